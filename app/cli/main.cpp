@@ -1,0 +1,57 @@
+// torchestra-cli: the headless side of Torchestra (inspect, convert, and more with each area).
+#include "cli/Commands.h"
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace torchestra::cli {
+
+const std::vector<CommandInfo>& commands() {
+    static const std::vector<CommandInfo> table = {
+        {"inspect", "inspect FILE [--json]            what a MIDI file holds", runInspect},
+        {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
+         runConvert},
+    };
+    return table;
+}
+
+}  // namespace torchestra::cli
+
+namespace {
+void printUsage(std::ostream& out) {
+    out << "usage: torchestra-cli COMMAND [ARGS]\n\ncommands:\n";
+    for (const auto& c : torchestra::cli::commands())
+        out << "  " << c.usage << "\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        printUsage(std::cerr);
+        return 2;
+    }
+    const std::string name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        printUsage(std::cout);
+        return 0;
+    }
+    if (name == "--version") {
+        std::cout << "torchestra-cli " << TORCHESTRA_VERSION << "\n";
+        return 0;
+    }
+    for (const auto& c : torchestra::cli::commands()) {
+        if (name == c.name) {
+            std::vector<std::string> args(argv + 2, argv + argc);
+            try {
+                return c.run(args);
+            } catch (const std::exception& e) {
+                std::cerr << "torchestra-cli " << name << ": " << e.what() << "\n";
+                return 1;
+            }
+        }
+    }
+    std::cerr << "torchestra-cli: unknown command '" << name << "' (try --help)\n";
+    return 2;
+}
