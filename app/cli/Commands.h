@@ -17,6 +17,11 @@ struct CommandInfo {
 
 int runInspect(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
+int runTrain(const std::vector<std::string>& args);
+int runGenerate(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
+int runEvalJsb(const std::vector<std::string>& args);
+int runRender(const std::vector<std::string>& args);
 
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();

@@ -13,6 +13,21 @@ const std::vector<CommandInfo>& commands() {
         {"inspect", "inspect FILE [--json]            what a MIDI file holds", runInspect},
         {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
          runConvert},
+        {"train",
+         "train --model markov|rnn|lstm [--head independent|autoregressive] --out MODEL "
+         "FILES_OR_DIRS... [--epochs N --hidden N --layers N --steps-per-beat N --seed N "
+         "--resume MODEL ...]",
+         runTrain},
+        {"generate",
+         "generate --model MODEL [--prime IN.mid --prime-bars 1-4] --bars 8 --temperature 1.0 "
+         "--seed 1 --variations 4 [--key C:major] --out OUT.mid",
+         runGenerate},
+        {"eval", "eval --model MODEL FILES...         NLL per step on held-out files", runEval},
+        {"eval-jsb",
+         "eval-jsb --data DIR [--model MODEL | --train --model lstm|rnn|markov --head H "
+         "--max-minutes N]   JSB Chorales test NLL",
+         runEvalJsb},
+        {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV", runRender},
     };
     return table;
 }

@@ -71,20 +71,13 @@ enum class Warn {
 };
 
 constexpr const char* kWarnSummary[] = {
-    "format warnings",
-    "header warnings",
-    "SMPTE warnings",
-    "chunk warnings",
-    "track count warnings",
-    "chunk length warnings",
-    "End of Track warnings",
-    "truncation warnings",
-    "running status warnings",
-    "data bytes with the top bit set",
-    "note-offs without a note",
-    "notes never switched off",
-    "invalid meta events",
-    "system messages inside a track",
+    "format warnings",          "header warnings",
+    "SMPTE warnings",           "chunk warnings",
+    "track count warnings",     "chunk length warnings",
+    "End of Track warnings",    "truncation warnings",
+    "running status warnings",  "data bytes with the top bit set",
+    "note-offs without a note", "notes never switched off",
+    "invalid meta events",      "system messages inside a track",
 };
 static_assert(sizeof(kWarnSummary) / sizeof(kWarnSummary[0]) == std::size_t(Warn::Count));
 
@@ -109,7 +102,8 @@ bool isPlausibleChunkId(std::string_view bytes, std::size_t at) {
         return false;
     for (std::size_t i = 0; i < 4; ++i) {
         const auto c = std::uint8_t(bytes[at + i]);
-        const bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        const bool alnum =
+            (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
         if (!(alnum || (i > 0 && c == ' ')))
             return false;
         if (i == 0 && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
@@ -171,7 +165,7 @@ private:
     void readChunks();
 
     // Tracks ------------------------------------------------------------------------------
-    struct Truncated {};  // thrown when an event runs into the end of the file
+    struct Truncated {}; // thrown when an event runs into the end of the file
 
     void readTrack(std::size_t chunkStart, std::size_t declaredEnd);
     std::uint32_t readVarLen(std::size_t& pos, std::size_t end, const char* what);
@@ -181,6 +175,7 @@ private:
     void noteOff(std::uint8_t channel, std::uint8_t pitch, std::uint8_t velocity, Tick tick,
                  std::size_t eventPos);
     void closeOpenNotes(Tick endTick);
+    void sortNotes();
     void noteChannel(std::uint8_t channel) {
         if (m_firstChannel < 0)
             m_firstChannel = channel;
@@ -197,7 +192,7 @@ private:
 
     int m_declaredTracks = 0;
     model::TempoMap m_tempoMap;
-    int m_smpteTempo = 0;  // > 0: SMPTE division, tempo events ignored
+    int m_smpteTempo = 0; // > 0: SMPTE division, tempo events ignored
 
     // Per track state, reset by readTrack().
     int m_trackIndex = 0;
@@ -208,9 +203,9 @@ private:
     std::size_t m_orphanOffs = 0;
     std::size_t m_firstOrphanOffset = 0;
     bool m_anyTrackChunk = false;
-    std::size_t m_nextChunk = 0;  // where readTrack() says the next chunk starts
+    std::size_t m_nextChunk = 0; // where readTrack() says the next chunk starts
     bool m_warnedSmpteTempo = false;
-    bool m_stop = false;  // the file ended (truncated): read no more chunks
+    bool m_stop = false; // the file ended (truncated): read no more chunks
 
     // Open notes per (channel, pitch), FIFO as singly linked lists threaded through m_next
     // (parallel to m_notes): O(1) push and pop with no allocation per key.
@@ -249,8 +244,8 @@ void Parser::unwrapRiff() {
         if (m_bytes.substr(pos, 4) == "data") {
             std::size_t size = len;
             if (size > available) {
-                warn(Warn::Length, "RIFF 'data' chunk at byte " + std::to_string(pos) +
-                                       " claims " + std::to_string(len) + " bytes but only " +
+                warn(Warn::Length, "RIFF 'data' chunk at byte " + std::to_string(pos) + " claims " +
+                                       std::to_string(len) + " bytes but only " +
                                        std::to_string(available) + " remain; reading those");
                 size = available;
             }
@@ -288,8 +283,8 @@ void Parser::readHeader() {
         chunks = h + 14;
     } else if (headerLen > 6) {
         // Longer headers are allowed by the spec for future extensions; skip the rest.
-        warn(Warn::Header, "header chunk is " + std::to_string(headerLen) +
-                               " bytes long; the " + std::to_string(headerLen - 6) +
+        warn(Warn::Header, "header chunk is " + std::to_string(headerLen) + " bytes long; the " +
+                               std::to_string(headerLen - 6) +
                                " bytes after the first 6 are ignored");
     }
     m_chunksStart = chunks;
@@ -306,8 +301,8 @@ void Parser::readHeader() {
         format = 1;
     }
     if (format == 0 && m_declaredTracks != 1)
-        warn(Warn::TrackCount, "format 0 file declares " + std::to_string(m_declaredTracks) +
-                                   " tracks (expected 1)");
+        warn(Warn::TrackCount,
+             "format 0 file declares " + std::to_string(m_declaredTracks) + " tracks (expected 1)");
     m_result.format = format;
 
     int ppq = 0;
@@ -326,8 +321,8 @@ void Parser::readHeader() {
     } else {
         ppq = division;
         if (ppq == 0) {
-            warn(Warn::Header, "division is 0 ticks per quarter (byte " +
-                                   std::to_string(h + 12) + "); assuming 480");
+            warn(Warn::Header, "division is 0 ticks per quarter (byte " + std::to_string(h + 12) +
+                                   "); assuming 480");
             ppq = 480;
         }
     }
@@ -403,8 +398,8 @@ std::uint32_t Parser::readVarLen(std::size_t& pos, std::size_t end, const char* 
         if (!(b & 0x80))
             return value;
     }
-    fail(start, std::string(what) + " is longer than 4 bytes (" + describeBytes(m_bytes, start, 5) +
-                    ")");
+    fail(start,
+         std::string(what) + " is longer than 4 bytes (" + describeBytes(m_bytes, start, 5) + ")");
 }
 
 void Parser::noteOn(std::uint8_t channel, std::uint8_t pitch, std::uint8_t velocity, Tick tick) {
@@ -465,10 +460,9 @@ void Parser::handleMeta(std::uint8_t type, std::size_t dataPos, std::uint32_t le
                         std::size_t eventPos) {
     const std::string_view data = m_bytes.substr(dataPos, len);
     auto invalid = [&](const char* what, const char* expected) {
-        warn(Warn::BadMeta, "track " + std::to_string(m_trackIndex) + ": " + what +
-                                " at byte " + std::to_string(eventPos) + " has " +
-                                std::to_string(len) + " data bytes (expected " + expected +
-                                "); skipped");
+        warn(Warn::BadMeta, "track " + std::to_string(m_trackIndex) + ": " + what + " at byte " +
+                                std::to_string(eventPos) + " has " + std::to_string(len) +
+                                " data bytes (expected " + expected + "); skipped");
     };
     auto u8 = [&](std::size_t i) { return std::uint8_t(data[i]); };
     switch (type) {
@@ -485,7 +479,8 @@ void Parser::handleMeta(std::uint8_t type, std::size_t dataPos, std::uint32_t le
         if (m_smpteTempo > 0) {
             if (!m_warnedSmpteTempo)
                 warn(Warn::Smpte, "the file uses SMPTE time; its tempo events are ignored (first "
-                                  "at byte " + std::to_string(eventPos) + ")");
+                                  "at byte " +
+                                      std::to_string(eventPos) + ")");
             m_warnedSmpteTempo = true;
             return;
         }
@@ -504,7 +499,8 @@ void Parser::handleMeta(std::uint8_t type, std::size_t dataPos, std::uint32_t le
             return invalid("time signature", "4");
         const int power = u8(1);
         // A beat must last at least one tick, or bar arithmetic divides by zero.
-        if (u8(0) == 0 || power > 30 || (std::int64_t(1) << power) > 4 * std::int64_t(m_result.ppq)) {
+        if (u8(0) == 0 || power > 30 ||
+            (std::int64_t(1) << power) > 4 * std::int64_t(m_result.ppq)) {
             warn(Warn::BadMeta, "track " + std::to_string(m_trackIndex) + ": time signature " +
                                     std::to_string(u8(0)) + "/2^" + std::to_string(power) +
                                     " at byte " + std::to_string(eventPos) +
@@ -544,6 +540,32 @@ void Parser::handleMeta(std::uint8_t type, std::size_t dataPos, std::uint32_t le
     m_track.metaEvents.push_back({tick, type, std::string(data)});
 }
 
+void Parser::sortNotes() {
+    // Notes come in note-on order, so only notes starting at one tick can be out of the model's
+    // (start, pitch) order: an insertion sort fixes that in about linear time, and the model's
+    // own sort then meets sorted input. A pathological file falls back to a stable sort.
+    auto less = [](const model::Note& a, const model::Note& b) {
+        return a.start < b.start || (a.start == b.start && a.pitch < b.pitch);
+    };
+    std::size_t budget = 8 * m_notes.size() + 64;
+    for (std::size_t i = 1; i < m_notes.size(); ++i) {
+        if (!less(m_notes[i], m_notes[i - 1]))
+            continue;
+        const model::Note n = m_notes[i];
+        std::size_t j = i;
+        while (j > 0 && less(n, m_notes[j - 1]) && budget > 0) {
+            m_notes[j] = m_notes[j - 1];
+            --j;
+            --budget;
+        }
+        m_notes[j] = n;
+        if (budget == 0) {
+            std::stable_sort(m_notes.begin(), m_notes.end(), less);
+            return;
+        }
+    }
+}
+
 void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
     m_track = model::Track();
     m_notes.clear();
@@ -559,10 +581,10 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
     const bool trustEnd = declaredEnd == m_end || isPlausibleChunkId(m_bytes, declaredEnd);
     const std::size_t limit = trustEnd ? declaredEnd : m_end;
     // A note takes at least 6 bytes (two 3-byte events with running status): this bounds the
-    // reservation by the input size whatever the file says.
+    // reservation by the input size whatever the file says, and a note vector never regrows.
     const std::size_t trackBytes = declaredEnd - start;
-    m_notes.reserve(trackBytes / 8);
-    m_next.reserve(trackBytes / 8);
+    m_notes.reserve(trackBytes / 6);
+    m_next.reserve(trackBytes / 6);
 
     Tick tick = 0;
     Tick lastTick = 0;
@@ -606,8 +628,9 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
                     status = running = lastChannelStatus;
                     if (!warnedRunning)
                         warn(Warn::RunningStatus,
-                             trackName + ": running status continues after a meta or SysEx "
-                                         "event (first at byte " +
+                             trackName +
+                                 ": running status continues after a meta or SysEx "
+                                 "event (first at byte " +
                                  std::to_string(pos) + ")");
                     warnedRunning = true;
                 } else {
@@ -629,10 +652,11 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
                 std::uint8_t d2 = two ? at(pos + 1) : 0;
                 pos += two ? 2 : 1;
                 if ((d1 | d2) & 0x80) {
+                    const std::size_t bad = pos - (two ? 2 : 1) + ((d1 & 0x80) ? 0 : 1);
                     if (!warnedDataByte)
-                        warn(Warn::DataByte, trackName + ": data byte with the top bit set at byte " +
-                                                 std::to_string(pos - (two ? 2 : 1)) +
-                                                 " masked to 7 bits");
+                        warn(Warn::DataByte, trackName + ": data byte " + hex2(at(bad)) +
+                                                 " at byte " + std::to_string(bad) +
+                                                 " masked to 7 bits (first of this track)");
                     warnedDataByte = true;
                     d1 &= 0x7F;
                     d2 &= 0x7F;
@@ -680,7 +704,9 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
             } else {
                 // System common and real-time messages have no place in a file; skip them with
                 // their usual data length so what follows still parses.
-                const std::size_t n = status == 0xF2 ? 2 : (status == 0xF1 || status == 0xF3) ? 1 : 0;
+                const std::size_t n = status == 0xF2                       ? 2
+                                      : (status == 0xF1 || status == 0xF3) ? 1
+                                                                           : 0;
                 if (status <= 0xF6)
                     running = 0;
                 if (n > limit - pos)
@@ -695,7 +721,8 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
     } catch (const Truncated&) {
         truncated = true;
         if (limit == m_end) {
-            warn(Warn::Truncated, trackName + " is cut off: the file ends inside the event at byte " +
+            warn(Warn::Truncated, trackName +
+                                      " is cut off: the file ends inside the event at byte " +
                                       std::to_string(eventPos) + "; what came before is kept");
             m_stop = true;
         } else {
@@ -708,8 +735,9 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
     if (sawEnd) {
         if (pos < declaredEnd) {
             if (declaredEnd - pos >= 8 && m_bytes.substr(pos, 4) == "MTrk") {
-                warn(Warn::Length, trackName + ": its chunk length runs past End of Track into "
-                                               "the next track chunk at byte " +
+                warn(Warn::Length, trackName +
+                                       ": its chunk length runs past End of Track into "
+                                       "the next track chunk at byte " +
                                        std::to_string(pos) + "; the length is ignored");
                 m_nextChunk = pos;
             } else {
@@ -740,12 +768,14 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
                                       std::to_string(m_firstOrphanOffset) + ")");
 
     const model::TrackId id = m_result.song.addTrack(std::move(m_track));
-    if (!m_notes.empty())
+    if (!m_notes.empty()) {
+        sortNotes();
         m_result.song.addNotes(id, std::move(m_notes));
+    }
     m_notes = {};
 }
 
-}  // namespace
+} // namespace
 
 ReadResult readMidi(std::string_view bytes) {
     ReadResult result;
@@ -778,4 +808,4 @@ ReadResult readMidiFile(const std::string& path) {
     return readMidi(bytes);
 }
 
-}  // namespace torchestra::midi
+} // namespace torchestra::midi

@@ -46,12 +46,12 @@ enum class Kind : std::uint8_t {
 
 // Where an event sorts within its tick.
 enum Phase : std::uint8_t {
-    kFirst = 0,       // name, program
-    kOffs = 1,        // note-offs of notes with length > 0
-    kEarlyOns = 2,    // note-ons, when they must lead the first tick (see file comment)
-    kEvents = 3,      // everything that is not a note
-    kOns = 4,         // note-ons
-    kZeroOffs = 5     // note-offs of zero-length notes
+    kFirst = 0,    // name, program
+    kOffs = 1,     // note-offs of notes with length > 0
+    kEarlyOns = 2, // note-ons, when they must lead the first tick (see file comment)
+    kEvents = 3,   // everything that is not a note
+    kOns = 4,      // note-ons
+    kZeroOffs = 5  // note-offs of zero-length notes
 };
 
 struct Item {
@@ -113,7 +113,7 @@ public:
         m_out.push_back(char(type));
         varLen(std::uint32_t(std::min<std::size_t>(data.size(), 0x0FFFFFFF)));
         m_out.append(data.substr(0, 0x0FFFFFFF));
-        m_running = 0;  // meta events cancel running status
+        m_running = 0; // meta events cancel running status
     }
     void sysEx(Tick tick, bool escaped, std::string_view data) {
         delta(tick);
@@ -230,7 +230,7 @@ private:
         if (p.program)
             add(0, kFirst, Kind::Program, ti, 0, 1);
 
-        std::int64_t seq = std::int64_t(1) << 40;  // after the tempo map's events in a tick
+        std::int64_t seq = std::int64_t(1) << 40; // after the tempo map's events in a tick
         for (std::size_t i = 0; i < t.metaEvents.size(); ++i)
             if (t.metaEvents[i].type != model::meta::kEndOfTrack)
                 add(t.metaEvents[i].tick, kEvents, Kind::Meta, ti, i, seq++);
@@ -240,7 +240,7 @@ private:
             if (writableChannelEvent(t.channelEvents[i]))
                 add(t.channelEvents[i].tick, kEvents, Kind::Channel, ti, i, seq++);
 
-        const Phase firstTickOns = format0 ? kOns : leadingOnsPhase(t);
+        const Phase firstTickOns = !format0 || m_song.trackCount() == 1 ? leadingOnsPhase(t) : kOns;
         Tick firstTick = std::numeric_limits<Tick>::max();
         if (!t.notes().empty())
             firstTick = std::max<Tick>(0, t.notes().front().start);
@@ -251,15 +251,16 @@ private:
             const Tick end = std::max(start, n.end());
             // Note-ons: the track's own channel first (it may have to lead), then by channel,
             // pitch and length so same-pitch notes of one tick end in the order they start.
-            const std::int64_t key =
-                std::int64_t((n.channel & 0x0F) != p.channel) << 11 | (n.channel & 0x0F) << 7 |
-                (n.pitch & 0x7F);
+            const std::int64_t key = std::int64_t((n.channel & 0x0F) != p.channel) << 11 |
+                                     (n.channel & 0x0F) << 7 | (n.pitch & 0x7F);
+            // Keys are content, not model order, so that writing what was read gives the same
+            // bytes (ids, and with them the order of equal notes, change on reading).
             add(start, start == firstTick ? firstTickOns : kOns, Kind::NoteOn, ti, i, key,
                 end - start);
             if (end > start)
-                add(end, kOffs, Kind::NoteOff, ti, i, start);
+                add(end, kOffs, Kind::NoteOff, ti, i, start, key);
             else
-                add(end, kZeroOffs, Kind::NoteOff, ti, i, 0);
+                add(end, kZeroOffs, Kind::NoteOff, ti, i, key);
         }
     }
 
@@ -277,16 +278,16 @@ private:
             }
         const Tick noteTick = std::max<Tick>(0, t.notes().front().start);
         if (!first || std::max<Tick>(0, first->tick) > noteTick)
-            return kOns;  // the notes come first anyway
+            return kOns; // the notes come first anyway
         if (std::max<Tick>(0, first->tick) < noteTick)
-            return kOns;  // nothing to choose
+            return kOns; // nothing to choose
         const bool eventLeads =
             first->channel() == p.channel && !(first->type() == 0xC0 && first->tick <= 0);
         return eventLeads ? kOns : kEarlyOns;
     }
 
     void emit(Encoder& enc, const std::vector<model::Track>& tracks, Tick endOfTrack) {
-        std::sort(m_items.begin(), m_items.end(), itemLess);
+        std::stable_sort(m_items.begin(), m_items.end(), itemLess);
         enc.beginTrack();
         const auto& map = m_song.tempoMap();
         Tick last = 0;
@@ -304,7 +305,8 @@ private:
                 break;
             }
             case Kind::Tempo: {
-                const std::int32_t us = std::clamp(map.tempos()[it.index].usPerQuarter, 1, 0xFFFFFF);
+                const std::int32_t us =
+                    std::clamp(map.tempos()[it.index].usPerQuarter, 1, 0xFFFFFF);
                 const char d[3] = {char(us >> 16), char((us >> 8) & 0xFF), char(us & 0xFF)};
                 enc.meta(it.tick, model::meta::kTempo, std::string_view(d, 3));
                 break;
@@ -369,7 +371,7 @@ private:
     std::vector<Item> m_items;
 };
 
-}  // namespace
+} // namespace
 
 std::string writeMidi(const model::Song& song, const WriteOptions& options) {
     return SongWriter(song, options).write();
@@ -380,4 +382,4 @@ std::string writeMidiFile(const std::string& path, const model::Song& song,
     return base::writeFileAtomically(path, writeMidi(song, options));
 }
 
-}  // namespace torchestra::midi
+} // namespace torchestra::midi

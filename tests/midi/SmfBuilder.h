@@ -22,7 +22,9 @@ inline std::string be32(std::uint32_t v) {
 inline std::string le32(std::uint32_t v) {
     return {char(v & 0xFF), char((v >> 8) & 0xFF), char((v >> 16) & 0xFF), char(v >> 24)};
 }
-inline std::string be16(std::uint16_t v) { return {char(v >> 8), char(v & 0xFF)}; }
+inline std::string be16(std::uint16_t v) {
+    return {char(v >> 8), char(v & 0xFF)};
+}
 
 inline std::string bytes(std::initializer_list<int> list) {
     std::string out;
@@ -106,4 +108,4 @@ inline std::string rmid(const std::string& smfBytes) {
     return "RIFF" + le32(std::uint32_t(4 + data.size())) + "RMID" + data;
 }
 
-}  // namespace smf
+} // namespace smf

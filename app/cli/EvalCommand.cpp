@@ -1,0 +1,198 @@
+// `eval --model M FILES...` and `eval-jsb --data DIR [--model M | --train --model KIND ...]`.
+// eval-jsb's last line, `test-nll <value>`, is read by other tools: keep it.
+#include "cli/Commands.h"
+#include "cli/MlCommon.h"
+#include "ml/Checkpoint.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace torchestra::cli {
+
+namespace {
+
+ml::NllResult evaluateAll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence>& pieces) {
+    ml::NllResult total;
+    for (const auto& p : pieces) {
+        if (interruptFlag().load())
+            break;
+        total.add(model.evaluate(p));
+    }
+    return total;
+}
+
+std::string fixed(double v, int digits = 4) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+}  // namespace
+
+int runEval(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    std::string err = args.parse(rawArgs, {"model", "threads"}, {});
+    const int threads = int(args.intValue("threads", 2, 1, 256, err));
+    if (err.empty() && !args.has("model"))
+        err = "--model MODEL is required";
+    if (err.empty() && args.positional().empty())
+        err = "give MIDI files or folders to evaluate on";
+    if (!err.empty()) {
+        std::cerr << "torchestra-cli eval: " << err << "\n";
+        return 2;
+    }
+    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
+    if (!loaded.model) {
+        std::cerr << "torchestra-cli eval: " << loaded.error << "\n";
+        return 2;
+    }
+    ml::setComputeThreads(threads);
+    installInterruptHandler();
+    ml::DatasetOptions options;
+    options.validFraction = 0;
+    ml::Dataset data =
+        ml::loadMidiDataset(args.positional(), loaded.model->representation(), options);
+    for (const auto& f : data.files)
+        if (!f.used)
+            for (const auto& p : f.problems)
+                std::cerr << f.path << ": " << p << "\n";
+    if (data.train.empty()) {
+        std::cerr << "torchestra-cli eval: no usable MIDI files among the inputs\n";
+        return 2;
+    }
+    ml::NllResult total;
+    for (const auto& piece : data.train) {
+        const ml::NllResult r = loaded.model->evaluate(piece);
+        total.add(r);
+        const double n = std::max<long>(1, r.frameSteps);
+        std::cout << piece.source << ": " << r.frameSteps << " steps, frame-nll "
+                  << fixed(r.frameSum / n) << ", onset " << fixed(r.onsetSum / n)
+                  << ", velocity " << fixed(r.velocitySum / n) << " nats/step\n";
+    }
+    const double n = std::max<long>(1, total.frameSteps);
+    std::cout << "total: " << data.train.size() << " files, " << total.frameSteps
+              << " steps, frame-nll " << fixed(total.frameSum / n) << ", onset "
+              << fixed(total.onsetSum / n) << ", velocity " << fixed(total.velocitySum / n)
+              << ", all " << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n)
+              << " nats/step\n";
+    return 0;
+}
+
+int runEvalJsb(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    std::vector<std::string> valueFlags = kModelValueFlags;
+    valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
+    valueFlags.insert(valueFlags.end(), {"data", "out"});
+    std::string err = args.parse(rawArgs, valueFlags, {"train"});
+    ml::ModelConfig config;
+    ml::TrainOptions options;
+    options.epochs = 500;
+    options.windowSteps = 128;
+    options.batchSize = 16;
+    options.patience = 10;
+    if (err.empty() && args.has("train")) {
+        err = readModelConfig(args, config);
+        if (err.empty())
+            err = readTrainOptions(args, options);
+    }
+    if (err.empty() && !args.has("model"))
+        err = "give --model MODEL.tcm, or --train --model markov|rnn|lstm";
+    if (err.empty() && !args.positional().empty())
+        err = "unexpected argument '" + args.positional()[0] + "'";
+    if (!err.empty()) {
+        std::cerr << "torchestra-cli eval-jsb: " << err << "\n";
+        return 2;
+    }
+    std::string dataPath = args.value("data", "../shared/datasets/jsb-chorales");
+    if (std::filesystem::is_directory(dataPath))
+        dataPath += "/jsb-chorales-quarter.json";
+    ml::Dataset data;
+    if (std::string lerr = ml::loadJsbDataset(dataPath, data); !lerr.empty()) {
+        std::cerr << "torchestra-cli eval-jsb: " << lerr << "\n";
+        return 2;
+    }
+    std::cout << "data: " << dataPath << ": " << data.train.size() << " / " << data.valid.size()
+              << " / " << data.test.size() << " pieces (train / valid / test)" << std::endl;
+    ml::setComputeThreads(options.threads);
+    installInterruptHandler();
+
+    std::shared_ptr<ml::SequenceModel> model;
+    if (args.has("train")) {
+        config.representation = data.representation;
+        std::cout << "training " << ml::toString(config.kind)
+                  << (config.kind == ml::ModelKind::Markov
+                          ? ""
+                          : std::string(" (") + ml::toString(config.head) + " head, " +
+                                std::to_string(config.layers) + "x" +
+                                std::to_string(config.hidden) + ")")
+                  << " on the train split, choosing on the valid split"
+                  << (options.maxMinutes > 0 ? ", within " + fixed(options.maxMinutes, 1) + " minutes"
+                                             : std::string())
+                  << std::endl;
+        const auto t0 = std::chrono::steady_clock::now();
+        ProgressPrinter printer;
+        ml::TrainResult result = ml::trainModel(
+            data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); });
+        printer.finish();
+        if (!result.model) {
+            std::cerr << "torchestra-cli eval-jsb: "
+                      << (result.error.empty() ? "no model was trained" : result.error) << "\n";
+            return 1;
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cout << "trained in " << formatDuration(seconds) << " (" << result.history.size()
+                  << " epochs, best at epoch " << result.bestEpoch << ")"
+                  << (result.status == ml::TrainStatus::Cancelled ? ", cancelled" : "")
+                  << std::endl;
+        model = result.model;
+        if (auto out = args.value("out")) {
+            ml::TrainingMetadata meta;
+            meta.history = result.history;
+            meta.bestEpoch = result.bestEpoch;
+            meta.bestValidLoss = result.bestValidLoss;
+            ml::DatasetFileInfo f;
+            f.path = dataPath;
+            f.used = true;
+            meta.files.push_back(f);
+            if (std::string serr = ml::saveCheckpoint(*out, *model, meta); !serr.empty())
+                std::cerr << "torchestra-cli eval-jsb: " << serr << "\n";
+            else
+                std::cout << "saved " << *out << std::endl;
+        }
+    } else {
+        ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
+        if (!loaded.model) {
+            std::cerr << "torchestra-cli eval-jsb: " << loaded.error << "\n";
+            return 2;
+        }
+        if (loaded.model->representation() != data.representation) {
+            std::cerr << "torchestra-cli eval-jsb: " << *args.value("model")
+                      << ": the model was not trained on JSB-style frames (quarter-note steps, "
+                         "88 pitches, no onsets); train one with eval-jsb --train\n";
+            return 2;
+        }
+        model = loaded.model;
+    }
+    const ml::NllResult valid = evaluateAll(*model, data.valid);
+    const ml::NllResult test = evaluateAll(*model, data.test);
+    if (interruptFlag().load()) {
+        std::cerr << "torchestra-cli eval-jsb: cancelled\n";
+        return 1;
+    }
+    const double validNll = valid.frameSum / double(std::max<long>(1, valid.frameSteps));
+    const double testNll = test.frameSum / double(std::max<long>(1, test.frameSteps));
+    const long testAllSteps = test.frameSteps + long(data.test.size());
+    const double testAll = (test.frameSum + test.firstFrame) / double(std::max<long>(1, testAllSteps));
+    std::cout << "valid-nll " << fixed(validNll) << " (" << valid.frameSteps << " frames)\n";
+    std::cout << "test-nll-every-frame " << fixed(testAll) << " (" << testAllSteps
+              << " frames; the first frame of each piece scored from a silent start)\n";
+    std::cout << "test frames scored: " << test.frameSteps
+              << " (Bai et al. 2018 convention: the first frame of each piece is not scored)\n";
+    std::cout << "test-nll " << fixed(testNll) << std::endl;
+    return 0;
+}
+
+}  // namespace torchestra::cli

@@ -1,0 +1,118 @@
+#include "cli/MlCommon.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace torchestra::cli {
+
+const std::vector<std::string> kModelValueFlags = {"model",  "head",        "hidden",
+                                                   "layers", "dropout",     "nade-hidden",
+                                                   "order",  "steps-per-beat"};
+const std::vector<std::string> kTrainValueFlags = {
+    "epochs", "batch",      "window",   "lr",       "transpose",      "seed",
+    "threads", "max-minutes", "patience", "steps-per-epoch", "valid-fraction", "cache"};
+
+std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
+    std::string err;
+    if (auto kind = args.value("model")) {
+        if (!ml::parseModelKind(*kind, config.kind))
+            return "--model must be markov, rnn or lstm (got '" + *kind + "')";
+    }
+    if (auto head = args.value("head")) {
+        if (!ml::parseHeadKind(*head, config.head))
+            return "--head must be independent or autoregressive (got '" + *head + "')";
+    }
+    config.hidden = int(args.intValue("hidden", config.hidden, 1, 4096, err));
+    config.layers = int(args.intValue("layers", config.layers, 1, 8, err));
+    config.dropout = args.doubleValue("dropout", config.dropout, 0.0, 0.9, err);
+    config.nadeHidden = int(args.intValue("nade-hidden", config.nadeHidden, 1, 4096, err));
+    config.markovOrder = int(args.intValue("order", config.markovOrder, 1, 16, err));
+    config.representation.stepsPerBeat =
+        int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
+    return err;
+}
+
+std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
+    std::string err;
+    o.epochs = int(args.intValue("epochs", o.epochs, 1, 100000, err));
+    o.batchSize = int(args.intValue("batch", o.batchSize, 1, 4096, err));
+    o.windowSteps = int(args.intValue("window", o.windowSteps, 2, 100000, err));
+    o.learningRate = args.doubleValue("lr", o.learningRate, 1e-7, 1.0, err);
+    o.transpose = int(args.intValue("transpose", o.transpose, 0, 12, err));
+    o.seed = std::uint64_t(args.intValue("seed", 1, 0, (1ll << 62), err));
+    o.threads = int(args.intValue("threads", o.threads, 1, 256, err));
+    o.maxMinutes = args.doubleValue("max-minutes", o.maxMinutes, 0.0, 1e6, err);
+    o.patience = int(args.intValue("patience", o.patience, 1, 100000, err));
+    o.stepsPerEpoch = args.intValue("steps-per-epoch", o.stepsPerEpoch, 0, 100000000, err);
+    return err;
+}
+
+std::atomic<bool>& interruptFlag() {
+    static std::atomic<bool> flag{false};
+    return flag;
+}
+
+namespace {
+extern "C" void onInterrupt(int) { interruptFlag().store(true); }
+}  // namespace
+
+void installInterruptHandler() {
+    static_assert(std::atomic<bool>::is_always_lock_free, "signal handler needs a lock-free flag");
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+std::string formatDuration(double seconds) {
+    if (!(seconds >= 0) || seconds > 1e7)
+        return "?";
+    char buf[32];
+    const long s = long(seconds + 0.5);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+    return buf;
+}
+
+void ProgressPrinter::operator()(const ml::TrainProgress& p) {
+    static const bool tty = ::isatty(STDERR_FILENO);
+    const double now = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+    const bool newEpoch = p.epoch != m_lastEpoch && p.validLoss > 0;
+    if (!tty && !newEpoch && p.phase != "done" && now - m_lastPrint < 5.0)
+        return;
+    if (tty && now - m_lastPrint < 0.2 && p.phase == "training")
+        return;
+    m_lastPrint = now;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %d/%d  batch %ld/%ld  train %.4f  valid %s  best %s  %.0f frames/s  "
+                  "left %s  [%s]",
+                  p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.trainLoss,
+                  p.validLoss > 0 ? std::to_string(p.validLoss).substr(0, 7).c_str() : "-",
+                  p.bestValidLoss > 0 ? std::to_string(p.bestValidLoss).substr(0, 7).c_str() : "-",
+                  p.framesPerSecond, formatDuration(p.secondsLeft).c_str(), p.phase.c_str());
+    if (tty) {
+        std::fprintf(stderr, "\r\033[K%s", line);
+        m_open = true;
+        if (newEpoch) {
+            std::fprintf(stderr, "\n");
+            m_open = false;
+        }
+    } else {
+        std::fprintf(stderr, "%s\n", line);
+    }
+    if (newEpoch)
+        m_lastEpoch = p.epoch;
+}
+
+void ProgressPrinter::finish() {
+    if (m_open)
+        std::fprintf(stderr, "\n");
+    m_open = false;
+}
+
+}  // namespace torchestra::cli

@@ -1,0 +1,46 @@
+#pragma once
+
+// What the learning commands (train, generate, eval, eval-jsb) share: model and training flags,
+// a progress line, and Ctrl-C as Cancel.
+
+#include "cli/CliArgs.h"
+#include "ml/Trainer.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace torchestra::cli {
+
+// Flags that take a value / switches, for CliArgs::parse.
+extern const std::vector<std::string> kModelValueFlags;
+extern const std::vector<std::string> kTrainValueFlags;
+
+// Reads --model KIND, --head, --hidden, --layers, --dropout, --nade-hidden, --order,
+// --steps-per-beat into `config`. Returns "" or an error.
+std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config);
+// Reads --epochs, --batch, --window, --lr, --transpose, --seed, --threads, --max-minutes,
+// --patience, --steps-per-epoch into `options`.
+std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& options);
+
+// A cancel flag that Ctrl-C (SIGINT) and SIGTERM set, so a long job stops cleanly and keeps
+// what it has.
+std::atomic<bool>& interruptFlag();
+void installInterruptHandler();
+
+// Prints training progress to stderr: one line, rewritten in place on a terminal, else a line
+// every few seconds and at every epoch.
+class ProgressPrinter {
+public:
+    void operator()(const ml::TrainProgress& p);
+    void finish();
+
+private:
+    double m_lastPrint = -1;
+    int m_lastEpoch = 0;
+    bool m_open = false;
+};
+
+std::string formatDuration(double seconds);
+
+}  // namespace torchestra::cli

@@ -1,0 +1,193 @@
+#include "ml/Checkpoint.h"
+
+#include "base/AtomicFile.h"
+#include "ml/MarkovModel.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <array>
+#include <cstring>
+
+namespace torchestra::ml {
+
+namespace {
+
+constexpr char kMagic[16] = {'T', 'O', 'R', 'C', 'H', 'E', 'S', 'T',
+                             'R', 'A', '-', 'M', 'O', 'D', 'E', 'L'};
+constexpr std::size_t kMaxCheckpointBytes = std::size_t(2) << 30;
+
+std::uint32_t crc32(const char* data, std::size_t n) {
+    static const std::array<std::uint32_t, 256> table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i)
+        c = table[(c ^ std::uint8_t(data[i])) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+template <typename T> void put(std::string& out, T v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+template <typename T> T get(const std::string& in, std::size_t pos) {
+    T v;
+    std::memcpy(&v, in.data() + pos, sizeof v);
+    return v;
+}
+
+QJsonObject metadataToJson(const TrainingMetadata& m) {
+    QJsonObject o;
+    QJsonArray files;
+    for (const auto& f : m.files) {
+        QJsonObject fo;
+        fo["path"] = QString::fromStdString(f.path);
+        fo["hash"] = QString::fromStdString(f.hash);
+        fo["steps"] = f.steps;
+        fo["notes"] = f.notes;
+        files.append(fo);
+    }
+    o["files"] = files;
+    QJsonArray history;
+    for (const auto& e : m.history) {
+        QJsonObject eo;
+        eo["epoch"] = e.epoch;
+        eo["trainLoss"] = e.trainLoss;
+        eo["validLoss"] = e.validLoss;
+        eo["learningRate"] = e.learningRate;
+        eo["seconds"] = e.seconds;
+        history.append(eo);
+    }
+    o["history"] = history;
+    o["bestEpoch"] = m.bestEpoch;
+    o["bestValidLoss"] = m.bestValidLoss;
+    o["programVersion"] = QString::fromStdString(m.programVersion);
+    o["createdUtc"] = QString::fromStdString(m.createdUtc);
+    return o;
+}
+
+TrainingMetadata metadataFromJson(const QJsonObject& o) {
+    TrainingMetadata m;
+    for (const QJsonValue& v : o["files"].toArray()) {
+        DatasetFileInfo f;
+        f.path = v["path"].toString().toStdString();
+        f.hash = v["hash"].toString().toStdString();
+        f.steps = v["steps"].toInt();
+        f.notes = v["notes"].toInt();
+        f.used = true;
+        m.files.push_back(f);
+    }
+    for (const QJsonValue& v : o["history"].toArray()) {
+        EpochRecord e;
+        e.epoch = v["epoch"].toInt();
+        e.trainLoss = v["trainLoss"].toDouble();
+        e.validLoss = v["validLoss"].toDouble();
+        e.learningRate = v["learningRate"].toDouble();
+        e.seconds = v["seconds"].toDouble();
+        m.history.push_back(e);
+    }
+    m.bestEpoch = o["bestEpoch"].toInt();
+    m.bestValidLoss = o["bestValidLoss"].toDouble();
+    m.programVersion = o["programVersion"].toString().toStdString();
+    m.createdUtc = o["createdUtc"].toString().toStdString();
+    return m;
+}
+
+}  // namespace
+
+std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
+                           const TrainingMetadata& metadata) {
+    TrainingMetadata meta = metadata;
+    if (meta.programVersion.empty())
+        meta.programVersion = TORCHESTRA_VERSION;
+    if (meta.createdUtc.empty())
+        meta.createdUtc =
+            QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    QJsonObject header;
+    header["config"] =
+        QJsonDocument::fromJson(QByteArray::fromStdString(model.config().toJson())).object();
+    header["metadata"] = metadataToJson(meta);
+    const std::string headerText =
+        QJsonDocument(header).toJson(QJsonDocument::Compact).toStdString();
+    const std::string payload = model.serialize();
+
+    std::string out(kMagic, sizeof kMagic);
+    put(out, std::uint32_t(kCheckpointVersion));
+    put(out, std::uint32_t(headerText.size()));
+    out += headerText;
+    put(out, std::uint64_t(payload.size()));
+    out += payload;
+    put(out, crc32(out.data(), out.size()));
+    return base::writeFileAtomically(path, out);
+}
+
+LoadedCheckpoint loadCheckpoint(const std::string& path) {
+    LoadedCheckpoint result;
+    auto fail = [&](const std::string& what) {
+        result.model.reset();
+        result.error = path + ": " + what;
+        return result;
+    };
+    std::string bytes;
+    if (std::string err = base::readWholeFile(path, bytes, kMaxCheckpointBytes); !err.empty()) {
+        result.error = err;
+        return result;
+    }
+    if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+        return fail("not a Torchestra model file");
+    std::size_t pos = sizeof kMagic;
+    if (bytes.size() < pos + 8)
+        return fail("truncated (the header is incomplete)");
+    const auto version = get<std::uint32_t>(bytes, pos);
+    if (version != std::uint32_t(kCheckpointVersion))
+        return fail("model file format " + std::to_string(version) + " (this program reads " +
+                    std::to_string(kCheckpointVersion) + ")");
+    const auto headerLength = get<std::uint32_t>(bytes, pos + 4);
+    pos += 8;
+    if (headerLength > bytes.size() - pos || bytes.size() - pos - headerLength < 12)
+        return fail("truncated (the file is shorter than its header says)");
+    const std::string headerText = bytes.substr(pos, headerLength);
+    pos += headerLength;
+    const auto payloadLength = get<std::uint64_t>(bytes, pos);
+    pos += 8;
+    if (payloadLength != bytes.size() - pos - 4)
+        return fail("truncated or padded (model data is " + std::to_string(bytes.size() - pos - 4) +
+                    " bytes, the header says " + std::to_string(payloadLength) + ")");
+    const std::uint32_t stored = get<std::uint32_t>(bytes, bytes.size() - 4);
+    if (crc32(bytes.data(), bytes.size() - 4) != stored)
+        return fail("corrupt (checksum mismatch)");
+
+    QJsonParseError perr{};
+    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(headerText), &perr);
+    if (!doc.isObject())
+        return fail("corrupt header (" + perr.errorString().toStdString() + ")");
+    ModelConfig config;
+    const std::string configText = QJsonDocument(doc.object()["config"].toObject())
+                                       .toJson(QJsonDocument::Compact)
+                                       .toStdString();
+    if (std::string err = ModelConfig::fromJson(configText, config); !err.empty())
+        return fail(err);
+    result.metadata = metadataFromJson(doc.object()["metadata"].toObject());
+
+    const std::string payload = bytes.substr(pos, std::size_t(payloadLength));
+    std::string err;
+    if (config.kind == ModelKind::Markov)
+        result.model = MarkovModel::deserialize(config, payload, err);
+    else
+        result.model = deserializeNeural(config, payload, err);
+    if (!result.model)
+        return fail(err.empty() ? "model data could not be read" : err);
+    return result;
+}
+
+}  // namespace torchestra::ml

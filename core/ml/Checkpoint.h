@@ -1,0 +1,39 @@
+#pragma once
+
+// Checkpoints: a versioned container (magic, version, JSON header with the model and
+// representation config and training metadata, the model's payload, CRC-32) checked on load,
+// written atomically.
+
+#include "ml/Dataset.h"
+#include "ml/SequenceModel.h"
+#include "ml/Trainer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace torchestra::ml {
+
+struct TrainingMetadata {
+    std::vector<DatasetFileInfo> files;  // path and hash of each file trained on
+    std::vector<EpochRecord> history;
+    int bestEpoch = 0;
+    double bestValidLoss = 0;
+    std::string programVersion;
+    std::string createdUtc;
+};
+
+constexpr int kCheckpointVersion = 1;
+
+// Returns "" or an error naming the file.
+std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
+                           const TrainingMetadata& metadata);
+
+struct LoadedCheckpoint {
+    std::shared_ptr<SequenceModel> model;  // null on error
+    TrainingMetadata metadata;
+    std::string error;                     // names the file and the problem
+};
+LoadedCheckpoint loadCheckpoint(const std::string& path);
+
+}  // namespace torchestra::ml

@@ -1,0 +1,307 @@
+#include "ml/Dataset.h"
+
+#include "base/AtomicFile.h"
+#include "midi/MidiFile.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <set>
+
+namespace torchestra::ml {
+
+namespace fs = std::filesystem;
+
+long Dataset::trainSteps() const {
+    long n = 0;
+    for (const auto& s : train)
+        n += s.steps;
+    return n;
+}
+
+long Dataset::validSteps() const {
+    long n = 0;
+    for (const auto& s : valid)
+        n += s.steps;
+    return n;
+}
+
+namespace {
+
+constexpr std::size_t kMaxMidiBytes = std::size_t(64) << 20;
+constexpr char kCacheMagic[8] = {'T', 'R', 'C', 'S', 'E', 'Q', '0', '1'};
+
+std::string fnv1a(std::string_view bytes) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+bool isMidiName(const fs::path& p) {
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    return ext == ".mid" || ext == ".midi" || ext == ".kar" || ext == ".rmi";
+}
+
+// Files named directly are taken whatever their extension; folders are searched for MIDI files.
+std::vector<std::string> expandPaths(const std::vector<std::string>& paths,
+                                     std::vector<DatasetFileInfo>& problems) {
+    std::set<std::string> out;
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            for (auto it = fs::recursive_directory_iterator(
+                     p, fs::directory_options::skip_permission_denied, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (it->is_regular_file(ec) && isMidiName(it->path()))
+                    out.insert(it->path().string());
+            }
+        } else if (fs::exists(p, ec)) {
+            out.insert(p);
+        } else {
+            DatasetFileInfo info;
+            info.path = p;
+            info.problems.push_back("no such file or folder");
+            problems.push_back(info);
+        }
+    }
+    return {out.begin(), out.end()};
+}
+
+void appendBytes(std::string& out, const void* data, std::size_t n) {
+    out.append(static_cast<const char*>(data), n);
+}
+
+std::string encodeSequence(const FrameSequence& s, int notes) {
+    std::string out(kCacheMagic, sizeof kCacheMagic);
+    const std::int32_t header[4] = {s.steps, s.pitches, s.onset.empty() ? 0 : 1, notes};
+    appendBytes(out, header, sizeof header);
+    appendBytes(out, s.sounding.data(), s.sounding.size());
+    appendBytes(out, s.onset.data(), s.onset.size());
+    appendBytes(out, s.velocityBin.data(), s.velocityBin.size());
+    appendBytes(out, s.stepInBeat.data(), s.stepInBeat.size());
+    appendBytes(out, s.beatInBar.data(), s.beatInBar.size());
+    return out;
+}
+
+bool decodeSequence(const std::string& bytes, FrameSequence& s, int& notes) {
+    std::int32_t header[4];
+    if (bytes.size() < sizeof kCacheMagic + sizeof header ||
+        std::memcmp(bytes.data(), kCacheMagic, sizeof kCacheMagic) != 0)
+        return false;
+    std::memcpy(header, bytes.data() + sizeof kCacheMagic, sizeof header);
+    const auto steps = std::size_t(header[0]), pitches = std::size_t(header[1]);
+    if (header[0] < 0 || header[1] <= 0 || header[1] > 128)
+        return false;
+    const std::size_t cells = steps * pitches;
+    const std::size_t need = sizeof kCacheMagic + sizeof header + cells * (header[2] ? 2 : 1) +
+                             steps * 3;
+    if (bytes.size() != need)
+        return false;
+    s.resize(int(steps), int(pitches), header[2] != 0);
+    const char* p = bytes.data() + sizeof kCacheMagic + sizeof header;
+    auto take = [&](std::vector<std::uint8_t>& v) {
+        std::memcpy(v.data(), p, v.size());
+        p += v.size();
+    };
+    take(s.sounding);
+    take(s.onset);
+    take(s.velocityBin);
+    take(s.stepInBeat);
+    take(s.beatInBar);
+    notes = header[3];
+    return true;
+}
+
+}  // namespace
+
+Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
+                        const DatasetOptions& options) {
+    Dataset data;
+    data.representation = config;
+    std::vector<DatasetFileInfo> missing;
+    const std::vector<std::string> files = expandPaths(paths, missing);
+    std::vector<FrameSequence> pieces;
+    std::vector<std::size_t> pieceFile;  // index into data.files
+    const std::string configKey = fnv1a(config.toJson());
+    for (const std::string& path : files) {
+        DatasetFileInfo info;
+        info.path = path;
+        std::string bytes;
+        if (std::string err = base::readWholeFile(path, bytes, kMaxMidiBytes); !err.empty()) {
+            info.problems.push_back(err);
+            data.files.push_back(info);
+            continue;
+        }
+        info.hash = fnv1a(bytes);
+        FrameSequence seq;
+        int notes = 0;
+        const std::string cachePath =
+            options.cacheDir.empty() ? "" : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
+        std::string cached;
+        bool fromCache = !cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
+                         decodeSequence(cached, seq, notes);
+        if (!fromCache) {
+            midi::ReadResult r = midi::readMidi(bytes);
+            if (!r.ok) {
+                info.problems.push_back("not read: " + r.error);
+                data.files.push_back(info);
+                continue;
+            }
+            for (const auto& w : r.warnings)
+                info.problems.push_back("warning: " + w);
+            if (ticksPerStep(r.song, config) == 0) {
+                info.problems.push_back("skipped: its resolution (" + std::to_string(r.ppq) +
+                                        " ticks per quarter) does not divide into " +
+                                        std::to_string(config.stepsPerBeat) + " steps a beat");
+                data.files.push_back(info);
+                continue;
+            }
+            seq = songToSequence(r.song, config, options.selection);
+            notes = 0;
+            for (std::size_t i = 0; i < seq.sounding.size(); ++i)
+                notes += seq.starts(int(i / seq.pitches), int(i % seq.pitches));
+            if (!cachePath.empty()) {
+                std::error_code ec;
+                fs::create_directories(options.cacheDir, ec);
+                base::writeFileAtomically(cachePath, encodeSequence(seq, notes));
+            }
+        }
+        info.steps = seq.steps;
+        info.notes = notes;
+        if (notes == 0 || seq.steps < 2) {
+            info.problems.push_back("skipped: no notes in the pitch range " +
+                                    std::to_string(config.lowPitch) + "-" +
+                                    std::to_string(config.highPitch));
+            data.files.push_back(info);
+            continue;
+        }
+        seq.source = path;
+        info.used = true;
+        pieceFile.push_back(data.files.size());
+        data.files.push_back(info);
+        pieces.push_back(std::move(seq));
+    }
+    data.files.insert(data.files.end(), missing.begin(), missing.end());
+
+    // Split by file, reproducibly for a seed.
+    std::vector<std::size_t> order(pieces.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(options.seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::size_t validCount = 0;
+    if (pieces.size() >= 2)
+        validCount = std::max<std::size_t>(
+            1, std::size_t(double(pieces.size()) * std::clamp(options.validFraction, 0.0, 0.9) + 0.5));
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k < validCount)
+            data.valid.push_back(std::move(pieces[order[k]]));
+        else
+            data.train.push_back(std::move(pieces[order[k]]));
+    }
+    return data;
+}
+
+std::string loadJsbDataset(const std::string& jsonPath, Dataset& out) {
+    std::string bytes;
+    if (std::string err = base::readWholeFile(jsonPath, bytes, std::size_t(256) << 20); !err.empty())
+        return err;
+    QJsonParseError perr{};
+    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(bytes), &perr);
+    if (!doc.isObject())
+        return jsonPath + ": not JSON (" + perr.errorString().toStdString() + " at byte " +
+               std::to_string(perr.offset) + ")";
+    RepresentationConfig config;
+    config.stepsPerBeat = 1;
+    config.onsets = false;
+    config.velocity = false;
+    config.lowPitch = 21;
+    config.highPitch = 108;
+    Dataset data;
+    data.representation = config;
+    const QJsonObject root = doc.object();
+    const std::pair<const char*, std::vector<FrameSequence>*> splits[] = {
+        {"train", &data.train}, {"valid", &data.valid}, {"test", &data.test}};
+    for (const auto& [name, target] : splits) {
+        if (!root[name].isArray())
+            return jsonPath + ": no '" + name + "' split";
+        const QJsonArray pieces = root[name].toArray();
+        for (int i = 0; i < pieces.size(); ++i) {
+            const QJsonArray frames = pieces[i].toArray();
+            FrameSequence seq;
+            seq.resize(int(frames.size()), config.pitches(), false);
+            seq.source = std::string("jsb:") + name + ":" + std::to_string(i);
+            for (int t = 0; t < frames.size(); ++t) {
+                for (const QJsonValue& v : frames[t].toArray()) {
+                    const int p = v.toInt(-1) - config.lowPitch;
+                    if (p < 0 || p >= config.pitches())
+                        return jsonPath + ": " + name + " piece " + std::to_string(i) + " step " +
+                               std::to_string(t) + ": pitch outside 21..108";
+                    seq.sounding[std::size_t(t) * config.pitches() + p] = 1;
+                }
+            }
+            target->push_back(std::move(seq));
+        }
+    }
+    out = std::move(data);
+    return {};
+}
+
+Batch sampleBatch(const std::vector<FrameSequence>& pieces, int count, int length, int transpose,
+                  std::mt19937_64& rng) {
+    Batch b;
+    b.count = count;
+    b.length = length;
+    b.mask.assign(std::size_t(count) * length, 0);
+    if (pieces.empty() || count <= 0 || length <= 0)
+        return b;
+    std::vector<double> weights;
+    for (const auto& p : pieces)
+        weights.push_back(double(std::max(1, p.steps)));
+    std::discrete_distribution<std::size_t> pick(weights.begin(), weights.end());
+    for (int i = 0; i < count; ++i) {
+        const FrameSequence& piece = pieces[pick(rng)];
+        int start = 0;
+        if (piece.steps > length) {
+            // Bar-aligned when the metre is known; any step otherwise.
+            std::vector<int> starts;
+            for (int t = 0; t + length <= piece.steps; ++t)
+                if (piece.beatInBar[std::size_t(t)] == 0 && piece.stepInBeat[std::size_t(t)] == 0)
+                    starts.push_back(t);
+            if (starts.empty())
+                start = int(std::uniform_int_distribution<int>(0, piece.steps - length)(rng));
+            else
+                start = starts[std::uniform_int_distribution<std::size_t>(0, starts.size() - 1)(rng)];
+        }
+        FrameSequence w = piece.slice(start, length);
+        if (transpose > 0)
+            w = w.transposed(std::uniform_int_distribution<int>(-transpose, transpose)(rng));
+        for (int t = 0; t < w.steps; ++t)
+            b.mask[std::size_t(i) * length + t] = 1;
+        if (w.steps < length) {
+            FrameSequence padded;
+            padded.resize(length, w.pitches, !w.onset.empty());
+            padded.source = w.source;
+            std::copy(w.sounding.begin(), w.sounding.end(), padded.sounding.begin());
+            std::copy(w.onset.begin(), w.onset.end(), padded.onset.begin());
+            std::copy(w.velocityBin.begin(), w.velocityBin.end(), padded.velocityBin.begin());
+            std::copy(w.stepInBeat.begin(), w.stepInBeat.end(), padded.stepInBeat.begin());
+            std::copy(w.beatInBar.begin(), w.beatInBar.end(), padded.beatInBar.begin());
+            w = std::move(padded);
+        }
+        b.windows.push_back(std::move(w));
+    }
+    return b;
+}
+
+}  // namespace torchestra::ml

@@ -1,0 +1,100 @@
+#pragma once
+
+// How music becomes what the models read and write: a bar-aligned time grid with, per step and
+// pitch, whether the pitch sounds and whether it starts there; the metrical position of each
+// step; and a dynamic level per step. No torch here: the UI, the Markov baseline and the fast
+// inference path all use it.
+
+#include "model/Song.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace torchestra::ml {
+
+struct RepresentationConfig {
+    int stepsPerBeat = 4;   // grid resolution: 4 = sixteenth notes in x/4 metres
+    int lowPitch = 21;      // A0
+    int highPitch = 108;    // C8 (inclusive): 88 pitches
+    bool onsets = true;     // tell a new onset from a held note (false for JSB-style frames)
+    bool velocity = true;   // learn a dynamic level per step
+    int velocityBins = 8;
+    int maxBeatsPerBar = 8;  // beat-in-bar one-hot size (longer bars wrap)
+
+    int pitches() const { return highPitch - lowPitch + 1; }
+    bool operator==(const RepresentationConfig& o) const {
+        return stepsPerBeat == o.stepsPerBeat && lowPitch == o.lowPitch &&
+               highPitch == o.highPitch && onsets == o.onsets && velocity == o.velocity &&
+               velocityBins == o.velocityBins && maxBeatsPerBar == o.maxBeatsPerBar;
+    }
+    bool operator!=(const RepresentationConfig& o) const { return !(*this == o); }
+    std::string toJson() const;
+    // Parses what toJson() wrote; returns "" or an error.
+    static std::string fromJson(const std::string& json, RepresentationConfig& out);
+};
+
+constexpr std::uint8_t kNoVelocity = 255;
+constexpr std::uint8_t kUnknownMetre = 255;
+
+// One piece (or a window of one) on the grid. Row-major [step][pitch].
+struct FrameSequence {
+    int steps = 0;
+    int pitches = 88;
+    std::vector<std::uint8_t> sounding;     // steps x pitches, 0/1
+    std::vector<std::uint8_t> onset;        // steps x pitches, 0/1; empty when not known
+    std::vector<std::uint8_t> velocityBin;  // per step; kNoVelocity where nothing starts
+    std::vector<std::uint8_t> stepInBeat;   // per step; kUnknownMetre when not known
+    std::vector<std::uint8_t> beatInBar;    // per step; kUnknownMetre when not known
+    std::string source;                     // the file it came from
+
+    void resize(int steps, int pitches, bool withOnsets);
+    std::uint8_t sounds(int t, int p) const { return sounding[std::size_t(t) * pitches + p]; }
+    std::uint8_t starts(int t, int p) const {
+        return onset.empty() ? std::uint8_t(sounds(t, p) && (t == 0 || !sounds(t - 1, p)))
+                             : onset[std::size_t(t) * pitches + p];
+    }
+    // Steps [from, from + count) as a new sequence.
+    FrameSequence slice(int from, int count) const;
+    // Shifted by `semitones`; pitches pushed out of range are dropped.
+    FrameSequence transposed(int semitones) const;
+    int notesAt(int t) const;
+};
+
+// Which tracks feed the model: all non-drum tracks merged (the default), or chosen ones.
+struct TrackSelection {
+    std::vector<model::TrackId> tracks;  // empty: every track not on channel 10 (index 9)
+};
+
+// Ticks per grid step for a song, or 0 when the resolution does not divide evenly.
+model::Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config);
+
+// The song (or [fromTick, toTick) of it; toTick < 0 means to the end, rounded up to a bar) on
+// the grid. Notes are snapped to the nearest step; a note lasts at least one step. The metre
+// comes from the song's time signatures, so steps are bar-aligned.
+FrameSequence songToSequence(const model::Song& song, const RepresentationConfig& config,
+                             const TrackSelection& selection = {}, model::Tick fromTick = 0,
+                             model::Tick toTick = -1);
+
+// Notes for a sequence placed at `startTick` of a song with `ticksPerStep`; each onset (or each
+// run of sounding steps, when onsets are unknown) becomes one note, velocity from its step's bin.
+std::vector<model::Note> sequenceToNotes(const FrameSequence& seq,
+                                         const RepresentationConfig& config,
+                                         model::Tick startTick, model::Tick ticksPerStep,
+                                         std::uint8_t channel = 0);
+
+// The metrical position of `steps` grid steps from `startTick` (for conditioning generation).
+void fillMetre(const model::TempoMap& map, const RepresentationConfig& config,
+               model::Tick startTick, model::Tick ticksPerStep, FrameSequence& seq);
+
+std::uint8_t velocityToBin(int velocity, int bins);
+int binToVelocity(std::uint8_t bin, int bins);
+
+// The model input for predicting step t+1: the frame at step t (sounding, onsets if the config
+// has them, its velocity bin) and the metre of step t+1 (known ahead). Step -1 is an all-zero
+// start frame. Written into `out` (inputSize(config) floats). Shared by training and the fast
+// inference path, so both see exactly the same features.
+int inputSize(const RepresentationConfig& config);
+void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out);
+
+}  // namespace torchestra::ml

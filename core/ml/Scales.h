@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace torchestra::ml {
+
+// A key as a mask of allowed pitch classes (bit k = pitch class k, C = 0) for generation.
+struct KeyMask {
+    int tonic = 0;                // 0..11
+    std::string mode = "chromatic";
+    std::uint16_t mask = 0x0FFF;
+};
+
+// Parses "C:major", "F#:minor", "Bb:dorian", "A:harmonic-minor", "D:pentatonic" ... ("" or
+// "chromatic" allows everything). Returns "" or an error listing what is accepted.
+std::string parseKey(const std::string& text, KeyMask& out);
+std::vector<std::string> scaleNames();
+
+}  // namespace torchestra::ml

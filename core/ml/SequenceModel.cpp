@@ -1,0 +1,83 @@
+#include "ml/SequenceModel.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace torchestra::ml {
+
+const char* toString(ModelKind kind) {
+    switch (kind) {
+    case ModelKind::Markov: return "markov";
+    case ModelKind::Rnn: return "rnn";
+    case ModelKind::Lstm: return "lstm";
+    }
+    return "?";
+}
+
+const char* toString(HeadKind kind) {
+    return kind == HeadKind::Independent ? "independent" : "autoregressive";
+}
+
+bool parseModelKind(const std::string& s, ModelKind& out) {
+    for (ModelKind k : {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm}) {
+        if (s == toString(k)) {
+            out = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool parseHeadKind(const std::string& s, HeadKind& out) {
+    for (HeadKind k : {HeadKind::Independent, HeadKind::Autoregressive}) {
+        if (s == toString(k)) {
+            out = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string ModelConfig::toJson() const {
+    QJsonObject o;
+    o["kind"] = toString(kind);
+    o["head"] = toString(head);
+    o["layers"] = layers;
+    o["hidden"] = hidden;
+    o["dropout"] = dropout;
+    o["nadeHidden"] = nadeHidden;
+    o["markovOrder"] = markovOrder;
+    o["representation"] =
+        QJsonDocument::fromJson(QByteArray::fromStdString(representation.toJson())).object();
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
+    QJsonParseError err{};
+    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
+    if (!doc.isObject())
+        return "model config: not a JSON object (" + err.errorString().toStdString() + ")";
+    QJsonObject o = doc.object();
+    ModelConfig c;
+    if (!parseModelKind(o["kind"].toString().toStdString(), c.kind))
+        return "model config: unknown model kind '" + o["kind"].toString().toStdString() + "'";
+    if (!parseHeadKind(o["head"].toString().toStdString(), c.head))
+        return "model config: unknown head '" + o["head"].toString().toStdString() + "'";
+    c.layers = o["layers"].toInt(-1);
+    c.hidden = o["hidden"].toInt(-1);
+    c.dropout = o["dropout"].toDouble(-1);
+    c.nadeHidden = o["nadeHidden"].toInt(-1);
+    c.markovOrder = o["markovOrder"].toInt(-1);
+    if (c.layers < 1 || c.layers > 16 || c.hidden < 1 || c.hidden > 8192 || c.dropout < 0 ||
+        c.dropout >= 1 || c.nadeHidden < 1 || c.nadeHidden > 8192 || c.markovOrder < 1 ||
+        c.markovOrder > 16)
+        return "model config: values out of range";
+    const std::string rep =
+        QJsonDocument(o["representation"].toObject()).toJson(QJsonDocument::Compact).toStdString();
+    if (std::string e = RepresentationConfig::fromJson(rep, c.representation); !e.empty())
+        return "model config: " + e;
+    out = c;
+    return {};
+}
+
+}  // namespace torchestra::ml

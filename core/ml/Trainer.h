@@ -1,0 +1,109 @@
+#pragma once
+
+// Training, on a worker thread, with progress and a Cancel that returns at once.
+
+#include "ml/Dataset.h"
+#include "ml/SequenceModel.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace torchestra::ml {
+
+struct TrainOptions {
+    int epochs = 30;
+    int batchSize = 16;
+    int windowSteps = 128;
+    long stepsPerEpoch = 0;       // batches per epoch; 0 = one pass over the training steps
+    double learningRate = 1e-3;
+    double clipNorm = 1.0;        // gradient clipping (global L2 norm)
+    int lrPatience = 2;           // epochs without improvement before the rate is halved
+    double lrDecay = 0.5;
+    int patience = 6;             // epochs without improvement before training stops
+    int transpose = 0;            // augmentation: random shift within +-transpose semitones
+    std::uint64_t seed = 1;
+    int threads = 2;              // LibTorch intra-op threads (set on purpose: it starts at 1)
+    double maxMinutes = 0;        // stop (keeping the best model) after this long; 0 = no limit
+};
+
+struct TrainProgress {
+    std::string phase;            // "training", "validating", "done"
+    int epoch = 0;                // 1-based
+    int epochs = 0;
+    long step = 0;                // batch within the epoch, 1-based
+    long stepsPerEpoch = 0;
+    double trainLoss = 0;         // running mean this epoch, nats per step
+    double validLoss = 0;         // last validation, nats per step (0 before the first)
+    double bestValidLoss = 0;
+    double framesPerSecond = 0;
+    double secondsLeft = 0;
+};
+
+struct EpochRecord {
+    int epoch = 0;
+    double trainLoss = 0;
+    double validLoss = 0;
+    double learningRate = 0;
+    double seconds = 0;
+};
+
+enum class TrainStatus { Finished, Cancelled, Failed };
+
+struct TrainResult {
+    TrainStatus status = TrainStatus::Failed;
+    // The best model so far on the validation data (also when cancelled, if one epoch ended or
+    // the model had been resumed); null when there is none.
+    std::shared_ptr<SequenceModel> model;
+    std::vector<EpochRecord> history;
+    int bestEpoch = 0;
+    double bestValidLoss = 0;
+    std::string error;
+};
+
+// Called at most ~25 times a second, on the training thread.
+using ProgressFn = std::function<void(const TrainProgress&)>;
+
+// Trains synchronously on the calling thread (use TrainingJob for a worker). Checks `cancel`
+// at least once per batch. `resumeFrom` continues a model loaded from a checkpoint.
+TrainResult trainModel(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                       const std::atomic<bool>& cancel, const ProgressFn& progress,
+                       const SequenceModel* resumeFrom = nullptr);
+
+// Runs trainModel on its own thread. The job owns a copy of the data, never the live song.
+class TrainingJob {
+public:
+    TrainingJob() = default;
+    ~TrainingJob();
+    TrainingJob(const TrainingJob&) = delete;
+    TrainingJob& operator=(const TrainingJob&) = delete;
+
+    // Any thread. `progress` and `done` are called on the worker thread.
+    void start(Dataset data, ModelConfig config, TrainOptions options, ProgressFn progress,
+               std::function<void(const TrainResult&)> done = {},
+               std::shared_ptr<const SequenceModel> resumeFrom = nullptr);
+    void cancel() { m_cancel.store(true); }
+    bool isRunning() const { return m_running.load(); }
+    // Blocks until the worker ends (never call on the UI thread while it runs).
+    TrainResult wait();
+
+private:
+    std::thread m_thread;
+    std::atomic<bool> m_cancel{false};
+    std::atomic<bool> m_running{false};
+    TrainResult m_result;
+};
+
+// Neural models (RNN, LSTM; in ml/neural, the only files that include torch).
+TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                        const std::atomic<bool>& cancel, const ProgressFn& progress,
+                        const SequenceModel* resumeFrom);
+std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
+                                                 const std::string& payload, std::string& error);
+// Sets LibTorch's intra-op thread count (call before training or sampling).
+void setComputeThreads(int threads);
+
+}  // namespace torchestra::ml

@@ -1,0 +1,113 @@
+#pragma once
+
+// The torch side of the neural models: the module, the batch tensors and the loss, shared by
+// NeuralModel.cpp and NeuralTrainer.cpp. Included only by ml/neural/*.cpp.
+
+#include "ml/neural/FastInference.h"
+#include "ml/neural/NeuralModel.h"
+#include "ml/neural/TorchPch.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace torchestra::ml::neural {
+
+// RNN (tanh) or LSTM core with an independent or an RNN-NADE head over the pitches, plus
+// onset and velocity heads that are independent given the core's output h_t (they do not see
+// the sounding frame being predicted: an onset is modelled as p(onset | sounding, h_t)).
+class NeuralNetImpl : public torch::nn::Module {
+public:
+    NeuralNetImpl(const ModelConfig& config, int inputSize);
+
+    // LSTM: {h, c}; RNN: {h}; empty = zero start state.
+    using State = std::vector<torch::Tensor>;
+
+    // x: [B, T, input] -> h: [B, T, hidden]; `state` is read and replaced by the final state.
+    torch::Tensor core(const torch::Tensor& x, State& state);
+    // Frame logits [B, T, P]; for the NADE head teacher-forced on `frames` [B, T, P] (0/1).
+    torch::Tensor frameLogits(const torch::Tensor& h, const torch::Tensor& frames);
+
+    const ModelConfig& config() const { return m_config; }
+    int inputSize() const { return m_inputSize; }
+
+    torch::nn::LSTM m_lstm{nullptr};
+    torch::nn::RNN m_rnn{nullptr};
+    torch::nn::Dropout m_dropout{nullptr};
+    torch::nn::Linear m_frame{nullptr};       // independent head
+    torch::nn::Linear m_visible{nullptr};     // NADE: b_t = b + W_b h_t
+    torch::nn::Linear m_hiddenBias{nullptr};  // NADE: c_t = c + W_c h_t
+    torch::Tensor m_nadeW;                    // [P, nadeHidden]: row j = W[:, j]
+    torch::Tensor m_nadeV;                    // [P, nadeHidden]: row i = V_i
+    torch::nn::Linear m_onset{nullptr};
+    torch::nn::Linear m_velocity{nullptr};
+
+private:
+    ModelConfig m_config;
+    int m_inputSize;
+};
+TORCH_MODULE(NeuralNet);
+
+// Steps [from, from + length) of each sequence as tensors: the input for predicting step s is
+// buildInput(seq, s - 1). Steps past a sequence's end (or with mask 0) are padding.
+struct BatchTensors {
+    torch::Tensor x;          // [B, L, input]
+    torch::Tensor frames;     // [B, L, P] targets (float 0/1)
+    torch::Tensor onsets;     // [B, L, P] targets
+    torch::Tensor onsetMask;  // [B, L, P]: real step, sounding, sequence has onsets
+    torch::Tensor velocity;   // [B, L] int64 bins (0 where unknown)
+    torch::Tensor velMask;    // [B, L]
+    torch::Tensor stepMask;   // [B, L] float
+    long realSteps = 0;
+};
+BatchTensors makeBatchTensors(const std::vector<const FrameSequence*>& seqs, int from, int length,
+                              const RepresentationConfig& rep,
+                              const std::vector<std::uint8_t>* mask = nullptr);
+
+// Per-step NLL terms [B, L] (nats, zero on padding).
+struct StepLosses {
+    torch::Tensor frame, onset, velocity;
+    torch::Tensor total() const { return frame + onset + velocity; }
+};
+StepLosses stepLosses(NeuralNet& net, const BatchTensors& bt, NeuralNetImpl::State& state);
+
+// NLL of whole sequences with the state carried across segments of `segment` steps (exact,
+// and `cancel` is checked between segments). False when cancelled. Call under NoGradGuard.
+bool sequenceNll(NeuralNet& net, const std::vector<const FrameSequence*>& seqs, int segment,
+                 std::vector<NllResult>& out, const std::atomic<bool>* cancel);
+
+// Copies every parameter of `from` into `to` (same config).
+void copyParameters(NeuralNet& from, NeuralNet& to);
+
+// Weights in the fast path's layout.
+FastWeights extractFastWeights(NeuralNet& net);
+
+class NeuralModel final : public SequenceModel {
+public:
+    // Takes `net` (must not be trained afterwards: evaluate/sample run concurrently on it).
+    NeuralModel(NeuralNet net, NeuralTrainingState state, std::string optimizerState);
+
+    const ModelConfig& config() const override { return m_config; }
+    std::string serialize() const override;
+    NllResult evaluate(const FrameSequence& seq) const override;
+    std::vector<FrameSequence> sample(const SampleRequest& request,
+                                      const std::atomic<bool>* cancel) const override;
+
+    NeuralNet net() const { return m_net; }
+    const FastWeights& fastWeights() const { return m_fast; }
+    const NeuralTrainingState& trainingState() const { return m_state; }
+    // Adam's state (its own torch archive bytes) when the weights were kept; may be empty.
+    const std::string& optimizerState() const { return m_optimizerState; }
+
+private:
+    ModelConfig m_config;
+    NeuralNet m_net;
+    FastWeights m_fast;
+    NeuralTrainingState m_state;
+    std::string m_optimizerState;
+};
+
+// Builds an initialised module (after torch::manual_seed when seed != 0). "" or an error.
+std::string makeNet(const ModelConfig& config, NeuralNet& out);
+
+}  // namespace torchestra::ml::neural

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+
+namespace torchestra::playback {
+
+// A short MIDI channel message (1 to 3 bytes), small enough to travel through lock-free rings.
+struct MidiMessage {
+    std::uint8_t bytes[3] = {0, 0, 0};
+    std::uint8_t size = 0;
+
+    std::uint8_t status() const { return bytes[0]; }
+    std::uint8_t type() const { return bytes[0] & 0xF0; }
+    std::uint8_t channel() const { return bytes[0] & 0x0F; }
+    bool isNoteOn() const { return type() == 0x90 && bytes[2] != 0; }
+    bool isNoteOff() const { return type() == 0x80 || (type() == 0x90 && bytes[2] == 0); }
+
+    static MidiMessage make(std::uint8_t status, std::uint8_t d1, std::uint8_t d2 = 0) {
+        MidiMessage m;
+        m.bytes[0] = status;
+        m.bytes[1] = d1 & 0x7F;
+        m.bytes[2] = d2 & 0x7F;
+        const std::uint8_t type = status & 0xF0;
+        m.size = (type == 0xC0 || type == 0xD0) ? 2 : 3;
+        return m;
+    }
+    static MidiMessage noteOn(int ch, int key, int vel) {
+        return make(std::uint8_t(0x90 | (ch & 15)), std::uint8_t(key), std::uint8_t(vel));
+    }
+    static MidiMessage noteOff(int ch, int key, int vel = 64) {
+        return make(std::uint8_t(0x80 | (ch & 15)), std::uint8_t(key), std::uint8_t(vel));
+    }
+    static MidiMessage controller(int ch, int cc, int value) {
+        return make(std::uint8_t(0xB0 | (ch & 15)), std::uint8_t(cc), std::uint8_t(value));
+    }
+};
+
+// Where the scheduler's messages go. `frameOffset` is the message's position in frames from the
+// start of the block being processed. Called on the real-time thread: implementations must not
+// lock, allocate, log or throw.
+class MidiSink {
+public:
+    virtual ~MidiSink() = default;
+    virtual void send(int frameOffset, const MidiMessage& message) = 0;
+};
+
+}  // namespace torchestra::playback

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "playback/MidiMessage.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+// FluidSynth types stay in this internal header and the .cpp files of core/playback.
+typedef struct _fluid_hashtable_t fluid_settings_t;
+typedef struct _fluid_synth_t fluid_synth_t;
+
+namespace torchestra::playback {
+
+struct SynthSettings {
+    double sampleRate = 48000;
+    double gain = 0.3;
+    bool reverb = true;
+    bool chorus = true;
+    int polyphony = 256;
+    // Staggered synths (see SynthBank). 8 bounds the timing error at 7 samples (0.15 ms at 48 kHz).
+    int phases = 8;
+    int maxBlockFrames = 8192;
+};
+
+// FluidSynth with sample-accurate event timing.
+//
+// FluidSynth renders in fixed 64-sample blocks and an event takes effect only at the next block
+// boundary, so splitting fluid_synth_write_float at an event's offset still starts the note up to
+// 63 samples late (that is the fluidsynth program's 1.3 ms jitter). The bank runs `phases`
+// synths whose block grids are staggered by 64/phases samples and sharing one loaded SoundFont;
+// a note goes to the synth whose next boundary comes first at or after the note's time, and its
+// note-off follows it there. Controllers and program changes go to every synth. Voice mixing and
+// the reverb/chorus are linear, so the sum sounds as one synth would.
+//
+// send() and render() run on one thread (the audio callback or the offline renderer) and are
+// real-time safe; creation and loadSoundFont() are not.
+class SynthBank final : public MidiSink {
+public:
+    static std::unique_ptr<SynthBank> create(const SynthSettings& settings,
+                                             const std::string& soundFontPath, std::string& error);
+    ~SynthBank() override;
+
+    // Queues `message` to take effect `frameOffset` frames after the start of the next render().
+    void send(int frameOffset, const MidiMessage& message) override;
+    // Renders `frames` (<= maxBlockFrames) into left/right (overwritten), applying queued
+    // messages at their frames.
+    void render(int frames, float* left, float* right);
+
+    // Replaces the SoundFont; on failure the previous one stays and the error names the file.
+    // Not while render() may run on another thread.
+    bool loadSoundFont(const std::string& path, std::string& error);
+    const std::string& soundFontPath() const { return m_soundFontPath; }
+    double sampleRate() const { return m_settings.sampleRate; }
+    std::int64_t framesRendered() const { return m_frame; }
+    // How many messages had to be applied late because the queue was full (should stay 0).
+    std::uint64_t overflowCount() const { return m_overflows; }
+
+private:
+    struct Pending {
+        std::int64_t frame;  // output frame at which the target synth is at a block boundary
+        std::uint64_t seq;
+        int synth;
+        MidiMessage message;
+    };
+
+    explicit SynthBank(const SynthSettings& settings);
+    std::int64_t nextBoundary(int synth, std::int64_t frame) const;
+    void apply(int synth, const MidiMessage& m);
+    void renderSpan(int frames, float* left, float* right);
+
+    SynthSettings m_settings;
+    fluid_settings_t* m_fluidSettings = nullptr;
+    std::vector<fluid_synth_t*> m_synths;
+    int m_sfontId = -1;
+    std::string m_soundFontPath;
+    int m_stride = 8;
+    std::int64_t m_frame = 0;  // output frames rendered so far
+    std::vector<Pending> m_pending;  // capacity reserved once; never grows
+    std::uint64_t m_seq = 0;
+    std::uint64_t m_overflows = 0;
+    std::vector<std::uint8_t> m_owner;  // channel*128+key -> synth holding that note
+    std::vector<float> m_scratchL, m_scratchR;
+};
+
+}  // namespace torchestra::playback

@@ -1,0 +1,100 @@
+#pragma once
+
+// Runs the real torchestra-cli binary, as other tools do.
+#include "midi/MidiFile.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace torchestra::clitest {
+
+using namespace torchestra;
+
+
+
+struct RunResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+inline std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline std::string tempDir() {
+    static std::string dir = [] {
+        char tmpl[] = "/tmp/torchestra-cli-test-XXXXXX";
+        const char* d = mkdtemp(tmpl);
+        return std::string(d ? d : "/tmp");
+    }();
+    return dir;
+}
+
+inline RunResult runCli(const std::string& args) {
+    const std::string errPath = tempDir() + "/stderr.txt";
+    const std::string cmd = std::string(TORCHESTRA_CLI_PATH) + " " + args + " 2>" + errPath;
+    RunResult r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p)
+        return r;
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int status = pclose(p);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.err = slurp(errPath);
+    return r;
+}
+
+inline model::Note note(model::Tick start, model::Tick length, int pitch, int velocity, int channel) {
+    model::Note n;
+    n.start = start;
+    n.length = length;
+    n.pitch = std::uint8_t(pitch);
+    n.velocity = std::uint8_t(velocity);
+    n.channel = std::uint8_t(channel);
+    return n;
+}
+
+inline std::string writeSong(const std::string& name, const model::Song& song) {
+    const std::string path = tempDir() + "/" + name;
+    EXPECT_EQ(midi::writeMidiFile(path, song), "");
+    return path;
+}
+
+inline model::Song twoTrackSong() {
+    model::Song song;
+    model::TempoMap map(480);
+    map.setTempo(0, 500000);
+    map.setTimeSignature({0, 4, 4});
+    song.setTempoMap(map);
+    model::Track conductor;
+    conductor.properties.name = "Conductor";
+    song.addTrack(conductor);
+    model::Track piano;
+    piano.properties.name = "Piano";
+    model::TrackId id = song.addTrack(piano);
+    song.addNotes(id, {note(0, 480, 60, 100, 0)});
+    return song;
+}
+
+inline int lineCount(const std::string& s) {
+    int lines = 0;
+    for (char c : s)
+        lines += c == '\n';
+    return lines;
+}
+
+
+}  // namespace torchestra::clitest

@@ -1,0 +1,160 @@
+#include "MlTestUtil.h"
+#include "ml/Representation.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+using namespace torchestra;
+using namespace torchestra::ml;
+using model::Note;
+using model::Tick;
+
+namespace {
+
+std::vector<Note> sortedContent(std::vector<Note> notes) {
+    for (Note& n : notes)
+        n.id = 0;
+    std::sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
+        return std::tie(a.start, a.pitch, a.length) < std::tie(b.start, b.pitch, b.length);
+    });
+    return notes;
+}
+
+}  // namespace
+
+// A song already on the grid (starts and lengths in whole steps, velocities at bin centres, one
+// velocity per step) survives song -> sequence -> notes exactly.
+TEST(Representation, SongOnTheGridRoundTripsLosslessly) {
+    RepresentationConfig config;
+    std::mt19937 rng(7);
+    model::Song song;
+    model::TempoMap map(480);
+    map.setTimeSignature({0, 3, 4});
+    map.setTimeSignature({120 * 12 * 4, 4, 4});
+    song.setTempoMap(map);
+    model::TrackId t = song.addTrack(model::Track{});
+    std::vector<Note> notes;
+    std::vector<int> stepVelocity(400);
+    for (auto& v : stepVelocity)
+        v = binToVelocity(std::uint8_t(rng() % config.velocityBins), config.velocityBins);
+    for (int i = 0; i < 300; ++i) {
+        const int step = int(rng() % 380);
+        const int len = 1 + int(rng() % 8);
+        const int pitch = 21 + int(rng() % 88);
+        // Same-pitch notes may touch but not overlap: a grid cell holds one note at a time.
+        bool clash = false;
+        for (const Note& n : notes)
+            if (n.pitch == pitch && n.start < Tick(step + len) * 120 && n.end() > Tick(step) * 120)
+                clash = true;
+        if (!clash)
+            notes.push_back(test::gridNote(Tick(step) * 120, Tick(len) * 120, pitch,
+                                           stepVelocity[std::size_t(step)]));
+    }
+    song.addNotes(t, notes);
+    FrameSequence seq = songToSequence(song, config);
+    ASSERT_GT(seq.steps, 0);
+    EXPECT_EQ(seq.steps % 4, 0);
+    std::vector<Note> back = sequenceToNotes(seq, config, 0, ticksPerStep(song, config));
+    EXPECT_EQ(back.size(), notes.size());
+    const auto a = sortedContent(notes), b = sortedContent(back);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        EXPECT_TRUE(model::sameContent(a[i], b[i]))
+            << "note " << i << ": pitch " << int(a[i].pitch) << " at " << a[i].start;
+}
+
+TEST(Representation, OnsetsTellRepeatedNotesFromHeldOnes) {
+    RepresentationConfig config;
+    model::Song song = test::arpeggioSong(1);
+    FrameSequence seq = songToSequence(song, config);
+    ASSERT_EQ(seq.steps, 16);
+    const int bass = 48 - config.lowPitch;
+    EXPECT_EQ(seq.sounds(0, bass), 1);
+    EXPECT_EQ(seq.starts(0, bass), 1);
+    EXPECT_EQ(seq.sounds(5, bass), 1);
+    EXPECT_EQ(seq.starts(5, bass), 0);  // held
+    // Two touching notes of one pitch stay two notes.
+    model::Song two;
+    model::TrackId t = two.addTrack(model::Track{});
+    two.addNotes(t, {test::gridNote(0, 240, 60), test::gridNote(240, 240, 60)});
+    FrameSequence s2 = songToSequence(two, config);
+    EXPECT_EQ(sequenceToNotes(s2, config, 0, 120).size(), 2u);
+}
+
+TEST(Representation, MetreFollowsTimeSignatures) {
+    RepresentationConfig config;
+    model::Song song = test::arpeggioSong(2);
+    model::TempoMap map = song.tempoMap();
+    map.setTimeSignature({1920, 3, 4});
+    song.setTempoMap(map);
+    FrameSequence seq = songToSequence(song, config, {}, 0, 1920 + 1440);
+    ASSERT_EQ(seq.steps, 16 + 12);
+    EXPECT_EQ(seq.beatInBar[0], 0);
+    EXPECT_EQ(seq.beatInBar[4], 1);
+    EXPECT_EQ(seq.stepInBeat[5], 1);
+    EXPECT_EQ(seq.beatInBar[16], 0);  // new 3/4 bar
+    EXPECT_EQ(seq.beatInBar[16 + 8], 2);
+}
+
+TEST(Representation, DrumsAreLeftOutByDefault) {
+    RepresentationConfig config;
+    model::Song song;
+    model::TrackId t = song.addTrack(model::Track{});
+    song.addNotes(t, {test::gridNote(0, 120, 60, 80, 0), test::gridNote(0, 120, 36, 80, 9)});
+    FrameSequence seq = songToSequence(song, config);
+    EXPECT_EQ(seq.notesAt(0), 1);
+    TrackSelection chosen;
+    chosen.tracks = {t};
+    EXPECT_EQ(songToSequence(song, config, chosen).notesAt(0), 2);
+}
+
+TEST(Representation, TransposeDropsWhatLeavesTheRange) {
+    RepresentationConfig config;
+    FrameSequence seq = songToSequence(test::arpeggioSong(1), config);
+    FrameSequence up = seq.transposed(2);
+    EXPECT_EQ(up.sounds(0, 62 - 21), 1);
+    EXPECT_EQ(up.sounds(0, 60 - 21), 0);
+    FrameSequence far = seq.transposed(100);
+    for (int t = 0; t < far.steps; ++t)
+        EXPECT_EQ(far.notesAt(t), 0);
+}
+
+TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
+    RepresentationConfig config;
+    FrameSequence seq = songToSequence(test::arpeggioSong(1), config);
+    std::vector<float> in(std::size_t(inputSize(config)));
+    ASSERT_EQ(in.size(), std::size_t(88 * 2 + 8 + 4 + 8));
+    buildInput(seq, -1, config, in.data());
+    // The start frame is silent; only the metre of step 0 (bar start) is set.
+    EXPECT_EQ(std::count(in.begin(), in.end(), 1.0f), 2);
+    EXPECT_EQ(in[88 * 2 + 8 + 0], 1.0f);
+    EXPECT_EQ(in[88 * 2 + 8 + 4 + 0], 1.0f);
+    buildInput(seq, 4, config, in.data());
+    EXPECT_EQ(in[48 - 21], 1.0f);        // bass sounds
+    EXPECT_EQ(in[88 + 48 - 21], 0.0f);   // but is held, not started
+    EXPECT_EQ(in[60 - 21], 1.0f);
+    EXPECT_EQ(in[88 + 60 - 21], 1.0f);
+    EXPECT_EQ(in[88 * 2 + velocityToBin(104, 8)], 1.0f);
+    EXPECT_EQ(in[88 * 2 + 8 + 1], 1.0f);     // step 5 is the second sixteenth of a beat
+    EXPECT_EQ(in[88 * 2 + 8 + 4 + 1], 1.0f); // of beat 2
+}
+
+TEST(Representation, VelocityBinsRoundTrip) {
+    for (int bins : {1, 4, 8, 16, 127})
+        for (int b = 0; b < bins; ++b)
+            EXPECT_EQ(velocityToBin(binToVelocity(std::uint8_t(b), bins), bins), b)
+                << bins << " bins, bin " << b;
+}
+
+TEST(Representation, ConfigJsonRoundTripsAndRejectsNonsense) {
+    RepresentationConfig c;
+    c.stepsPerBeat = 3;
+    c.onsets = false;
+    RepresentationConfig back;
+    ASSERT_EQ(RepresentationConfig::fromJson(c.toJson(), back), "");
+    EXPECT_EQ(back, c);
+    EXPECT_NE(RepresentationConfig::fromJson("{\"stepsPerBeat\":0}", back), "");
+    EXPECT_NE(RepresentationConfig::fromJson("not json", back), "");
+}

@@ -1,0 +1,152 @@
+#include "TrackListModel.h"
+
+#include "GeneralMidi.h"
+
+#include <QColor>
+#include <QFont>
+#include <QLocale>
+
+namespace torchestra::ui {
+
+TrackListModel::TrackListModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+TrackListModel::~TrackListModel() {
+    if (m_song)
+        m_song->removeListener(this);
+}
+
+void TrackListModel::setSong(model::Song* song) {
+    if (song == m_song)
+        return;
+    beginResetModel();
+    if (m_song)
+        m_song->removeListener(this);
+    m_song = song;
+    if (m_song)
+        m_song->addListener(this);
+    endResetModel();
+}
+
+model::TrackId TrackListModel::trackIdAt(int row) const {
+    if (!m_song || row < 0 || row >= int(m_song->trackCount()))
+        return model::kNoTrack;
+    return m_song->trackIdAt(std::size_t(row));
+}
+
+int TrackListModel::rowOf(model::TrackId id) const { return m_song ? m_song->trackIndex(id) : -1; }
+
+int TrackListModel::rowCount(const QModelIndex& parent) const {
+    if (parent.isValid() || !m_song)
+        return 0;
+    return int(m_song->trackCount());
+}
+
+int TrackListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TrackListModel::data(const QModelIndex& index, int role) const {
+    if (!m_song || !index.isValid() || index.row() >= int(m_song->trackCount()))
+        return {};
+    const model::Track& track = m_song->trackAt(std::size_t(index.row()));
+    const model::TrackProperties& p = track.properties;
+    const std::optional<int> program =
+        p.program ? std::optional<int>(*p.program) : std::optional<int>();
+
+    if (role == TrackIdRole)
+        return QVariant::fromValue<qulonglong>(track.id());
+
+    switch (index.column()) {
+    case NameColumn:
+        if (role == Qt::DisplayRole) {
+            // Unnamed tracks (common in format 0 and in exported files) still need a label.
+            return p.name.empty() ? tr("Track %1").arg(index.row() + 1)
+                                  : QString::fromStdString(p.name);
+        }
+        if (role == Qt::DecorationRole)
+            return QColor::fromRgb(p.colour);
+        if (role == Qt::ToolTipRole)
+            return QString::fromStdString(p.name);
+        break;
+    case ChannelColumn:
+        // Channels are shown 1-based, as on every synth's front panel.
+        if (role == Qt::DisplayRole)
+            return p.channel + 1;
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case InstrumentColumn:
+        if (role == Qt::DisplayRole)
+            return gm::instrumentName(p.channel, program);
+        if (role == Qt::ToolTipRole) {
+            if (p.channel == gm::kDrumChannel)
+                return tr("Percussion (channel 10), kit %1").arg(program.value_or(0));
+            if (!program)
+                return tr("No program change in the file: General MIDI plays program 1");
+            return tr("Program %1, %2").arg(*program + 1).arg(gm::familyName(*program));
+        }
+        if (role == Qt::FontRole && !program && p.channel != gm::kDrumChannel) {
+            // A default rather than the file's choice: set it apart without hiding it.
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        break;
+    case NotesColumn:
+        if (role == Qt::DisplayRole)
+            return QLocale().toString(qulonglong(track.noteCount()));
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant TrackListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case NameColumn:
+        return tr("Track");
+    case ChannelColumn:
+        return tr("Ch");
+    case InstrumentColumn:
+        return tr("Instrument");
+    case NotesColumn:
+        return tr("Notes");
+    default:
+        return {};
+    }
+}
+
+void TrackListModel::notesAdded(model::TrackId track, const std::vector<model::Note>&) {
+    noteCountChanged(track);
+}
+
+void TrackListModel::notesRemoved(model::TrackId track, const std::vector<model::Note>&) {
+    noteCountChanged(track);
+}
+
+void TrackListModel::noteCountChanged(model::TrackId track) {
+    const int row = rowOf(track);
+    if (row < 0)
+        return;
+    const QModelIndex cell = index(row, NotesColumn);
+    emit dataChanged(cell, cell, {Qt::DisplayRole});
+}
+
+// The song has already changed when listeners hear of it, so a reset (rather than row
+// inserts/removes) is the honest signal; track counts are small, so it costs nothing.
+void TrackListModel::tracksChanged() {
+    beginResetModel();
+    endResetModel();
+}
+
+void TrackListModel::songReloaded() {
+    beginResetModel();
+    endResetModel();
+}
+
+}  // namespace torchestra::ui
