@@ -26,4 +26,4 @@ QString instrumentName(int channel, std::optional<int> program);
 // "C4" for 60 (middle C is C4, as in most sequencers), "C#4" for 61, "C-1" for 0.
 QString pitchName(int pitch);
 
-}  // namespace torchestra::ui::gm
+} // namespace torchestra::ui::gm

@@ -1,13 +1,18 @@
 #pragma once
 
+#include "ProjectFile.h"
 #include "Theme.h"
 
 #include "model/Song.h"
+#include "model/UndoStack.h"
 
+#include <QDateTime>
 #include <QMainWindow>
 #include <QStringList>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 
 class QAction;
 class QActionGroup;
@@ -15,41 +20,106 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QComboBox;
+class QLockFile;
 class QMimeData;
+class QTimer;
+class QToolBar;
 class QTreeView;
 
 namespace torchestra::ui {
 
 class PianoRollView;
+class SongInfoPanel;
 class TrackListModel;
 
-// The workstation window: a piano roll in the centre, the track list docked on the left and the
-// file's warnings docked at the bottom. Owns the song (the GUI thread owns it; see the house
-// style) and swaps in each file it loads in the background.
+// The workstation window: the piano roll editor in the centre, the track list and song summary
+// docked on the left, the file's warnings docked at the bottom (the transport and the
+// Train/Generate panels will dock around the same centre). Owns the song and its undo stack
+// (the GUI thread owns both; see the house style); every edit is a command on that stack.
 //
-// This first version opens files (menu, recent files, command line, drag and drop) and shows
-// them read-only; transport, editing and the Train/Generate panels will dock around the same
-// centre later. GUI thread only.
+// Files: projects (.torchestra, see ProjectFile) are opened and saved; MIDI files are imported
+// (an untitled project named after the file) and exported. All reading and writing runs on
+// worker threads; saves are atomic. Unsaved changes put a '*' in the title and are asked about
+// (Save/Discard/Cancel) before closing, New or opening another file. An autosave writes a
+// recovery file every few seconds while there are unsaved changes; offerRecovery() finds the
+// files a crashed session left behind. GUI thread only.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     static constexpr int kMaxRecentFiles = 10;
 
+    enum class SaveChoice { Save, Discard, Cancel };
+    // Asked before unsaved changes would be lost; gets the document's name.
+    using SavePrompt = std::function<SaveChoice(const QString& documentName)>;
+    // Asked for each recovery file found at start: restore it (true) or discard it (false).
+    using RecoveryPrompt = std::function<bool(const QString& documentName, const QDateTime& when)>;
+    // Asked for a path to save or export to ("" cancels); gets a suggestion and a filter.
+    using FileChooser = std::function<QString(const QString& title, const QString& suggested,
+                                              const QString& filter)>;
+
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Starts loading a MIDI file on a worker thread and returns at once; the UI never waits for
-    // the disk. On success the song is replaced and fileLoaded() is emitted; on failure the
-    // current song stays, loadFailed() is emitted and (unless disabled) a warning box names the
-    // file and the problem. A newer openFile() supersedes a load still running.
+    // Opens a project (.torchestra) or imports a MIDI file (anything else), after asking about
+    // unsaved changes. Reads on a worker thread and returns at once; the UI never waits for the
+    // disk. On success the song is replaced (with an empty undo history) and fileLoaded() is
+    // emitted; on failure the current song stays, loadFailed() is emitted and (unless
+    // disabled) a warning box names the file and the problem. A newer openFile() supersedes a
+    // load still running.
     void openFile(const QString& path);
     bool isLoading() const { return m_pendingLoad != 0; }
 
-    // The path of the file shown, "" before the first successful load.
+    // A new untitled song with one empty track, after asking about unsaved changes.
+    void newProject();
+    // Saves to the project's path, or asks for one when it has none. Asynchronous: `done`
+    // (optional) gets the outcome, and saved()/saveFailed() are emitted.
+    void save(std::function<void(bool ok)> done = {});
+    void saveAs(std::function<void(bool ok)> done = {});
+    void saveProject(const QString& path, std::function<void(bool ok)> done = {});
+    bool isSaving() const { return m_pendingSaves > 0; }
+    // Writes the song as a Standard MIDI File (format 1) on a worker; exported()/exportFailed().
+    void exportMidi(const QString& path);
+    void showExportDialog();
+
+    // The file shown ("" before the first load or after New): the project, or the MIDI file
+    // it was imported from.
     QString currentPath() const { return m_currentPath; }
+    // Where Save writes: "" while untitled (after New or a MIDI import).
+    QString projectPath() const { return m_projectPath; }
+    bool isModified() const { return m_recoveredUnsaved || !m_undoStack.isClean(); }
     const model::Song& song() const { return m_song; }
-    // Mutable access for tools and tests that drive edits; views follow through SongListener.
+    // Mutable access for tests; edits a user makes go through undoStack().
     model::Song& song() { return m_song; }
+    model::UndoStack& undoStack() { return m_undoStack; }
+    // The project's other parts, kept for the Train and Generate panels.
+    QStringList trainingFiles() const { return m_trainingFiles; }
+    void setTrainingFiles(const QStringList& files) { m_trainingFiles = files; }
+    QJsonObject generationSettings() const { return m_generation; }
+    void setGenerationSettings(const QJsonObject& settings) { m_generation = settings; }
+    QString modelPath() const { return m_modelPath; }
+    void setModelPath(const QString& path) { m_modelPath = path; }
+
+    // Dialogs that tests replace (the defaults are message boxes and file dialogs).
+    void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
+    void setRecoveryPrompt(RecoveryPrompt prompt) { m_recoveryPrompt = std::move(prompt); }
+    void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
+
+    // Autosave: every `ms` milliseconds while there are unsaved changes (0 turns it off). The
+    // default comes from the setting "autosaveSeconds" (60).
+    void setAutosaveInterval(int ms);
+    int autosaveInterval() const;
+    // This window's recovery file (in AppDataLocation/recovery); it exists only while there
+    // are changes that were autosaved but not saved.
+    QString recoveryFilePath() const { return m_recoveryPath; }
+    static QString recoveryDirectory();
+    // Overrides where recovery files go, for the whole process ("" restores the default):
+    // test runs give each process its own folder. Set before windows are created.
+    static void setRecoveryDirectory(const QString& path);
+    // Looks for recovery files of crashed sessions that are newer than their projects, asks
+    // about each (restoring at most one) and deletes the others. Returns whether one was
+    // restored: the song is then the recovered one, marked modified.
+    bool offerRecovery();
 
     // Error boxes are on by default; tests that check the signals alone turn them off.
     void setShowErrorDialogs(bool show) { m_showErrorDialogs = show; }
@@ -64,9 +134,16 @@ public:
     QTreeView* trackView() const { return m_trackView; }
     QDockWidget* trackDock() const { return m_trackDock; }
     QDockWidget* warningsDock() const { return m_warningsDock; }
+    QDockWidget* songDock() const { return m_songDock; }
+    SongInfoPanel* songInfo() const { return m_songInfo; }
     QListWidget* warningsList() const { return m_warningsList; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QString statusText() const;
+
+    QToolBar* editToolBar() const { return m_editToolBar; }
+    // A menu action by its object name ("undo", "redo", "cut", "copy", "paste", "duplicate",
+    // "delete", "selectAll", "quantize", "save", "new", ...), for tests and panels.
+    QAction* action(const QString& name) const;
 
     // File names the window accepts from a drop (by suffix: .mid .midi .rmi .kar .smf).
     static bool isMidiFileName(const QString& path);
@@ -74,6 +151,11 @@ public:
 signals:
     void fileLoaded(const QString& path);
     void loadFailed(const QString& path, const QString& message);
+    void saved(const QString& path);
+    void saveFailed(const QString& path, const QString& message);
+    void exported(const QString& path);
+    void exportFailed(const QString& path, const QString& message);
+    void autosaved(const QString& recoveryPath);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -85,9 +167,24 @@ private:
     struct LoadOutcome;
 
     void createActions();
+    void createEditActions();
+    void createToolBar();
     void createDocks();
+    void startLoad(const QString& path);
     void finishLoad(const QString& path, std::uint64_t generation, LoadOutcome outcome);
     void failLoad(const QString& path, const QString& problem);
+    void showError(const QString& title, const QString& message, const QString& path,
+                   const QString& objectName);
+    // Runs `proceed` now if nothing unsaved would be lost, else after the user's answer (and,
+    // for Save, after the save succeeded); not at all on Cancel.
+    void whenChangesSettled(std::function<void()> proceed);
+    void replaceSong(model::Song song);
+    void selectFirstTrack();
+    void undoStackChanged();
+    void updateEditActions();
+    void autosave();
+    void removeRecoveryFile();
+    QString documentName() const;
     void showWarnings(const std::vector<std::string>& warnings);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
@@ -97,10 +194,26 @@ private:
     void trackSelectionChanged();
     static QString firstMidiFile(const QMimeData* mime);
 
-    model::Song m_song;  // declared first: every view below listens to it
+    model::Song m_song; // declared first: every view below listens to it
+    model::UndoStack m_undoStack{m_song};
     QString m_currentPath;
+    QString m_projectPath;
+    bool m_hasDocument = false;
+    bool m_recoveredUnsaved = false; // a recovered song counts as modified until saved
+    QStringList m_trainingFiles;
+    QJsonObject m_generation;
+    QString m_modelPath;
+    std::uint64_t m_editSerial = 0; // counts undo stack changes: "has anything changed since"
+    std::uint64_t m_autosavedSerial = 0;
+    int m_pendingSaves = 0;
+    SavePrompt m_savePrompt;
+    RecoveryPrompt m_recoveryPrompt;
+    FileChooser m_fileChooser;
+    QTimer* m_autosaveTimer = nullptr;
+    QString m_recoveryPath;
+    std::unique_ptr<QLockFile> m_recoveryLock; // marks m_recoveryPath as a live session's
     std::uint64_t m_loadGeneration = 0;
-    std::uint64_t m_pendingLoad = 0;  // generation of the load running, 0 when idle
+    std::uint64_t m_pendingLoad = 0; // generation of the load running, 0 when idle
     bool m_showErrorDialogs = true;
 
     PianoRollView* m_pianoRoll = nullptr;
@@ -108,11 +221,19 @@ private:
     QTreeView* m_trackView = nullptr;
     QDockWidget* m_trackDock = nullptr;
     QDockWidget* m_warningsDock = nullptr;
+    SongInfoPanel* m_songInfo = nullptr;
+    QDockWidget* m_songDock = nullptr;
     QListWidget* m_warningsList = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_songInfoLabel = nullptr;
     QMenu* m_recentMenu = nullptr;
     QActionGroup* m_themeGroup = nullptr;
+    QActionGroup* m_toolGroup = nullptr;
+    QToolBar* m_editToolBar = nullptr;
+    QComboBox* m_snapBox = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QList<QAction*> m_selectionActions; // enabled only with a selection
 };
 
-}  // namespace torchestra::ui
+} // namespace torchestra::ui

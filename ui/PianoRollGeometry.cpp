@@ -5,7 +5,9 @@
 
 namespace torchestra::ui {
 
-void PianoRollGeometry::setPpq(int ppq) { m_ppq = std::max(1, ppq); }
+void PianoRollGeometry::setPpq(int ppq) {
+    m_ppq = std::max(1, ppq);
+}
 
 void PianoRollGeometry::setPixelsPerQuarter(double pixels) {
     m_pixelsPerQuarter = std::clamp(pixels, kMinPixelsPerQuarter, kMaxPixelsPerQuarter);
@@ -61,4 +63,4 @@ void PianoRollGeometry::zoomVertically(double factor, double anchorY) {
     m_scrollY = m_noteArea.top() + row * m_keyHeight - anchorY;
 }
 
-}  // namespace torchestra::ui
+} // namespace torchestra::ui

@@ -47,7 +47,9 @@ public:
     double contentWidth(model::Tick endTick) const { return double(endTick) * pixelsPerTick(); }
 
     // Widget x of a tick (fractional ticks allowed) and the fractional tick at a widget x.
-    double tickToX(double tick) const { return m_noteArea.left() + tick * pixelsPerTick() - m_scrollX; }
+    double tickToX(double tick) const {
+        return m_noteArea.left() + tick * pixelsPerTick() - m_scrollX;
+    }
     double xToTick(double x) const { return (x - m_noteArea.left() + m_scrollX) / pixelsPerTick(); }
     // Widget y of the top edge of a pitch's row, and the pitch whose row holds y (which may lie
     // outside 0..127 above or below the keyboard: callers clamp when they need a real pitch).
@@ -83,4 +85,4 @@ private:
     double m_scrollY = 0.0;
 };
 
-}  // namespace torchestra::ui
+} // namespace torchestra::ui

@@ -63,7 +63,7 @@ QPalette lightPalette(const QStyle& fusion) {
     return p;
 }
 
-}  // namespace
+} // namespace
 
 void apply(QApplication& app, ThemeKind kind) {
     g_current = kind;
@@ -76,7 +76,9 @@ void apply(QApplication& app, ThemeKind kind) {
     QToolTip::setPalette(palette);
 }
 
-ThemeKind current() { return g_current; }
+ThemeKind current() {
+    return g_current;
+}
 
 PianoRollColours pianoRollColours(ThemeKind kind) {
     PianoRollColours c;
@@ -97,6 +99,7 @@ PianoRollColours pianoRollColours(ThemeKind kind) {
         c.noteBorder = QColor(0, 0, 0, 150);
         c.emptyText = QColor(0x80, 0x84, 0x8b);
         c.afterEnd = QColor(0, 0, 0, 60);
+        c.playhead = QColor(0xff, 0xa0, 0x3c);
     } else {
         c.background = QColor(0xfa, 0xfa, 0xfb);
         c.blackKeyRow = QColor(0xee, 0xef, 0xf2);
@@ -114,6 +117,7 @@ PianoRollColours pianoRollColours(ThemeKind kind) {
         c.noteBorder = QColor(0, 0, 0, 110);
         c.emptyText = QColor(0x80, 0x84, 0x8b);
         c.afterEnd = QColor(0, 0, 0, 18);
+        c.playhead = QColor(0xe0, 0x5a, 0x1f);
     }
     return c;
 }
@@ -165,4 +169,4 @@ QIcon appIcon() {
     return icon;
 }
 
-}  // namespace torchestra::ui::theme
+} // namespace torchestra::ui::theme

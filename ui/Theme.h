@@ -18,9 +18,9 @@ enum class ThemeKind { Dark, Light };
 // Colours of the piano roll; derived from the theme rather than the palette, because the roll
 // needs finer steps (row stripes, three grid weights) than QPalette has roles for.
 struct PianoRollColours {
-    QColor background;     // rows of white keys
-    QColor blackKeyRow;    // rows of black keys
-    QColor octaveLine;     // between B and C
+    QColor background;  // rows of white keys
+    QColor blackKeyRow; // rows of black keys
+    QColor octaveLine;  // between B and C
     QColor barLine;
     QColor beatLine;
     QColor subBeatLine;
@@ -33,7 +33,8 @@ struct PianoRollColours {
     QColor keyBorder;
     QColor noteBorder;
     QColor emptyText;
-    QColor afterEnd;       // past the song's end
+    QColor afterEnd; // past the song's end
+    QColor playhead;
 };
 
 namespace theme {
@@ -42,7 +43,9 @@ namespace theme {
 void apply(QApplication& app, ThemeKind kind);
 ThemeKind current();
 PianoRollColours pianoRollColours(ThemeKind kind);
-inline PianoRollColours pianoRollColours() { return pianoRollColours(current()); }
+inline PianoRollColours pianoRollColours() {
+    return pianoRollColours(current());
+}
 
 // Distinct, readable-on-dark-and-light colours for tracks, as 0xRRGGBB. Standard MIDI files
 // carry no colour, so loaded tracks are coloured by index from this list (wrapping around).
@@ -55,5 +58,5 @@ ThemeKind fromName(const QString& name);
 // The application icon, painted in code (a stylised piano-roll) so no image file is needed.
 QIcon appIcon();
 
-}  // namespace theme
-}  // namespace torchestra::ui
+} // namespace theme
+} // namespace torchestra::ui

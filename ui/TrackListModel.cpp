@@ -33,7 +33,9 @@ model::TrackId TrackListModel::trackIdAt(int row) const {
     return m_song->trackIdAt(std::size_t(row));
 }
 
-int TrackListModel::rowOf(model::TrackId id) const { return m_song ? m_song->trackIndex(id) : -1; }
+int TrackListModel::rowOf(model::TrackId id) const {
+    return m_song ? m_song->trackIndex(id) : -1;
+}
 
 int TrackListModel::rowCount(const QModelIndex& parent) const {
     if (parent.isValid() || !m_song)
@@ -149,4 +151,4 @@ void TrackListModel::songReloaded() {
     endResetModel();
 }
 
-}  // namespace torchestra::ui
+} // namespace torchestra::ui

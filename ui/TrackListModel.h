@@ -25,7 +25,7 @@ public:
 
     // The track shown at a row, or kNoTrack.
     model::TrackId trackIdAt(int row) const;
-    int rowOf(model::TrackId id) const;  // -1 when absent
+    int rowOf(model::TrackId id) const; // -1 when absent
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -43,4 +43,4 @@ private:
     model::Song* m_song = nullptr;
 };
 
-}  // namespace torchestra::ui
+} // namespace torchestra::ui

@@ -81,4 +81,4 @@ int runRender(const std::vector<std::string>& args) {
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

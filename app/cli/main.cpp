@@ -27,7 +27,13 @@ const std::vector<CommandInfo>& commands() {
          "eval-jsb --data DIR [--model MODEL | --train --model lstm|rnn|markov --head H "
          "--max-minutes N]   JSB Chorales test NLL",
          runEvalJsb},
-        {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV", runRender},
+        {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV",
+         runRender},
+        {"play", "play IN.mid [--midi-out NAME|INDEX] [--loop-bars A:B]  play to a port or audio",
+         runPlay},
+        {"ports", "ports                            MIDI inputs/outputs and their API", runPorts},
+        {"record", "record --midi-in NAME --seconds N --out take.mid [--thru OUT]  record input",
+         runRecord},
     };
     return table;
 }

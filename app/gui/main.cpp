@@ -5,10 +5,19 @@
 //   --after-ms N           wait N ms after the file loads (or after start) before the grab
 //   --size WxH             window size, e.g. 1440x900
 //   --select-track N       select track row N (0-based) in the track list before the grab
+//   --select-bars A-B      select the active track's notes starting in bars A..B (1-based)
+//   --loop-bars A-B        set the loop range to bars A..B (1-based, inclusive)
+//   --playhead-bar N       put the playhead at the start of bar N (1-based)
+//   --velocity-lane on|off show or hide the velocity lane
+//   --scale ROOT:KIND      highlight a scale, e.g. 9:2 for A minor (see PianoRollView::Scale)
+//
+// Without --screenshot, recovery files left by a crashed session are offered at start.
 #include "ui/MainWindow.h"
+#include "ui/PianoRollView.h"
 #include "ui/Theme.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
@@ -33,7 +42,7 @@ void grabAndQuit(ui::MainWindow& window, const QString& out) {
     QCoreApplication::exit(saved ? 0 : 1);
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -57,9 +66,20 @@ int main(int argc, char** argv) {
     QCommandLineOption sizeOption(QStringLiteral("size"), QString(), QStringLiteral("WxH"));
     QCommandLineOption selectOption(QStringLiteral("select-track"), QString(),
                                     QStringLiteral("row"));
-    for (QCommandLineOption* hidden : {&screenshotOption, &afterOption, &sizeOption, &selectOption})
+    QCommandLineOption selectBarsOption(QStringLiteral("select-bars"), QString(),
+                                        QStringLiteral("A-B"));
+    QCommandLineOption loopOption(QStringLiteral("loop-bars"), QString(), QStringLiteral("A-B"));
+    QCommandLineOption playheadOption(QStringLiteral("playhead-bar"), QString(),
+                                      QStringLiteral("bar"));
+    QCommandLineOption laneOption(QStringLiteral("velocity-lane"), QString(),
+                                  QStringLiteral("on|off"));
+    QCommandLineOption scaleOption(QStringLiteral("scale"), QString(), QStringLiteral("root:kind"));
+    for (QCommandLineOption* hidden :
+         {&screenshotOption, &afterOption, &sizeOption, &selectOption, &selectBarsOption,
+          &loopOption, &playheadOption, &laneOption, &scaleOption})
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({themeOption, screenshotOption, afterOption, sizeOption, selectOption});
+    parser.addOptions({themeOption, screenshotOption, afterOption, sizeOption, selectOption,
+                       selectBarsOption, loopOption, playheadOption, laneOption, scaleOption});
     parser.process(app);
 
     const QString themeName = parser.isSet(themeOption)
@@ -69,6 +89,8 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(ui::theme::appIcon());
 
     ui::MainWindow window;
+    if (parser.isSet(laneOption))
+        window.pianoRoll()->setVelocityLaneVisible(parser.value(laneOption) != "off");
     if (parser.isSet(sizeOption)) {
         const QStringList parts = parser.value(sizeOption).split(QLatin1Char('x'));
         if (parts.size() == 2)
@@ -76,7 +98,9 @@ int main(int argc, char** argv) {
     }
     window.show();
 
-    const QString file = parser.positionalArguments().value(0);
+    QString file = parser.positionalArguments().value(0);
+    if (!parser.isSet(screenshotOption) && window.offerRecovery())
+        file.clear(); // the recovered song is what the user wanted back
     if (!file.isEmpty())
         window.openFile(file);
 
@@ -84,12 +108,43 @@ int main(int argc, char** argv) {
         const QString out = parser.value(screenshotOption);
         const int afterMs = parser.value(afterOption).toInt();
         const int selectRow = parser.isSet(selectOption) ? parser.value(selectOption).toInt() : -1;
-        auto grabLater = [&window, out, afterMs, selectRow] {
+        // "A-B" (1-based bars) as ticks [start of A, end of B).
+        auto bars = [&window](const QString& text, model::Tick& from, model::Tick& to) {
+            const QStringList parts = text.split(QLatin1Char('-'));
+            if (parts.size() != 2)
+                return false;
+            const model::TempoMap& map = window.song().tempoMap();
+            from = map.barToTick(std::max(0, parts[0].toInt() - 1));
+            to = map.barToTick(std::max(1, parts[1].toInt()));
+            return true;
+        };
+        const QString selectBars = parser.value(selectBarsOption);
+        const QString loopBars = parser.value(loopOption);
+        const int playheadBar = parser.value(playheadOption).toInt();
+        const QString scale = parser.value(scaleOption);
+        auto grabLater = [&window, out, afterMs, selectRow, selectBars, loopBars, playheadBar,
+                          scale, bars] {
+            ui::PianoRollView* roll = window.pianoRoll();
             if (selectRow >= 0) {
                 QTreeView* view = window.trackView();
                 view->selectionModel()->select(view->model()->index(selectRow, 0),
                                                QItemSelectionModel::ClearAndSelect |
                                                    QItemSelectionModel::Rows);
+            }
+            model::Tick from = 0, to = 0;
+            if (!loopBars.isEmpty() && bars(loopBars, from, to))
+                roll->setLoopRange(from, to);
+            if (!selectBars.isEmpty() && bars(selectBars, from, to))
+                roll->selectRange(from, to);
+            if (playheadBar > 0)
+                roll->setPlayheadTick(window.song().tempoMap().barToTick(playheadBar - 1));
+            if (!scale.isEmpty()) {
+                // Through the toolbar, so its boxes show what the roll shows.
+                const QStringList parts = scale.split(QLatin1Char(':'));
+                if (auto* root = window.findChild<QComboBox*>(QStringLiteral("scaleRootBox")))
+                    root->setCurrentIndex(parts.value(0).toInt());
+                if (auto* kind = window.findChild<QComboBox*>(QStringLiteral("scaleBox")))
+                    kind->setCurrentIndex(parts.value(1).toInt());
             }
             QTimer::singleShot(afterMs, &window, [&window, out] { grabAndQuit(window, out); });
         };

@@ -15,6 +15,8 @@
 //    1,000,000 us); for -29 (29.97 drop frame) ppq = 30 * ticksPerFrame with tempo 1,001,000 us.
 //    The file's own tempo events are then ignored (warning), since they would change timing the
 //    division already fixes.
+//  * At most 65535 track chunks are read (what a header can declare); the rest are ignored
+//    (warning).
 //  * Unknown chunks are skipped (warning). Bytes that are not a plausible chunk where one should
 //    start end the file (warning).
 //  * An MTrk length past the end of the file is clamped (warning). A length that ends the chunk
@@ -33,6 +35,10 @@
 //  * Delta times and lengths are at most 4 bytes long; a longer one is an error.
 //  * System common and real-time bytes (F1-F6, F8-FE) do not belong in a file; they are skipped
 //    with their standard data length (warning).
+//  * Track name: the first FF 03 at tick 0. Track channel: that of the first channel message
+//    (kept events and note-ons; dropped note-offs do not count). Track program: a program change
+//    at tick 0 that is the track's very first channel message (else it stays an event). Tempo,
+//    time and key signatures from any track go to the tempo map; other metas and SysEx verbatim.
 //  * Warnings are capped per kind (kMaxWarningsPerKind), then summarised as "... and N more".
 
 #include "midi/MidiFile.h"
@@ -51,6 +57,8 @@ namespace {
 using model::Tick;
 
 constexpr int kMaxWarningsPerKind = 20;
+// The header's track count is 16 bits; more chunks than that cannot be written back.
+constexpr int kMaxTracks = 0xFFFF;
 
 enum class Warn {
     Format,
@@ -167,7 +175,7 @@ private:
     // Tracks ------------------------------------------------------------------------------
     struct Truncated {}; // thrown when an event runs into the end of the file
 
-    void readTrack(std::size_t chunkStart, std::size_t declaredEnd);
+    void readTrack(std::size_t chunkStart, std::size_t declaredEnd, bool lengthTrusted);
     std::uint32_t readVarLen(std::size_t& pos, std::size_t end, const char* what);
     void handleMeta(std::uint8_t type, std::size_t dataPos, std::uint32_t len, Tick tick,
                     std::size_t eventPos);
@@ -214,6 +222,7 @@ private:
         std::array<std::int32_t, 16 * 128> tail;
     } m_open;
     std::vector<std::int32_t> m_next;
+    std::vector<std::uint16_t> m_openKeys; // keys whose list went from empty to non-empty
     std::size_t m_openCount = 0;
 };
 
@@ -355,6 +364,13 @@ void Parser::readChunks() {
         const bool clamped = len > m_end - dataStart;
         if (clamped)
             declaredEnd = m_end;
+        if (id == "MTrk" && tracksRead == kMaxTracks) {
+            warn(Warn::TrackCount, "more than " + std::to_string(kMaxTracks) +
+                                       " track chunks (a header can declare no more); the rest "
+                                       "from byte " +
+                                       std::to_string(pos) + " on are ignored");
+            break;
+        }
         if (id == "MTrk") {
             m_anyTrackChunk = true;
             if (clamped)
@@ -363,7 +379,7 @@ void Parser::readChunks() {
                                        " bytes but only " + std::to_string(m_end - dataStart) +
                                        " remain; reading to the end of the file");
             m_trackIndex = tracksRead;
-            readTrack(dataStart, declaredEnd);
+            readTrack(dataStart, declaredEnd, !clamped);
             ++tracksRead;
             pos = m_nextChunk;
         } else if (isPlausibleChunkId(m_bytes, pos)) {
@@ -413,10 +429,12 @@ void Parser::noteOn(std::uint8_t channel, std::uint8_t pitch, std::uint8_t veloc
     m_notes.push_back(n);
     m_next.push_back(-1);
     const std::size_t key = std::size_t(channel) * 128 + pitch;
-    if (m_open.tail[key] >= 0)
+    if (m_open.tail[key] >= 0) {
         m_next[std::size_t(m_open.tail[key])] = index;
-    else
+    } else {
         m_open.head[key] = index;
+        m_openKeys.push_back(std::uint16_t(key));
+    }
     m_open.tail[key] = index;
     ++m_openCount;
 }
@@ -440,15 +458,20 @@ void Parser::noteOff(std::uint8_t channel, std::uint8_t pitch, std::uint8_t velo
 }
 
 void Parser::closeOpenNotes(Tick endTick) {
-    if (m_openCount == 0)
+    if (m_openCount == 0) {
+        m_openKeys.clear();
         return;
-    for (std::size_t key = 0; key < m_open.head.size(); ++key) {
+    }
+    // Only keys that ever had a note open: a file of many tiny tracks must not cost 2048
+    // steps per track.
+    for (const std::uint16_t key : m_openKeys) {
         for (std::int32_t i = m_open.head[key]; i >= 0; i = m_next[std::size_t(i)]) {
             model::Note& n = m_notes[std::size_t(i)];
             n.length = std::max<Tick>(0, endTick - n.start);
         }
         m_open.head[key] = m_open.tail[key] = -1;
     }
+    m_openKeys.clear();
     warn(Warn::OpenNotes, "track " + std::to_string(m_trackIndex) + ": " +
                               std::to_string(m_openCount) +
                               " notes never switched off; they end at the track's end (tick " +
@@ -566,7 +589,7 @@ void Parser::sortNotes() {
     }
 }
 
-void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
+void Parser::readTrack(std::size_t start, std::size_t declaredEnd, bool lengthTrusted) {
     m_track = model::Track();
     m_notes.clear();
     m_next.clear();
@@ -582,9 +605,13 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
     const std::size_t limit = trustEnd ? declaredEnd : m_end;
     // A note takes at least 6 bytes (two 3-byte events with running status): this bounds the
     // reservation by the input size whatever the file says, and a note vector never regrows.
-    const std::size_t trackBytes = declaredEnd - start;
-    m_notes.reserve(trackBytes / 6);
-    m_next.reserve(trackBytes / 6);
+    // Only a length that was not clamped is worth trusting this far: a file of many chunks that
+    // all claim to run to its end must not reserve the whole file for each of them.
+    if (lengthTrusted) {
+        const std::size_t trackBytes = declaredEnd - start;
+        m_notes.reserve(trackBytes / 6);
+        m_next.reserve(trackBytes / 6);
+    }
 
     Tick tick = 0;
     Tick lastTick = 0;
@@ -767,11 +794,8 @@ void Parser::readTrack(std::size_t start, std::size_t declaredEnd) {
                                       " note-offs without a sounding note ignored (first at byte " +
                                       std::to_string(m_firstOrphanOffset) + ")");
 
-    const model::TrackId id = m_result.song.addTrack(std::move(m_track));
-    if (!m_notes.empty()) {
-        sortNotes();
-        m_result.song.addNotes(id, std::move(m_notes));
-    }
+    sortNotes();
+    m_result.song.addTrack(std::move(m_track), std::move(m_notes));
     m_notes = {};
 }
 

@@ -154,6 +154,28 @@ bool writableChannelEvent(const model::ChannelEvent& e) {
     return e.status >= 0xA0 && e.status < 0xF0;
 }
 
+// Insertion sort, linear on nearly sorted input (the usual case here); input with too many
+// inversions falls back to std::sort. Keys are unique, so the result is the same either way.
+void sortItems(std::vector<Item>& v) {
+    std::size_t budget = 4 * v.size() + 64;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+        if (!itemLess(v[i], v[i - 1]))
+            continue;
+        const Item x = v[i];
+        std::size_t j = i;
+        while (j > 0 && itemLess(x, v[j - 1])) {
+            if (budget-- == 0) {
+                v[j] = x;
+                std::sort(v.begin(), v.end(), itemLess);
+                return;
+            }
+            v[j] = v[j - 1];
+            --j;
+        }
+        v[j] = x;
+    }
+}
+
 class SongWriter {
 public:
     SongWriter(const model::Song& song, const WriteOptions& options)
@@ -175,7 +197,7 @@ public:
 
         Encoder enc(m_out, m_options.runningStatus);
         if (format0) {
-            m_items.clear();
+            clearItems();
             for (std::size_t i = 0; i < tracks.size() && i < 0xFFFF; ++i)
                 collect(tracks[i], i, format0);
             Tick endOfTrack = 0;
@@ -186,7 +208,7 @@ public:
             emit(enc, tracks, endOfTrack);
         } else {
             for (std::size_t i = 0; i < chunks && i < 0xFFFF; ++i) {
-                m_items.clear();
+                clearItems();
                 collect(tracks[i], i, format0);
                 emit(enc, tracks, tracks[i].endOfTrack);
             }
@@ -195,14 +217,22 @@ public:
     }
 
 private:
+    void clearItems() {
+        m_items.clear();
+        m_ons.clear();
+        m_offs.clear();
+    }
     void put16(std::uint16_t v) {
         m_out.push_back(char(v >> 8));
         m_out.push_back(char(v & 0xFF));
     }
     void add(Tick tick, Phase phase, Kind kind, std::size_t track, std::size_t index,
              std::int64_t k1 = 0, std::int64_t k2 = 0) {
-        m_items.push_back({std::max<Tick>(tick, 0), k1, k2, std::uint32_t(index),
-                           std::uint16_t(track), phase, kind});
+        std::vector<Item>& to = kind == Kind::NoteOn    ? m_ons
+                                : kind == Kind::NoteOff ? m_offs
+                                                        : m_items;
+        to.push_back({std::max<Tick>(tick, 0), k1, k2, std::uint32_t(index), std::uint16_t(track),
+                      phase, kind});
     }
 
     void collectTempoMap() {
@@ -287,7 +317,20 @@ private:
     }
 
     void emit(Encoder& enc, const std::vector<model::Track>& tracks, Tick endOfTrack) {
-        std::stable_sort(m_items.begin(), m_items.end(), itemLess);
+        // Three streams, each close to sorted as collected (events and note-ons in tick order,
+        // note-offs in start order), sorted on their own and merged: far cheaper than sorting
+        // everything at once.
+        sortItems(m_items);
+        sortItems(m_ons);
+        sortItems(m_offs);
+        const std::size_t a = m_items.size();
+        const std::size_t b = a + m_ons.size();
+        m_items.insert(m_items.end(), m_ons.begin(), m_ons.end());
+        m_items.insert(m_items.end(), m_offs.begin(), m_offs.end());
+        std::inplace_merge(m_items.begin(), m_items.begin() + std::ptrdiff_t(a),
+                           m_items.begin() + std::ptrdiff_t(b), itemLess);
+        std::inplace_merge(m_items.begin(), m_items.begin() + std::ptrdiff_t(b), m_items.end(),
+                           itemLess);
         enc.beginTrack();
         const auto& map = m_song.tempoMap();
         Tick last = 0;
@@ -368,7 +411,9 @@ private:
     const model::Song& m_song;
     WriteOptions m_options;
     std::string m_out;
-    std::vector<Item> m_items;
+    std::vector<Item> m_items; // everything but notes, then (after sorting) all of a chunk
+    std::vector<Item> m_ons;
+    std::vector<Item> m_offs;
 };
 
 } // namespace

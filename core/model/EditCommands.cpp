@@ -289,7 +289,8 @@ std::unique_ptr<Command> mergeNotes(const Song& song, TrackId track,
         groups[{n.channel, n.pitch}].push_back(n);
     std::vector<NoteChange> extended;
     std::vector<NoteId> absorbed;
-    for (auto& [key, notes] : groups) {
+    for (auto& group : groups) {
+        std::vector<Note>& notes = group.second;
         std::sort(notes.begin(), notes.end(), noteOrder);
         std::size_t head = 0;
         Note merged = notes[0];

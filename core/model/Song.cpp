@@ -58,7 +58,8 @@ TrackId Song::addTrack(Track track, int index) {
         else
             m_nextNoteId = std::max(m_nextNoteId, n.id + 1);
     }
-    std::sort(track.m_notes.begin(), track.m_notes.end(), noteOrder);
+    if (!std::is_sorted(track.m_notes.begin(), track.m_notes.end(), noteOrder))
+        std::sort(track.m_notes.begin(), track.m_notes.end(), noteOrder);
     track.invalidateIndex();
     const TrackId id = track.m_id;
     if (index < 0 || index > int(m_tracks.size()))
@@ -66,6 +67,14 @@ TrackId Song::addTrack(Track track, int index) {
     m_tracks.insert(m_tracks.begin() + index, std::move(track));
     notify([](SongListener& l) { l.tracksChanged(); });
     return id;
+}
+
+TrackId Song::addTrack(Track track, std::vector<Note> notes, int index) {
+    if (track.m_notes.empty())
+        track.m_notes = std::move(notes);
+    else
+        track.m_notes.insert(track.m_notes.end(), notes.begin(), notes.end());
+    return addTrack(std::move(track), index);
 }
 
 Track Song::removeTrack(TrackId id) {

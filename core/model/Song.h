@@ -37,6 +37,8 @@ public:
     // Adds a track at `index` (-1: at the end). A track whose id is kNoTrack gets a new id; one
     // with an id keeps it (undo puts tracks back that way). Its notes get ids the same way.
     TrackId addTrack(Track track, int index = -1);
+    // The same with its notes (readers: one sort, no copies).
+    TrackId addTrack(Track track, std::vector<Note> notes, int index = -1);
     Track removeTrack(TrackId id);
     void moveTrack(TrackId id, int newIndex);
     void setTrackProperties(TrackId id, const TrackProperties& properties);

@@ -6,14 +6,6 @@
 
 namespace torchestra::model {
 
-bool noteOrder(const Note& a, const Note& b) {
-    if (a.start != b.start)
-        return a.start < b.start;
-    if (a.pitch != b.pitch)
-        return a.pitch < b.pitch;
-    return a.id < b.id;
-}
-
 void Track::rebuildIndex() const {
     m_prefixMaxEnd.resize(m_notes.size());
     m_byId.clear();
@@ -63,6 +55,15 @@ Tick Track::endTick() const {
     if (!sysExEvents.empty())
         end = std::max(end, sysExEvents.back().tick);
     return end;
+}
+
+std::optional<std::uint8_t> Track::initialProgram() const {
+    if (properties.program)
+        return properties.program;
+    for (const ChannelEvent& e : channelEvents)
+        if (e.type() == 0xC0 && e.channel() == properties.channel)
+            return e.data1;
+    return std::nullopt;
 }
 
 void Track::insertSorted(const std::vector<Note>& notes) {

@@ -57,6 +57,11 @@ public:
     // Tick of the last thing on the track (note end or event), 0 when empty.
     Tick endTick() const;
 
+    // The program the track starts with: TrackProperties::program when set, else the first
+    // program change on the track's channel (readers keep such events where they are, so the
+    // file round-trips; views and players still want to know the instrument).
+    std::optional<std::uint8_t> initialProgram() const;
+
     std::vector<ChannelEvent> channelEvents;  // sorted by tick, order kept within a tick
     std::vector<MetaEvent> metaEvents;        // sorted by tick, order kept within a tick
     std::vector<SysExEvent> sysExEvents;      // sorted by tick, order kept within a tick
@@ -78,6 +83,13 @@ private:
     mutable std::unordered_map<NoteId, std::size_t> m_byId;
 };
 
-bool noteOrder(const Note& a, const Note& b);
+// The order a track keeps its notes in: by start, then pitch, then id.
+inline bool noteOrder(const Note& a, const Note& b) {
+    if (a.start != b.start)
+        return a.start < b.start;
+    if (a.pitch != b.pitch)
+        return a.pitch < b.pitch;
+    return a.id < b.id;
+}
 
 }  // namespace torchestra::model

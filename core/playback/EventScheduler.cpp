@@ -5,7 +5,9 @@
 
 namespace torchestra::playback {
 
-EventScheduler::EventScheduler() { m_slot.fill(-1); }
+EventScheduler::EventScheduler() {
+    m_slot.fill(-1);
+}
 
 void EventScheduler::setSnapshot(const PlaybackSnapshot* snapshot) {
     if (m_snapshot && snapshot && m_snapshot != snapshot) {
@@ -61,9 +63,9 @@ void EventScheduler::seek(double seconds, MidiSink& sink, int frameOffset) {
 void EventScheduler::panic(MidiSink& sink, int frameOffset) {
     endAllNotes(sink, frameOffset);
     for (int ch = 0; ch < 16; ++ch) {
-        sink.send(frameOffset, MidiMessage::controller(ch, 120, 0));  // all sound off
-        sink.send(frameOffset, MidiMessage::controller(ch, 123, 0));  // all notes off
-        sink.send(frameOffset, MidiMessage::controller(ch, 121, 0));  // reset controllers
+        sink.send(frameOffset, MidiMessage::controller(ch, 120, 0)); // all sound off
+        sink.send(frameOffset, MidiMessage::controller(ch, 123, 0)); // all notes off
+        sink.send(frameOffset, MidiMessage::controller(ch, 121, 0)); // reset controllers
     }
 }
 
@@ -123,7 +125,7 @@ void EventScheduler::chase(double seconds, MidiSink& sink, int offset) {
             m_chaseProgram[ch] = e.data1;
             break;
         case 0xB0:
-            if (e.data1 < 120)  // channel mode messages are not state to restore
+            if (e.data1 < 120) // channel mode messages are not state to restore
                 m_chaseCc[ch][e.data1] = e.data2;
             break;
         case 0xE0:
@@ -135,8 +137,8 @@ void EventScheduler::chase(double seconds, MidiSink& sink, int offset) {
     }
     for (int ch = 0; ch < 16; ++ch) {
         if (m_chaseProgram[ch] >= 0)
-            sink.send(offset, MidiMessage::make(std::uint8_t(0xC0 | ch),
-                                                std::uint8_t(m_chaseProgram[ch])));
+            sink.send(offset,
+                      MidiMessage::make(std::uint8_t(0xC0 | ch), std::uint8_t(m_chaseProgram[ch])));
         for (int cc = 0; cc < 120; ++cc)
             if (m_chaseCc[ch][cc] >= 0)
                 sink.send(offset, MidiMessage::controller(ch, cc, m_chaseCc[ch][cc]));
@@ -209,7 +211,7 @@ void EventScheduler::process(int frames, double frameRate, double tempoScale, Mi
     if (!m_playing || frames <= 0 || frameRate <= 0)
         return;
     const double scale = tempoScale > 0 ? tempoScale : 1.0;
-    const double fps = frameRate / scale;  // frames per song second
+    const double fps = frameRate / scale; // frames per song second
     if (fps != m_anchorFps) {
         reanchor(m_position);
         m_anchorFps = fps;
@@ -219,8 +221,8 @@ void EventScheduler::process(int frames, double frameRate, double tempoScale, Mi
         const int remaining = frames - base;
         const double t1 = m_anchor + double(m_anchorFrames + remaining) / fps;
         if (m_loopOn && m_position < m_loopEnd && t1 >= m_loopEnd) {
-            const int toEnd = std::clamp(
-                int(std::ceil((m_loopEnd - m_position) * fps - 1e-6)), 1, remaining);
+            const int toEnd =
+                std::clamp(int(std::ceil((m_loopEnd - m_position) * fps - 1e-6)), 1, remaining);
             runSegment(m_position, m_loopEnd, base, fps, frames, sink);
             // Notes that would ring past the loop end are cut there: the next pass starts clean.
             endAllNotes(sink, std::min(base + toEnd, frames - 1));
@@ -235,4 +237,4 @@ void EventScheduler::process(int frames, double frameRate, double tempoScale, Mi
     }
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -69,10 +69,10 @@ private:
     void advance(int frames, double framesPerSecond);
 
     const PlaybackSnapshot* m_snapshot = nullptr;
-    std::size_t m_cursor = 0;  // next event not yet sent
+    std::size_t m_cursor = 0; // next event not yet sent
     double m_position = 0;
     double m_anchor = 0;             // position at the last jump or rate change
-    std::int64_t m_anchorFrames = 0;  // frames played since then
+    std::int64_t m_anchorFrames = 0; // frames played since then
     double m_anchorFps = 0;
     bool m_playing = false;
 
@@ -85,7 +85,7 @@ private:
     // Sounding notes: per channel*128+key its end time, plus a dense list for quick scans.
     std::array<double, kKeys> m_endAt{};
     std::array<std::uint8_t, kKeys> m_releaseVelocity{};
-    std::array<std::int16_t, kKeys> m_slot{};  // index into m_active, -1 when silent
+    std::array<std::int16_t, kKeys> m_slot{}; // index into m_active, -1 when silent
     std::array<std::int16_t, kKeys> m_active{};
     int m_activeCount = 0;
 
@@ -95,4 +95,4 @@ private:
     std::array<std::int32_t, 16> m_chaseBend{};
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -44,4 +44,13 @@ public:
     virtual void send(int frameOffset, const MidiMessage& message) = 0;
 };
 
-}  // namespace torchestra::playback
+// Where a MIDI input's messages are echoed so a player hears themself (a MIDI output port or the
+// live synth). pushThru() is called from the input's callback thread (one producer) and must
+// not block: it queues and returns false when the queue is full.
+class MidiThru {
+public:
+    virtual ~MidiThru() = default;
+    virtual bool pushThru(const MidiMessage& message) = 0;
+};
+
+} // namespace torchestra::playback

@@ -2,6 +2,7 @@
 
 #include "playback/SpscRing.h"
 #include "playback/Transport.h"
+#include "playback/internal/JackProbe.h"
 
 #include <rtmidi/RtMidi.h>
 
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <thread>
 #include <unistd.h>
@@ -25,18 +28,8 @@ std::int64_t nowNs() {
         .count();
 }
 
-bool jackServerRunning() {
-    const char* env = std::getenv("JACK_DEFAULT_SERVER");
-    const std::string server = env && *env ? env : "default";
-    const std::string uid = std::to_string(::getuid());
-    std::error_code ec;
-    // jackd1 keeps its sockets in /dev/shm/jack-UID/SERVER; jackd2 in /dev/shm/jack_SERVER_UID_0.
-    return std::filesystem::exists("/dev/shm/jack-" + uid + "/" + server + "/jack_0", ec) ||
-           std::filesystem::exists("/tmp/jack-" + uid + "/" + server + "/jack_0", ec) ||
-           std::filesystem::exists("/dev/shm/jack_" + server + "_" + uid + "_0", ec);
-}
-
 RtMidi::Api apiFromName(const std::string& name) {
+    forbidJackAutostart();
     const std::string n = name.empty() ? preferredMidiApi() : name;
     if (n == "jack")
         return RtMidi::UNIX_JACK;
@@ -109,15 +102,30 @@ bool findPort(Port& port, const std::string& want, unsigned& index, std::string&
     return false;
 }
 
+// ALSA without its sequencer device fails after alsa-lib prints to stderr; say why instead.
+bool apiUsable(RtMidi::Api api, std::string& error) {
+    if (api == RtMidi::LINUX_ALSA && ::access("/dev/snd/seq", R_OK | W_OK) != 0) {
+        error = "alsa: no ALSA sequencer (/dev/snd/seq is missing) and no JACK server running";
+        return false;
+    }
+    if (api == RtMidi::UNIX_JACK && !jackServerRunning()) {
+        error = "jack: no JACK server running";
+        return false;
+    }
+    return true;
+}
+
 std::string uniqueClientName(const char* base) {
     static std::atomic<int> counter{0};
     return std::string(base) + "-" + std::to_string(::getpid()) + "-" +
            std::to_string(counter.fetch_add(1));
 }
 
-}  // namespace
+} // namespace
 
-std::string preferredMidiApi() { return jackServerRunning() ? "jack" : "alsa"; }
+std::string preferredMidiApi() {
+    return jackServerRunning() ? "jack" : "alsa";
+}
 
 std::vector<MidiPortInfo> listMidiPorts(std::vector<std::string>* notes) {
     std::vector<MidiPortInfo> out;
@@ -131,6 +139,11 @@ std::vector<MidiPortInfo> listMidiPorts(std::vector<std::string>* notes) {
         }
         if (api != RtMidi::UNIX_JACK && api != RtMidi::LINUX_ALSA)
             continue;
+        if (api == RtMidi::LINUX_ALSA && ::access("/dev/snd/seq", R_OK | W_OK) != 0) {
+            if (notes)
+                notes->push_back("alsa: no ALSA sequencer (/dev/snd/seq is missing)");
+            continue;
+        }
         try {
             ErrorState errors;
             RtMidiIn in(api, uniqueClientName("torchestra-list"));
@@ -153,10 +166,10 @@ std::vector<MidiPortInfo> listMidiPorts(std::vector<std::string>* notes) {
 // Output
 
 struct MidiPortOutput::Impl final : MidiSink {
-    static constexpr int kWindowNs = 1'000'000;  // the sender plans 1 ms at a time
-    static constexpr int kMaxPerWindow = 8192;   // stop/panic/chase bursts fit
+    static constexpr int kWindowNs = 1'000'000; // the sender plans 1 ms at a time
+    static constexpr int kMaxPerWindow = 8192;  // stop/panic/chase bursts fit
     static constexpr int kBucketUs = 10;
-    static constexpr int kBuckets = 10000;  // lateness histogram up to 100 ms
+    static constexpr int kBuckets = 10000; // lateness histogram up to 100 ms
 
     ErrorState errors;
     std::unique_ptr<RtMidiOut> out;
@@ -174,11 +187,12 @@ struct MidiPortOutput::Impl final : MidiSink {
 
     std::array<std::uint32_t, kBuckets> lateness{};
     std::atomic<std::uint64_t> sent{0};
+    std::atomic<bool> realtime{false};
     double lateSumUs = 0;
     double lateMaxUs = 0;
 
     void send(int frameOffset, const MidiMessage& m) override {
-        if (count == kMaxPerWindow) {  // never drop a message: send it now, early
+        if (count == kMaxPerWindow) { // never drop a message: send it now, early
             emit(m, nowNs());
             return;
         }
@@ -206,6 +220,11 @@ struct MidiPortOutput::Impl final : MidiSink {
     void run() {
         // Sleep wake-ups within a few microseconds of the due time rather than the default 50.
         ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+        // Real-time priority where the system allows it (as for JACK's own threads), so a busy
+        // machine does not delay the sends; without it the thread still runs, only less exactly.
+        sched_param param{};
+        param.sched_priority = 70;
+        realtime.store(::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param) == 0);
         const std::int64_t t0 = nowNs();
         std::int64_t window = 0;
         while (running.load(std::memory_order_acquire)) {
@@ -241,12 +260,16 @@ struct MidiPortOutput::Impl final : MidiSink {
 
 MidiPortOutput::MidiPortOutput() : m_impl(std::make_unique<Impl>()) {}
 
-MidiPortOutput::~MidiPortOutput() { close(); }
+MidiPortOutput::~MidiPortOutput() {
+    close();
+}
 
 bool MidiPortOutput::open(const std::string& nameOrIndex, std::string& error,
                           const std::string& api) {
     close();
     m_impl->api = apiFromName(api);
+    if (!apiUsable(m_impl->api, error))
+        return false;
     try {
         m_clientName = uniqueClientName("torchestra-out");
         m_impl->out = std::make_unique<RtMidiOut>(m_impl->api, m_clientName);
@@ -278,6 +301,8 @@ bool MidiPortOutput::openVirtual(const std::string& portName, std::string& error
                                  const std::string& api) {
     close();
     m_impl->api = apiFromName(api);
+    if (!apiUsable(m_impl->api, error))
+        return false;
     try {
         m_clientName = uniqueClientName("torchestra-out");
         m_impl->out = std::make_unique<RtMidiOut>(m_impl->api, m_clientName);
@@ -321,14 +346,23 @@ void MidiPortOutput::close() {
     m_impl->out.reset();
 }
 
-bool MidiPortOutput::isOpen() const { return m_impl->out != nullptr; }
-std::string MidiPortOutput::api() const { return apiName(m_impl->api); }
-std::string MidiPortOutput::portName() const { return m_impl->portName; }
-bool MidiPortOutput::pushThru(const MidiMessage& m) { return m_impl->thru.push(m); }
+bool MidiPortOutput::isOpen() const {
+    return m_impl->out != nullptr;
+}
+std::string MidiPortOutput::api() const {
+    return apiName(m_impl->api);
+}
+std::string MidiPortOutput::portName() const {
+    return m_impl->portName;
+}
+bool MidiPortOutput::pushThru(const MidiMessage& m) {
+    return m_impl->thru.push(m);
+}
 
 SendStats MidiPortOutput::stats() const {
     SendStats s;
     const Impl& d = *m_impl;
+    s.realtimePriority = d.realtime.load();
     std::uint64_t total = 0;
     for (auto n : d.lateness)
         total += n;
@@ -364,7 +398,7 @@ struct MidiPortInput::Impl {
     RtMidi::Api api = RtMidi::UNSPECIFIED;
     std::string portName;
     SpscRing<InputEvent> ring{8192};
-    std::atomic<MidiPortOutput*> thru{nullptr};
+    std::atomic<MidiThru*> thru{nullptr};
     std::atomic<std::uint64_t> dropped{0};
 
     // RtMidi's input thread (the JACK process callback with UNIX_JACK): no locks, no allocation.
@@ -374,7 +408,7 @@ struct MidiPortInput::Impl {
             return;
         const std::uint8_t status = (*message)[0];
         if (status < 0x80 || status >= 0xF0)
-            return;  // channel messages only
+            return; // channel messages only
         InputEvent e;
         e.timeNs = nowNs();
         e.message.size = std::uint8_t(message->size());
@@ -382,12 +416,14 @@ struct MidiPortInput::Impl {
             e.message.bytes[i] = (*message)[i];
         if (!self->ring.push(e))
             self->dropped.fetch_add(1, std::memory_order_relaxed);
-        if (MidiPortOutput* out = self->thru.load(std::memory_order_acquire))
+        if (MidiThru* out = self->thru.load(std::memory_order_acquire))
             out->pushThru(e.message);
     }
 
     bool prepare(const std::string& apiNameWanted, std::string& error) {
         api = apiFromName(apiNameWanted);
+        if (!apiUsable(api, error))
+            return false;
         try {
             in = std::make_unique<RtMidiIn>(api, uniqueClientName("torchestra-in"), 1024);
             in->setErrorCallback(onRtMidiError, &errors);
@@ -403,7 +439,9 @@ struct MidiPortInput::Impl {
 };
 
 MidiPortInput::MidiPortInput() : m_impl(std::make_unique<Impl>()) {}
-MidiPortInput::~MidiPortInput() { close(); }
+MidiPortInput::~MidiPortInput() {
+    close();
+}
 
 bool MidiPortInput::open(const std::string& nameOrIndex, std::string& error,
                          const std::string& api) {
@@ -420,8 +458,8 @@ bool MidiPortInput::open(const std::string& nameOrIndex, std::string& error,
         m_impl->portName = m_impl->in->getPortName(index);
         m_impl->in->openPort(index, "in");
         if (!m_impl->in->isPortOpen()) {
-            error = apiName(m_impl->api) + ": cannot open '" + m_impl->portName + "': " +
-                    m_impl->errors.lastError;
+            error = apiName(m_impl->api) + ": cannot open '" + m_impl->portName +
+                    "': " + m_impl->errors.lastError;
             m_impl->in.reset();
             return false;
         }
@@ -463,13 +501,23 @@ void MidiPortInput::close() {
     }
 }
 
-bool MidiPortInput::isOpen() const { return m_impl->in != nullptr; }
-std::string MidiPortInput::api() const { return apiName(m_impl->api); }
-std::string MidiPortInput::portName() const { return m_impl->portName; }
-void MidiPortInput::setThru(MidiPortOutput* out) {
+bool MidiPortInput::isOpen() const {
+    return m_impl->in != nullptr;
+}
+std::string MidiPortInput::api() const {
+    return apiName(m_impl->api);
+}
+std::string MidiPortInput::portName() const {
+    return m_impl->portName;
+}
+void MidiPortInput::setThru(MidiThru* out) {
     m_impl->thru.store(out, std::memory_order_release);
 }
-bool MidiPortInput::pop(InputEvent& event) { return m_impl->ring.pop(event); }
-std::uint64_t MidiPortInput::dropped() const { return m_impl->dropped.load(); }
+bool MidiPortInput::pop(InputEvent& event) {
+    return m_impl->ring.pop(event);
+}
+std::uint64_t MidiPortInput::dropped() const {
+    return m_impl->dropped.load();
+}
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

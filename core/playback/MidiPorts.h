@@ -15,7 +15,7 @@ class Transport;
 struct MidiPortInfo {
     unsigned index = 0;
     std::string name;
-    std::string api;  // "jack" or "alsa"
+    std::string api; // "jack" or "alsa"
     bool isInput = false;
 };
 
@@ -31,16 +31,17 @@ struct SendStats {
     std::uint64_t sent = 0;
     std::uint64_t lateOver1ms = 0;
     double meanLateUs = 0, p50LateUs = 0, p99LateUs = 0, maxLateUs = 0;
+    bool realtimePriority = false; // the sender got SCHED_FIFO
 };
 
 // A MIDI output port with its own sender thread. The thread plays a Transport (if given) in
 // 1 ms windows, sleeping until each message is due, and sends thru messages pushed by an input.
 // The sender never locks, allocates, logs or throws; on close it ends every sounding note and
 // sends all-notes-off on all 16 channels.
-class MidiPortOutput {
+class MidiPortOutput final : public MidiThru {
 public:
     MidiPortOutput();
-    ~MidiPortOutput();  // close()
+    ~MidiPortOutput(); // close()
     MidiPortOutput(const MidiPortOutput&) = delete;
     MidiPortOutput& operator=(const MidiPortOutput&) = delete;
 
@@ -64,7 +65,7 @@ public:
 
     // Thru: queues a message to go out within about a millisecond. One producer thread (the
     // MIDI input callback); false when the queue is full.
-    bool pushThru(const MidiMessage& m);
+    bool pushThru(const MidiMessage& m) override;
 
     // Control thread, after close() (or as a racy estimate while running).
     SendStats stats() const;
@@ -77,7 +78,7 @@ private:
 
 // One timestamped message from an input port.
 struct InputEvent {
-    std::int64_t timeNs = 0;  // steady-clock nanoseconds when it arrived
+    std::int64_t timeNs = 0; // steady-clock nanoseconds when it arrived
     MidiMessage message;
 };
 
@@ -97,9 +98,9 @@ public:
     std::string api() const;
     std::string portName() const;
 
-    // Messages also go to `out` (its thru queue) so a player hears themself; null stops it.
-    // Control thread.
-    void setThru(MidiPortOutput* out);
+    // Messages also go to `thru` (a MIDI output or the live synth) so a player hears themself;
+    // null stops it. Control thread; `thru` must outlive close() or a later setThru(nullptr).
+    void setThru(MidiThru* thru);
 
     // Takes the next event; false when none. One consumer thread (the recorder's).
     bool pop(InputEvent& event);
@@ -111,4 +112,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

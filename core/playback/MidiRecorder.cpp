@@ -22,7 +22,7 @@ void MidiRecorder::add(const InputEvent& e) {
     const model::Tick tick = model::Tick(std::llround(tickAt(e.timeNs)));
     const int key = m.channel() * 128 + (m.bytes[1] & 0x7F);
     if (m.isNoteOn()) {
-        if (m_open[std::size_t(key)] >= 0) {  // a repeated note-on ends the held one
+        if (m_open[std::size_t(key)] >= 0) { // a repeated note-on ends the held one
             model::Note& held = m_notes[std::size_t(m_open[std::size_t(key)])];
             held.length = std::max<model::Tick>(1, tick - held.start);
         }
@@ -61,10 +61,9 @@ std::vector<model::Note> MidiRecorder::finish(std::int64_t endNs) {
         }
     }
     std::vector<model::Note> out = m_notes;
-    std::stable_sort(out.begin(), out.end(), [](const model::Note& a, const model::Note& b) {
-        return a.start < b.start;
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const model::Note& a, const model::Note& b) { return a.start < b.start; });
     return out;
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

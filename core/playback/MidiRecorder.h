@@ -33,8 +33,8 @@ private:
     double m_originSeconds;
     std::vector<model::Note> m_notes;
     std::vector<model::ChannelEvent> m_channelEvents;
-    std::array<int, 16 * 128> m_open;  // index into m_notes of the held note, -1 if none
+    std::array<int, 16 * 128> m_open; // index into m_notes of the held note, -1 if none
     std::size_t m_events = 0;
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -14,8 +14,7 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     RenderResult r;
     const auto t0 = std::chrono::steady_clock::now();
     if (options.sampleRate < 8000 || options.sampleRate > 192000) {
-        r.error = "sample rate " + std::to_string(options.sampleRate) +
-                  " is outside 8000..192000";
+        r.error = "sample rate " + std::to_string(options.sampleRate) + " is outside 8000..192000";
         return r;
     }
     r.soundFont = options.soundFont;
@@ -69,8 +68,7 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     r.sampleRate = options.sampleRate;
     r.seconds = double(keep) / sr;
     r.lateEvents = bank->overflowCount();
-    r.renderSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.renderSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.ok = true;
     return r;
 }
@@ -88,4 +86,4 @@ RenderResult renderToWavFile(const PlaybackSnapshot& snapshot, const std::string
     return r;
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -10,26 +10,26 @@
 namespace torchestra::playback {
 
 struct RenderOptions {
-    std::string soundFont;  // empty: SoundFontLocator's choice
+    std::string soundFont; // empty: SoundFontLocator's choice
     int sampleRate = 48000;
     double gain = 0.3;
     bool reverb = true;
     bool chorus = true;
     // Staggered FluidSynth instances for sample-accurate timing (1 = plain FluidSynth timing).
     int synthPhases = 8;
-    double tailSeconds = 2.0;  // rendered after the last note ends, for release and reverb
+    double tailSeconds = 2.0; // rendered after the last note ends, for release and reverb
     WavFormat format = WavFormat::Pcm16;
 };
 
 struct RenderResult {
     bool ok = false;
-    std::string error;  // one line naming the file and the problem
+    std::string error; // one line naming the file and the problem
     std::string soundFont;
     int sampleRate = 0;
-    std::vector<float> interleaved;  // stereo
-    double seconds = 0;              // length of the audio
-    double renderSeconds = 0;        // wall-clock time spent rendering
-    std::uint64_t lateEvents = 0;    // events that missed their sample (should be 0)
+    std::vector<float> interleaved; // stereo
+    double seconds = 0;             // length of the audio
+    double renderSeconds = 0;       // wall-clock time spent rendering
+    std::uint64_t lateEvents = 0;   // events that missed their sample (should be 0)
 };
 
 // Renders a snapshot through FluidSynth faster than real time, every event at its sample.
@@ -41,4 +41,4 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
 RenderResult renderToWavFile(const PlaybackSnapshot& snapshot, const std::string& wavPath,
                              const RenderOptions& options);
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

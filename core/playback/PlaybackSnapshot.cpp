@@ -10,9 +10,11 @@ namespace {
 
 // Within one tick, controllers and program changes go before notes, so a note starts with the
 // sound its track asked for.
-int orderClass(const ScheduledEvent& e) { return e.isNoteOn() ? 1 : 0; }
+int orderClass(const ScheduledEvent& e) {
+    return e.isNoteOn() ? 1 : 0;
+}
 
-}  // namespace
+} // namespace
 
 std::shared_ptr<const PlaybackSnapshot> PlaybackSnapshot::fromSong(const model::Song& song) {
     auto snap = std::make_shared<PlaybackSnapshot>();
@@ -48,7 +50,7 @@ std::shared_ptr<const PlaybackSnapshot> PlaybackSnapshot::fromSong(const model::
         }
         for (const auto& n : track.notes()) {
             if (n.velocity == 0)
-                continue;  // a note-on of velocity 0 would be a note-off
+                continue; // a note-on of velocity 0 would be a note-off
             ScheduledEvent e;
             e.tick = n.start;
             e.endTick = n.end();
@@ -81,4 +83,4 @@ std::size_t PlaybackSnapshot::firstEventAtOrAfter(double seconds) const {
     return std::size_t(it - m_events.begin());
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -18,9 +18,9 @@ namespace torchestra::playback {
 // channel message. Times are song seconds at tempo scale 1, from the song's TempoMap.
 struct ScheduledEvent {
     double seconds = 0;
-    double endSeconds = 0;  // note-ons only
+    double endSeconds = 0; // note-ons only
     model::Tick tick = 0;
-    model::Tick endTick = 0;  // note-ons only
+    model::Tick endTick = 0; // note-ons only
     std::uint8_t status = 0;
     std::uint8_t data1 = 0;
     std::uint8_t data2 = 0;
@@ -59,4 +59,4 @@ private:
 
 using SnapshotPtr = std::shared_ptr<const PlaybackSnapshot>;
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -26,16 +26,17 @@ std::string checkSoundFontFile(const std::string& path) {
         return path + ": cannot open the SoundFont: " + std::strerror(errno);
     char head[12] = {};
     in.read(head, sizeof head);
-    if (in.gcount() < 12 || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "sfbk", 4) != 0)
+    if (in.gcount() < 12 || std::memcmp(head, "RIFF", 4) != 0 ||
+        std::memcmp(head + 8, "sfbk", 4) != 0)
         return path + ": not a SoundFont (no RIFF 'sfbk' header)";
     return "";
 }
 
 const std::vector<std::string>& SoundFontLocator::systemPaths() {
     static const std::vector<std::string> paths = {
-        "/usr/share/sounds/sf2/TimGM6mb.sf2",    // timgm6mb-soundfont
-        "/usr/share/sounds/sf2/FluidR3_GM.sf2",  // fluid-soundfont-gm
-        "/usr/share/sounds/sf3/default-GM.sf3",  // Debian's alternatives link
+        "/usr/share/sounds/sf2/TimGM6mb.sf2",   // timgm6mb-soundfont
+        "/usr/share/sounds/sf2/FluidR3_GM.sf2", // fluid-soundfont-gm
+        "/usr/share/sounds/sf3/default-GM.sf3", // Debian's alternatives link
         "/usr/share/sounds/sf2/default-GM.sf2",
     };
     return paths;
@@ -115,4 +116,4 @@ std::string SoundFontLocator::locate(std::string& error) const {
     return "";
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -36,4 +36,4 @@ private:
 // else one line naming the file and the problem.
 std::string checkSoundFontFile(const std::string& path);
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

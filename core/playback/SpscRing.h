@@ -56,11 +56,11 @@ private:
         return p;
     }
 
-    const std::size_t m_size;  // a power of two, one slot kept free to tell full from empty
+    const std::size_t m_size; // a power of two, one slot kept free to tell full from empty
     std::unique_ptr<T[]> m_slots;
     // Separate cache lines: the producer writes m_write, the consumer m_read.
     alignas(64) std::atomic<std::size_t> m_write{0};
     alignas(64) std::atomic<std::size_t> m_read{0};
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -8,12 +8,22 @@ Transport::Transport() : m_commands(1024) {}
 
 Transport::~Transport() = default;
 
-bool Transport::push(const Command& c) { return m_commands.push(c); }
+bool Transport::push(const Command& c) {
+    return m_commands.push(c);
+}
 
-bool Transport::play() { return push({Command::Play}); }
-bool Transport::pause() { return push({Command::Pause}); }
-bool Transport::stop() { return push({Command::Stop}); }
-bool Transport::panic() { return push({Command::Panic}); }
+bool Transport::play() {
+    return push({Command::Play});
+}
+bool Transport::pause() {
+    return push({Command::Pause});
+}
+bool Transport::stop() {
+    return push({Command::Stop});
+}
+bool Transport::panic() {
+    return push({Command::Panic});
+}
 
 bool Transport::seek(double seconds) {
     Command c{Command::Seek};
@@ -61,8 +71,7 @@ void Transport::collectGarbage() {
     m_retired.erase(std::remove_if(m_retired.begin(), m_retired.end(),
                                    [&](const SnapshotPtr& p) {
                                        const auto* raw = p.get();
-                                       return raw != published && raw != inUse &&
-                                              raw != candidate;
+                                       return raw != published && raw != inUse && raw != candidate;
                                    }),
                     m_retired.end());
 }
@@ -110,10 +119,8 @@ void Transport::process(int frames, double frameRate, MidiSink& sink) {
             m_scheduler.seek(c.seconds, sink, 0);
             break;
         case Command::SeekTick:
-            m_scheduler.seek(m_scheduler.snapshot()
-                                 ? m_scheduler.snapshot()->tickToSeconds(c.a)
-                                 : 0.0,
-                             sink, 0);
+            m_scheduler.seek(
+                m_scheduler.snapshot() ? m_scheduler.snapshot()->tickToSeconds(c.a) : 0.0, sink, 0);
             break;
         case Command::Loop:
             m_scheduler.setLoop(c.flag, c.a, c.b);
@@ -133,4 +140,4 @@ void Transport::shutdown(MidiSink& sink) {
     publishState();
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -31,7 +31,7 @@ public:
     // --- control thread ---
     bool play();
     bool pause();
-    bool stop();  // note-offs, all-notes-off, back to the start
+    bool stop(); // note-offs, all-notes-off, back to the start
     bool seek(double seconds);
     bool seekTick(model::Tick tick);
     // Loop [startTick, endTick); disabled when !enabled or the range is empty.
@@ -39,7 +39,7 @@ public:
     // Loop whole bars [firstBar, endBar) (zero-based) of the current snapshot's tempo map.
     bool setLoopBars(bool enabled, std::int64_t firstBar, std::int64_t endBar);
     bool panic();
-    void setTempoScale(double scale);  // 0.25..4, 1 = as written
+    void setTempoScale(double scale); // 0.25..4, 1 = as written
     // Publishes a new snapshot; the engine picks it up at its next block. Old snapshots are
     // freed here, on the control thread, once the engine no longer uses them.
     void setSnapshot(SnapshotPtr snapshot);
@@ -75,11 +75,11 @@ private:
     void publishState();
 
     SpscRing<Command> m_commands;
-    EventScheduler m_scheduler;  // engine thread only
+    EventScheduler m_scheduler; // engine thread only
 
     // Snapshot hand-over: hazard pointers that keep the engine's snapshot alive.
-    SnapshotPtr m_current;                 // control thread
-    std::vector<SnapshotPtr> m_retired;    // control thread
+    SnapshotPtr m_current;              // control thread
+    std::vector<SnapshotPtr> m_retired; // control thread
     std::atomic<const PlaybackSnapshot*> m_published{nullptr};
     std::atomic<const PlaybackSnapshot*> m_inUse{nullptr};
     std::atomic<const PlaybackSnapshot*> m_candidate{nullptr};
@@ -92,4 +92,4 @@ private:
     std::atomic<std::uint64_t> m_blocks{0};
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

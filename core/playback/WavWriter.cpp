@@ -28,7 +28,7 @@ std::uint16_t get16(const std::string& s, std::size_t at) {
     return std::uint16_t(std::uint8_t(s[at]) | std::uint8_t(s[at + 1]) << 8);
 }
 
-}  // namespace
+} // namespace
 
 std::string encodeWav(const std::vector<float>& interleaved, int channels, int sampleRate,
                       WavFormat format) {
@@ -41,7 +41,7 @@ std::string encodeWav(const std::vector<float>& interleaved, int channels, int s
     put32(s, 36 + dataBytes);
     s += "WAVEfmt ";
     put32(s, 16);
-    put16(s, isFloat ? 3 : 1);  // WAVE_FORMAT_IEEE_FLOAT or PCM
+    put16(s, isFloat ? 3 : 1); // WAVE_FORMAT_IEEE_FLOAT or PCM
     put16(s, std::uint16_t(channels));
     put32(s, std::uint32_t(sampleRate));
     put32(s, std::uint32_t(sampleRate) * std::uint32_t(channels) * bytesPerSample);
@@ -121,4 +121,4 @@ WavData readWavFile(const std::string& path) {
     return w;
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -28,4 +28,4 @@ struct WavData {
 };
 WavData readWavFile(const std::string& path);
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 using namespace torchestra;
 using smf::Track;
@@ -133,4 +134,25 @@ TEST(MidiRobustness, RandomInsertionsDeletionsAndGarbage) {
                 smf::header(1, 2, 96) + "MTrk" + smf::be32(std::uint32_t(garbage.size())) + garbage;
         ASSERT_NO_FATAL_FAILURE(checkOutcome(garbage, "garbage run " + std::to_string(i)));
     }
+}
+
+TEST(MidiRobustness, ManyTinyTracksWithLyingLengthsStayFast) {
+    // 10,000 track chunks, each claiming to run to the end of the file and holding one note that
+    // is never switched off: per-track work must not scale with the file or the key space.
+    // (Not more: Song::addNotes finds its track by a linear search, so the model itself is
+    // quadratic in the number of tracks; reported to the model's owner.)
+    const int tracks = 10000;
+    std::string file = smf::header(1, tracks, 96);
+    for (int i = 0; i < tracks; ++i)
+        file += Track().on(0, i % 16, i % 128, 1).end(1).chunk(0x7FFFFFFF);
+    const auto t0 = std::chrono::steady_clock::now();
+    const midi::ReadResult r = midi::readMidi(file);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.song.trackCount(), std::size_t(tracks));
+    EXPECT_EQ(r.song.noteCount(), std::size_t(tracks));
+    EXPECT_EQ(r.song.trackAt(7).notes().front().length, 1);
+    // Generous even for sanitizer builds; the quadratic versions took minutes.
+    EXPECT_LT(seconds, 20.0);
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -31,6 +32,12 @@ public:
         if (jackd.empty())
             return "jackd is not installed (apt-get install jackd1)";
         m_name = "torchestra-test-" + std::to_string(::getpid());
+        // jackd1 0.126 keeps its metadata database under the *default* server's folder whatever
+        // -n says, and dies on the first client when that folder is missing.
+        std::error_code ec;
+        const std::string shm = "/dev/shm/jack-" + std::to_string(::getuid());
+        std::filesystem::create_directories(shm + "/default", ec);
+        ::chmod(shm.c_str(), 0700);
         m_pid = ::fork();
         if (m_pid == 0) {
             // Quiet child: jackd prints its banner and driver details.
@@ -47,7 +54,6 @@ public:
         const std::string socket =
             "/dev/shm/jack-" + std::to_string(::getuid()) + "/" + m_name + "/jack_0";
         for (int i = 0; i < 100; ++i) {
-            std::error_code ec;
             if (std::filesystem::exists(socket, ec)) {
                 // The socket appears a moment before the server accepts clients.
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -74,6 +80,10 @@ public:
                 ::waitpid(m_pid, &status, 0);
             }
             m_pid = -1;
+            // jackd1 leaves its server folder behind; nothing else uses this name.
+            std::error_code ec;
+            std::filesystem::remove_all(
+                "/dev/shm/jack-" + std::to_string(::getuid()) + "/" + m_name, ec);
         }
         ::unsetenv("JACK_DEFAULT_SERVER");
     }
@@ -86,4 +96,4 @@ private:
     std::string m_name;
 };
 
-}  // namespace torchestra::playback::test
+} // namespace torchestra::playback::test

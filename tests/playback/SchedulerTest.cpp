@@ -48,14 +48,14 @@ model::Song twoTrackSong() {
     model::Song song;
     model::TempoMap map(480);
     map.setTempo(0, 500000);     // 120 BPM
-    map.setTempo(1920, 1000000);  // 60 BPM from bar 2
+    map.setTempo(1920, 1000000); // 60 BPM from bar 2
     song.setTempoMap(map);
     addTrack(song, "piano", 0, 0, {note(0, 480, 60), note(960, 480, 64), note(1920, 480, 67)});
     addTrack(song, "bass", 1, 33, {note(480, 960, 40, 1), note(2400, 240, 43, 1)});
     return song;
 }
 
-}  // namespace
+} // namespace
 
 TEST(PlaybackSnapshot, SortsEventsAndAppliesTempoMap) {
     auto snap = PlaybackSnapshot::fromSong(twoTrackSong());
@@ -137,10 +137,10 @@ TEST(EventScheduler, TempoScaleStretchesTime) {
     s.setSnapshot(snap.get());
     s.play();
     RecordingSink sink;
-    run(s, sink, int(2.5 * kRate / 256), 256, 2.0);  // twice as fast
+    run(s, sink, int(2.5 * kRate / 256), 256, 2.0); // twice as fast
     auto ons = sink.noteOns();
     ASSERT_EQ(ons.size(), 5u);
-    EXPECT_EQ(ons[4].frame, std::int64_t(1.5 * kRate));  // song 3.0 s at double speed
+    EXPECT_EQ(ons[4].frame, std::int64_t(1.5 * kRate)); // song 3.0 s at double speed
     EXPECT_NEAR(s.position(), int(2.5 * kRate / 256) * 256 / kRate * 2.0, 1e-9);
 }
 
@@ -150,10 +150,10 @@ TEST(EventScheduler, LoopWrapsEndsNotesAndReplays) {
     s.setSnapshot(snap.get());
     // Loop bar 1 only (ticks 0..1920 = 2 s); the bass note 480..1440 fits, nothing crosses.
     // Add a loop that cuts a note: 0..1200 ends the bass (480..1440) early.
-    s.setLoop(true, 0, 1200);  // 1.25 s
+    s.setLoop(true, 0, 1200); // 1.25 s
     s.play();
     RecordingSink sink;
-    run(s, sink, int(5.0 * kRate / 256));  // four passes
+    run(s, sink, int(5.0 * kRate / 256)); // four passes
     auto ons = sink.noteOns();
     // Per pass: piano 60 at 0, bass at 0.5, piano 64 at 1.0.
     ASSERT_EQ(ons.size(), 12u);
@@ -164,7 +164,8 @@ TEST(EventScheduler, LoopWrapsEndsNotesAndReplays) {
     auto offs = sink.noteOffs();
     bool cutAtLoopEnd = false;
     for (const auto& o : offs)
-        cutAtLoopEnd = cutAtLoopEnd || (o.message.bytes[1] == 40 && std::llabs(o.frame - pass) <= 1);
+        cutAtLoopEnd =
+            cutAtLoopEnd || (o.message.bytes[1] == 40 && std::llabs(o.frame - pass) <= 1);
     EXPECT_TRUE(cutAtLoopEnd);
     EXPECT_FALSE(s.finished());
     s.stop(sink);
@@ -177,10 +178,10 @@ TEST(EventScheduler, SeekEndsSoundingNotesAndChasesPrograms) {
     s.setSnapshot(snap.get());
     s.play();
     RecordingSink sink;
-    run(s, sink, int(0.75 * kRate / 256));  // piano 60 done, bass 40 sounding
+    run(s, sink, int(0.75 * kRate / 256)); // piano 60 done, bass 40 sounding
     ASSERT_EQ(s.soundingNotes(), 1);
     sink.sent.clear();
-    s.seek(2.5, sink);  // between the 67 (2.0..2.5) and the 43 (3.0)
+    s.seek(2.5, sink); // between the 67 (2.0..2.5) and the 43 (3.0)
     EXPECT_EQ(s.soundingNotes(), 0);
     ASSERT_FALSE(sink.sent.empty());
     EXPECT_TRUE(sink.sent[0].message.isNoteOff());
@@ -188,7 +189,7 @@ TEST(EventScheduler, SeekEndsSoundingNotesAndChasesPrograms) {
     int programs = 0;
     for (const auto& m : sink.sent)
         programs += m.message.type() == 0xC0;
-    EXPECT_EQ(programs, 2);  // both tracks' programs resent
+    EXPECT_EQ(programs, 2); // both tracks' programs resent
     sink.sent.clear();
     run(s, sink, int(1.5 * kRate / 256));
     auto ons = sink.noteOns();
@@ -203,7 +204,7 @@ TEST(EventScheduler, EditWhilePlayingIsHeardAheadAndNeverHangsANote) {
     s.setSnapshot(first.get());
     s.play();
     RecordingSink sink;
-    run(s, sink, int(0.75 * kRate / 256));  // bass 40 sounding (until 1.5 s)
+    run(s, sink, int(0.75 * kRate / 256)); // bass 40 sounding (until 1.5 s)
     // Delete every note and add one ahead of the playhead.
     model::Song edited = song;
     for (std::size_t t = 0; t < edited.trackCount(); ++t) {
@@ -212,15 +213,15 @@ TEST(EventScheduler, EditWhilePlayingIsHeardAheadAndNeverHangsANote) {
             ids.push_back(n.id);
         edited.removeNotes(edited.trackIdAt(t), ids);
     }
-    edited.addNotes(edited.trackIdAt(0), {note(1440, 100, 72)});  // 1.5 s
+    edited.addNotes(edited.trackIdAt(0), {note(1440, 100, 72)}); // 1.5 s
     auto second = PlaybackSnapshot::fromSong(edited);
     s.setSnapshot(second.get());
     run(s, sink, int(4.0 * kRate / 256));
     auto ons = sink.noteOns();
-    ASSERT_EQ(ons.size(), 3u);  // 60, 40 before the edit, 72 after
+    ASSERT_EQ(ons.size(), 3u); // 60, 40 before the edit, 72 after
     EXPECT_EQ(ons[2].message.bytes[1], 72);
     EXPECT_EQ(ons[2].frame, std::int64_t(1.5 * kRate));
-    expectPaired(sink.sent);  // the deleted bass note still got its note-off
+    expectPaired(sink.sent); // the deleted bass note still got its note-off
 }
 
 TEST(EventScheduler, StopAndPanicSilenceEverything) {

@@ -10,7 +10,7 @@
 namespace torchestra::playback::test {
 
 struct SentMessage {
-    std::int64_t frame;  // absolute: block start + offset
+    std::int64_t frame; // absolute: block start + offset
     MidiMessage message;
 };
 
@@ -36,7 +36,6 @@ public:
         return out;
     }
 };
-
 
 inline model::Note note(model::Tick start, model::Tick length, int pitch, int channel = 0,
                         int velocity = 100) {
@@ -75,13 +74,13 @@ inline model::Song onsetSong(std::vector<model::Tick>* hitTicks) {
     std::vector<model::Note> notes;
     for (int k = 0; k < 40; ++k) {
         if (k >= 24 && k < 30)
-            continue;  // the silent stretch
+            continue; // the silent stretch
         const model::Tick t = 480 + model::Tick(k) * 300 + (k * 37) % 97;
-        notes.push_back(note(t, 60, 76, 9, 120));  // hi wood block: a sharp attack
+        notes.push_back(note(t, 60, 76, 9, 120)); // hi wood block: a sharp attack
         hitTicks->push_back(t);
     }
     addTrack(song, "wood block", 9, -1, notes);
     return song;
 }
 
-}  // namespace torchestra::playback::test
+} // namespace torchestra::playback::test

@@ -16,8 +16,8 @@ using model::Tick;
 constexpr int kPpq = 480;
 
 struct Chord {
-    int root;                  // pitch class 0..11
-    std::array<int, 3> tones;  // pitch classes
+    int root;                 // pitch class 0..11
+    std::array<int, 3> tones; // pitch classes
 };
 
 // i-VI-III-VII in A minor, then a turn through iv and V, ending on the tonic.
@@ -30,12 +30,26 @@ const Chord kDm{2, {2, 5, 9}};
 
 struct Bar {
     Chord chord;
-    int beats;  // quarter-note beats in the bar (4/4 or 3/4)
+    int beats; // quarter-note beats in the bar (4/4 or 3/4)
 };
 
 const std::array<Bar, 16> kBars = {{
-    {kAm, 4}, {kF, 4}, {kC, 4}, {kG, 4}, {kAm, 4}, {kF, 4}, {kC, 4}, {kE, 4},
-    {kDm, 4}, {kAm, 4}, {kF, 4}, {kE, 4}, {kAm, 3}, {kF, 3}, {kE, 4}, {kAm, 4},
+    {kAm, 4},
+    {kF, 4},
+    {kC, 4},
+    {kG, 4},
+    {kAm, 4},
+    {kF, 4},
+    {kC, 4},
+    {kE, 4},
+    {kDm, 4},
+    {kAm, 4},
+    {kF, 4},
+    {kE, 4},
+    {kAm, 3},
+    {kF, 3},
+    {kE, 4},
+    {kAm, 4},
 }};
 
 // Lowest pitch >= low with the pitch class.
@@ -62,12 +76,12 @@ model::Track makeTrack(const char* name, int channel, int program) {
     return t;
 }
 
-}  // namespace
+} // namespace
 
 model::Song makeDemoSong() {
     model::Song song;
     model::TempoMap map(kPpq);
-    map.setTempo(0, 625000);  // 96 BPM
+    map.setTempo(0, 625000); // 96 BPM
     map.setKeySignature({0, 0, true});
 
     std::vector<Tick> barStart;
@@ -78,7 +92,7 @@ model::Song makeDemoSong() {
     }
     map.setTimeSignature({barStart[12], 3, 4, 24, 8});
     map.setTimeSignature({barStart[14], 4, 4, 24, 8});
-    map.setTempo(barStart[14], 750000);  // 80 BPM: a broadening into the last cadence
+    map.setTempo(barStart[14], 750000); // 80 BPM: a broadening into the last cadence
     song.setTempoMap(map);
 
     std::vector<Note> melody, strings, piano, bass, drums;
@@ -86,7 +100,7 @@ model::Song makeDemoSong() {
 
     // Melody, written out: (pitch, eighths) per bar, phrased in four-bar arcs.
     const std::array<std::vector<std::pair<int, int>>, 16> tune = {{
-        {{76, 2}, {74, 1}, {72, 1}, {71, 2}, {72, 2}},  // Am
+        {{76, 2}, {74, 1}, {72, 1}, {71, 2}, {72, 2}}, // Am
         {{69, 6}, {72, 2}},                            // F
         {{76, 2}, {79, 2}, {76, 2}, {72, 2}},          // C
         {{74, 6}, {71, 2}},                            // G
@@ -186,4 +200,4 @@ model::Song makeDemoSong() {
     return song;
 }
 
-}  // namespace torchestra::ui::test
+} // namespace torchestra::ui::test

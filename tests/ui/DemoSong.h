@@ -10,4 +10,4 @@ namespace torchestra::ui::test {
 // velocities and a time-signature change the ruler must honour.
 model::Song makeDemoSong();
 
-}  // namespace torchestra::ui::test
+} // namespace torchestra::ui::test

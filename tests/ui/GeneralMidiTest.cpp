@@ -34,7 +34,7 @@ TEST(GeneralMidi, DrumChannelNamesTheKit) {
     EXPECT_EQ(gm::instrumentName(9, 0), "Standard Kit");
     EXPECT_EQ(gm::instrumentName(9, std::nullopt), "Standard Kit");
     EXPECT_EQ(gm::instrumentName(9, 25), "TR-808 Kit");
-    EXPECT_EQ(gm::instrumentName(9, 41), "Brush Kit");  // between kits: the one below
+    EXPECT_EQ(gm::instrumentName(9, 41), "Brush Kit"); // between kits: the one below
     EXPECT_EQ(gm::instrumentName(0, 40), "Violin");
     EXPECT_EQ(gm::instrumentName(3, std::nullopt), "Acoustic Grand Piano");
     EXPECT_EQ(gm::drumNoteName(36), "Bass Drum 1");

@@ -11,6 +11,7 @@
 #include <QDockWidget>
 #include <QListWidget>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -72,7 +73,7 @@ protected:
     std::unique_ptr<MainWindow> window;
 };
 
-}  // namespace
+} // namespace
 
 TEST_F(MainWindowTest, OpensAFileAndShowsItsTracksAndNotes) {
     EXPECT_EQ(window->windowTitle(), "Torchestra");
@@ -118,8 +119,8 @@ TEST_F(MainWindowTest, SelectingATrackHighlightsItInThePianoRoll) {
     const std::uint32_t lead = window->song().trackAt(0).properties.colour;
     const int before = pianoRollPixelsOf(lead);
     QTreeView* view = window->trackView();
-    view->selectionModel()->select(view->model()->index(1, 0), QItemSelectionModel::ClearAndSelect |
-                                                                   QItemSelectionModel::Rows);
+    view->selectionModel()->select(view->model()->index(1, 0),
+                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     EXPECT_EQ(window->pianoRoll()->activeTrack(), window->song().trackIdAt(1));
     // The lead notes are dimmed now: their full colour is gone from the picture.
     EXPECT_GT(before, 100);
@@ -169,14 +170,15 @@ TEST_F(MainWindowTest, BadFileFailsAndKeepsTheOpenSong) {
 
 TEST_F(MainWindowTest, TruncatedFileNamesTheMissingChunk) {
     // A header promising a track, and no track chunk after it.
-    const QString path = writeBytes(
-        dir, QStringLiteral("truncated.mid"),
-        bytes({'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 1, 0, 1, 0x01, 0xE0}));
+    const QString path =
+        writeBytes(dir, QStringLiteral("truncated.mid"),
+                   bytes({'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 1, 0, 1, 0x01, 0xE0}));
     QSignalSpy failed(window.get(), &MainWindow::loadFailed);
     EXPECT_FALSE(open(path));
     ASSERT_EQ(failed.count(), 1);
     const QString message = failed.at(0).at(1).toString();
-    EXPECT_TRUE(message.startsWith("Could not open truncated.mid: byte 14")) << message.toStdString();
+    EXPECT_TRUE(message.startsWith("Could not open truncated.mid: byte 14"))
+        << message.toStdString();
     EXPECT_TRUE(message.contains("MTrk")) << message.toStdString();
 }
 
@@ -230,8 +232,7 @@ TEST_F(MainWindowTest, AcceptsDroppedMidiFilesOnly) {
 
     QMimeData midi;
     midi.setUrls({QUrl::fromLocalFile(smallPath)});
-    QDragEnterEvent enter(QPoint(300, 300), Qt::CopyAction, &midi, Qt::LeftButton,
-                          Qt::NoModifier);
+    QDragEnterEvent enter(QPoint(300, 300), Qt::CopyAction, &midi, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(window.get(), &enter);
     EXPECT_TRUE(enter.isAccepted());
 
@@ -284,7 +285,7 @@ TEST_F(MainWindowTest, NewerOpenSupersedesARunningLoad) {
     window->openFile(smallPath);
     window->openFile(second);
     ASSERT_TRUE(waitUntil([&] { return loaded.count() > 0; }));
-    QTest::qWait(200);  // the first load's completion, if it were to leak through
+    QTest::qWait(200); // the first load's completion, if it were to leak through
     ASSERT_EQ(loaded.count(), 1);
     EXPECT_EQ(loaded.at(0).at(0).toString(), second);
     EXPECT_EQ(window->currentPath(), second);
@@ -302,4 +303,41 @@ TEST_F(MainWindowTest, LoadsTheDemoArrangement) {
     // The 3/4 bars came through the file: bar 13 starts 12 bars of 4/4 in.
     EXPECT_EQ(window->song().tempoMap().timeSignatureAt(12 * 1920).numerator, 3);
     EXPECT_TRUE(window->warningsDock()->isHidden());
+}
+
+TEST_F(MainWindowTest, MenusOfferOpenRecentQuitAndAbout) {
+    QStringList texts;
+    for (QAction* top : window->menuBar()->actions()) {
+        texts << top->text();
+        if (top->menu())
+            for (QAction* a : top->menu()->actions())
+                texts << a->text();
+    }
+    for (const char* expected : {"&File", "&Open...", "Open &Recent", "&Quit", "&View", "Zoom &In",
+                                 "Zoom to &Fit", "&Help", "&About Torchestra"})
+        EXPECT_TRUE(texts.contains(QString::fromUtf8(expected))) << expected;
+
+    QAction* open = nullptr;
+    for (QAction* a : window->menuBar()->actions().first()->menu()->actions())
+        if (a->text() == "&Open...")
+            open = a;
+    ASSERT_NE(open, nullptr);
+    EXPECT_EQ(open->shortcut(), QKeySequence(QKeySequence::Open));
+    // The dock toggles are there, so a closed dock can come back.
+    EXPECT_TRUE(texts.contains(window->trackDock()->toggleViewAction()->text()));
+    EXPECT_TRUE(texts.contains(window->warningsDock()->toggleViewAction()->text()));
+}
+
+TEST_F(MainWindowTest, ThemeSwitchRecoloursThePianoRollAndIsRemembered) {
+    const PianoRollColours light = theme::pianoRollColours(ThemeKind::Light);
+    const PianoRollColours dark = theme::pianoRollColours(ThemeKind::Dark);
+    ASSERT_NE(light.background, dark.background);
+    window->setTheme(ThemeKind::Light);
+    EXPECT_EQ(window->pianoRoll()->colours().background, light.background);
+    EXPECT_EQ(theme::current(), ThemeKind::Light);
+    EXPECT_EQ(QSettings().value("theme").toString(), "light");
+    EXPECT_GT(QApplication::palette().color(QPalette::Window).lightness(), 128);
+    window->setTheme(ThemeKind::Dark);
+    EXPECT_EQ(window->pianoRoll()->colours().background, dark.background);
+    EXPECT_LT(QApplication::palette().color(QPalette::Window).lightness(), 128);
 }

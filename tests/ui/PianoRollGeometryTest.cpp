@@ -19,7 +19,7 @@ PianoRollGeometry makeGeometry() {
     return g;
 }
 
-}  // namespace
+} // namespace
 
 TEST(PianoRollGeometry, TickAndXRoundTrip) {
     PianoRollGeometry g = makeGeometry();
@@ -60,7 +60,7 @@ TEST(PianoRollGeometry, NoteRectMatchesTicksAndPitch) {
     const PianoRollGeometry g = makeGeometry();
     const QRectF r = g.noteRect(960, 240, 60);
     EXPECT_DOUBLE_EQ(r.left(), g.tickToX(960));
-    EXPECT_DOUBLE_EQ(r.width(), 20.0);  // half a quarter at 40 px per quarter
+    EXPECT_DOUBLE_EQ(r.width(), 20.0); // half a quarter at 40 px per quarter
     EXPECT_DOUBLE_EQ(r.top(), g.pitchToY(60));
     EXPECT_DOUBLE_EQ(r.height(), 10.0);
     // A zero-length note stays one pixel wide.
@@ -78,7 +78,7 @@ TEST(PianoRollGeometry, VisibleRangesCoverTheNoteArea) {
     EXPECT_EQ(g.highestVisiblePitch(), 102);
     EXPECT_EQ(g.lowestVisiblePitch(), 52);
     PianoRollGeometry top = g;
-    top.setScroll(0, -40);  // scrolled above the content: still a real pitch range
+    top.setScroll(0, -40); // scrolled above the content: still a real pitch range
     EXPECT_EQ(top.highestVisiblePitch(), 127);
 }
 

@@ -8,6 +8,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
+#include <QToolTip>
 #include <QWheelEvent>
 
 #include <gtest/gtest.h>
@@ -23,7 +24,9 @@ namespace {
 constexpr std::uint32_t kLeadColour = 0xE04040;
 constexpr std::uint32_t kDrumColour = 0x40C0E0;
 
-QRgb rgb(std::uint32_t colour) { return QColor::fromRgb(colour).rgb(); }
+QRgb rgb(std::uint32_t colour) {
+    return QColor::fromRgb(colour).rgb();
+}
 
 // Records the rectangles the viewport is asked to repaint.
 class PaintRecorder : public QObject {
@@ -74,7 +77,7 @@ protected:
     PianoRollView view;
 };
 
-}  // namespace
+} // namespace
 
 TEST_F(PianoRollViewTest, PaintsNotesInTheirTrackColourAndNothingElse) {
     const QImage image = render();
@@ -158,7 +161,7 @@ TEST_F(PianoRollViewTest, BarLinesFollowTimeSignatureChanges) {
     map.setTimeSignature({1920, 3, 4, 24, 8});
     song.setTempoMap(map);
     song.addNotes(song.trackIdAt(0), {makeNote(6000, 480, 60, 127)});
-    view.setPixelsPerQuarter(40);  // beats 40 px apart: bar and beat lines, no sixteenths
+    view.setPixelsPerQuarter(40); // beats 40 px apart: bar and beat lines, no sixteenths
     view.horizontalScrollBar()->setValue(0);
     const QImage image = render();
     const PianoRollColours& c = view.colours();
@@ -166,9 +169,9 @@ TEST_F(PianoRollViewTest, BarLinesFollowTimeSignatureChanges) {
     EXPECT_EQ(QColor(image.pixel(rowPoint(1920, 65))), c.barLine);
     EXPECT_EQ(QColor(image.pixel(rowPoint(3360, 65))), c.barLine);
     EXPECT_EQ(QColor(image.pixel(rowPoint(4800, 65))), c.barLine);
-    EXPECT_EQ(QColor(image.pixel(rowPoint(3840, 65))), c.beatLine);  // a beat in 3/4, not a bar
+    EXPECT_EQ(QColor(image.pixel(rowPoint(3840, 65))), c.beatLine); // a beat in 3/4, not a bar
     EXPECT_EQ(QColor(image.pixel(rowPoint(480, 65))), c.beatLine);
-    EXPECT_NE(QColor(image.pixel(rowPoint(240, 65))), c.beatLine);   // between beats
+    EXPECT_NE(QColor(image.pixel(rowPoint(240, 65))), c.beatLine); // between beats
     EXPECT_NE(QColor(image.pixel(rowPoint(240, 65))), c.barLine);
 }
 
@@ -179,9 +182,9 @@ TEST_F(PianoRollViewTest, KeyboardStripShowsBlackAndWhiteKeys) {
     auto at = [&](int x, int pitch) {
         return QColor(image.pixel(x, int(std::lround(g.pitchToY(pitch))) + 2));
     };
-    EXPECT_EQ(at(5, 61), c.blackKey);   // C#4
-    EXPECT_EQ(at(5, 62), c.whiteKey);   // D4
-    EXPECT_EQ(at(PianoRollView::kKeyboardWidth - 6, 61), c.whiteKey);  // black keys are shorter
+    EXPECT_EQ(at(5, 61), c.blackKey);                                 // C#4
+    EXPECT_EQ(at(5, 62), c.whiteKey);                                 // D4
+    EXPECT_EQ(at(PianoRollView::kKeyboardWidth - 6, 61), c.whiteKey); // black keys are shorter
 }
 
 TEST_F(PianoRollViewTest, WheelAndKeysZoomAndScroll) {
@@ -192,8 +195,8 @@ TEST_F(PianoRollViewTest, WheelAndKeysZoomAndScroll) {
     const double tickUnderMouse = g.xToTick(mouse.x());
 
     auto wheel = [&](QPoint angle, Qt::KeyboardModifiers mods) {
-        QWheelEvent event(mouse, view.viewport()->mapToGlobal(mouse), QPoint(), angle,
-                          Qt::NoButton, mods, Qt::NoScrollPhase, false);
+        QWheelEvent event(mouse, view.viewport()->mapToGlobal(mouse), QPoint(), angle, Qt::NoButton,
+                          mods, Qt::NoScrollPhase, false);
         QApplication::sendEvent(view.viewport(), &event);
     };
 
@@ -212,7 +215,7 @@ TEST_F(PianoRollViewTest, WheelAndKeysZoomAndScroll) {
     EXPECT_GT(view.verticalScrollBar()->value(), vBefore);
     EXPECT_DOUBLE_EQ(g.scrollY(), view.verticalScrollBar()->value());
 
-    view.setPixelsPerQuarter(200);  // wide enough to scroll sideways
+    view.setPixelsPerQuarter(200); // wide enough to scroll sideways
     const int hBefore = view.horizontalScrollBar()->value();
     wheel(QPoint(0, -120), Qt::ShiftModifier);
     EXPECT_GT(view.horizontalScrollBar()->value(), hBefore);
@@ -255,4 +258,30 @@ TEST(PianoRollViewEmpty, PaintsAHintWithoutASong) {
                 ++textPixels;
         }
     EXPECT_GT(textPixels, 50);
+}
+
+TEST_F(PianoRollViewTest, ToolTipDescribesTheNoteUnderTheMouse) {
+    const QPoint pos = insideNote(leadNote(0));
+    QHelpEvent help(QEvent::ToolTip, pos, view.viewport()->mapToGlobal(pos));
+    QApplication::sendEvent(view.viewport(), &help);
+    ASSERT_TRUE(QToolTip::isVisible());
+    const QString text = QToolTip::text();
+    EXPECT_TRUE(text.contains("C4")) << text.toStdString();
+    EXPECT_TRUE(text.contains("Lead")) << text.toStdString();
+    EXPECT_TRUE(text.contains("1:1:000")) << text.toStdString();
+    EXPECT_TRUE(text.contains("velocity 127")) << text.toStdString();
+
+    // Nothing under the mouse: no tip.
+    const QPoint empty = rowPoint(1200, 62);
+    QHelpEvent none(QEvent::ToolTip, empty, view.viewport()->mapToGlobal(empty));
+    QApplication::sendEvent(view.viewport(), &none);
+    EXPECT_TRUE(waitUntil([] { return !QToolTip::isVisible(); }, 2000));
+}
+
+TEST_F(PianoRollViewTest, KeyboardToolTipNamesTheKeyAndDrum) {
+    const QPoint key(10, int(view.rollGeometry().pitchToY(38) + 3));
+    QHelpEvent help(QEvent::ToolTip, key, view.viewport()->mapToGlobal(key));
+    QApplication::sendEvent(view.viewport(), &help);
+    ASSERT_TRUE(QToolTip::isVisible());
+    EXPECT_EQ(QToolTip::text(), QString::fromUtf8("D2 (38) \u00b7 drums: Acoustic Snare"));
 }

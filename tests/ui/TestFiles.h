@@ -18,6 +18,13 @@
 #include <initializer_list>
 #include <string>
 
+#include <ostream>
+
+// Readable QStrings in GoogleTest failure messages.
+inline void PrintTo(const QString& s, std::ostream* os) {
+    *os << '"' << s.toStdString() << '"';
+}
+
 namespace torchestra::ui::test {
 
 inline model::Note makeNote(model::Tick start, model::Tick length, int pitch, int velocity,
@@ -37,7 +44,7 @@ inline model::Song makeSmallSong() {
     model::Track lead;
     lead.properties.name = "Lead";
     lead.properties.channel = 0;
-    lead.properties.program = 40;  // Violin
+    lead.properties.program = 40; // Violin
     const model::TrackId leadId = song.addTrack(lead);
     song.addNotes(leadId, {makeNote(0, 960, 60, 127), makeNote(960, 480, 64, 100),
                            makeNote(1920, 960, 67, 127)});
@@ -77,8 +84,8 @@ inline std::string bytes(std::initializer_list<int> list) {
 
 // A format 0 file whose only note is switched on and never off: it loads, with a warning.
 inline std::string unterminatedNoteFile() {
-    const std::string track = bytes({0x00, 0x90, 0x3C, 0x64,          // note on C4
-                                     0x83, 0x60, 0xFF, 0x2F, 0x00});  // 480 ticks, End of Track
+    const std::string track = bytes({0x00, 0x90, 0x3C, 0x64,         // note on C4
+                                     0x83, 0x60, 0xFF, 0x2F, 0x00}); // 480 ticks, End of Track
     return bytes({'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xE0}) +
            bytes({'M', 'T', 'r', 'k', 0, 0, 0, int(track.size())}) + track;
 }
@@ -92,4 +99,4 @@ template <typename Pred> bool waitUntil(Pred pred, int timeoutMs = 5000) {
     return pred();
 }
 
-}  // namespace torchestra::ui::test
+} // namespace torchestra::ui::test

@@ -18,7 +18,7 @@ QVariant cell(const TrackListModel& m, int row, int column, int role = Qt::Displ
     return m.data(m.index(row, column), role);
 }
 
-}  // namespace
+} // namespace
 
 TEST(TrackListModel, ShowsOneRowPerTrackWithInstrumentAndCounts) {
     model::Song song = makeSmallSong();
@@ -28,7 +28,7 @@ TEST(TrackListModel, ShowsOneRowPerTrackWithInstrumentAndCounts) {
     ASSERT_EQ(m.columnCount(), TrackListModel::ColumnCount);
 
     EXPECT_EQ(cell(m, 0, TrackListModel::NameColumn).toString(), "Lead");
-    EXPECT_EQ(cell(m, 0, TrackListModel::ChannelColumn).toInt(), 1);  // shown 1-based
+    EXPECT_EQ(cell(m, 0, TrackListModel::ChannelColumn).toInt(), 1); // shown 1-based
     EXPECT_EQ(cell(m, 0, TrackListModel::InstrumentColumn).toString(), "Violin");
     EXPECT_EQ(cell(m, 0, TrackListModel::NotesColumn).toString(), "3");
     EXPECT_EQ(cell(m, 1, TrackListModel::NameColumn).toString(), "Drums");
@@ -37,7 +37,8 @@ TEST(TrackListModel, ShowsOneRowPerTrackWithInstrumentAndCounts) {
     EXPECT_EQ(cell(m, 1, TrackListModel::NotesColumn).toString(), "6");
 
     // The colour swatch is the track's colour.
-    const QColor swatch = cell(m, 0, TrackListModel::NameColumn, Qt::DecorationRole).value<QColor>();
+    const QColor swatch =
+        cell(m, 0, TrackListModel::NameColumn, Qt::DecorationRole).value<QColor>();
     EXPECT_EQ(swatch.rgb() & 0xFFFFFF, song.trackAt(0).properties.colour);
     EXPECT_EQ(m.trackIdAt(1), song.trackIdAt(1));
     EXPECT_EQ(m.rowOf(song.trackIdAt(1)), 1);

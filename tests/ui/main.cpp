@@ -1,5 +1,6 @@
 // GoogleTest main for the GUI tests: widgets need a QApplication, and tests must neither read
-// nor write the user's settings (recent files, window state, theme).
+// nor write the user's settings (recent files, window state, theme) or recovery files.
+#include "ui/MainWindow.h"
 #include "ui/Theme.h"
 
 #include <QApplication>
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
+    // Autosave recovery files too: CTest runs test processes side by side.
+    QTemporaryDir recoveryDir;
+    torchestra::ui::MainWindow::setRecoveryDirectory(recoveryDir.filePath("recovery"));
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("TorchestraTests"));

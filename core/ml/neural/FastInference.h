@@ -31,20 +31,24 @@ struct FastWeights {
 
     struct Layer {
         int in = 0;
-        // gates x (in + hidden): [W_ih | W_hh], so a step is one pass over the weights (LSTM
-        // gates i, f, g, o as torch orders them).
+        // Layer 0: W_hh (gates x hidden), its input goes through wT. Other layers:
+        // [W_ih | W_hh] (gates x (in + hidden)), so a step is one pass over the weights.
+        // LSTM gates in torch's order i, f, g, o.
         std::vector<float> w;
-        std::vector<float> bias;  // gates: b_ih + b_hh
+        // Layer 0 only: W_ih transposed (in x gates), so only the nonzero inputs of the sparse
+        // frame are read.
+        std::vector<float> wT;
+        std::vector<float> bias; // gates: b_ih + b_hh
     };
     std::vector<Layer> layer;
 
-    std::vector<float> frameW, frameB;  // independent head: pitches x hidden, pitches
-    std::vector<float> visW, visB;      // NADE visible bias b_t = visB + visW h: pitches x hidden
-    std::vector<float> hidW, hidB;      // NADE hidden bias c_t = hidB + hidW h: nadeHidden x hidden
-    std::vector<float> nadeW;           // pitches x nadeHidden: row j = W[:, j]
-    std::vector<float> nadeV;           // pitches x nadeHidden: row i = V_i
-    std::vector<float> onsetW, onsetB;  // pitches x hidden, pitches
-    std::vector<float> velW, velB;      // velocityBins x hidden, velocityBins
+    std::vector<float> frameW, frameB; // independent head: pitches x hidden, pitches
+    std::vector<float> visW, visB;     // NADE visible bias b_t = visB + visW h: pitches x hidden
+    std::vector<float> hidW, hidB;     // NADE hidden bias c_t = hidB + hidW h: nadeHidden x hidden
+    std::vector<float> nadeW;          // pitches x nadeHidden: row j = W[:, j]
+    std::vector<float> nadeV;          // pitches x nadeHidden: row i = V_i
+    std::vector<float> onsetW, onsetB; // pitches x hidden, pitches
+    std::vector<float> velW, velB;     // velocityBins x hidden, velocityBins
 
     int gates() const { return kind == ModelKind::Lstm ? 4 * hidden : hidden; }
 };
@@ -53,7 +57,12 @@ struct FastWeights {
 // next to the weights, which are shared read-only).
 class FastRunner {
 public:
-    FastRunner(const FastWeights& weights, int batch);
+    // `useHelperThread`: split each layer's units with the shared helper thread when
+    // setFastInferenceThreads(2) is in effect and no other runner holds it.
+    FastRunner(const FastWeights& weights, int batch, bool useHelperThread = false);
+    ~FastRunner();
+    FastRunner(const FastRunner&) = delete;
+    FastRunner& operator=(const FastRunner&) = delete;
 
     int batch() const { return m_batch; }
     // Zero state (the start of a sequence).
@@ -64,9 +73,9 @@ public:
     const float* hidden(int b) const;
 
     // Heads for row b, from hidden(b). Logits, before any temperature.
-    void frameLogits(int b, float* out) const;     // independent head: pitches
-    void onsetLogits(int b, float* out) const;     // pitches (only when weights.onsets)
-    void velocityLogits(int b, float* out) const;  // velocityBins (only when weights.velocity)
+    void frameLogits(int b, float* out) const;    // independent head: pitches
+    void onsetLogits(int b, float* out) const;    // pitches (only when weights.onsets)
+    void velocityLogits(int b, float* out) const; // velocityBins (only when weights.velocity)
 
     // The NADE over the pitches of the current step of row b, low to high: nadeBegin, then for
     // each pitch i in order nadeLogit(b, i) and, if the pitch is on, nadeSet(b, i).
@@ -75,17 +84,32 @@ public:
     void nadeSet(int b, int i);
 
 private:
+    void layerUnits(int u0, int u1);
+
     const FastWeights& m_w;
     int m_batch;
-    std::vector<float> m_h;      // layers x batch x hidden
-    std::vector<float> m_c;      // layers x batch x hidden (LSTM)
-    std::vector<float> m_gates;  // batch x gates
-    std::vector<float> m_tmp;    // batch x (in + hidden): each row's [x ; h]
-    std::vector<float> m_vis;    // batch x pitches
-    std::vector<float> m_a;      // batch x nadeHidden
-    std::vector<float> m_hn;     // batch x nadeHidden
-    std::vector<char> m_dirty;   // batch
+    int m_split = 0;       // units [0, m_split) on this thread, the rest on the helper
+    bool m_pooled = false; // holds the helper thread
+    int m_stepIndex = 0;   // steps taken while holding it (the first ones are timed)
+    double m_bestAlone = 0, m_bestSplit = 0, m_worstSplit = 0; // ns per step
+    int m_layer = 0;                                           // the layer being stepped
+    const float* m_x = nullptr;
+    std::vector<float> m_h;     // layers x batch x hidden: the last step's outputs
+    std::vector<float> m_hNew;  // the outputs being computed (swapped in after the step)
+    std::vector<float> m_c;     // layers x batch x hidden (LSTM), updated per unit in place
+    std::vector<float> m_gates; // batch x gates
+    std::vector<float> m_tmp;   // batch x 2 hidden: each row's [input ; h] for layers above 0
+    std::vector<float> m_vis;   // batch x pitches
+    std::vector<float> m_a;     // batch x nadeHidden
+    std::vector<float> m_hn;    // batch x nadeHidden
+    std::vector<char> m_dirty;  // batch
 };
+
+// The threads the fast path may use (1, the default, or 2: each layer's units split with a
+// shared helper thread, kept per call only while it is measurably faster). Not tied to
+// setComputeThreads: on a machine whose cores are busy with other work, a descheduled helper
+// stalls every step, so the split is opt-in. Any thread.
+void setFastInferenceThreads(int threads);
 
 // The sampler behind NeuralModel::sample (see SequenceModel::sample for the contract).
 std::vector<FrameSequence> sampleFast(const FastWeights& weights, const ModelConfig& config,
@@ -99,4 +123,4 @@ void fastProbabilities(const FastWeights& weights, const RepresentationConfig& r
                        const FrameSequence& seq, std::vector<float>& frame,
                        std::vector<float>& onset, std::vector<float>& velocity);
 
-}  // namespace torchestra::ml::neural
+} // namespace torchestra::ml::neural

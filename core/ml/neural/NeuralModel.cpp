@@ -14,7 +14,7 @@ namespace {
 
 constexpr char kMagic[4] = {'T', 'N', 'R', 'L'};
 constexpr std::uint32_t kPayloadVersion = 1;
-constexpr std::size_t kHeaderSize = 4 + 4 + 8 + 8;  // magic, version, archive length, FNV-1a
+constexpr std::size_t kHeaderSize = 4 + 4 + 8 + 8; // magic, version, archive length, FNV-1a
 
 std::uint64_t fnv1a(const char* data, std::size_t n) {
     std::uint64_t h = 1469598103934665603ull;
@@ -47,9 +47,15 @@ std::string archiveKey(const std::string& name) {
 // What the payload's weights were shaped for; compared on load before any weight is read.
 std::vector<std::int64_t> shapeSignature(const ModelConfig& c) {
     const RepresentationConfig& r = c.representation;
-    return {std::int64_t(c.kind),   std::int64_t(c.head),     c.layers,
-            c.hidden,               c.nadeHidden,             inputSize(r),
-            r.pitches(),            r.onsets ? 1 : 0,         r.velocity ? 1 : 0,
+    return {std::int64_t(c.kind),
+            std::int64_t(c.head),
+            c.layers,
+            c.hidden,
+            c.nadeHidden,
+            inputSize(r),
+            r.pitches(),
+            r.onsets ? 1 : 0,
+            r.velocity ? 1 : 0,
             r.velocity ? r.velocityBins : 0};
 }
 
@@ -73,7 +79,7 @@ const NeuralModel& asNeural(const SequenceModel& model) {
     return *m;
 }
 
-}  // namespace
+} // namespace
 
 NeuralNetImpl::NeuralNetImpl(const ModelConfig& config, int inputSize)
     : m_config(config), m_inputSize(inputSize) {
@@ -132,11 +138,11 @@ torch::Tensor NeuralNetImpl::frameLogits(const torch::Tensor& h, const torch::Te
     // RNN-NADE, teacher-forced: a_i = c_t + sum_{j<i} W_j v_j as an exclusive cumulative sum over
     // the pitch axis (shift by one, then cumsum), all steps and pitches at once.
     const int64_t P = frames.size(2);
-    torch::Tensor bt = m_visible(h);                                      // [B, T, P]
-    torch::Tensor ct = m_hiddenBias(h);                                   // [B, T, Hn]
+    torch::Tensor bt = m_visible(h);    // [B, T, P]
+    torch::Tensor ct = m_hiddenBias(h); // [B, T, Hn]
     torch::Tensor vPrev = torch::constant_pad_nd(frames.narrow(2, 0, P - 1), {1, 0});
     torch::Tensor wPrev = torch::constant_pad_nd(m_nadeW.narrow(0, 0, P - 1), {0, 0, 1, 0});
-    torch::Tensor acc = (vPrev.unsqueeze(-1) * wPrev).cumsum(2);          // [B, T, P, Hn]
+    torch::Tensor acc = (vPrev.unsqueeze(-1) * wPrev).cumsum(2); // [B, T, P, Hn]
     torch::Tensor hid = torch::sigmoid(ct.unsqueeze(2) + acc);
     return bt + (hid * m_nadeV).sum(-1);
 }
@@ -201,16 +207,16 @@ StepLosses stepLosses(NeuralNet& net, const BatchTensors& bt, NeuralNetImpl::Sta
     torch::Tensor h = net->core(bt.x, state);
     StepLosses out;
     torch::Tensor logits = net->frameLogits(h, bt.frames);
-    out.frame = torch::binary_cross_entropy_with_logits(logits, bt.frames, {}, {},
-                                                        at::Reduction::None)
-                    .sum(-1) *
-                bt.stepMask;
+    out.frame =
+        torch::binary_cross_entropy_with_logits(logits, bt.frames, {}, {}, at::Reduction::None)
+            .sum(-1) *
+        bt.stepMask;
     if (net->m_onset) {
         torch::Tensor ol = net->m_onset(h);
-        out.onset = (torch::binary_cross_entropy_with_logits(ol, bt.onsets, {}, {},
-                                                             at::Reduction::None) *
-                     bt.onsetMask)
-                        .sum(-1);
+        out.onset =
+            (torch::binary_cross_entropy_with_logits(ol, bt.onsets, {}, {}, at::Reduction::None) *
+             bt.onsetMask)
+                .sum(-1);
     } else {
         out.onset = torch::zeros_like(bt.stepMask);
     }
@@ -294,13 +300,24 @@ FastWeights extractFastWeights(NeuralNet& net) {
         const std::vector<float> bhh = toVector(params["bias_hh" + sfx]);
         FastWeights::Layer L;
         L.in = l == 0 ? w.input : H;
-        const int ld = L.in + H;
-        L.w.resize(std::size_t(G) * ld);
         L.bias.resize(std::size_t(G));
-        for (int r = 0; r < G; ++r) {
-            std::copy_n(wih.data() + std::size_t(r) * L.in, L.in, L.w.data() + std::size_t(r) * ld);
-            std::copy_n(whh.data() + std::size_t(r) * H, H, L.w.data() + std::size_t(r) * ld + L.in);
+        for (int r = 0; r < G; ++r)
             L.bias[std::size_t(r)] = bih[std::size_t(r)] + bhh[std::size_t(r)];
+        if (l == 0) {
+            L.w = whh;
+            L.wT.resize(std::size_t(G) * L.in);
+            for (int r = 0; r < G; ++r)
+                for (int k = 0; k < L.in; ++k)
+                    L.wT[std::size_t(k) * G + r] = wih[std::size_t(r) * L.in + k];
+        } else {
+            const int ld = L.in + H;
+            L.w.resize(std::size_t(G) * ld);
+            for (int r = 0; r < G; ++r) {
+                std::copy_n(wih.data() + std::size_t(r) * L.in, L.in,
+                            L.w.data() + std::size_t(r) * ld);
+                std::copy_n(whh.data() + std::size_t(r) * H, H,
+                            L.w.data() + std::size_t(r) * ld + L.in);
+            }
         }
         w.layer.push_back(std::move(L));
     }
@@ -336,7 +353,8 @@ std::string makeNet(const ModelConfig& config, NeuralNet& out) {
         return "hidden must be 1..8192";
     if (!(config.dropout >= 0.0 && config.dropout < 1.0))
         return "dropout must be in [0, 1)";
-    if (config.head == HeadKind::Autoregressive && (config.nadeHidden < 1 || config.nadeHidden > 4096))
+    if (config.head == HeadKind::Autoregressive &&
+        (config.nadeHidden < 1 || config.nadeHidden > 4096))
         return "nadeHidden must be 1..4096";
     if (rep.pitches() < 1 || rep.pitches() > 128)
         return "the representation must have 1..128 pitches";
@@ -469,7 +487,7 @@ long parameterCount(const SequenceModel& model) {
     return n;
 }
 
-}  // namespace torchestra::ml::neural
+} // namespace torchestra::ml::neural
 
 namespace torchestra::ml {
 
@@ -570,6 +588,8 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
     return nullptr;
 }
 
-void setComputeThreads(int threads) { torch::set_num_threads(std::max(1, threads)); }
+void setComputeThreads(int threads) {
+    torch::set_num_threads(std::max(1, threads));
+}
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -23,9 +23,9 @@ std::unique_ptr<SequenceModel> createNeuralModel(const ModelConfig& config, std:
 // Per-step probabilities of a sequence, teacher-forced: step t given the frames before it.
 struct StepProbabilities {
     int steps = 0;
-    std::vector<float> frame;     // steps x pitches: p(sounding) (NADE: given lower pitches)
-    std::vector<float> onset;     // steps x pitches: p(onset | sounding); empty without onsets
-    std::vector<float> velocity;  // steps x velocityBins; empty without velocity
+    std::vector<float> frame;    // steps x pitches: p(sounding) (NADE: given lower pitches)
+    std::vector<float> onset;    // steps x pitches: p(onset | sounding); empty without onsets
+    std::vector<float> velocity; // steps x velocityBins; empty without velocity
 };
 // The torch path (what training optimises) and the fast path (what the sampler runs). `model`
 // must come from this file's functions, trainNeural or deserializeNeural.
@@ -42,8 +42,8 @@ BatchLoss batchLoss(const SequenceModel& model, const Batch& batch);
 
 // Training state carried in the payload so a run can resume.
 struct NeuralTrainingState {
-    int epoch = 0;               // epochs completed when these weights were kept
-    double learningRate = 0;     // the rate then
+    int epoch = 0;           // epochs completed when these weights were kept
+    double learningRate = 0; // the rate then
     double bestValidLoss = 0;
     bool hasOptimizerState = false;
 };
@@ -52,4 +52,4 @@ NeuralTrainingState trainingState(const SequenceModel& model);
 // Number of trainable parameters.
 long parameterCount(const SequenceModel& model);
 
-}  // namespace torchestra::ml::neural
+} // namespace torchestra::ml::neural

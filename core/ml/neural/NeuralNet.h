@@ -34,11 +34,11 @@ public:
     torch::nn::LSTM m_lstm{nullptr};
     torch::nn::RNN m_rnn{nullptr};
     torch::nn::Dropout m_dropout{nullptr};
-    torch::nn::Linear m_frame{nullptr};       // independent head
-    torch::nn::Linear m_visible{nullptr};     // NADE: b_t = b + W_b h_t
-    torch::nn::Linear m_hiddenBias{nullptr};  // NADE: c_t = c + W_c h_t
-    torch::Tensor m_nadeW;                    // [P, nadeHidden]: row j = W[:, j]
-    torch::Tensor m_nadeV;                    // [P, nadeHidden]: row i = V_i
+    torch::nn::Linear m_frame{nullptr};      // independent head
+    torch::nn::Linear m_visible{nullptr};    // NADE: b_t = b + W_b h_t
+    torch::nn::Linear m_hiddenBias{nullptr}; // NADE: c_t = c + W_c h_t
+    torch::Tensor m_nadeW;                   // [P, nadeHidden]: row j = W[:, j]
+    torch::Tensor m_nadeV;                   // [P, nadeHidden]: row i = V_i
     torch::nn::Linear m_onset{nullptr};
     torch::nn::Linear m_velocity{nullptr};
 
@@ -51,13 +51,13 @@ TORCH_MODULE(NeuralNet);
 // Steps [from, from + length) of each sequence as tensors: the input for predicting step s is
 // buildInput(seq, s - 1). Steps past a sequence's end (or with mask 0) are padding.
 struct BatchTensors {
-    torch::Tensor x;          // [B, L, input]
-    torch::Tensor frames;     // [B, L, P] targets (float 0/1)
-    torch::Tensor onsets;     // [B, L, P] targets
-    torch::Tensor onsetMask;  // [B, L, P]: real step, sounding, sequence has onsets
-    torch::Tensor velocity;   // [B, L] int64 bins (0 where unknown)
-    torch::Tensor velMask;    // [B, L]
-    torch::Tensor stepMask;   // [B, L] float
+    torch::Tensor x;         // [B, L, input]
+    torch::Tensor frames;    // [B, L, P] targets (float 0/1)
+    torch::Tensor onsets;    // [B, L, P] targets
+    torch::Tensor onsetMask; // [B, L, P]: real step, sounding, sequence has onsets
+    torch::Tensor velocity;  // [B, L] int64 bins (0 where unknown)
+    torch::Tensor velMask;   // [B, L]
+    torch::Tensor stepMask;  // [B, L] float
     long realSteps = 0;
 };
 BatchTensors makeBatchTensors(const std::vector<const FrameSequence*>& seqs, int from, int length,
@@ -110,4 +110,4 @@ private:
 // Builds an initialised module (after torch::manual_seed when seed != 0). "" or an error.
 std::string makeNet(const ModelConfig& config, NeuralNet& out);
 
-}  // namespace torchestra::ml::neural
+} // namespace torchestra::ml::neural

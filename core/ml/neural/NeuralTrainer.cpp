@@ -1,8 +1,13 @@
 // trainNeural: Adam with gradient clipping, a halving learning rate and early stopping on the
-// validation NLL, keeping the best weights. Every wait is short: a batch is split into chunks
-// sized from the measured time per window so that no single forward or backward pass runs much
-// longer than ~70 ms, and `cancel` is checked before, between and after them (and between the
-// segments of a validation pass), so a Cancel returns well inside 200 ms.
+// validation NLL, keeping the best weights.
+//
+// Cancel returns within 200 ms at any point. Splitting batches into short passes is not enough:
+// on a busy machine an OpenMP barrier waits for a descheduled thread and one pass can take
+// seconds, and small chunks make the LSTM's matrix products inefficient. So the passes run on a
+// helper thread (ComputeThread) while this thread polls `cancel` every 2 ms; on Cancel it
+// returns the best weights at once (a deep copy the helper never touches) and abandons the pass
+// in flight. A pass owns everything it touches (the module, the
+// optimizer, its batch tensors), never the caller's data, so it can finish safely after return.
 
 #include "ml/neural/NeuralNet.h"
 
@@ -11,8 +16,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace torchestra::ml {
 
@@ -28,6 +38,89 @@ using neural::NeuralTrainingState;
 double secondsSince(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
+
+// One helper thread that runs torch passes for the trainer (see the file comment).
+class ComputeThread {
+public:
+    explicit ComputeThread(int threads) : m_s(std::make_shared<Shared>()) {
+        std::shared_ptr<Shared> s = m_s;
+        m_thread = std::thread([s, threads] {
+            setComputeThreads(threads);
+            std::unique_lock<std::mutex> lock(s->mutex);
+            for (;;) {
+                s->cv.wait(lock, [&] { return s->stop || s->job; });
+                if (!s->job)
+                    return;
+                std::function<void()> job = std::move(s->job);
+                s->job = nullptr;
+                lock.unlock();
+                std::exception_ptr error;
+                try {
+                    job();
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                job = nullptr; // release what the pass owned before reporting
+                lock.lock();
+                s->error = error;
+                s->busy = false;
+                s->cv.notify_all();
+            }
+        });
+    }
+    ComputeThread(const ComputeThread&) = delete;
+    ComputeThread& operator=(const ComputeThread&) = delete;
+
+    ~ComputeThread() {
+        bool busy;
+        {
+            std::lock_guard<std::mutex> lock(m_s->mutex);
+            m_s->stop = true;
+            busy = m_s->busy;
+            m_s->cv.notify_all();
+        }
+        // An abandoned pass finishes on its own; the thread then sees `stop` and exits.
+        if (busy)
+            m_thread.detach();
+        else
+            m_thread.join();
+    }
+
+    // Runs `job` on the helper thread and waits for it. False if `cancel` was set first: the
+    // job is abandoned (it keeps running and must own everything it touches). Rethrows what
+    // the job threw.
+    bool run(std::function<void()> job, const std::atomic<bool>& cancel) {
+        std::unique_lock<std::mutex> lock(m_s->mutex);
+        m_s->job = std::move(job);
+        m_s->busy = true;
+        m_s->error = nullptr;
+        m_s->cv.notify_all();
+        while (m_s->busy) {
+            m_s->cv.wait_for(lock, std::chrono::milliseconds(2));
+            if (m_s->busy && cancel.load(std::memory_order_relaxed)) {
+                // Give a short pass the chance to end so the thread can be joined rather than
+                // left running; a long one (a busy machine) is abandoned.
+                m_s->cv.wait_for(lock, std::chrono::milliseconds(60), [&] { return !m_s->busy; });
+                return false;
+            }
+        }
+        if (m_s->error)
+            std::rethrow_exception(m_s->error);
+        return true;
+    }
+
+private:
+    struct Shared {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::function<void()> job;
+        bool busy = false;
+        bool stop = false;
+        std::exception_ptr error;
+    };
+    std::shared_ptr<Shared> m_s;
+    std::thread m_thread;
+};
 
 std::string saveOptimizer(const torch::optim::Adam& adam) {
     torch::serialize::OutputArchive ar;
@@ -81,37 +174,57 @@ std::shared_ptr<SequenceModel> modelFrom(const ModelConfig& config, const Snapsh
 }
 
 // Validation NLL per scored step (steps 1..T-1 of each piece, as evaluate() counts them).
-// Pieces of similar length are batched; false when cancelled.
-bool validationLoss(NeuralNet& net, const std::vector<FrameSequence>& pieces,
-                    const std::atomic<bool>& cancel, double& loss) {
-    torch::NoGradGuard noGrad;
+// Pieces of similar length are batched and run in segments of 128 steps with the state carried
+// (exact); the tensors are built here, the passes run on `compute`. False when cancelled.
+bool validationLoss(ComputeThread& compute, NeuralNet net, const std::vector<FrameSequence>& pieces,
+                    const RepresentationConfig& rep, const std::atomic<bool>& cancel,
+                    double& loss) {
     net->eval();
     std::vector<const FrameSequence*> sorted;
     for (const FrameSequence& p : pieces)
         sorted.push_back(&p);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const FrameSequence* a, const FrameSequence* b) {
-                         return a->steps < b->steps;
-                     });
+    std::stable_sort(
+        sorted.begin(), sorted.end(),
+        [](const FrameSequence* a, const FrameSequence* b) { return a->steps < b->steps; });
     double sum = 0;
     long steps = 0;
     constexpr std::size_t kBatch = 16;
+    constexpr int kSegment = 128;
     for (std::size_t i = 0; i < sorted.size(); i += kBatch) {
-        std::vector<const FrameSequence*> group(
+        const std::vector<const FrameSequence*> group(
             sorted.begin() + long(i), sorted.begin() + long(std::min(sorted.size(), i + kBatch)));
-        std::vector<NllResult> out;
-        if (!neural::sequenceNll(net, group, 128, out, &cancel))
-            return false;
-        for (const NllResult& r : out) {
-            sum += r.frameSum + r.onsetSum + r.velocitySum;
-            steps += r.frameSteps;
+        int maxT = 0;
+        for (const FrameSequence* p : group) {
+            maxT = std::max(maxT, p->steps);
+            steps += std::max(0, p->steps - 1);
+        }
+        auto state = std::make_shared<NeuralNetImpl::State>();
+        for (int from = 0; from < maxT; from += kSegment) {
+            if (cancel.load(std::memory_order_relaxed))
+                return false;
+            auto bt = std::make_shared<BatchTensors>(
+                neural::makeBatchTensors(group, from, std::min(kSegment, maxT - from), rep));
+            // Step 0 of each piece is not scored (the published convention).
+            if (from == 0)
+                bt->stepMask.select(1, 0).zero_();
+            auto out = std::make_shared<double>(0.0);
+            NeuralNet m = net;
+            if (!compute.run(
+                    [m, bt, state, out]() mutable {
+                        torch::NoGradGuard noGrad;
+                        neural::StepLosses sl = neural::stepLosses(m, *bt, *state);
+                        *out = (sl.total() * bt->stepMask).sum().item<double>();
+                    },
+                    cancel))
+                return false;
+            sum += *out;
         }
     }
     loss = steps > 0 ? sum / double(steps) : 0.0;
     return true;
 }
 
-}  // namespace
+} // namespace
 
 TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                         const std::atomic<bool>& cancel, const ProgressFn& progress,
@@ -119,7 +232,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
     TrainResult result;
     const Clock::time_point start = Clock::now();
     ModelConfig cfg = config;
-    cfg.representation = data.representation;  // the data decides what the model reads
+    cfg.representation = data.representation; // the data decides what the model reads
     Snapshot best;
     std::shared_ptr<SequenceModel> resumedModel;
     try {
@@ -162,13 +275,14 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
             optimizerState = resumed->optimizerState();
         }
 
-        torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(lr));
+        auto adam =
+            std::make_shared<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(lr));
         if (!optimizerState.empty()) {
             torch::serialize::InputArchive ar;
             ar.load_from(optimizerState.data(), optimizerState.size());
-            adam.load(ar);
+            adam->load(ar);
         }
-        setLearningRate(adam, lr);
+        setLearningRate(*adam, lr);
 
         const RepresentationConfig& rep = cfg.representation;
         const long windowFrames = long(options.batchSize) * options.windowSteps;
@@ -178,6 +292,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 : std::max(1L, (data.trainSteps() + windowFrames - 1) / windowFrames);
         const bool haveValid = !data.valid.empty() && data.validSteps() > long(data.valid.size());
         const double maxSeconds = options.maxMinutes > 0 ? options.maxMinutes * 60.0 : 0.0;
+        ComputeThread compute(options.threads);
 
         double bestLoss = std::numeric_limits<double>::infinity();
         int bestEpoch = 0;
@@ -202,31 +317,30 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         auto finishCancelled = [&] {
             result.status = TrainStatus::Cancelled;
             result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
-            result.bestEpoch = bestEpoch;
+            result.bestEpoch = best.valid() ? bestEpoch : 0;
             result.bestValidLoss = std::isfinite(bestLoss) ? bestLoss : 0.0;
             return result;
         };
 
         // A resumed model is the one to beat: score it first.
         if (resumeFrom) {
-            resumedModel = modelFrom(cfg, takeSnapshot(net, adam, startEpoch, lr, 0.0));
+            resumedModel = modelFrom(cfg, takeSnapshot(net, *adam, startEpoch, lr, 0.0));
             if (haveValid) {
                 prog.phase = "validating";
                 prog.epoch = startEpoch;
                 report(true);
                 double v = 0;
-                if (!validationLoss(net, data.valid, cancel, v))
+                if (!validationLoss(compute, net, data.valid, rep, cancel, v))
                     return finishCancelled();
                 bestLoss = v;
                 lastValid = v;
                 bestEpoch = startEpoch;
-                best = takeSnapshot(net, adam, startEpoch, lr, v);
+                best = takeSnapshot(net, *adam, startEpoch, lr, v);
             }
         }
 
         long framesTrained = 0;
         double trainSeconds = 0;
-        double msPerWindow = 0;  // measured forward+backward time per window (EMA)
         bool timeUp = false;
 
         for (int epoch = startEpoch + 1; epoch <= options.epochs && !timeUp; ++epoch) {
@@ -252,42 +366,58 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 if (real == 0)
                     continue;
 
-                // Chunks of windows small enough that each pass stays well under 200 ms.
-                int chunk = msPerWindow > 0 ? int(100.0 / msPerWindow) : 4;
-                chunk = std::clamp(chunk, 1, batch.count);
-                const int chunks = (batch.count + chunk - 1) / chunk;
-                chunk = (batch.count + chunks - 1) / chunks;
-
-                adam.zero_grad();
+                // The whole batch in one pass (the helper thread makes Cancel independent of
+                // how long a pass takes), unless the NADE head's [B, T, P, nadeHidden]
+                // activations would pass ~100 MB: then chunks with gradients accumulated.
+                int chunk = batch.count;
+                if (cfg.head == HeadKind::Autoregressive) {
+                    const double perWindow =
+                        double(batch.length) * rep.pitches() * std::max(1, cfg.nadeHidden);
+                    chunk = std::clamp(int(25e6 / perWindow), 1, batch.count);
+                }
+                adam->zero_grad();
                 double batchLoss = 0;
                 for (int c0 = 0; c0 < batch.count; c0 += chunk) {
                     const int c1 = std::min(batch.count, c0 + chunk);
                     std::vector<const FrameSequence*> seqs;
                     for (int b = c0; b < c1; ++b)
                         seqs.push_back(&batch.windows[std::size_t(b)]);
-                    std::vector<std::uint8_t> mask(
+                    const std::vector<std::uint8_t> mask(
                         batch.mask.begin() + long(c0) * batch.length,
                         batch.mask.begin() + long(c1) * batch.length);
-                    BatchTensors bt = neural::makeBatchTensors(seqs, 0, batch.length, rep, &mask);
-                    if (bt.realSteps == 0)
+                    auto bt = std::make_shared<BatchTensors>(
+                        neural::makeBatchTensors(seqs, 0, batch.length, rep, &mask));
+                    if (bt->realSteps == 0)
                         continue;
-                    NeuralNetImpl::State state;
-                    torch::Tensor loss =
-                        neural::stepLosses(net, bt, state).total().sum() / double(real);
-                    if (cancelled())
+                    auto out = std::make_shared<double>(0.0);
+                    NeuralNet m = net;
+                    const double scale = 1.0 / double(real);
+                    if (!compute.run(
+                            [m, bt, out, scale]() mutable {
+                                NeuralNetImpl::State state;
+                                torch::Tensor loss =
+                                    neural::stepLosses(m, *bt, state).total().sum() * scale;
+                                loss.backward();
+                                *out = loss.item<double>();
+                            },
+                            cancel))
                         return finishCancelled();
-                    loss.backward();
-                    batchLoss += loss.item<double>();
-                    if (cancelled())
+                    batchLoss += *out;
+                }
+                {
+                    NeuralNet m = net;
+                    const double clip = options.clipNorm;
+                    if (!compute.run(
+                            [m, adam, clip]() mutable {
+                                if (clip > 0)
+                                    torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
+                                adam->step();
+                            },
+                            cancel))
                         return finishCancelled();
                 }
-                if (options.clipNorm > 0)
-                    torch::nn::utils::clip_grad_norm_(net->parameters(), options.clipNorm);
-                adam.step();
 
                 const double batchSeconds = secondsSince(batchStart);
-                const double perWindow = 1000.0 * batchSeconds / batch.count;
-                msPerWindow = msPerWindow > 0 ? 0.7 * msPerWindow + 0.3 * perWindow : perWindow;
                 trainSeconds += batchSeconds;
                 framesTrained += real;
                 if (!std::isfinite(batchLoss)) {
@@ -303,19 +433,19 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 prog.step = step;
                 prog.trainLoss = lossSum / double(lossSteps);
                 prog.framesPerSecond = trainSeconds > 0 ? double(framesTrained) / trainSeconds : 0;
-                const double perBatch = trainSeconds / double(std::max(1L, framesTrained)) *
-                                        double(windowFrames);
+                const double perBatch =
+                    trainSeconds / double(std::max(1L, framesTrained)) * double(windowFrames);
                 const double batchesLeft = double(stepsPerEpoch - step) +
                                            double(options.epochs - epoch) * double(stepsPerEpoch);
-                prog.secondsLeft = batchesLeft * perBatch +
-                                   double(options.epochs - epoch + 1) * lastValidSeconds;
+                prog.secondsLeft =
+                    batchesLeft * perBatch + double(options.epochs - epoch + 1) * lastValidSeconds;
                 if (maxSeconds > 0)
                     prog.secondsLeft =
                         std::min(prog.secondsLeft, std::max(0.0, maxSeconds - secondsSince(start)));
                 report(false);
             }
             if (lossSteps == 0 && timeUp)
-                break;  // the limit hit before this epoch trained anything
+                break; // the limit hit before this epoch trained anything
 
             // Score the epoch (validation, or the training loss without validation data).
             double score = lossSteps > 0 ? lossSum / double(lossSteps) : 0.0;
@@ -324,7 +454,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 report(true);
                 const Clock::time_point validStart = Clock::now();
                 double v = 0;
-                if (!validationLoss(net, data.valid, cancel, v))
+                if (!validationLoss(compute, net, data.valid, rep, cancel, v))
                     return finishCancelled();
                 lastValidSeconds = secondsSince(validStart);
                 score = v;
@@ -345,13 +475,13 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 bestEpoch = epoch;
                 sinceImprovement = 0;
                 sinceRateChange = 0;
-                best = takeSnapshot(net, adam, epoch, lr, score);
+                best = takeSnapshot(net, *adam, epoch, lr, score);
             } else {
                 ++sinceImprovement;
                 ++sinceRateChange;
                 if (options.lrPatience > 0 && sinceRateChange >= options.lrPatience) {
                     lr *= options.lrDecay;
-                    setLearningRate(adam, lr);
+                    setLearningRate(*adam, lr);
                     sinceRateChange = 0;
                 }
             }
@@ -364,7 +494,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
         if (!result.model) {
             // Nothing completed (e.g. a zero time limit): keep the initial weights.
-            result.model = modelFrom(cfg, takeSnapshot(net, adam, startEpoch, lr, 0.0));
+            result.model = modelFrom(cfg, takeSnapshot(net, *adam, startEpoch, lr, 0.0));
         }
         result.bestEpoch = bestEpoch;
         result.bestValidLoss = std::isfinite(bestLoss) ? bestLoss : 0.0;
@@ -381,4 +511,4 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
     return result;
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -32,18 +32,28 @@ void installQuietLog() {
     });
 }
 
-}  // namespace
+} // namespace
+
+void installFluidQuietLog() {
+    installQuietLog();
+}
+
+std::string takeLastFluidError() {
+    std::lock_guard<std::mutex> lock(g_logMutex);
+    std::string e = std::move(g_lastFluidError);
+    g_lastFluidError.clear();
+    return e;
+}
 
 SynthBank::SynthBank(const SynthSettings& settings) : m_settings(settings) {}
 
 std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
-                                             const std::string& soundFontPath,
-                                             std::string& error) {
+                                             const std::string& soundFontPath, std::string& error) {
     installQuietLog();
     std::unique_ptr<SynthBank> bank(new SynthBank(settings));
     SynthSettings& s = bank->m_settings;
     s.phases = std::clamp(s.phases, 1, 64);
-    while (64 % s.phases != 0)  // the stride must divide FluidSynth's 64-sample block
+    while (64 % s.phases != 0) // the stride must divide FluidSynth's 64-sample block
         --s.phases;
     s.maxBlockFrames = std::max(64, s.maxBlockFrames);
     bank->m_stride = 64 / s.phases;
@@ -83,9 +93,9 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
 
 SynthBank::~SynthBank() {
     // Synth 0 owns the SoundFont; the others only borrow it and must let go first.
-    fluid_sfont_t* sfont =
-        m_synths.empty() || m_sfontId < 0 ? nullptr
-                                           : fluid_synth_get_sfont_by_id(m_synths[0], m_sfontId);
+    fluid_sfont_t* sfont = m_synths.empty() || m_sfontId < 0
+                               ? nullptr
+                               : fluid_synth_get_sfont_by_id(m_synths[0], m_sfontId);
     for (std::size_t i = m_synths.size(); i-- > 1;) {
         if (sfont)
             fluid_synth_remove_sfont(m_synths[i], sfont);
@@ -240,4 +250,4 @@ void SynthBank::render(int frames, float* left, float* right) {
     m_pending.erase(m_pending.begin(), m_pending.begin() + std::ptrdiff_t(done));
 }
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -13,6 +13,10 @@ typedef struct _fluid_synth_t fluid_synth_t;
 
 namespace torchestra::playback {
 
+// Routes FluidSynth's log lines away from stderr; the last error is kept for messages.
+void installFluidQuietLog();
+std::string takeLastFluidError();
+
 struct SynthSettings {
     double sampleRate = 48000;
     double gain = 0.3;
@@ -59,7 +63,7 @@ public:
 
 private:
     struct Pending {
-        std::int64_t frame;  // output frame at which the target synth is at a block boundary
+        std::int64_t frame; // output frame at which the target synth is at a block boundary
         std::uint64_t seq;
         int synth;
         MidiMessage message;
@@ -76,12 +80,12 @@ private:
     int m_sfontId = -1;
     std::string m_soundFontPath;
     int m_stride = 8;
-    std::int64_t m_frame = 0;  // output frames rendered so far
-    std::vector<Pending> m_pending;  // capacity reserved once; never grows
+    std::int64_t m_frame = 0;       // output frames rendered so far
+    std::vector<Pending> m_pending; // capacity reserved once; never grows
     std::uint64_t m_seq = 0;
     std::uint64_t m_overflows = 0;
-    std::vector<std::uint8_t> m_owner;  // channel*128+key -> synth holding that note
+    std::vector<std::uint8_t> m_owner; // channel*128+key -> synth holding that note
     std::vector<float> m_scratchL, m_scratchR;
 };
 
-}  // namespace torchestra::playback
+} // namespace torchestra::playback

@@ -1,0 +1,237 @@
+// ML benchmark: training throughput of a 2x256 LSTM over 88 pitches (JSB-like shapes, batches
+// of 16 x 128 steps) and sampling latency on the fast inference path (8 bars = 128 steps at
+// batch 1, and 8 variations of 8 bars), beside the same networks in PyTorch (bench/ml_peer.py,
+// run in the same process tree with Debian's /usr/bin/python3). 2 threads on both sides.
+//
+//   ml_bench [--batches N] [--threads N] [--sample-threads 1|2] [--no-peer]
+
+#include "ml/Dataset.h"
+#include "ml/Trainer.h"
+#include "ml/neural/FastInference.h"
+#include "ml/neural/NeuralModel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace torchestra::ml;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int kThreads = 2;       // --threads: LibTorch intra-op threads (training), and PyTorch's
+int kSampleThreads = 1; // --sample-threads: the fast path (2 = split units with a helper)
+
+FrameSequence randomPiece(const RepresentationConfig& rep, int steps, std::mt19937_64& rng) {
+    // Four voices moving by small steps, like a chorale: ~4 of 88 pitches sounding.
+    FrameSequence seq;
+    seq.resize(steps, rep.pitches(), rep.onsets);
+    int voice[4] = {24, 31, 36, 43};
+    for (int t = 0; t < steps; ++t) {
+        for (int& v : voice) {
+            if (rng() % 3 == 0)
+                v = std::clamp(v + int(rng() % 5) - 2, 0, rep.pitches() - 1);
+            seq.sounding[std::size_t(t) * seq.pitches + v] = 1;
+        }
+        if (rep.onsets)
+            for (int p = 0; p < rep.pitches(); ++p)
+                seq.onset[std::size_t(t) * seq.pitches + p] = seq.starts(t, p);
+        if (rep.velocity)
+            seq.velocityBin[std::size_t(t)] = std::uint8_t(rng() % std::uint64_t(rep.velocityBins));
+        if (rep.stepsPerBeat > 0 && rep.onsets) {
+            seq.stepInBeat[std::size_t(t)] = std::uint8_t(t % rep.stepsPerBeat);
+            seq.beatInBar[std::size_t(t)] = std::uint8_t((t / rep.stepsPerBeat) % 4);
+        }
+    }
+    return seq;
+}
+
+RepresentationConfig jsbRep() {
+    RepresentationConfig r;
+    r.onsets = false;
+    r.velocity = false;
+    return r;
+}
+
+ModelConfig lstm(HeadKind head, const RepresentationConfig& rep) {
+    ModelConfig c;
+    c.kind = ModelKind::Lstm;
+    c.head = head;
+    c.layers = 2;
+    c.hidden = 256;
+    c.dropout = 0.3;
+    c.nadeHidden = 128;
+    c.representation = rep;
+    return c;
+}
+
+// A model for the sampling figures: a few batches on chorale-like data so that, as after real
+// training, about four pitches sound per step (untrained weights sound half of them, which
+// makes no musical sense and inflates the NADE head's cost).
+std::shared_ptr<SequenceModel> briefTrain(HeadKind head) {
+    RepresentationConfig rep; // MIDI: 88 pitches, onsets, 8 velocity bins, metre
+    Dataset data;
+    data.representation = rep;
+    std::mt19937_64 rng(2);
+    for (int i = 0; i < 20; ++i)
+        data.train.push_back(randomPiece(rep, 128, rng));
+    TrainOptions o;
+    o.epochs = 1;
+    o.batchSize = 8;
+    o.windowSteps = 64;
+    o.stepsPerEpoch = 40;
+    o.learningRate = 3e-3;
+    o.threads = kThreads;
+    std::atomic<bool> cancel{false};
+    TrainResult r = trainNeural(data, lstm(head, rep), o, cancel, {}, nullptr);
+    if (r.status != TrainStatus::Finished)
+        std::fprintf(stderr, "brief training failed: %s\n", r.error.c_str());
+    return r.model;
+}
+
+double trainFramesPerSecond(HeadKind head, int batches) {
+    const RepresentationConfig rep = jsbRep();
+    Dataset data;
+    data.representation = rep;
+    std::mt19937_64 rng(1);
+    for (int i = 0; i < 40; ++i)
+        data.train.push_back(randomPiece(rep, 200, rng));
+    TrainOptions o;
+    o.epochs = 1;
+    o.batchSize = 16;
+    o.windowSteps = 128;
+    o.stepsPerEpoch = batches;
+    o.threads = kThreads;
+    std::atomic<bool> cancel{false};
+    double fps = 0;
+    const TrainResult r = trainNeural(
+        data, lstm(head, rep), o, cancel,
+        [&](const TrainProgress& p) {
+            if (p.framesPerSecond > 0)
+                fps = p.framesPerSecond;
+        },
+        nullptr);
+    if (r.status != TrainStatus::Finished) {
+        std::fprintf(stderr, "training failed: %s\n", r.error.c_str());
+        return 0;
+    }
+    return fps;
+}
+
+// Median milliseconds to sample `variations` x 128 steps.
+double sampleMs(const SequenceModel& model, int variations, int repeats, double& notesPerStep) {
+    const RepresentationConfig& rep = model.representation();
+    SampleRequest req;
+    req.future.resize(128, rep.pitches(), rep.onsets);
+    for (int t = 0; t < 128; ++t) {
+        req.future.stepInBeat[std::size_t(t)] = std::uint8_t(t % 4);
+        req.future.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
+    }
+    req.variations = variations;
+    std::vector<double> ms;
+    long notes = 0;
+    for (int i = 0; i < repeats; ++i) {
+        req.seed = std::uint64_t(i + 1);
+        const auto t0 = Clock::now();
+        const auto out = model.sample(req);
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        for (const FrameSequence& s : out)
+            for (std::uint8_t v : s.sounding)
+                notes += v;
+    }
+    notesPerStep = double(notes) / (double(repeats) * variations * 128);
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+std::map<std::string, double> runPeer(int batches) {
+    std::map<std::string, double> out;
+    const std::string cmd = std::string("/usr/bin/python3 ") + TORCHESTRA_BENCH_DIR +
+                            "/ml_peer.py --threads " + std::to_string(kThreads) + " --batches " +
+                            std::to_string(batches);
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe)
+        return out;
+    char line[512];
+    while (std::fgets(line, sizeof line, pipe)) {
+        char key[128];
+        double value = 0;
+        if (std::sscanf(line, "%127s %lf", key, &value) == 2)
+            out[key] = value;
+    }
+    const int rc = pclose(pipe);
+    if (rc != 0)
+        std::fprintf(stderr, "ml_peer.py exited with %d\n", rc);
+    return out;
+}
+
+void row(const char* what, double ours, const std::map<std::string, double>& peer, const char* key,
+         const char* unit, bool higherIsBetter) {
+    auto it = peer.find(key);
+    if (it == peer.end() || it->second <= 0) {
+        std::printf("%-44s %10.1f %-9s %12s\n", what, ours, unit, "-");
+        return;
+    }
+    const double ratio = higherIsBetter ? ours / it->second : it->second / ours;
+    std::printf("%-44s %10.1f %-9s %10.1f    x%.2f\n", what, ours, unit, it->second, ratio);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int batches = 12;
+    bool peer = true;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--batches") && i + 1 < argc)
+            batches = std::max(2, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+            kThreads = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--sample-threads") && i + 1 < argc)
+            kSampleThreads = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--no-peer"))
+            peer = false;
+    }
+    setComputeThreads(kThreads);
+
+    const double trainInd = trainFramesPerSecond(HeadKind::Independent, batches);
+    const double trainNade = trainFramesPerSecond(HeadKind::Autoregressive, batches);
+
+    const std::shared_ptr<SequenceModel> ind = briefTrain(HeadKind::Independent);
+    const std::shared_ptr<SequenceModel> nade = briefTrain(HeadKind::Autoregressive);
+    if (!ind || !nade)
+        return 1;
+    neural::setFastInferenceThreads(kSampleThreads);
+    double n1 = 0, n2 = 0, n3 = 0, n4 = 0;
+    sampleMs(*ind, 1, 3, n1); // warm up
+    const double ind1 = sampleMs(*ind, 1, 21, n1);
+    const double ind8 = sampleMs(*ind, 8, 11, n2);
+    const double nade1 = sampleMs(*nade, 1, 21, n3);
+    const double nade8 = sampleMs(*nade, 8, 11, n4);
+
+    std::map<std::string, double> p;
+    if (peer)
+        p = runPeer(batches);
+
+    std::printf("ML benchmark: 2x256 LSTM, 88 pitches, %d threads (fast path: %d) vs PyTorch %s\n",
+                kThreads, kSampleThreads,
+                peer ? "(/usr/bin/python3 bench/ml_peer.py, same threads)" : "skipped");
+    std::printf("%-44s %10s %-9s %10s    %s\n", "", "Torchestra", "", "PyTorch", "speed-up");
+    row("train, independent head (16x128 batches)", trainInd, p, "train_independent_fps",
+        "frames/s", true);
+    row("train, NADE head (16x128 batches)", trainNade, p, "train_nade_fps", "frames/s", true);
+    row("sample 8 bars, independent, batch 1", ind1, p, "sample_independent_1_ms", "ms", false);
+    row("sample 8 bars x 8 variations, independent", ind8, p, "sample_independent_8_ms", "ms",
+        false);
+    row("sample 8 bars, NADE, batch 1", nade1, p, "sample_nade_1_ms", "ms", false);
+    row("sample 8 bars x 8 variations, NADE", nade8, p, "sample_nade_8_ms", "ms", false);
+    std::printf(
+        "(sampling: briefly trained weights, %.1f / %.1f notes per step independent / NADE; "
+        "8 variations cost x%.2f / x%.2f of one)\n",
+        n1, n3, ind8 / ind1, nade8 / nade1);
+    return 0;
+}

@@ -1,0 +1,237 @@
+// Sampling on the fast path: seeds, constraints, batched variations.
+
+#include "NeuralTestData.h"
+
+#include "ml/Trainer.h"
+#include "ml/neural/FastInference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace torchestra::ml;
+using namespace torchestra::ml::testdata;
+
+namespace {
+
+class Sampling : public ::testing::TestWithParam<std::tuple<ModelKind, HeadKind>> {
+protected:
+    void SetUp() override {
+        rep = RepresentationConfig{}; // 88 pitches, onsets, velocity
+        ModelConfig c = smallConfig(std::get<0>(GetParam()), std::get<1>(GetParam()), rep, 32, 2);
+        std::string error;
+        model = neural::createNeuralModel(c, 13, error);
+        ASSERT_TRUE(model) << error;
+    }
+    SampleRequest request(std::uint64_t seed, int steps = 32) const {
+        SampleRequest r;
+        r.primer = randomPiece(rep, 8, 77);
+        r.future = randomPiece(rep, steps, 78); // only its metre is used
+        r.seed = seed;
+        return r;
+    }
+    RepresentationConfig rep;
+    std::unique_ptr<SequenceModel> model;
+};
+
+long notes(const FrameSequence& s) {
+    long n = 0;
+    for (std::uint8_t v : s.sounding)
+        n += v;
+    return n;
+}
+
+} // namespace
+
+TEST_P(Sampling, SameSeedSameNotes) {
+    const auto a = model->sample(request(1));
+    const auto b = model->sample(request(1));
+    const auto c = model->sample(request(2));
+    ASSERT_EQ(a.size(), 1u);
+    ASSERT_EQ(b.size(), 1u);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(a[0].steps, 32);
+    EXPECT_EQ(a[0].pitches, 88);
+    EXPECT_EQ(a[0].sounding.size(), 32u * 88u);
+    EXPECT_EQ(a[0].onset.size(), 32u * 88u);
+    EXPECT_EQ(a[0].velocityBin.size(), 32u);
+    EXPECT_GT(notes(a[0]), 32); // random weights: plenty of notes to compare
+    EXPECT_EQ(a[0].sounding, b[0].sounding);
+    EXPECT_EQ(a[0].onset, b[0].onset);
+    EXPECT_EQ(a[0].velocityBin, b[0].velocityBin);
+    EXPECT_NE(a[0].sounding, c[0].sounding);
+    // Every onset sounds; every step with an onset has a velocity bin, and only those.
+    for (int t = 0; t < 32; ++t) {
+        bool any = false;
+        for (int p = 0; p < 88; ++p) {
+            if (a[0].starts(t, p)) {
+                EXPECT_TRUE(a[0].sounds(t, p));
+                any = true;
+            }
+        }
+        EXPECT_EQ(any, a[0].velocityBin[std::size_t(t)] != kNoVelocity) << t;
+    }
+}
+
+// Variations sampled in one batch equal each variation sampled alone with its seed.
+TEST_P(Sampling, BatchedVariationsEqualSingles) {
+    SampleRequest r = request(40);
+    r.variations = 4;
+    const auto batch = model->sample(r);
+    ASSERT_EQ(batch.size(), 4u);
+    for (int v = 0; v < 4; ++v) {
+        SampleRequest one = request(40 + std::uint64_t(v));
+        const auto single = model->sample(one);
+        ASSERT_EQ(single.size(), 1u);
+        EXPECT_EQ(batch[std::size_t(v)].sounding, single[0].sounding) << v;
+        EXPECT_EQ(batch[std::size_t(v)].onset, single[0].onset) << v;
+        EXPECT_EQ(batch[std::size_t(v)].velocityBin, single[0].velocityBin) << v;
+    }
+    EXPECT_NE(batch[0].sounding, batch[1].sounding);
+}
+
+TEST_P(Sampling, ConstraintsHold) {
+    SampleRequest r = request(9, 48);
+    r.constraints.lowPitch = 55;
+    r.constraints.highPitch = 79;
+    r.constraints.scaleMask = 0x0AB5; // C major
+    r.constraints.maxPolyphony = 3;
+    r.variations = 3;
+    const auto out = model->sample(r);
+    ASSERT_EQ(out.size(), 3u);
+    long total = 0;
+    for (const FrameSequence& s : out) {
+        for (int t = 0; t < s.steps; ++t) {
+            int sounding = 0;
+            for (int p = 0; p < s.pitches; ++p) {
+                if (!s.sounds(t, p))
+                    continue;
+                const int pitch = rep.lowPitch + p;
+                EXPECT_GE(pitch, 55);
+                EXPECT_LE(pitch, 79);
+                EXPECT_TRUE((0x0AB5 >> (pitch % 12)) & 1) << pitch;
+                ++sounding;
+            }
+            EXPECT_LE(sounding, 3) << "step " << t;
+            total += sounding;
+        }
+    }
+    EXPECT_GT(total, 48); // the constraints leave music, not silence
+}
+
+TEST_P(Sampling, TopKAndTopPLimitStarts) {
+    SampleRequest r = request(3, 48);
+    r.topK = 2;
+    const auto k = model->sample(r);
+    ASSERT_EQ(k.size(), 1u);
+    long startsK = 0;
+    for (int t = 0; t < 48; ++t) {
+        int starts = 0;
+        for (int p = 0; p < 88; ++p)
+            starts += k[0].starts(t, p);
+        EXPECT_LE(starts, 2) << t;
+        startsK += starts;
+    }
+    EXPECT_GT(startsK, 0);
+
+    r.topK = 0;
+    r.topP = 0.05;
+    const auto nucleus = model->sample(r);
+    r.topP = 1.0;
+    const auto free = model->sample(r);
+    long startsP = 0, startsFree = 0;
+    for (int t = 0; t < 48; ++t)
+        for (int p = 0; p < 88; ++p) {
+            startsP += nucleus[0].starts(t, p);
+            startsFree += free[0].starts(t, p);
+        }
+    EXPECT_GT(startsP, 0);
+    EXPECT_LT(startsP * 4, startsFree);
+}
+
+TEST_P(Sampling, DensityScalesOnsets) {
+    SampleRequest r = request(5, 48);
+    r.constraints.density = 0.05;
+    const auto sparse = model->sample(r);
+    r.constraints.density = 1.0;
+    const auto normal = model->sample(r);
+    long a = 0, b = 0;
+    for (int t = 0; t < 48; ++t)
+        for (int p = 0; p < 88; ++p) {
+            a += sparse[0].starts(t, p);
+            b += normal[0].starts(t, p);
+        }
+    EXPECT_LT(a * 3, b);
+}
+
+TEST_P(Sampling, CancelGivesNothingAndNoPrimerWorks) {
+    std::atomic<bool> cancel{true};
+    EXPECT_TRUE(model->sample(request(1), &cancel).empty());
+    SampleRequest r = request(1, 16);
+    r.primer = FrameSequence{};
+    r.primer.pitches = 88;
+    const auto out = model->sample(r);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].steps, 16);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKinds, Sampling,
+                         ::testing::Combine(::testing::Values(ModelKind::Rnn, ModelKind::Lstm),
+                                            ::testing::Values(HeadKind::Independent,
+                                                              HeadKind::Autoregressive)));
+
+// JSB-style models sample frames only: onsets stay empty.
+TEST(SamplingJsb, FramesOnly) {
+    const RepresentationConfig rep = jsbRepresentation();
+    std::string error;
+    auto model = neural::createNeuralModel(
+        smallConfig(ModelKind::Lstm, HeadKind::Autoregressive, rep, 32, 1), 2, error);
+    ASSERT_TRUE(model) << error;
+    SampleRequest r;
+    r.future = unknownMetre(randomPiece(rep, 20, 1));
+    const auto out = model->sample(r);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].steps, 20);
+    EXPECT_TRUE(out[0].onset.empty());
+    EXPECT_GT(notes(out[0]), 0);
+}
+
+// The fast path splits each layer's units with a helper thread when 2 threads are set; which
+// thread computes a unit must not change a single bit, so the notes are the same.
+TEST(SamplingThreads, OneAndTwoThreadsGiveTheSameNotes) {
+    const RepresentationConfig rep;
+    for (ModelKind kind : {ModelKind::Rnn, ModelKind::Lstm}) {
+        for (HeadKind head : {HeadKind::Independent, HeadKind::Autoregressive}) {
+            std::string error;
+            auto model = neural::createNeuralModel(smallConfig(kind, head, rep, 140, 2), 17, error);
+            ASSERT_TRUE(model) << error;
+            SampleRequest r;
+            r.primer = randomPiece(rep, 8, 1);
+            r.future = randomPiece(rep, 24, 2);
+            r.variations = 3;
+            r.seed = 8;
+            neural::setFastInferenceThreads(1);
+            const auto one = model->sample(r);
+            const auto p1 = neural::fastProbabilities(*model, r.future);
+            neural::setFastInferenceThreads(2);
+            const auto two = model->sample(r);
+            const auto p2 = neural::fastProbabilities(*model, r.future);
+            neural::setFastInferenceThreads(1);
+            ASSERT_EQ(one.size(), 3u);
+            ASSERT_EQ(two.size(), 3u);
+            for (std::size_t v = 0; v < 3; ++v) {
+                EXPECT_EQ(one[v].sounding, two[v].sounding);
+                EXPECT_EQ(one[v].onset, two[v].onset);
+                EXPECT_EQ(one[v].velocityBin, two[v].velocityBin);
+            }
+            EXPECT_EQ(p1.frame, p2.frame);
+            EXPECT_EQ(p1.onset, p2.onset);
+            // And the threaded path still matches torch.
+            const auto pt = neural::torchProbabilities(*model, r.future);
+            float worst = 0;
+            for (std::size_t i = 0; i < pt.frame.size(); ++i)
+                worst = std::max(worst, std::abs(pt.frame[i] - p2.frame[i]));
+            EXPECT_LT(worst, 1e-4f);
+        }
+    }
+}

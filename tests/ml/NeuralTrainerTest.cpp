@@ -1,0 +1,282 @@
+// trainNeural: learning, resuming, cancelling.
+
+#include "NeuralTestData.h"
+
+#include "ml/Trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+using namespace torchestra::ml;
+using namespace torchestra::ml::testdata;
+
+namespace {
+
+TrainOptions toyOptions() {
+    TrainOptions o;
+    o.epochs = 12;
+    o.batchSize = 8;
+    o.windowSteps = 32;
+    o.stepsPerEpoch = 15;
+    o.learningRate = 0.02;
+    o.patience = 20;
+    o.lrPatience = 3;
+    o.seed = 3;
+    // One thread: at these tiny sizes OpenMP's barriers cost more than they save, badly so
+    // when the two cores are busy with other work.
+    o.threads = 1;
+    return o;
+}
+
+class ToyLearning : public ::testing::TestWithParam<std::tuple<ModelKind, HeadKind>> {};
+
+} // namespace
+
+// Each cell x head learns the toy pattern (deterministic given the metre): the validation NLL
+// falls from ~12 nats per step to under 0.5 within a few seconds.
+TEST_P(ToyLearning, LearnsAToyPattern) {
+    const auto [kind, head] = GetParam();
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(kind, head, rep, 32, 1);
+    std::atomic<bool> cancel{false};
+    int reports = 0;
+    TrainProgress last;
+    const auto t0 = std::chrono::steady_clock::now();
+    const TrainResult r = trainNeural(
+        data, c, toyOptions(), cancel,
+        [&](const TrainProgress& p) {
+            ++reports;
+            last = p;
+        },
+        nullptr);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(r.status, TrainStatus::Finished) << r.error;
+    ASSERT_TRUE(r.model);
+    ASSERT_FALSE(r.history.empty());
+    EXPECT_GT(r.history.front().trainLoss, 1.0); // an untrained model is at ~12 nats
+    EXPECT_LT(r.bestValidLoss, 0.5);
+    EXPECT_GE(r.bestEpoch, 1);
+    // The returned model is the best one: its own evaluation gives the best validation loss.
+    const NllResult nll = r.model->evaluate(data.valid[0]);
+    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
+                r.bestValidLoss, 1e-3);
+    EXPECT_LT(seconds, 10.0);
+    EXPECT_GT(reports, 0);
+    EXPECT_EQ(last.phase, "done");
+    EXPECT_GT(last.framesPerSecond, 0.0);
+    EXPECT_EQ(neural::trainingState(*r.model).epoch, r.bestEpoch);
+    EXPECT_TRUE(neural::trainingState(*r.model).hasOptimizerState);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKinds, ToyLearning,
+                         ::testing::Combine(::testing::Values(ModelKind::Rnn, ModelKind::Lstm),
+                                            ::testing::Values(HeadKind::Independent,
+                                                              HeadKind::Autoregressive)));
+
+// Same seed, same run.
+TEST(NeuralTrainer, SeededRunsRepeat) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 2;
+    o.transpose = 2;
+    std::atomic<bool> cancel{false};
+    const TrainResult a = trainNeural(data, c, o, cancel, {}, nullptr);
+    const TrainResult b = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(a.status, TrainStatus::Finished) << a.error;
+    ASSERT_EQ(b.status, TrainStatus::Finished) << b.error;
+    ASSERT_EQ(a.history.size(), 2u);
+    ASSERT_EQ(b.history.size(), 2u);
+    EXPECT_DOUBLE_EQ(a.history[1].trainLoss, b.history[1].trainLoss);
+    EXPECT_DOUBLE_EQ(a.bestValidLoss, b.bestValidLoss);
+    o.seed = 4;
+    const TrainResult d = trainNeural(data, c, o, cancel, {}, nullptr);
+    EXPECT_NE(d.history[1].trainLoss, a.history[1].trainLoss);
+}
+
+// A resumed run continues: epoch numbering, learning rate and Adam's moments come back from the
+// payload, and the loss carries on from where it was instead of starting again from ~12 nats.
+TEST(NeuralTrainer, ResumeContinues) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 32, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 3;
+    o.learningRate = 0.01;
+    std::atomic<bool> cancel{false};
+    const TrainResult first = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(first.status, TrainStatus::Finished) << first.error;
+    ASSERT_TRUE(first.model);
+    ASSERT_EQ(first.history.size(), 3u);
+    ASSERT_EQ(first.bestEpoch, 3);
+
+    // Through the payload, as a checkpoint would carry it.
+    std::string error;
+    auto loaded = deserializeNeural(first.model->config(), first.model->serialize(), error);
+    ASSERT_TRUE(loaded) << error;
+    const neural::NeuralTrainingState st = neural::trainingState(*loaded);
+    EXPECT_EQ(st.epoch, 3);
+    EXPECT_DOUBLE_EQ(st.learningRate, 0.01);
+    EXPECT_TRUE(st.hasOptimizerState);
+    EXPECT_NEAR(st.bestValidLoss, first.bestValidLoss, 1e-9);
+
+    o.epochs = 5;
+    const TrainResult second = trainNeural(data, c, o, cancel, {}, loaded.get());
+    ASSERT_EQ(second.status, TrainStatus::Finished) << second.error;
+    ASSERT_EQ(second.history.size(), 2u);
+    EXPECT_EQ(second.history[0].epoch, 4);
+    EXPECT_EQ(second.history[1].epoch, 5);
+    // Continues: the first resumed epoch is close to where the first run ended, far below a
+    // fresh start.
+    EXPECT_LT(second.history[0].trainLoss, 0.5 * first.history[0].trainLoss);
+    EXPECT_LT(second.history[0].trainLoss, first.history[2].trainLoss * 1.5 + 0.05);
+    EXPECT_LE(second.bestValidLoss, first.bestValidLoss + 1e-9);
+    ASSERT_TRUE(second.model);
+    EXPECT_GE(neural::trainingState(*second.model).epoch, 3);
+
+    // Resuming with a model of another shape is refused.
+    ModelConfig other = c;
+    other.hidden = 16;
+    const TrainResult bad = trainNeural(data, other, o, cancel, {}, loaded.get());
+    EXPECT_EQ(bad.status, TrainStatus::Failed);
+    EXPECT_FALSE(bad.error.empty());
+}
+
+namespace {
+
+// Cancels a full-size training (2x256 LSTM, 88 pitches, batches of 16 x 128) `after` the start,
+// or that long into the first validation pass when `inValidation`, and returns how long
+// trainNeural took to return after the cancel.
+double cancelLatencyMs(HeadKind head, std::chrono::milliseconds after, bool inValidation,
+                       TrainResult& result) {
+    const RepresentationConfig rep = jsbRepresentation();
+    Dataset data;
+    data.representation = rep;
+    for (int i = 0; i < 6; ++i)
+        data.train.push_back(unknownMetre(randomPiece(rep, 200, std::uint64_t(i + 1))));
+    for (int i = 0; i < 40; ++i)
+        data.valid.push_back(unknownMetre(randomPiece(rep, 200, std::uint64_t(100 + i))));
+    ModelConfig c;
+    c.kind = ModelKind::Lstm;
+    c.head = head;
+    c.layers = 2;
+    c.hidden = 256;
+    c.dropout = 0.3;
+    c.representation = rep;
+    TrainOptions o;
+    o.epochs = 50;
+    o.stepsPerEpoch = 1;
+    o.threads = 2;
+    std::atomic<bool> cancel{false};
+    std::atomic<bool> validating{false};
+    auto job = std::async(std::launch::async, [&] {
+        TrainResult r = trainNeural(
+            data, c, o, cancel,
+            [&](const TrainProgress& p) {
+                if (p.phase == "validating")
+                    validating.store(true);
+            },
+            nullptr);
+        return std::make_pair(std::move(r), std::chrono::steady_clock::now());
+    });
+    if (inValidation) {
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!validating.load() && std::chrono::steady_clock::now() < limit)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        EXPECT_TRUE(validating.load());
+    }
+    std::this_thread::sleep_for(after);
+    const auto at = std::chrono::steady_clock::now();
+    cancel.store(true);
+    auto [r, end] = job.get();
+    result = std::move(r);
+    return std::chrono::duration<double, std::milli>(end - at).count();
+}
+
+} // namespace
+
+// Cancel returns within 200 ms wherever it lands (model set-up, first batch, mid-batch,
+// validation), with status Cancelled, never Finished.
+TEST(NeuralTrainer, CancelReturnsWithin200ms) {
+    struct Case {
+        HeadKind head;
+        int ms;
+        bool inValidation;
+    };
+    for (const Case& k :
+         {Case{HeadKind::Independent, 10, false}, Case{HeadKind::Independent, 400, false},
+          Case{HeadKind::Autoregressive, 700, false}, Case{HeadKind::Independent, 60, true}}) {
+        TrainResult r;
+        const double latency =
+            cancelLatencyMs(k.head, std::chrono::milliseconds(k.ms), k.inValidation, r);
+        const std::string where = std::to_string(k.ms) + " ms" +
+                                  (k.inValidation ? " into validation" : " after the start");
+        EXPECT_EQ(r.status, TrainStatus::Cancelled) << where;
+        EXPECT_LT(latency, 200.0) << where;
+        EXPECT_TRUE(r.history.empty()) << where; // no epoch completed: no model
+        EXPECT_FALSE(r.model) << where;
+        std::printf("cancel %s (%s head): returned in %.1f ms\n", where.c_str(),
+                    k.head == HeadKind::Independent ? "independent" : "NADE", latency);
+    }
+}
+
+// Cancelled after two epochs: status Cancelled with the best model so far, never Finished.
+TEST(NeuralTrainer, CancelKeepsTheBestModelSoFar) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 16, 1);
+    std::atomic<bool> cancel{false};
+    const TrainResult r = trainNeural(
+        data, c, toyOptions(), cancel,
+        [&](const TrainProgress& p) {
+            if (p.epoch == 3 && p.phase == "training")
+                cancel.store(true);
+        },
+        nullptr);
+    EXPECT_EQ(r.status, TrainStatus::Cancelled);
+    ASSERT_TRUE(r.model);
+    EXPECT_EQ(r.history.size(), 2u);
+    EXPECT_GE(r.bestEpoch, 1);
+    EXPECT_LE(r.bestEpoch, 2);
+    EXPECT_EQ(neural::trainingState(*r.model).epoch, r.bestEpoch);
+    const NllResult nll = r.model->evaluate(data.valid[0]);
+    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
+                r.bestValidLoss, 1e-3);
+}
+
+TEST(NeuralTrainer, TimeLimitKeepsTheBestModel) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Rnn, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 100000;
+    o.maxMinutes = 0.5 / 60.0; // half a second
+    std::atomic<bool> cancel{false};
+    const auto t0 = std::chrono::steady_clock::now();
+    const TrainResult r = trainNeural(data, c, o, cancel, {}, nullptr);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.status, TrainStatus::Finished) << r.error;
+    EXPECT_TRUE(r.model);
+    EXPECT_LT(seconds, 1.5);
+    EXPECT_FALSE(r.history.empty());
+    EXPECT_LT(r.history.size(), 100000u);
+}
+
+TEST(NeuralTrainer, NoDataFails) {
+    Dataset data;
+    data.representation = toyRepresentation();
+    std::atomic<bool> cancel{false};
+    const TrainResult r =
+        trainNeural(data, smallConfig(ModelKind::Lstm, HeadKind::Independent, data.representation),
+                    toyOptions(), cancel, {}, nullptr);
+    EXPECT_EQ(r.status, TrainStatus::Failed);
+    EXPECT_FALSE(r.error.empty());
+    EXPECT_FALSE(r.model);
+}
