@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "GeneralMidi.h"
 #include "PianoRollView.h"
 #include "SongInfoPanel.h"
 #include "TrackListModel.h"
@@ -30,6 +31,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -109,8 +111,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     m_statusLabel = new QLabel(tr("Ready"), this);
     m_songInfoLabel = new QLabel(this);
+    m_positionLabel = new QLabel(this);
+    m_positionLabel->setMinimumWidth(150);
     statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_positionLabel);
     statusBar()->addPermanentWidget(m_songInfoLabel);
+    connect(m_pianoRoll, &PianoRollView::pointerMoved, this, [this](model::Tick tick, int pitch) {
+        m_positionLabel->setText(
+            tr("%1  \u00b7  %2")
+                .arg(QString::fromStdString(m_song.tempoMap().tickToBarBeatTick(tick).toString()),
+                     gm::pitchName(pitch)));
+    });
 
     resize(1280, 800);
     QSettings settings;
@@ -123,7 +134,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-    // A window that goes away normally leaves nothing to recover.
+    // A window that goes away normally leaves nothing to recover (once an autosave still being
+    // written has landed, or it would reappear).
+    m_autosaveFuture.waitForFinished();
     removeRecoveryFile();
     m_undoStack.onChanged = nullptr;
     m_undoStack.onCleanChanged = nullptr;
@@ -159,8 +172,18 @@ void MainWindow::createDocks() {
     header->setSectionResizeMode(TrackListModel::NotesColumn, QHeaderView::ResizeToContents);
     connect(m_trackView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::trackSelectionChanged);
-    connect(m_trackModel, &QAbstractItemModel::modelReset, this,
-            &MainWindow::trackSelectionChanged);
+    // A reset (a track added, removed or renamed) drops the list's selection; the track being
+    // edited stays the current one when it still exists.
+    connect(m_trackModel, &QAbstractItemModel::modelReset, this, [this] {
+        const model::TrackId current = m_pianoRoll->activeTrack();
+        const int row = current != model::kNoTrack ? m_trackModel->rowOf(current) : -1;
+        if (row >= 0)
+            m_trackView->selectionModel()->select(m_trackModel->index(row, 0),
+                                                  QItemSelectionModel::ClearAndSelect |
+                                                      QItemSelectionModel::Rows);
+        else
+            trackSelectionChanged();
+    });
 
     m_trackDock = new QDockWidget(tr("Tracks"), this);
     m_trackDock->setObjectName(QStringLiteral("tracksDock"));
@@ -505,6 +528,7 @@ void MainWindow::openFile(const QString& path) {
 }
 
 void MainWindow::startLoad(const QString& path) {
+    Q_ASSERT(QThread::currentThread() == thread()); // reads the song the GUI thread owns
     const QString absolute = QFileInfo(path).absoluteFilePath();
     const std::uint64_t generation = ++m_loadGeneration;
     m_pendingLoad = generation;
@@ -752,6 +776,7 @@ void MainWindow::saveAs(std::function<void(bool ok)> done) {
 }
 
 void MainWindow::saveProject(const QString& path, std::function<void(bool ok)> done) {
+    Q_ASSERT(QThread::currentThread() == thread()); // reads the song the GUI thread owns
     const QString absolute = QFileInfo(path).absoluteFilePath();
     // A copy of the song for the worker: the GUI thread keeps editing the live one.
     auto project = std::make_shared<Project>();
@@ -815,6 +840,7 @@ void MainWindow::showExportDialog() {
 }
 
 void MainWindow::exportMidi(const QString& path) {
+    Q_ASSERT(QThread::currentThread() == thread()); // reads the song the GUI thread owns
     const QString absolute = QFileInfo(path).absoluteFilePath();
     auto song = std::make_shared<model::Song>(m_song);
     m_statusLabel->setText(tr("Exporting %1...").arg(QFileInfo(absolute).fileName()));
@@ -896,8 +922,9 @@ void MainWindow::autosave() {
         else
             m_statusLabel->setText(tr("Autosave failed: %1").arg(watcher->result()));
     });
-    watcher->setFuture(
-        QtConcurrent::run([path, project] { return ProjectFile::write(path, *project); }));
+    m_autosaveFuture =
+        QtConcurrent::run([path, project] { return ProjectFile::write(path, *project); });
+    watcher->setFuture(m_autosaveFuture);
 }
 
 void MainWindow::removeRecoveryFile() {
@@ -1071,15 +1098,19 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (isModified()) {
-        bool settled = false;
-        whenChangesSettled([&settled] { settled = true; });
-        if (!settled) {
-            // Cancelled, or a save is running: close() again once it succeeded.
+        // Settled now (Discard), later (Save: once the save has succeeded, close again) or
+        // never (Cancel, or the save failed).
+        auto asking = std::make_shared<bool>(true);
+        auto settledNow = std::make_shared<bool>(false);
+        whenChangesSettled([this, asking, settledNow] {
+            if (*asking)
+                *settledNow = true;
+            else
+                QTimer::singleShot(0, this, &QWidget::close);
+        });
+        *asking = false;
+        if (!*settledNow) {
             event->ignore();
-            if (isSaving()) {
-                connect(
-                    this, &MainWindow::saved, this, [this] { close(); }, Qt::SingleShotConnection);
-            }
             return;
         }
     }

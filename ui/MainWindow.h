@@ -7,6 +7,7 @@
 #include "model/UndoStack.h"
 
 #include <QDateTime>
+#include <QFuture>
 #include <QMainWindow>
 #include <QStringList>
 
@@ -210,6 +211,7 @@ private:
     RecoveryPrompt m_recoveryPrompt;
     FileChooser m_fileChooser;
     QTimer* m_autosaveTimer = nullptr;
+    QFuture<QString> m_autosaveFuture; // the autosave being written, if any
     QString m_recoveryPath;
     std::unique_ptr<QLockFile> m_recoveryLock; // marks m_recoveryPath as a live session's
     std::uint64_t m_loadGeneration = 0;
@@ -226,6 +228,7 @@ private:
     QListWidget* m_warningsList = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_songInfoLabel = nullptr;
+    QLabel* m_positionLabel = nullptr;
     QMenu* m_recentMenu = nullptr;
     QActionGroup* m_themeGroup = nullptr;
     QActionGroup* m_toolGroup = nullptr;

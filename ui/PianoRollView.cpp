@@ -14,6 +14,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QScrollBar>
+#include <QThread>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -346,6 +347,7 @@ std::vector<model::Note> PianoRollView::selectedNotes() const {
 // --- Edits -------------------------------------------------------------------------------------
 
 void PianoRollView::push(std::unique_ptr<model::Command> command) {
+    Q_ASSERT(QThread::currentThread() == thread()); // the GUI thread owns the song
     if (command && m_undoStack)
         m_undoStack->push(std::move(command));
 }
@@ -580,8 +582,11 @@ void PianoRollView::mousePressEvent(QMouseEvent* event) {
                     selectedHits.push_back(n);
             });
         m_dragNotes = selectedHits.empty() ? hits : selectedHits;
-        if (m_dragNotes.empty())
+        if (m_dragNotes.empty()) {
+            m_drag = Drag::VelocityLine;
+            m_linePos = pos;
             return;
+        }
         m_drag = Drag::Velocity;
         m_gesture = nextGesture();
         dragTo(pos, mods);
@@ -679,6 +684,9 @@ void PianoRollView::mousePressEvent(QMouseEvent* event) {
 
 void PianoRollView::mouseMoveEvent(QMouseEvent* event) {
     const QPoint pos = event->position().toPoint();
+    if (m_geometry.noteArea().contains(pos))
+        emit pointerMoved(std::max<model::Tick>(0, model::Tick(m_geometry.xToTick(pos.x()))),
+                          std::clamp(m_geometry.yToPitch(pos.y()), 0, 127));
     if (m_drag == Drag::None) {
         updateCursor(pos, event->modifiers());
         return;
@@ -819,6 +827,13 @@ void PianoRollView::dragTo(const QPoint& pos, Qt::KeyboardModifiers mods) {
         }
         return;
     }
+    case Drag::VelocityLine: {
+        const QRect old = QRect(m_pressPos, m_linePos).normalized();
+        m_linePos = pos;
+        viewport()->update(
+            old.united(QRect(m_pressPos, m_linePos).normalized()).adjusted(-3, -3, 3, 3));
+        return;
+    }
     case Drag::Velocity: {
         const int velocity = yToVelocity(pos.y());
         std::vector<model::Note> targets = m_dragNotes;
@@ -837,6 +852,7 @@ void PianoRollView::dragTo(const QPoint& pos, Qt::KeyboardModifiers mods) {
     case Drag::Key: {
         const int pitch = m_geometry.yToPitch(pos.y());
         if (pitch != m_pressedKey && pitch >= 0 && pitch <= 127) {
+            emit keyReleased(m_pressedKey);
             m_pressedKey = pitch; // a glissando along the keys
             viewport()->update(QRect(0, kRulerHeight, kKeyboardWidth, viewport()->height()));
             emit keyPressed(pitch);
@@ -863,6 +879,34 @@ void PianoRollView::finishDrag() {
         if (m_undoStack)
             m_undoStack->closeMerge();
         break;
+    case Drag::VelocityLine: {
+        viewport()->update(QRect(m_pressPos, m_linePos).normalized().adjusted(-3, -3, 3, 3));
+        const model::Track* track = activeTrackPtr();
+        const int x0 = std::min(m_pressPos.x(), m_linePos.x());
+        const int x1 = std::max(m_pressPos.x(), m_linePos.x());
+        if (!track || !canEdit() || x1 - x0 < 2)
+            break;
+        // The velocity the line has at each note's stem; one step for the whole line.
+        const QPointF a = m_pressPos.x() <= m_linePos.x() ? m_pressPos : m_linePos;
+        const QPointF b = m_pressPos.x() <= m_linePos.x() ? m_linePos : m_pressPos;
+        std::vector<model::NoteChange> changes;
+        track->forEachNoteInRange(
+            std::max<model::Tick>(0, model::Tick(std::floor(m_geometry.xToTick(x0)))),
+            model::Tick(std::ceil(m_geometry.xToTick(x1))) + 1, [&](const model::Note& n) {
+                const double x = m_geometry.tickToX(double(n.start));
+                if (x < x0 || x > x1 || (!m_selection.empty() && !m_selection.count(n.id)))
+                    return;
+                const double y = a.y() + (b.y() - a.y()) * (x - a.x()) / (b.x() - a.x());
+                model::Note after = n;
+                after.velocity = std::uint8_t(yToVelocity(y));
+                if (after.velocity != n.velocity)
+                    changes.push_back({n, after});
+            });
+        if (!changes.empty())
+            push(std::make_unique<model::ChangeNotesCommand>(m_activeTrack, std::move(changes),
+                                                             "Velocity line"));
+        break;
+    }
     case Drag::RubberBand:
         viewport()->update(m_rubberBand.adjusted(-2, -2, 2, 2));
         m_rubberBand = {};
@@ -894,6 +938,8 @@ void PianoRollView::finishDrag() {
         }
         break;
     case Drag::Key:
+        if (m_pressedKey >= 0)
+            emit keyReleased(m_pressedKey);
         m_pressedKey = -1;
         viewport()->update(QRect(0, kRulerHeight, kKeyboardWidth, viewport()->height()));
         break;
@@ -955,6 +1001,9 @@ void PianoRollView::applyPendingFit() {
             }
         }
         end = m_song->endTick();
+        // An empty or very short song still shows a few bars to draw in.
+        const model::TempoMap& map = m_song->tempoMap();
+        end = std::max(end, 4 * map.ticksPerBar(map.timeSignatureAt(0)));
     }
 
     const double quarters = std::max(1.0, double(end) / m_geometry.ppq());
@@ -1355,7 +1404,7 @@ void PianoRollView::paintNoteArea(QPainter& p, const QRect& dirty) {
         paintGrid(p, t0, t1, dirty);
         // Past the song's end: shaded, so the end is visible at a glance.
         const double endX = m_geometry.tickToX(double(m_song->endTick()));
-        if (endX < dirty.right() + 1) {
+        if (m_song->endTick() > 0 && endX < dirty.right() + 1) {
             const int x = std::max(dirty.left(), int(std::lround(endX)));
             p.fillRect(QRect(x, dirty.top(), dirty.right() + 1 - x, dirty.height()),
                        m_colours.afterEnd);
@@ -1707,6 +1756,12 @@ void PianoRollView::paintVelocityLane(QPainter& p, const QRect& dirty) {
     const int x = int(std::lround(m_geometry.tickToX(double(m_playhead))));
     if (x >= lane.left())
         p.fillRect(QRect(x, lane.top(), 2, lane.height()), m_colours.playhead);
+    if (m_drag == Drag::VelocityLine) {
+        p.setRenderHint(QPainter::Antialiasing, true);
+        p.setPen(QPen(palette().color(QPalette::Highlight).lighter(140), 2.0));
+        p.drawLine(m_pressPos, m_linePos);
+        p.setRenderHint(QPainter::Antialiasing, false);
+    }
     p.restore();
 }
 

@@ -33,7 +33,10 @@ namespace torchestra::ui {
 // note to move it, drag its left or right edge to resize), Draw (click on empty space adds a
 // note one grid step long, drag right to make it longer; on a note it acts like Select; right
 // click erases), Erase (click or sweep over notes) and Split (click a note to cut it at the
-// grid line nearest the mouse). Moves and resizes snap to the grid unless Alt is held.
+// grid line nearest the mouse). Moves and resizes snap to the grid unless Alt is held. In the
+// velocity lane, drag a stem up or down to set its note's velocity (the selected notes' when it
+// is selected), or drag from empty space to draw a line: the notes under it (the selected ones
+// when there is a selection) get a crescendo or diminuendo along it.
 //
 // Keys: Delete/Backspace delete the selection, Up/Down transpose it (Shift: an octave),
 // Left/Right move it by one grid step, Escape clears it. Zoom: Ctrl+wheel horizontal,
@@ -178,11 +181,14 @@ public:
 
 signals:
     void zoomChanged();
-    void keyPressed(int pitch); // a key of the keyboard strip was clicked
+    void keyPressed(int pitch);  // a key of the keyboard strip was pressed: sound it
+    void keyReleased(int pitch); // and let go (or the mouse slid to another key): stop it
     void selectionChanged();
     void toolChanged(Tool tool);
     void playheadMoveRequested(model::Tick tick); // a click in the ruler
     void loopRangeChanged(model::Tick start, model::Tick end);
+    // The grid position under the mouse (for a status bar readout); pitch -1 outside the notes.
+    void pointerMoved(model::Tick tick, int pitch);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -205,6 +211,7 @@ private:
         Draw,
         Erase,
         Velocity,
+        VelocityLine,
         Ruler,
         Key
     };
@@ -279,6 +286,7 @@ private:
     std::vector<model::Note> m_dragNotes;    // the dragged notes as they were
     std::set<model::NoteId> m_baseSelection; // what a rubber band adds to
     QRect m_rubberBand;
+    QPoint m_linePos;                  // the free end of a velocity line
     model::Note m_drawNote;            // the note being drawn (not in the song yet)
     std::set<model::NoteId> m_erasing; // swept by the eraser, removed on release
     int m_pressedKey = -1;

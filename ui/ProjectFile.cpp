@@ -277,8 +277,7 @@ public:
             n.channel = std::uint8_t(v[5]);
             notes.push_back(n);
         }
-        const model::TrackId id = song.addTrack(std::move(t));
-        song.addNotes(id, std::move(notes));
+        song.addTrack(std::move(t), std::move(notes)); // one sort, no copies
         return true;
     }
 };

@@ -52,8 +52,10 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
         return {};
     const model::Track& track = m_song->trackAt(std::size_t(index.row()));
     const model::TrackProperties& p = track.properties;
+    // The instrument a track starts with, also when it comes from a program change event.
+    const std::optional<std::uint8_t> initial = track.initialProgram();
     const std::optional<int> program =
-        p.program ? std::optional<int>(*p.program) : std::optional<int>();
+        initial ? std::optional<int>(*initial) : std::optional<int>();
 
     if (role == TrackIdRole)
         return QVariant::fromValue<qulonglong>(track.id());

@@ -86,7 +86,8 @@ const char* keyName(const model::KeySignature& k) {
                                   "G",  "D",  "A",  "E",  "B",  "F#", "C#"};
     static const char* minor[] = {"Ab", "Eb", "Bb", "F", "C",  "G",  "D", "A",
                                   "E",  "B",  "F#", "C#", "G#", "D#", "A#"};
-    return (k.minor ? minor : major)[std::clamp(k.sharps, -7, 7) + 7];
+    const int sharps = k.sharps < -7 ? -7 : (k.sharps > 7 ? 7 : k.sharps);
+    return (k.minor ? minor : major)[sharps + 7];
 }
 
 void printText(const std::string& path, const midi::ReadResult& r) {

@@ -11,7 +11,8 @@
 //   --velocity-lane on|off show or hide the velocity lane
 //   --scale ROOT:KIND      highlight a scale, e.g. 9:2 for A minor (see PianoRollView::Scale)
 //
-// Without --screenshot, recovery files left by a crashed session are offered at start.
+// Without --screenshot, recovery files left by a crashed session are offered at start; without a
+// file (and nothing recovered) the window starts with a new song.
 #include "ui/MainWindow.h"
 #include "ui/PianoRollView.h"
 #include "ui/Theme.h"
@@ -103,6 +104,8 @@ int main(int argc, char** argv) {
         file.clear(); // the recovered song is what the user wanted back
     if (!file.isEmpty())
         window.openFile(file);
+    else if (!window.isModified())
+        window.newProject(); // an empty track, ready to draw in
 
     if (parser.isSet(screenshotOption)) {
         const QString out = parser.value(screenshotOption);

@@ -825,8 +825,11 @@ ReadResult readMidiFile(const std::string& path) {
     std::string bytes;
     const std::string error = base::readWholeFile(path, bytes);
     if (!error.empty()) {
+        // The caller names the file; keep only what went wrong.
         ReadResult result;
-        result.error = error;
+        const std::string prefix = path + ": ";
+        result.error = error.compare(0, prefix.size(), prefix) == 0 ? error.substr(prefix.size())
+                                                                    : error;
         return result;
     }
     return readMidi(bytes);

@@ -6,20 +6,24 @@
 #include "ui/MainWindow.h"
 #include "ui/PianoRollView.h"
 #include "ui/ProjectFile.h"
+#include "ui/TrackListModel.h"
 
 #include "midi/MidiFile.h"
+#include "model/EditCommands.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QItemSelectionModel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 #include <QUrl>
 
 #include <gtest/gtest.h>
@@ -148,6 +152,22 @@ TEST_F(FileWorkflowTest, EditMenuActionsWorkOnTheSelection) {
     EXPECT_FALSE(window->isModified());
 }
 
+TEST_F(FileWorkflowTest, TrackChangesKeepTheCurrentTrackAndSelection) {
+    ASSERT_TRUE(open(smallPath));
+    const model::TrackId drums = window->song().trackIdAt(1);
+    window->trackView()->selectionModel()->select(window->trackModel()->index(1, 0),
+                                                  QItemSelectionModel::ClearAndSelect |
+                                                      QItemSelectionModel::Rows);
+    ASSERT_EQ(window->pianoRoll()->activeTrack(), drums);
+    window->pianoRoll()->selectAll();
+    model::TrackProperties p = window->song().trackAt(1).properties;
+    p.name = "Kit";
+    window->undoStack().push(std::make_unique<model::SetTrackPropertiesCommand>(drums, p));
+    EXPECT_EQ(window->pianoRoll()->activeTrack(), drums);
+    EXPECT_EQ(window->pianoRoll()->selection().size(), 6u);
+    EXPECT_EQ(window->trackModel()->index(1, 0).data().toString(), "Kit");
+}
+
 TEST_F(FileWorkflowTest, CloseWithChangesAsksAndHonoursTheAnswer) {
     ASSERT_TRUE(open(smallPath));
     edit();
@@ -163,6 +183,23 @@ TEST_F(FileWorkflowTest, CloseWithChangesAsksAndHonoursTheAnswer) {
     ASSERT_TRUE(waitUntil([&] { return !window->isVisible(); }));
     EXPECT_TRUE(QFile::exists(dir.filePath("chosen.torchestra")));
     EXPECT_FALSE(window->isModified());
+}
+
+TEST_F(FileWorkflowTest, AFailedSaveOnCloseKeepsTheWindowOpen) {
+    ASSERT_TRUE(open(smallPath));
+    edit();
+    promptAnswer = MainWindow::SaveChoice::Save;
+    chosenPath = dir.filePath("missing/dir/x.torchestra");
+    QSignalSpy failed(window.get(), &MainWindow::saveFailed);
+    EXPECT_FALSE(window->close());
+    ASSERT_TRUE(waitUntil([&] { return failed.count() == 1; }));
+    QTest::qWait(50);
+    EXPECT_TRUE(window->isVisible());
+    EXPECT_TRUE(window->isModified());
+    // A later save does not close the window behind the user's back.
+    ASSERT_TRUE(saveTo(dir.filePath("later.torchestra")));
+    QTest::qWait(50);
+    EXPECT_TRUE(window->isVisible());
 }
 
 TEST_F(FileWorkflowTest, DiscardClosesWithoutSaving) {

@@ -302,6 +302,24 @@ TEST_F(PianoRollEditTest, VelocityLaneDragSetsTheVelocityInOneStep) {
     expectUndoRedo(before);
 }
 
+TEST_F(PianoRollEditTest, VelocityLineDrawsACrescendoInOneStep) {
+    view.setVelocityLaneVisible(true);
+    const model::Song before = song;
+    // From empty lane space before the second note, soft, to after the third, loud.
+    const QPoint from(int(g().tickToX(480)), int(view.velocityToY(20)));
+    const QPoint to(int(g().tickToX(2400)), int(view.velocityToY(120)));
+    drag(from, to, 3);
+    const int second = leadNote(1).velocity;
+    const int third = leadNote(2).velocity;
+    EXPECT_EQ(leadNote(0).velocity, 127) << "left of the line: unchanged";
+    EXPECT_NEAR(second, 20 + 100 * (960 - 480) / 1920.0, 3);
+    EXPECT_NEAR(third, 20 + 100 * (1920 - 480) / 1920.0, 3);
+    EXPECT_LT(second, third);
+    EXPECT_EQ(stack.count(), 1);
+    EXPECT_EQ(stack.undoLabel(), "Velocity line");
+    expectUndoRedo(before);
+}
+
 TEST_F(PianoRollEditTest, CopyAndPasteAtThePlayhead) {
     view.setSelection(ids({0, 1}));
     QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
@@ -388,9 +406,18 @@ TEST_F(PianoRollEditTest, ReadOnlyWithoutAnActiveTrackOrStack) {
 
 TEST_F(PianoRollEditTest, ClickingAKeyPlaysItsPitch) {
     QSignalSpy keys(&view, &PianoRollView::keyPressed);
+    QSignalSpy released(&view, &PianoRollView::keyReleased);
     click(QPoint(PianoRollView::kKeyboardWidth / 4, at(0, 61).y()));
     ASSERT_EQ(keys.count(), 1);
     EXPECT_EQ(keys.at(0).at(0).toInt(), 61);
+    ASSERT_EQ(released.count(), 1);
+    EXPECT_EQ(released.at(0).at(0).toInt(), 61);
+    // Sliding along the keys plays each one and releases the one before.
+    drag(QPoint(8, at(0, 60).y()), QPoint(8, at(0, 62).y()), 2);
+    EXPECT_EQ(keys.count(), 4);
+    EXPECT_EQ(released.count(), 4);
+    EXPECT_EQ(keys.at(3).at(0).toInt(), 62);
+    EXPECT_EQ(stack.count(), 0);
 }
 
 TEST_F(PianoRollEditTest, RulerClickMovesThePlayheadAndDragSetsTheLoop) {

@@ -90,3 +90,19 @@ TEST(TrackListModel, FollowsSongEdits) {
     song.addTrack(model::Track{});
     EXPECT_EQ(m.rowCount(), 0);
 }
+
+// Real files often set controllers before the program change, so the reader keeps the program
+// change as an event; the list still shows the instrument it selects.
+TEST(TrackListModel, InstrumentComesFromTheFirstProgramChangeEvent) {
+    model::Song song;
+    model::Track t;
+    t.properties.channel = 2;
+    t.channelEvents.push_back({0, 0xB2, 7, 100});  // volume first
+    t.channelEvents.push_back({0, 0xC5, 40, 0});   // program on another channel: not ours
+    t.channelEvents.push_back({0, 0xC2, 73, 0});   // Flute on the track's channel
+    song.addTrack(t);
+    TrackListModel m;
+    m.setSong(&song);
+    EXPECT_EQ(cell(m, 0, TrackListModel::InstrumentColumn).toString(), "Flute");
+    EXPECT_FALSE(cell(m, 0, TrackListModel::InstrumentColumn, Qt::FontRole).value<QFont>().italic());
+}

@@ -248,6 +248,7 @@ bool haveAvx2() {
     static const bool have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     return have;
 }
+
 #endif
 
 void matvec(const float* w, int rows, int cols, const float* x, int ldx, int batch,

@@ -100,7 +100,7 @@ public:
             if (m_s->busy && cancel.load(std::memory_order_relaxed)) {
                 // Give a short pass the chance to end so the thread can be joined rather than
                 // left running; a long one (a busy machine) is abandoned.
-                m_s->cv.wait_for(lock, std::chrono::milliseconds(60), [&] { return !m_s->busy; });
+                m_s->cv.wait_for(lock, std::chrono::milliseconds(30), [&] { return !m_s->busy; });
                 return false;
             }
         }
