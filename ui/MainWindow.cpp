@@ -1,9 +1,14 @@
 #include "MainWindow.h"
 
 #include "GeneralMidi.h"
+#include "GeneratePanel.h"
+#include "ModelLibrary.h"
 #include "PianoRollView.h"
+#include "PlaybackController.h"
 #include "SongInfoPanel.h"
 #include "TrackListModel.h"
+#include "TrainPanel.h"
+#include "TransportBar.h"
 
 #include "base/AtomicFile.h"
 #include "midi/MidiFile.h"
@@ -28,6 +33,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -93,6 +99,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_undoStack.onCleanChanged = [this](bool) { updateTitle(); };
 
     createDocks();
+    createLearningDocks();
     createActions();
     createToolBar();
 
@@ -122,6 +129,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 .arg(QString::fromStdString(m_song.tempoMap().tickToBarBeatTick(tick).toString()),
                      gm::pitchName(pitch)));
     });
+    createPlayback();
 
     resize(1280, 800);
     QSettings settings;
@@ -142,6 +150,8 @@ MainWindow::~MainWindow() {
     m_undoStack.onCleanChanged = nullptr;
     // Views listen to m_song; detach them before members are destroyed (children die later,
     // in ~QWidget, after m_song is gone).
+    m_playback->setSong(nullptr); // the engine plays copies; only the listener must go
+    m_transportBar->setSong(nullptr, nullptr);
     m_pianoRoll->setUndoStack(nullptr);
     m_pianoRoll->setSong(nullptr);
     m_trackModel->setSong(nullptr);
@@ -210,6 +220,51 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, m_warningsDock);
     resizeDocks({m_trackDock}, {360}, Qt::Horizontal);
     resizeDocks({m_warningsDock}, {140}, Qt::Vertical);
+}
+
+void MainWindow::createLearningDocks() {
+    m_modelLibrary = new ModelLibrary(this);
+    m_trainPanel = new TrainPanel(m_modelLibrary, this);
+    m_generatePanel = new GeneratePanel(this, m_modelLibrary, this);
+    m_trainDock = new QDockWidget(tr("Train"), this);
+    m_trainDock->setObjectName(QStringLiteral("trainDock"));
+    // In scroll areas: the panels need more height than a small window's dock has.
+    auto scrolled = [this](QWidget* panel) {
+        auto* area = new QScrollArea(this);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        area->setWidget(panel);
+        return area;
+    };
+    m_trainDock->setWidget(scrolled(m_trainPanel));
+    m_generateDock = new QDockWidget(tr("Generate"), this);
+    m_generateDock->setObjectName(QStringLiteral("generateDock"));
+    m_generateDock->setWidget(scrolled(m_generatePanel));
+    addDockWidget(Qt::RightDockWidgetArea, m_trainDock);
+    addDockWidget(Qt::RightDockWidgetArea, m_generateDock);
+    tabifyDockWidget(m_trainDock, m_generateDock);
+    m_generateDock->raise();
+    resizeDocks({m_trainDock}, {390}, Qt::Horizontal);
+    // The project keeps what the panels show (saved with it, restored by projectPartsToPanels).
+    connect(m_trainPanel, &TrainPanel::inputsChanged, this,
+            [this](const QStringList& files) { m_trainingFiles = files; });
+    connect(m_generatePanel, &GeneratePanel::settingsChanged, this,
+            [this](const QJsonObject& settings) { m_generation = settings; });
+    connect(m_generatePanel, &GeneratePanel::modelChosen, this,
+            [this](const QString& path) { m_modelPath = path; });
+    connect(m_generatePanel, &GeneratePanel::auditionRequested, this,
+            &MainWindow::auditionRequested);
+    connect(m_generatePanel, &GeneratePanel::auditionStopRequested, this,
+            &MainWindow::auditionStopRequested);
+    m_modelLibrary->refresh();
+}
+
+void MainWindow::projectPartsToPanels() {
+    m_generatePanel->discardAll(); // its ticks belonged to the song that was replaced
+    m_trainPanel->setInputs(m_trainingFiles);
+    m_generatePanel->restoreSettings(m_generation);
+    m_generatePanel->setModelPath(m_modelPath);
 }
 
 void MainWindow::createActions() {
@@ -299,6 +354,8 @@ void MainWindow::createActions() {
     view->addAction(m_trackDock->toggleViewAction());
     view->addAction(m_songDock->toggleViewAction());
     view->addAction(m_warningsDock->toggleViewAction());
+    view->addAction(m_trainDock->toggleViewAction());
+    view->addAction(m_generateDock->toggleViewAction());
     view->addSeparator();
     QMenu* themeMenu = view->addMenu(tr("&Theme"));
     m_themeGroup = new QActionGroup(this);
@@ -603,6 +660,7 @@ void MainWindow::finishLoad(const QString& path, std::uint64_t generation, LoadO
         m_generation = {};
         m_modelPath.clear();
     }
+    projectPartsToPanels();
     showWarnings(result.warnings);
     addRecentFile(path);
     updateTitle();
@@ -741,6 +799,7 @@ void MainWindow::newProject() {
         m_trainingFiles.clear();
         m_generation = {};
         m_modelPath.clear();
+        projectPartsToPanels();
         showWarnings({});
         m_statusLabel->setText(tr("New song"));
         m_songInfoLabel->setText(tr("%1 PPQ").arg(m_song.ppq()));
@@ -981,6 +1040,7 @@ bool MainWindow::offerRecovery() {
             m_trainingFiles = project.trainingFiles;
             m_generation = project.generation;
             m_modelPath = project.modelPath;
+            projectPartsToPanels();
             // Restored changes are unsaved changes: modified until saved (or discarded).
             m_recoveredUnsaved = true;
             restored = true;

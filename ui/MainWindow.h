@@ -31,8 +31,13 @@ class QTreeView;
 namespace torchestra::ui {
 
 class PianoRollView;
+class PlaybackController;
+class TransportBar;
+class GeneratePanel;
+class ModelLibrary;
 class SongInfoPanel;
 class TrackListModel;
+class TrainPanel;
 
 // The workstation window: the piano roll editor in the centre, the track list and song summary
 // docked on the left, the file's warnings docked at the bottom (the transport and the
@@ -137,11 +142,22 @@ public:
     QDockWidget* warningsDock() const { return m_warningsDock; }
     QDockWidget* songDock() const { return m_songDock; }
     SongInfoPanel* songInfo() const { return m_songInfo; }
+    // The learning panels (docked on the right, tabbed) and the trained models they share.
+    TrainPanel* trainPanel() const { return m_trainPanel; }
+    GeneratePanel* generatePanel() const { return m_generatePanel; }
+    ModelLibrary* modelLibrary() const { return m_modelLibrary; }
+    QDockWidget* trainDock() const { return m_trainDock; }
+    QDockWidget* generateDock() const { return m_generateDock; }
     QListWidget* warningsList() const { return m_warningsList; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QString statusText() const;
 
     QToolBar* editToolBar() const { return m_editToolBar; }
+    // The playback engine (transport, previews, audition) and its tool bar.
+    PlaybackController* playback() const { return m_playback; }
+    TransportBar* transportBar() const { return m_transportBar; }
+    // Edit > Preferences: SoundFont, audio driver, MIDI ports, autosave (modal).
+    void showSettings();
     // A menu action by its object name ("undo", "redo", "cut", "copy", "paste", "duplicate",
     // "delete", "selectAll", "quantize", "save", "new", ...), for tests and panels.
     QAction* action(const QString& name) const;
@@ -157,6 +173,11 @@ signals:
     void exported(const QString& path);
     void exportFailed(const QString& path, const QString& message);
     void autosaved(const QString& recoveryPath);
+    // The Generate panel asks to hear a variation: `song` is a copy with it in place (the
+    // playback engine auditions it; see MainWindowPlayback.cpp).
+    void auditionRequested(const torchestra::model::Song& song, torchestra::model::Tick from,
+                           torchestra::model::Tick to, bool loop);
+    void auditionStopRequested();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -171,6 +192,10 @@ private:
     void createEditActions();
     void createToolBar();
     void createDocks();
+    void createPlayback(); // in MainWindowPlayback.cpp
+    void createLearningDocks();
+    // Shows the project's training files, generation settings and model in the panels.
+    void projectPartsToPanels();
     void startLoad(const QString& path);
     void finishLoad(const QString& path, std::uint64_t generation, LoadOutcome outcome);
     void failLoad(const QString& path, const QString& problem);
@@ -226,6 +251,13 @@ private:
     SongInfoPanel* m_songInfo = nullptr;
     QDockWidget* m_songDock = nullptr;
     QListWidget* m_warningsList = nullptr;
+    ModelLibrary* m_modelLibrary = nullptr;
+    TrainPanel* m_trainPanel = nullptr;
+    GeneratePanel* m_generatePanel = nullptr;
+    QDockWidget* m_trainDock = nullptr;
+    QDockWidget* m_generateDock = nullptr;
+    PlaybackController* m_playback = nullptr;
+    TransportBar* m_transportBar = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_songInfoLabel = nullptr;
     QLabel* m_positionLabel = nullptr;

@@ -1417,6 +1417,7 @@ void PianoRollView::paintNoteArea(QPainter& p, const QRect& dirty) {
             p.fillRect(QRect(x0, dirty.top(), x1 - x0, dirty.height()), loop);
         }
         paintNotes(p, t0, t1);
+        paintNoteOverlays(p, t0, t1);
     }
     paintOverlays(p, dirty);
     p.restore();
@@ -1526,6 +1527,43 @@ void PianoRollView::paintNotes(QPainter& p, model::Tick t0, model::Tick t1) {
     }
     if (active)
         paintTrack(*active, true);
+}
+
+void PianoRollView::setNoteOverlays(std::vector<NoteOverlay> overlays) {
+    m_noteOverlays = std::move(overlays);
+    viewport()->update();
+}
+
+// Generated notes: a dashed outline and a light fill in the layer's colour, so they read as
+// proposals, never as notes of the song.
+void PianoRollView::paintNoteOverlays(QPainter& p, model::Tick t0, model::Tick t1) {
+    if (m_noteOverlays.empty())
+        return;
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const int lowest = m_geometry.lowestVisiblePitch();
+    const int highest = m_geometry.highestVisiblePitch();
+    // Faint layers first, the emphasised one on top.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const NoteOverlay& layer : m_noteOverlays) {
+            if (layer.emphasised != (pass == 1))
+                continue;
+            QColor fill = layer.colour;
+            fill.setAlpha(layer.emphasised ? 110 : 40);
+            QColor line = layer.colour;
+            line.setAlpha(layer.emphasised ? 255 : 120);
+            QPen pen(line, layer.emphasised ? 1.6 : 1.0, Qt::DashLine);
+            p.setPen(pen);
+            p.setBrush(fill);
+            for (const model::Note& n : layer.notes) {
+                if (n.start >= t1 || n.end() <= t0 || n.pitch < lowest || n.pitch > highest)
+                    continue;
+                const QRectF r = m_geometry.noteRect(n).adjusted(0.5, 0.5, -0.5, -1.5);
+                p.drawRoundedRect(r, 2.0, 2.0);
+            }
+        }
+    }
+    p.restore();
 }
 
 void PianoRollView::paintOverlays(QPainter& p, const QRect& dirty) {

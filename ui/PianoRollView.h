@@ -7,6 +7,7 @@
 #include "model/SongListener.h"
 
 #include <QAbstractScrollArea>
+#include <QColor>
 
 #include <cstdint>
 #include <memory>
@@ -117,6 +118,18 @@ public:
     QRect velocityLaneRect() const;
     double velocityToY(int velocity) const;
     int yToVelocity(double y) const;
+
+    // Generated notes shown over the song, not part of it (the Generate panel's variations):
+    // drawn as outlined, translucent notes in their own colour above the real ones. A layer
+    // marked `emphasised` is drawn stronger (the variation chosen in the list). Replaces the
+    // previous layers; an empty vector removes them.
+    struct NoteOverlay {
+        std::vector<model::Note> notes;
+        QColor colour;
+        bool emphasised = false;
+    };
+    void setNoteOverlays(std::vector<NoteOverlay> overlays);
+    const std::vector<NoteOverlay>& noteOverlays() const { return m_noteOverlays; }
 
     // The playback position; the transport calls this as it plays. Follow mode pages the view
     // so the playhead stays visible. Paste goes to the playhead.
@@ -250,6 +263,7 @@ private:
     void paintGrid(QPainter& p, model::Tick t0, model::Tick t1, const QRect& area);
     void paintNotes(QPainter& p, model::Tick t0, model::Tick t1);
     void paintOverlays(QPainter& p, const QRect& dirty);
+    void paintNoteOverlays(QPainter& p, model::Tick t0, model::Tick t1);
     void paintRuler(QPainter& p, const QRect& dirty);
     void paintKeyboard(QPainter& p, const QRect& dirty);
     void paintVelocityLane(QPainter& p, const QRect& dirty);
@@ -276,6 +290,7 @@ private:
     model::Tick m_loopStart = 0;
     model::Tick m_loopEnd = 0;
     std::set<model::NoteId> m_selection;
+    std::vector<NoteOverlay> m_noteOverlays;
 
     // The gesture in progress.
     Drag m_drag = Drag::None;

@@ -1,6 +1,10 @@
 #include "TrackListModel.h"
 
 #include "GeneralMidi.h"
+#include "TrackCommands.h"
+
+#include "model/EditCommands.h"
+#include "model/UndoStack.h"
 
 #include <QColor>
 #include <QFont>
@@ -71,10 +75,12 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
             return QColor::fromRgb(p.colour);
         if (role == Qt::ToolTipRole)
             return QString::fromStdString(p.name);
+        if (role == Qt::EditRole)
+            return QString::fromStdString(p.name);
         break;
     case ChannelColumn:
         // Channels are shown 1-based, as on every synth's front panel.
-        if (role == Qt::DisplayRole)
+        if (role == Qt::DisplayRole || role == Qt::EditRole)
             return p.channel + 1;
         if (role == Qt::TextAlignmentRole)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -82,6 +88,8 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
     case InstrumentColumn:
         if (role == Qt::DisplayRole)
             return gm::instrumentName(p.channel, program);
+        if (role == Qt::EditRole)
+            return program.value_or(0);
         if (role == Qt::ToolTipRole) {
             if (p.channel == gm::kDrumChannel)
                 return tr("Percussion (channel 10), kit %1").arg(program.value_or(0));
@@ -102,6 +110,34 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
         if (role == Qt::TextAlignmentRole)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
+    case MuteColumn:
+        if (role == Qt::CheckStateRole)
+            return p.muted ? Qt::Checked : Qt::Unchecked;
+        if (role == Qt::ToolTipRole)
+            return tr("Mute");
+        break;
+    case SoloColumn:
+        if (role == Qt::CheckStateRole)
+            return p.solo ? Qt::Checked : Qt::Unchecked;
+        if (role == Qt::ToolTipRole)
+            return tr("Solo: only soloed tracks play");
+        break;
+    case VolumeColumn: {
+        const std::optional<int> volume = trackVolume(track);
+        if (role == Qt::DisplayRole || role == Qt::EditRole)
+            return volume.value_or(kDefaultVolume);
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        if (role == Qt::ToolTipRole)
+            return volume ? tr("Channel volume (CC 7) at the start: %1").arg(*volume)
+                          : tr("No volume set: General MIDI plays at %1").arg(kDefaultVolume);
+        if (role == Qt::FontRole && !volume) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        break;
+    }
     default:
         break;
     }
@@ -120,9 +156,98 @@ QVariant TrackListModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Instrument");
     case NotesColumn:
         return tr("Notes");
+    case MuteColumn:
+        return tr("M");
+    case SoloColumn:
+        return tr("S");
+    case VolumeColumn:
+        return tr("Vol");
     default:
         return {};
     }
+}
+
+Qt::ItemFlags TrackListModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (!index.isValid() || !m_undoStack)
+        return f;
+    switch (index.column()) {
+    case NameColumn:
+    case ChannelColumn:
+    case InstrumentColumn:
+    case VolumeColumn:
+        return f | Qt::ItemIsEditable;
+    case MuteColumn:
+    case SoloColumn:
+        return f | Qt::ItemIsUserCheckable;
+    default:
+        return f;
+    }
+}
+
+bool TrackListModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (!m_song || !m_undoStack || !index.isValid() || index.row() >= int(m_song->trackCount()))
+        return false;
+    const model::Track& track = m_song->trackAt(std::size_t(index.row()));
+    const model::TrackId id = track.id();
+    model::TrackProperties p = track.properties;
+    std::unique_ptr<model::Command> command;
+    const char* label = "Track properties";
+    switch (index.column()) {
+    case NameColumn:
+        if (role == Qt::EditRole) {
+            p.name = value.toString().trimmed().toStdString();
+            label = "Rename track";
+        } else if (role == Qt::DecorationRole && value.canConvert<QColor>()) {
+            const QColor c = value.value<QColor>();
+            if (!c.isValid())
+                return false;
+            p.colour = c.rgb() & 0xFFFFFF;
+            label = "Track colour";
+        } else {
+            return false;
+        }
+        break;
+    case ChannelColumn:
+        if (role != Qt::EditRole)
+            return false;
+        command = setTrackChannel(*m_song, id, value.toInt() - 1); // shown 1-based
+        break;
+    case InstrumentColumn:
+        if (role != Qt::EditRole || value.toInt() < 0 || value.toInt() > 127)
+            return false;
+        p.program = std::uint8_t(value.toInt());
+        label = "Track instrument";
+        break;
+    case MuteColumn:
+    case SoloColumn: {
+        if (role != Qt::CheckStateRole)
+            return false;
+        const bool on = value.toInt() == Qt::Checked;
+        if (index.column() == MuteColumn) {
+            p.muted = on;
+            label = on ? "Mute track" : "Unmute track";
+        } else {
+            p.solo = on;
+            label = on ? "Solo track" : "Unsolo track";
+        }
+        break;
+    }
+    case VolumeColumn:
+        if (role != Qt::EditRole)
+            return false;
+        command = setTrackVolume(*m_song, id, value.toInt());
+        break;
+    default:
+        return false;
+    }
+    if (!command && index.column() != ChannelColumn && index.column() != VolumeColumn &&
+        p != track.properties)
+        command = std::make_unique<model::SetTrackPropertiesCommand>(id, p, label);
+    if (!command)
+        return false;
+    m_undoStack->push(std::move(command)); // the song notifies: tracksChanged() resets the rows
+    return true;
 }
 
 void TrackListModel::notesAdded(model::TrackId track, const std::vector<model::Note>&) {

@@ -5,15 +5,29 @@
 
 #include <QAbstractTableModel>
 
+namespace torchestra::model {
+class UndoStack;
+}
+
 namespace torchestra::ui {
 
-// The song's tracks as a table for the track list: one row per track in song order. Read-only
-// for now; the editor will make name, channel, program and colour editable through commands.
+// The song's tracks as a table for the track list: one row per track in song order. With an
+// undo stack (setUndoStack) name, channel, instrument, colour (the name cell's DecorationRole),
+// mute, solo (check boxes) and volume are editable; each edit is one command on that stack.
 // Listens to the song so rows follow loads and edits. GUI thread only.
 class TrackListModel : public QAbstractTableModel, private model::SongListener {
     Q_OBJECT
 public:
-    enum Column { NameColumn, ChannelColumn, InstrumentColumn, NotesColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        ChannelColumn,
+        InstrumentColumn,
+        NotesColumn,
+        MuteColumn,
+        SoloColumn,
+        VolumeColumn,
+        ColumnCount
+    };
     enum Role { TrackIdRole = Qt::UserRole + 1 };
 
     explicit TrackListModel(QObject* parent = nullptr);
@@ -22,6 +36,8 @@ public:
     // The song to show (may be null); it must outlive this model or be replaced first.
     void setSong(model::Song* song);
     model::Song* song() const { return m_song; }
+    // Where edits go; null makes the list read-only. Must belong to the same song.
+    void setUndoStack(model::UndoStack* stack) { m_undoStack = stack; }
 
     // The track shown at a row, or kNoTrack.
     model::TrackId trackIdAt(int row) const;
@@ -30,6 +46,8 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
@@ -41,6 +59,7 @@ private:
     void noteCountChanged(model::TrackId track);
 
     model::Song* m_song = nullptr;
+    model::UndoStack* m_undoStack = nullptr;
 };
 
 } // namespace torchestra::ui

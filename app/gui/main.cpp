@@ -10,20 +10,32 @@
 //   --playhead-bar N       put the playhead at the start of bar N (1-based)
 //   --velocity-lane on|off show or hide the velocity lane
 //   --scale ROOT:KIND      highlight a scale, e.g. 9:2 for A minor (see PianoRollView::Scale)
+//   --train-files A,B,...  put these MIDI files/folders in the Train panel (default: the file)
+//   --train KIND           train a KIND (markov, rnn, lstm) model with the Train panel; the grab
+//                          happens --after-ms after training started (progress and chart)
+//   --generate A-B         train a Markov model, then generate after bars A..B (1-based) with
+//                          the Generate panel; the grab happens --after-ms after the variations
+//                          are shown
 //
 // Without --screenshot, recovery files left by a crashed session are offered at start; without a
 // file (and nothing recovered) the window starts with a new song.
+#include "ui/GeneratePanel.h"
 #include "ui/MainWindow.h"
 #include "ui/PianoRollView.h"
+#include "ui/PlaybackController.h"
 #include "ui/Theme.h"
+#include "ui/TrainPanel.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QItemSelectionModel>
+#include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTimer>
 #include <QTreeView>
 
@@ -75,12 +87,18 @@ int main(int argc, char** argv) {
     QCommandLineOption laneOption(QStringLiteral("velocity-lane"), QString(),
                                   QStringLiteral("on|off"));
     QCommandLineOption scaleOption(QStringLiteral("scale"), QString(), QStringLiteral("root:kind"));
+    QCommandLineOption trainFilesOption(QStringLiteral("train-files"), QString(),
+                                        QStringLiteral("paths"));
+    QCommandLineOption trainOption(QStringLiteral("train"), QString(), QStringLiteral("kind"));
+    QCommandLineOption generateOption(QStringLiteral("generate"), QString(), QStringLiteral("A-B"));
     for (QCommandLineOption* hidden :
          {&screenshotOption, &afterOption, &sizeOption, &selectOption, &selectBarsOption,
-          &loopOption, &playheadOption, &laneOption, &scaleOption})
+          &loopOption, &playheadOption, &laneOption, &scaleOption, &trainFilesOption, &trainOption,
+          &generateOption})
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({themeOption, screenshotOption, afterOption, sizeOption, selectOption,
-                       selectBarsOption, loopOption, playheadOption, laneOption, scaleOption});
+                       selectBarsOption, loopOption, playheadOption, laneOption, scaleOption,
+                       trainFilesOption, trainOption, generateOption});
     parser.process(app);
 
     const QString themeName = parser.isSet(themeOption)
@@ -125,8 +143,14 @@ int main(int argc, char** argv) {
         const QString loopBars = parser.value(loopOption);
         const int playheadBar = parser.value(playheadOption).toInt();
         const QString scale = parser.value(scaleOption);
+        QStringList trainFiles =
+            parser.value(trainFilesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (trainFiles.isEmpty() && !file.isEmpty())
+            trainFiles << file;
+        const QString trainKind = parser.value(trainOption);
+        const QString generateBars = parser.value(generateOption);
         auto grabLater = [&window, out, afterMs, selectRow, selectBars, loopBars, playheadBar,
-                          scale, bars] {
+                          scale, bars, trainFiles, trainKind, generateBars] {
             ui::PianoRollView* roll = window.pianoRoll();
             if (selectRow >= 0) {
                 QTreeView* view = window.trackView();
@@ -139,8 +163,12 @@ int main(int argc, char** argv) {
                 roll->setLoopRange(from, to);
             if (!selectBars.isEmpty() && bars(selectBars, from, to))
                 roll->selectRange(from, to);
-            if (playheadBar > 0)
-                roll->setPlayheadTick(window.song().tempoMap().barToTick(playheadBar - 1));
+            if (playheadBar > 0) {
+                // Through the transport, which owns the playhead the roll shows.
+                const model::Tick tick = window.song().tempoMap().barToTick(playheadBar - 1);
+                window.playback()->seekTick(tick);
+                roll->setPlayheadTick(tick);
+            }
             if (!scale.isEmpty()) {
                 // Through the toolbar, so its boxes show what the roll shows.
                 const QStringList parts = scale.split(QLatin1Char(':'));
@@ -148,6 +176,62 @@ int main(int argc, char** argv) {
                     root->setCurrentIndex(parts.value(0).toInt());
                 if (auto* kind = window.findChild<QComboBox*>(QStringLiteral("scaleBox")))
                     kind->setCurrentIndex(parts.value(1).toInt());
+            }
+            if (!trainKind.isEmpty() || !generateBars.isEmpty()) {
+                // The learning panels at work: train through the Train panel's own button.
+                ui::TrainPanel* train = window.trainPanel();
+                ui::GeneratePanel* generate = window.generatePanel();
+                const bool generating = !generateBars.isEmpty();
+                ml::ModelKind kind = ml::ModelKind::Markov;
+                if (!generating)
+                    ml::parseModelKind(trainKind.toStdString(), kind);
+                (generating ? window.generateDock() : window.trainDock())->raise();
+                train->kindBox()->setCurrentIndex(train->kindBox()->findData(int(kind)));
+                train->presetBox()->setCurrentIndex(0);
+                train->epochsBox()->setValue(200);
+                QObject::connect(train, &ui::TrainPanel::filesScanned, &window, [train] {
+                    if (train->state() == ui::TrainPanel::State::Idle)
+                        train->trainButton()->click();
+                });
+                if (!generating) {
+                    QObject::connect(train, &ui::TrainPanel::stateChanged, &window,
+                                     [&window, out, afterMs](ui::TrainPanel::State s) {
+                                         if (s == ui::TrainPanel::State::Training)
+                                             QTimer::singleShot(afterMs, &window, [&window, out] {
+                                                 grabAndQuit(window, out);
+                                             });
+                                     });
+                } else {
+                    QObject::connect(
+                        train, &ui::TrainPanel::modelTrained, &window,
+                        [&window, generate, generateBars, bars] {
+                            model::Tick primerFrom = 0, primerTo = 0;
+                            if (bars(generateBars, primerFrom, primerTo))
+                                window.pianoRoll()->setLoopRange(primerFrom, primerTo);
+                            generate->variationsBox()->setValue(3);
+                            generate->lowPitchBox()->setValue(64); // the flute's register
+                            generate->highPitchBox()->setValue(93);
+                            generate->tonicBox()->setCurrentIndex(9); // A minor
+                            generate->scaleBox()->setCurrentIndex(
+                                generate->scaleBox()->findData(QStringLiteral("minor")));
+                            generate->barsBox()->setValue(4);
+                            generate->seedBox()->setValue(3);
+                            generate->generateButton()->click();
+                        });
+                    QObject::connect(
+                        generate, &ui::GeneratePanel::stateChanged, &window,
+                        [&window, generate, out, afterMs](ui::GeneratePanel::State s) {
+                            if (s != ui::GeneratePanel::State::Done)
+                                return;
+                            window.pianoRoll()->ensureTickVisible(generate->targetTo());
+                            window.pianoRoll()->ensureTickVisible(generate->primerFrom());
+                            generate->setCurrentVariation(1);
+                            QTimer::singleShot(afterMs, &window,
+                                               [&window, out] { grabAndQuit(window, out); });
+                        });
+                }
+                train->setInputs(trainFiles);
+                return;
             }
             QTimer::singleShot(afterMs, &window, [&window, out] { grabAndQuit(window, out); });
         };

@@ -6,8 +6,15 @@
 // seconds, and small chunks make the LSTM's matrix products inefficient. So the passes run on a
 // helper thread (ComputeThread) while this thread polls `cancel` every 2 ms; on Cancel it
 // returns the best weights at once (a deep copy the helper never touches) and abandons the pass
-// in flight. A pass owns everything it touches (the module, the
-// optimizer, its batch tensors), never the caller's data, so it can finish safely after return.
+// in flight (after a 30 ms grace, so a short one can still be joined). A pass owns everything it
+// touches (the module, the optimizer, its batch tensors), never the caller's data, so it can
+// finish safely after trainNeural has returned; the process waits for such passes at exit.
+//
+// Epochs: options.epochs is how many this call runs; the history, progress and bestEpoch count
+// this call's epochs (the CLI offsets them by the checkpoint's history), while the weights' own
+// count (NeuralTrainingState::epoch, in the payload) continues from a resumed model's. A resumed
+// run restores the learning rate and Adam's state from the payload and scores the resumed
+// weights first: they are the ones to beat (bestEpoch 0 if never beaten).
 
 #include "ml/neural/NeuralNet.h"
 
@@ -17,6 +24,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -39,6 +47,15 @@ double secondsSince(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// Passes abandoned by a Cancel and still running. The process waits for them at exit (up to
+// 10 s) so that torch's globals are not destroyed under a running backward pass.
+std::atomic<int> g_abandoned{0};
+
+void waitForAbandonedPasses() {
+    for (int i = 0; i < 1000 && g_abandoned.load() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 // One helper thread that runs torch passes for the trainer (see the file comment).
 class ComputeThread {
 public:
@@ -49,8 +66,11 @@ public:
             std::unique_lock<std::mutex> lock(s->mutex);
             for (;;) {
                 s->cv.wait(lock, [&] { return s->stop || s->job; });
-                if (!s->job)
+                if (!s->job) {
+                    if (s->abandoned)
+                        g_abandoned.fetch_sub(1);
                     return;
+                }
                 std::function<void()> job = std::move(s->job);
                 s->job = nullptr;
                 lock.unlock();
@@ -77,6 +97,12 @@ public:
             std::lock_guard<std::mutex> lock(m_s->mutex);
             m_s->stop = true;
             busy = m_s->busy;
+            if (busy) {
+                static const bool registered = (std::atexit(waitForAbandonedPasses), true);
+                (void)registered;
+                m_s->abandoned = true;
+                g_abandoned.fetch_add(1);
+            }
             m_s->cv.notify_all();
         }
         // An abandoned pass finishes on its own; the thread then sees `stop` and exits.
@@ -116,6 +142,7 @@ private:
         std::function<void()> job;
         bool busy = false;
         bool stop = false;
+        bool abandoned = false;
         std::exception_ptr error;
     };
     std::shared_ptr<Shared> m_s;
@@ -327,14 +354,14 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
             resumedModel = modelFrom(cfg, takeSnapshot(net, *adam, startEpoch, lr, 0.0));
             if (haveValid) {
                 prog.phase = "validating";
-                prog.epoch = startEpoch;
+                prog.epoch = 0;
                 report(true);
                 double v = 0;
                 if (!validationLoss(compute, net, data.valid, rep, cancel, v))
                     return finishCancelled();
                 bestLoss = v;
                 lastValid = v;
-                bestEpoch = startEpoch;
+                bestEpoch = 0; // the resumed weights: before this run's first epoch
                 best = takeSnapshot(net, *adam, startEpoch, lr, v);
             }
         }
@@ -343,7 +370,10 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         double trainSeconds = 0;
         bool timeUp = false;
 
-        for (int epoch = startEpoch + 1; epoch <= options.epochs && !timeUp; ++epoch) {
+        // `epoch` counts this run's epochs (history, progress, bestEpoch: what the caller
+        // offsets by the checkpoint's history); the weights' own count continues from the
+        // resumed one.
+        for (int epoch = 1; epoch <= options.epochs && !timeUp; ++epoch) {
             const Clock::time_point epochStart = Clock::now();
             net->train();
             double lossSum = 0;
@@ -475,7 +505,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 bestEpoch = epoch;
                 sinceImprovement = 0;
                 sinceRateChange = 0;
-                best = takeSnapshot(net, *adam, epoch, lr, score);
+                best = takeSnapshot(net, *adam, startEpoch + epoch, lr, score);
             } else {
                 ++sinceImprovement;
                 ++sinceRateChange;

@@ -1,0 +1,283 @@
+// The Generate panel, driven through its widgets after a tiny Markov model was trained through
+// the Train panel: variations as overlays and list entries, accept as one undo step, discard,
+// regenerate the selected bars, cancel, audition, and the settings kept in the project.
+#include "LearningTestSupport.h"
+
+#include "ui/GeneratePanel.h"
+#include "ui/PianoRollView.h"
+
+#include "model/Track.h"
+#include "model/UndoStack.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QTreeWidget>
+
+#include <algorithm>
+
+namespace torchestra::ui::test {
+namespace {
+
+std::vector<model::Note> sorted(std::vector<model::Note> notes) {
+    std::sort(notes.begin(), notes.end(), [](const model::Note& a, const model::Note& b) {
+        if (a.start != b.start)
+            return a.start < b.start;
+        if (a.pitch != b.pitch)
+            return a.pitch < b.pitch;
+        return a.length < b.length;
+    });
+    return notes;
+}
+
+// The track's notes starting in [from, to).
+std::vector<model::Note> startingIn(const model::Song& song, model::TrackId track, model::Tick from,
+                                    model::Tick to) {
+    std::vector<model::Note> out;
+    for (const model::Note& n : song.track(track)->notes())
+        if (n.start >= from && n.start < to)
+            out.push_back(n);
+    return sorted(out);
+}
+
+bool sameNotes(const std::vector<model::Note>& a, const std::vector<model::Note>& b) {
+    if (a.size() != b.size())
+        return false;
+    const std::vector<model::Note> x = sorted(a), y = sorted(b);
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (!model::sameContent(x[i], y[i]))
+            return false;
+    return true;
+}
+
+class GeneratePanelTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(m_dir.isValid());
+        m_window.setShowErrorDialogs(false);
+        m_window.resize(1400, 900);
+        m_window.show();
+        useModelFolder(m_window, m_dir.filePath(QStringLiteral("models")));
+        m_files = writeTrainingFiles(m_dir);
+        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
+        m_window.openFile(m_files.good[0]);
+        ASSERT_TRUE(loaded.wait(10000));
+        m_modelPath = trainThroughPanel(m_window, m_files.good);
+        ASSERT_FALSE(m_modelPath.isEmpty());
+        m_panel = m_window.generatePanel();
+        ASSERT_EQ(m_panel->modelPath(), m_modelPath);
+        m_track = m_window.pianoRoll()->activeTrack();
+        ASSERT_NE(m_track, model::kNoTrack);
+        ASSERT_GT(m_window.song().track(m_track)->noteCount(), 0u);
+    }
+
+    model::Tick bar(int index) const { return m_window.song().tempoMap().barToTick(index); }
+
+    // Clicks `button` and waits for the run to end; returns the final state.
+    GeneratePanel::State run(QPushButton* button) {
+        QTest::mouseClick(button, Qt::LeftButton);
+        (void)QTest::qWaitFor([&] { return m_panel->state() != GeneratePanel::State::Generating; },
+                              30000);
+        return m_panel->state();
+    }
+
+    int firstNonEmptyVariation() const {
+        for (std::size_t i = 0; i < m_panel->variations().size(); ++i)
+            if (!m_panel->variations()[i].notes.empty())
+                return int(i);
+        return -1;
+    }
+
+    QTemporaryDir m_dir;
+    MainWindow m_window;
+    TrainingFiles m_files;
+    QString m_modelPath;
+    GeneratePanel* m_panel = nullptr;
+    model::TrackId m_track = model::kNoTrack;
+};
+
+TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
+    // The primer: bars 1-2 (the loop range); write 2 bars after them, 3 variations.
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(3);
+    m_panel->seedBox()->setValue(7);
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done)
+        << m_panel->lastError().toStdString();
+    EXPECT_EQ(m_panel->primerFrom(), bar(0));
+    EXPECT_EQ(m_panel->targetFrom(), bar(2));
+    EXPECT_EQ(m_panel->targetTo(), bar(4));
+    EXPECT_EQ(m_panel->targetTrack(), m_track);
+
+    // Three list entries and three overlays in the piano roll, the chosen one emphasised.
+    const auto& variations = m_panel->variations();
+    ASSERT_EQ(variations.size(), 3u);
+    EXPECT_EQ(m_panel->variationList()->count(), 3);
+    const auto& overlays = m_window.pianoRoll()->noteOverlays();
+    ASSERT_EQ(overlays.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_TRUE(sameNotes(overlays[i].notes, variations[i].notes));
+        EXPECT_EQ(overlays[i].emphasised, int(i) == m_panel->currentVariation());
+        for (const model::Note& n : variations[i].notes) {
+            EXPECT_GE(n.start, bar(2));
+            EXPECT_LE(n.end(), bar(4));
+        }
+    }
+    const int chosen = firstNonEmptyVariation();
+    ASSERT_GE(chosen, 0) << "the model wrote nothing";
+    m_panel->setCurrentVariation(chosen);
+    EXPECT_TRUE(m_window.pianoRoll()->noteOverlays()[std::size_t(chosen)].emphasised);
+
+    const model::Song before = m_window.song();
+    const std::vector<model::Note> expected = variations[std::size_t(chosen)].notes;
+    const int steps = m_window.undoStack().count();
+    QTest::mouseClick(m_panel->acceptButton(), Qt::LeftButton);
+    EXPECT_EQ(m_window.undoStack().count(), steps + 1); // one step
+    EXPECT_EQ(m_window.undoStack().undoLabel(), "Accept variation " + std::to_string(chosen + 1));
+    EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
+    // What follows the range is untouched.
+    EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(4), 1 << 30),
+                          startingIn(before, m_track, bar(4), 1 << 30)));
+    EXPECT_TRUE(m_window.pianoRoll()->noteOverlays().empty());
+    EXPECT_EQ(m_panel->variationList()->count(), 0);
+    EXPECT_TRUE(m_window.isModified());
+
+    m_window.action(QStringLiteral("undo"))->trigger();
+    EXPECT_TRUE(m_window.song().sameContent(before));
+    m_window.action(QStringLiteral("redo"))->trigger();
+    EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
+}
+
+TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {
+    m_panel->variationsBox()->setValue(3);
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+    ASSERT_EQ(m_window.pianoRoll()->noteOverlays().size(), 3u);
+    const std::vector<model::Note> third = m_panel->variations()[2].notes;
+    m_panel->setCurrentVariation(1);
+    const model::Song before = m_window.song();
+    QTest::mouseClick(m_panel->discardButton(), Qt::LeftButton);
+    ASSERT_EQ(m_panel->variations().size(), 2u);
+    EXPECT_EQ(m_panel->variationList()->count(), 2);
+    ASSERT_EQ(m_window.pianoRoll()->noteOverlays().size(), 2u);
+    EXPECT_TRUE(sameNotes(m_window.pianoRoll()->noteOverlays()[1].notes, third));
+    EXPECT_TRUE(m_window.song().sameContent(before)); // the song is not touched
+    m_panel->discard(0);
+    m_panel->discard(0);
+    EXPECT_TRUE(m_window.pianoRoll()->noteOverlays().empty());
+    EXPECT_FALSE(m_panel->acceptButton()->isEnabled());
+}
+
+TEST_F(GeneratePanelTest, RegenerateSelectionReplacesTheChosenBars) {
+    // Bars 3-4 chosen by the loop range; primed by the bars before them.
+    m_window.pianoRoll()->setLoopRange(bar(2), bar(4));
+    m_panel->variationsBox()->setValue(2);
+    const model::Song before = m_window.song();
+    ASSERT_EQ(run(m_panel->regenerateButton()), GeneratePanel::State::Done);
+    EXPECT_EQ(m_panel->targetFrom(), bar(2));
+    EXPECT_EQ(m_panel->targetTo(), bar(4));
+    EXPECT_EQ(m_panel->primerFrom(), bar(0));
+    const int chosen = std::max(0, firstNonEmptyVariation());
+    const std::vector<model::Note> expected = m_panel->variations()[std::size_t(chosen)].notes;
+    EXPECT_TRUE(m_panel->accept(chosen));
+    EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
+    // Outside the bars: notes after are the same; notes before start where they did.
+    EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(4), 1 << 30),
+                          startingIn(before, m_track, bar(4), 1 << 30)));
+    const auto earlier = startingIn(m_window.song(), m_track, 0, bar(2));
+    const auto earlierBefore = startingIn(before, m_track, 0, bar(2));
+    ASSERT_EQ(earlier.size(), earlierBefore.size());
+    for (std::size_t i = 0; i < earlier.size(); ++i) {
+        EXPECT_EQ(earlier[i].start, earlierBefore[i].start);
+        EXPECT_EQ(earlier[i].pitch, earlierBefore[i].pitch);
+    }
+    m_window.undoStack().undo();
+    EXPECT_TRUE(m_window.song().sameContent(before));
+
+    // Without a selection there is nothing to regenerate, and it says so.
+    m_window.pianoRoll()->setLoopRange(0, 0);
+    m_window.pianoRoll()->clearSelection();
+    EXPECT_FALSE(m_panel->regenerateSelection());
+    EXPECT_EQ(m_panel->state(), GeneratePanel::State::Failed);
+    EXPECT_FALSE(m_panel->lastError().isEmpty());
+}
+
+TEST_F(GeneratePanelTest, CancelSaysCancelledAndShowsNothing) {
+    m_panel->barsBox()->setValue(64);
+    m_panel->variationsBox()->setValue(8);
+    QTest::mouseClick(m_panel->generateButton(), Qt::LeftButton);
+    ASSERT_EQ(m_panel->state(), GeneratePanel::State::Generating);
+    EXPECT_TRUE(m_panel->cancelButton()->isEnabled());
+    QTest::mouseClick(m_panel->cancelButton(), Qt::LeftButton);
+    EXPECT_EQ(m_panel->state(), GeneratePanel::State::Cancelled);
+    QTest::qWait(1500); // the worker's late answer must not show up
+    EXPECT_EQ(m_panel->state(), GeneratePanel::State::Cancelled);
+    EXPECT_TRUE(m_panel->variations().empty());
+    EXPECT_TRUE(m_window.pianoRoll()->noteOverlays().empty());
+    EXPECT_TRUE(m_panel->generateButton()->isEnabled());
+}
+
+TEST_F(GeneratePanelTest, AuditionPlaysPrimerAndVariationFromACopy) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+    const int chosen = std::max(0, firstNonEmptyVariation());
+    m_panel->setCurrentVariation(chosen);
+    m_panel->loopCheck()->setChecked(true);
+    const model::Song before = m_window.song();
+    model::Song heard;
+    model::Tick from = -1, to = -1;
+    bool loop = false;
+    QObject::connect(&m_window, &MainWindow::auditionRequested, &m_window,
+                     [&](const model::Song& song, model::Tick f, model::Tick t, bool l) {
+                         heard = song;
+                         from = f;
+                         to = t;
+                         loop = l;
+                     });
+    QTest::mouseClick(m_panel->auditionButton(), Qt::LeftButton);
+    EXPECT_EQ(from, bar(0));
+    EXPECT_EQ(to, bar(4));
+    EXPECT_TRUE(loop);
+    ASSERT_NE(heard.track(m_track), nullptr);
+    EXPECT_TRUE(sameNotes(startingIn(heard, m_track, bar(2), bar(4)),
+                          m_panel->variations()[std::size_t(chosen)].notes));
+    EXPECT_TRUE(m_window.song().sameContent(before)); // the live song is not touched
+    QTest::mouseClick(m_panel->stopButton(), Qt::LeftButton);
+}
+
+TEST_F(GeneratePanelTest, SettingsAndPanelsRoundTripThroughTheProject) {
+    m_panel->temperatureBox()->setValue(0.7);
+    m_panel->tonicBox()->setCurrentIndex(9); // A
+    m_panel->scaleBox()->setCurrentIndex(m_panel->scaleBox()->findData(QStringLiteral("minor")));
+    m_panel->densityBox()->setValue(1.5);
+    EXPECT_EQ(m_window.generationSettings().value(QStringLiteral("key")).toString(),
+              QStringLiteral("A:minor"));
+    EXPECT_DOUBLE_EQ(m_window.generationSettings().value(QStringLiteral("temperature")).toDouble(),
+                     0.7);
+
+    const QString project = m_dir.filePath(QStringLiteral("song.torchestra"));
+    QSignalSpy saved(&m_window, &MainWindow::saved);
+    m_window.saveProject(project);
+    ASSERT_TRUE(saved.wait(10000));
+
+    MainWindow other;
+    other.setShowErrorDialogs(false);
+    useModelFolder(other, m_dir.filePath(QStringLiteral("models")));
+    QSignalSpy loaded(&other, &MainWindow::fileLoaded);
+    QSignalSpy scanned(other.trainPanel(), &TrainPanel::filesScanned);
+    other.openFile(project);
+    ASSERT_TRUE(loaded.wait(10000));
+    EXPECT_EQ(other.trainPanel()->inputs(), m_files.good);
+    ASSERT_TRUE(scanned.count() > 0 || scanned.wait(20000));
+    EXPECT_EQ(other.trainPanel()->fileList()->topLevelItemCount(), 3);
+    EXPECT_DOUBLE_EQ(other.generatePanel()->temperatureBox()->value(), 0.7);
+    EXPECT_DOUBLE_EQ(other.generatePanel()->densityBox()->value(), 1.5);
+    EXPECT_EQ(other.generatePanel()->settings().value(QStringLiteral("key")).toString(),
+              QStringLiteral("A:minor"));
+    EXPECT_EQ(other.generatePanel()->modelPath(), m_modelPath);
+}
+
+} // namespace
+} // namespace torchestra::ui::test

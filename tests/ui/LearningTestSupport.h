@@ -1,0 +1,76 @@
+#pragma once
+
+// What the Train and Generate panel tests share: training files written from the demo song, a
+// window whose model library lives in a temporary folder, and training a tiny Markov model
+// through the Train panel's own widgets.
+
+#include "DemoSong.h"
+#include "TestFiles.h"
+
+#include "ui/MainWindow.h"
+#include "ui/ModelLibrary.h"
+#include "ui/TrainPanel.h"
+
+#include <QComboBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+namespace torchestra::ui::test {
+
+// The demo song three times under different names (so one file is held out for validation),
+// plus a file that is not MIDI at all.
+struct TrainingFiles {
+    QStringList good;
+    QString broken;
+};
+
+inline TrainingFiles writeTrainingFiles(const QTemporaryDir& dir) {
+    TrainingFiles files;
+    const model::Song demo = makeDemoSong();
+    for (const char* name : {"demo-a.mid", "demo-b.mid", "demo-c.mid"})
+        files.good << writeSong(dir, QLatin1String(name), demo);
+    files.broken = writeBytes(dir, QStringLiteral("broken.mid"), "this is not a MIDI file");
+    return files;
+}
+
+// A window whose model library is an empty temporary folder.
+inline void useModelFolder(MainWindow& window, const QString& folder) {
+    ModelLibrary* library = window.modelLibrary();
+    library->setDirectory(folder);
+    QSignalSpy refreshed(library, &ModelLibrary::refreshed);
+    library->refresh();
+    ASSERT_TRUE(refreshed.wait(10000));
+}
+
+// Chooses `kind` in the Train panel and clicks Train; returns the saved model's path ("" on
+// failure).
+inline QString trainThroughPanel(MainWindow& window, const QStringList& files,
+                                 ml::ModelKind kind = ml::ModelKind::Markov) {
+    TrainPanel* panel = window.trainPanel();
+    QSignalSpy scanned(panel, &TrainPanel::filesScanned);
+    panel->setPathChooser([files](bool) { return files; });
+    QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("addFilesButton")),
+                      Qt::LeftButton);
+    EXPECT_TRUE(scanned.wait(20000));
+    QComboBox* kindBox = panel->kindBox();
+    kindBox->setCurrentIndex(kindBox->findData(int(kind)));
+    QSignalSpy trained(panel, &TrainPanel::modelTrained);
+    if (!panel->trainButton()->isEnabled()) {
+        ADD_FAILURE() << "Train is disabled";
+        return {};
+    }
+    QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
+    if (!trained.wait(60000)) {
+        ADD_FAILURE() << "no model trained; state "
+                      << TrainPanel::stateName(panel->state()).toStdString() << ": "
+                      << panel->lastError().toStdString();
+        return {};
+    }
+    return trained.at(0).at(0).toString();
+}
+
+} // namespace torchestra::ui::test

@@ -1,0 +1,175 @@
+#pragma once
+
+#include "ml/SequenceModel.h"
+#include "model/Song.h"
+
+#include <QColor>
+#include <QJsonObject>
+#include <QWidget>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace torchestra::ui {
+
+class MainWindow;
+class ModelLibrary;
+
+// The Generate panel: choose a trained model, set how much to write (bars), how adventurous
+// (temperature), how many alternatives (variations), the seed and constraints (key/scale,
+// pitch range, density); Generate writes after the selected bars (the primer, or nothing: then
+// from the playhead's bar), Regenerate Selection rewrites the selected bars themselves. The
+// variations show as coloured ghost overlays in the piano roll and in a list; each can be
+// auditioned (primer + variation, looped if asked), accepted into the active track (one undo
+// step, model::replaceRange) or discarded.
+//
+// "Selected bars" are the loop range when one is set, else the bars the selected notes touch.
+// Sampling runs on a worker with a copy of its input (the primer as frames, never the song);
+// the result comes back over a queued call; Cancel stops it and ends in State::Cancelled with
+// nothing shown. GUI thread only.
+class GeneratePanel : public QWidget {
+    Q_OBJECT
+public:
+    enum class State { Idle, Generating, Done, Cancelled, Failed };
+    Q_ENUM(State)
+
+    struct Variation {
+        std::vector<model::Note> notes; // in song ticks, ids unset
+        QColor colour;
+    };
+
+    GeneratePanel(MainWindow* window, ModelLibrary* library, QWidget* parent = nullptr);
+    ~GeneratePanel() override;
+
+    // Starts sampling (returns at once). False when it cannot start (no model, nothing to
+    // regenerate, a job running); lastError() says why.
+    bool generate();
+    bool regenerateSelection();
+    void cancel();
+    State state() const { return m_state; }
+    static QString stateName(State state);
+    QString lastError() const { return m_error; }
+
+    const std::vector<Variation>& variations() const { return m_variations; }
+    // The range the variations fill, and the primer before it (empty when none).
+    model::Tick targetFrom() const { return m_targetFrom; }
+    model::Tick targetTo() const { return m_targetTo; }
+    model::Tick primerFrom() const { return m_primerFrom; }
+    model::TrackId targetTrack() const { return m_targetTrack; }
+    int currentVariation() const;
+    void setCurrentVariation(int index);
+
+    // Puts a variation into its track as one undo step; the variations are then cleared.
+    bool accept(int index);
+    void discard(int index);
+    void discardAll();
+    // Asks for primer + variation to be played (auditionRequested).
+    bool audition(int index);
+
+    // The "selected bars" (see the class comment); false when there are none.
+    bool selectedBars(model::Tick& from, model::Tick& to) const;
+
+    // The settings the project keeps ("generation"), and the model's path ("model").
+    QJsonObject settings() const;
+    void restoreSettings(const QJsonObject& settings);
+    QString modelPath() const;
+    void setModelPath(const QString& path);
+
+    // Parts, for tests and screenshots.
+    QComboBox* modelBox() const { return m_model; }
+    QSpinBox* barsBox() const { return m_bars; }
+    QDoubleSpinBox* temperatureBox() const { return m_temperature; }
+    QSpinBox* variationsBox() const { return m_count; }
+    QSpinBox* seedBox() const { return m_seed; }
+    QComboBox* tonicBox() const { return m_tonic; }
+    QComboBox* scaleBox() const { return m_scale; }
+    QSpinBox* lowPitchBox() const { return m_low; }
+    QSpinBox* highPitchBox() const { return m_high; }
+    QDoubleSpinBox* densityBox() const { return m_density; }
+    QCheckBox* primerCheck() const { return m_usePrimer; }
+    QCheckBox* loopCheck() const { return m_loop; }
+    QPushButton* generateButton() const { return m_generate; }
+    QPushButton* regenerateButton() const { return m_regenerate; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QPushButton* auditionButton() const { return m_audition; }
+    QPushButton* stopButton() const { return m_stop; }
+    QPushButton* acceptButton() const { return m_accept; }
+    QPushButton* discardButton() const { return m_discard; }
+    QListWidget* variationList() const { return m_list; }
+    QLabel* statusLabel() const { return m_status; }
+
+signals:
+    void stateChanged(torchestra::ui::GeneratePanel::State state);
+    void variationsChanged();
+    void settingsChanged(const QJsonObject& settings);
+    void modelChosen(const QString& path);
+    // Play `song` (the current one with the variation in place) from `from` to `to`.
+    void auditionRequested(const torchestra::model::Song& song, torchestra::model::Tick from,
+                           torchestra::model::Tick to, bool loop);
+    void auditionStopRequested();
+    void accepted(int index);
+
+private:
+    struct Job;
+    void buildUi();
+    bool start(model::Tick primerFrom, model::Tick from, model::Tick to);
+    void finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
+                  bool cancelled);
+    void setState(State state, const QString& message = {});
+    void showVariations();
+    void updateOverlays();
+    void updateButtons();
+    void emitSettings();
+    std::shared_ptr<const ml::SequenceModel> chosenModel() const;
+
+    MainWindow* m_window;
+    ModelLibrary* m_library;
+    State m_state = State::Idle;
+    QString m_error;
+    std::vector<Variation> m_variations;
+    model::Tick m_primerFrom = 0;
+    model::Tick m_targetFrom = 0;
+    model::Tick m_targetTo = 0;
+    model::TrackId m_targetTrack = model::kNoTrack;
+    std::uint64_t m_generation = 0;
+    std::shared_ptr<std::atomic<bool>> m_cancelFlag;
+    QString m_pendingModelPath; // restored before the library has loaded it
+    bool m_restoring = false;
+
+    QComboBox* m_model = nullptr;
+    QLabel* m_modelInfo = nullptr;
+    QSpinBox* m_bars = nullptr;
+    QDoubleSpinBox* m_temperature = nullptr;
+    QSpinBox* m_count = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QComboBox* m_tonic = nullptr;
+    QComboBox* m_scale = nullptr;
+    QSpinBox* m_low = nullptr;
+    QSpinBox* m_high = nullptr;
+    QDoubleSpinBox* m_density = nullptr;
+    QCheckBox* m_usePrimer = nullptr;
+    QCheckBox* m_loop = nullptr;
+    QPushButton* m_generate = nullptr;
+    QPushButton* m_regenerate = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QProgressBar* m_busy = nullptr;
+    QLabel* m_status = nullptr;
+    QListWidget* m_list = nullptr;
+    QPushButton* m_audition = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_accept = nullptr;
+    QPushButton* m_discard = nullptr;
+};
+
+} // namespace torchestra::ui

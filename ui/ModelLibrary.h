@@ -1,0 +1,90 @@
+#pragma once
+
+#include "ml/Checkpoint.h"
+#include "ml/SequenceModel.h"
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace torchestra::ui {
+
+// The trained models the Train panel made and the Generate panel uses: checkpoint files in a
+// folder (AppDataLocation/models by default) plus any loaded from elsewhere, one row each with
+// their metadata (kind, size, files trained on, best validation loss, when).
+//
+// Checkpoints are read and written on worker threads (loadCheckpoint parses and checks the whole
+// file); results come back as values over queued calls, so the GUI thread never waits for the
+// disk. The loaded model is kept with its row, ready to sample from. GUI thread only.
+class ModelLibrary : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { NameColumn, KindColumn, FilesColumn, LossColumn, CreatedColumn, ColumnCount };
+    enum Role { PathRole = Qt::UserRole + 1 };
+
+    struct Entry {
+        QString path;
+        QString name; // the file's base name
+        std::shared_ptr<const ml::SequenceModel> model;
+        ml::TrainingMetadata metadata;
+    };
+
+    explicit ModelLibrary(QObject* parent = nullptr);
+    ~ModelLibrary() override;
+
+    static QString defaultDirectory();
+    // Where trained models are saved and what refresh() lists. Does not refresh by itself.
+    void setDirectory(const QString& path) { m_directory = path; }
+    QString directory() const { return m_directory; }
+
+    // Lists the checkpoints of directory() (read on a worker); refreshed() when done. Files that
+    // fail to load are reported with failed() and left out.
+    void refresh();
+    // Saves a trained model into directory() as `baseName`.tcm (made unique) on a worker, then
+    // adds its row: modelAdded(path), or failed(message).
+    void addTrained(std::shared_ptr<const ml::SequenceModel> model, ml::TrainingMetadata metadata,
+                    const QString& baseName);
+    // Loads a checkpoint from anywhere and lists it (already listed: nothing is read again):
+    // modelAdded(path) or failed(message).
+    void load(const QString& path);
+    // Copies a row's checkpoint to `path` on a worker: saved(path) or failed(message).
+    void saveCopy(int row, const QString& path);
+    // Forgets a row and deletes its file when it lies in directory().
+    bool remove(int row);
+
+    bool isBusy() const { return m_pending > 0; }
+    int count() const { return int(m_entries.size()); }
+    const Entry& entry(int row) const { return m_entries.at(std::size_t(row)); }
+    int rowOf(const QString& path) const;
+    // One line about a model for lists and tooltips: "LSTM 256x2, 3 files, best 1.23 nats/step".
+    static QString describe(const Entry& entry);
+    static QString sizeText(const ml::ModelConfig& config);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+signals:
+    void refreshed();
+    void modelAdded(const QString& path);
+    void saved(const QString& path);
+    void failed(const QString& message);
+    void busyChanged(bool busy);
+
+private:
+    void addEntry(Entry entry);
+    void begin();
+    void end();
+
+    QString m_directory;
+    std::vector<Entry> m_entries;
+    int m_pending = 0;
+    std::uint64_t m_refreshGeneration = 0;
+};
+
+} // namespace torchestra::ui

@@ -1,0 +1,220 @@
+#pragma once
+
+#include "model/Song.h"
+#include "model/SongListener.h"
+#include "playback/PlaybackSnapshot.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+class QTimer;
+
+namespace torchestra::model {
+class UndoStack;
+}
+
+namespace torchestra::playback {
+class LiveAudioOutput;
+class MidiPortInput;
+class MidiPortOutput;
+class MidiRecorder;
+class MidiSink;
+class Transport;
+} // namespace torchestra::playback
+
+namespace torchestra::ui {
+
+class SilentClock;
+
+// Where the playback settings live in QSettings.
+namespace settings {
+inline constexpr const char* kSoundFont = "playback/soundFont";     // "" = found automatically
+inline constexpr const char* kAudioDriver = "playback/audioDriver"; // "" = automatic
+inline constexpr const char* kMidiOut = "playback/midiOut";         // "" = built-in synth
+inline constexpr const char* kMidiIn = "playback/midiIn";           // "" = none
+inline constexpr const char* kMetronome = "playback/metronome";
+} // namespace settings
+
+// The window's playback engine: one Transport driven by the built-in FluidSynth (its own audio
+// driver, chosen automatically or by name), or by a MIDI output port, or, when neither works,
+// by a silent clock so that the playhead still moves and the program stays usable.
+//
+// The controller listens to the song and republishes a PlaybackSnapshot (mute/solo applied,
+// metronome clicks added while enabled) after each change; changes are gathered by a 0 ms
+// single-shot timer so a drag that changes notes per mouse move rebuilds once per event loop
+// pass, which is still ahead of the next loop pass. Publishing never blocks: the Transport takes
+// it through an atomic pointer.
+//
+// The playhead is the Transport's atomic position, read by a ~60 Hz timer that emits
+// positionChanged(); nothing here waits for the engine. GUI thread only (the engine runs on its
+// own thread and is reached only through the Transport).
+class PlaybackController : public QObject, private model::SongListener {
+    Q_OBJECT
+public:
+    enum class Engine {
+        Auto,  // the output chosen in the settings; the silent clock when it fails
+        Manual // nothing drives the Transport: tests call runEngine() to advance time
+    };
+
+    explicit PlaybackController(Engine engine = Engine::Auto, QObject* parent = nullptr);
+    ~PlaybackController() override;
+
+    // The song to play (may be null); it must outlive this controller or be replaced first.
+    void setSong(model::Song* song);
+    model::Song* song() const { return m_song; }
+    // Where recorded takes go (AddNotesCommand); null disables recording.
+    void setUndoStack(model::UndoStack* stack) { m_undoStack = stack; }
+
+    // (Re)starts the output from the settings (MIDI port, audio driver, SoundFont). The built-in
+    // synth starts on a worker thread (loading a large SoundFont takes a while); outputChanged()
+    // and a statusMessage() follow. Does nothing for Engine::Manual.
+    void applySettings();
+    // What plays now, for the status bar and the settings dialog ("FluidSynth (pulseaudio)",
+    // "MIDI port X", "no audio output: <reason>", "starting audio...").
+    QString outputDescription() const { return m_outputDescription; }
+    bool hasAudio() const { return m_audioRunning; }
+    bool isStarting() const { return m_starting; }
+    // Loads another SoundFont into the running synth; on failure the current one stays and
+    // `error` says why. Without a running synth only the file itself is checked.
+    bool setSoundFont(const QString& path, QString& error);
+
+    // --- transport ---
+    void play();
+    void pause();
+    void stop(); // note-offs, back to the start (of the loop when looping)
+    void togglePlay();
+    void seekTick(model::Tick tick);
+    void setLoop(bool enabled, model::Tick fromTick, model::Tick toTick);
+    bool loopEnabled() const { return m_loopOn; }
+    model::Tick loopStart() const { return m_loopFrom; }
+    model::Tick loopEnd() const { return m_loopTo; }
+    void setTempoScale(double scale);
+    double tempoScale() const;
+    void panic();
+    bool isPlaying() const;
+    // Where the playhead is, in (fractional) ticks of what is playing: an atomic read.
+    double playheadTick() const;
+
+    // Plays a copy of `song` from `from`, looping [from, to) when `loop`, instead of the
+    // window's song, until stop() or play() is called (play() goes back to the window's song
+    // where its playhead was). Used to audition generated variations.
+    void audition(const model::Song& song, model::Tick from, model::Tick to, bool loop);
+    bool isAuditioning() const { return m_auditioning; }
+
+    // Sounds (on) or ends (off) a note on the preview channel, for the piano-roll keyboard.
+    void previewPitch(int pitch, bool on);
+    // The channel and program previews use (the edited track's).
+    void setPreviewInstrument(int channel, std::optional<int> program);
+
+    // Clicks on every beat (the first of each bar accented), GM channel 10, while enabled.
+    void setMetronome(bool enabled);
+    bool metronome() const { return m_metronome; }
+
+    // --- recording from a MIDI keyboard (the input chosen in the settings) ---
+    // Starts a one-bar count-in (metronome) before `fromTick` when the song allows it, then
+    // records into `track` until stop(); the take is pushed as one AddNotesCommand.
+    bool record(model::TrackId track, model::Tick fromTick, QString& error);
+    bool isRecording() const { return m_recordTrack != model::kNoTrack; }
+    bool hasMidiInput() const;
+
+    // The snapshot built from the window's song (also while auditioning), and what the
+    // Transport plays now.
+    playback::SnapshotPtr songSnapshot() const { return m_songSnapshot; }
+    playback::SnapshotPtr playingSnapshot() const;
+    // Runs a pending rebuild now (tests; the timer does it otherwise).
+    void flushRebuild();
+    std::uint64_t rebuildCount() const { return m_rebuilds; }
+
+    // The snapshot of `song` as the controller plays it: mute/solo applied, metronome clicks on
+    // channel 10 when `metronome`, up to `minEnd` at least.
+    static playback::SnapshotPtr buildSnapshot(const model::Song& song, bool metronome,
+                                               model::Tick minEnd = 0);
+
+    // Engine::Manual only: advances the transport by `frames` at `frameRate`, sending to `sink`.
+    void runEngine(int frames, double frameRate, playback::MidiSink& sink);
+    playback::Transport& transport() { return *m_transport; }
+
+signals:
+    void positionChanged(double tick);
+    void playingChanged(bool playing);
+    void loopChanged(bool enabled, model::Tick from, model::Tick to);
+    void metronomeChanged(bool enabled);
+    void recordingChanged(bool recording);
+    void auditionChanged(bool auditioning);
+    void outputChanged(const QString& description);
+    void statusMessage(const QString& message);
+    void snapshotPublished();
+
+private:
+    // SongListener
+    void notesAdded(model::TrackId, const std::vector<model::Note>&) override { scheduleRebuild(); }
+    void notesRemoved(model::TrackId, const std::vector<model::Note>&) override {
+        scheduleRebuild();
+    }
+    void notesChanged(model::TrackId, const std::vector<model::NoteChange>&) override {
+        scheduleRebuild();
+    }
+    void tracksChanged() override { scheduleRebuild(); }
+    void tempoMapChanged() override { scheduleRebuild(); }
+    void songReloaded() override;
+
+    void scheduleRebuild();
+    void rebuild();
+    void publish();
+    void endAudition();
+    void tick();
+    void stopOutputs();
+    void startAudio();
+    void useSilentClock(const QString& reason);
+    void openMidiInput();
+    void drainInput();
+    void finishRecording();
+    void sendPreview(const unsigned char* bytes, int size);
+
+    Engine m_engine;
+    model::Song* m_song = nullptr;
+    model::UndoStack* m_undoStack = nullptr;
+    std::unique_ptr<playback::Transport> m_transport;
+    std::unique_ptr<playback::LiveAudioOutput> m_audio;
+    std::unique_ptr<playback::MidiPortOutput> m_port;
+    std::unique_ptr<playback::MidiPortInput> m_input;
+    std::unique_ptr<SilentClock> m_clock;
+    std::shared_ptr<std::atomic<bool>> m_startAlive; // false once a pending start is abandoned
+    QFuture<QString> m_pendingStart;
+
+    playback::SnapshotPtr m_songSnapshot;
+    playback::SnapshotPtr m_auditionSnapshot;
+    QTimer* m_rebuildTimer = nullptr;
+    QTimer* m_positionTimer = nullptr;
+    std::uint64_t m_rebuilds = 0;
+
+    bool m_loopOn = false;
+    model::Tick m_loopFrom = 0;
+    model::Tick m_loopTo = 0;
+    bool m_metronome = false;
+    bool m_auditioning = false;
+    double m_beforeAudition = 0; // the window's playhead when the audition began
+    bool m_wasPlaying = false;
+    double m_lastTick = -1;
+    QString m_outputDescription;
+    bool m_audioRunning = false;
+    bool m_starting = false;
+
+    int m_previewChannel = 0;
+    std::optional<int> m_previewProgram;
+    std::uint32_t m_previewHeld[4] = {0, 0, 0, 0}; // bit per pitch sounding from previews
+
+    model::TrackId m_recordTrack = model::kNoTrack;
+    model::Tick m_recordFrom = 0;
+    bool m_metronomeBeforeRecord = false;
+    std::unique_ptr<playback::MidiRecorder> m_recorder;
+    QTimer* m_inputTimer = nullptr;
+};
+
+} // namespace torchestra::ui

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "model/Note.h"
+
+#include <QToolBar>
+
+class QAction;
+class QDoubleSpinBox;
+class QLabel;
+
+namespace torchestra::model {
+class Song;
+class UndoStack;
+} // namespace torchestra::model
+
+namespace torchestra::ui {
+
+class PianoRollView;
+class PlaybackController;
+
+// The transport: play/pause, stop (back to the start), record (with a count-in), loop (the
+// piano roll's loop range; four bars from the playhead when none is drawn), metronome, panic,
+// the tempo at the playhead (editing it pushes an undoable tempo change) and the position as
+// bar:beat:tick and m:ss.mmm, updated live from the controller's playhead.
+//
+// Shortcuts (window-wide): Space play/pause, Return or Home to the start, L loop, Ctrl+.
+// panic, R record. Actions are named "play", "stop", "toStart", "record", "loop", "metronome",
+// "panic". GUI thread only.
+class TransportBar : public QToolBar {
+    Q_OBJECT
+public:
+    // `song`, `undoStack` and `pianoRoll` (for the loop range and the track to record into) must
+    // outlive the bar or be cleared with setSong(nullptr, nullptr) first.
+    TransportBar(PlaybackController* controller, PianoRollView* pianoRoll,
+                 QWidget* parent = nullptr);
+
+    void setSong(model::Song* song, model::UndoStack* undoStack);
+
+    QAction* playAction() const { return m_play; }
+    QAction* stopAction() const { return m_stop; }
+    QAction* loopAction() const { return m_loop; }
+    QAction* metronomeAction() const { return m_metronome; }
+    QAction* recordAction() const { return m_record; }
+    QAction* panicAction() const { return m_panic; }
+    QDoubleSpinBox* tempoBox() const { return m_tempo; }
+    QLabel* positionLabel() const { return m_position; }
+
+    // "3:2:120" and "0:05.250" for a tick of the current song.
+    QString barBeatText(double tick) const;
+    QString clockText(double tick) const;
+
+    // Pushes a tempo change (one undo step) for the tempo segment at the playhead.
+    bool setTempoAtPlayhead(double bpm);
+    // The tick the tempo box edits: the tempo change in effect at the playhead.
+    model::Tick tempoSegmentTick() const;
+
+protected:
+    // Return and Enter belong to text fields, spin boxes and editors while they have the focus
+    // (committing a tempo or a track name), not to the window's "to the start" shortcut.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void showPosition(double tick);
+    void updateTempoBox();
+    void toggleLoop(bool on);
+    void toggleRecord(bool on);
+
+    PlaybackController* m_controller;
+    PianoRollView* m_pianoRoll;
+    model::Song* m_song = nullptr;
+    model::UndoStack* m_undoStack = nullptr;
+    double m_tick = 0;
+
+    QAction* m_play = nullptr;
+    QAction* m_stop = nullptr;
+    QAction* m_toStart = nullptr;
+    QAction* m_record = nullptr;
+    QAction* m_loop = nullptr;
+    QAction* m_metronome = nullptr;
+    QAction* m_panic = nullptr;
+    QDoubleSpinBox* m_tempo = nullptr;
+    QLabel* m_position = nullptr;
+};
+
+} // namespace torchestra::ui
