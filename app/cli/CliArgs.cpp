@@ -10,7 +10,7 @@ namespace {
 bool contains(const std::vector<std::string>& list, const std::string& s) {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
-}  // namespace
+} // namespace
 
 std::string CliArgs::parse(const std::vector<std::string>& args,
                            const std::vector<std::string>& valueFlags,
@@ -62,8 +62,8 @@ std::string CliArgs::value(const std::string& flag, const std::string& fallback)
     return value(flag).value_or(fallback);
 }
 
-long long CliArgs::intValue(const std::string& flag, long long fallback, long long lo,
-                            long long hi, std::string& error) const {
+long long CliArgs::intValue(const std::string& flag, long long fallback, long long lo, long long hi,
+                            std::string& error) const {
     auto v = value(flag);
     if (!v)
         return fallback;
@@ -94,4 +94,4 @@ double CliArgs::doubleValue(const std::string& flag, double fallback, double lo,
     return x;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

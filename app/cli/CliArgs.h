@@ -31,4 +31,4 @@ private:
     std::map<std::string, std::string> m_flags;
 };
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

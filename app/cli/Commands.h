@@ -29,4 +29,4 @@ int runRecord(const std::vector<std::string>& args);
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

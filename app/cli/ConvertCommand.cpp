@@ -34,9 +34,9 @@ int runConvert(const std::vector<std::string>& args) {
         std::cerr << "torchestra-cli convert: " << werr << "\n";
         return 1;
     }
-    std::cout << "wrote " << out << " (format " << options.format << ", "
-              << r.song.trackCount() << " tracks, " << r.song.noteCount() << " notes)\n";
+    std::cout << "wrote " << out << " (format " << options.format << ", " << r.song.trackCount()
+              << " tracks, " << r.song.noteCount() << " notes)\n";
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

@@ -13,7 +13,8 @@ namespace torchestra::cli {
 
 namespace {
 
-ml::NllResult evaluateAll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence>& pieces) {
+ml::NllResult evaluateAll(const ml::SequenceModel& model,
+                          const std::vector<ml::FrameSequence>& pieces) {
     ml::NllResult total;
     for (const auto& p : pieces) {
         if (interruptFlag().load())
@@ -29,7 +30,7 @@ std::string fixed(double v, int digits = 4) {
     return buf;
 }
 
-}  // namespace
+} // namespace
 
 int runEval(const std::vector<std::string>& rawArgs) {
     CliArgs args;
@@ -68,8 +69,8 @@ int runEval(const std::vector<std::string>& rawArgs) {
         total.add(r);
         const double n = std::max<long>(1, r.frameSteps);
         std::cout << piece.source << ": " << r.frameSteps << " steps, frame-nll "
-                  << fixed(r.frameSum / n) << ", onset " << fixed(r.onsetSum / n)
-                  << ", velocity " << fixed(r.velocitySum / n) << " nats/step\n";
+                  << fixed(r.frameSum / n) << ", onset " << fixed(r.onsetSum / n) << ", velocity "
+                  << fixed(r.velocitySum / n) << " nats/step\n";
     }
     const double n = std::max<long>(1, total.frameSteps);
     std::cout << "total: " << data.train.size() << " files, " << total.frameSteps
@@ -136,13 +137,14 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
                                 std::to_string(config.layers) + "x" +
                                 std::to_string(config.hidden) + ")")
                   << " on the train split, choosing on the valid split"
-                  << (options.maxMinutes > 0 ? ", within " + fixed(options.maxMinutes, 1) + " minutes"
-                                             : std::string())
+                  << (options.maxMinutes > 0
+                          ? ", within " + fixed(options.maxMinutes, 1) + " minutes"
+                          : std::string())
                   << std::endl;
         const auto t0 = std::chrono::steady_clock::now();
         ProgressPrinter printer;
-        ml::TrainResult result = ml::trainModel(
-            data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); });
+        ml::TrainResult result = ml::trainModel(data, config, options, interruptFlag(),
+                                                [&](const ml::TrainProgress& p) { printer(p); });
         printer.finish();
         if (!result.model) {
             std::cerr << "torchestra-cli eval-jsb: "
@@ -193,7 +195,8 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     const double validNll = valid.frameSum / double(std::max<long>(1, valid.frameSteps));
     const double testNll = test.frameSum / double(std::max<long>(1, test.frameSteps));
     const long testAllSteps = test.frameSteps + long(data.test.size());
-    const double testAll = (test.frameSum + test.firstFrame) / double(std::max<long>(1, testAllSteps));
+    const double testAll =
+        (test.frameSum + test.firstFrame) / double(std::max<long>(1, testAllSteps));
     std::cout << "valid-nll " << fixed(validNll) << " (" << valid.frameSteps << " frames)\n";
     std::cout << "test-nll-every-frame " << fixed(testAll) << " (" << testAllSteps
               << " frames; the first frame of each piece scored from a silent start)\n";
@@ -203,4 +206,4 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

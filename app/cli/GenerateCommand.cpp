@@ -9,6 +9,7 @@
 #include "ml/Checkpoint.h"
 #include "ml/Scales.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -60,14 +61,14 @@ model::TempoMap shiftedMap(const model::TempoMap& map, model::Tick from) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
 int runGenerate(const std::vector<std::string>& rawArgs) {
     CliArgs args;
     std::string err = args.parse(rawArgs,
                                  {"model", "prime", "prime-bars", "bars", "temperature", "seed",
-                                  "variations", "key", "top-k", "top-p", "low", "high",
-                                  "max-poly", "density", "out", "threads", "program"},
+                                  "variations", "key", "top-k", "top-p", "low", "high", "max-poly",
+                                  "density", "out", "threads", "program", "prime-tracks"},
                                  {});
     ml::SampleRequest request;
     int bars = 0, threads = 2, program = 0;
@@ -93,8 +94,11 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         err = "--model MODEL and --out OUT.mid are required";
     if (err.empty() && !args.positional().empty())
         err = "unexpected argument '" + args.positional()[0] + "'";
-    if (err.empty() && args.has("prime-bars") && !args.has("prime"))
-        err = "--prime-bars needs --prime FILE";
+    ml::TrackSelection primeTracks;
+    if (err.empty())
+        err = readTrackIndices(args, "prime-tracks", primeTracks.indices);
+    if (err.empty() && (args.has("prime-bars") || args.has("prime-tracks")) && !args.has("prime"))
+        err = "--prime-bars and --prime-tracks need --prime FILE";
     if (!err.empty()) {
         std::cerr << "torchestra-cli generate: " << err << "\n";
         return 2;
@@ -127,8 +131,8 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         if (auto range = args.value("prime-bars")) {
             if (!parseBarRange(*range, first, last) || first > lastBar) {
                 std::cerr << "torchestra-cli generate: --prime-bars '" << *range
-                          << "' is not a bar range within 1-" << lastBar + 1 << " of "
-                          << *primePath << "\n";
+                          << "' is not a bar range within 1-" << lastBar + 1 << " of " << *primePath
+                          << "\n";
                 return 2;
             }
         }
@@ -142,7 +146,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
                   << " steps a beat\n";
         return 2;
     }
-    request.primer = ml::songToSequence(source, rep, {}, from, to);
+    request.primer = ml::songToSequence(source, rep, primeTracks, from, to);
     const model::TempoMap& map = source.tempoMap();
     const model::Tick end = map.barToTick(map.barAtTick(to) + bars);
     request.future.resize(int((end - to) / stepTicks), rep.pitches(), rep.onsets);
@@ -166,9 +170,14 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     primerTrack.properties.program = std::uint8_t(program);
     const model::TrackId primerId = out.addTrack(primerTrack);
     std::vector<model::Note> primerNotes;
-    for (const model::Track& t : source.tracks())
-        t.forEachNoteInRange(from, to, [&](const model::Note& n) {
-            if (n.channel == 9 || n.start < from)
+    for (std::size_t ti = 0; ti < source.trackCount(); ++ti) {
+        const bool chosen =
+            primeTracks.all() || std::find(primeTracks.indices.begin(), primeTracks.indices.end(),
+                                           int(ti)) != primeTracks.indices.end();
+        if (!chosen)
+            continue;
+        source.trackAt(ti).forEachNoteInRange(from, to, [&](const model::Note& n) {
+            if ((primeTracks.all() && n.channel == 9) || n.start < from)
                 return;
             model::Note c = n;
             c.id = model::kNoNote;
@@ -177,18 +186,19 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
             c.channel = 0;
             primerNotes.push_back(c);
         });
+    }
     out.addNotes(primerId, primerNotes);
     for (std::size_t v = 0; v < variations.size(); ++v) {
         model::Track t;
         t.properties.name = "Variation " + std::to_string(v + 1);
         int channel = int(v % 15) + 1;
         if (channel >= 9)
-            ++channel;  // leave channel 10 (index 9) to drums
+            ++channel; // leave channel 10 (index 9) to drums
         t.properties.channel = std::uint8_t(channel);
         t.properties.program = std::uint8_t(program);
         const model::TrackId id = out.addTrack(t);
         out.addNotes(id, ml::sequenceToNotes(variations[v], rep, to - from, stepTicks,
-                                              std::uint8_t(channel)));
+                                             std::uint8_t(channel)));
         std::cout << "variation " << v + 1 << ": " << out.track(id)->noteCount() << " notes\n";
     }
     const std::string outPath = *args.value("out");
@@ -197,9 +207,9 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         return 1;
     }
     std::cout << "wrote " << outPath << ": " << bars << " bars after "
-              << map.barAtTick(to) - map.barAtTick(from) << " primer bars, "
-              << variations.size() << " variations in " << int(ms) << " ms\n";
+              << map.barAtTick(to) - map.barAtTick(from) << " primer bars, " << variations.size()
+              << " variations in " << int(ms) << " ms\n";
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

@@ -84,7 +84,7 @@ std::string formatSeconds(double s) {
 const char* keyName(const model::KeySignature& k) {
     static const char* major[] = {"Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C",
                                   "G",  "D",  "A",  "E",  "B",  "F#", "C#"};
-    static const char* minor[] = {"Ab", "Eb", "Bb", "F", "C",  "G",  "D", "A",
+    static const char* minor[] = {"Ab", "Eb", "Bb", "F",  "C",  "G",  "D", "A",
                                   "E",  "B",  "F#", "C#", "G#", "D#", "A#"};
     const int sharps = k.sharps < -7 ? -7 : (k.sharps > 7 ? 7 : k.sharps);
     return (k.minor ? minor : major)[sharps + 7];
@@ -138,7 +138,7 @@ void printText(const std::string& path, const midi::ReadResult& r) {
     std::cout << out.str();
 }
 
-}  // namespace
+} // namespace
 
 int runInspect(const std::vector<std::string>& args) {
     CliArgs a;
@@ -162,4 +162,4 @@ int runInspect(const std::vector<std::string>& args) {
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

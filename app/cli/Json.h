@@ -14,11 +14,21 @@ inline std::string jsonString(std::string_view s) {
     out += '"';
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
         default:
             if (c < 0x20 || c >= 0x7f) {
                 out += "\\u00";
@@ -33,4 +43,4 @@ inline std::string jsonString(std::string_view s) {
     return out;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

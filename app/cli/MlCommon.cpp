@@ -1,18 +1,20 @@
 #include "cli/MlCommon.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 namespace torchestra::cli {
 
-const std::vector<std::string> kModelValueFlags = {"model",  "head",        "hidden",
-                                                   "layers", "dropout",     "nade-hidden",
-                                                   "order",  "steps-per-beat"};
+const std::vector<std::string> kModelValueFlags = {
+    "model", "head", "hidden", "layers", "dropout", "nade-hidden", "order", "steps-per-beat"};
 const std::vector<std::string> kTrainValueFlags = {
-    "epochs", "batch",      "window",   "lr",       "transpose",      "seed",
-    "threads", "max-minutes", "patience", "steps-per-epoch", "valid-fraction", "cache"};
+    "epochs",         "batch",   "window",      "lr",       "transpose",
+    "seed",           "threads", "max-minutes", "patience", "steps-per-epoch",
+    "valid-fraction", "cache"};
 
 std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     std::string err;
@@ -55,8 +57,10 @@ std::atomic<bool>& interruptFlag() {
 }
 
 namespace {
-extern "C" void onInterrupt(int) { interruptFlag().store(true); }
-}  // namespace
+extern "C" void onInterrupt(int) {
+    interruptFlag().store(true);
+}
+} // namespace
 
 void installInterruptHandler() {
     static_assert(std::atomic<bool>::is_always_lock_free, "signal handler needs a lock-free flag");
@@ -76,11 +80,29 @@ std::string formatDuration(double seconds) {
     return buf;
 }
 
+std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out) {
+    const auto text = args.value(flag);
+    if (!text)
+        return {};
+    std::size_t pos = 0;
+    while (pos <= text->size()) {
+        const std::size_t comma = std::min(text->find(',', pos), text->size());
+        const std::string item = text->substr(pos, comma - pos);
+        char* end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || v < 0 || v > 65535)
+            return "--" + flag + " takes track indices such as 1,2 (as inspect lists them; got '" +
+                   *text + "')";
+        out.push_back(int(v));
+        pos = comma + 1;
+    }
+    return {};
+}
+
 void ProgressPrinter::operator()(const ml::TrainProgress& p) {
     static const bool tty = ::isatty(STDERR_FILENO);
-    const double now = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now().time_since_epoch())
-                           .count();
+    const double now =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     const bool newEpoch = p.epoch != m_lastEpoch && p.validLoss > 0;
     if (!tty && !newEpoch && p.phase != "done" && now - m_lastPrint < 5.0)
         return;
@@ -115,4 +137,4 @@ void ProgressPrinter::finish() {
     m_open = false;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

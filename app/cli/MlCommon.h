@@ -43,4 +43,7 @@ private:
 
 std::string formatDuration(double seconds);
 
-}  // namespace torchestra::cli
+// Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
+std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);
+
+} // namespace torchestra::cli

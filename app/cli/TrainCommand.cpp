@@ -12,7 +12,7 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     CliArgs args;
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"out", "resume"});
+    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks"});
     std::string err = args.parse(rawArgs, valueFlags, {});
     ml::ModelConfig config;
     ml::TrainOptions options;
@@ -50,6 +50,11 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     ml::DatasetOptions dataOptions;
     dataOptions.seed = options.seed;
     dataOptions.cacheDir = args.value("cache", "");
+    if (std::string terr = readTrackIndices(args, "tracks", dataOptions.selection.indices);
+        !terr.empty()) {
+        std::cerr << "torchestra-cli train: " << terr << "\n";
+        return 2;
+    }
     std::string verr;
     dataOptions.validFraction = args.doubleValue("valid-fraction", 0.1, 0.0, 0.9, verr);
     ml::Dataset data = ml::loadMidiDataset(args.positional(), config.representation, dataOptions);
@@ -60,10 +65,9 @@ int runTrain(const std::vector<std::string>& rawArgs) {
             if (!f.used || p.rfind("warning", 0) != 0)
                 std::cerr << f.path << ": " << p << "\n";
     }
-    std::cerr << "data: " << used << " of " << data.files.size() << " files, "
-              << data.trainSteps() << " training steps, " << data.validSteps()
-              << " validation steps (" << data.train.size() << " / " << data.valid.size()
-              << " files)\n";
+    std::cerr << "data: " << used << " of " << data.files.size() << " files, " << data.trainSteps()
+              << " training steps, " << data.validSteps() << " validation steps ("
+              << data.train.size() << " / " << data.valid.size() << " files)\n";
     if (data.train.empty()) {
         std::cerr << "torchestra-cli train: no usable MIDI files among the inputs\n";
         return 2;
@@ -72,9 +76,9 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     ml::setComputeThreads(options.threads);
     installInterruptHandler();
     ProgressPrinter printer;
-    ml::TrainResult result =
-        ml::trainModel(data, config, options, interruptFlag(),
-                       [&](const ml::TrainProgress& p) { printer(p); }, resume.get());
+    ml::TrainResult result = ml::trainModel(
+        data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); },
+        resume.get());
     printer.finish();
     if (!result.model) {
         std::cerr << "torchestra-cli train: "
@@ -101,13 +105,16 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli train: " << serr << "\n";
         return 1;
     }
-    std::cout << (result.status == ml::TrainStatus::Cancelled ? "cancelled; saved the best model so far to "
-                                                               : "saved ")
+    std::cout << (result.status == ml::TrainStatus::Cancelled
+                      ? "cancelled; saved the best model so far to "
+                      : "saved ")
               << out << " (" << ml::toString(config.kind)
-              << (config.kind == ml::ModelKind::Markov ? "" : std::string(", ") + ml::toString(config.head))
+              << (config.kind == ml::ModelKind::Markov
+                      ? ""
+                      : std::string(", ") + ml::toString(config.head))
               << ", best validation loss " << result.bestValidLoss << " nats/step at epoch "
               << meta.bestEpoch << ")\n";
     return 0;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli

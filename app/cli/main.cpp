@@ -15,11 +15,12 @@ const std::vector<CommandInfo>& commands() {
          runConvert},
         {"train",
          "train --model markov|rnn|lstm [--head independent|autoregressive] --out MODEL "
-         "FILES_OR_DIRS... [--epochs N --hidden N --layers N --steps-per-beat N --seed N "
-         "--resume MODEL ...]",
+         "FILES_OR_DIRS... [--tracks 1,2 --epochs N --hidden N --layers N --steps-per-beat N "
+         "--seed N --resume MODEL ...]",
          runTrain},
         {"generate",
-         "generate --model MODEL [--prime IN.mid --prime-bars 1-4] --bars 8 --temperature 1.0 "
+         "generate --model MODEL [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] --bars 8 "
+         "--temperature 1.0 "
          "--seed 1 --variations 4 [--key C:major] --out OUT.mid",
          runGenerate},
         {"eval", "eval --model MODEL FILES...         NLL per step on held-out files", runEval},
@@ -38,7 +39,7 @@ const std::vector<CommandInfo>& commands() {
     return table;
 }
 
-}  // namespace torchestra::cli
+} // namespace torchestra::cli
 
 namespace {
 void printUsage(std::ostream& out) {
@@ -46,7 +47,7 @@ void printUsage(std::ostream& out) {
     for (const auto& c : torchestra::cli::commands())
         out << "  " << c.usage << "\n";
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {

@@ -14,12 +14,13 @@ namespace {
 std::string describe(const std::string& path, const char* what) {
     return path + ": " + what + ": " + std::strerror(errno);
 }
-}  // namespace
+} // namespace
 
 std::string writeFileAtomically(const std::string& path, std::string_view bytes) {
     // The temporary lives beside the target so the rename stays within one file system.
     std::random_device rd;
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+    const std::string tmp =
+        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return describe(path, "cannot create a temporary file beside it");
@@ -97,4 +98,4 @@ std::string readWholeFile(const std::string& path, std::string& out, std::size_t
     return {};
 }
 
-}  // namespace torchestra::base
+} // namespace torchestra::base

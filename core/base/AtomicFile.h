@@ -16,4 +16,4 @@ std::string writeFileAtomically(const std::string& path, std::string_view bytes)
 std::string readWholeFile(const std::string& path, std::string& out,
                           std::size_t maxBytes = std::size_t(1) << 31);
 
-}  // namespace torchestra::base
+} // namespace torchestra::base

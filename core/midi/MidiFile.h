@@ -16,8 +16,8 @@ struct ReadResult {
     bool ok = false;
     model::Song song;
     int format = 1;
-    int ppq = 480;            // ticks per quarter (after SMPTE conversion, if any)
-    bool smpte = false;       // the file used SMPTE time division (converted to ticks)
+    int ppq = 480;      // ticks per quarter (after SMPTE conversion, if any)
+    bool smpte = false; // the file used SMPTE time division (converted to ticks)
     std::vector<std::string> warnings;
     // When !ok: what went wrong, with the byte offset and what was expected.
     std::string error;
@@ -34,7 +34,7 @@ ReadResult readMidi(std::string_view bytes);
 ReadResult readMidiFile(const std::string& path);
 
 struct WriteOptions {
-    int format = 1;            // 0 merges every track into one; 1 writes one chunk per track
+    int format = 1; // 0 merges every track into one; 1 writes one chunk per track
     bool runningStatus = true;
 };
 
@@ -47,4 +47,4 @@ std::string writeMidi(const model::Song& song, const WriteOptions& options = {})
 std::string writeMidiFile(const std::string& path, const model::Song& song,
                           const WriteOptions& options = {});
 
-}  // namespace torchestra::midi
+} // namespace torchestra::midi

@@ -828,8 +828,8 @@ ReadResult readMidiFile(const std::string& path) {
         // The caller names the file; keep only what went wrong.
         ReadResult result;
         const std::string prefix = path + ": ";
-        result.error = error.compare(0, prefix.size(), prefix) == 0 ? error.substr(prefix.size())
-                                                                    : error;
+        result.error =
+            error.compare(0, prefix.size(), prefix) == 0 ? error.substr(prefix.size()) : error;
         return result;
     }
     return readMidi(bytes);

@@ -103,7 +103,7 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
     return m;
 }
 
-}  // namespace
+} // namespace
 
 std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
                            const TrainingMetadata& metadata) {
@@ -111,8 +111,7 @@ std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
     if (meta.programVersion.empty())
         meta.programVersion = TORCHESTRA_VERSION;
     if (meta.createdUtc.empty())
-        meta.createdUtc =
-            QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+        meta.createdUtc = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
     QJsonObject header;
     header["config"] =
         QJsonDocument::fromJson(QByteArray::fromStdString(model.config().toJson())).object();
@@ -190,4 +189,4 @@ LoadedCheckpoint loadCheckpoint(const std::string& path) {
     return result;
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

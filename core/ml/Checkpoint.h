@@ -15,7 +15,7 @@
 namespace torchestra::ml {
 
 struct TrainingMetadata {
-    std::vector<DatasetFileInfo> files;  // path and hash of each file trained on
+    std::vector<DatasetFileInfo> files; // path and hash of each file trained on
     std::vector<EpochRecord> history;
     int bestEpoch = 0;
     double bestValidLoss = 0;
@@ -30,10 +30,10 @@ std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
                            const TrainingMetadata& metadata);
 
 struct LoadedCheckpoint {
-    std::shared_ptr<SequenceModel> model;  // null on error
+    std::shared_ptr<SequenceModel> model; // null on error
     TrainingMetadata metadata;
-    std::string error;                     // names the file and the problem
+    std::string error; // names the file and the problem
 };
 LoadedCheckpoint loadCheckpoint(const std::string& path);
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -104,8 +104,8 @@ bool decodeSequence(const std::string& bytes, FrameSequence& s, int& notes) {
     if (header[0] < 0 || header[1] <= 0 || header[1] > 128)
         return false;
     const std::size_t cells = steps * pitches;
-    const std::size_t need = sizeof kCacheMagic + sizeof header + cells * (header[2] ? 2 : 1) +
-                             steps * 3;
+    const std::size_t need =
+        sizeof kCacheMagic + sizeof header + cells * (header[2] ? 2 : 1) + steps * 3;
     if (bytes.size() != need)
         return false;
     s.resize(int(steps), int(pitches), header[2] != 0);
@@ -123,7 +123,7 @@ bool decodeSequence(const std::string& bytes, FrameSequence& s, int& notes) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
                         const DatasetOptions& options) {
@@ -132,7 +132,7 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
     std::vector<DatasetFileInfo> missing;
     const std::vector<std::string> files = expandPaths(paths, missing);
     std::vector<FrameSequence> pieces;
-    std::vector<std::size_t> pieceFile;  // index into data.files
+    std::vector<std::size_t> pieceFile; // index into data.files
     const std::string configKey = fnv1a(config.toJson());
     for (const std::string& path : files) {
         DatasetFileInfo info;
@@ -147,7 +147,9 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
         FrameSequence seq;
         int notes = 0;
         const std::string cachePath =
-            options.cacheDir.empty() ? "" : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
+            options.cacheDir.empty()
+                ? ""
+                : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
         std::string cached;
         bool fromCache = !cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
                          decodeSequence(cached, seq, notes);
@@ -202,7 +204,8 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
     std::size_t validCount = 0;
     if (pieces.size() >= 2)
         validCount = std::max<std::size_t>(
-            1, std::size_t(double(pieces.size()) * std::clamp(options.validFraction, 0.0, 0.9) + 0.5));
+            1,
+            std::size_t(double(pieces.size()) * std::clamp(options.validFraction, 0.0, 0.9) + 0.5));
     for (std::size_t k = 0; k < order.size(); ++k) {
         if (k < validCount)
             data.valid.push_back(std::move(pieces[order[k]]));
@@ -214,7 +217,8 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
 
 std::string loadJsbDataset(const std::string& jsonPath, Dataset& out) {
     std::string bytes;
-    if (std::string err = base::readWholeFile(jsonPath, bytes, std::size_t(256) << 20); !err.empty())
+    if (std::string err = base::readWholeFile(jsonPath, bytes, std::size_t(256) << 20);
+        !err.empty())
         return err;
     QJsonParseError perr{};
     QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(bytes), &perr);
@@ -281,7 +285,8 @@ Batch sampleBatch(const std::vector<FrameSequence>& pieces, int count, int lengt
             if (starts.empty())
                 start = int(std::uniform_int_distribution<int>(0, piece.steps - length)(rng));
             else
-                start = starts[std::uniform_int_distribution<std::size_t>(0, starts.size() - 1)(rng)];
+                start =
+                    starts[std::uniform_int_distribution<std::size_t>(0, starts.size() - 1)(rng)];
         }
         FrameSequence w = piece.slice(start, length);
         if (transpose > 0)
@@ -304,4 +309,4 @@ Batch sampleBatch(const std::vector<FrameSequence>& pieces, int count, int lengt
     return b;
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

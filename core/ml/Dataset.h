@@ -11,10 +11,10 @@ namespace torchestra::ml {
 
 struct DatasetFileInfo {
     std::string path;
-    std::string hash;  // FNV-1a 64 of the file's bytes, hex
+    std::string hash; // FNV-1a 64 of the file's bytes, hex
     int steps = 0;
     int notes = 0;
-    std::vector<std::string> problems;  // warnings, or why it was skipped
+    std::vector<std::string> problems; // warnings, or why it was skipped
     bool used = false;
 };
 
@@ -23,7 +23,7 @@ struct Dataset {
     RepresentationConfig representation;
     std::vector<FrameSequence> train;
     std::vector<FrameSequence> valid;
-    std::vector<FrameSequence> test;  // only for benchmark data with a test split
+    std::vector<FrameSequence> test; // only for benchmark data with a test split
     std::vector<DatasetFileInfo> files;
 
     long trainSteps() const;
@@ -31,9 +31,9 @@ struct Dataset {
 };
 
 struct DatasetOptions {
-    double validFraction = 0.1;   // of the files (at least one when there are two or more)
-    std::uint64_t seed = 1;       // same seed, same split
-    std::string cacheDir;         // "" = no cache; else parsed files are cached here by hash
+    double validFraction = 0.1; // of the files (at least one when there are two or more)
+    std::uint64_t seed = 1;     // same seed, same split
+    std::string cacheDir;       // "" = no cache; else parsed files are cached here by hash
     TrackSelection selection;
 };
 
@@ -55,9 +55,9 @@ struct Batch {
     int count = 0;
     int length = 0;
     std::vector<FrameSequence> windows;
-    std::vector<std::uint8_t> mask;  // count x length: 1 where the step is real
+    std::vector<std::uint8_t> mask; // count x length: 1 where the step is real
 };
 Batch sampleBatch(const std::vector<FrameSequence>& pieces, int count, int length, int transpose,
                   std::mt19937_64& rng);
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

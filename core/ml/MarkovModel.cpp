@@ -47,7 +47,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-}  // namespace
+} // namespace
 
 std::size_t MarkovModel::FrameKeyHash::operator()(const FrameKey& k) const {
     return std::size_t(mix(mix(mix(mix(0, k[0]), k[1]), k[2]), k[3]));
@@ -131,8 +131,8 @@ void MarkovModel::train(const std::vector<FrameSequence>& pieces) {
                     ++cont->count;
             }
             for (int p = 0; p < int(m_chains.size()); ++p)
-                ++m_chains[std::size_t(p)].counts[std::size_t(stateOf(prev, p))]
-                                                 [std::size_t(stateOf(key, p))];
+                ++m_chains[std::size_t(p)]
+                      .counts[std::size_t(stateOf(prev, p))][std::size_t(stateOf(key, p))];
             const std::uint8_t bin = seq.velocityBin[std::size_t(t)];
             if (bin < m_velocityCounts.size())
                 ++m_velocityCounts[bin];
@@ -308,11 +308,13 @@ std::vector<FrameSequence> MarkovModel::sample(const SampleRequest& request,
                     for (int p = 0; p < P; ++p) {
                         if (!allowed(p))
                             continue;
-                        const auto& row = m_chains[std::size_t(p)].counts[std::size_t(stateOf(prev, p))];
+                        const auto& row =
+                            m_chains[std::size_t(p)].counts[std::size_t(stateOf(prev, p))];
                         double wts[3] = {0, 0, 0};
                         for (int s = 0; s < S; ++s) {
                             wts[s] = std::pow(row[std::size_t(s)] + 0.5, invT);
-                            const bool newNote = (s == 2) || (S == 2 && s == 1 && stateOf(prev, p) == 0);
+                            const bool newNote =
+                                (s == 2) || (S == 2 && s == 1 && stateOf(prev, p) == 0);
                             if (newNote)
                                 wts[s] *= cons.density;
                         }
@@ -466,4 +468,4 @@ std::unique_ptr<MarkovModel> MarkovModel::deserialize(const ModelConfig& config,
     return m;
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -25,8 +25,7 @@ public:
     const ModelConfig& config() const override { return m_config; }
     std::string serialize() const override;
     static std::unique_ptr<MarkovModel> deserialize(const ModelConfig& config,
-                                                    const std::string& payload,
-                                                    std::string& error);
+                                                    const std::string& payload, std::string& error);
     // frameSum holds -log p(frame) of the whole frame state (sounding and, when the
     // representation has them, onsets); onsetSum stays 0.
     NllResult evaluate(const FrameSequence& seq) const override;
@@ -36,7 +35,7 @@ public:
     std::size_t distinctFrames() const { return m_frames.size(); }
 
 private:
-    using FrameKey = std::array<std::uint64_t, 4>;  // 128 sounding bits, then 128 onset bits
+    using FrameKey = std::array<std::uint64_t, 4>; // 128 sounding bits, then 128 onset bits
     struct FrameKeyHash {
         std::size_t operator()(const FrameKey& k) const;
     };
@@ -73,4 +72,4 @@ private:
     std::vector<std::uint32_t> m_velocityCounts;
 };
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

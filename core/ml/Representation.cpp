@@ -83,7 +83,8 @@ FrameSequence FrameSequence::transposed(int semitones) const {
             const int q = p + semitones;
             if (q < 0 || q >= pitches)
                 continue;
-            const std::size_t from = std::size_t(t) * pitches + p, to = std::size_t(t) * pitches + q;
+            const std::size_t from = std::size_t(t) * pitches + p,
+                              to = std::size_t(t) * pitches + q;
             s.sounding[to] = sounding[from];
             if (!onset.empty())
                 s.onset[to] = onset[from];
@@ -120,8 +121,7 @@ void fillMetre(const model::TempoMap& map, const RepresentationConfig& config, T
                Tick stepTicks, FrameSequence& seq) {
     for (int t = 0; t < seq.steps; ++t) {
         const model::BarBeatTick pos = map.tickToBarBeatTick(startTick + Tick(t) * stepTicks);
-        seq.stepInBeat[std::size_t(t)] =
-            std::uint8_t((pos.tick / stepTicks) % config.stepsPerBeat);
+        seq.stepInBeat[std::size_t(t)] = std::uint8_t((pos.tick / stepTicks) % config.stepsPerBeat);
         seq.beatInBar[std::size_t(t)] = std::uint8_t(pos.beat % config.maxBeatsPerBar);
     }
 }
@@ -146,10 +146,13 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
 
     std::vector<int> velocitySum(std::size_t(steps), 0), velocityCount(std::size_t(steps), 0);
     auto use = [&](const model::Track& track) {
-        if (selection.tracks.empty())
+        if (selection.all())
             return true;
+        const int index = song.trackIndex(track.id());
         return std::find(selection.tracks.begin(), selection.tracks.end(), track.id()) !=
-               selection.tracks.end();
+                   selection.tracks.end() ||
+               std::find(selection.indices.begin(), selection.indices.end(), index) !=
+                   selection.indices.end();
     };
     auto toStep = [&](Tick tick) {
         return Tick(std::llround(double(tick - fromTick) / double(stepTicks)));
@@ -158,14 +161,14 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
         if (!use(track))
             continue;
         track.forEachNoteInRange(fromTick, toTick, [&](const Note& n) {
-            if (selection.tracks.empty() && n.channel == 9)
-                return;  // GM drums do not belong on a pitch grid
+            if (selection.all() && n.channel == 9)
+                return; // GM drums do not belong on a pitch grid
             const int p = int(n.pitch) - config.lowPitch;
             if (p < 0 || p >= P)
                 return;
             Tick s = toStep(n.start), e = toStep(n.end());
             e = std::max(e, s + 1);
-            if (s < 0)  // sounding into the range from before: held, not started here
+            if (s < 0) // sounding into the range from before: held, not started here
                 s = 0;
             else if (!seq.onset.empty())
                 seq.onset[std::size_t(s) * P + p] = 1;
@@ -180,9 +183,9 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
     if (config.velocity) {
         for (int t = 0; t < steps; ++t)
             if (velocityCount[std::size_t(t)] > 0)
-                seq.velocityBin[std::size_t(t)] = velocityToBin(
-                    velocitySum[std::size_t(t)] / velocityCount[std::size_t(t)],
-                    config.velocityBins);
+                seq.velocityBin[std::size_t(t)] =
+                    velocityToBin(velocitySum[std::size_t(t)] / velocityCount[std::size_t(t)],
+                                  config.velocityBins);
     }
     return seq;
 }
@@ -208,8 +211,8 @@ std::vector<Note> sequenceToNotes(const FrameSequence& seq, const Representation
             n.start = startTick + Tick(begin) * stepTicks;
             n.length = Tick(t - begin) * stepTicks;
             n.pitch = std::uint8_t(pitch);
-            n.velocity = std::uint8_t(binToVelocity(seq.velocityBin[std::size_t(begin)],
-                                                    config.velocityBins));
+            n.velocity = std::uint8_t(
+                binToVelocity(seq.velocityBin[std::size_t(begin)], config.velocityBins));
             n.channel = channel;
             notes.push_back(n);
         }
@@ -219,8 +222,9 @@ std::vector<Note> sequenceToNotes(const FrameSequence& seq, const Representation
 }
 
 int inputSize(const RepresentationConfig& config) {
-    return config.pitches() * (config.onsets ? 2 : 1) + (config.velocity ? config.velocityBins : 0) +
-           config.stepsPerBeat + config.maxBeatsPerBar;
+    return config.pitches() * (config.onsets ? 2 : 1) +
+           (config.velocity ? config.velocityBins : 0) + config.stepsPerBeat +
+           config.maxBeatsPerBar;
 }
 
 void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out) {
@@ -259,4 +263,4 @@ void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& con
     }
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -14,13 +14,13 @@
 namespace torchestra::ml {
 
 struct RepresentationConfig {
-    int stepsPerBeat = 4;   // grid resolution: 4 = sixteenth notes in x/4 metres
-    int lowPitch = 21;      // A0
-    int highPitch = 108;    // C8 (inclusive): 88 pitches
-    bool onsets = true;     // tell a new onset from a held note (false for JSB-style frames)
-    bool velocity = true;   // learn a dynamic level per step
+    int stepsPerBeat = 4; // grid resolution: 4 = sixteenth notes in x/4 metres
+    int lowPitch = 21;    // A0
+    int highPitch = 108;  // C8 (inclusive): 88 pitches
+    bool onsets = true;   // tell a new onset from a held note (false for JSB-style frames)
+    bool velocity = true; // learn a dynamic level per step
     int velocityBins = 8;
-    int maxBeatsPerBar = 8;  // beat-in-bar one-hot size (longer bars wrap)
+    int maxBeatsPerBar = 8; // beat-in-bar one-hot size (longer bars wrap)
 
     int pitches() const { return highPitch - lowPitch + 1; }
     bool operator==(const RepresentationConfig& o) const {
@@ -41,12 +41,12 @@ constexpr std::uint8_t kUnknownMetre = 255;
 struct FrameSequence {
     int steps = 0;
     int pitches = 88;
-    std::vector<std::uint8_t> sounding;     // steps x pitches, 0/1
-    std::vector<std::uint8_t> onset;        // steps x pitches, 0/1; empty when not known
-    std::vector<std::uint8_t> velocityBin;  // per step; kNoVelocity where nothing starts
-    std::vector<std::uint8_t> stepInBeat;   // per step; kUnknownMetre when not known
-    std::vector<std::uint8_t> beatInBar;    // per step; kUnknownMetre when not known
-    std::string source;                     // the file it came from
+    std::vector<std::uint8_t> sounding;    // steps x pitches, 0/1
+    std::vector<std::uint8_t> onset;       // steps x pitches, 0/1; empty when not known
+    std::vector<std::uint8_t> velocityBin; // per step; kNoVelocity where nothing starts
+    std::vector<std::uint8_t> stepInBeat;  // per step; kUnknownMetre when not known
+    std::vector<std::uint8_t> beatInBar;   // per step; kUnknownMetre when not known
+    std::string source;                    // the file it came from
 
     void resize(int steps, int pitches, bool withOnsets);
     std::uint8_t sounds(int t, int p) const { return sounding[std::size_t(t) * pitches + p]; }
@@ -63,7 +63,10 @@ struct FrameSequence {
 
 // Which tracks feed the model: all non-drum tracks merged (the default), or chosen ones.
 struct TrackSelection {
-    std::vector<model::TrackId> tracks;  // empty: every track not on channel 10 (index 9)
+    std::vector<model::TrackId> tracks; // by id (the workstation's own song)
+    std::vector<int> indices;           // or by index in the file (0-based; the CLI's --tracks)
+    // Neither given: every track, without notes on channel 10 (index 9).
+    bool all() const { return tracks.empty() && indices.empty(); }
 };
 
 // Ticks per grid step for a song, or 0 when the resolution does not divide evenly.
@@ -79,9 +82,8 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
 // Notes for a sequence placed at `startTick` of a song with `ticksPerStep`; each onset (or each
 // run of sounding steps, when onsets are unknown) becomes one note, velocity from its step's bin.
 std::vector<model::Note> sequenceToNotes(const FrameSequence& seq,
-                                         const RepresentationConfig& config,
-                                         model::Tick startTick, model::Tick ticksPerStep,
-                                         std::uint8_t channel = 0);
+                                         const RepresentationConfig& config, model::Tick startTick,
+                                         model::Tick ticksPerStep, std::uint8_t channel = 0);
 
 // The metrical position of `steps` grid steps from `startTick` (for conditioning generation).
 void fillMetre(const model::TempoMap& map, const RepresentationConfig& config,
@@ -97,4 +99,4 @@ int binToVelocity(std::uint8_t bin, int bins);
 int inputSize(const RepresentationConfig& config);
 void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out);
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

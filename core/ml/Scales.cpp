@@ -32,7 +32,7 @@ const std::vector<Scale>& scales() {
     return list;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<std::string> scaleNames() {
     std::vector<std::string> names;
@@ -75,8 +75,10 @@ std::string parseKey(const std::string& text, KeyMask& out) {
     for (const Scale& s : scales())
         names += std::string(names.empty() ? "" : ", ") + s.name;
     if (!valid)
-        return "unknown key '" + text + "' (write it as TONIC:SCALE, e.g. C:major or F#:minor; "
-               "scales: " + names + ")";
+        return "unknown key '" + text +
+               "' (write it as TONIC:SCALE, e.g. C:major or F#:minor; "
+               "scales: " +
+               names + ")";
     tonic = (tonic + 12) % 12;
     for (const Scale& s : scales()) {
         if (mode == s.name) {
@@ -93,4 +95,4 @@ std::string parseKey(const std::string& text, KeyMask& out) {
     return "unknown scale '" + mode + "' (scales: " + names + ")";
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -8,7 +8,7 @@ namespace torchestra::ml {
 
 // A key as a mask of allowed pitch classes (bit k = pitch class k, C = 0) for generation.
 struct KeyMask {
-    int tonic = 0;                // 0..11
+    int tonic = 0; // 0..11
     std::string mode = "chromatic";
     std::uint16_t mask = 0x0FFF;
 };
@@ -18,4 +18,4 @@ struct KeyMask {
 std::string parseKey(const std::string& text, KeyMask& out);
 std::vector<std::string> scaleNames();
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -7,9 +7,12 @@ namespace torchestra::ml {
 
 const char* toString(ModelKind kind) {
     switch (kind) {
-    case ModelKind::Markov: return "markov";
-    case ModelKind::Rnn: return "rnn";
-    case ModelKind::Lstm: return "lstm";
+    case ModelKind::Markov:
+        return "markov";
+    case ModelKind::Rnn:
+        return "rnn";
+    case ModelKind::Lstm:
+        return "lstm";
     }
     return "?";
 }
@@ -80,4 +83,4 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
     return {};
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -28,8 +28,8 @@ struct ModelConfig {
     int layers = 2;
     int hidden = 256;
     double dropout = 0.3;
-    int nadeHidden = 128;  // autoregressive head's hidden units
-    int markovOrder = 2;   // Markov: frames of context
+    int nadeHidden = 128; // autoregressive head's hidden units
+    int markovOrder = 2;  // Markov: frames of context
     RepresentationConfig representation;
 
     std::string toJson() const;
@@ -39,11 +39,11 @@ struct ModelConfig {
 // Negative log-likelihood of a sequence, in nats. Frame NLL is the published JSB measure:
 // -log p(sounding frame t | frames < t), summed over the pitch units.
 struct NllResult {
-    double frameSum = 0;      // over steps 1..T-1 (Bai et al.: the first frame not scored)
+    double frameSum = 0; // over steps 1..T-1 (Bai et al.: the first frame not scored)
     long frameSteps = 0;
-    double firstFrame = 0;    // frame 0 given the all-zero start frame (the other convention)
-    double onsetSum = 0;      // onset-given-sounding terms (MIDI data), steps 1..T-1
-    double velocitySum = 0;   // velocity-bin terms, steps 1..T-1
+    double firstFrame = 0;  // frame 0 given the all-zero start frame (the other convention)
+    double onsetSum = 0;    // onset-given-sounding terms (MIDI data), steps 1..T-1
+    double velocitySum = 0; // velocity-bin terms, steps 1..T-1
     void add(const NllResult& o) {
         frameSum += o.frameSum;
         frameSteps += o.frameSteps;
@@ -54,21 +54,21 @@ struct NllResult {
 };
 
 struct SampleConstraints {
-    int lowPitch = 0;          // generated notes stay within [lowPitch, highPitch]
+    int lowPitch = 0; // generated notes stay within [lowPitch, highPitch]
     int highPitch = 127;
-    std::uint16_t scaleMask = 0x0FFF;  // bit k: pitch class k allowed (C = bit 0)
-    int maxPolyphony = 0;      // most notes sounding at once; 0 = no limit
-    double density = 1.0;      // scales the odds of a new onset (0.5 sparser, 2 denser)
+    std::uint16_t scaleMask = 0x0FFF; // bit k: pitch class k allowed (C = bit 0)
+    int maxPolyphony = 0;             // most notes sounding at once; 0 = no limit
+    double density = 1.0;             // scales the odds of a new onset (0.5 sparser, 2 denser)
 };
 
 struct SampleRequest {
-    FrameSequence primer;      // may have 0 steps: start from nothing
-    FrameSequence future;      // metre of the steps to generate (steps = how many)
+    FrameSequence primer; // may have 0 steps: start from nothing
+    FrameSequence future; // metre of the steps to generate (steps = how many)
     double temperature = 1.0;
-    int topK = 0;              // at most the k most likely pitches may start in a step; 0 = off
-    double topP = 1.0;         // nucleus: candidate pitches limited to this share of the mass
+    int topK = 0;      // at most the k most likely pitches may start in a step; 0 = off
+    double topP = 1.0; // nucleus: candidate pitches limited to this share of the mass
     std::uint64_t seed = 1;
-    int variations = 1;        // sampled together in one batch
+    int variations = 1; // sampled together in one batch
     SampleConstraints constraints;
 };
 
@@ -87,4 +87,4 @@ public:
                                               const std::atomic<bool>* cancel = nullptr) const = 0;
 };
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

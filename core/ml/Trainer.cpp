@@ -66,7 +66,7 @@ TrainResult trainMarkov(const Dataset& data, const ModelConfig& config,
     return result;
 }
 
-}  // namespace
+} // namespace
 
 TrainResult trainModel(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                        const std::atomic<bool>& cancel, const ProgressFn& progress,
@@ -100,8 +100,8 @@ TrainingJob::~TrainingJob() {
         m_thread.join();
 }
 
-void TrainingJob::start(Dataset data, ModelConfig config, TrainOptions options,
-                        ProgressFn progress, std::function<void(const TrainResult&)> done,
+void TrainingJob::start(Dataset data, ModelConfig config, TrainOptions options, ProgressFn progress,
+                        std::function<void(const TrainResult&)> done,
                         std::shared_ptr<const SequenceModel> resumeFrom) {
     if (m_thread.joinable())
         m_thread.join();
@@ -123,4 +123,4 @@ TrainResult TrainingJob::wait() {
     return m_result;
 }
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

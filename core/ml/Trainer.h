@@ -18,26 +18,26 @@ struct TrainOptions {
     int epochs = 30;
     int batchSize = 16;
     int windowSteps = 128;
-    long stepsPerEpoch = 0;       // batches per epoch; 0 = one pass over the training steps
+    long stepsPerEpoch = 0; // batches per epoch; 0 = one pass over the training steps
     double learningRate = 1e-3;
-    double clipNorm = 1.0;        // gradient clipping (global L2 norm)
-    int lrPatience = 2;           // epochs without improvement before the rate is halved
+    double clipNorm = 1.0; // gradient clipping (global L2 norm)
+    int lrPatience = 2;    // epochs without improvement before the rate is halved
     double lrDecay = 0.5;
-    int patience = 6;             // epochs without improvement before training stops
-    int transpose = 0;            // augmentation: random shift within +-transpose semitones
+    int patience = 6;  // epochs without improvement before training stops
+    int transpose = 0; // augmentation: random shift within +-transpose semitones
     std::uint64_t seed = 1;
-    int threads = 2;              // LibTorch intra-op threads (set on purpose: it starts at 1)
-    double maxMinutes = 0;        // stop (keeping the best model) after this long; 0 = no limit
+    int threads = 2;       // LibTorch intra-op threads (set on purpose: it starts at 1)
+    double maxMinutes = 0; // stop (keeping the best model) after this long; 0 = no limit
 };
 
 struct TrainProgress {
-    std::string phase;            // "training", "validating", "done"
-    int epoch = 0;                // 1-based
+    std::string phase; // "training", "validating", "done"
+    int epoch = 0;     // 1-based
     int epochs = 0;
-    long step = 0;                // batch within the epoch, 1-based
+    long step = 0; // batch within the epoch, 1-based
     long stepsPerEpoch = 0;
-    double trainLoss = 0;         // running mean this epoch, nats per step
-    double validLoss = 0;         // last validation, nats per step (0 before the first)
+    double trainLoss = 0; // running mean this epoch, nats per step
+    double validLoss = 0; // last validation, nats per step (0 before the first)
     double bestValidLoss = 0;
     double framesPerSecond = 0;
     double secondsLeft = 0;
@@ -106,4 +106,4 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
 // Sets LibTorch's intra-op thread count (call before training or sampling).
 void setComputeThreads(int threads);
 
-}  // namespace torchestra::ml
+} // namespace torchestra::ml

@@ -28,19 +28,25 @@ void AddNotesCommand::redo(Song& song) {
     }
 }
 
-void AddNotesCommand::undo(Song& song) { song.removeNotes(m_track, m_ids); }
+void AddNotesCommand::undo(Song& song) {
+    song.removeNotes(m_track, m_ids);
+}
 
 RemoveNotesCommand::RemoveNotesCommand(TrackId track, std::vector<NoteId> ids, std::string label)
     : m_track(track), m_ids(std::move(ids)), m_label(std::move(label)) {}
 
-void RemoveNotesCommand::redo(Song& song) { m_removed = song.removeNotes(m_track, m_ids); }
+void RemoveNotesCommand::redo(Song& song) {
+    m_removed = song.removeNotes(m_track, m_ids);
+}
 
-void RemoveNotesCommand::undo(Song& song) { song.addNotes(m_track, m_removed); }
+void RemoveNotesCommand::undo(Song& song) {
+    song.addNotes(m_track, m_removed);
+}
 
 ChangeNotesCommand::ChangeNotesCommand(TrackId track, std::vector<NoteChange> changes,
                                        std::string label, std::uint64_t gesture)
-    : m_track(track), m_changes(std::move(changes)), m_label(std::move(label)),
-      m_gesture(gesture) {}
+    : m_track(track), m_changes(std::move(changes)), m_label(std::move(label)), m_gesture(gesture) {
+}
 
 void ChangeNotesCommand::redo(Song& song) {
     std::vector<Note> after;
@@ -92,10 +98,12 @@ AddTrackCommand::AddTrackCommand(Track track, int index, std::string label)
 void AddTrackCommand::redo(Song& song) {
     const TrackId id = song.addTrack(m_track, m_index);
     if (m_track.id() == kNoTrack)
-        m_track = *song.track(id);  // now with its ids, for undo and the next redo
+        m_track = *song.track(id); // now with its ids, for undo and the next redo
 }
 
-void AddTrackCommand::undo(Song& song) { m_track = song.removeTrack(m_track.id()); }
+void AddTrackCommand::undo(Song& song) {
+    m_track = song.removeTrack(m_track.id());
+}
 
 RemoveTrackCommand::RemoveTrackCommand(TrackId track) : m_id(track) {}
 
@@ -104,16 +112,21 @@ void RemoveTrackCommand::redo(Song& song) {
     m_removed = song.removeTrack(m_id);
 }
 
-void RemoveTrackCommand::undo(Song& song) { song.addTrack(m_removed, m_index); }
+void RemoveTrackCommand::undo(Song& song) {
+    song.addTrack(m_removed, m_index);
+}
 
-MoveTrackCommand::MoveTrackCommand(TrackId track, int newIndex) : m_id(track), m_newIndex(newIndex) {}
+MoveTrackCommand::MoveTrackCommand(TrackId track, int newIndex)
+    : m_id(track), m_newIndex(newIndex) {}
 
 void MoveTrackCommand::redo(Song& song) {
     m_oldIndex = song.trackIndex(m_id);
     song.moveTrack(m_id, m_newIndex);
 }
 
-void MoveTrackCommand::undo(Song& song) { song.moveTrack(m_id, m_oldIndex); }
+void MoveTrackCommand::undo(Song& song) {
+    song.moveTrack(m_id, m_oldIndex);
+}
 
 SetTrackPropertiesCommand::SetTrackPropertiesCommand(TrackId track, TrackProperties properties,
                                                      std::string label)
@@ -127,7 +140,9 @@ void SetTrackPropertiesCommand::redo(Song& song) {
     song.setTrackProperties(m_id, m_new);
 }
 
-void SetTrackPropertiesCommand::undo(Song& song) { song.setTrackProperties(m_id, m_old); }
+void SetTrackPropertiesCommand::undo(Song& song) {
+    song.setTrackProperties(m_id, m_old);
+}
 
 SetTempoMapCommand::SetTempoMapCommand(TempoMap newMap, std::string label)
     : m_new(std::move(newMap)), m_label(std::move(label)) {}
@@ -163,9 +178,8 @@ std::vector<Note> existingNotes(const Song& song, TrackId track, const std::vect
 
 // A ChangeNotesCommand from notes and a function that edits a copy; null when nothing changes.
 template <typename F>
-std::unique_ptr<Command> changeEach(const Song& song, TrackId track,
-                                    const std::vector<NoteId>& ids, const std::string& label,
-                                    std::uint64_t gesture, F&& edit) {
+std::unique_ptr<Command> changeEach(const Song& song, TrackId track, const std::vector<NoteId>& ids,
+                                    const std::string& label, std::uint64_t gesture, F&& edit) {
     std::vector<NoteChange> changes;
     bool any = false;
     for (const Note& n : existingNotes(song, track, ids)) {
@@ -181,7 +195,7 @@ std::unique_ptr<Command> changeEach(const Song& song, TrackId track,
     return std::make_unique<ChangeNotesCommand>(track, std::move(changes), label, gesture);
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Command> moveNotes(const Song& song, TrackId track, const std::vector<NoteId>& ids,
                                    Tick deltaTicks, int deltaPitch, std::uint64_t gesture) {
@@ -207,9 +221,8 @@ std::unique_ptr<Command> moveNotes(const Song& song, TrackId track, const std::v
 std::unique_ptr<Command> resizeNotes(const Song& song, TrackId track,
                                      const std::vector<NoteId>& ids, Tick deltaTicks,
                                      Tick minLength, std::uint64_t gesture) {
-    return changeEach(song, track, ids, "Resize notes", gesture, [&](Note& n) {
-        n.length = std::max(minLength, n.length + deltaTicks);
-    });
+    return changeEach(song, track, ids, "Resize notes", gesture,
+                      [&](Note& n) { n.length = std::max(minLength, n.length + deltaTicks); });
 }
 
 std::unique_ptr<Command> setVelocity(const Song& song, TrackId track,
@@ -258,8 +271,8 @@ std::unique_ptr<Command> quantizeNotes(const Song& song, TrackId track,
     });
 }
 
-std::unique_ptr<Command> splitNotes(const Song& song, TrackId track,
-                                    const std::vector<NoteId>& ids, Tick tick) {
+std::unique_ptr<Command> splitNotes(const Song& song, TrackId track, const std::vector<NoteId>& ids,
+                                    Tick tick) {
     std::vector<NoteChange> cut;
     std::vector<Note> tails;
     for (const Note& n : existingNotes(song, track, ids)) {
@@ -370,4 +383,4 @@ std::unique_ptr<Command> replaceRange(const Song& song, TrackId track, Tick from
     return c;
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -164,18 +164,18 @@ std::unique_ptr<Command> transposeNotes(const Song& song, TrackId track,
                                         const std::vector<NoteId>& ids, int semitones);
 
 struct QuantizeOptions {
-    Tick grid = 120;        // ticks
-    double strength = 1.0;  // 0..1: how far towards the grid point a start moves
-    double swing = 0.0;     // 0..1: delays every second grid point by up to half a grid step
-    bool quantizeEnds = false;  // also move note ends to the grid (keeping length >= 1 grid)
+    Tick grid = 120;           // ticks
+    double strength = 1.0;     // 0..1: how far towards the grid point a start moves
+    double swing = 0.0;        // 0..1: delays every second grid point by up to half a grid step
+    bool quantizeEnds = false; // also move note ends to the grid (keeping length >= 1 grid)
 };
 std::unique_ptr<Command> quantizeNotes(const Song& song, TrackId track,
                                        const std::vector<NoteId>& ids,
                                        const QuantizeOptions& options);
 
 // Splits every note that sounds across `tick` into two notes at `tick`.
-std::unique_ptr<Command> splitNotes(const Song& song, TrackId track,
-                                    const std::vector<NoteId>& ids, Tick tick);
+std::unique_ptr<Command> splitNotes(const Song& song, TrackId track, const std::vector<NoteId>& ids,
+                                    Tick tick);
 // Joins notes of the same pitch and channel that touch or overlap into one note each.
 std::unique_ptr<Command> mergeNotes(const Song& song, TrackId track,
                                     const std::vector<NoteId>& ids);
@@ -187,7 +187,6 @@ std::unique_ptr<Command> setTimeSignature(const Song& song, const TimeSignature&
 // accepted): notes starting in the range are removed, notes sounding into it from before are cut
 // at `from`, and `notes` are added. One undo step.
 std::unique_ptr<Command> replaceRange(const Song& song, TrackId track, Tick from, Tick to,
-                                      std::vector<Note> notes,
-                                      std::string label = "Replace bars");
+                                      std::vector<Note> notes, std::string label = "Replace bars");
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

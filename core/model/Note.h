@@ -19,10 +19,10 @@ struct Note {
     NoteId id = kNoNote;
     Tick start = 0;
     Tick length = 0;
-    std::uint8_t pitch = 60;            // 0..127
-    std::uint8_t velocity = 100;        // 1..127 (a note-on with velocity 0 is a note-off)
-    std::uint8_t releaseVelocity = 64;  // note-off velocity, kept so export loses nothing
-    std::uint8_t channel = 0;           // 0..15; usually the track's channel
+    std::uint8_t pitch = 60;           // 0..127
+    std::uint8_t velocity = 100;       // 1..127 (a note-on with velocity 0 is a note-off)
+    std::uint8_t releaseVelocity = 64; // note-off velocity, kept so export loses nothing
+    std::uint8_t channel = 0;          // 0..15; usually the track's channel
 
     Tick end() const { return start + length; }
 };
@@ -34,8 +34,12 @@ inline bool sameContent(const Note& a, const Note& b) {
            a.channel == b.channel;
 }
 
-inline bool operator==(const Note& a, const Note& b) { return a.id == b.id && sameContent(a, b); }
-inline bool operator!=(const Note& a, const Note& b) { return !(a == b); }
+inline bool operator==(const Note& a, const Note& b) {
+    return a.id == b.id && sameContent(a, b);
+}
+inline bool operator!=(const Note& a, const Note& b) {
+    return !(a == b);
+}
 
 // Channel voice messages other than notes: controllers, program changes, aftertouch, pitch bend.
 // `status` is the full status byte (type in the high nibble, channel in the low one).
@@ -43,7 +47,7 @@ struct ChannelEvent {
     Tick tick = 0;
     std::uint8_t status = 0xB0;
     std::uint8_t data1 = 0;
-    std::uint8_t data2 = 0;  // unused for program change and channel aftertouch
+    std::uint8_t data2 = 0; // unused for program change and channel aftertouch
 
     std::uint8_t type() const { return status & 0xF0; }
     std::uint8_t channel() const { return status & 0x0F; }
@@ -82,7 +86,7 @@ constexpr std::uint8_t kSmpteOffset = 0x54;
 constexpr std::uint8_t kTimeSignature = 0x58;
 constexpr std::uint8_t kKeySignature = 0x59;
 constexpr std::uint8_t kSequencerSpecific = 0x7F;
-}  // namespace meta
+} // namespace meta
 
 // A system-exclusive message. `escaped` is true for an F7 ("escape") event, whose bytes are sent
 // as they are; false for an F0 event, whose data follows the F0 (and usually ends with F7).
@@ -96,4 +100,4 @@ struct SysExEvent {
     }
 };
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -237,4 +237,4 @@ bool Song::sameContent(const Song& other, bool compareIds) const {
     return true;
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -19,7 +19,7 @@ class Song {
 public:
     Song() = default;
     Song(const Song& other);
-    Song& operator=(const Song& other);  // listeners are not copied
+    Song& operator=(const Song& other); // listeners are not copied
     Song(Song&&) noexcept = default;
     Song& operator=(Song&&) noexcept = default;
 
@@ -30,7 +30,7 @@ public:
     const std::vector<Track>& tracks() const { return m_tracks; }
     std::size_t trackCount() const { return m_tracks.size(); }
     const Track* track(TrackId id) const;
-    int trackIndex(TrackId id) const;  // -1 when absent
+    int trackIndex(TrackId id) const; // -1 when absent
     const Track& trackAt(std::size_t index) const { return m_tracks.at(index); }
     TrackId trackIdAt(std::size_t index) const { return m_tracks.at(index).id(); }
 
@@ -55,7 +55,7 @@ public:
     const Note* findNote(TrackId track, NoteId id) const;
 
     std::size_t noteCount() const;
-    Tick endTick() const;  // last note end or event over all tracks
+    Tick endTick() const; // last note end or event over all tracks
 
     // Replaces everything by `other`'s content; listeners get songReloaded().
     void reset(Song other);
@@ -81,4 +81,4 @@ private:
     std::vector<SongListener*> m_listeners;
 };
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

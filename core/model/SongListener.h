@@ -27,4 +27,4 @@ public:
     virtual void songReloaded() {}
 };
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

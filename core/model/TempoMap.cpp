@@ -49,7 +49,7 @@ struct MetreSegment {
     Tick beatLength;
 };
 
-}  // namespace
+} // namespace
 
 std::string BarBeatTick::toString() const {
     char buf[64];
@@ -60,7 +60,9 @@ std::string BarBeatTick::toString() const {
 
 TempoMap::TempoMap(int ppq) : m_ppq(std::max(1, ppq)) {}
 
-void TempoMap::setPpq(int ppq) { m_ppq = std::max(1, ppq); }
+void TempoMap::setPpq(int ppq) {
+    m_ppq = std::max(1, ppq);
+}
 
 void TempoMap::setTempo(Tick tick, std::int32_t usPerQuarter) {
     insertOrReplace(m_tempos, TempoChange{std::max<Tick>(0, tick), std::max(1, usPerQuarter)});
@@ -81,9 +83,15 @@ void TempoMap::setKeySignature(const KeySignature& ks) {
     insertOrReplace(m_keySignatures, k);
 }
 
-bool TempoMap::removeTempo(Tick tick) { return removeAt(m_tempos, tick); }
-bool TempoMap::removeTimeSignature(Tick tick) { return removeAt(m_timeSignatures, tick); }
-bool TempoMap::removeKeySignature(Tick tick) { return removeAt(m_keySignatures, tick); }
+bool TempoMap::removeTempo(Tick tick) {
+    return removeAt(m_tempos, tick);
+}
+bool TempoMap::removeTimeSignature(Tick tick) {
+    return removeAt(m_timeSignatures, tick);
+}
+bool TempoMap::removeKeySignature(Tick tick) {
+    return removeAt(m_keySignatures, tick);
+}
 
 void TempoMap::clear() {
     m_tempos.clear();
@@ -129,7 +137,7 @@ double TempoMap::tickToSeconds(Tick tick) const {
 double TempoMap::secondsToTickExact(double seconds) const {
     if (!(seconds > 0))
         return 0.0;
-    const double target = seconds * double(m_ppq) * 1e6;  // microseconds x PPQ
+    const double target = seconds * double(m_ppq) * 1e6; // microseconds x PPQ
     double sum = 0;
     Tick segStart = 0;
     double us = kDefaultUsPerQuarter;
@@ -175,7 +183,7 @@ std::vector<MetreSegment> metreSegments(const TempoMap& map) {
     return segs;
 }
 
-}  // namespace
+} // namespace
 
 BarBeatTick TempoMap::tickToBarBeatTick(Tick tick) const {
     const auto segs = metreSegments(*this);
@@ -205,4 +213,4 @@ Tick TempoMap::barBeatTickToTick(const BarBeatTick& pos) const {
            pos.tick;
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

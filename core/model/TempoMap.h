@@ -19,8 +19,8 @@ struct TempoChange {
 struct TimeSignature {
     Tick tick = 0;
     int numerator = 4;
-    int denominator = 4;         // a power of two
-    int clocksPerClick = 24;     // kept verbatim from the file
+    int denominator = 4;     // a power of two
+    int clocksPerClick = 24; // kept verbatim from the file
     int thirtySecondsPerQuarter = 8;
     bool operator==(const TimeSignature& o) const {
         return tick == o.tick && numerator == o.numerator && denominator == o.denominator &&
@@ -31,7 +31,7 @@ struct TimeSignature {
 
 struct KeySignature {
     Tick tick = 0;
-    int sharps = 0;  // -7 (7 flats) .. 7 (7 sharps)
+    int sharps = 0; // -7 (7 flats) .. 7 (7 sharps)
     bool minor = false;
     bool operator==(const KeySignature& o) const {
         return tick == o.tick && sharps == o.sharps && minor == o.minor;
@@ -47,7 +47,7 @@ struct BarBeatTick {
     bool operator==(const BarBeatTick& o) const {
         return bar == o.bar && beat == o.beat && tick == o.tick;
     }
-    std::string toString() const;  // "1:1:000" for the song's start
+    std::string toString() const; // "1:1:000" for the song's start
 };
 
 // The song's conductor: resolution, tempo changes, time and key signatures, and the exact
@@ -63,7 +63,7 @@ public:
     explicit TempoMap(int ppq = 480);
 
     int ppq() const { return m_ppq; }
-    void setPpq(int ppq);  // does not rescale events; for readers and new songs
+    void setPpq(int ppq); // does not rescale events; for readers and new songs
 
     const std::vector<TempoChange>& tempos() const { return m_tempos; }
     const std::vector<TimeSignature>& timeSignatures() const { return m_timeSignatures; }
@@ -111,4 +111,4 @@ private:
     std::vector<KeySignature> m_keySignatures;
 };
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -90,4 +90,4 @@ void Track::removeIds(const std::vector<NoteId>& ids, std::vector<Note>* removed
     invalidateIndex();
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -15,14 +15,14 @@ class Song;
 // What a user sets on a track (all but its contents).
 struct TrackProperties {
     std::string name;
-    std::uint8_t channel = 0;               // 0..15; 9 is General MIDI drums
-    std::optional<std::uint8_t> program;    // GM program 0..127; none = the file had none
+    std::uint8_t channel = 0;            // 0..15; 9 is General MIDI drums
+    std::optional<std::uint8_t> program; // GM program 0..127; none = the file had none
     bool muted = false;
     bool solo = false;
-    std::uint32_t colour = 0x4a90d9;         // 0xRRGGBB
+    std::uint32_t colour = 0x4a90d9; // 0xRRGGBB
     bool operator==(const TrackProperties& o) const {
-        return name == o.name && channel == o.channel && program == o.program &&
-               muted == o.muted && solo == o.solo && colour == o.colour;
+        return name == o.name && channel == o.channel && program == o.program && muted == o.muted &&
+               solo == o.solo && colour == o.colour;
     }
     bool operator!=(const TrackProperties& o) const { return !(*this == o); }
 };
@@ -62,9 +62,9 @@ public:
     // file round-trips; views and players still want to know the instrument).
     std::optional<std::uint8_t> initialProgram() const;
 
-    std::vector<ChannelEvent> channelEvents;  // sorted by tick, order kept within a tick
-    std::vector<MetaEvent> metaEvents;        // sorted by tick, order kept within a tick
-    std::vector<SysExEvent> sysExEvents;      // sorted by tick, order kept within a tick
+    std::vector<ChannelEvent> channelEvents; // sorted by tick, order kept within a tick
+    std::vector<MetaEvent> metaEvents;       // sorted by tick, order kept within a tick
+    std::vector<SysExEvent> sysExEvents;     // sorted by tick, order kept within a tick
     // End of Track tick as read from a file; writers use max(this, endTick()).
     Tick endOfTrack = 0;
 
@@ -92,4 +92,4 @@ inline bool noteOrder(const Note& a, const Note& b) {
     return a.id < b.id;
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

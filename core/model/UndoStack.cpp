@@ -59,7 +59,7 @@ std::string UndoStack::redoLabel() const {
 void UndoStack::setClean() {
     const bool wasClean = isClean();
     m_cleanIndex = m_index;
-    m_mergeOpen = false;  // a saved step must not grow afterwards
+    m_mergeOpen = false; // a saved step must not grow afterwards
     changed(wasClean);
 }
 
@@ -79,4 +79,4 @@ void UndoStack::changed(bool wasClean) {
         onCleanChanged(isClean());
 }
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -45,7 +45,7 @@ public:
     int count() const { return int(m_commands.size()); }
     bool isClean() const { return m_cleanIndex == m_index; }
     void setClean();
-    void clear();  // forgets the history; the current state becomes clean
+    void clear(); // forgets the history; the current state becomes clean
 
     // Called after any change of index, count or clean state.
     std::function<void()> onChanged;
@@ -58,8 +58,8 @@ private:
     Song& m_song;
     std::vector<std::unique_ptr<Command>> m_commands;
     int m_index = 0;
-    int m_cleanIndex = 0;  // -1: the clean state can no longer be reached
+    int m_cleanIndex = 0; // -1: the clean state can no longer be reached
     bool m_mergeOpen = true;
 };
 
-}  // namespace torchestra::model
+} // namespace torchestra::model

@@ -25,8 +25,8 @@ model::Song cMajorSong(int seed, int bars) {
         const model::Tick start = model::Tick(bar) * 1920;
         const int root = scale[(bar * 3 + seed) % 7];
         for (int k : {0, 2, 4})
-            notes.push_back(note(start, 1920, 48 + root + scale[(k + root) % 7] - scale[root % 7],
-                                 70, 0));
+            notes.push_back(
+                note(start, 1920, 48 + root + scale[(k + root) % 7] - scale[root % 7], 70, 0));
         for (int s = 0; s < 8; ++s)
             notes.push_back(note(start + s * 240, 240, 72 + scale[(s + bar + seed) % 7], 90, 0));
     }
@@ -39,9 +39,9 @@ std::string songFolder() {
         const std::string d = tempDir() + "/songs";
         std::filesystem::create_directories(d);
         for (int i = 0; i < 6; ++i)
-            EXPECT_EQ(midi::writeMidiFile(d + "/song" + std::to_string(i) + ".mid",
-                                          cMajorSong(i, 8)),
-                      "");
+            EXPECT_EQ(
+                midi::writeMidiFile(d + "/song" + std::to_string(i) + ".mid", cMajorSong(i, 8)),
+                "");
         return d;
     }();
     return dir;
@@ -55,7 +55,7 @@ std::string lastLine(const std::string& s) {
     return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
-}  // namespace
+} // namespace
 
 TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
     const std::string model = tempDir() + "/markov.tcm";
@@ -73,7 +73,7 @@ TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
     ASSERT_EQ(g.exitCode, 0) << g.err;
     midi::ReadResult r = midi::readMidiFile(out);
     ASSERT_TRUE(r.ok) << r.error;
-    ASSERT_EQ(r.song.trackCount(), 4u);  // primer + 3 variations
+    ASSERT_EQ(r.song.trackCount(), 4u); // primer + 3 variations
     EXPECT_EQ(r.song.trackAt(0).properties.name, "Primer");
     EXPECT_GT(r.song.trackAt(0).noteCount(), 0u);
     for (std::size_t v = 1; v < 4; ++v) {
@@ -91,8 +91,8 @@ TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
     ASSERT_EQ(runCli(gen + again).exitCode, 0);
     EXPECT_EQ(slurp(out), slurp(again)) << "same seed, different output";
     const std::string other = tempDir() + "/gen3.mid";
-    RunResult g3 = runCli("generate --model " + model +
-                          " --bars 4 --seed 4 --temperature 1.5 --out " + other);
+    RunResult g3 =
+        runCli("generate --model " + model + " --bars 4 --seed 4 --temperature 1.5 --out " + other);
     ASSERT_EQ(g3.exitCode, 0) << g3.err;
     EXPECT_NE(slurp(other), slurp(out));
 }
@@ -127,8 +127,8 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
 TEST(CliMl, EvalJsbMarkovLandsBetweenTheTrivialAndPublishedNumbers) {
     if (!std::filesystem::exists(TORCHESTRA_JSB_DIR))
         GTEST_SKIP() << "JSB data not found at " << TORCHESTRA_JSB_DIR;
-    RunResult r = runCli("eval-jsb --data " + std::string(TORCHESTRA_JSB_DIR) +
-                         " --train --model markov");
+    RunResult r =
+        runCli("eval-jsb --data " + std::string(TORCHESTRA_JSB_DIR) + " --train --model markov");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     std::smatch m;
     const std::string line = lastLine(r.out);
@@ -138,4 +138,30 @@ TEST(CliMl, EvalJsbMarkovLandsBetweenTheTrivialAndPublishedNumbers) {
     EXPECT_LT(nll, 10.0);
     EXPECT_GT(nll, 5.0);
     EXPECT_NE(r.out.find("4648"), std::string::npos) << "Bai et al. score 4,648 test frames";
+}
+
+TEST(CliMl, TracksToLearnFromAndToPrimeWithAreChosenByIndex) {
+    model::Song song = cMajorSong(1, 4);
+    model::Track bass;
+    bass.properties.name = "Bass";
+    const model::TrackId id = song.addTrack(bass);
+    song.addNotes(id, {note(0, 1920, 28, 90, 1), note(1920, 1920, 31, 90, 1)});
+    const std::string file = tempDir() + "/two-tracks.mid";
+    ASSERT_EQ(midi::writeMidiFile(file, song), "");
+    const std::string model = tempDir() + "/bass-only.tcm";
+    RunResult t = runCli("train --model markov --tracks 1 --out " + model + " " + file);
+    ASSERT_EQ(t.exitCode, 0) << t.err;
+    const std::string out = tempDir() + "/bass-gen.mid";
+    RunResult g =
+        runCli("generate --model " + model + " --prime " + file +
+               " --prime-bars 1-2 --prime-tracks 1 --bars 2 --temperature 0.2 --out " + out);
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    midi::ReadResult r = midi::readMidiFile(out);
+    ASSERT_TRUE(r.ok) << r.error;
+    for (const model::Note& n : r.song.trackAt(0).notes())
+        EXPECT_LT(n.pitch, 40) << "the primer holds only the chosen (bass) track";
+    EXPECT_EQ(r.song.trackAt(0).noteCount(), 2u);
+    for (const model::Note& n : r.song.trackAt(1).notes())
+        EXPECT_LT(n.pitch, 40) << "a model of the bass track alone generates bass notes";
+    EXPECT_EQ(runCli("train --model markov --tracks x --out y.tcm " + file).exitCode, 2);
 }

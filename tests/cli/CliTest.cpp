@@ -9,20 +9,19 @@ TEST(Cli, InspectJsonHasTheContractShape) {
     const std::string path = writeSong("one-note.mid", twoTrackSong());
     RunResult r = runCli("inspect --json " + path);
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_EQ(r.out,
-              "{\"format\":1,\"ppq\":480,\"tracks\":2,"
-              "\"tempos\":[{\"tick\":0,\"usPerQuarter\":500000}],"
-              "\"timeSignatures\":[{\"tick\":0,\"numerator\":4,\"denominator\":4}],"
-              "\"notes\":[{\"track\":1,\"channel\":0,\"pitch\":60,\"velocity\":100,"
-              "\"startTick\":0,\"endTick\":480}],"
-              "\"warnings\":[]}\n");
+    EXPECT_EQ(r.out, "{\"format\":1,\"ppq\":480,\"tracks\":2,"
+                     "\"tempos\":[{\"tick\":0,\"usPerQuarter\":500000}],"
+                     "\"timeSignatures\":[{\"tick\":0,\"numerator\":4,\"denominator\":4}],"
+                     "\"notes\":[{\"track\":1,\"channel\":0,\"pitch\":60,\"velocity\":100,"
+                     "\"startTick\":0,\"endTick\":480}],"
+                     "\"warnings\":[]}\n");
 }
 
 TEST(Cli, InspectJsonSortsNotesByTrackStartChannelPitchEnd) {
     model::Song song = twoTrackSong();
     const model::TrackId piano = song.trackIdAt(1);
-    song.addNotes(piano, {note(0, 100, 50, 90, 3), note(0, 50, 60, 80, 0),
-                          note(0, 200, 59, 70, 0), note(10, 10, 1, 1, 0)});
+    song.addNotes(piano, {note(0, 100, 50, 90, 3), note(0, 50, 60, 80, 0), note(0, 200, 59, 70, 0),
+                          note(10, 10, 1, 1, 0)});
     model::Track extra;
     model::TrackId third = song.addTrack(extra);
     song.addNotes(third, {note(0, 10, 30, 10, 0)});

@@ -16,8 +16,6 @@ namespace torchestra::clitest {
 
 using namespace torchestra;
 
-
-
 struct RunResult {
     int exitCode = -1;
     std::string out;
@@ -57,7 +55,8 @@ inline RunResult runCli(const std::string& args) {
     return r;
 }
 
-inline model::Note note(model::Tick start, model::Tick length, int pitch, int velocity, int channel) {
+inline model::Note note(model::Tick start, model::Tick length, int pitch, int velocity,
+                        int channel) {
     model::Note n;
     n.start = start;
     n.length = length;
@@ -96,5 +95,4 @@ inline int lineCount(const std::string& s) {
     return lines;
 }
 
-
-}  // namespace torchestra::clitest
+} // namespace torchestra::clitest

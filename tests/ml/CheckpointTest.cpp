@@ -1,5 +1,5 @@
-#include "MlTestUtil.h"
 #include "ml/Checkpoint.h"
+#include "MlTestUtil.h"
 #include "ml/MarkovModel.h"
 
 #include <gtest/gtest.h>
@@ -51,7 +51,7 @@ Saved saveMarkov(const std::string& dir) {
     return s;
 }
 
-}  // namespace
+} // namespace
 
 TEST(Checkpoint, SaveLoadKeepsModelConfigAndMetadata) {
     Saved s = saveMarkov(test::makeTempDir());
@@ -98,7 +98,7 @@ TEST(Checkpoint, ForeignAndFutureFilesAreRefused) {
     EXPECT_NE(l.error.find("not a Torchestra model"), std::string::npos) << l.error;
     Saved s = saveMarkov(dir);
     std::string bytes = slurp(s.path);
-    bytes[16] = 99;  // format version
+    bytes[16] = 99; // format version
     spit(s.path, bytes);
     l = loadCheckpoint(s.path);
     EXPECT_NE(l.error.find("format 99"), std::string::npos) << l.error;

@@ -1,6 +1,6 @@
+#include "ml/Dataset.h"
 #include "MlTestUtil.h"
 #include "midi/MidiFile.h"
-#include "ml/Dataset.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ std::string writeSongs(int count) {
     return dir;
 }
 
-}  // namespace
+} // namespace
 
 TEST(Dataset, ReadsFoldersRecursivelyAndReportsBadFiles) {
     const std::string dir = writeSongs(5);
@@ -113,7 +113,7 @@ TEST(Dataset, BatchesAreBarAlignedMaskedAndTransposed) {
         const int real = std::count(b.mask.begin() + i * 32, b.mask.begin() + (i + 1) * 32, 1);
         if (real == 16) {
             ++shortOnes;
-            EXPECT_EQ(w.notesAt(20), 0);  // padding is silent
+            EXPECT_EQ(w.notesAt(20), 0); // padding is silent
         } else {
             EXPECT_EQ(real, 32);
         }

@@ -29,7 +29,7 @@ SampleRequest requestAfter(const FrameSequence& primer, int steps, std::uint64_t
     return r;
 }
 
-}  // namespace
+} // namespace
 
 TEST(Markov, LearnsAPatternFarBelowTheChanceLevel) {
     FrameSequence song = songToSequence(test::arpeggioSong(16), RepresentationConfig{});
@@ -121,7 +121,7 @@ TEST(Markov, ConstraintsHold) {
     r.temperature = 2.0;
     r.constraints.lowPitch = 55;
     r.constraints.highPitch = 70;
-    r.constraints.scaleMask = 0b000010010001;  // C, E, G only
+    r.constraints.scaleMask = 0b000010010001; // C, E, G only
     r.constraints.maxPolyphony = 2;
     r.variations = 4;
     for (const FrameSequence& s : model.sample(r)) {

@@ -47,4 +47,4 @@ inline model::Song arpeggioSong(int bars, int ppq = 480, int transpose = 0) {
     return song;
 }
 
-}  // namespace torchestra::ml::test
+} // namespace torchestra::ml::test

@@ -1,5 +1,5 @@
-#include "MlTestUtil.h"
 #include "ml/Representation.h"
+#include "MlTestUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ std::vector<Note> sortedContent(std::vector<Note> notes) {
     return notes;
 }
 
-}  // namespace
+} // namespace
 
 // A song already on the grid (starts and lengths in whole steps, velocities at bin centres, one
 // velocity per step) survives song -> sequence -> notes exactly.
@@ -74,7 +74,7 @@ TEST(Representation, OnsetsTellRepeatedNotesFromHeldOnes) {
     EXPECT_EQ(seq.sounds(0, bass), 1);
     EXPECT_EQ(seq.starts(0, bass), 1);
     EXPECT_EQ(seq.sounds(5, bass), 1);
-    EXPECT_EQ(seq.starts(5, bass), 0);  // held
+    EXPECT_EQ(seq.starts(5, bass), 0); // held
     // Two touching notes of one pitch stay two notes.
     model::Song two;
     model::TrackId t = two.addTrack(model::Track{});
@@ -94,7 +94,7 @@ TEST(Representation, MetreFollowsTimeSignatures) {
     EXPECT_EQ(seq.beatInBar[0], 0);
     EXPECT_EQ(seq.beatInBar[4], 1);
     EXPECT_EQ(seq.stepInBeat[5], 1);
-    EXPECT_EQ(seq.beatInBar[16], 0);  // new 3/4 bar
+    EXPECT_EQ(seq.beatInBar[16], 0); // new 3/4 bar
     EXPECT_EQ(seq.beatInBar[16 + 8], 2);
 }
 
@@ -132,8 +132,8 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
     EXPECT_EQ(in[88 * 2 + 8 + 0], 1.0f);
     EXPECT_EQ(in[88 * 2 + 8 + 4 + 0], 1.0f);
     buildInput(seq, 4, config, in.data());
-    EXPECT_EQ(in[48 - 21], 1.0f);        // bass sounds
-    EXPECT_EQ(in[88 + 48 - 21], 0.0f);   // but is held, not started
+    EXPECT_EQ(in[48 - 21], 1.0f);      // bass sounds
+    EXPECT_EQ(in[88 + 48 - 21], 0.0f); // but is held, not started
     EXPECT_EQ(in[60 - 21], 1.0f);
     EXPECT_EQ(in[88 + 60 - 21], 1.0f);
     EXPECT_EQ(in[88 * 2 + velocityToBin(104, 8)], 1.0f);
@@ -157,4 +157,20 @@ TEST(Representation, ConfigJsonRoundTripsAndRejectsNonsense) {
     EXPECT_EQ(back, c);
     EXPECT_NE(RepresentationConfig::fromJson("{\"stepsPerBeat\":0}", back), "");
     EXPECT_NE(RepresentationConfig::fromJson("not json", back), "");
+}
+
+TEST(Representation, TracksCanBeChosenByIndex) {
+    RepresentationConfig config;
+    model::Song song;
+    model::TrackId a = song.addTrack(model::Track{});
+    model::TrackId b = song.addTrack(model::Track{});
+    song.addNotes(a, {test::gridNote(0, 120, 60)});
+    song.addNotes(b, {test::gridNote(0, 120, 64), test::gridNote(0, 120, 36, 80, 9)});
+    TrackSelection second;
+    second.indices = {1};
+    FrameSequence seq = songToSequence(song, config, second);
+    EXPECT_EQ(seq.sounds(0, 60 - 21), 0);
+    EXPECT_EQ(seq.sounds(0, 64 - 21), 1);
+    EXPECT_EQ(seq.sounds(0, 36 - 21), 1) << "a chosen track keeps its channel-10 notes";
+    EXPECT_EQ(songToSequence(song, config).notesAt(0), 2);
 }

@@ -37,7 +37,7 @@ struct Recorder : SongListener {
     void songReloaded() override { ++reloaded; }
 };
 
-}  // namespace
+} // namespace
 
 TEST(Song, NotesGetStableUniqueIds) {
     Song song;

@@ -11,7 +11,7 @@ struct TickSeconds {
     double seconds;
 };
 
-}  // namespace
+} // namespace
 
 TEST(TempoMap, DefaultsAre120BpmAndFourFour) {
     TempoMap map(480);
@@ -29,8 +29,16 @@ TEST(TempoMap, TickToSecondsFollowsTheTable) {
     map.setTempo(960, 1000000);
     map.setTempo(1920, 250000);
     const TickSeconds table[] = {
-        {0, 0.0},       {240, 0.25},   {480, 0.5},   {960, 1.0},  {1200, 1.5},
-        {1440, 2.0},    {1920, 3.0},   {2400, 3.25}, {2880, 3.5}, {4800, 4.5},
+        {0, 0.0},
+        {240, 0.25},
+        {480, 0.5},
+        {960, 1.0},
+        {1200, 1.5},
+        {1440, 2.0},
+        {1920, 3.0},
+        {2400, 3.25},
+        {2880, 3.5},
+        {4800, 4.5},
         {1921, 3.0 + 250000.0 / 480 / 1e6},
     };
     for (const auto& row : table) {
@@ -53,7 +61,7 @@ TEST(TempoMap, MicrosTimesPpqIsExactForOddTempi) {
 
 TEST(TempoMap, TempoBeforeFirstChangeIsTheDefault) {
     TempoMap map(480);
-    map.setTempo(960, 1000000);  // no tempo at tick 0: 120 BPM until 960
+    map.setTempo(960, 1000000); // no tempo at tick 0: 120 BPM until 960
     EXPECT_DOUBLE_EQ(map.tickToSeconds(960), 1.0);
     EXPECT_DOUBLE_EQ(map.tickToSeconds(1440), 2.0);
 }
@@ -84,9 +92,16 @@ TEST(TempoMap, BarBeatTickFollowsTimeSignatures) {
     map.setTimeSignature({3840, 3, 4});
     map.setTimeSignature({3840 + 3 * 1440, 6, 8});
     const BbtRow table[] = {
-        {0, 0, 0, 0},       {479, 0, 0, 479},  {480, 0, 1, 0},     {1920, 1, 0, 0},
-        {3839, 1, 3, 479},  {3840, 2, 0, 0},   {3840 + 1440, 3, 0, 0},
-        {3840 + 1440 + 960, 3, 2, 0},          {8160, 5, 0, 0},    {8160 + 240, 5, 1, 0},
+        {0, 0, 0, 0},
+        {479, 0, 0, 479},
+        {480, 0, 1, 0},
+        {1920, 1, 0, 0},
+        {3839, 1, 3, 479},
+        {3840, 2, 0, 0},
+        {3840 + 1440, 3, 0, 0},
+        {3840 + 1440 + 960, 3, 2, 0},
+        {8160, 5, 0, 0},
+        {8160 + 240, 5, 1, 0},
         {8160 + 1440 + 250, 6, 1, 10},
     };
     for (const auto& row : table) {
@@ -103,7 +118,7 @@ TEST(TempoMap, BarBeatTickFollowsTimeSignatures) {
 TEST(TempoMap, ChangeInsideABarStartsANewBar) {
     TempoMap map(480);
     map.setTimeSignature({0, 4, 4});
-    map.setTimeSignature({960, 3, 4});  // half-way through bar 0
+    map.setTimeSignature({960, 3, 4}); // half-way through bar 0
     EXPECT_EQ(map.tickToBarBeatTick(959).bar, 0);
     EXPECT_EQ(map.tickToBarBeatTick(960).bar, 1);
     EXPECT_EQ(map.barToTick(1), 960);
@@ -117,6 +132,6 @@ TEST(TempoMap, KeySignatureLookup) {
     EXPECT_EQ(map.keySignatureAt(100).sharps, -3);
     EXPECT_TRUE(map.keySignatureAt(100).minor);
     EXPECT_EQ(map.keySignatureAt(1920).sharps, 2);
-    map.setKeySignature({0, 12, false});  // clamped to the legal range
+    map.setKeySignature({0, 12, false}); // clamped to the legal range
     EXPECT_EQ(map.keySignatureAt(0).sharps, 7);
 }

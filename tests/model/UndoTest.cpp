@@ -71,7 +71,7 @@ protected:
     CountingListener listener;
 };
 
-}  // namespace
+} // namespace
 
 TEST_F(UndoTest, AddNotesKeepsIdsAcrossRedo) {
     roundTrip(std::make_unique<AddNotesCommand>(track, std::vector<Note>{makeNote(2000, 10, 70)}));
@@ -148,13 +148,13 @@ TEST_F(UndoTest, QuantizeWithStrengthAndSwing) {
 
 TEST_F(UndoTest, SplitMakesTwoNotes) {
     Song s = roundTrip(splitNotes(song, track, {ids[0], ids[1]}, 200));
-    EXPECT_EQ(s.track(track)->noteCount(), 5u);  // only the first note crosses tick 200
+    EXPECT_EQ(s.track(track)->noteCount(), 5u); // only the first note crosses tick 200
     EXPECT_EQ(s.findNote(track, ids[0])->length, 200);
     EXPECT_EQ(splitNotes(song, track, {ids[1]}, 200), nullptr);
 }
 
 TEST_F(UndoTest, MergeJoinsTouchingNotesOfOnePitch) {
-    song.addNotes(track, {makeNote(480, 100, 60)});  // touches the note at 0..480
+    song.addNotes(track, {makeNote(480, 100, 60)}); // touches the note at 0..480
     std::vector<NoteId> all;
     for (const Note& n : song.track(track)->notes())
         all.push_back(n.id);
@@ -191,7 +191,7 @@ TEST_F(UndoTest, TempoAndTimeSignature) {
     EXPECT_EQ(s.tempoMap().usPerQuarterAt(1000), 300000);
     s = roundTrip(setTimeSignature(song, {1920, 3, 4}));
     EXPECT_EQ(s.tempoMap().timeSignatureAt(1920).numerator, 3);
-    EXPECT_EQ(setTimeSignature(song, {0, 3, 5}), nullptr);  // not a power of two
+    EXPECT_EQ(setTimeSignature(song, {0, 3, 5}), nullptr); // not a power of two
 }
 
 TEST_F(UndoTest, ReplaceRangeCutsRemovesAndAdds) {
@@ -231,7 +231,7 @@ TEST_F(UndoTest, CleanStateAndRedoBranching) {
     std::vector<bool> cleanFlips;
     stack.onCleanChanged = [&](bool clean) { cleanFlips.push_back(clean); };
     stack.push(transposeNotes(song, track, {ids[0]}, 1));
-    stack.setClean();  // saved here
+    stack.setClean(); // saved here
     EXPECT_TRUE(stack.isClean());
     stack.push(transposeNotes(song, track, {ids[0]}, 1));
     EXPECT_FALSE(stack.isClean());

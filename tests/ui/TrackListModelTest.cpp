@@ -97,12 +97,13 @@ TEST(TrackListModel, InstrumentComesFromTheFirstProgramChangeEvent) {
     model::Song song;
     model::Track t;
     t.properties.channel = 2;
-    t.channelEvents.push_back({0, 0xB2, 7, 100});  // volume first
-    t.channelEvents.push_back({0, 0xC5, 40, 0});   // program on another channel: not ours
-    t.channelEvents.push_back({0, 0xC2, 73, 0});   // Flute on the track's channel
+    t.channelEvents.push_back({0, 0xB2, 7, 100}); // volume first
+    t.channelEvents.push_back({0, 0xC5, 40, 0});  // program on another channel: not ours
+    t.channelEvents.push_back({0, 0xC2, 73, 0});  // Flute on the track's channel
     song.addTrack(t);
     TrackListModel m;
     m.setSong(&song);
     EXPECT_EQ(cell(m, 0, TrackListModel::InstrumentColumn).toString(), "Flute");
-    EXPECT_FALSE(cell(m, 0, TrackListModel::InstrumentColumn, Qt::FontRole).value<QFont>().italic());
+    EXPECT_FALSE(
+        cell(m, 0, TrackListModel::InstrumentColumn, Qt::FontRole).value<QFont>().italic());
 }
