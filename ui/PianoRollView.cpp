@@ -92,13 +92,8 @@ PianoRollView::~PianoRollView() {
 }
 
 void PianoRollView::setSong(model::Song* song) {
-    if (song == m_song)
+    if (!model::switchSong(this, m_song, song))
         return;
-    if (m_song)
-        m_song->removeListener(this);
-    m_song = song;
-    if (m_song)
-        m_song->addListener(this);
     songReloaded();
 }
 
@@ -352,11 +347,20 @@ void PianoRollView::push(std::unique_ptr<model::Command> command) {
         m_undoStack->push(std::move(command));
 }
 
-bool PianoRollView::deleteSelection() {
+bool PianoRollView::editSelection(const SelectionEdit& make) {
     if (!canEdit() || m_selection.empty())
         return false;
-    push(std::make_unique<model::RemoveNotesCommand>(m_activeTrack, selectedIds()));
+    std::unique_ptr<model::Command> command = make(selectedIds());
+    if (!command)
+        return false;
+    push(std::move(command));
     return true;
+}
+
+bool PianoRollView::deleteSelection() {
+    return editSelection([&](const std::vector<model::NoteId>& ids) {
+        return std::make_unique<model::RemoveNotesCommand>(m_activeTrack, ids);
+    });
 }
 
 bool PianoRollView::copySelection() {
@@ -426,46 +430,29 @@ bool PianoRollView::duplicateSelection() {
 }
 
 bool PianoRollView::transposeSelection(int semitones) {
-    if (!canEdit() || m_selection.empty())
-        return false;
-    auto command = model::transposeNotes(*m_song, m_activeTrack, selectedIds(), semitones);
-    if (!command)
-        return false;
-    push(std::move(command));
-    return true;
+    return editSelection([&](const std::vector<model::NoteId>& ids) {
+        return model::transposeNotes(*m_song, m_activeTrack, ids, semitones);
+    });
 }
 
 bool PianoRollView::nudgeSelection(int gridSteps) {
-    if (!canEdit() || m_selection.empty())
-        return false;
-    auto command =
-        model::moveNotes(*m_song, m_activeTrack, selectedIds(), gridSteps * editGridTicks(), 0);
-    if (!command)
-        return false;
-    push(std::move(command));
-    return true;
+    return editSelection([&](const std::vector<model::NoteId>& ids) {
+        return model::moveNotes(*m_song, m_activeTrack, ids, gridSteps * editGridTicks(), 0);
+    });
 }
 
 bool PianoRollView::quantizeSelection() {
-    if (!canEdit() || m_selection.empty())
-        return false;
     model::QuantizeOptions options;
     options.grid = editGridTicks();
-    auto command = model::quantizeNotes(*m_song, m_activeTrack, selectedIds(), options);
-    if (!command)
-        return false;
-    push(std::move(command));
-    return true;
+    return editSelection([&](const std::vector<model::NoteId>& ids) {
+        return model::quantizeNotes(*m_song, m_activeTrack, ids, options);
+    });
 }
 
 bool PianoRollView::setSelectionVelocity(int velocity) {
-    if (!canEdit() || m_selection.empty())
-        return false;
-    auto command = model::setVelocity(*m_song, m_activeTrack, selectedIds(), velocity, false);
-    if (!command)
-        return false;
-    push(std::move(command));
-    return true;
+    return editSelection([&](const std::vector<model::NoteId>& ids) {
+        return model::setVelocity(*m_song, m_activeTrack, ids, velocity, false);
+    });
 }
 
 // --- Mouse -------------------------------------------------------------------------------------

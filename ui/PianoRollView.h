@@ -10,6 +10,7 @@
 #include <QColor>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <vector>
@@ -243,6 +244,11 @@ private:
     Hit hitTest(const QPoint& pos, const model::Note** note) const;
     void updateCursor(const QPoint& pos, Qt::KeyboardModifiers mods);
     void push(std::unique_ptr<model::Command> command);
+    // Pushes the command `make` builds from the selected notes' ids; false when nothing is
+    // selected, the track is not editable, or the edit would change nothing.
+    using SelectionEdit =
+        std::function<std::unique_ptr<model::Command>(const std::vector<model::NoteId>&)>;
+    bool editSelection(const SelectionEdit& make);
     // Pushes a merging change that moves the dragged notes to `targets` (same order as
     // m_dragNotes); skipped when nothing would change.
     void pushDragChange(const std::vector<model::Note>& targets, const char* label);

@@ -104,13 +104,8 @@ PlaybackController::~PlaybackController() {
 }
 
 void PlaybackController::setSong(model::Song* song) {
-    if (song == m_song)
+    if (!model::switchSong(this, m_song, song))
         return;
-    if (m_song)
-        m_song->removeListener(this);
-    m_song = song;
-    if (m_song)
-        m_song->addListener(this);
     m_recordTrack = model::kNoTrack;
     rebuild();
 }

@@ -42,13 +42,8 @@ QLabel* SongInfoPanel::addField(const QString& name, const QString& label) {
 }
 
 void SongInfoPanel::setSong(model::Song* song) {
-    if (song == m_song)
+    if (!model::switchSong(this, m_song, song))
         return;
-    if (m_song)
-        m_song->removeListener(this);
-    m_song = song;
-    if (m_song)
-        m_song->addListener(this);
     refresh();
 }
 

@@ -23,11 +23,7 @@ void TrackListModel::setSong(model::Song* song) {
     if (song == m_song)
         return;
     beginResetModel();
-    if (m_song)
-        m_song->removeListener(this);
-    m_song = song;
-    if (m_song)
-        m_song->addListener(this);
+    model::switchSong(this, m_song, song);
     endResetModel();
 }
 

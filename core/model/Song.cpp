@@ -206,6 +206,17 @@ void Song::removeListener(SongListener* listener) {
                       m_listeners.end());
 }
 
+bool switchSong(SongListener* listener, Song*& current, Song* next) {
+    if (current == next)
+        return false;
+    if (current)
+        current->removeListener(listener);
+    current = next;
+    if (current)
+        current->addListener(listener);
+    return true;
+}
+
 bool Song::sameContent(const Song& other, bool compareIds) const {
     if (m_tempoMap != other.m_tempoMap || m_tracks.size() != other.m_tracks.size())
         return false;

@@ -81,4 +81,8 @@ private:
     std::vector<SongListener*> m_listeners;
 };
 
+// Moves `listener` from `current` to `next` (either may be null) and sets `current` to `next`.
+// Returns false, doing nothing, when they are the same song. For views whose setSong swaps songs.
+bool switchSong(SongListener* listener, Song*& current, Song* next);
+
 } // namespace torchestra::model

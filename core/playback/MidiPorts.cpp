@@ -73,9 +73,12 @@ bool findPort(Port& port, const std::string& want, unsigned& index, std::string&
     for (unsigned i = 0; i < count; ++i)
         names.push_back(port.getPortName(i));
     if (!want.empty() && std::all_of(want.begin(), want.end(), ::isdigit)) {
-        index = unsigned(std::stoul(want));
-        if (index < count)
+        // A number too long to be a port index is simply no port (stoull would throw).
+        const unsigned long long n = want.size() > 9 ? ~0ull : std::stoull(want);
+        if (n < count) {
+            index = unsigned(n);
             return true;
+        }
         error = "no port " + want + " (there are " + std::to_string(count) + ")";
         return false;
     }
@@ -100,6 +103,26 @@ bool findPort(Port& port, const std::string& want, unsigned& index, std::string&
         error += " [" + std::to_string(i) + "] " + names[i];
     error += count ? ")" : " none)";
     return false;
+}
+
+// Finds `want` (see findPort) among `port`'s ports and opens it as `localName`. On failure
+// `error` names the API and the problem; the caller drops the RtMidi object.
+template <typename Port>
+bool openFoundPort(Port& port, RtMidi::Api api, const std::string& want, const char* localName,
+                   ErrorState& errors, std::string& portName, std::string& error) {
+    unsigned index = 0;
+    if (!findPort(port, want, index, error)) {
+        error = apiName(api) + ": " + error;
+        return false;
+    }
+    portName = port.getPortName(index);
+    errors.lastError.clear();
+    port.openPort(index, localName);
+    if (!port.isPortOpen()) {
+        error = apiName(api) + ": cannot open '" + portName + "': " + errors.lastError;
+        return false;
+    }
+    return true;
 }
 
 // ALSA without its sequencer device fails after alsa-lib prints to stderr; say why instead.
@@ -274,18 +297,8 @@ bool MidiPortOutput::open(const std::string& nameOrIndex, std::string& error,
         m_clientName = uniqueClientName("torchestra-out");
         m_impl->out = std::make_unique<RtMidiOut>(m_impl->api, m_clientName);
         m_impl->out->setErrorCallback(onRtMidiError, &m_impl->errors);
-        unsigned index = 0;
-        if (!findPort(*m_impl->out, nameOrIndex, index, error)) {
-            error = apiName(m_impl->api) + ": " + error;
-            m_impl->out.reset();
-            return false;
-        }
-        m_impl->portName = m_impl->out->getPortName(index);
-        m_impl->errors.lastError.clear();
-        m_impl->out->openPort(index, "out");
-        if (!m_impl->out->isPortOpen()) {
-            error = apiName(m_impl->api) + ": cannot open '" + m_impl->portName +
-                    "': " + m_impl->errors.lastError;
+        if (!openFoundPort(*m_impl->out, m_impl->api, nameOrIndex, "out", m_impl->errors,
+                           m_impl->portName, error)) {
             m_impl->out.reset();
             return false;
         }
@@ -449,17 +462,8 @@ bool MidiPortInput::open(const std::string& nameOrIndex, std::string& error,
     if (!m_impl->prepare(api, error))
         return false;
     try {
-        unsigned index = 0;
-        if (!findPort(*m_impl->in, nameOrIndex, index, error)) {
-            error = apiName(m_impl->api) + ": " + error;
-            m_impl->in.reset();
-            return false;
-        }
-        m_impl->portName = m_impl->in->getPortName(index);
-        m_impl->in->openPort(index, "in");
-        if (!m_impl->in->isPortOpen()) {
-            error = apiName(m_impl->api) + ": cannot open '" + m_impl->portName +
-                    "': " + m_impl->errors.lastError;
+        if (!openFoundPort(*m_impl->in, m_impl->api, nameOrIndex, "in", m_impl->errors,
+                           m_impl->portName, error)) {
             m_impl->in.reset();
             return false;
         }

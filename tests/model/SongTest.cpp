@@ -175,3 +175,22 @@ TEST(Song, SameContentIgnoresIdsWhenAsked) {
     b.changeNotes(tb, {n});
     EXPECT_FALSE(a.sameContent(b, false));
 }
+
+TEST(Song, SwitchSongMovesAListenerBetweenSongs) {
+    Song a, b;
+    Recorder rec;
+    Song* current = nullptr;
+    EXPECT_TRUE(switchSong(&rec, current, &a));
+    EXPECT_EQ(current, &a);
+    EXPECT_FALSE(switchSong(&rec, current, &a));
+    a.addTrack(Track{});
+    EXPECT_EQ(rec.tracks, 1); // attached once, not twice
+    EXPECT_TRUE(switchSong(&rec, current, &b));
+    a.addTrack(Track{});
+    EXPECT_EQ(rec.tracks, 1); // no longer hears the old song
+    b.addTrack(Track{});
+    EXPECT_EQ(rec.tracks, 2);
+    EXPECT_TRUE(switchSong(&rec, current, nullptr));
+    b.addTrack(Track{});
+    EXPECT_EQ(rec.tracks, 2);
+}
