@@ -109,12 +109,16 @@ void GeneratePanel::buildUi() {
         if (!m_restoring)
             emit modelChosen(modelPath());
     });
+    connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
     connect(m_library, &QAbstractItemModel::rowsInserted, this, showModel);
     connect(m_library, &QAbstractItemModel::modelReset, this, showModel);
     connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
         // A model just trained or loaded (or the project's, once read) becomes the choice.
-        if (m_pendingModelPath.isEmpty() || m_pendingModelPath == path) {
-            m_pendingModelPath.clear();
+        if (m_pendingModelPath.isEmpty()) {
+            m_model->setCurrentIndex(m_library->rowOf(path));
+            emit modelPicked(path); // the user trained or loaded it
+        } else if (m_pendingModelPath == path) {
+            m_pendingModelPath.clear(); // the project's model, now listed
             m_model->setCurrentIndex(m_library->rowOf(path));
         }
     });

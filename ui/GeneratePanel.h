@@ -113,7 +113,12 @@ signals:
     void stateChanged(torchestra::ui::GeneratePanel::State state);
     void variationsChanged();
     void settingsChanged(const QJsonObject& settings);
+    // The model in use changed (any way but restoring a project: also the automatic pick of
+    // the first model listed).
     void modelChosen(const QString& path);
+    // The user chose the model: picked it in the list, or trained or loaded one that became
+    // the choice. What makes the project modified (an automatic pick does not).
+    void modelPicked(const QString& path);
     // Play `song` (the current one with the variation in place) from `from` to `to`.
     void auditionRequested(const torchestra::model::Song& song, torchestra::model::Tick from,
                            torchestra::model::Tick to, bool loop);

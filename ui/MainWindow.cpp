@@ -47,6 +47,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
+#include <utility>
 
 namespace torchestra::ui {
 
@@ -104,7 +105,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createToolBar();
 
     // Recovery: this window's autosave file, marked as a live session's by a lock file so
-    // another instance's offerRecovery() leaves it alone.
+    // another instance's checkForRecovery() leaves it alone.
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     QDir().mkpath(recoveryDirectory());
     m_recoveryPath = QDir(recoveryDirectory()).filePath(id + QStringLiteral(".torchestra"));
@@ -247,24 +248,113 @@ void MainWindow::createLearningDocks() {
     m_generateDock->raise();
     resizeDocks({m_trainDock}, {390}, Qt::Horizontal);
     // The project keeps what the panels show (saved with it, restored by projectPartsToPanels).
-    connect(m_trainPanel, &TrainPanel::inputsChanged, this,
-            [this](const QStringList& files) { m_trainingFiles = files; });
+    // What the user changes there makes the project modified, like an edit of the song.
+    connect(m_trainPanel, &TrainPanel::inputsChanged, this, [this](const QStringList& files) {
+        m_trainingFiles = files;
+        projectPartEdited();
+    });
+    connect(m_trainPanel, &TrainPanel::settingsEdited, this, [this] {
+        m_trainingTracks = m_trainPanel->trainingTracks();
+        m_trainingModel = m_trainPanel->modelSettings();
+        projectPartEdited();
+    });
     connect(m_generatePanel, &GeneratePanel::settingsChanged, this,
-            [this](const QJsonObject& settings) { m_generation = settings; });
+            [this](const QJsonObject& settings) {
+                m_generation = settings;
+                projectPartEdited();
+            });
+    // Any change of the model is kept; only the user's choice counts as a change of the
+    // project (the first model listed is picked automatically when the library loads).
     connect(m_generatePanel, &GeneratePanel::modelChosen, this,
             [this](const QString& path) { m_modelPath = path; });
+    connect(m_generatePanel, &GeneratePanel::modelPicked, this, [this](const QString& path) {
+        m_modelPath = path;
+        projectPartEdited();
+    });
     connect(m_generatePanel, &GeneratePanel::auditionRequested, this,
             &MainWindow::auditionRequested);
     connect(m_generatePanel, &GeneratePanel::auditionStopRequested, this,
             &MainWindow::auditionStopRequested);
+    // A loop range drawn on the ruler or switched on in the transport is saved with the project.
+    connect(m_pianoRoll, &PianoRollView::loopRangeChanged, this, [this] { projectPartEdited(); });
+    connect(m_playback, &PlaybackController::loopChanged, this, [this] { projectPartEdited(); });
+    // With no model yet there is nothing to generate with: training is the first step.
+    connect(m_modelLibrary, &ModelLibrary::refreshed, this, [this] {
+        if (m_modelLibrary->count() == 0)
+            m_trainDock->raise();
+    });
     m_modelLibrary->refresh();
 }
 
 void MainWindow::projectPartsToPanels() {
+    m_applyingParts = true;
     m_generatePanel->discardAll(); // its ticks belonged to the song that was replaced
+    m_trainPanel->setTrainingTracks(m_trainingTracks);
+    m_trainPanel->restoreModelSettings(m_trainingModel);
     m_trainPanel->setInputs(m_trainingFiles);
     m_generatePanel->restoreSettings(m_generation);
     m_generatePanel->setModelPath(m_modelPath);
+    m_applyingParts = false;
+}
+
+void MainWindow::takeProjectParts(const Project& project) {
+    m_trainingFiles = project.trainingFiles;
+    m_trainingTracks = project.trainingTracks;
+    m_trainingModel = project.trainingModel;
+    m_generation = project.generation;
+    m_modelPath = project.modelPath;
+}
+
+void MainWindow::clearProjectParts() {
+    m_trainingFiles.clear();
+    m_trainingTracks.clear();
+    m_trainingModel = {};
+    m_generation = {};
+    m_modelPath.clear();
+}
+
+std::shared_ptr<Project> MainWindow::projectCopy() const {
+    // A copy of the song for the worker: the GUI thread keeps editing the live one.
+    auto project = std::make_shared<Project>();
+    project->song = m_song;
+    project->trainingFiles = m_trainingFiles;
+    project->trainingTracks = m_trainingTracks;
+    project->trainingModel = m_trainingModel;
+    project->generation = m_generation;
+    project->modelPath = m_modelPath;
+    project->loop = loopRange();
+    return project;
+}
+
+LoopRange MainWindow::loopRange() const {
+    LoopRange loop;
+    loop.enabled = m_playback->loopEnabled();
+    if (loop.enabled) {
+        loop.start = m_playback->loopStart();
+        loop.end = m_playback->loopEnd();
+    } else if (m_pianoRoll->hasLoopRange()) {
+        loop.start = m_pianoRoll->loopStart();
+        loop.end = m_pianoRoll->loopEnd();
+    }
+    return loop;
+}
+
+void MainWindow::restoreLoop(const LoopRange& loop) {
+    const bool wasApplying = std::exchange(m_applyingParts, true); // not the user's change
+    // The ruler shows the range; the transport loops it when the project was saved looping.
+    m_pianoRoll->setLoopRange(loop.end > loop.start ? loop.start : 0,
+                              loop.end > loop.start ? loop.end : 0);
+    m_playback->setLoop(loop.enabled && loop.end > loop.start, loop.start, loop.end);
+    m_applyingParts = wasApplying;
+}
+
+void MainWindow::projectPartEdited() {
+    // Without a document the parts are dropped by the next New or Open anyway.
+    if (m_applyingParts || !m_hasDocument)
+        return;
+    m_partsModified = true;
+    ++m_editSerial; // the autosave and a save in flight see it as a change
+    updateTitle();
 }
 
 void MainWindow::createActions() {
@@ -651,14 +741,11 @@ void MainWindow::finishLoad(const QString& path, std::uint64_t generation, LoadO
     m_currentPath = path;
     if (outcome.isProject) {
         m_projectPath = path;
-        m_trainingFiles = outcome.project.trainingFiles;
-        m_generation = outcome.project.generation;
-        m_modelPath = outcome.project.modelPath;
+        takeProjectParts(outcome.project);
+        restoreLoop(outcome.project.loop);
     } else {
         m_projectPath.clear(); // an import: Save asks where the project goes
-        m_trainingFiles.clear();
-        m_generation = {};
-        m_modelPath.clear();
+        clearProjectParts();
     }
     projectPartsToPanels();
     showWarnings(result.warnings);
@@ -692,10 +779,11 @@ void MainWindow::replaceSong(model::Song song) {
     m_song.reset(std::move(song));
     m_undoStack.clear();
     m_recoveredUnsaved = false;
+    m_partsModified = false;
     m_autosavedSerial = m_editSerial;
     m_hasDocument = true;
     m_pianoRoll->setPlayheadTick(0);
-    m_pianoRoll->setLoopRange(0, 0);
+    restoreLoop({}); // the controller keeps a range even while not looping
     selectFirstTrack();
     updateTitle();
 }
@@ -796,9 +884,7 @@ void MainWindow::newProject() {
         replaceSong(std::move(song));
         m_currentPath.clear();
         m_projectPath.clear();
-        m_trainingFiles.clear();
-        m_generation = {};
-        m_modelPath.clear();
+        clearProjectParts();
         projectPartsToPanels();
         showWarnings({});
         m_statusLabel->setText(tr("New song"));
@@ -837,12 +923,7 @@ void MainWindow::saveAs(std::function<void(bool ok)> done) {
 void MainWindow::saveProject(const QString& path, std::function<void(bool ok)> done) {
     Q_ASSERT(QThread::currentThread() == thread()); // reads the song the GUI thread owns
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    // A copy of the song for the worker: the GUI thread keeps editing the live one.
-    auto project = std::make_shared<Project>();
-    project->song = m_song;
-    project->trainingFiles = m_trainingFiles;
-    project->generation = m_generation;
-    project->modelPath = m_modelPath;
+    const std::shared_ptr<Project> project = projectCopy();
     const std::uint64_t serial = m_editSerial;
     ++m_pendingSaves;
     m_statusLabel->setText(tr("Saving %1...").arg(QFileInfo(absolute).fileName()));
@@ -869,6 +950,7 @@ void MainWindow::saveProject(const QString& path, std::function<void(bool ok)> d
             // as it was when the save began.
             if (serial == m_editSerial) {
                 m_recoveredUnsaved = false;
+                m_partsModified = false;
                 m_undoStack.setClean();
                 removeRecoveryFile();
             }
@@ -965,11 +1047,7 @@ void MainWindow::autosave() {
         m_autosavedSerial = m_editSerial;
         return;
     }
-    auto project = std::make_shared<Project>();
-    project->song = m_song;
-    project->trainingFiles = m_trainingFiles;
-    project->generation = m_generation;
-    project->modelPath = m_modelPath;
+    const std::shared_ptr<Project> project = projectCopy();
     project->recoveryFor = m_projectPath.isEmpty() ? QStringLiteral("") : m_projectPath;
     m_autosavedSerial = m_editSerial;
     const QString path = m_recoveryPath;
@@ -992,66 +1070,135 @@ void MainWindow::removeRecoveryFile() {
     m_autosavedSerial = m_editSerial;
 }
 
-bool MainWindow::offerRecovery() {
-    const QDir dir(recoveryDirectory());
+// A recovery file as the worker found it: read, judged, and locked until the user has answered
+// (so another instance starting meanwhile leaves it alone).
+struct MainWindow::RecoveryCandidate {
+    QString path;
+    QDateTime when;
+    Project project;
+    bool offer = false; // readable and newer than its project
+    std::shared_ptr<QLockFile> lock;
+};
+
+std::vector<MainWindow::RecoveryCandidate> MainWindow::findRecoveryFiles(const QString& directory,
+                                                                         const QString& ownPath) {
+    std::vector<RecoveryCandidate> found;
     const QFileInfoList files =
-        dir.entryInfoList({QStringLiteral("*.torchestra")}, QDir::Files, QDir::Time);
-    bool restored = false;
+        QDir(directory).entryInfoList({QStringLiteral("*.torchestra")}, QDir::Files, QDir::Time);
     for (const QFileInfo& file : files) {
-        const QString path = file.absoluteFilePath();
-        if (path == m_recoveryPath)
+        RecoveryCandidate candidate;
+        candidate.path = file.absoluteFilePath();
+        if (candidate.path == ownPath)
             continue;
         // A live session holds the lock: its autosave is not a crash's leftover.
-        QLockFile lock(path + QStringLiteral(".lock"));
-        lock.setStaleLockTime(0);
-        if (!lock.tryLock(0))
+        candidate.lock = std::make_shared<QLockFile>(candidate.path + QStringLiteral(".lock"));
+        candidate.lock->setStaleLockTime(0);
+        if (!candidate.lock->tryLock(0))
             continue;
-        Project project;
-        const QString error = ProjectFile::read(path, project);
-        const QFileInfo original(project.recoveryFor);
-        const bool newer = project.recoveryFor.isEmpty() || !original.exists() ||
-                           original.lastModified() < file.lastModified();
-        bool restore = false;
-        if (!restored && error.isEmpty() && newer) {
-            const QString name = project.recoveryFor.isEmpty()
-                                     ? tr("an untitled song")
-                                     : QFileInfo(project.recoveryFor).fileName();
-            if (m_recoveryPrompt) {
-                restore = m_recoveryPrompt(name, file.lastModified());
-            } else {
-                QMessageBox box(
-                    QMessageBox::Question, tr("Recover unsaved changes?"),
-                    tr("Torchestra did not close properly. Changes to %1 from %2 "
-                       "were saved automatically. Restore them?")
-                        .arg(name, QLocale().toString(file.lastModified(), QLocale::ShortFormat)),
-                    QMessageBox::Yes | QMessageBox::No, this);
-                box.setObjectName(QStringLiteral("recoveryBox"));
-                box.button(QMessageBox::Yes)->setText(tr("Restore"));
-                box.button(QMessageBox::No)->setText(tr("Discard"));
-                restore = box.exec() == QMessageBox::Yes;
-            }
-        }
-        if (restore) {
-            ++m_loadGeneration;
-            m_pendingLoad = 0;
-            replaceSong(std::move(project.song));
-            m_projectPath = project.recoveryFor;
-            m_currentPath = project.recoveryFor;
-            m_trainingFiles = project.trainingFiles;
-            m_generation = project.generation;
-            m_modelPath = project.modelPath;
-            projectPartsToPanels();
-            // Restored changes are unsaved changes: modified until saved (or discarded).
-            m_recoveredUnsaved = true;
-            restored = true;
-            m_statusLabel->setText(tr("Recovered unsaved changes"));
-        }
-        QFile::remove(path);
-        lock.unlock();
+        candidate.when = file.lastModified();
+        const QString error = ProjectFile::read(candidate.path, candidate.project);
+        const QFileInfo original(candidate.project.recoveryFor);
+        candidate.offer =
+            error.isEmpty() && (candidate.project.recoveryFor.isEmpty() || !original.exists() ||
+                                original.lastModified() < candidate.when);
+        found.push_back(std::move(candidate));
     }
-    if (restored)
-        updateTitle();
-    return restored;
+    return found;
+}
+
+void MainWindow::checkForRecovery() {
+    if (m_checkingRecovery)
+        return;
+    m_checkingRecovery = true;
+    using Found = std::vector<RecoveryCandidate>;
+    auto* watcher = new QFutureWatcher<Found>(this);
+    connect(watcher, &QFutureWatcher<Found>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        finishRecoveryCheck(watcher->future().takeResult());
+    });
+    watcher->setFuture(
+        QtConcurrent::run(&MainWindow::findRecoveryFiles, recoveryDirectory(), m_recoveryPath));
+}
+
+void MainWindow::finishRecoveryCheck(std::vector<RecoveryCandidate> candidates) {
+    Q_ASSERT(QThread::currentThread() == thread()); // asks the user, replaces the song
+    m_checkingRecovery = false;
+    // Ask about each (newest first) until one is taken; the others are dropped.
+    int chosen = -1;
+    for (std::size_t i = 0; i < candidates.size() && chosen < 0; ++i) {
+        const RecoveryCandidate& c = candidates[i];
+        if (!c.offer)
+            continue;
+        const QString name = c.project.recoveryFor.isEmpty()
+                                 ? tr("an untitled song")
+                                 : QFileInfo(c.project.recoveryFor).fileName();
+        bool restore = false;
+        if (m_recoveryPrompt) {
+            restore = m_recoveryPrompt(name, c.when);
+        } else {
+            QMessageBox box(QMessageBox::Question, tr("Recover unsaved changes?"),
+                            tr("Torchestra did not close properly. Changes to %1 from %2 "
+                               "were saved automatically. Restore them?")
+                                .arg(name, QLocale().toString(c.when, QLocale::ShortFormat)),
+                            QMessageBox::Yes | QMessageBox::No, this);
+            box.setObjectName(QStringLiteral("recoveryBox"));
+            box.button(QMessageBox::Yes)->setText(tr("Restore"));
+            box.button(QMessageBox::No)->setText(tr("Discard"));
+            restore = box.exec() == QMessageBox::Yes;
+        }
+        if (restore)
+            chosen = int(i);
+    }
+
+    if (chosen < 0) {
+        dropRecoveryFiles(std::move(candidates), false);
+        return;
+    }
+    auto shared = std::make_shared<std::vector<RecoveryCandidate>>(std::move(candidates));
+    auto restored = std::make_shared<bool>(false);
+    // Unsaved changes made while the worker read (the window is usable meanwhile) come first.
+    whenChangesSettled([this, shared, chosen, restored] {
+        restoreRecovered((*shared)[std::size_t(chosen)]);
+        *restored = true;
+        dropRecoveryFiles(std::move(*shared), true);
+    });
+    if (*restored || isSaving())
+        return; // restored, or will be once the save asked for first has succeeded
+    // Cancelled: the chosen file stays for the next start; the others go.
+    shared->erase(shared->begin() + chosen);
+    dropRecoveryFiles(std::move(*shared), false);
+}
+
+void MainWindow::dropRecoveryFiles(std::vector<RecoveryCandidate> files, bool restored) {
+    // On a worker too (the disk again); the check is over once they are gone.
+    auto* watcher = new QFutureWatcher<void>(this);
+    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, restored] {
+        watcher->deleteLater();
+        emit recoveryChecked(restored);
+    });
+    watcher->setFuture(QtConcurrent::run([files = std::move(files)] {
+        for (const RecoveryCandidate& c : files) {
+            QFile::remove(c.path);
+            c.lock->unlock();
+        }
+    }));
+}
+
+void MainWindow::restoreRecovered(RecoveryCandidate& candidate) {
+    Project& project = candidate.project;
+    ++m_loadGeneration; // a load still running must not replace the recovered song
+    m_pendingLoad = 0;
+    removeRecoveryFile(); // it belonged to the song being replaced
+    replaceSong(std::move(project.song));
+    m_projectPath = project.recoveryFor;
+    m_currentPath = project.recoveryFor;
+    takeProjectParts(project);
+    restoreLoop(project.loop);
+    projectPartsToPanels();
+    // Restored changes are unsaved changes: modified until saved (or discarded).
+    m_recoveredUnsaved = true;
+    m_statusLabel->setText(tr("Recovered unsaved changes"));
+    updateTitle();
 }
 
 void MainWindow::showWarnings(const std::vector<std::string>& warnings) {

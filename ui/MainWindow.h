@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QAction;
 class QActionGroup;
@@ -46,10 +47,11 @@ class TrainPanel;
 //
 // Files: projects (.torchestra, see ProjectFile) are opened and saved; MIDI files are imported
 // (an untitled project named after the file) and exported. All reading and writing runs on
-// worker threads; saves are atomic. Unsaved changes put a '*' in the title and are asked about
-// (Save/Discard/Cancel) before closing, New or opening another file. An autosave writes a
-// recovery file every few seconds while there are unsaved changes; offerRecovery() finds the
-// files a crashed session left behind. GUI thread only.
+// worker threads; saves are atomic. Unsaved changes (edits of the song, and the user's changes
+// to what the Train and Generate panels keep in the project) put a '*' in the title and are
+// asked about (Save/Discard/Cancel) before closing, New or opening another file. An autosave
+// writes a recovery file every few seconds while there are unsaved changes;
+// checkForRecovery() finds the files a crashed session left behind. GUI thread only.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -93,7 +95,9 @@ public:
     QString currentPath() const { return m_currentPath; }
     // Where Save writes: "" while untitled (after New or a MIDI import).
     QString projectPath() const { return m_projectPath; }
-    bool isModified() const { return m_recoveredUnsaved || !m_undoStack.isClean(); }
+    bool isModified() const {
+        return m_recoveredUnsaved || m_partsModified || !m_undoStack.isClean();
+    }
     const model::Song& song() const { return m_song; }
     // Mutable access for tests; edits a user makes go through undoStack().
     model::Song& song() { return m_song; }
@@ -101,10 +105,15 @@ public:
     // The project's other parts, kept for the Train and Generate panels.
     QStringList trainingFiles() const { return m_trainingFiles; }
     void setTrainingFiles(const QStringList& files) { m_trainingFiles = files; }
+    std::vector<int> trainingTracks() const { return m_trainingTracks; }
+    void setTrainingTracks(const std::vector<int>& tracks) { m_trainingTracks = tracks; }
     QJsonObject generationSettings() const { return m_generation; }
     void setGenerationSettings(const QJsonObject& settings) { m_generation = settings; }
     QString modelPath() const { return m_modelPath; }
     void setModelPath(const QString& path) { m_modelPath = path; }
+    // The loop as a save would record it: the transport's loop when it is on, else the range
+    // drawn on the ruler (kept, but not looping).
+    LoopRange loopRange() const;
 
     // Dialogs that tests replace (the defaults are message boxes and file dialogs).
     void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
@@ -122,10 +131,14 @@ public:
     // Overrides where recovery files go, for the whole process ("" restores the default):
     // test runs give each process its own folder. Set before windows are created.
     static void setRecoveryDirectory(const QString& path);
-    // Looks for recovery files of crashed sessions that are newer than their projects, asks
-    // about each (restoring at most one) and deletes the others. Returns whether one was
-    // restored: the song is then the recovered one, marked modified.
-    bool offerRecovery();
+    // Looks for recovery files of crashed sessions that are newer than their projects: the
+    // folder is scanned and the files read on a worker, and this returns at once. Then, on
+    // this thread, the user is asked about each (restoring at most one; unsaved changes made
+    // meanwhile are asked about first) and the files are deleted on a worker; then
+    // recoveryChecked() is emitted (not when a save the user asked for first fails).
+    // A restored song is marked modified and supersedes a load still running.
+    void checkForRecovery();
+    bool isCheckingRecovery() const { return m_checkingRecovery; }
 
     // Error boxes are on by default; tests that check the signals alone turn them off.
     void setShowErrorDialogs(bool show) { m_showErrorDialogs = show; }
@@ -173,6 +186,8 @@ signals:
     void exported(const QString& path);
     void exportFailed(const QString& path, const QString& message);
     void autosaved(const QString& recoveryPath);
+    // checkForRecovery() has finished: `restored` when the user took a recovered song.
+    void recoveryChecked(bool restored);
     // The Generate panel asks to hear a variation: `song` is a copy with it in place (the
     // playback engine auditions it; see MainWindowPlayback.cpp).
     void auditionRequested(const torchestra::model::Song& song, torchestra::model::Tick from,
@@ -187,6 +202,7 @@ protected:
 
 private:
     struct LoadOutcome;
+    struct RecoveryCandidate;
 
     void createActions();
     void createEditActions();
@@ -194,8 +210,24 @@ private:
     void createDocks();
     void createPlayback(); // in MainWindowPlayback.cpp
     void createLearningDocks();
-    // Shows the project's training files, generation settings and model in the panels.
+    // Shows the project's training files and tracks, training and generation settings and
+    // model in the panels.
     void projectPartsToPanels();
+    // Takes the parts of `project` other than the song (the loop needs the song in place).
+    void takeProjectParts(const Project& project);
+    void clearProjectParts();
+    std::shared_ptr<Project> projectCopy() const;
+    void restoreLoop(const LoopRange& loop);
+    // The user changed something the project keeps outside the song: modified until saved.
+    void projectPartEdited();
+    // The worker's part of checkForRecovery(): every file a crashed session left (not
+    // `ownPath`), newest first, read and locked. Touches the disk only; any thread.
+    static std::vector<RecoveryCandidate> findRecoveryFiles(const QString& directory,
+                                                            const QString& ownPath);
+    void finishRecoveryCheck(std::vector<RecoveryCandidate> candidates);
+    // Deletes the files (and releases their locks) on a worker, then emits recoveryChecked().
+    void dropRecoveryFiles(std::vector<RecoveryCandidate> files, bool restored);
+    void restoreRecovered(RecoveryCandidate& candidate);
     void startLoad(const QString& path);
     void finishLoad(const QString& path, std::uint64_t generation, LoadOutcome outcome);
     void failLoad(const QString& path, const QString& problem);
@@ -226,10 +258,16 @@ private:
     QString m_projectPath;
     bool m_hasDocument = false;
     bool m_recoveredUnsaved = false; // a recovered song counts as modified until saved
+    bool m_partsModified = false;    // the panels' project settings changed since the last save
+    bool m_applyingParts = false;    // the panels are being set from a project, not by the user
+    bool m_checkingRecovery = false;
     QStringList m_trainingFiles;
+    std::vector<int> m_trainingTracks;
+    QJsonObject m_trainingModel;
     QJsonObject m_generation;
     QString m_modelPath;
-    std::uint64_t m_editSerial = 0; // counts undo stack changes: "has anything changed since"
+    // Counts changes to the song and the project's other parts: "has anything changed since".
+    std::uint64_t m_editSerial = 0;
     std::uint64_t m_autosavedSerial = 0;
     int m_pendingSaves = 0;
     SavePrompt m_savePrompt;

@@ -36,9 +36,10 @@ void MainWindow::createPlayback() {
 
     connect(m_playback, &PlaybackController::statusMessage, m_statusLabel, &QLabel::setText);
     // The playhead follows playback: the controller's ~60 Hz timer reads the engine's atomic
-    // position; nothing waits.
-    connect(m_playback, &PlaybackController::positionChanged, this,
-            [this](double tick) { m_pianoRoll->setPlayheadTick(model::Tick(std::floor(tick))); });
+    // position; nothing waits. A count-in before the song's start waits at the start.
+    connect(m_playback, &PlaybackController::positionChanged, this, [this](double tick) {
+        m_pianoRoll->setPlayheadTick(model::Tick(std::floor(std::max(0.0, tick))));
+    });
     connect(m_pianoRoll, &PianoRollView::playheadMoveRequested, m_playback,
             &PlaybackController::seekTick);
     connect(m_pianoRoll, &PianoRollView::keyPressed, this, [this](int pitch) {

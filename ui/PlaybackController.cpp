@@ -10,11 +10,8 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QSettings>
-#include <QThread>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <chrono>
@@ -114,12 +111,11 @@ void PlaybackController::setSong(model::Song* song) {
 
 void PlaybackController::stopOutputs() {
     if (m_startAlive) {
-        // A start still running on a worker (settings changed within it, or the window closes):
-        // its result is ignored, and the audio object is touched only once it returned.
+        // A start still on the audio worker (settings changed within it, or the window closes):
+        // its result is ignored, and the stop() below cancels it there, without waiting.
         m_startAlive->store(false);
         m_startAlive.reset();
     }
-    m_pendingStart.waitForFinished();
     m_inputTimer->stop();
     if (m_input)
         m_input->close();
@@ -127,7 +123,7 @@ void PlaybackController::stopOutputs() {
     if (m_port)
         m_port->close();
     if (m_audio)
-        m_audio->stop(); // also one the abandoned worker started
+        m_audio->stop(); // returns at once; the notes ring out and the driver closes on its worker
     m_audioRunning = false;
     m_starting = false;
 }
@@ -135,11 +131,33 @@ void PlaybackController::stopOutputs() {
 void PlaybackController::applySettings() {
     if (m_engine == Engine::Manual)
         return;
-    stopOutputs(); // the engine going away pauses the transport
+    stopOutputs();
+    // Whichever engine drives the transport next starts paused (the silent clock and a port's
+    // sender do not pause it as they go, the synth does).
+    m_transport->pause();
     if (m_wasPlaying) {
         m_wasPlaying = false;
         emit playingChanged(false);
     }
+    startWhenTransportFree(++m_outputGeneration);
+}
+
+// The synth's callback lets go of the Transport within an audio period of stop(); a MIDI port's
+// sender or the silent clock must not drive it before (Transport::process runs on one thread at
+// a time). A 1 ms timer looks again rather than this thread waiting.
+void PlaybackController::startWhenTransportFree(std::uint64_t generation) {
+    if (generation != m_outputGeneration)
+        return; // a later applySettings() took over
+    if (m_audio->drivesTransport()) {
+        m_starting = true;
+        QTimer::singleShot(1, this, [this, generation] { startWhenTransportFree(generation); });
+        return;
+    }
+    startChosenOutput();
+}
+
+void PlaybackController::startChosenOutput() {
+    m_starting = false;
     QSettings s;
     const QString port = s.value(settings::kMidiOut).toString();
     if (!port.isEmpty()) {
@@ -172,39 +190,35 @@ void PlaybackController::startAudio() {
     emit outputChanged(m_outputDescription);
     emit statusMessage(tr("Starting audio..."));
 
-    // Opening a driver and loading a SoundFont take from milliseconds to seconds: a worker does
-    // it, with the engine idle (nothing else processes the Transport meanwhile).
+    // Opening a driver and loading a SoundFont take from milliseconds to seconds: the output's
+    // worker does it, and says so from there; the answer is handed back to this thread (and
+    // dropped if this object is gone by then: ~LiveAudioOutput joins the worker first).
     auto alive = std::make_shared<std::atomic<bool>>(true);
     m_startAlive = alive;
-    playback::LiveAudioOutput* audio = m_audio.get();
-    playback::Transport* transport = m_transport.get();
-    auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, alive] {
-        watcher->deleteLater();
-        if (!alive->load())
-            return; // abandoned by stopOutputs(), which waited for it below
-        m_startAlive.reset();
-        m_starting = false;
-        const QString error = watcher->result();
-        if (!error.isEmpty()) {
-            useSilentClock(error);
-            return;
-        }
-        m_audioRunning = true;
-        m_outputDescription =
-            tr("FluidSynth (%1, %2)")
-                .arg(QString::fromStdString(m_audio->driver()),
-                     QFileInfo(QString::fromStdString(m_audio->soundFont())).fileName());
-        emit outputChanged(m_outputDescription);
-        emit statusMessage(tr("Audio: %1").arg(m_outputDescription));
+    m_audio->startAsync(*m_transport, options, [this, alive](const std::string& error) {
+        const QString why = QString::fromStdString(error);
+        QMetaObject::invokeMethod(
+            this, [this, alive, why] { audioStarted(alive, why); }, Qt::QueuedConnection);
     });
-    watcher->setFuture(QtConcurrent::run([audio, transport, options] {
-        std::string error;
-        if (!audio->start(*transport, options, error))
-            return QString::fromStdString(error.empty() ? "unknown error" : error);
-        return QString();
-    }));
-    m_pendingStart = watcher->future();
+}
+
+void PlaybackController::audioStarted(const std::shared_ptr<std::atomic<bool>>& alive,
+                                      const QString& error) {
+    if (!alive->load())
+        return; // abandoned by stopOutputs()
+    m_startAlive.reset();
+    m_starting = false;
+    if (!error.isEmpty()) {
+        useSilentClock(error); // a failed start never drove the Transport
+        return;
+    }
+    m_audioRunning = true;
+    m_outputDescription =
+        tr("FluidSynth (%1, %2)")
+            .arg(QString::fromStdString(m_audio->driver()),
+                 QFileInfo(QString::fromStdString(m_audio->soundFont())).fileName());
+    emit outputChanged(m_outputDescription);
+    emit statusMessage(tr("Audio: %1").arg(m_outputDescription));
 }
 
 void PlaybackController::useSilentClock(const QString& reason) {
@@ -417,7 +431,17 @@ void PlaybackController::setLoop(bool enabled, model::Tick fromTick, model::Tick
 }
 
 void PlaybackController::setTempoScale(double scale) {
-    m_transport->setTempoScale(scale);
+    const double clamped =
+        std::clamp(scale, playback::Transport::kMinTempoScale, playback::Transport::kMaxTempoScale);
+    if (clamped == tempoScale())
+        return;
+    if (isRecording()) {
+        // What was played so far is timed at the old speed; the clock goes on at the new one.
+        drainInput();
+        m_recordClock.rescale(nowNs(), clamped);
+    }
+    m_transport->setTempoScale(clamped);
+    emit tempoScaleChanged(clamped);
 }
 
 double PlaybackController::tempoScale() const {
@@ -438,6 +462,10 @@ void PlaybackController::panic() {
 
 double PlaybackController::playheadTick() const {
     return m_transport->positionTick();
+}
+
+bool PlaybackController::isCountingIn() const {
+    return m_transport->isCountingIn();
 }
 
 void PlaybackController::tick() {
@@ -541,20 +569,58 @@ void PlaybackController::previewPitch(int pitch, bool on) {
 
 // --- recording ---------------------------------------------------------------------------------
 
+std::int64_t PlaybackController::RecordClock::songNs(std::int64_t wallNs) const {
+    return songAnchorNs + std::int64_t(std::llround(double(wallNs - wallAnchorNs) * scale));
+}
+
+void PlaybackController::RecordClock::rescale(std::int64_t wallNs, double newScale) {
+    songAnchorNs = songNs(wallNs);
+    wallAnchorNs = wallNs;
+    scale = newScale;
+}
+
+std::int64_t PlaybackController::nowNs() const {
+    return m_engine == Engine::Manual ? m_manualNs : steadyNowNs();
+}
+
+namespace {
+
+// The clicks before the song's start: the grid of the song's first bar, counted back from
+// tick 0, for `ticks` ticks at the song's first tempo.
+playback::CountIn countInBefore(const model::TempoMap& map, model::Tick ticks) {
+    const model::TimeSignature ts = map.timeSignatureAt(0);
+    const double secondsPerTick = map.usPerQuarterAt(0) * 1e-6 / map.ppq();
+    playback::CountIn c;
+    c.seconds = double(ticks) * secondsPerTick;
+    c.beatSeconds = double(map.ticksPerBeat(ts)) * secondsPerTick;
+    c.ticksPerSecond = 1.0 / secondsPerTick;
+    c.beatsPerBar = ts.numerator;
+    c.accent = playback::MidiMessage::noteOn(kDrumChannel, kClickAccent, 127);
+    c.click = playback::MidiMessage::noteOn(kDrumChannel, kClickBeat, 90);
+    return c;
+}
+
+} // namespace
+
 bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QString& error) {
     if (!m_song || !m_undoStack || !m_song->track(track)) {
         error = tr("Select a track to record into");
         return false;
     }
-    if (!hasMidiInput()) {
+    if (!hasMidiInput() && m_engine != Engine::Manual) {
         error = tr("No MIDI input: choose one in Settings");
         return false;
     }
     if (m_auditioning)
         endAudition();
+    fromTick = std::max<model::Tick>(0, fromTick);
     const model::TempoMap& map = m_song->tempoMap();
+    // One bar of count-in: the song's bar before `fromTick` as far as there is one, and clicks
+    // alone before the song's start for the rest (all of it when recording from bar 1).
     const model::Tick bar = map.ticksPerBar(map.timeSignatureAt(fromTick));
     const model::Tick countFrom = std::max<model::Tick>(0, fromTick - bar);
+    const model::Tick beforeStart = bar - (fromTick - countFrom);
+    const playback::CountIn preRoll = countInBefore(map, beforeStart);
     m_metronomeBeforeRecord = m_metronome;
     if (!m_metronome)
         setMetronome(true);
@@ -564,27 +630,46 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
         }
     }
     const double countSeconds =
-        (map.tickToSeconds(fromTick) - map.tickToSeconds(countFrom)) / tempoScale();
-    const std::int64_t origin = steadyNowNs() + std::int64_t(countSeconds * 1e9);
-    m_recorder = std::make_unique<playback::MidiRecorder>(map, origin, fromTick);
+        preRoll.seconds + map.tickToSeconds(fromTick) - map.tickToSeconds(countFrom);
+    const std::int64_t now = nowNs();
+    m_recordOriginNs = now + std::int64_t(std::llround(countSeconds / tempoScale() * 1e9));
+    // The song clock equals the steady clock at the origin and runs at the tempo scale.
+    m_recordClock = RecordClock{m_recordOriginNs, m_recordOriginNs, tempoScale()};
+    // A sixteenth note early still counts as on time (clamped to `fromTick` when the take is
+    // made); earlier notes belong to the count-in.
+    m_recordSlackSeconds = (map.usPerQuarterAt(fromTick) * 1e-6) / 4;
+    m_recorder = std::make_unique<playback::MidiRecorder>(map, m_recordOriginNs, fromTick);
     m_recordTrack = track;
     m_recordFrom = fromTick;
     m_transport->seekTick(countFrom);
-    m_transport->play();
+    if (beforeStart > 0)
+        m_transport->playAfterCountIn(preRoll);
+    else
+        m_transport->play();
     m_wasPlaying = true;
     emit playingChanged(true);
     emit recordingChanged(true);
-    emit statusMessage(countFrom < fromTick ? tr("Count-in, then recording...")
-                                            : tr("Recording..."));
+    emit statusMessage(tr("Count-in, then recording..."));
     return true;
 }
 
 void PlaybackController::drainInput() {
     playback::InputEvent e;
-    while (m_input->pop(e)) {
-        if (m_recorder)
-            m_recorder->add(e);
-    }
+    while (m_input->pop(e))
+        takeInput(e);
+}
+
+void PlaybackController::takeInput(const playback::InputEvent& event) {
+    if (!m_recorder)
+        return;
+    playback::InputEvent e = event;
+    e.timeNs = m_recordClock.songNs(event.timeNs);
+    // A note begun well inside the count-in is not part of the take. Before the song's start
+    // the recorder would put it at tick 0, so it is dropped here rather than when the take is
+    // made.
+    if (e.message.isNoteOn() && double(e.timeNs - m_recordOriginNs) * 1e-9 < -m_recordSlackSeconds)
+        return;
+    m_recorder->add(e);
 }
 
 void PlaybackController::finishRecording() {
@@ -593,7 +678,7 @@ void PlaybackController::finishRecording() {
     m_recordTrack = model::kNoTrack;
     std::vector<model::Note> notes;
     if (m_recorder)
-        notes = m_recorder->finish(steadyNowNs());
+        notes = m_recorder->finish(m_recordClock.songNs(nowNs()));
     m_recorder.reset();
     if (!m_metronomeBeforeRecord)
         setMetronome(false);
@@ -627,8 +712,20 @@ void PlaybackController::finishRecording() {
 
 void PlaybackController::runEngine(int frames, double frameRate, playback::MidiSink& sink) {
     Q_ASSERT(m_engine == Engine::Manual);
-    if (m_engine == Engine::Manual)
-        m_transport->process(frames, frameRate, sink);
+    if (m_engine != Engine::Manual)
+        return;
+    m_transport->process(frames, frameRate, sink);
+    m_manualNs += std::llround(double(frames) / frameRate * 1e9);
+}
+
+void PlaybackController::feedInput(const playback::MidiMessage& message) {
+    Q_ASSERT(m_engine == Engine::Manual);
+    if (m_engine != Engine::Manual)
+        return;
+    playback::InputEvent e;
+    e.timeNs = nowNs();
+    e.message = message;
+    takeInput(e);
 }
 
 } // namespace torchestra::ui

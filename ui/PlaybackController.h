@@ -4,7 +4,6 @@
 #include "model/SongListener.h"
 #include "playback/PlaybackSnapshot.h"
 
-#include <QFuture>
 #include <QObject>
 #include <QString>
 
@@ -26,6 +25,8 @@ class MidiPortOutput;
 class MidiRecorder;
 class MidiSink;
 class Transport;
+struct InputEvent;
+struct MidiMessage;
 } // namespace torchestra::playback
 
 namespace torchestra::ui {
@@ -52,14 +53,17 @@ inline constexpr const char* kMetronome = "playback/metronome";
 // it through an atomic pointer.
 //
 // The playhead is the Transport's atomic position, read by a ~60 Hz timer that emits
-// positionChanged(); nothing here waits for the engine. GUI thread only (the engine runs on its
-// own thread and is reached only through the Transport).
+// positionChanged(); nothing here waits for the engine. Starting and stopping the built-in synth
+// happen on the LiveAudioOutput's worker, so switching outputs or closing the window does not
+// wait for audio either. GUI thread only (the engine runs on its own thread and is reached only
+// through the Transport).
 class PlaybackController : public QObject, private model::SongListener {
     Q_OBJECT
 public:
     enum class Engine {
         Auto,  // the output chosen in the settings; the silent clock when it fails
-        Manual // nothing drives the Transport: tests call runEngine() to advance time
+        Manual // nothing drives the Transport: tests call runEngine() to advance time, and time
+               // (for recording too) is what runEngine() played
     };
 
     explicit PlaybackController(Engine engine = Engine::Auto, QObject* parent = nullptr);
@@ -71,9 +75,11 @@ public:
     // Where recorded takes go (AddNotesCommand); null disables recording.
     void setUndoStack(model::UndoStack* stack) { m_undoStack = stack; }
 
-    // (Re)starts the output from the settings (MIDI port, audio driver, SoundFont). The built-in
-    // synth starts on a worker thread (loading a large SoundFont takes a while); outputChanged()
-    // and a statusMessage() follow. Does nothing for Engine::Manual.
+    // (Re)starts the output from the settings (MIDI port, audio driver, SoundFont). Returns at
+    // once: the running output stops in the background, the built-in synth starts on a worker
+    // (loading a large SoundFont takes a while), a port opens once the synth let go of the
+    // Transport (within an audio period); outputChanged() and a statusMessage() follow.
+    // Does nothing for Engine::Manual.
     void applySettings();
     // What plays now, for the status bar and the settings dialog ("FluidSynth (pulseaudio)",
     // "MIDI port X", "no audio output: <reason>", "starting audio...").
@@ -94,12 +100,16 @@ public:
     bool loopEnabled() const { return m_loopOn; }
     model::Tick loopStart() const { return m_loopFrom; }
     model::Tick loopEnd() const { return m_loopTo; }
+    // Plays slower or faster without changing the song (0.5 = half speed), clamped to the
+    // Transport's range; recording while scaled still puts notes at the ticks heard.
     void setTempoScale(double scale);
     double tempoScale() const;
     void panic();
     bool isPlaying() const;
-    // Where the playhead is, in (fractional) ticks of what is playing: an atomic read.
+    // Where the playhead is, in (fractional) ticks of what is playing: an atomic read. Negative
+    // during a count-in before the song's start.
     double playheadTick() const;
+    bool isCountingIn() const;
 
     // Plays a copy of `song` from `from`, looping [from, to) when `loop`, instead of the
     // window's song, until stop() or play() is called (play() goes back to the window's song
@@ -117,8 +127,11 @@ public:
     bool metronome() const { return m_metronome; }
 
     // --- recording from a MIDI keyboard (the input chosen in the settings) ---
-    // Starts a one-bar count-in (metronome) before `fromTick` when the song allows it, then
-    // records into `track` until stop(); the take is pushed as one AddNotesCommand.
+    // Counts in one bar (metronome) before `fromTick`, then records into `track` until stop();
+    // the take is pushed as one AddNotesCommand. The count-in plays the bar before `fromTick`
+    // where the song has one, and clicks alone before the song's start where it has not (from
+    // bar 1), so a note played on the downbeat lands at `fromTick` either way. Engine::Manual
+    // records without a MIDI input, from feedInput().
     bool record(model::TrackId track, model::Tick fromTick, QString& error);
     bool isRecording() const { return m_recordTrack != model::kNoTrack; }
     bool hasMidiInput() const;
@@ -138,6 +151,8 @@ public:
 
     // Engine::Manual only: advances the transport by `frames` at `frameRate`, sending to `sink`.
     void runEngine(int frames, double frameRate, playback::MidiSink& sink);
+    // Engine::Manual only: `message` as if played on the MIDI input now (at the engine's time).
+    void feedInput(const playback::MidiMessage& message);
     playback::Transport& transport() { return *m_transport; }
 
 signals:
@@ -146,6 +161,7 @@ signals:
     void loopChanged(bool enabled, model::Tick from, model::Tick to);
     void metronomeChanged(bool enabled);
     void recordingChanged(bool recording);
+    void tempoScaleChanged(double scale);
     void auditionChanged(bool auditioning);
     void outputChanged(const QString& description);
     void statusMessage(const QString& message);
@@ -170,10 +186,15 @@ private:
     void endAudition();
     void tick();
     void stopOutputs();
+    void startWhenTransportFree(std::uint64_t generation);
+    void startChosenOutput();
     void startAudio();
+    void audioStarted(const std::shared_ptr<std::atomic<bool>>& alive, const QString& error);
     void useSilentClock(const QString& reason);
     void openMidiInput();
     void drainInput();
+    void takeInput(const playback::InputEvent& event);
+    std::int64_t nowNs() const;
     void finishRecording();
     void sendPreview(const unsigned char* bytes, int size);
 
@@ -186,7 +207,8 @@ private:
     std::unique_ptr<playback::MidiPortInput> m_input;
     std::unique_ptr<SilentClock> m_clock;
     std::shared_ptr<std::atomic<bool>> m_startAlive; // false once a pending start is abandoned
-    QFuture<QString> m_pendingStart;
+    std::uint64_t m_outputGeneration = 0; // counted up by applySettings(): older starts give way
+    std::int64_t m_manualNs = 0;          // Engine::Manual: the time runEngine() played
 
     playback::SnapshotPtr m_songSnapshot;
     playback::SnapshotPtr m_auditionSnapshot;
@@ -210,8 +232,21 @@ private:
     std::optional<int> m_previewProgram;
     std::uint32_t m_previewHeld[4] = {0, 0, 0, 0}; // bit per pitch sounding from previews
 
+    // Maps the steady clock to song time while recording: song time runs at the tempo scale,
+    // re-anchored when the scale changes, so a take lands on the ticks that were heard.
+    struct RecordClock {
+        std::int64_t wallAnchorNs = 0;
+        std::int64_t songAnchorNs = 0;
+        double scale = 1;
+        std::int64_t songNs(std::int64_t wallNs) const;
+        void rescale(std::int64_t wallNs, double newScale);
+    };
+
     model::TrackId m_recordTrack = model::kNoTrack;
     model::Tick m_recordFrom = 0;
+    std::int64_t m_recordOriginNs = 0; // song-clock time of m_recordFrom
+    double m_recordSlackSeconds = 0;   // how early a note may come and still count
+    RecordClock m_recordClock;
     bool m_metronomeBeforeRecord = false;
     std::unique_ptr<playback::MidiRecorder> m_recorder;
     QTimer* m_inputTimer = nullptr;

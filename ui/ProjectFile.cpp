@@ -285,13 +285,22 @@ public:
 } // namespace
 
 QByteArray ProjectFile::serialize(const Project& project) {
-    QJsonObject root{
-        {"format", QLatin1String(kFormat)},
-        {"version", kVersion},
-        {"song", songToJson(project.song)},
-        {"training", QJsonObject{{"files", QJsonArray::fromStringList(project.trainingFiles)}}},
-        {"generation", project.generation},
-        {"model", project.modelPath}};
+    QJsonObject training{{"files", QJsonArray::fromStringList(project.trainingFiles)}};
+    if (!project.trainingTracks.empty()) {
+        QJsonArray tracks;
+        for (int index : project.trainingTracks)
+            tracks.append(index);
+        training.insert("tracks", tracks);
+    }
+    if (!project.trainingModel.isEmpty())
+        training.insert("model", project.trainingModel);
+    QJsonObject root{{"format", QLatin1String(kFormat)}, {"version", kVersion},
+                     {"song", songToJson(project.song)}, {"training", training},
+                     {"generation", project.generation}, {"model", project.modelPath}};
+    if (project.loop != LoopRange{})
+        root.insert("loop", QJsonObject{{"enabled", project.loop.enabled},
+                                        {"start", double(project.loop.start)},
+                                        {"end", double(project.loop.end)}});
     if (!project.recoveryFor.isNull())
         root.insert("recoveryFor", project.recoveryFor);
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
@@ -323,11 +332,31 @@ QString ProjectFile::parse(const QByteArray& json, Project& out) {
     out = Project{};
     if (!reader.song(root.value(QLatin1String("song")).toObject(), out.song))
         return tr("the project is damaged (%1)").arg(reader.error);
-    const QJsonArray files =
-        root.value(QLatin1String("training")).toObject().value(QLatin1String("files")).toArray();
-    for (const QJsonValue& f : files)
+    const QJsonObject training = root.value(QLatin1String("training")).toObject();
+    for (const QJsonValue& f : training.value(QLatin1String("files")).toArray())
         if (f.isString())
             out.trainingFiles << f.toString();
+    QJsonArray tracks;
+    if (!reader.array(training, "tracks", QStringLiteral("training"), tracks))
+        return tr("the project is damaged (%1)").arg(reader.error);
+    for (qsizetype i = 0; i < tracks.size(); ++i) {
+        double index = 0;
+        if (!reader.integer(tracks[i], QStringLiteral("training.tracks[%1]").arg(i), 0, 65535,
+                            index))
+            return tr("the project is damaged (%1)").arg(reader.error);
+        out.trainingTracks.push_back(int(index));
+    }
+    out.trainingModel = training.value(QLatin1String("model")).toObject();
+    if (root.contains(QLatin1String("loop"))) {
+        constexpr double kMaxTick = 9.0e15;
+        const QJsonObject loop = root.value(QLatin1String("loop")).toObject();
+        if (!reader.field(loop, "start", QStringLiteral("loop"), 0, kMaxTick, out.loop.start) ||
+            !reader.field(loop, "end", QStringLiteral("loop"), 0, kMaxTick, out.loop.end))
+            return tr("the project is damaged (%1)").arg(reader.error);
+        if (out.loop.end < out.loop.start)
+            return tr("the project is damaged (loop: the end is before the start)");
+        out.loop.enabled = loop.value(QLatin1String("enabled")).toBool();
+    }
     out.generation = root.value(QLatin1String("generation")).toObject();
     out.modelPath = root.value(QLatin1String("model")).toString();
     if (root.contains(QLatin1String("recoveryFor")))

@@ -2,6 +2,8 @@
 
 #include "ModelLibrary.h"
 
+#include "midi/MidiFile.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -18,11 +20,13 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -58,16 +62,22 @@ std::vector<std::string> toStd(const QStringList& paths) {
     return out;
 }
 
-ml::DatasetOptions datasetOptions() {
+ml::DatasetOptions datasetOptions(const std::vector<int>& tracks) {
     ml::DatasetOptions options;
     options.validFraction = 0.1;
     options.seed = 1;
+    options.selection.indices = tracks;
+    const QString folder = QStringLiteral("datasets"); // keyed by file, grid and tracks
     options.cacheDir =
-        QFile::encodeName(QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
-                              .filePath(QStringLiteral("datasets")))
+        QFile::encodeName(
+            QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(folder))
             .toStdString();
     return options;
 }
+
+constexpr int kDefaultKindIndex = 2;   // LSTM
+constexpr int kDefaultPresetIndex = 1; // Medium
+constexpr int kDefaultEpochs = 20;
 
 QString formatSeconds(double seconds) {
     const int total = int(std::lround(std::max(0.0, seconds)));
@@ -114,7 +124,7 @@ void TrainPanel::buildUi() {
     auto* dataLayout = new QVBoxLayout(dataBox);
     m_files = new QTreeWidget(dataBox);
     m_files->setObjectName(QStringLiteral("trainFileList"));
-    m_files->setHeaderLabels({tr("File"), tr("Steps"), tr("Notes"), tr("Problems")});
+    m_files->setHeaderLabels({tr("File"), tr("Steps"), tr("Notes"), tr("Tracks"), tr("Problems")});
     m_files->setRootIsDecorated(false);
     m_files->setAlternatingRowColors(true);
     m_files->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -125,6 +135,7 @@ void TrainPanel::buildUi() {
     m_files->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // tooltips hold the rest
     m_files->header()->setSectionResizeMode(StepsColumn, QHeaderView::ResizeToContents);
     m_files->header()->setSectionResizeMode(NotesColumn, QHeaderView::ResizeToContents);
+    m_files->header()->setSectionResizeMode(TracksColumn, QHeaderView::ResizeToContents);
     m_files->setMinimumHeight(112);
     m_files->setMaximumHeight(150); // the chart gets the rest
     dataLayout->addWidget(m_files, 1);
@@ -143,6 +154,24 @@ void TrainPanel::buildUi() {
     fileButtons->addWidget(removeFiles);
     fileButtons->addStretch(1);
     dataLayout->addLayout(fileButtons);
+    auto* tracksRow = new QHBoxLayout;
+    auto* tracksLabel = new QLabel(tr("&Tracks"), dataBox);
+    m_tracksEdit = new QLineEdit(dataBox);
+    m_tracksEdit->setObjectName(QStringLiteral("trainTracksEdit"));
+    m_tracksEdit->setPlaceholderText(tr("All but drums"));
+    m_tracksEdit->setClearButtonEnabled(true);
+    m_tracksEdit->setToolTip(
+        tr("Which tracks of every file to learn from, by number as the file list's Tracks "
+           "column shows them (from 0), e.g. \"1\" or \"1, 3-4\". Empty: every track except "
+           "drums (channel 10)."));
+    // Digits, commas, ranges and spaces; the rest is checked when the field is left.
+    m_tracksEdit->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral("[0-9,\\-\\s]*")), m_tracksEdit));
+    tracksLabel->setBuddy(m_tracksEdit);
+    connect(m_tracksEdit, &QLineEdit::editingFinished, this, &TrainPanel::applyTracksText);
+    tracksRow->addWidget(tracksLabel);
+    tracksRow->addWidget(m_tracksEdit, 1);
+    dataLayout->addLayout(tracksRow);
     m_fileSummary = new QLabel(tr("Drop MIDI files or folders here"), dataBox);
     m_fileSummary->setObjectName(QStringLiteral("trainFileSummary"));
     m_fileSummary->setWordWrap(true);
@@ -157,19 +186,19 @@ void TrainPanel::buildUi() {
     m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
     m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
     m_kind->addItem(tr("LSTM (best results)"), int(ml::ModelKind::Lstm));
-    m_kind->setCurrentIndex(2);
+    m_kind->setCurrentIndex(kDefaultKindIndex);
     form->addRow(tr("Kind"), m_kind);
     m_preset = new QComboBox(modelBox);
     m_preset->setObjectName(QStringLiteral("modelPresetBox"));
     m_preset->addItem(tr("Small"), int(Preset::Small));
     m_preset->addItem(tr("Medium"), int(Preset::Medium));
     m_preset->addItem(tr("Large"), int(Preset::Large));
-    m_preset->setCurrentIndex(1);
+    m_preset->setCurrentIndex(kDefaultPresetIndex);
     form->addRow(tr("Size"), m_preset);
     m_epochs = new QSpinBox(modelBox);
     m_epochs->setObjectName(QStringLiteral("epochsBox"));
     m_epochs->setRange(1, 1000);
-    m_epochs->setValue(20);
+    m_epochs->setValue(kDefaultEpochs);
     form->addRow(tr("Epochs"), m_epochs);
     auto describePreset = [this] {
         const ml::ModelConfig c = modelConfig();
@@ -182,6 +211,14 @@ void TrainPanel::buildUi() {
     connect(m_kind, &QComboBox::currentIndexChanged, this, describePreset);
     connect(m_preset, &QComboBox::currentIndexChanged, this, describePreset);
     describePreset();
+    // The model settings belong to the project.
+    auto edited = [this] {
+        if (!m_restoring)
+            emit settingsEdited();
+    };
+    connect(m_kind, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_preset, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_epochs, &QSpinBox::valueChanged, this, edited);
 
     auto* runRow = new QHBoxLayout;
     m_train = new QPushButton(tr("Train"), modelBox);
@@ -227,6 +264,7 @@ void TrainPanel::buildUi() {
     m_xAxis->setTitleText(tr("Epoch"));
     m_xAxis->setLabelFormat(QStringLiteral("%d"));
     m_xAxis->setRange(0, 1);
+    m_xAxis->setTickCount(2); // whole epochs: more ticks over 0..1 would all read "0"
     m_yAxis = new QValueAxis;
     m_yAxis->setTitleText(tr("nats/step"));
     m_yAxis->setLabelFormat(QStringLiteral("%.2f"));
@@ -401,20 +439,74 @@ void TrainPanel::scanFiles() {
     m_fileSummary->setText(tr("Reading %n input(s)\u2026", nullptr, int(m_inputs.size())));
     const std::vector<std::string> paths = toStd(m_inputs);
     const ml::RepresentationConfig rep = modelConfig().representation;
-    auto* watcher = new QFutureWatcher<std::vector<ml::DatasetFileInfo>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<ml::DatasetFileInfo>>::finished, this,
-            [this, watcher, generation] {
-                watcher->deleteLater();
-                if (generation != m_scanGeneration)
-                    return;
-                showFiles(watcher->future().takeResult());
-                emit filesScanned();
-            });
-    watcher->setFuture(QtConcurrent::run(
-        [paths, rep] { return ml::loadMidiDataset(paths, rep, datasetOptions()).files; }));
+    const std::vector<int> tracks = m_tracks;
+    auto* watcher = new QFutureWatcher<Scan>(this);
+    connect(watcher, &QFutureWatcher<Scan>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_scanGeneration)
+            return;
+        showFiles(watcher->future().takeResult());
+        emit filesScanned();
+    });
+    watcher->setFuture(QtConcurrent::run([paths, rep, tracks] {
+        Scan scan;
+        scan.files = ml::loadMidiDataset(paths, rep, datasetOptions(tracks)).files;
+        scan.tracks = describeTracks(scan.files, tracks);
+        return scan;
+    }));
 }
 
-void TrainPanel::showFiles(const std::vector<ml::DatasetFileInfo>& files) {
+std::vector<TrainPanel::TrackUse>
+TrainPanel::describeTracks(const std::vector<ml::DatasetFileInfo>& files,
+                           const std::vector<int>& indices) {
+    std::vector<TrackUse> out(files.size());
+    if (indices.empty()) {
+        for (TrackUse& use : out)
+            use.used = tr("all but drums");
+        return out;
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (files[i].hash.empty())
+            continue; // not read at all: its problem says why
+        // Read again for the track list: the dataset keeps only the grid (or its cache).
+        const midi::ReadResult r = midi::readMidiFile(files[i].path);
+        if (!r.ok)
+            continue;
+        TrackUse& use = out[i];
+        auto label = [&](int index) {
+            const std::string& name = r.song.trackAt(std::size_t(index)).properties.name;
+            return name.empty()
+                       ? QString::number(index)
+                       : QStringLiteral("%1 %2").arg(index).arg(QString::fromStdString(name));
+        };
+        QStringList available;
+        const int count = int(r.song.trackCount());
+        for (int t = 0; t < count; ++t)
+            available << tr("%1 (%n note(s))", nullptr,
+                            int(r.song.trackAt(std::size_t(t)).noteCount()))
+                             .arg(label(t));
+        use.available = tr("Tracks in this file: %1").arg(available.join(QStringLiteral(", ")));
+        QStringList used;
+        for (int index : indices) {
+            if (index >= count) {
+                use.problems << (count == 0 ? tr("no track %1 (the file has no tracks)").arg(index)
+                                            : tr("no track %1 (the file has tracks 0-%2)")
+                                                  .arg(index)
+                                                  .arg(count - 1));
+                continue;
+            }
+            if (r.song.trackAt(std::size_t(index)).noteCount() == 0)
+                use.problems << tr("track %1 has no notes").arg(label(index));
+            else
+                used << label(index);
+        }
+        use.used = used.isEmpty() ? tr("none") : used.join(QStringLiteral(", "));
+    }
+    return out;
+}
+
+void TrainPanel::showFiles(const Scan& scan) {
+    const std::vector<ml::DatasetFileInfo>& files = scan.files;
     m_files->clear();
     const QLocale locale;
     const QIcon warning = style()->standardIcon(QStyle::SP_MessageBoxWarning);
@@ -422,7 +514,9 @@ void TrainPanel::showFiles(const std::vector<ml::DatasetFileInfo>& files) {
     long steps = 0, notes = 0;
     int used = 0;
     QList<QTreeWidgetItem*> items;
-    for (const ml::DatasetFileInfo& f : files) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const ml::DatasetFileInfo& f = files[i];
+        const TrackUse use = i < scan.tracks.size() ? scan.tracks[i] : TrackUse{};
         const QString path = QFile::decodeName(f.path.c_str());
         auto* item = new QTreeWidgetItem;
         item->setText(FileNameColumn, QFileInfo(path).fileName());
@@ -431,7 +525,10 @@ void TrainPanel::showFiles(const std::vector<ml::DatasetFileInfo>& files) {
         item->setText(NotesColumn, f.used ? locale.toString(f.notes) : QString());
         item->setTextAlignment(StepsColumn, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(NotesColumn, Qt::AlignRight | Qt::AlignVCenter);
-        QStringList problems;
+        item->setText(TracksColumn, use.used);
+        item->setToolTip(TracksColumn, use.available);
+        // The chosen tracks a file lacks come first: they are why it has few or no notes.
+        QStringList problems = use.problems;
         for (const std::string& p : f.problems)
             problems << QString::fromStdString(p);
         item->setText(ProblemsColumn,
@@ -458,10 +555,108 @@ void TrainPanel::showFiles(const std::vector<ml::DatasetFileInfo>& files) {
             tr("%1 of %n file(s) usable \u00b7 %2 steps \u00b7 %3 notes", nullptr,
                int(files.size()))
                 .arg(used)
-                .arg(locale.toString(qlonglong(steps)), locale.toString(qlonglong(notes))));
+                .arg(locale.toString(qlonglong(steps)), locale.toString(qlonglong(notes))) +
+            (m_tracks.empty() ? QString()
+                              : tr(" \u00b7 track(s) %1 of each").arg(tracksText(m_tracks))));
+}
+
+// --- Tracks -------------------------------------------------------------------------------
+
+QString TrainPanel::tracksText(const std::vector<int>& indices) {
+    QStringList parts;
+    for (int index : indices)
+        parts << QString::number(index);
+    return parts.join(QStringLiteral(", "));
+}
+
+bool TrainPanel::parseTracks(const QString& text, std::vector<int>& out) {
+    out.clear();
+    constexpr int kMaxIndex = 65535; // a Standard MIDI File counts its tracks in 16 bits
+    constexpr int kMaxTracks = 256;
+    for (const QString& item : text.split(QLatin1Char(','))) {
+        const QString part = item.trimmed();
+        if (part.isEmpty()) {
+            if (text.trimmed().isEmpty())
+                continue;
+            return false; // "1,,2" or a trailing comma: probably a typo
+        }
+        const QStringList ends = part.split(QLatin1Char('-'));
+        if (ends.size() > 2)
+            return false;
+        bool okFrom = false, okTo = false;
+        const int from = ends[0].trimmed().toInt(&okFrom);
+        const int to = ends.size() == 2 ? ends[1].trimmed().toInt(&okTo) : from;
+        if (!okFrom || (ends.size() == 2 && !okTo) || from < 0 || to < from || to > kMaxIndex)
+            return false;
+        if (to - from >= kMaxTracks || int(out.size()) + (to - from) >= kMaxTracks)
+            return false; // hundreds of tracks: a typo rather than a choice
+        for (int index = from; index <= to; ++index)
+            out.push_back(index);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return true;
+}
+
+void TrainPanel::setTrainingTracks(const std::vector<int>& indices) {
+    std::vector<int> sorted = indices;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    m_tracksEdit->setText(tracksText(sorted));
+    if (sorted == m_tracks)
+        return;
+    m_tracks = sorted;
+    scanFiles();
+}
+
+void TrainPanel::applyTracksText() {
+    std::vector<int> tracks;
+    if (!parseTracks(m_tracksEdit->text(), tracks)) {
+        m_status->setText(tr("Tracks: \"%1\" is not a list of track numbers such as \"1, 3-4\"; "
+                             "still using %2.")
+                              .arg(m_tracksEdit->text(),
+                                   m_tracks.empty() ? tr("all tracks but drums")
+                                                    : tr("tracks %1").arg(tracksText(m_tracks))));
+        return;
+    }
+    m_tracksEdit->setText(tracksText(tracks)); // the tidy form: "1, 2, 3" for "1-3"
+    if (tracks == m_tracks)
+        return;
+    m_tracks = tracks;
+    m_status->setText(tracks.empty()
+                          ? tr("Learning from all tracks but drums")
+                          : tr("Learning from track(s) %1 of every file").arg(tracksText(tracks)));
+    emit settingsEdited();
+    scanFiles();
 }
 
 // --- Model choice -------------------------------------------------------------------------
+
+QJsonObject TrainPanel::modelSettings() const {
+    static const char* const kPresets[] = {"small", "medium", "large"};
+    QJsonObject o;
+    o[QStringLiteral("kind")] = QString::fromLatin1(ml::toString(modelConfig().kind));
+    o[QStringLiteral("preset")] =
+        QString::fromLatin1(kPresets[std::clamp(m_preset->currentData().toInt(), 0, 2)]);
+    o[QStringLiteral("epochs")] = m_epochs->value();
+    return o;
+}
+
+void TrainPanel::restoreModelSettings(const QJsonObject& settings) {
+    m_restoring = true;
+    int kind = kDefaultKindIndex;
+    const QString kindName = settings.value(QStringLiteral("kind")).toString();
+    for (int i = 0; i < m_kind->count(); ++i)
+        if (kindName == QLatin1String(ml::toString(ml::ModelKind(m_kind->itemData(i).toInt()))))
+            kind = i;
+    m_kind->setCurrentIndex(kind);
+    const QString preset = settings.value(QStringLiteral("preset")).toString();
+    m_preset->setCurrentIndex(preset == QLatin1String("small")   ? 0
+                              : preset == QLatin1String("large") ? 2
+                                                                 : kDefaultPresetIndex);
+    m_epochs->setValue(settings.value(QStringLiteral("epochs")).toInt(kDefaultEpochs));
+    m_restoring = false;
+}
 
 void TrainPanel::applyPreset(Preset preset, ml::ModelConfig& config) {
     switch (preset) {
@@ -533,6 +728,7 @@ void TrainPanel::updateButtons() {
     m_train->setEnabled(!busy && !m_inputs.isEmpty());
     m_cancel->setEnabled(m_state == State::Reading || m_state == State::Training);
     m_kind->setEnabled(!busy);
+    m_tracksEdit->setEnabled(!busy);
     m_preset->setEnabled(!busy);
     m_epochs->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
     const bool haveModel = m_models->currentIndex().isValid();
@@ -553,24 +749,34 @@ void TrainPanel::train() {
     setState(State::Reading, tr("Reading the training data\u2026"));
     const std::vector<std::string> paths = toStd(m_inputs);
     const ml::RepresentationConfig rep = m_runConfig.representation;
-    auto* watcher = new QFutureWatcher<ml::Dataset>(this);
-    connect(watcher, &QFutureWatcher<ml::Dataset>::finished, this, [this, watcher, generation] {
+    const std::vector<int> tracks = m_tracks;
+    using Read = std::pair<ml::Dataset, std::vector<TrackUse>>;
+    auto* watcher = new QFutureWatcher<Read>(this);
+    connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         if (generation != m_runGeneration)
             return; // cancelled while reading
-        ml::Dataset dataset = watcher->future().takeResult();
-        showFiles(dataset.files);
-        startTraining(std::move(dataset));
+        Read read = watcher->future().takeResult();
+        showFiles(Scan{read.first.files, std::move(read.second)});
+        startTraining(std::move(read.first));
     });
-    watcher->setFuture(QtConcurrent::run(
-        [paths, rep] { return ml::loadMidiDataset(paths, rep, datasetOptions()); }));
+    watcher->setFuture(QtConcurrent::run([paths, rep, tracks] {
+        Read read;
+        read.first = ml::loadMidiDataset(paths, rep, datasetOptions(tracks));
+        read.second = describeTracks(read.first.files, tracks);
+        return read;
+    }));
 }
 
 void TrainPanel::startTraining(ml::Dataset dataset) {
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     if (dataset.train.empty()) {
-        m_error = tr("No usable MIDI files: see the problems in the list.");
+        m_error = m_tracks.empty()
+                      ? tr("No usable MIDI files: see the problems in the list.")
+                      : tr("No usable MIDI files with notes on track(s) %1: see the problems in "
+                           "the list.")
+                            .arg(tracksText(m_tracks));
         setState(State::Failed, m_error);
         return;
     }
@@ -693,7 +899,9 @@ void TrainPanel::onDone(const ml::TrainResult& result) {
     if (!valid.isEmpty()) {
         m_validSeries->replace(valid);
     }
-    m_xAxis->setRange(0, std::max<double>(1.0, double(result.history.size())));
+    const int epochsRun = std::max(1, int(result.history.size()));
+    m_xAxis->setRange(0, epochsRun);
+    m_xAxis->setTickCount(std::min(epochsRun, 5) + 1);
 
     ml::TrainingMetadata meta;
     meta.files = m_usedFiles;

@@ -3,6 +3,7 @@
 #include "ml/Dataset.h"
 #include "ml/Trainer.h"
 
+#include <QJsonObject>
 #include <QStringList>
 #include <QWidget>
 
@@ -10,11 +11,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QChart;
 class QChartView;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QLineSeries;
 class QProgressBar;
 class QPushButton;
@@ -27,8 +30,9 @@ namespace torchestra::ui {
 
 class ModelLibrary;
 
-// The Train panel: MIDI files and folders to learn from (Add buttons or drag and drop), each
-// file with its steps, notes and problems as the dataset reader saw them; the model (Markov,
+// The Train panel: MIDI files and folders to learn from (Add buttons or drag and drop), the
+// tracks of them to use (all but drums, or chosen by index), each file with its steps, notes,
+// the tracks used and its problems as the dataset reader saw them; the model (Markov,
 // RNN, LSTM) with a size preset; Train with a progress bar, speed, time left and a live loss
 // chart (training and validation); Cancel; and the library of trained models with Load and
 // Save.
@@ -43,7 +47,7 @@ public:
     enum class State { Idle, Reading, Training, Cancelling, Finished, Cancelled, Failed };
     Q_ENUM(State)
     enum class Preset { Small, Medium, Large };
-    enum FileColumn { FileNameColumn, StepsColumn, NotesColumn, ProblemsColumn };
+    enum FileColumn { FileNameColumn, StepsColumn, NotesColumn, TracksColumn, ProblemsColumn };
     using PathChooser = std::function<QStringList(bool folder)>;
 
     explicit TrainPanel(ModelLibrary* library, QWidget* parent = nullptr);
@@ -55,6 +59,23 @@ public:
     void addInputs(const QStringList& paths);
     QStringList inputs() const { return m_inputs; }
     void removeSelectedInputs();
+
+    // The tracks to learn from in every file: indices as `torchestra-cli inspect` and the file
+    // list's Tracks column count them (from 0; a format 1 file's first track is often the tempo
+    // track). Empty (the default) means every track without GM drums (channel 10). The files
+    // are many and differ, so a choice by index is what applies to all of them; a file that
+    // lacks a chosen track says so in its Problems. Setting them re-reads the statistics.
+    std::vector<int> trainingTracks() const { return m_tracks; }
+    void setTrainingTracks(const std::vector<int>& indices);
+    // {1, 2} <-> "1, 2". parseTracks also takes ranges ("1-3") and any spacing; "" is all
+    // tracks. It returns false for anything else (leaving `out` unspecified).
+    static QString tracksText(const std::vector<int>& indices);
+    static bool parseTracks(const QString& text, std::vector<int>& out);
+
+    // The model settings the project keeps ("training.model"): kind, size preset and epochs.
+    // Restoring takes the panel's defaults for what is missing and emits nothing.
+    QJsonObject modelSettings() const;
+    void restoreModelSettings(const QJsonObject& settings);
 
     // The model to train: a kind and a size preset (hidden units x layers, or the Markov order).
     ml::ModelConfig modelConfig() const;
@@ -77,6 +98,7 @@ public:
 
     // Parts, for tests and screenshots.
     QTreeWidget* fileList() const { return m_files; }
+    QLineEdit* tracksEdit() const { return m_tracksEdit; }
     QComboBox* kindBox() const { return m_kind; }
     QComboBox* presetBox() const { return m_preset; }
     QSpinBox* epochsBox() const { return m_epochs; }
@@ -95,6 +117,9 @@ public:
 signals:
     void inputsChanged(const QStringList& paths);
     void filesScanned();
+    // The user changed the track choice, the model kind, its size or the epochs (not emitted by
+    // setTrainingTracks() or restoreModelSettings()).
+    void settingsEdited();
     void stateChanged(torchestra::ui::TrainPanel::State state);
     // A finished model was saved into the library at `path`.
     void modelTrained(const QString& path);
@@ -104,10 +129,24 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Which of the chosen tracks a file has: worked out on the worker beside the dataset.
+    struct TrackUse {
+        QString used;         // "1 Bass, 2 Lead"; "all but drums" without a choice
+        QString available;    // every track of the file, for the tooltip
+        QStringList problems; // chosen tracks the file lacks, or that have no notes
+    };
+    struct Scan {
+        std::vector<ml::DatasetFileInfo> files;
+        std::vector<TrackUse> tracks; // one per file
+    };
+    static std::vector<TrackUse> describeTracks(const std::vector<ml::DatasetFileInfo>& files,
+                                                const std::vector<int>& indices);
+
     void buildUi();
+    void applyTracksText();
     void setState(State state, const QString& message = {});
     void scanFiles();
-    void showFiles(const std::vector<ml::DatasetFileInfo>& files);
+    void showFiles(const Scan& scan);
     void startTraining(ml::Dataset dataset);
     void onProgress(const ml::TrainProgress& p);
     void onDone(const ml::TrainResult& result);
@@ -120,6 +159,8 @@ private:
 
     ModelLibrary* m_library;
     QStringList m_inputs;
+    std::vector<int> m_tracks; // empty: all tracks without drums
+    bool m_restoring = false;
     State m_state = State::Idle;
     QString m_error;
     PathChooser m_chooser;
@@ -134,6 +175,7 @@ private:
 
     QTreeWidget* m_files = nullptr;
     QLabel* m_fileSummary = nullptr;
+    QLineEdit* m_tracksEdit = nullptr;
     QComboBox* m_kind = nullptr;
     QComboBox* m_preset = nullptr;
     QSpinBox* m_epochs = nullptr;

@@ -17,7 +17,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
+#include <QSpinBox>
 
+#include <algorithm>
 #include <cmath>
 
 namespace torchestra::ui {
@@ -68,6 +70,7 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     m_tempo->setKeyboardTracking(false);
     m_tempo->setToolTip(tr("The tempo at the playhead; a change is one undo step"));
     addWidget(m_tempo);
+    addSpeedBox();
     addSeparator();
     m_position = new QLabel(this);
     m_position->setObjectName(QStringLiteral("positionLabel"));
@@ -103,6 +106,10 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
         const QSignalBlocker block(m_loop);
         m_loop->setChecked(on);
     });
+    connect(m_controller, &PlaybackController::tempoScaleChanged, this, [this](double scale) {
+        const QSignalBlocker block(m_speed);
+        m_speed->setValue(int(std::lround(scale * 100)));
+    });
     if (m_pianoRoll) {
         connect(m_pianoRoll, &PianoRollView::loopRangeChanged, this,
                 [this](model::Tick from, model::Tick to) {
@@ -112,6 +119,23 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     }
     qApp->installEventFilter(this);
     showPosition(0);
+}
+
+// The speed as a percentage of the written tempo. The song is not edited (that is the tempo
+// box's job): practising a passage slowly should leave nothing to undo.
+void TransportBar::addSpeedBox() {
+    addWidget(new QLabel(tr(" Speed "), this));
+    m_speed = new QSpinBox(this);
+    m_speed->setObjectName(QStringLiteral("speedBox"));
+    m_speed->setRange(50, 200);
+    m_speed->setSingleStep(5);
+    m_speed->setSuffix(QStringLiteral("%"));
+    m_speed->setValue(int(std::lround(m_controller->tempoScale() * 100)));
+    m_speed->setKeyboardTracking(false); // typing "75" is not 7% on the way
+    m_speed->setToolTip(tr("Playback speed: slower or faster without changing the song"));
+    addWidget(m_speed);
+    connect(m_speed, &QSpinBox::valueChanged, this,
+            [this](int percent) { m_controller->setTempoScale(percent / 100.0); });
 }
 
 bool TransportBar::eventFilter(QObject* watched, QEvent* event) {
@@ -149,9 +173,17 @@ QString TransportBar::clockText(double tick) const {
 }
 
 void TransportBar::showPosition(double tick) {
-    m_tick = tick;
-    m_position->setText(barBeatText(tick) + QStringLiteral("   ") + clockText(tick));
+    m_tick = std::max(0.0, tick);
+    m_position->setText(tick < 0 ? countInText(tick)
+                                 : barBeatText(tick) + QStringLiteral("   ") + clockText(tick));
     updateTempoBox();
+}
+
+// Before the song's start (a count-in from bar 1) there is no bar:beat to show: the beats left.
+QString TransportBar::countInText(double tick) const {
+    const model::TempoMap map = m_song ? m_song->tempoMap() : model::TempoMap();
+    const double beat = double(map.ticksPerBeat(map.timeSignatureAt(0)));
+    return tr("Count-in %1").arg(int(std::ceil(-tick / beat - 1e-9)));
 }
 
 void TransportBar::updateTempoBox() {
@@ -203,7 +235,7 @@ void TransportBar::toggleLoop(bool on) {
         // No range drawn: the four bars from the playhead's bar.
         const model::TempoMap& map = m_song->tempoMap();
         const std::int64_t bar =
-            map.barAtTick(model::Tick(std::floor(m_controller->playheadTick())));
+            map.barAtTick(model::Tick(std::floor(std::max(0.0, m_controller->playheadTick()))));
         from = map.barToTick(bar);
         to = map.barToTick(bar + 4);
         if (m_pianoRoll)
@@ -223,8 +255,8 @@ void TransportBar::toggleRecord(bool on) {
     }
     QString error;
     const model::TrackId track = m_pianoRoll ? m_pianoRoll->activeTrack() : model::kNoTrack;
-    if (!m_controller->record(track, model::Tick(std::floor(m_controller->playheadTick())),
-                              error)) {
+    const double at = std::max(0.0, m_controller->playheadTick());
+    if (!m_controller->record(track, model::Tick(std::floor(at)), error)) {
         m_record->setChecked(false);
         m_controller->statusMessage(error);
     }

@@ -7,6 +7,7 @@
 class QAction;
 class QDoubleSpinBox;
 class QLabel;
+class QSpinBox;
 
 namespace torchestra::model {
 class Song;
@@ -20,8 +21,10 @@ class PlaybackController;
 
 // The transport: play/pause, stop (back to the start), record (with a count-in), loop (the
 // piano roll's loop range; four bars from the playhead when none is drawn), metronome, panic,
-// the tempo at the playhead (editing it pushes an undoable tempo change) and the position as
-// bar:beat:tick and m:ss.mmm, updated live from the controller's playhead.
+// the tempo at the playhead (editing it pushes an undoable tempo change), the playback speed (a
+// percentage: the song plays slower or faster, unchanged) and the position as bar:beat:tick and
+// m:ss.mmm, updated live from the controller's playhead ("Count-in" and the beats left before
+// the song's start).
 //
 // Shortcuts (window-wide): Space play/pause, Return or Home to the start, L loop, Ctrl+.
 // panic, R record. Actions are named "play", "stop", "toStart", "record", "loop", "metronome",
@@ -43,6 +46,7 @@ public:
     QAction* recordAction() const { return m_record; }
     QAction* panicAction() const { return m_panic; }
     QDoubleSpinBox* tempoBox() const { return m_tempo; }
+    QSpinBox* speedBox() const { return m_speed; }
     QLabel* positionLabel() const { return m_position; }
 
     // "3:2:120" and "0:05.250" for a tick of the current song.
@@ -61,6 +65,8 @@ protected:
 
 private:
     void showPosition(double tick);
+    QString countInText(double tick) const;
+    void addSpeedBox();
     void updateTempoBox();
     void toggleLoop(bool on);
     void toggleRecord(bool on);
@@ -79,6 +85,7 @@ private:
     QAction* m_metronome = nullptr;
     QAction* m_panic = nullptr;
     QDoubleSpinBox* m_tempo = nullptr;
+    QSpinBox* m_speed = nullptr;
     QLabel* m_position = nullptr;
 };
 

@@ -14,7 +14,7 @@ const std::vector<std::string> kModelValueFlags = {
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",      "lr",       "transpose",
     "seed",           "threads", "max-minutes", "patience", "steps-per-epoch",
-    "valid-fraction", "cache"};
+    "valid-fraction", "cache",   "weight-decay"};
 
 std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     std::string err;
@@ -42,6 +42,7 @@ std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
     o.batchSize = int(args.intValue("batch", o.batchSize, 1, 4096, err));
     o.windowSteps = int(args.intValue("window", o.windowSteps, 2, 100000, err));
     o.learningRate = args.doubleValue("lr", o.learningRate, 1e-7, 1.0, err);
+    o.weightDecay = args.doubleValue("weight-decay", o.weightDecay, 0.0, 1.0, err);
     o.transpose = int(args.intValue("transpose", o.transpose, 0, 12, err));
     o.seed = std::uint64_t(args.intValue("seed", 1, 0, (1ll << 62), err));
     o.threads = int(args.intValue("threads", o.threads, 1, 256, err));

@@ -118,8 +118,9 @@ int main(int argc, char** argv) {
     window.show();
 
     QString file = parser.positionalArguments().value(0);
-    if (!parser.isSet(screenshotOption) && window.offerRecovery())
-        file.clear(); // the recovered song is what the user wanted back
+    // Runs on a worker; a recovered song the user takes back later replaces what opens here.
+    if (!parser.isSet(screenshotOption))
+        window.checkForRecovery();
     if (!file.isEmpty())
         window.openFile(file);
     else if (!window.isModified())

@@ -133,7 +133,14 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
     const std::vector<std::string> files = expandPaths(paths, missing);
     std::vector<FrameSequence> pieces;
     std::vector<std::size_t> pieceFile; // index into data.files
-    const std::string configKey = fnv1a(config.toJson());
+    // The cache holds each file's grid: it depends on the representation and on the tracks
+    // chosen, so both are in the key (or one choice's grid would be served for another).
+    std::string selectionKey;
+    for (int index : options.selection.indices)
+        selectionKey += "-" + std::to_string(index);
+    for (model::TrackId id : options.selection.tracks)
+        selectionKey += "-id" + std::to_string(id);
+    const std::string configKey = fnv1a(config.toJson() + "|tracks" + selectionKey);
     for (const std::string& path : files) {
         DatasetFileInfo info;
         info.path = path;

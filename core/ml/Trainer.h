@@ -20,8 +20,9 @@ struct TrainOptions {
     int windowSteps = 128;
     long stepsPerEpoch = 0; // batches per epoch; 0 = one pass over the training steps
     double learningRate = 1e-3;
-    double clipNorm = 1.0; // gradient clipping (global L2 norm)
-    int lrPatience = 2;    // epochs without improvement before the rate is halved
+    double clipNorm = 1.0;  // gradient clipping (global L2 norm)
+    double weightDecay = 0; // L2 penalty on every weight, as Adam's weight_decay (0 = none)
+    int lrPatience = 2;     // epochs without improvement before the rate is halved
     double lrDecay = 0.5;
     int patience = 6;  // epochs without improvement before training stops
     int transpose = 0; // augmentation: random shift within +-transpose semitones

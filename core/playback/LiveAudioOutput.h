@@ -3,6 +3,8 @@
 #include "playback/MidiMessage.h"
 
 #include <atomic>
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,25 +27,55 @@ struct LiveAudioOptions {
 // transport and renders with sample-accurate timing; it never locks, allocates, logs or throws.
 // When no driver works, start() says which were tried and why, and the program goes on without
 // sound. Control thread for everything but the readers.
+//
+// Opening a driver, loading a SoundFont and closing a driver (which lets the notes ring out, then
+// joins the driver's thread) all take time, so they run on a worker thread the output owns, one
+// job after another: startAsync() and stop() return at once, and the window never waits for
+// audio. Several driver sessions may exist for a moment (one ringing out, the next starting);
+// the Transport is driven by at most one of them at a time: a session's callback takes the
+// Transport only when no other callback holds it, and gives it up at the start of a period, so
+// Transport::process never runs on two threads.
 class LiveAudioOutput final : public MidiThru {
 public:
+    // Called on the output's worker thread when a start finished: "" when audio runs, else why
+    // not ("cancelled" when a stop() came first).
+    using StartDone = std::function<void(const std::string& error)>;
+
     LiveAudioOutput();
-    ~LiveAudioOutput(); // stop()
+    // Stops, lets the worker finish what is queued without the ring-out pause, and joins it:
+    // bounded by closing the driver (the callback never blocks, so that join returns).
+    ~LiveAudioOutput();
     LiveAudioOutput(const LiveAudioOutput&) = delete;
     LiveAudioOutput& operator=(const LiveAudioOutput&) = delete;
 
     // The drivers this FluidSynth was built with.
     static std::vector<std::string> availableDrivers();
 
-    // Starts audio for `transport` (which must outlive stop()). False with `error` when no
-    // driver could start or the SoundFont would not load.
+    // Starts audio for `transport`, which must outlive this output (or a later
+    // waitUntilIdle()): a session ringing out may hold it until then. Stops a running session
+    // first. Returns at once; the future (and `done`, if given) carries "" or the error. A
+    // stop() before the worker got to it cancels it.
+    std::future<std::string> startAsync(Transport& transport, const LiveAudioOptions& options,
+                                        StartDone done = {});
+    // startAsync() and wait: false with `error` when no driver could start or the SoundFont
+    // would not load. For callers that may wait (the CLI, tests).
     bool start(Transport& transport, const LiveAudioOptions& options, std::string& error);
-    // Ends the sounding notes, then closes the driver.
+    // Pauses the transport (the callback ends the notes), then returns at once: the worker lets
+    // the notes ring out and closes the driver. isRunning() is false from here on.
     void stop();
+    // Waits until every queued start/stop has finished (tests; the destructor does it too).
+    // False when `timeoutMs` passed first.
+    bool waitUntilIdle(int timeoutMs = 10000);
+    // True while a callback of this output may still call Transport::process: another engine
+    // (a MIDI port's sender, a clock) must not drive the same Transport before this is false.
+    // Becomes false within a period of stop(), at the latest when the driver is closed.
+    bool drivesTransport() const;
 
-    // Loads another SoundFont without stopping; on failure the current one stays.
+    // Loads another SoundFont without stopping; on failure the current one stays. Waits for the
+    // worker (the load itself takes that long).
     bool setSoundFont(const std::string& path, std::string& error);
 
+    // True from a successful start until stop() (not while a start is still on the worker).
     bool isRunning() const;
     std::string driver() const;
     std::string soundFont() const;

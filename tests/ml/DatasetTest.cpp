@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace torchestra;
 using namespace torchestra::ml;
@@ -95,6 +96,41 @@ TEST(Dataset, CacheGivesTheSameSequences) {
     Dataset third = loadMidiDataset({dir}, RepresentationConfig{}, options);
     ASSERT_EQ(third.train.size(), first.train.size());
     EXPECT_EQ(third.train[0].sounding, first.train[0].sounding);
+}
+
+TEST(Dataset, CacheKeepsEachChoiceOfTracksApart) {
+    // Track 0: the arpeggio; track 1: one high note a bar. One cache folder for both choices.
+    model::Song song = test::arpeggioSong(2);
+    std::vector<model::Note> high;
+    for (int bar = 0; bar < 2; ++bar)
+        high.push_back(test::gridNote(model::Tick(bar) * 1920, 480, 96));
+    song.addTrack(model::Track{}, high);
+    const std::string dir = test::makeTempDir();
+    ASSERT_EQ(midi::writeMidiFile(dir + "/two.mid", song), "");
+    DatasetOptions options;
+    options.validFraction = 0;
+    options.cacheDir = dir + "/cache";
+    auto soundingPitches = [&](std::vector<int> indices) {
+        options.selection.indices = std::move(indices);
+        Dataset d = loadMidiDataset({dir + "/two.mid"}, RepresentationConfig{}, options);
+        EXPECT_EQ(d.train.size(), 1u);
+        std::set<int> pitches;
+        if (d.train.empty())
+            return pitches;
+        const FrameSequence& seq = d.train[0];
+        for (int t = 0; t < seq.steps; ++t)
+            for (int p = 0; p < seq.pitches; ++p)
+                if (seq.sounding[std::size_t(t) * std::size_t(seq.pitches) + std::size_t(p)])
+                    pitches.insert(p);
+        return pitches;
+    };
+    const std::set<int> first = soundingPitches({0});
+    const std::set<int> second = soundingPitches({1}); // a cached grid of {0} must not answer
+    const std::set<int> again = soundingPitches({0});  // from the cache now
+    EXPECT_EQ(second.size(), 1u);
+    EXPECT_GT(first.size(), 1u);
+    EXPECT_EQ(first, again);
+    EXPECT_EQ(first.count(*second.begin()), 0u);
 }
 
 TEST(Dataset, BatchesAreBarAlignedMaskedAndTransposed) {

@@ -81,6 +81,13 @@ protected:
         EXPECT_TRUE(waitUntil([&] { return loaded.count() + failed.count() > 0; }));
         return loaded.count() == 1;
     }
+    // Runs the window's recovery check to its end; returns whether a song was restored.
+    bool recover() {
+        QSignalSpy checked(window.get(), &MainWindow::recoveryChecked);
+        window->checkForRecovery();
+        EXPECT_TRUE(waitUntil([&] { return checked.count() > 0; }));
+        return checked.count() == 1 && checked.at(0).at(0).toBool();
+    }
     bool saveTo(const QString& path) {
         QSignalSpy saved(window.get(), &MainWindow::saved);
         QSignalSpy failed(window.get(), &MainWindow::saveFailed);
@@ -377,14 +384,14 @@ TEST_F(FileWorkflowTest, RecoveryIsOfferedAfterACrash) {
         EXPECT_TRUE(when.isValid());
         return true;
     });
-    ASSERT_TRUE(window->offerRecovery());
+    ASSERT_TRUE(recover());
     EXPECT_EQ(asked, 1);
     EXPECT_TRUE(window->song().sameContent(crashed.song, false));
     EXPECT_TRUE(window->isModified());
     EXPECT_TRUE(window->windowTitle().contains('*'));
     EXPECT_FALSE(QFile::exists(leftover));
     // Nothing left to offer next time.
-    EXPECT_FALSE(window->offerRecovery());
+    EXPECT_FALSE(recover());
 }
 
 TEST_F(FileWorkflowTest, StaleRecoveryIsDroppedAndLiveSessionsAreLeftAlone) {
@@ -419,7 +426,7 @@ TEST_F(FileWorkflowTest, StaleRecoveryIsDroppedAndLiveSessionsAreLeftAlone) {
         ++asked;
         return true;
     });
-    EXPECT_FALSE(window->offerRecovery());
+    EXPECT_FALSE(recover());
     EXPECT_EQ(asked, 0);
     EXPECT_FALSE(QFile::exists(stale));
     EXPECT_TRUE(QFile::exists(other->recoveryFilePath()));

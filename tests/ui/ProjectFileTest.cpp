@@ -145,3 +145,78 @@ TEST(ProjectFileTest, MissingFileNamesIt) {
     const QString error = ProjectFile::read("/nonexistent/dir/x.torchestra", back);
     EXPECT_FALSE(error.isEmpty());
 }
+
+TEST(ProjectFileTest, RoundTripKeepsTrainingTracksModelSettingsAndLoop) {
+    Project project;
+    project.song = makeSmallSong();
+    project.trainingFiles = {"/music/a.mid"};
+    project.trainingTracks = {1, 3};
+    project.trainingModel = QJsonObject{{"kind", "markov"}, {"preset", "small"}, {"epochs", 7}};
+    project.loop = LoopRange{true, 480, 1920};
+    const QByteArray json = ProjectFile::serialize(project);
+
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    EXPECT_EQ(root.value("version").toInt(), 1); // optional additions: still version 1
+    const QJsonObject training = root.value("training").toObject();
+    EXPECT_EQ(training.value("tracks").toArray(), (QJsonArray{1, 3}));
+    EXPECT_EQ(training.value("model").toObject().value("kind").toString(), "markov");
+    const QJsonObject loop = root.value("loop").toObject();
+    EXPECT_TRUE(loop.value("enabled").toBool());
+    EXPECT_EQ(loop.value("start").toInt(), 480);
+    EXPECT_EQ(loop.value("end").toInt(), 1920);
+
+    Project back;
+    ASSERT_EQ(ProjectFile::parse(json, back), "");
+    EXPECT_EQ(back.trainingTracks, project.trainingTracks);
+    EXPECT_EQ(back.trainingModel, project.trainingModel);
+    EXPECT_TRUE(back.loop == project.loop);
+
+    // A range kept while not looping survives as well.
+    project.loop = LoopRange{false, 960, 2880};
+    ASSERT_EQ(ProjectFile::parse(ProjectFile::serialize(project), back), "");
+    EXPECT_TRUE(back.loop == project.loop);
+}
+
+TEST(ProjectFileTest, ProjectsWrittenBeforeTracksAndLoopStillOpen) {
+    // A version 1 project as the first workstation wrote it: no training.tracks, no
+    // training.model, no loop.
+    const QByteArray old = R"({"format":"torchestra-project","version":1,
+        "song":{"ppq":480,"tempos":[{"tick":0,"usPerQuarter":500000}],"timeSignatures":[],
+                "keySignatures":[],"tracks":[{"name":"Lead","channel":0,"program":0,
+                "muted":false,"solo":false,"colour":"#4a90d9","notes":[[0,480,60,100,64,0]]}]},
+        "training":{"files":["/music/a.mid"]},"generation":{"bars":8},"model":""})";
+    Project back;
+    back.trainingTracks = {9}; // parse must reset what it does not find
+    back.loop = LoopRange{true, 1, 2};
+    ASSERT_EQ(ProjectFile::parse(old, back), "");
+    EXPECT_EQ(back.song.noteCount(), 1u);
+    EXPECT_EQ(back.trainingFiles, QStringList{"/music/a.mid"});
+    EXPECT_TRUE(back.trainingTracks.empty());
+    EXPECT_TRUE(back.trainingModel.isEmpty());
+    EXPECT_TRUE(back.loop == LoopRange{});
+    // And a project without those parts writes none of them.
+    const QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(Project{})).object();
+    EXPECT_FALSE(root.contains("loop"));
+    EXPECT_FALSE(root.value("training").toObject().contains("tracks"));
+}
+
+TEST(ProjectFileTest, DamagedTracksAndLoopAreNamed) {
+    Project project;
+    project.song = makeSmallSong();
+    QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(project)).object();
+    QJsonObject training = root["training"].toObject();
+    training["tracks"] = QJsonArray{1, -2};
+    root["training"] = training;
+    Project back;
+    QString error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    EXPECT_TRUE(error.contains("training.tracks[1]")) << error.toStdString();
+
+    training["tracks"] = QJsonArray{1};
+    root["training"] = training;
+    root["loop"] = QJsonObject{{"enabled", true}, {"start", "soon"}, {"end", 100}};
+    error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    EXPECT_TRUE(error.contains("loop.start")) << error.toStdString();
+    root["loop"] = QJsonObject{{"enabled", true}, {"start", 960}, {"end", 480}};
+    error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    EXPECT_TRUE(error.contains("loop")) << error.toStdString();
+}

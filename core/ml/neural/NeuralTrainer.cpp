@@ -302,8 +302,8 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
             optimizerState = resumed->optimizerState();
         }
 
-        auto adam =
-            std::make_shared<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(lr));
+        auto adam = std::make_shared<torch::optim::Adam>(
+            net->parameters(), torch::optim::AdamOptions(lr).weight_decay(options.weightDecay));
         if (!optimizerState.empty()) {
             torch::serialize::InputArchive ar;
             ar.load_from(optimizerState.data(), optimizerState.size());
