@@ -3,7 +3,11 @@
 // batch 1, and 8 variations of 8 bars), beside the same networks in PyTorch (bench/ml_peer.py,
 // run in the same process tree with Debian's /usr/bin/python3). 2 threads on both sides.
 //
-//   ml_bench [--batches N] [--threads N] [--sample-threads 1|2] [--no-peer]
+//   ml_bench [--batches N] [--threads N] [--sample-threads 1|2] [--no-peer] [--sample-only]
+//            [--repeats N]
+//
+// --sample-only skips the training figures (the sampling models are still trained briefly);
+// --repeats sets the calls per sampling median (default 21 at batch 1, 11 for 8 variations).
 
 #include "ml/Dataset.h"
 #include "ml/Trainer.h"
@@ -14,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <random>
 #include <string>
@@ -123,8 +128,18 @@ double trainFramesPerSecond(HeadKind head, int batches) {
     return fps;
 }
 
-// Median milliseconds to sample `variations` x 128 steps.
-double sampleMs(const SequenceModel& model, int variations, int repeats, double& notesPerStep) {
+// CPU time of the calling thread: on a shared machine the wall time of a call also counts the
+// time it was descheduled, which says more about the other jobs than about the code.
+double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
+// Median milliseconds to sample `variations` x 128 steps (wall time; `cpuMs`: the median CPU
+// time of the calling thread, which with --sample-threads 1 does all the work).
+double sampleMs(const SequenceModel& model, int variations, int repeats, double& notesPerStep,
+                double& cpuMs) {
     const RepresentationConfig& rep = model.representation();
     SampleRequest req;
     req.future.resize(128, rep.pitches(), rep.onsets);
@@ -133,19 +148,23 @@ double sampleMs(const SequenceModel& model, int variations, int repeats, double&
         req.future.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
     }
     req.variations = variations;
-    std::vector<double> ms;
+    std::vector<double> ms, cpu;
     long notes = 0;
     for (int i = 0; i < repeats; ++i) {
         req.seed = std::uint64_t(i + 1);
+        const double c0 = threadCpuMs();
         const auto t0 = Clock::now();
         const auto out = model.sample(req);
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        cpu.push_back(threadCpuMs() - c0);
         for (const FrameSequence& s : out)
             for (std::uint8_t v : s.sounding)
                 notes += v;
     }
     notesPerStep = double(notes) / (double(repeats) * variations * 128);
     std::sort(ms.begin(), ms.end());
+    std::sort(cpu.begin(), cpu.end());
+    cpuMs = cpu[cpu.size() / 2];
     return ms[ms.size() / 2];
 }
 
@@ -186,6 +205,8 @@ void row(const char* what, double ours, const std::map<std::string, double>& pee
 int main(int argc, char** argv) {
     int batches = 12;
     bool peer = true;
+    bool sampleOnly = false;
+    int repeats = 0;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--batches") && i + 1 < argc)
             batches = std::max(2, std::atoi(argv[++i]));
@@ -195,11 +216,16 @@ int main(int argc, char** argv) {
             kSampleThreads = std::max(1, std::atoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--no-peer"))
             peer = false;
+        else if (!std::strcmp(argv[i], "--sample-only"))
+            sampleOnly = true;
+        else if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc)
+            repeats = std::max(1, std::atoi(argv[++i]));
     }
     setComputeThreads(kThreads);
 
-    const double trainInd = trainFramesPerSecond(HeadKind::Independent, batches);
-    const double trainNade = trainFramesPerSecond(HeadKind::Autoregressive, batches);
+    const double trainInd = sampleOnly ? 0 : trainFramesPerSecond(HeadKind::Independent, batches);
+    const double trainNade =
+        sampleOnly ? 0 : trainFramesPerSecond(HeadKind::Autoregressive, batches);
 
     const std::shared_ptr<SequenceModel> ind = briefTrain(HeadKind::Independent);
     const std::shared_ptr<SequenceModel> nade = briefTrain(HeadKind::Autoregressive);
@@ -207,11 +233,14 @@ int main(int argc, char** argv) {
         return 1;
     neural::setFastInferenceThreads(kSampleThreads);
     double n1 = 0, n2 = 0, n3 = 0, n4 = 0;
-    sampleMs(*ind, 1, 3, n1); // warm up
-    const double ind1 = sampleMs(*ind, 1, 21, n1);
-    const double ind8 = sampleMs(*ind, 8, 11, n2);
-    const double nade1 = sampleMs(*nade, 1, 21, n3);
-    const double nade8 = sampleMs(*nade, 8, 11, n4);
+    double c1 = 0, c2 = 0, c3 = 0, c4 = 0;
+    sampleMs(*ind, 1, 3, n1, c1); // warm up
+    const int r1 = repeats > 0 ? repeats : 21;
+    const int r8 = repeats > 0 ? repeats : 11;
+    const double ind1 = sampleMs(*ind, 1, r1, n1, c1);
+    const double ind8 = sampleMs(*ind, 8, r8, n2, c2);
+    const double nade1 = sampleMs(*nade, 1, r1, n3, c3);
+    const double nade8 = sampleMs(*nade, 8, r8, n4, c4);
 
     std::map<std::string, double> p;
     if (peer)
@@ -233,5 +262,8 @@ int main(int argc, char** argv) {
         "(sampling: briefly trained weights, %.1f / %.1f notes per step independent / NADE; "
         "8 variations cost x%.2f / x%.2f of one)\n",
         n1, n3, ind8 / ind1, nade8 / nade1);
+    std::printf("(sampling, median CPU time of the sampling thread: %.1f / %.1f ms independent "
+                "1 / 8, %.1f / %.1f ms NADE 1 / 8; x%.2f / x%.2f)\n",
+                c1, c2, c3, c4, c2 / c1, c4 / c3);
     return 0;
 }

@@ -131,6 +131,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                      gm::pitchName(pitch)));
     });
     createPlayback();
+    // A loop range drawn on the ruler or switched on in the transport is saved with the project.
+    connect(m_pianoRoll, &PianoRollView::loopRangeChanged, this, [this] { projectPartEdited(); });
+    connect(m_playback, &PlaybackController::loopChanged, this, [this] { projectPartEdited(); });
 
     resize(1280, 800);
     QSettings settings;
@@ -275,9 +278,6 @@ void MainWindow::createLearningDocks() {
             &MainWindow::auditionRequested);
     connect(m_generatePanel, &GeneratePanel::auditionStopRequested, this,
             &MainWindow::auditionStopRequested);
-    // A loop range drawn on the ruler or switched on in the transport is saved with the project.
-    connect(m_pianoRoll, &PianoRollView::loopRangeChanged, this, [this] { projectPartEdited(); });
-    connect(m_playback, &PlaybackController::loopChanged, this, [this] { projectPartEdited(); });
     // With no model yet there is nothing to generate with: training is the first step.
     connect(m_modelLibrary, &ModelLibrary::refreshed, this, [this] {
         if (m_modelLibrary->count() == 0)

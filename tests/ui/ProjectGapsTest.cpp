@@ -328,6 +328,26 @@ TEST_F(ProjectGapsTest, LoopRangeIsSavedAndRestored) {
     EXPECT_FALSE(other->pianoRoll()->hasLoopRange());
 }
 
+TEST_F(ProjectGapsTest, ChangingTheLoopMarksTheProjectModified) {
+    ASSERT_TRUE(open(*m_window, m_files[0]));
+    EXPECT_FALSE(m_window->isModified());
+    // The transport's Loop button calls setLoop; the saved project would differ from the file.
+    m_window->playback()->setLoop(true, 480, 1920);
+    EXPECT_TRUE(m_window->isModified());
+    EXPECT_TRUE(m_window->windowTitle().contains(QLatin1Char('*')));
+    const QString path = m_dir.filePath(QStringLiteral("loop-edit.torchestra"));
+    ASSERT_TRUE(save(path));
+    EXPECT_FALSE(m_window->isModified());
+    // A range dragged on the ruler (the piano roll announces it when the drag ends).
+    emit m_window->pianoRoll()->loopRangeChanged(960, 2880);
+    EXPECT_TRUE(m_window->isModified());
+    ASSERT_TRUE(save(path));
+    // Opening restores a loop without counting as a change.
+    ASSERT_TRUE(open(*m_window, path));
+    EXPECT_TRUE(m_window->playback()->loopEnabled());
+    EXPECT_FALSE(m_window->isModified());
+}
+
 TEST_F(ProjectGapsTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
     // A crash's leftover, with a loop and a track choice that must come back with it.
     Project crashed;

@@ -19,32 +19,83 @@ namespace torchestra::ml::neural {
 
 namespace {
 
-// y[b][r] = init[b][r] + W[r] . x[b] for rows r < rows, batch rows b < batch; W is rows x cols,
-// row-major; init has row stride ldInit (0: one vector for every batch row) and may alias y.
-// Rows go four at a time with all batch rows while a block of weights is hot in L1, so the
-// weights stream from memory once per step whatever the batch size. Each (r, b) is computed by
-// the same sequence of operations for any batch size (lane-wise FMA chain over k, the same
-// horizontal sum, the same scalar tail), which makes batched sampling bit-identical to single.
-void matvecGeneric(const float* w, int rows, int cols, const float* x, int ldx, int batch,
-                   const float* init, int ldInit, float* y, int ldy) {
-    for (int r = 0; r < rows; ++r) {
-        const float* wr = w + std::size_t(r) * cols;
-        for (int b = 0; b < batch; ++b) {
-            const float* xb = x + std::size_t(b) * ldx;
-            float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-            int k = 0;
-            for (; k + 8 <= cols; k += 8)
-                for (int j = 0; j < 8; ++j)
-                    acc[j] += wr[k + j] * xb[k + j];
-            float s =
-                ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-            for (; k < cols; ++k)
-                s += wr[k] * xb[k];
-            const float i0 = init ? init[std::size_t(b) * ldInit + r] : 0.f;
-            y[std::size_t(b) * ldy + r] = i0 + s;
-        }
+constexpr int kPanel = 16; // rows per panel of a packed matrix
+
+// A row-major matrix in panels of kPanel rows, k-major inside a panel, 64-byte aligned, the last
+// panel padded with zero rows.
+struct PackedMatrix {
+    int rows = 0;
+    int cols = 0;
+    std::vector<float> storage;
+    float* base = nullptr;
+
+    PackedMatrix() = default;
+    PackedMatrix(const float* w, int rows_, int cols_, int ld) : rows(rows_), cols(cols_) {
+        const int panels = (rows + kPanel - 1) / kPanel;
+        storage.assign(std::size_t(panels) * cols * kPanel + 16, 0.f);
+        base = storage.data();
+        while (reinterpret_cast<std::uintptr_t>(base) % 64)
+            ++base;
+        for (int r = 0; r < rows; ++r)
+            for (int k = 0; k < cols; ++k)
+                base[(std::size_t(r / kPanel) * cols + k) * kPanel + r % kPanel] =
+                    w[std::size_t(r) * ld + k];
     }
+    PackedMatrix(PackedMatrix&&) = default; // the heap buffer, and so `base`, moves along
+    PackedMatrix& operator=(PackedMatrix&&) = default;
+    PackedMatrix(const PackedMatrix&) = delete;
+    PackedMatrix& operator=(const PackedMatrix&) = delete;
+
+    const float* panel(int p) const { return base + std::size_t(p) * cols * kPanel; }
+};
+
+} // namespace
+
+struct PackedWeights {
+    std::vector<std::vector<PackedMatrix>> layer; // [layer][gate block]: H rows each
+    // Every head stacked in one matrix over the top layer's output, so one pass serves them all
+    // for every batch row: [frame | visible bias ; NADE hidden bias] ; onset ; velocity.
+    PackedMatrix heads;
+    std::vector<float> headBias;
+    int frameAt = 0, hidAt = 0, onsetAt = 0, velAt = 0; // row offsets (frameAt: or visible)
+};
+
+std::shared_ptr<const PackedWeights> PackedCache::get(const FastWeights& w) const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_packed)
+        return m_packed;
+    auto p = std::make_shared<PackedWeights>();
+    const int H = w.hidden;
+    const int blocks = w.kind == ModelKind::Lstm ? 4 : 1;
+    for (int l = 0; l < w.layers; ++l) {
+        const FastWeights::Layer& L = w.layer[std::size_t(l)];
+        const int cols = l == 0 ? H : L.in + H;
+        std::vector<PackedMatrix> gates;
+        for (int q = 0; q < blocks; ++q)
+            gates.emplace_back(L.w.data() + std::size_t(q) * H * cols, H, cols, cols);
+        p->layer.push_back(std::move(gates));
+    }
+    std::vector<float> rows;
+    auto add = [&](const std::vector<float>& m, const std::vector<float>& b) {
+        const int at = int(p->headBias.size());
+        rows.insert(rows.end(), m.begin(), m.end());
+        p->headBias.insert(p->headBias.end(), b.begin(), b.end());
+        return at;
+    };
+    if (w.head == HeadKind::Independent) {
+        p->frameAt = add(w.frameW, w.frameB);
+    } else {
+        p->frameAt = add(w.visW, w.visB);
+        p->hidAt = add(w.hidW, w.hidB);
+    }
+    p->onsetAt = add(w.onsetW, w.onsetB);
+    p->velAt = add(w.velW, w.velB);
+    p->heads = PackedMatrix(rows.data(), int(p->headBias.size()), H, H);
+    m_packed = std::move(p);
+    return m_packed;
 }
+
+namespace {
 
 // y[b][:] (rows floats) = init[b] + sum over the nonzero x[b][k] of x[b][k] * wT[k][:]: the
 // first layer's input is a sparse frame, so only its few nonzero columns are read.
@@ -99,78 +150,6 @@ TORCHESTRA_AVX2 inline float dotTail(const float* w, const float* x, int from, i
     for (int k = from; k < to; ++k)
         acc = _mm_fmadd_ss(_mm_load_ss(w + k), _mm_load_ss(x + k), acc);
     return _mm_cvtss_f32(acc);
-}
-
-TORCHESTRA_AVX2 void matvecAvx2(const float* w, int rows, int cols, const float* x, int ldx,
-                                int batch, const float* init, int ldInit, float* y, int ldy) {
-    const int vc = cols & ~7;
-    auto store = [&](int r, int b, float s) {
-        const float i0 = init ? init[std::size_t(b) * ldInit + r] : 0.f;
-        y[std::size_t(b) * ldy + r] = i0 + s;
-    };
-    int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-        const float* w0 = w + std::size_t(r) * cols;
-        const float* w1 = w0 + cols;
-        const float* w2 = w1 + cols;
-        const float* w3 = w2 + cols;
-        int b = 0;
-        for (; b + 2 <= batch; b += 2) { // 4 rows x 2 batch rows: 8 accumulators
-            const float* xa = x + std::size_t(b) * ldx;
-            const float* xb = xa + ldx;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            for (int k = 0; k < vc; k += 8) {
-                const __m256 va = _mm256_loadu_ps(xa + k);
-                const __m256 vb = _mm256_loadu_ps(xb + k);
-                const __m256 u0 = _mm256_loadu_ps(w0 + k);
-                const __m256 u1 = _mm256_loadu_ps(w1 + k);
-                const __m256 u2 = _mm256_loadu_ps(w2 + k);
-                const __m256 u3 = _mm256_loadu_ps(w3 + k);
-                a0 = _mm256_fmadd_ps(u0, va, a0);
-                a1 = _mm256_fmadd_ps(u1, va, a1);
-                a2 = _mm256_fmadd_ps(u2, va, a2);
-                a3 = _mm256_fmadd_ps(u3, va, a3);
-                b0 = _mm256_fmadd_ps(u0, vb, b0);
-                b1 = _mm256_fmadd_ps(u1, vb, b1);
-                b2 = _mm256_fmadd_ps(u2, vb, b2);
-                b3 = _mm256_fmadd_ps(u3, vb, b3);
-            }
-            store(r, b, dotTail(w0, xa, vc, cols, hsum256(a0)));
-            store(r + 1, b, dotTail(w1, xa, vc, cols, hsum256(a1)));
-            store(r + 2, b, dotTail(w2, xa, vc, cols, hsum256(a2)));
-            store(r + 3, b, dotTail(w3, xa, vc, cols, hsum256(a3)));
-            store(r, b + 1, dotTail(w0, xb, vc, cols, hsum256(b0)));
-            store(r + 1, b + 1, dotTail(w1, xb, vc, cols, hsum256(b1)));
-            store(r + 2, b + 1, dotTail(w2, xb, vc, cols, hsum256(b2)));
-            store(r + 3, b + 1, dotTail(w3, xb, vc, cols, hsum256(b3)));
-        }
-        for (; b < batch; ++b) {
-            const float* xa = x + std::size_t(b) * ldx;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int k = 0; k < vc; k += 8) {
-                const __m256 va = _mm256_loadu_ps(xa + k);
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + k), va, a0);
-                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + k), va, a1);
-                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + k), va, a2);
-                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + k), va, a3);
-            }
-            store(r, b, dotTail(w0, xa, vc, cols, hsum256(a0)));
-            store(r + 1, b, dotTail(w1, xa, vc, cols, hsum256(a1)));
-            store(r + 2, b, dotTail(w2, xa, vc, cols, hsum256(a2)));
-            store(r + 3, b, dotTail(w3, xa, vc, cols, hsum256(a3)));
-        }
-    }
-    for (; r < rows; ++r) {
-        const float* w0 = w + std::size_t(r) * cols;
-        for (int b = 0; b < batch; ++b) {
-            const float* xa = x + std::size_t(b) * ldx;
-            __m256 a0 = _mm256_setzero_ps();
-            for (int k = 0; k < vc; k += 8)
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + k), _mm256_loadu_ps(xa + k), a0);
-            store(r, b, dotTail(w0, xa, vc, cols, hsum256(a0)));
-        }
-    }
 }
 
 TORCHESTRA_AVX2 void sparseInputAvx2(const float* wT, int ldw, int rows, int cols, const float* x,
@@ -251,15 +230,6 @@ bool haveAvx2() {
 
 #endif
 
-void matvec(const float* w, int rows, int cols, const float* x, int ldx, int batch,
-            const float* init, int ldInit, float* y, int ldy) {
-#ifdef TORCHESTRA_X86
-    if (haveAvx2())
-        return matvecAvx2(w, rows, cols, x, ldx, batch, init, ldInit, y, ldy);
-#endif
-    matvecGeneric(w, rows, cols, x, ldx, batch, init, ldInit, y, ldy);
-}
-
 void sparseInput(const float* wT, int ldw, int rows, int cols, const float* x, int ldx, int batch,
                  const float* init, float* y, int ldy) {
 #ifdef TORCHESTRA_X86
@@ -283,6 +253,352 @@ void tanhInPlace(float* v, int n) {
         return apply8<tanh8>(v, n);
 #endif
     tanhGeneric(v, n);
+}
+
+#ifdef TORCHESTRA_X86
+// Four interleaved chains: one NADE logit is a 128-long dot product on the critical path of
+// the pitch loop, so it is latency that counts here.
+TORCHESTRA_AVX2 float dotAvx2(const float* a, const float* b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int k = 0;
+    for (; k + 32 <= n; k += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8), _mm256_loadu_ps(b + k + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 16), _mm256_loadu_ps(b + k + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 24), _mm256_loadu_ps(b + k + 24), s3);
+    }
+    for (; k + 8 <= n; k += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0);
+    return dotTail(a, b, k, n,
+                   hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))));
+}
+#endif
+
+// a . b; the same bits for a given (a, b, n) on a given machine.
+float dot(const float* a, const float* b, int n) {
+#ifdef TORCHESTRA_X86
+    if (haveAvx2())
+        return dotAvx2(a, b, n);
+#endif
+    float s = 0;
+    for (int k = 0; k < n; ++k)
+        s = std::fma(a[k], b[k], s);
+    return s;
+}
+
+#ifdef TORCHESTRA_X86
+TORCHESTRA_AVX2 inline __m256 sigmoid256(__m256 v) {
+    const __m256 one = _mm256_set1_ps(1.f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+}
+
+TORCHESTRA_AVX2 inline __m256 tanh256(__m256 v) {
+    const __m256 one = _mm256_set1_ps(1.f);
+    const __m256 e = exp256(_mm256_mul_ps(_mm256_set1_ps(-2.f), v));
+    return _mm256_sub_ps(_mm256_div_ps(_mm256_set1_ps(2.f), _mm256_add_ps(one, e)), one);
+}
+
+// The LSTM cell for units [u0, u1) of one row, in registers: gates g (i, f, g, o blocks of H,
+// pre-activation), c updated in place, h written. A tail goes through the same 8-lane code on
+// zero-padded copies, so a unit's bits never depend on where a range starts.
+TORCHESTRA_AVX2 inline void lstmCell8(const float* gi, const float* gf, const float* gg,
+                                      const float* go, float* cc, float* hh) {
+    const __m256 i = sigmoid256(_mm256_loadu_ps(gi));
+    const __m256 f = sigmoid256(_mm256_loadu_ps(gf));
+    const __m256 z = tanh256(_mm256_loadu_ps(gg));
+    const __m256 o = sigmoid256(_mm256_loadu_ps(go));
+    const __m256 cn = _mm256_fmadd_ps(f, _mm256_loadu_ps(cc), _mm256_mul_ps(i, z));
+    _mm256_storeu_ps(cc, cn);
+    _mm256_storeu_ps(hh, _mm256_mul_ps(o, tanh256(cn)));
+}
+
+TORCHESTRA_AVX2 void lstmCellAvx2(const float* g, int H, float* c, float* h, int u0, int u1) {
+    int j = u0;
+    for (; j + 8 <= u1; j += 8)
+        lstmCell8(g + j, g + H + j, g + 2 * H + j, g + 3 * H + j, c + j, h + j);
+    if (j < u1) {
+        const std::size_t n = std::size_t(u1 - j);
+        float t[6][8] = {};
+        for (int q = 0; q < 4; ++q)
+            std::memcpy(t[q], g + q * H + j, sizeof(float) * n);
+        std::memcpy(t[4], c + j, sizeof(float) * n);
+        lstmCell8(t[0], t[1], t[2], t[3], t[4], t[5]);
+        std::memcpy(c + j, t[4], sizeof(float) * n);
+        std::memcpy(h + j, t[5], sizeof(float) * n);
+    }
+}
+
+#endif
+
+// ---- Panel-packed matrix-vector products (every layer and head; see FastInference.h) ----
+//
+// A matrix is stored in panels of 16 rows, k-major inside a panel (panel p holds
+// W[16p + i][k] at [k][i]), so a panel streams sequentially and each k gives 16 contiguous
+// weights that multiply one broadcast input per batch row. Output (r, b) is the FMA chain
+// acc = fma(W[r][k], x[b][k], acc) over k = 0..cols-1 from acc = 0, then y = init + acc: the
+// same operations for any blocking, batch size, vector width or thread, hence the same bits.
+
+bool haveAvx512() {
+#ifdef TORCHESTRA_X86
+    static const bool have = __builtin_cpu_supports("avx512f") && haveAvx2();
+    return have;
+#else
+    return false;
+#endif
+}
+
+void panelGemvGeneric(const PackedMatrix& m, int r0, int r1, const float* x, int ldx, int batch,
+                      const float* init, int ldInit, float* y, int ldy) {
+    const int K = m.cols;
+    for (int p = r0 / kPanel; p * kPanel < r1; ++p) {
+        const float* pan = m.panel(p);
+        const int base = p * kPanel;
+        const int n = std::min(kPanel, r1 - base);
+        for (int b = 0; b < batch; ++b) {
+            const float* xb = x + std::size_t(b) * ldx;
+            float acc[kPanel] = {};
+            for (int k = 0; k < K; ++k)
+                for (int i = 0; i < kPanel; ++i)
+                    acc[i] = std::fma(pan[std::size_t(k) * kPanel + i], xb[k], acc[i]);
+            float* yb = y + std::size_t(b) * ldy + (base - r0);
+            const float* ib = init ? init + std::size_t(b) * ldInit + (base - r0) : nullptr;
+            for (int i = 0; i < n; ++i)
+                yb[i] = (ib ? ib[i] : 0.f) + acc[i];
+        }
+    }
+}
+
+#ifdef TORCHESTRA_X86
+#define TORCHESTRA_AVX512 __attribute__((target("avx512f,avx2,fma")))
+
+// y[b][row - r0 + i] = init[b][...] + acc[i] for the rows of [row, row + 8) below r1.
+TORCHESTRA_AVX2 inline void store8(__m256 acc, int row, int r0, int r1, int b, const float* init,
+                                   int ldInit, float* y, int ldy) {
+    const int n = std::min(8, r1 - row);
+    if (n <= 0)
+        return;
+    const std::size_t o = std::size_t(row - r0);
+    float* yb = y + std::size_t(b) * ldy + o;
+    const float* ib = init ? init + std::size_t(b) * ldInit + o : nullptr;
+    if (n == 8) {
+        const __m256 i0 = ib ? _mm256_loadu_ps(ib) : _mm256_setzero_ps();
+        _mm256_storeu_ps(yb, _mm256_add_ps(i0, acc));
+        return;
+    }
+    float t[8];
+    _mm256_storeu_ps(t, acc);
+    for (int i = 0; i < n; ++i)
+        yb[i] = (ib ? ib[i] : 0.f) + t[i];
+}
+
+// NP panels x NB batch rows (from panel p0, batch row b0): 2 * NP * NB accumulators. The small
+// loops are unrolled by hand (pragmas): at -O2 GCC otherwise keeps the accumulator arrays on the
+// stack, which made 8 variations slower than the old kernel.
+template <int NP, int NB>
+TORCHESTRA_AVX2 void panelBlockAvx2(const PackedMatrix& m, int p0, int r0, int r1, const float* x,
+                                    int ldx, int b0, const float* init, int ldInit, float* y,
+                                    int ldy) {
+    const int K = m.cols;
+    __m256 acc[NP][2][NB];
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b)
+            acc[p][0][b] = acc[p][1][b] = _mm256_setzero_ps();
+    const float* pan[NP];
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p)
+        pan[p] = m.panel(p0 + p);
+    const float* xr[NB];
+#pragma GCC unroll 16
+    for (int b = 0; b < NB; ++b)
+        xr[b] = x + std::size_t(b0 + b) * ldx;
+    for (int k = 0; k < K; ++k) {
+        __m256 xb[NB];
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b)
+            xb[b] = _mm256_broadcast_ss(xr[b] + k);
+#pragma GCC unroll 16
+        for (int p = 0; p < NP; ++p) {
+            const __m256 w0 = _mm256_load_ps(pan[p] + std::size_t(k) * kPanel);
+            const __m256 w1 = _mm256_load_ps(pan[p] + std::size_t(k) * kPanel + 8);
+#pragma GCC unroll 16
+            for (int b = 0; b < NB; ++b) {
+                acc[p][0][b] = _mm256_fmadd_ps(w0, xb[b], acc[p][0][b]);
+                acc[p][1][b] = _mm256_fmadd_ps(w1, xb[b], acc[p][1][b]);
+            }
+        }
+    }
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b)
+#pragma GCC unroll 16
+            for (int v = 0; v < 2; ++v)
+                store8(acc[p][v][b], (p0 + p) * kPanel + v * 8, r0, r1, b0 + b, init, ldInit, y,
+                       ldy);
+}
+
+TORCHESTRA_AVX2 void panelGemvAvx2(const PackedMatrix& m, int r0, int r1, const float* x, int ldx,
+                                   int batch, const float* init, int ldInit, float* y, int ldy) {
+    const int pEnd = (r1 + kPanel - 1) / kPanel;
+    int p = r0 / kPanel;
+    if (batch == 1) {
+        for (; p + 4 <= pEnd; p += 4)
+            panelBlockAvx2<4, 1>(m, p, r0, r1, x, ldx, 0, init, ldInit, y, ldy);
+        for (; p < pEnd; ++p)
+            panelBlockAvx2<1, 1>(m, p, r0, r1, x, ldx, 0, init, ldInit, y, ldy);
+        return;
+    }
+    if (batch == 2) {
+        for (; p + 2 <= pEnd; p += 2)
+            panelBlockAvx2<2, 2>(m, p, r0, r1, x, ldx, 0, init, ldInit, y, ldy);
+        for (; p < pEnd; ++p)
+            panelBlockAvx2<1, 2>(m, p, r0, r1, x, ldx, 0, init, ldInit, y, ldy);
+        return;
+    }
+    for (; p < pEnd; ++p) {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4)
+            panelBlockAvx2<1, 4>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+        switch (batch - b) {
+        case 3:
+            panelBlockAvx2<1, 3>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+            break;
+        case 2:
+            panelBlockAvx2<1, 2>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+            break;
+        case 1:
+            panelBlockAvx2<1, 1>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+// The same chains on 16 lanes: one panel is one register.
+template <int NP, int NB>
+TORCHESTRA_AVX512 void panelBlockAvx512(const PackedMatrix& m, int p0, int r0, int r1,
+                                        const float* x, int ldx, int b0, const float* init,
+                                        int ldInit, float* y, int ldy) {
+    const int K = m.cols;
+    __m512 acc[NP][NB];
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b)
+            acc[p][b] = _mm512_setzero_ps();
+    const float* pan[NP];
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p)
+        pan[p] = m.panel(p0 + p);
+    const float* xr[NB];
+#pragma GCC unroll 16
+    for (int b = 0; b < NB; ++b)
+        xr[b] = x + std::size_t(b0 + b) * ldx;
+    for (int k = 0; k < K; ++k) {
+        __m512 xb[NB];
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b)
+            xb[b] = _mm512_set1_ps(xr[b][k]);
+#pragma GCC unroll 16
+        for (int p = 0; p < NP; ++p) {
+            const __m512 w = _mm512_load_ps(pan[p] + std::size_t(k) * kPanel);
+#pragma GCC unroll 16
+            for (int b = 0; b < NB; ++b)
+                acc[p][b] = _mm512_fmadd_ps(w, xb[b], acc[p][b]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int p = 0; p < NP; ++p) {
+        const int row = (p0 + p) * kPanel;
+        const int n = std::min(kPanel, r1 - row);
+        if (n <= 0)
+            continue;
+        const __mmask16 mask = __mmask16((1u << n) - 1u);
+        const std::size_t o = std::size_t(row - r0);
+#pragma GCC unroll 16
+        for (int b = 0; b < NB; ++b) {
+            float* yb = y + std::size_t(b0 + b) * ldy + o;
+            const __m512 i0 =
+                init ? _mm512_maskz_loadu_ps(mask, init + std::size_t(b0 + b) * ldInit + o)
+                     : _mm512_setzero_ps();
+            _mm512_mask_storeu_ps(yb, mask, _mm512_add_ps(i0, acc[p][b]));
+        }
+    }
+}
+
+template <int NP>
+TORCHESTRA_AVX512 void panelRowsAvx512(const PackedMatrix& m, int p, int r0, int r1, const float* x,
+                                       int ldx, int batch, const float* init, int ldInit, float* y,
+                                       int ldy) {
+    int b = 0;
+    for (; b + 8 <= batch; b += 8)
+        panelBlockAvx512<NP, 8>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    switch (batch - b) {
+    case 7:
+        return panelBlockAvx512<NP, 7>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 6:
+        return panelBlockAvx512<NP, 6>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 5:
+        return panelBlockAvx512<NP, 5>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 4:
+        return panelBlockAvx512<NP, 4>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 3:
+        return panelBlockAvx512<NP, 3>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 2:
+        return panelBlockAvx512<NP, 2>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    case 1:
+        return panelBlockAvx512<NP, 1>(m, p, r0, r1, x, ldx, b, init, ldInit, y, ldy);
+    default:
+        return;
+    }
+}
+
+TORCHESTRA_AVX512 void panelGemvAvx512(const PackedMatrix& m, int r0, int r1, const float* x,
+                                       int ldx, int batch, const float* init, int ldInit, float* y,
+                                       int ldy) {
+    const int pEnd = (r1 + kPanel - 1) / kPanel;
+    int p = r0 / kPanel;
+    for (; p + 2 <= pEnd; p += 2)
+        panelRowsAvx512<2>(m, p, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+    for (; p < pEnd; ++p)
+        panelRowsAvx512<1>(m, p, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+}
+#endif
+
+// From 4 batch rows on, the 16-lane kernel (2 panels x 8 rows per block) beats the 8-lane one
+// (8 variations: 24 vs 30 ms on the Sapphire Rapids VM); below that the weights' memory
+// traffic dominates and AVX2 avoids the 512-bit frequency licence.
+constexpr int kAvx512MinBatch = 4;
+
+// y[b][r - r0] = init[b][r - r0] + W[r] . x[b] for rows [r0, r1) of m (r0 a multiple of 16),
+// batch rows b < batch; init has row stride ldInit (0: one vector for every row), may be null
+// (zero) and may alias y.
+void panelGemvForward(const PackedMatrix& m, int r0, int r1, const float* x, int ldx, int batch,
+                      const float* init, int ldInit, float* y, int ldy) {
+#ifdef TORCHESTRA_X86
+    if (batch >= kAvx512MinBatch && haveAvx512())
+        return panelGemvAvx512(m, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+    if (haveAvx2())
+        return panelGemvAvx2(m, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+#endif
+    panelGemvGeneric(m, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+}
+
+// `reverse`: the same products, last rows first (64 at a time), which changes no bits.
+void panelGemv(const PackedMatrix& m, int r0, int r1, const float* x, int ldx, int batch,
+               const float* init, int ldInit, float* y, int ldy, bool reverse = false) {
+    if (!reverse)
+        return panelGemvForward(m, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
+    constexpr int chunk = 4 * kPanel;
+    for (int c1 = r1; c1 > r0;) {
+        const int c0 = std::max(r0, (c1 - 1) / chunk * chunk);
+        const int o = c0 - r0;
+        panelGemvForward(m, c0, c1, x, ldx, batch, init ? init + o : nullptr, ldInit, y + o, ldy);
+        c1 = c0;
+    }
 }
 
 inline void cpuRelax() {
@@ -417,19 +733,19 @@ void setFastInferenceThreads(int threads) {
 }
 
 FastRunner::FastRunner(const FastWeights& weights, int batch, bool useHelperThread)
-    : m_w(weights), m_batch(batch) {
+    : m_w(weights), m_p(weights.packed.get(weights)), m_batch(batch) {
     const int H = m_w.hidden;
     m_h.assign(std::size_t(m_w.layers) * batch * H, 0.f);
     m_hNew.assign(m_h.size(), 0.f);
     m_c.assign(std::size_t(m_w.layers) * batch * H, 0.f);
     m_gates.assign(std::size_t(batch) * m_w.gates(), 0.f);
     m_tmp.assign(std::size_t(batch) * 2 * H, 0.f);
-    m_vis.assign(std::size_t(batch) * m_w.pitches, 0.f);
+    m_heads.assign(std::size_t(batch) * m_p->headBias.size(), 0.f);
     m_a.assign(std::size_t(batch) * std::max(1, m_w.nadeHidden), 0.f);
     m_hn.assign(m_a.size(), 0.f);
     m_dirty.assign(std::size_t(batch), 1);
-    // Split the units in two (a multiple of 8 each) when it pays: 64+ units.
-    m_split = H >= 64 ? (H / 2) & ~7 : H;
+    // Split the units in two (at a panel boundary) when it pays: 64+ units.
+    m_split = H >= 64 ? (H / 2) & ~(kPanel - 1) : H;
     m_pooled =
         useHelperThread && m_split < H && g_threads.load() >= 2 && StepPool::instance().acquire();
 }
@@ -457,23 +773,30 @@ void FastRunner::layerUnits(int u0, int u1) {
     float* hOut = m_hNew.data() + std::size_t(l) * m_batch * H;
     float* c = m_c.data() + std::size_t(l) * m_batch * H;
     const int blocks = lstm ? 4 : 1;
-    for (int q = 0; q < blocks; ++q) {
+    for (int qi = 0; qi < blocks; ++qi) {
+        const int q = m_reverse ? blocks - 1 - qi : qi;
         const int r0 = q * H + u0;
         float* g = m_gates.data() + r0;
+        const PackedMatrix& W = m_p->layer[std::size_t(l)][std::size_t(q)];
         if (l == 0) {
             // Sparse frame input through W_ih^T, then the recurrent term on top.
             sparseInput(L.wT.data() + r0, G, n, L.in, m_x, m_w.input, m_batch, L.bias.data() + r0,
                         g, G);
-            matvec(L.w.data() + std::size_t(r0) * H, n, H, hPrev, H, m_batch, g, G, g, G);
+            panelGemv(W, u0, u1, hPrev, H, m_batch, g, G, g, G, m_reverse);
         } else {
             const int ld = L.in + H;
-            matvec(L.w.data() + std::size_t(r0) * ld, n, ld, m_tmp.data(), ld, m_batch,
-                   L.bias.data() + r0, 0, g, G);
+            panelGemv(W, u0, u1, m_tmp.data(), ld, m_batch, L.bias.data() + r0, 0, g, G, m_reverse);
         }
     }
     for (int b = 0; b < m_batch; ++b) {
         float* g = m_gates.data() + std::size_t(b) * G;
         float* hb = hOut + std::size_t(b) * H;
+#ifdef TORCHESTRA_X86
+        if (lstm && haveAvx2()) {
+            lstmCellAvx2(g, H, c + std::size_t(b) * H, hb, u0, u1);
+            continue;
+        }
+#endif
         if (lstm) {
             float* cb = c + std::size_t(b) * H;
             sigmoidInPlace(g + u0, n);
@@ -494,7 +817,7 @@ void FastRunner::layerUnits(int u0, int u1) {
     }
 }
 
-void FastRunner::step(const float* x) {
+void FastRunner::step(const float* x, bool withHeads) {
     const int H = m_w.hidden;
     m_x = x;
     // With the helper held: steps 2-3 alone and 4-7 split are timed; the split is kept only if
@@ -504,6 +827,7 @@ void FastRunner::step(const float* x) {
     const bool split = m_pooled && m_stepIndex >= 4;
     const auto t0 =
         m_pooled ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+
     for (int l = 0; l < m_w.layers; ++l) {
         m_layer = l;
         if (l > 0) {
@@ -531,6 +855,14 @@ void FastRunner::step(const float* x) {
         }
     }
     m_h.swap(m_hNew);
+    // One step streams ~3.2 MB of weights through a 2 MB L2; walking them in the opposite
+    // order on the next step starts it on the lines the last one touched most recently. Worth
+    // ~0.5 ms per 8 bars at batch 1 with the NADE head (3 back-to-back pairs, CPU time); the
+    // order of independent rows changes no bits.
+    m_reverse = !m_reverse;
+    if (withHeads)
+        panelGemv(m_p->heads, 0, int(m_p->headBias.size()), hidden(0), H, m_batch,
+                  m_p->headBias.data(), 0, m_heads.data(), int(m_p->headBias.size()));
 
     if (m_pooled) {
         const double ns = double(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -556,28 +888,26 @@ const float* FastRunner::hidden(int b) const {
     return m_h.data() + (std::size_t(m_w.layers - 1) * m_batch + b) * m_w.hidden;
 }
 
+const float* FastRunner::heads(int b) const {
+    return m_heads.data() + std::size_t(b) * m_p->headBias.size();
+}
+
 void FastRunner::frameLogits(int b, float* out) const {
-    matvec(m_w.frameW.data(), m_w.pitches, m_w.hidden, hidden(b), m_w.hidden, 1, m_w.frameB.data(),
-           0, out, m_w.pitches);
+    std::memcpy(out, heads(b) + m_p->frameAt, sizeof(float) * std::size_t(m_w.pitches));
 }
 
 void FastRunner::onsetLogits(int b, float* out) const {
-    matvec(m_w.onsetW.data(), m_w.pitches, m_w.hidden, hidden(b), m_w.hidden, 1, m_w.onsetB.data(),
-           0, out, m_w.pitches);
+    std::memcpy(out, heads(b) + m_p->onsetAt, sizeof(float) * std::size_t(m_w.pitches));
 }
 
 void FastRunner::velocityLogits(int b, float* out) const {
-    matvec(m_w.velW.data(), m_w.velocityBins, m_w.hidden, hidden(b), m_w.hidden, 1, m_w.velB.data(),
-           0, out, m_w.velocityBins);
+    std::memcpy(out, heads(b) + m_p->velAt, sizeof(float) * std::size_t(m_w.velocityBins));
 }
 
 void FastRunner::nadeBegin(int b) {
-    const int P = m_w.pitches;
     const int Hn = m_w.nadeHidden;
-    matvec(m_w.visW.data(), P, m_w.hidden, hidden(b), m_w.hidden, 1, m_w.visB.data(), 0,
-           m_vis.data() + std::size_t(b) * P, P);
-    matvec(m_w.hidW.data(), Hn, m_w.hidden, hidden(b), m_w.hidden, 1, m_w.hidB.data(), 0,
-           m_a.data() + std::size_t(b) * Hn, Hn);
+    std::memcpy(m_a.data() + std::size_t(b) * Hn, heads(b) + m_p->hidAt,
+                sizeof(float) * std::size_t(Hn));
     m_dirty[std::size_t(b)] = 1;
 }
 
@@ -589,10 +919,7 @@ float FastRunner::nadeLogit(int b, int i) {
         sigmoidInPlace(hn, Hn);
         m_dirty[std::size_t(b)] = 0;
     }
-    float out = 0;
-    matvec(m_w.nadeV.data() + std::size_t(i) * Hn, 1, Hn, hn, Hn, 1,
-           m_vis.data() + std::size_t(b) * m_w.pitches + i, 0, &out, 1);
-    return out;
+    return heads(b)[m_p->frameAt + i] + dot(m_w.nadeV.data() + std::size_t(i) * Hn, hn, Hn);
 }
 
 void FastRunner::nadeSet(int b, int i) {
@@ -761,7 +1088,7 @@ std::vector<FrameSequence> sampleFast(const FastWeights& w, const ModelConfig& c
             return {};
         for (int v = 0; v < V; ++v)
             buildInput(vars[std::size_t(v)].work, s - 1, rep, x.data() + std::size_t(v) * I);
-        runner.step(x.data());
+        runner.step(x.data(), s >= T0);
         if (s < T0)
             continue;
 
@@ -773,20 +1100,23 @@ std::vector<FrameSequence> sampleFast(const FastWeights& w, const ModelConfig& c
                 var.prev[std::size_t(p)] = s > 0 ? work.sounds(s - 1, p) : 0;
 
             // Onset odds for held pitches (re-articulation), independent given h_t.
+            // (The sigmoids over all pitches at once, 8 lanes at a time.)
             if (w.onsets) {
                 runner.onsetLogits(v, var.logits.data());
                 for (int p = 0; p < P; ++p)
-                    var.onsetP[std::size_t(p)] =
-                        sigmoidf(var.logits[std::size_t(p)] * invT + logDensity);
+                    var.onsetP[std::size_t(p)] = var.logits[std::size_t(p)] * invT + logDensity;
+                sigmoidInPlace(var.onsetP.data(), P);
             }
 
             if (!nade) {
                 runner.frameLogits(v, var.logits.data());
-                for (int p = 0; p < P; ++p) {
-                    const float z = var.logits[std::size_t(p)] * invT +
-                                    (var.prev[std::size_t(p)] ? 0.f : logDensity);
-                    var.frameP[std::size_t(p)] = allowed[std::size_t(p)] ? sigmoidf(z) : 0.f;
-                }
+                for (int p = 0; p < P; ++p)
+                    var.frameP[std::size_t(p)] = var.logits[std::size_t(p)] * invT +
+                                                 (var.prev[std::size_t(p)] ? 0.f : logDensity);
+                sigmoidInPlace(var.frameP.data(), P);
+                for (int p = 0; p < P; ++p)
+                    if (!allowed[std::size_t(p)])
+                        var.frameP[std::size_t(p)] = 0.f;
             } else {
                 runner.nadeBegin(v);
                 if (filterStarts) {

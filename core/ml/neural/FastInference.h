@@ -5,18 +5,51 @@
 // per-op overhead dominates (hundreds of small ops per step); here a step is a handful of
 // matrix-vector products over preallocated buffers, with no allocation per step. No torch here.
 //
-// Every batch row is computed by exactly the same instructions whatever the batch size, so
-// sampling 8 variations together gives bit-identical results to sampling each alone.
+// The matrix-vector products read the weights k-major in panels of 16 rows (packed once per
+// FastWeights, on first use) and take each batch row's input as a broadcast, so one pass over the
+// weights serves every row and no horizontal sum is needed. Each output is a single FMA chain
+// over k in a fixed order plus one add of its bias, and the nonlinearities are elementwise, so
+// nothing depends on the batch size, on the kernel a batch size picks (8-lane AVX2 below 4 rows,
+// 16-lane AVX-512 from 4), on the order the panels are visited in or on the thread computing a
+// unit: on a given machine, sampling 8 variations together gives bit-identical results to
+// sampling each alone. (Without AVX2 a scalar path runs, whose nonlinearities round
+// differently.) The results match the torch path to 1e-4 in probabilities, not bit for bit.
 
 #include "ml/SequenceModel.h"
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace torchestra::ml::neural {
 
-// Row-major copies of the trained weights (the layout torch uses, [out x in]).
+struct PackedWeights;
+struct FastWeights;
+
+// The packed copy of a FastWeights, built by the first runner (one pass over the weights; as
+// much memory again as the layer and head matrices). Copying a FastWeights gives an empty
+// cache, packed again on use; the weights must not be changed once a runner has used them.
+class PackedCache {
+public:
+    PackedCache() = default;
+    PackedCache(const PackedCache&) {}
+    PackedCache& operator=(const PackedCache&) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_packed.reset();
+        return *this;
+    }
+    // Any thread.
+    std::shared_ptr<const PackedWeights> get(const FastWeights& w) const;
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::shared_ptr<const PackedWeights> m_packed;
+};
+
+// Row-major copies of the trained weights (the layout torch uses, [out x in]); the runners read
+// the packed copy of the layer and head matrices built from them.
 struct FastWeights {
     ModelKind kind = ModelKind::Lstm;
     HeadKind head = HeadKind::Independent;
@@ -50,6 +83,8 @@ struct FastWeights {
     std::vector<float> onsetW, onsetB; // pitches x hidden, pitches
     std::vector<float> velW, velB;     // velocityBins x hidden, velocityBins
 
+    PackedCache packed;
+
     int gates() const { return kind == ModelKind::Lstm ? 4 * hidden : hidden; }
 };
 
@@ -67,12 +102,15 @@ public:
     int batch() const { return m_batch; }
     // Zero state (the start of a sequence).
     void reset();
-    // Advances every row by one step on x (batch x input floats).
-    void step(const float* x);
+    // Advances every row by one step on x (batch x input floats) and, with `withHeads`, computes
+    // every head's logits for every row (what the head functions below return; skip them on
+    // primer steps, whose outputs nobody reads).
+    void step(const float* x, bool withHeads = true);
     // The top layer's output for row b after the last step.
     const float* hidden(int b) const;
 
-    // Heads for row b, from hidden(b). Logits, before any temperature.
+    // Heads for row b, from hidden(b), as of the last step with heads. Logits, before any
+    // temperature.
     void frameLogits(int b, float* out) const;    // independent head: pitches
     void onsetLogits(int b, float* out) const;    // pitches (only when weights.onsets)
     void velocityLogits(int b, float* out) const; // velocityBins (only when weights.velocity)
@@ -85,21 +123,24 @@ public:
 
 private:
     void layerUnits(int u0, int u1);
+    const float* heads(int b) const;
 
     const FastWeights& m_w;
+    std::shared_ptr<const PackedWeights> m_p;
     int m_batch;
     int m_split = 0;       // units [0, m_split) on this thread, the rest on the helper
     bool m_pooled = false; // holds the helper thread
     int m_stepIndex = 0;   // steps taken while holding it (the first ones are timed)
     double m_bestAlone = 0, m_bestSplit = 0, m_worstSplit = 0; // ns per step
     int m_layer = 0;                                           // the layer being stepped
+    bool m_reverse = false; // this step streams the weights last rows first (see step())
     const float* m_x = nullptr;
     std::vector<float> m_h;     // layers x batch x hidden: the last step's outputs
     std::vector<float> m_hNew;  // the outputs being computed (swapped in after the step)
     std::vector<float> m_c;     // layers x batch x hidden (LSTM), updated per unit in place
     std::vector<float> m_gates; // batch x gates
     std::vector<float> m_tmp;   // batch x 2 hidden: each row's [input ; h] for layers above 0
-    std::vector<float> m_vis;   // batch x pitches
+    std::vector<float> m_heads; // batch x every head's rows (see PackedWeights)
     std::vector<float> m_a;     // batch x nadeHidden
     std::vector<float> m_hn;    // batch x nadeHidden
     std::vector<char> m_dirty;  // batch
