@@ -104,7 +104,9 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                         const SequenceModel* resumeFrom);
 std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error);
-// Sets LibTorch's intra-op thread count (call before training or sampling).
+// Makes torch run serially on the calling thread. The threads of a training pass are
+// TrainOptions::threads, used by the trainer's own compute thread only; any other thread runs
+// torch serially (see ml/neural/NeuralNet.h for why). `threads` is kept for callers' clarity.
 void setComputeThreads(int threads);
 
 } // namespace torchestra::ml

@@ -1,5 +1,7 @@
 #include "ml/neural/NeuralNet.h"
 
+#include <omp.h>
+
 #include "ml/Trainer.h"
 
 #include <algorithm>
@@ -231,6 +233,7 @@ StepLosses stepLosses(NeuralNet& net, const BatchTensors& bt, NeuralNetImpl::Sta
 
 bool sequenceNll(NeuralNet& net, const std::vector<const FrameSequence*>& seqs, int segment,
                  std::vector<NllResult>& out, const std::atomic<bool>* cancel) {
+    runThisThreadSerially();
     out.assign(seqs.size(), NllResult{});
     int maxT = 0;
     for (const FrameSequence* s : seqs)
@@ -275,6 +278,7 @@ void copyParameters(NeuralNet& from, NeuralNet& to) {
 }
 
 FastWeights extractFastWeights(NeuralNet& net) {
+    runThisThreadSerially();
     const ModelConfig& c = net->config();
     const RepresentationConfig& rep = c.representation;
     FastWeights w;
@@ -344,6 +348,7 @@ FastWeights extractFastWeights(NeuralNet& net) {
 }
 
 std::string makeNet(const ModelConfig& config, NeuralNet& out) {
+    runThisThreadSerially();
     const RepresentationConfig& rep = config.representation;
     if (config.kind != ModelKind::Rnn && config.kind != ModelKind::Lstm)
         return "not a neural model kind (rnn or lstm)";
@@ -493,6 +498,7 @@ namespace torchestra::ml {
 
 std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error) {
+    neural::runThisThreadSerially();
     using namespace neural;
     error.clear();
     if (payload.size() < kHeaderSize || std::memcmp(payload.data(), kMagic, 4) != 0) {
@@ -588,8 +594,27 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
     return nullptr;
 }
 
-void setComputeThreads(int threads) {
-    torch::set_num_threads(std::max(1, threads));
+void setComputeThreads(int /*threads*/) {
+    // The passes' thread count travels in TrainOptions::threads to the compute thread.
+    neural::runThisThreadSerially();
 }
+
+namespace neural {
+
+void runThisThreadSerially() {
+    thread_local bool done = false;
+    if (done)
+        return;
+    done = true;
+    (void)at::get_num_threads(); // ATen's once-per-thread set-up first: it would undo the next
+    omp_set_num_threads(1);
+}
+
+void runThisThreadInParallel(int threads) {
+    (void)at::get_num_threads();
+    omp_set_num_threads(std::max(1, threads));
+}
+
+} // namespace neural
 
 } // namespace torchestra::ml

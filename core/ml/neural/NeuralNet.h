@@ -107,6 +107,17 @@ private:
     std::string m_optimizerState;
 };
 
+// Threads and OpenMP. libgomp spins only briefly at its barriers once it manages more threads
+// than there are CPUs, so with a second thread's team alive (even idle) every parallel region
+// of the training pass pays a futex wake-up: measured here, a 2x256 LSTM pass took 245 ms on
+// the trainer's helper thread against 170 ms on a thread whose process had no other team. So
+// only the trainer's compute thread runs torch with several threads; every other thread that
+// touches torch (model creation, loading, evaluation, the trainer's caller) runs it serially.
+// Call runThisThreadSerially() before the first torch operation of such a thread (once per
+// thread is enough), and runThisThreadInParallel() on the compute thread.
+void runThisThreadSerially();
+void runThisThreadInParallel(int threads);
+
 // Builds an initialised module (after torch::manual_seed when seed != 0). "" or an error.
 std::string makeNet(const ModelConfig& config, NeuralNet& out);
 

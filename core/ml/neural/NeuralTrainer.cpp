@@ -4,7 +4,7 @@
 // Cancel returns within 200 ms at any point. Splitting batches into short passes is not enough:
 // on a busy machine an OpenMP barrier waits for a descheduled thread and one pass can take
 // seconds, and small chunks make the LSTM's matrix products inefficient. So the passes run on a
-// helper thread (ComputeThread) while this thread polls `cancel` every 2 ms; on Cancel it
+// helper thread (ComputeThread) while this thread polls `cancel` every 20 ms; on Cancel it
 // returns the best weights at once (a deep copy the helper never touches) and abandons the pass
 // in flight (after a 30 ms grace, so a short one can still be joined). A pass owns everything it
 // touches (the module, the optimizer, its batch tensors), never the caller's data, so it can
@@ -62,7 +62,7 @@ public:
     explicit ComputeThread(int threads) : m_s(std::make_shared<Shared>()) {
         std::shared_ptr<Shared> s = m_s;
         m_thread = std::thread([s, threads] {
-            setComputeThreads(threads);
+            neural::runThisThreadInParallel(threads);
             std::unique_lock<std::mutex> lock(s->mutex);
             for (;;) {
                 s->cv.wait(lock, [&] { return s->stop || s->job; });
@@ -121,8 +121,11 @@ public:
         m_s->busy = true;
         m_s->error = nullptr;
         m_s->cv.notify_all();
+        // Every wake-up takes a core from the pass's OpenMP team (two threads on two cores
+        // here), and a barrier then waits for the preempted thread: poll no more often than the
+        // 200 ms Cancel promise needs.
         while (m_s->busy) {
-            m_s->cv.wait_for(lock, std::chrono::milliseconds(2));
+            m_s->cv.wait_for(lock, std::chrono::milliseconds(20));
             if (m_s->busy && cancel.load(std::memory_order_relaxed)) {
                 // Give a short pass the chance to end so the thread can be joined rather than
                 // left running; a long one (a busy machine) is abandoned.
@@ -263,7 +266,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
     Snapshot best;
     std::shared_ptr<SequenceModel> resumedModel;
     try {
-        setComputeThreads(options.threads);
+        neural::runThisThreadSerially(); // only the compute thread runs torch in parallel
         if (data.train.empty()) {
             result.error = "no training data";
             return result;
@@ -407,26 +410,30 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 }
                 adam->zero_grad();
                 double batchLoss = 0;
-                for (int c0 = 0; c0 < batch.count; c0 += chunk) {
-                    const int c1 = std::min(batch.count, c0 + chunk);
-                    std::vector<const FrameSequence*> seqs;
-                    for (int b = c0; b < c1; ++b)
-                        seqs.push_back(&batch.windows[std::size_t(b)]);
-                    const std::vector<std::uint8_t> mask(
-                        batch.mask.begin() + long(c0) * batch.length,
-                        batch.mask.begin() + long(c1) * batch.length);
-                    auto bt = std::make_shared<BatchTensors>(
-                        neural::makeBatchTensors(seqs, 0, batch.length, rep, &mask));
-                    if (bt->realSteps == 0)
-                        continue;
+                // The batch's tensors are built on the helper too: torch::zeros on this thread
+                // would start a second OpenMP team, whose spinning threads then compete with
+                // the pass's team for the two cores. The job owns the batch (see above).
+                auto shared = std::make_shared<const Batch>(std::move(batch));
+                for (int c0 = 0; c0 < shared->count; c0 += chunk) {
+                    const int c1 = std::min(shared->count, c0 + chunk);
                     auto out = std::make_shared<double>(0.0);
                     NeuralNet m = net;
                     const double scale = 1.0 / double(real);
                     if (!compute.run(
-                            [m, bt, out, scale]() mutable {
+                            [m, shared, c0, c1, rep, out, scale]() mutable {
+                                std::vector<const FrameSequence*> seqs;
+                                for (int b = c0; b < c1; ++b)
+                                    seqs.push_back(&shared->windows[std::size_t(b)]);
+                                const std::vector<std::uint8_t> mask(
+                                    shared->mask.begin() + long(c0) * shared->length,
+                                    shared->mask.begin() + long(c1) * shared->length);
+                                const BatchTensors bt =
+                                    neural::makeBatchTensors(seqs, 0, shared->length, rep, &mask);
+                                if (bt.realSteps == 0)
+                                    return;
                                 NeuralNetImpl::State state;
                                 torch::Tensor loss =
-                                    neural::stepLosses(m, *bt, state).total().sum() * scale;
+                                    neural::stepLosses(m, bt, state).total().sum() * scale;
                                 loss.backward();
                                 *out = loss.item<double>();
                             },
