@@ -278,6 +278,12 @@ void MainWindow::createLearningDocks() {
             &MainWindow::auditionRequested);
     connect(m_generatePanel, &GeneratePanel::auditionStopRequested, this,
             &MainWindow::auditionStopRequested);
+    // Accepting ends an audition: it played a copy, and from now on the song itself is the music
+    // (edits made next would not be heard in the copy).
+    connect(m_generatePanel, &GeneratePanel::accepted, this, [this] {
+        if (m_playback->isAuditioning())
+            m_playback->stop();
+    });
     // With no model yet there is nothing to generate with: training is the first step.
     connect(m_modelLibrary, &ModelLibrary::refreshed, this, [this] {
         if (m_modelLibrary->count() == 0)

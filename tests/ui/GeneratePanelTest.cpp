@@ -5,6 +5,7 @@
 
 #include "ui/GeneratePanel.h"
 #include "ui/PianoRollView.h"
+#include "ui/PlaybackController.h"
 
 #include "model/Track.h"
 #include "model/UndoStack.h"
@@ -245,6 +246,18 @@ TEST_F(GeneratePanelTest, AuditionPlaysPrimerAndVariationFromACopy) {
                           m_panel->variations()[std::size_t(chosen)].notes));
     EXPECT_TRUE(m_window.song().sameContent(before)); // the live song is not touched
     QTest::mouseClick(m_panel->stopButton(), Qt::LeftButton);
+}
+
+TEST_F(GeneratePanelTest, AcceptingEndsTheAudition) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+    m_panel->setCurrentVariation(std::max(0, firstNonEmptyVariation()));
+    QTest::mouseClick(m_panel->auditionButton(), Qt::LeftButton);
+    ASSERT_TRUE(m_window.playback()->isAuditioning());
+    QTest::mouseClick(m_panel->acceptButton(), Qt::LeftButton);
+    EXPECT_FALSE(m_window.playback()->isAuditioning());
+    EXPECT_FALSE(m_window.playback()->isPlaying());
 }
 
 TEST_F(GeneratePanelTest, SettingsAndPanelsRoundTripThroughTheProject) {
