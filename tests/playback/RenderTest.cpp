@@ -193,7 +193,8 @@ TEST(OfflineRender, BrokenSoundFontGivesAClearError) {
     {
         std::ofstream f(path, std::ios::binary);
         // A valid RIFF/sfbk header over garbage: only FluidSynth's parser can refuse it.
-        const std::string bytes("RIFF\x30\x00\x00\x00sfbkLIST\x04\x00\x00\x00junk garbage", 36);
+        static const char raw[] = "RIFF\x30\x00\x00\x00sfbkLIST\x04\x00\x00\x00junk garbage";
+        const std::string bytes(raw, sizeof raw - 1); // the length of the literal, NULs included
         f << bytes;
     }
     model::Song song;
