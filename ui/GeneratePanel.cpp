@@ -515,7 +515,6 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     });
     watcher->setFuture(QtConcurrent::run(
         [sampler, request = std::move(request), rep, from, stepTicks, channel, cancelFlag] {
-            ml::setComputeThreads(2);
             SampleOutcome out;
             const std::vector<ml::FrameSequence> seqs = sampler->sample(request, cancelFlag.get());
             if (cancelFlag->load() || seqs.empty()) {

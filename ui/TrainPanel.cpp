@@ -811,7 +811,6 @@ void TrainPanel::startTraining(ml::Dataset dataset) {
             },
             Qt::QueuedConnection);
     };
-    ml::setComputeThreads(options.threads);
     m_job = std::make_unique<ml::TrainingJob>(); // the previous one has ended (its done came)
     m_job->start(std::move(dataset), m_runConfig, options, progress, done);
     setState(State::Training,

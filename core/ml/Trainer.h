@@ -104,9 +104,9 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                         const SequenceModel* resumeFrom);
 std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error);
-// Makes torch run serially on the calling thread. The threads of a training pass are
-// TrainOptions::threads, used by the trainer's own compute thread only; any other thread runs
-// torch serially (see ml/neural/NeuralNet.h for why). `threads` is kept for callers' clarity.
+// LibTorch's intra-op threads for torch work on the calling thread (evaluation; it starts at 1
+// here). Training passes use TrainOptions::threads on the trainer's own compute thread, and other
+// threads run torch serially (see ml/neural/NeuralNet.h for why).
 void setComputeThreads(int threads);
 
 } // namespace torchestra::ml

@@ -594,25 +594,32 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
     return nullptr;
 }
 
-void setComputeThreads(int /*threads*/) {
-    // The passes' thread count travels in TrainOptions::threads to the compute thread.
-    neural::runThisThreadSerially();
+void setComputeThreads(int threads) {
+    neural::setThisThreadsThreads(threads);
 }
 
 namespace neural {
 
+namespace {
+// Whether this thread chose its thread count (setComputeThreads); threads that did not run
+// torch serially.
+thread_local bool t_threadsChosen = false;
+} // namespace
+
 void runThisThreadSerially() {
-    thread_local bool done = false;
-    if (done)
-        return;
-    done = true;
-    (void)at::get_num_threads(); // ATen's once-per-thread set-up first: it would undo the next
-    omp_set_num_threads(1);
+    if (!t_threadsChosen)
+        setThisThreadsThreads(1);
 }
 
-void runThisThreadInParallel(int threads) {
-    (void)at::get_num_threads();
+bool thisThreadChoseThreads() {
+    return t_threadsChosen;
+}
+
+int setThisThreadsThreads(int threads) {
+    t_threadsChosen = true;
+    const int previous = at::get_num_threads(); // ATen's once-per-thread set-up runs here first
     omp_set_num_threads(std::max(1, threads));
+    return previous;
 }
 
 } // namespace neural

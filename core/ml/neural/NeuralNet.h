@@ -113,10 +113,14 @@ private:
 // the trainer's helper thread against 170 ms on a thread whose process had no other team. So
 // only the trainer's compute thread runs torch with several threads; every other thread that
 // touches torch (model creation, loading, evaluation, the trainer's caller) runs it serially.
-// Call runThisThreadSerially() before the first torch operation of such a thread (once per
-// thread is enough), and runThisThreadInParallel() on the compute thread.
+// runThisThreadSerially() is called before the first torch operation of such entry points: it
+// makes the thread serial unless the thread chose a count itself (setComputeThreads, as the
+// CLI's eval does on its main thread, the only torch thread there). setThisThreadsThreads()
+// sets the calling thread's count and returns the previous one; the trainer makes its caller
+// serial for the run and its compute thread parallel.
 void runThisThreadSerially();
-void runThisThreadInParallel(int threads);
+int setThisThreadsThreads(int threads);
+bool thisThreadChoseThreads();
 
 // Builds an initialised module (after torch::manual_seed when seed != 0). "" or an error.
 std::string makeNet(const ModelConfig& config, NeuralNet& out);

@@ -62,7 +62,7 @@ public:
     explicit ComputeThread(int threads) : m_s(std::make_shared<Shared>()) {
         std::shared_ptr<Shared> s = m_s;
         m_thread = std::thread([s, threads] {
-            neural::runThisThreadInParallel(threads);
+            neural::setThisThreadsThreads(threads);
             std::unique_lock<std::mutex> lock(s->mutex);
             for (;;) {
                 s->cv.wait(lock, [&] { return s->stop || s->job; });
@@ -266,7 +266,16 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
     Snapshot best;
     std::shared_ptr<SequenceModel> resumedModel;
     try {
-        neural::runThisThreadSerially(); // only the compute thread runs torch in parallel
+        // Only the compute thread runs torch in parallel while training; the caller gets its
+        // own count back afterwards (the CLI scores the test split on it).
+        struct SerialForTheRun {
+            bool chosen = neural::thisThreadChoseThreads();
+            int previous = neural::setThisThreadsThreads(1);
+            ~SerialForTheRun() {
+                if (chosen)
+                    neural::setThisThreadsThreads(previous);
+            }
+        } serialForTheRun;
         if (data.train.empty()) {
             result.error = "no training data";
             return result;
