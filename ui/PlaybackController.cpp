@@ -238,24 +238,40 @@ void PlaybackController::useSilentClock(const QString& reason) {
     emit statusMessage(m_outputDescription);
 }
 
-bool PlaybackController::setSoundFont(const QString& path, QString& error) {
-    const std::string check = playback::checkSoundFontFile(path.toStdString());
-    if (!check.empty()) {
-        error = QString::fromStdString(check);
-        return false;
+void PlaybackController::requestSoundFont(const QString& path) {
+    const QString check = QString::fromStdString(playback::checkSoundFontFile(path.toStdString()));
+    if (!check.isEmpty() || !m_audioRunning) {
+        // Answered from the event loop like a load, so callers see one order of events.
+        QMetaObject::invokeMethod(
+            this, [this, path, check] { emit soundFontChanged(path, check); },
+            Qt::QueuedConnection);
+        return;
     }
-    if (m_audioRunning) {
-        std::string e;
-        if (!m_audio->setSoundFont(path.toStdString(), e)) {
-            error = QString::fromStdString(e);
-            return false;
-        }
+    // The load runs on the output's worker; its answer is handed back to this thread. The
+    // callback only posts an event to `this`: ~LiveAudioOutput (a member, destroyed before
+    // QObject's destructor runs) joins the worker, and ~QObject drops the events still posted
+    // to this object, so the answer never reaches a destroyed controller.
+    const std::uint64_t generation = m_outputGeneration;
+    m_audio->setSoundFontAsync(
+        path.toStdString(), [this, path, generation](const std::string& error) {
+            const QString why = QString::fromStdString(error);
+            QMetaObject::invokeMethod(
+                this, [this, path, why, generation] { soundFontLoaded(path, why, generation); },
+                Qt::QueuedConnection);
+        });
+}
+
+void PlaybackController::soundFontLoaded(const QString& path, const QString& error,
+                                         std::uint64_t generation) {
+    // An output restarted meanwhile has loaded what the settings name: nothing to update.
+    if (error.isEmpty() && m_audioRunning && generation == m_outputGeneration) {
+        m_audio->resendPrograms(); // the new synths start with default programs
         m_outputDescription =
             tr("FluidSynth (%1, %2)")
                 .arg(QString::fromStdString(m_audio->driver()), QFileInfo(path).fileName());
         emit outputChanged(m_outputDescription);
     }
-    return true;
+    emit soundFontChanged(path, error);
 }
 
 void PlaybackController::openMidiInput() {

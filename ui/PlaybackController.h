@@ -86,9 +86,12 @@ public:
     QString outputDescription() const { return m_outputDescription; }
     bool hasAudio() const { return m_audioRunning; }
     bool isStarting() const { return m_starting; }
-    // Loads another SoundFont into the running synth; on failure the current one stays and
-    // `error` says why. Without a running synth only the file itself is checked.
-    bool setSoundFont(const QString& path, QString& error);
+    // Checks the SoundFont at `path` and, while the built-in synth plays, loads it into the
+    // synth on the output's worker (a large file takes seconds); returns at once. The outcome
+    // comes back on this thread as soundFontChanged(path, ...), always after this call returned.
+    // Without a running synth only the file itself is checked (the next start of the output
+    // loads what the settings name).
+    void requestSoundFont(const QString& path);
 
     // --- transport ---
     void play();
@@ -164,6 +167,10 @@ signals:
     void tempoScaleChanged(double scale);
     void auditionChanged(bool auditioning);
     void outputChanged(const QString& description);
+    // The outcome of requestSoundFont(path): `error` is "" when the synth plays that SoundFont
+    // now (or, without a running synth, when the file looks right), else why not, and the
+    // current SoundFont stays.
+    void soundFontChanged(const QString& path, const QString& error);
     void statusMessage(const QString& message);
     void snapshotPublished();
 
@@ -190,6 +197,7 @@ private:
     void startChosenOutput();
     void startAudio();
     void audioStarted(const std::shared_ptr<std::atomic<bool>>& alive, const QString& error);
+    void soundFontLoaded(const QString& path, const QString& error, std::uint64_t generation);
     void useSilentClock(const QString& reason);
     void openMidiInput();
     void drainInput();

@@ -18,6 +18,8 @@
 #include <QSettings>
 #include <QSpinBox>
 
+#include <utility>
+
 namespace torchestra::ui {
 
 SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
@@ -31,21 +33,22 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
     m_soundFont = new QLineEdit(this);
     m_soundFont->setObjectName(QStringLiteral("soundFontEdit"));
     m_soundFont->setReadOnly(true);
-    auto* choose = new QPushButton(tr("Choose..."), this);
-    choose->setObjectName(QStringLiteral("chooseSoundFont"));
-    auto* automatic = new QPushButton(tr("Automatic"), this);
-    automatic->setToolTip(tr("Use the first General MIDI SoundFont found on this system"));
+    m_choose = new QPushButton(tr("Choose..."), this);
+    m_choose->setObjectName(QStringLiteral("chooseSoundFont"));
+    m_automatic = new QPushButton(tr("Automatic"), this);
+    m_automatic->setObjectName(QStringLiteral("automaticSoundFont"));
+    m_automatic->setToolTip(tr("Use the first General MIDI SoundFont found on this system"));
     auto* row = new QHBoxLayout;
     row->addWidget(m_soundFont, 1);
-    row->addWidget(choose);
-    row->addWidget(automatic);
+    row->addWidget(m_choose);
+    row->addWidget(m_automatic);
     form->addRow(tr("SoundFont"), row);
     m_soundFontStatus = new QLabel(this);
     m_soundFontStatus->setObjectName(QStringLiteral("soundFontStatus"));
     m_soundFontStatus->setWordWrap(true);
     form->addRow(QString(), m_soundFontStatus);
-    connect(choose, &QPushButton::clicked, this, &SettingsDialog::browse);
-    connect(automatic, &QPushButton::clicked, this, [this] {
+    connect(m_choose, &QPushButton::clicked, this, &SettingsDialog::browse);
+    connect(m_automatic, &QPushButton::clicked, this, [this] {
         m_soundFontPath.clear();
         m_soundFontError.clear();
         showSoundFont();
@@ -64,9 +67,12 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
     m_output->setWordWrap(true);
     m_output->setText(tr("Now: %1").arg(controller ? controller->outputDescription() : QString()));
     form->addRow(QString(), m_output);
-    if (controller)
+    if (controller) {
         connect(controller, &PlaybackController::outputChanged, this,
                 [this](const QString& d) { m_output->setText(tr("Now: %1").arg(d)); });
+        connect(controller, &PlaybackController::soundFontChanged, this,
+                &SettingsDialog::soundFontChanged);
+    }
 
     std::vector<std::string> notes;
     const auto ports = playback::listMidiPorts(&notes);
@@ -113,6 +119,7 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
     form->addRow(tr("Autosave every"), m_autosave);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     auto* layout = new QVBoxLayout(this);
@@ -144,23 +151,48 @@ void SettingsDialog::showSoundFont() {
 }
 
 bool SettingsDialog::chooseSoundFont(const QString& path) {
-    QString error;
-    bool ok = true;
-    if (m_controller) {
-        ok = m_controller->setSoundFont(path, error);
-    } else {
-        error = QString::fromStdString(playback::checkSoundFontFile(path.toStdString()));
-        ok = error.isEmpty();
-    }
-    if (!ok) {
+    if (isLoadingSoundFont())
+        return false;
+    // The cheap check first: a missing or broken file is refused at once, without a load.
+    const QString error = QString::fromStdString(playback::checkSoundFontFile(path.toStdString()));
+    if (!error.isEmpty()) {
         m_soundFontError = error;
         showSoundFont();
         return false;
     }
-    m_soundFontError.clear();
-    m_soundFontPath = QFileInfo(path).absoluteFilePath();
-    showSoundFont();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!m_controller) {
+        m_soundFontError.clear();
+        m_soundFontPath = absolute;
+        showSoundFont();
+        return true;
+    }
+    m_loadingSoundFont = absolute;
+    showLoading(true);
+    m_controller->requestSoundFont(absolute);
     return true;
+}
+
+void SettingsDialog::soundFontChanged(const QString& path, const QString& error) {
+    if (m_loadingSoundFont.isEmpty() || path != m_loadingSoundFont)
+        return; // not this dialog's request
+    m_loadingSoundFont.clear();
+    showLoading(false);
+    m_soundFontError = error;
+    if (error.isEmpty())
+        m_soundFontPath = path;
+    showSoundFont();
+    if (std::exchange(m_acceptWhenLoaded, false))
+        accept();
+}
+
+void SettingsDialog::showLoading(bool loading) {
+    m_choose->setEnabled(!loading);
+    m_automatic->setEnabled(!loading);
+    m_ok->setEnabled(!loading);
+    if (loading)
+        m_soundFontStatus->setText(
+            tr("Loading %1\u2026").arg(QFileInfo(m_loadingSoundFont).fileName()));
 }
 
 void SettingsDialog::browse() {
@@ -191,8 +223,20 @@ void SettingsDialog::save() {
 }
 
 void SettingsDialog::accept() {
+    // OK is disabled during a load, but Enter or a program may still accept: the outcome
+    // decides what is stored (see the class comment), so the accept waits for it here, in the
+    // event loop, and soundFontChanged() finishes it.
+    if (isLoadingSoundFont()) {
+        m_acceptWhenLoaded = true;
+        return;
+    }
     save();
     QDialog::accept();
+}
+
+void SettingsDialog::reject() {
+    m_acceptWhenLoaded = false; // Cancel wins over an accept still waiting for a load
+    QDialog::reject();
 }
 
 } // namespace torchestra::ui

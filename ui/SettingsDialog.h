@@ -3,9 +3,12 @@
 #include <QDialog>
 #include <QString>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace torchestra::ui {
@@ -17,6 +20,15 @@ class PlaybackController;
 // of FluidSynth's), the MIDI output ("Built-in synthesizer" or a port) and input, and the
 // autosave interval. Reads QSettings when shown; accept() stores the choices and restarts the
 // controller's output. GUI thread only.
+//
+// A chosen SoundFont is loaded into the running synth on the audio worker while the dialog
+// stays responsive ("Loading <file>..."; Choose, Automatic and OK are disabled meanwhile); it
+// becomes the dialog's choice only once the synth took it. An accept() during the load (Enter,
+// a program) waits for the outcome without blocking, then saves and closes, so the stored
+// setting names the SoundFont that actually plays: the new one when it loaded, else the
+// previous one. Cancel during the load closes at once and stores nothing; a load cannot be
+// taken back, so the synth may play the new bank until its output restarts, as after a choice
+// that finished before Cancel.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -24,11 +36,15 @@ public:
 
     explicit SettingsDialog(PlaybackController* controller, QWidget* parent = nullptr);
 
-    // Checks a SoundFont and, when it is fine, makes it the choice (loaded into the running
-    // synth at once). On failure returns false, shows the reason and keeps the previous one.
+    // Checks a SoundFont and returns at once. A missing or broken file is refused here: false,
+    // the reason shown, the previous choice kept. Otherwise true: without a controller the file
+    // becomes the choice now; with one, the controller loads it (isLoadingSoundFont() until
+    // its answer arrives) and it becomes the choice only if that succeeds, else the reason is
+    // shown. One load at a time: false, and nothing changes, while one is under way.
     bool chooseSoundFont(const QString& path);
     QString soundFont() const { return m_soundFontPath; }
     QString soundFontError() const { return m_soundFontError; }
+    bool isLoadingSoundFont() const { return !m_loadingSoundFont.isEmpty(); }
 
     QComboBox* driverBox() const { return m_driver; }
     QComboBox* midiOutBox() const { return m_midiOut; }
@@ -36,7 +52,8 @@ public:
     QSpinBox* autosaveBox() const { return m_autosave; }
     QLabel* soundFontStatus() const { return m_soundFontStatus; }
 
-    // Stores the choices in QSettings and applies them (accept() does this).
+    // Stores the choices in QSettings and applies them (accept() does this). A SoundFont still
+    // loading is not a choice yet: the previous one is stored.
     void save();
 
     // Replaces the file dialog of the Choose button (tests).
@@ -44,14 +61,22 @@ public:
 
 public slots:
     void accept() override;
+    void reject() override;
 
 private:
     void browse();
     void showSoundFont();
+    void soundFontChanged(const QString& path, const QString& error);
+    void showLoading(bool loading);
 
     PlaybackController* m_controller;
     QString m_soundFontPath; // "" = automatic
     QString m_soundFontError;
+    QString m_loadingSoundFont;      // the file the controller is loading; "" = none
+    bool m_acceptWhenLoaded = false; // accept() came during the load
+    QPushButton* m_choose = nullptr;
+    QPushButton* m_automatic = nullptr;
+    QPushButton* m_ok = nullptr;
     QLineEdit* m_soundFont = nullptr;
     QLabel* m_soundFontStatus = nullptr;
     QComboBox* m_driver = nullptr;

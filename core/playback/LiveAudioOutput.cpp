@@ -375,6 +375,26 @@ struct LiveAudioOutput::Impl {
         return "cancelled";
     }
 
+    // Worker: a whole SoundFont change asked for in generation `gen`. A stop() since then
+    // cancels it: before the load when it can (so a stop or the destructor does not wait for a
+    // large file), else the loaded bank is dropped.
+    std::string runSoundFont(const std::string& path, std::uint64_t gen) {
+        if (!current || !isCurrent(gen))
+            return "audio is not running";
+        std::string error;
+        std::unique_ptr<SynthBank> bank = makeBank(*current, path, error);
+        if (!bank)
+            return error; // the current bank keeps playing
+        if (!isCurrent(gen))
+            return "audio is not running";
+        handOver(*current, bank.release());
+        std::lock_guard<std::mutex> lock(stateMutex);
+        if (gen != generation)
+            return "audio is not running";
+        soundFontPath = path;
+        return "";
+    }
+
     // Worker: takes a session out of service: its callback lets go of the Transport, its notes
     // ring out (`ringOut`), then the driver is closed and everything freed.
     void retire(Session* s, bool ringOut) {
@@ -473,35 +493,43 @@ bool LiveAudioOutput::drivesTransport() const {
     return m_impl->shared.driving.load() != nullptr;
 }
 
-bool LiveAudioOutput::setSoundFont(const std::string& path, std::string& error) {
+void LiveAudioOutput::setSoundFontAsync(std::string path, SoundFontDone done) {
     Impl& d = *m_impl;
-    if (!isRunning()) {
-        error = "audio is not running";
-        return false;
+    std::uint64_t gen = 0;
+    bool running = false;
+    {
+        std::lock_guard<std::mutex> lock(d.stateMutex);
+        running = d.running;
+        gen = d.generation;
     }
-    std::promise<std::string> result;
-    d.post([&d, &path, &result] {
-        std::string e;
-        if (!d.current) {
-            result.set_value("audio is not running");
-            return;
-        }
-        auto bank = d.makeBank(*d.current, path, e);
-        if (bank) { // else the current bank keeps playing
-            d.handOver(*d.current, bank.release());
-            std::lock_guard<std::mutex> lock(d.stateMutex);
-            d.soundFontPath = path;
-        }
-        result.set_value(e);
+    if (!running) {
+        if (done)
+            done("audio is not running");
+        return;
+    }
+    d.post([&d, path = std::move(path), gen, done = std::move(done)] {
+        const std::string error = d.runSoundFont(path, gen);
+        if (done)
+            done(error);
     });
-    error = result.get_future().get();
+}
+
+bool LiveAudioOutput::setSoundFont(const std::string& path, std::string& error) {
+    auto result = std::make_shared<std::promise<std::string>>();
+    std::future<std::string> future = result->get_future();
+    setSoundFontAsync(path, [result](const std::string& e) { result->set_value(e); });
+    error = future.get();
     if (!error.empty())
         return false;
-    // The new synths start with default programs: a seek in place resends them.
-    std::lock_guard<std::mutex> lock(d.stateMutex);
-    if (d.controlTransport)
-        d.controlTransport->seek(d.controlTransport->positionSeconds());
+    resendPrograms();
     return true;
+}
+
+void LiveAudioOutput::resendPrograms() {
+    Impl& d = *m_impl;
+    std::lock_guard<std::mutex> lock(d.stateMutex);
+    if (d.running && d.controlTransport)
+        d.controlTransport->seek(d.controlTransport->positionSeconds());
 }
 
 bool LiveAudioOutput::isRunning() const {

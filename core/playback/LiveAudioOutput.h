@@ -40,6 +40,8 @@ public:
     // Called on the output's worker thread when a start finished: "" when audio runs, else why
     // not ("cancelled" when a stop() came first).
     using StartDone = std::function<void(const std::string& error)>;
+    // Called when a SoundFont change finished: "" when the new bank plays, else why not.
+    using SoundFontDone = std::function<void(const std::string& error)>;
 
     LiveAudioOutput();
     // Stops, lets the worker finish what is queued without the ring-out pause, and joins it:
@@ -71,9 +73,22 @@ public:
     // Becomes false within a period of stop(), at the latest when the driver is closed.
     bool drivesTransport() const;
 
-    // Loads another SoundFont without stopping; on failure the current one stays. Waits for the
-    // worker (the load itself takes that long).
+    // Loads another SoundFont into the running synth without stopping; returns at once (the
+    // load, seconds for a large file, runs on the worker after the jobs queued before it).
+    // `done` runs on the worker: "" once the callback renders with the new bank, else why not,
+    // and the current bank keeps playing ("audio is not running" when a stop() came first).
+    // When audio is not running at the call, `done` runs at once, in this call, with "audio is
+    // not running". The new bank starts with default programs: after a success, the control
+    // thread calls resendPrograms() (the Transport takes commands from that thread only).
+    void setSoundFontAsync(std::string path, SoundFontDone done);
+    // setSoundFontAsync(), wait for it, then resendPrograms(): false with `error` when the
+    // SoundFont would not load (the current one stays). For callers that may wait (tests); a
+    // window uses setSoundFontAsync().
     bool setSoundFont(const std::string& path, std::string& error);
+    // A seek in place, so that the Transport of the running session sends its programs (and
+    // controllers) again: a new bank starts from defaults. Does nothing when audio is not
+    // running.
+    void resendPrograms();
 
     // True from a successful start until stop() (not while a start is still on the worker).
     bool isRunning() const;

@@ -8,6 +8,7 @@
 #include "playback/LiveAudioOutput.h"
 #include "playback/MidiPorts.h"
 #include "playback/MidiRecorder.h"
+#include "playback/SoundFontLocator.h"
 #include "playback/Transport.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <future>
 #include <map>
 #include <random>
 #include <thread>
@@ -396,6 +400,152 @@ TEST_F(JackTest, LiveAudioThroughFluidSynthsJackDriver) {
     EXPECT_GT(audio.takePeak(), 0.0f);
     audio.stop();
     EXPECT_FALSE(audio.isRunning());
+}
+
+namespace {
+
+// What a SoundFont change reported, and on which thread; the test waits on `result`.
+struct SoundFontOutcome {
+    std::promise<std::string> promise;
+    std::future<std::string> result = promise.get_future();
+    std::atomic<bool> called{false};
+    std::thread::id thread;
+    LiveAudioOutput::SoundFontDone done() {
+        return [this](const std::string& error) {
+            thread = std::this_thread::get_id();
+            called.store(true);
+            promise.set_value(error);
+        };
+    }
+    bool ready(int timeoutMs) {
+        return result.wait_for(std::chrono::milliseconds(timeoutMs)) == std::future_status::ready;
+    }
+};
+
+// Starts like a SoundFont (passes checkSoundFontFile) but is cut short: only FluidSynth's loader
+// finds out, on the worker.
+std::string writeTruncatedSoundFont() {
+    const std::string path =
+        ::testing::TempDir() + "truncated-" + std::to_string(::getpid()) + ".sf2";
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f)
+        return "";
+    const char head[] = "RIFF\x40\x00\x00\x00sfbkLIST\x20\x00\x00\x00INFOifil";
+    const bool ok = std::fwrite(head, 1, sizeof head - 1, f) == sizeof head - 1;
+    return std::fclose(f) == 0 && ok ? path : "";
+}
+
+} // namespace
+
+// The window's way to change the SoundFont: setSoundFontAsync() returns at once, even while the
+// worker is busy, and `done` reports from the worker. A file only the loader can refuse is
+// refused there and the old bank goes on playing; a good one plays afterwards.
+TEST_F(JackTest, SoundFontChangeReturnsAtOnceAndReportsFromTheWorker) {
+    const std::string truncated = writeTruncatedSoundFont();
+    ASSERT_NE(truncated, "");
+    ASSERT_EQ(checkSoundFontFile(truncated), ""); // so the load itself must fail
+    model::Song song = timingSong();
+    Transport transport;
+    transport.setSnapshot(PlaybackSnapshot::fromSong(song));
+    // Declared before the output, whose destructor joins the worker that answers into them.
+    std::promise<void> gate;
+    std::shared_future<void> gateOpen = gate.get_future().share();
+    SoundFontOutcome broken, good;
+    LiveAudioOutput audio;
+    LiveAudioOptions o;
+    o.driver = "jack";
+    o.soundFont = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+    if (!std::filesystem::exists(o.soundFont))
+        o.soundFont.clear(); // whatever SoundFontLocator finds
+    std::string err;
+    ASSERT_TRUE(audio.start(transport, o, err)) << err;
+    const std::string before = audio.soundFont();
+    ASSERT_TRUE(transport.play());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_GT(audio.takePeak(), 0.01f);
+
+    // The worker is held up by the first answer (its `done` waits for the test): the second
+    // request must still return at once, its answer waiting behind.
+    std::string soundFontAtAnswer;
+    audio.setSoundFontAsync(truncated, [&](const std::string& e) {
+        gateOpen.wait();
+        soundFontAtAnswer = audio.soundFont(); // the next job cannot have run yet
+        broken.done()(e);
+    });
+    const std::string big = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
+    const std::string next = std::filesystem::exists(big) ? big : before;
+    const auto asked = std::chrono::steady_clock::now();
+    audio.setSoundFontAsync(next, good.done());
+    const auto callMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count();
+    EXPECT_LT(callMs, 100.0);
+    EXPECT_FALSE(broken.called.load());
+    EXPECT_FALSE(good.called.load());
+    gate.set_value();
+
+    ASSERT_TRUE(broken.ready(10000));
+    const std::string brokenError = broken.result.get();
+    EXPECT_NE(brokenError, "");
+    EXPECT_NE(brokenError.find(truncated), std::string::npos) << brokenError;
+    EXPECT_NE(broken.thread, std::this_thread::get_id()); // on the worker
+    EXPECT_EQ(soundFontAtAnswer, before);                 // the failure left the old bank in place
+    ASSERT_TRUE(good.ready(30000));
+    const std::string goodError = good.result.get();
+    EXPECT_EQ(goodError, "");
+    EXPECT_NE(good.thread, std::this_thread::get_id());
+    const double loadMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked).count();
+    std::printf("[ soundfont] setSoundFontAsync returned in %.2f ms; %s played after %.0f ms\n",
+                callMs, next.c_str(), loadMs);
+    EXPECT_EQ(audio.soundFont(), next);
+    audio.resendPrograms(); // as the window does on its own thread
+    audio.takePeak();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_GT(audio.takePeak(), 0.0f);
+    audio.stop();
+    EXPECT_FALSE(audio.isRunning());
+    std::filesystem::remove(truncated);
+}
+
+// A refused load alone: the old bank keeps playing and stays the reported SoundFont.
+TEST_F(JackTest, SoundFontThatFailsToLoadKeepsTheOldBankPlaying) {
+    const std::string truncated = writeTruncatedSoundFont();
+    ASSERT_NE(truncated, "");
+    model::Song song = timingSong();
+    Transport transport;
+    transport.setSnapshot(PlaybackSnapshot::fromSong(song));
+    SoundFontOutcome outcome;
+    LiveAudioOutput audio;
+    LiveAudioOptions o;
+    o.driver = "jack";
+    std::string err;
+    ASSERT_TRUE(audio.start(transport, o, err)) << err;
+    const std::string before = audio.soundFont();
+    ASSERT_TRUE(transport.play());
+    audio.setSoundFontAsync(truncated, outcome.done());
+    ASSERT_TRUE(outcome.ready(10000));
+    const std::string error = outcome.result.get();
+    EXPECT_NE(error.find(truncated), std::string::npos) << error;
+    EXPECT_EQ(audio.soundFont(), before);
+    EXPECT_TRUE(audio.isRunning());
+    audio.takePeak();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_GT(audio.takePeak(), 0.01f);
+    audio.stop();
+    std::filesystem::remove(truncated);
+}
+
+// Without a running synth there is nothing to wait for: `done` says so within the call.
+TEST(LiveAudio, SoundFontChangeWithoutAudioSaysSoAtOnce) {
+    LiveAudioOutput audio;
+    SoundFontOutcome outcome;
+    audio.setSoundFontAsync("/usr/share/sounds/sf2/TimGM6mb.sf2", outcome.done());
+    ASSERT_TRUE(outcome.called.load());
+    EXPECT_EQ(outcome.thread, std::this_thread::get_id());
+    EXPECT_EQ(outcome.result.get(), "audio is not running");
+    std::string err;
+    EXPECT_FALSE(audio.setSoundFont("/usr/share/sounds/sf2/TimGM6mb.sf2", err));
+    EXPECT_EQ(err, "audio is not running");
 }
 
 TEST(LiveAudio, NoWorkingDriverSaysSo) {

@@ -22,6 +22,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -30,6 +31,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
@@ -412,14 +414,32 @@ TEST_F(PlaybackTest, SettingsRefuseAMissingOrBrokenSoundFontAndKeepThePrevious) 
     EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), good); // the old one stays
     EXPECT_EQ(QSettings().value(SettingsDialog::kAutosaveKey).toInt(), 30);
 
-    // A good file is taken.
-    if (QFileInfo::exists(QStringLiteral("/usr/share/sounds/sf2/FluidR3_GM.sf2"))) {
+    // A good file is taken once the controller answered (without a synth: the file check).
+    {
         SettingsDialog again(controller.get());
-        EXPECT_TRUE(again.chooseSoundFont(QStringLiteral("/usr/share/sounds/sf2/FluidR3_GM.sf2")));
+        QSignalSpy answers(controller.get(), &PlaybackController::soundFontChanged);
+        const QString other = QStringLiteral("/usr/share/sounds/sf2/FluidR3_GM.sf2");
+        const QString next = QFileInfo::exists(other) ? other : good;
+        EXPECT_TRUE(again.chooseSoundFont(next));
+        EXPECT_TRUE(again.isLoadingSoundFont());
+        EXPECT_EQ(answers.count(), 0); // never inside the call
+        QTRY_VERIFY(!again.isLoadingSoundFont());
+        ASSERT_EQ(answers.count(), 1);
+        EXPECT_EQ(answers.at(0).at(0).toString(), next);
+        EXPECT_EQ(answers.at(0).at(1).toString(), "");
         EXPECT_EQ(again.soundFontError(), "");
+        EXPECT_EQ(again.soundFont(), next);
         again.accept();
-        EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(),
-                  "/usr/share/sounds/sf2/FluidR3_GM.sf2");
+        EXPECT_EQ(again.result(), QDialog::Accepted);
+        EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), next);
+    }
+    // Without a controller only the file is checked, and a good one is taken at once.
+    {
+        SettingsDialog alone(nullptr);
+        EXPECT_TRUE(alone.chooseSoundFont(good));
+        EXPECT_FALSE(alone.isLoadingSoundFont());
+        EXPECT_EQ(alone.soundFont(), good);
+        EXPECT_EQ(alone.soundFontStatus()->text(), "Chosen");
     }
     // The output choices are listed, the built-in synth first.
     SettingsDialog third(controller.get());
@@ -789,4 +809,170 @@ TEST(PlaybackJackTest, PlaysToTheChosenMidiOutputPort) {
     EXPECT_TRUE(allNotesOff); // stop silences the port
     synth.close();
     QSettings().clear();
+}
+
+namespace {
+
+constexpr const char* kSmallSoundFont = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+constexpr const char* kBigSoundFont = "/usr/share/sounds/sf2/FluidR3_GM.sf2"; // 140 MB
+
+// Starts like a SoundFont (RIFF....sfbk, so the quick file check passes) but is cut short: only
+// FluidSynth's loader refuses it, on the audio worker.
+QString writeTruncatedSoundFont(const QTemporaryDir& dir) {
+    return writeBytes(dir, QStringLiteral("truncated.sf2"),
+                      std::string("RIFF\x40\x00\x00\x00sfbkLIST\x20\x00\x00\x00INFOifil", 24));
+}
+
+// A controller whose built-in synth plays through the test's JACK server (automatic driver),
+// with kSmallSoundFont as the stored setting.
+class SoundFontJackTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (playback::test::JackServer::jackdPath().empty())
+            GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+        if (!QFileInfo::exists(QString::fromLatin1(kSmallSoundFont)))
+            GTEST_SKIP() << "needs " << kSmallSoundFont << " (timgm6mb-soundfont)";
+        ASSERT_EQ(server.start(), "");
+        QSettings().clear();
+        QSettings().setValue(settings::kSoundFont, QString::fromLatin1(kSmallSoundFont));
+        song = makeSmallSong();
+        controller = std::make_unique<PlaybackController>(PlaybackController::Engine::Auto);
+        controller->setSong(&song);
+        controller->applySettings();
+        ASSERT_TRUE(waitUntil([&] { return !controller->isStarting(); }, 15000));
+        ASSERT_TRUE(controller->hasAudio()) << controller->outputDescription().toStdString();
+    }
+    void TearDown() override {
+        controller.reset();
+        server.stop();
+        QSettings().clear();
+    }
+    // The big SoundFont when installed (its load takes a while), else the small one.
+    static QString goodSoundFont() {
+        const QString big = QString::fromLatin1(kBigSoundFont);
+        return QFileInfo::exists(big) ? big : QString::fromLatin1(kSmallSoundFont);
+    }
+
+    playback::test::JackServer server;
+    model::Song song;
+    std::unique_ptr<PlaybackController> controller;
+};
+
+} // namespace
+
+// Choosing a SoundFont while the built-in synth plays: chooseSoundFont() returns at once with
+// the loading state shown (Choose, Automatic and OK disabled), and the outcome arrives later
+// as the controller's signal. A file that does not load is reported and the previous SoundFont
+// stays; a good one becomes the choice and the output's description names it. An accept during
+// a load waits for the outcome, so the stored setting names what plays.
+TEST_F(SoundFontJackTest, ChoosingASoundFontReturnsAtOnceAndShowsTheOutcomeLater) {
+    const QString small = QString::fromLatin1(kSmallSoundFont);
+    controller->play();
+    SettingsDialog dialog(controller.get());
+    auto* choose = dialog.findChild<QPushButton*>(QStringLiteral("chooseSoundFont"));
+    auto* automatic = dialog.findChild<QPushButton*>(QStringLiteral("automaticSoundFont"));
+    auto* box = dialog.findChild<QDialogButtonBox*>();
+    ASSERT_TRUE(choose && automatic && box);
+    QPushButton* ok = box->button(QDialogButtonBox::Ok);
+    ASSERT_TRUE(ok);
+    QSignalSpy answers(controller.get(), &PlaybackController::soundFontChanged);
+    QSignalSpy outputs(controller.get(), &PlaybackController::outputChanged);
+
+    // Through the Choose button, a file only the loader refuses.
+    QTemporaryDir dir;
+    const QString truncated = writeTruncatedSoundFont(dir);
+    dialog.setFileChooser([&] { return truncated; });
+    QTest::mouseClick(choose, Qt::LeftButton);
+    EXPECT_TRUE(dialog.isLoadingSoundFont());
+    EXPECT_EQ(answers.count(), 0);
+    EXPECT_TRUE(
+        dialog.soundFontStatus()->text().startsWith(QStringLiteral("Loading truncated.sf2")))
+        << dialog.soundFontStatus()->text().toStdString();
+    EXPECT_FALSE(choose->isEnabled());
+    EXPECT_FALSE(automatic->isEnabled());
+    EXPECT_FALSE(ok->isEnabled());
+    EXPECT_FALSE(dialog.chooseSoundFont(small)); // one load at a time
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isLoadingSoundFont(), 15000);
+    ASSERT_EQ(answers.count(), 1);
+    EXPECT_EQ(answers.at(0).at(0).toString(), truncated);
+    EXPECT_TRUE(answers.at(0).at(1).toString().contains(truncated))
+        << answers.at(0).at(1).toString().toStdString();
+    EXPECT_EQ(dialog.soundFont(), small); // the previous one stays
+    EXPECT_TRUE(
+        dialog.soundFontStatus()->text().contains(QStringLiteral("Could not use that SoundFont")));
+    EXPECT_TRUE(
+        dialog.soundFontStatus()->text().contains(QStringLiteral("The previous one stays")));
+    EXPECT_TRUE(choose->isEnabled());
+    EXPECT_TRUE(automatic->isEnabled());
+    EXPECT_TRUE(ok->isEnabled());
+    EXPECT_TRUE(controller->hasAudio());
+    EXPECT_EQ(outputs.count(), 0);
+
+    // A good one (the big one when installed).
+    const QString next = goodSoundFont();
+    QElapsedTimer clock;
+    clock.start();
+    EXPECT_TRUE(dialog.chooseSoundFont(next));
+    const qint64 callMs = clock.elapsed();
+    EXPECT_TRUE(dialog.isLoadingSoundFont());
+    EXPECT_EQ(answers.count(), 1);
+    EXPECT_LT(callMs, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isLoadingSoundFont(), 30000);
+    std::cout << "[ sf load ] chooseSoundFont returned in " << callMs << " ms; "
+              << QFileInfo(next).fileName().toStdString() << " played after " << clock.elapsed()
+              << " ms\n";
+    ASSERT_EQ(answers.count(), 2);
+    EXPECT_EQ(answers.at(1).at(0).toString(), next);
+    EXPECT_EQ(answers.at(1).at(1).toString(), "");
+    EXPECT_EQ(dialog.soundFont(), next);
+    EXPECT_EQ(dialog.soundFontError(), "");
+    EXPECT_EQ(dialog.soundFontStatus()->text(), "Chosen");
+    ASSERT_GE(outputs.count(), 1);
+    EXPECT_TRUE(controller->outputDescription().contains(QFileInfo(next).fileName()))
+        << controller->outputDescription().toStdString();
+    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), small); // not saved yet
+
+    // OK during a load (here by a program; the button is disabled) waits for the outcome: this
+    // load fails, so what is stored is the SoundFont that plays, `next`.
+    EXPECT_TRUE(dialog.chooseSoundFont(truncated));
+    dialog.accept();
+    EXPECT_NE(dialog.result(), QDialog::Accepted);
+    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), small);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 15000);
+    EXPECT_FALSE(dialog.isLoadingSoundFont());
+    EXPECT_EQ(answers.count(), 3);
+    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), next);
+    // The saved settings restarted the output, with that SoundFont.
+    ASSERT_TRUE(waitUntil([&] { return !controller->isStarting(); }, 30000));
+    EXPECT_TRUE(controller->hasAudio());
+    EXPECT_TRUE(controller->outputDescription().contains(QFileInfo(next).fileName()))
+        << controller->outputDescription().toStdString();
+}
+
+// Cancel during a load stores nothing and the dialog may go away before the answer; the
+// controller may go away too (the window closing): its answer must not reach it.
+TEST_F(SoundFontJackTest, ClosingTheDialogOrTheControllerDuringALoadIsSafe) {
+    const QString next = goodSoundFont();
+    QSignalSpy answers(controller.get(), &PlaybackController::soundFontChanged);
+    {
+        SettingsDialog dialog(controller.get());
+        EXPECT_TRUE(dialog.chooseSoundFont(next));
+        EXPECT_TRUE(dialog.isLoadingSoundFont());
+        dialog.accept(); // waits for the load...
+        dialog.reject(); // ...but Cancel wins
+        EXPECT_EQ(dialog.result(), QDialog::Rejected);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(answers.count(), 1, 30000);
+    EXPECT_EQ(answers.at(0).at(1).toString(), "");
+    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(),
+              QString::fromLatin1(kSmallSoundFont)); // Cancel stored nothing
+
+    controller->requestSoundFont(QString::fromLatin1(kSmallSoundFont));
+    controller->requestSoundFont(next);
+    QElapsedTimer clock;
+    clock.start();
+    controller.reset();
+    std::cout << "[ sf load ] controller destroyed during a load in " << clock.elapsed() << " ms\n";
+    QTest::qWait(200); // anything still posted for it would run now
+    EXPECT_EQ(answers.count(), 1);
 }
