@@ -12,9 +12,9 @@ namespace torchestra::cli {
 const std::vector<std::string> kModelValueFlags = {
     "model", "head", "hidden", "layers", "dropout", "nade-hidden", "order", "steps-per-beat"};
 const std::vector<std::string> kTrainValueFlags = {
-    "epochs",         "batch",   "window",      "lr",       "transpose",
-    "seed",           "threads", "max-minutes", "patience", "steps-per-epoch",
-    "valid-fraction", "cache",   "weight-decay"};
+    "epochs",         "batch",   "window",       "lr",       "transpose",
+    "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
+    "valid-fraction", "cache",   "weight-decay", "average",  "input-dropout"};
 
 std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     std::string err;
@@ -43,6 +43,8 @@ std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
     o.windowSteps = int(args.intValue("window", o.windowSteps, 2, 100000, err));
     o.learningRate = args.doubleValue("lr", o.learningRate, 1e-7, 1.0, err);
     o.weightDecay = args.doubleValue("weight-decay", o.weightDecay, 0.0, 1.0, err);
+    o.averageDecay = args.doubleValue("average", o.averageDecay, 0.0, 0.99999, err);
+    o.inputDropout = args.doubleValue("input-dropout", o.inputDropout, 0.0, 0.9, err);
     o.transpose = int(args.intValue("transpose", o.transpose, 0, 12, err));
     o.seed = std::uint64_t(args.intValue("seed", 1, 0, (1ll << 62), err));
     o.threads = int(args.intValue("threads", o.threads, 1, 256, err));

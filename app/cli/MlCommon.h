@@ -19,8 +19,8 @@ extern const std::vector<std::string> kTrainValueFlags;
 // Reads --model KIND, --head, --hidden, --layers, --dropout, --nade-hidden, --order,
 // --steps-per-beat into `config`. Returns "" or an error.
 std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config);
-// Reads --epochs, --batch, --window, --lr, --weight-decay, --transpose, --seed, --threads, --max-minutes,
-// --patience, --steps-per-epoch into `options`.
+// Reads --epochs, --batch, --window, --lr, --weight-decay, --average, --input-dropout,
+// --transpose, --seed, --threads, --max-minutes, --patience, --steps-per-epoch into `options`.
 std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& options);
 
 // A cancel flag that Ctrl-C (SIGINT) and SIGTERM set, so a long job stops cleanly and keeps

@@ -22,7 +22,14 @@ struct TrainOptions {
     double learningRate = 1e-3;
     double clipNorm = 1.0;  // gradient clipping (global L2 norm)
     double weightDecay = 0; // L2 penalty on every weight, as Adam's weight_decay (0 = none)
-    int lrPatience = 2;     // epochs without improvement before the rate is halved
+    // Weight averaging: validate, keep and return an exponential moving average of the weights
+    // (this decay per batch, warmed up over the first batches) instead of the last ones. It
+    // smooths out the noise of small batches at a high rate. 0 = off; 0.99-0.999 is typical.
+    double averageDecay = 0;
+    // Dropout on the model's input (the previous frame and the metre) while training: the model
+    // learns not to lean on any one note of the last step. 0 = off.
+    double inputDropout = 0;
+    int lrPatience = 2; // epochs without improvement before the rate is halved
     double lrDecay = 0.5;
     int patience = 6;  // epochs without improvement before training stops
     int transpose = 0; // augmentation: random shift within +-transpose semitones

@@ -100,6 +100,54 @@ TEST(NeuralTrainer, SeededRunsRepeat) {
     EXPECT_NE(d.history[1].trainLoss, a.history[1].trainLoss);
 }
 
+// Weight averaging changes what is validated and returned, never the training itself: the same
+// seed gives the same training losses with and without it, the validation losses differ, and
+// the returned model is the averaged one that was validated.
+TEST(NeuralTrainer, WeightAveragingScoresAndKeepsTheAverage) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 32, 1);
+    TrainOptions o = toyOptions();
+    std::atomic<bool> cancel{false};
+    const TrainResult plain = trainNeural(data, c, o, cancel, {}, nullptr);
+    o.averageDecay = 0.9;
+    const TrainResult averaged = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(plain.status, TrainStatus::Finished) << plain.error;
+    ASSERT_EQ(averaged.status, TrainStatus::Finished) << averaged.error;
+    ASSERT_GE(averaged.history.size(), 2u);
+    ASSERT_GE(plain.history.size(), averaged.history.size());
+    for (std::size_t i = 0; i < averaged.history.size(); ++i) {
+        EXPECT_DOUBLE_EQ(averaged.history[i].trainLoss, plain.history[i].trainLoss) << i;
+        EXPECT_NE(averaged.history[i].validLoss, plain.history[i].validLoss) << i;
+    }
+    EXPECT_LT(averaged.bestValidLoss, 0.5);
+    const NllResult nll = averaged.model->evaluate(data.valid[0]);
+    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
+                averaged.bestValidLoss, 1e-3);
+}
+
+// Input dropout acts on training only: the training losses change from the first epoch, the
+// model still learns, and validation (no dropout) scores the returned weights exactly.
+TEST(NeuralTrainer, InputDropoutTrainsButDoesNotTouchValidation) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 32, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 1;
+    std::atomic<bool> cancel{false};
+    const TrainResult plain = trainNeural(data, c, o, cancel, {}, nullptr);
+    o.epochs = toyOptions().epochs;
+    o.inputDropout = 0.1;
+    const TrainResult dropped = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(plain.status, TrainStatus::Finished) << plain.error;
+    ASSERT_EQ(dropped.status, TrainStatus::Finished) << dropped.error;
+    EXPECT_NE(dropped.history.front().trainLoss, plain.history.front().trainLoss);
+    EXPECT_LT(dropped.bestValidLoss, 1.0);
+    const NllResult nll = dropped.model->evaluate(data.valid[0]);
+    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
+                dropped.bestValidLoss, 1e-3);
+}
+
 // A resumed run continues: epoch numbering, learning rate and Adam's moments come back from the
 // payload, and the loss carries on from where it was instead of starting again from ~12 nats.
 TEST(NeuralTrainer, ResumeContinues) {

@@ -277,6 +277,14 @@ void copyParameters(NeuralNet& from, NeuralNet& to) {
         kv.value().copy_(src[kv.key()]);
 }
 
+void averageInto(NeuralNet& weights, NeuralNet& average, double decay, long step) {
+    torch::NoGradGuard noGrad;
+    const double d = std::min(decay, double(1 + step) / double(10 + step));
+    auto src = weights->named_parameters();
+    for (auto& kv : average->named_parameters())
+        kv.value().lerp_(src[kv.key()], 1.0 - d);
+}
+
 FastWeights extractFastWeights(NeuralNet& net) {
     runThisThreadSerially();
     const ModelConfig& c = net->config();

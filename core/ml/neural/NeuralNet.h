@@ -79,6 +79,11 @@ bool sequenceNll(NeuralNet& net, const std::vector<const FrameSequence*>& seqs, 
 // Copies every parameter of `from` into `to` (same config).
 void copyParameters(NeuralNet& from, NeuralNet& to);
 
+// One step of weight averaging: average = d * average + (1 - d) * weights, where d is `decay`
+// warmed up as min(decay, (1 + step) / (10 + step)) so the first steps do not drag the
+// initial weights along. `step` counts from 1.
+void averageInto(NeuralNet& weights, NeuralNet& average, double decay, long step);
+
 // Weights in the fast path's layout.
 FastWeights extractFastWeights(NeuralNet& net);
 

@@ -333,6 +333,20 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         const double maxSeconds = options.maxMinutes > 0 ? options.maxMinutes * 60.0 : 0.0;
         ComputeThread compute(options.threads);
 
+        // Weight averaging (options.averageDecay): `averaged` follows the weights after every
+        // step; validation, the best snapshot and the result use it instead of `net`. Both are
+        // owned by the passes that touch them (see the file comment).
+        const bool averaging = options.averageDecay > 0;
+        NeuralNet averaged{nullptr};
+        if (averaging) {
+            result.error = neural::makeNet(cfg, averaged);
+            if (!result.error.empty())
+                return result;
+            neural::copyParameters(net, averaged);
+        }
+        NeuralNet scored = averaging ? averaged : net;
+        auto averagedSteps = std::make_shared<long>(0);
+
         double bestLoss = std::numeric_limits<double>::infinity();
         int bestEpoch = 0;
         int sinceImprovement = 0;
@@ -428,18 +442,21 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                     auto out = std::make_shared<double>(0.0);
                     NeuralNet m = net;
                     const double scale = 1.0 / double(real);
+                    const double inputDropout = options.inputDropout;
                     if (!compute.run(
-                            [m, shared, c0, c1, rep, out, scale]() mutable {
+                            [m, shared, c0, c1, rep, out, scale, inputDropout]() mutable {
                                 std::vector<const FrameSequence*> seqs;
                                 for (int b = c0; b < c1; ++b)
                                     seqs.push_back(&shared->windows[std::size_t(b)]);
                                 const std::vector<std::uint8_t> mask(
                                     shared->mask.begin() + long(c0) * shared->length,
                                     shared->mask.begin() + long(c1) * shared->length);
-                                const BatchTensors bt =
+                                BatchTensors bt =
                                     neural::makeBatchTensors(seqs, 0, shared->length, rep, &mask);
                                 if (bt.realSteps == 0)
                                     return;
+                                if (inputDropout > 0)
+                                    bt.x = torch::dropout(bt.x, inputDropout, true);
                                 NeuralNetImpl::State state;
                                 torch::Tensor loss =
                                     neural::stepLosses(m, bt, state).total().sum() * scale;
@@ -453,11 +470,14 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 {
                     NeuralNet m = net;
                     const double clip = options.clipNorm;
+                    const double decay = options.averageDecay;
                     if (!compute.run(
-                            [m, adam, clip]() mutable {
+                            [m, adam, clip, averaged, decay, averagedSteps]() mutable {
                                 if (clip > 0)
                                     torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
                                 adam->step();
+                                if (averaged)
+                                    neural::averageInto(m, averaged, decay, ++*averagedSteps);
                             },
                             cancel))
                         return finishCancelled();
@@ -500,7 +520,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 report(true);
                 const Clock::time_point validStart = Clock::now();
                 double v = 0;
-                if (!validationLoss(compute, net, data.valid, rep, cancel, v))
+                if (!validationLoss(compute, scored, data.valid, rep, cancel, v))
                     return finishCancelled();
                 lastValidSeconds = secondsSince(validStart);
                 score = v;
@@ -521,7 +541,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
                 bestEpoch = epoch;
                 sinceImprovement = 0;
                 sinceRateChange = 0;
-                best = takeSnapshot(net, *adam, startEpoch + epoch, lr, score);
+                best = takeSnapshot(scored, *adam, startEpoch + epoch, lr, score);
             } else {
                 ++sinceImprovement;
                 ++sinceRateChange;
@@ -540,7 +560,7 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
         if (!result.model) {
             // Nothing completed (e.g. a zero time limit): keep the initial weights.
-            result.model = modelFrom(cfg, takeSnapshot(net, *adam, startEpoch, lr, 0.0));
+            result.model = modelFrom(cfg, takeSnapshot(scored, *adam, startEpoch, lr, 0.0));
         }
         result.bestEpoch = bestEpoch;
         result.bestValidLoss = std::isfinite(bestLoss) ? bestLoss : 0.0;
