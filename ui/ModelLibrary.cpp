@@ -247,6 +247,12 @@ QString ModelLibrary::describe(const Entry& e) {
     const ml::ModelConfig& c = e.model->config();
     QString text = tr("%1 %2, %n file(s)", nullptr, int(e.metadata.files.size()))
                        .arg(QString::fromLatin1(ml::toString(c.kind)).toUpper(), sizeText(c));
+    if (!e.metadata.trackIndices.empty())
+        text += tr(", track(s) %1")
+                    .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
+    if (!e.metadata.trackIndices.empty())
+        text += tr(", track(s) %1")
+                    .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
     if (e.metadata.bestValidLoss > 0)
         text += tr(", best %1 nats/step (epoch %2)")
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)

@@ -563,10 +563,7 @@ void TrainPanel::showFiles(const Scan& scan) {
 // --- Tracks -------------------------------------------------------------------------------
 
 QString TrainPanel::tracksText(const std::vector<int>& indices) {
-    QStringList parts;
-    for (int index : indices)
-        parts << QString::number(index);
-    return parts.join(QStringLiteral(", "));
+    return QString::fromStdString(ml::trackIndicesText(indices));
 }
 
 bool TrainPanel::parseTracks(const QString& text, std::vector<int>& out) {
@@ -750,6 +747,7 @@ void TrainPanel::train() {
     const std::vector<std::string> paths = toStd(m_inputs);
     const ml::RepresentationConfig rep = m_runConfig.representation;
     const std::vector<int> tracks = m_tracks;
+    m_runTracks = m_tracks;
     using Read = std::pair<ml::Dataset, std::vector<TrackUse>>;
     auto* watcher = new QFutureWatcher<Read>(this);
     connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, generation] {
@@ -904,6 +902,7 @@ void TrainPanel::onDone(const ml::TrainResult& result) {
 
     ml::TrainingMetadata meta;
     meta.files = m_usedFiles;
+    meta.trackIndices = m_runTracks;
     meta.history = result.history;
     meta.bestEpoch = result.bestEpoch;
     meta.bestValidLoss = result.bestValidLoss;

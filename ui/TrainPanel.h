@@ -168,6 +168,7 @@ private:
     std::uint64_t m_runGeneration = 0;
     std::unique_ptr<ml::TrainingJob> m_job;
     std::vector<ml::DatasetFileInfo> m_usedFiles; // of the run in progress
+    std::vector<int> m_runTracks;                 // the track choice of the run in progress
     ml::ModelConfig m_runConfig;
     ml::TrainProgress m_lastProgress;
     int m_lastValidEpoch = 0;

@@ -55,6 +55,9 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli train: " << terr << "\n";
         return 2;
     }
+    // A resumed model goes on learning from the tracks it learned from, unless told otherwise.
+    if (resume && !args.has("tracks"))
+        dataOptions.selection.indices = previous.trackIndices;
     std::string verr;
     dataOptions.validFraction = args.doubleValue("valid-fraction", 0.1, 0.0, 0.9, verr);
     ml::Dataset data = ml::loadMidiDataset(args.positional(), config.representation, dataOptions);
@@ -89,6 +92,7 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         return 1;
     }
     ml::TrainingMetadata meta;
+    meta.trackIndices = dataOptions.selection.indices;
     meta.files = previous.files;
     for (const auto& f : data.files)
         if (f.used)
@@ -112,6 +116,8 @@ int runTrain(const std::vector<std::string>& rawArgs) {
               << (config.kind == ml::ModelKind::Markov
                       ? ""
                       : std::string(", ") + ml::toString(config.head))
+              << (meta.trackIndices.empty() ? std::string()
+                                            : ", tracks " + ml::trackIndicesText(meta.trackIndices))
               << ", best validation loss " << result.bestValidLoss << " nats/step at epoch "
               << meta.bestEpoch << ")\n";
     return 0;

@@ -58,6 +58,12 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         files.append(fo);
     }
     o["files"] = files;
+    if (!m.trackIndices.empty()) {
+        QJsonArray tracks;
+        for (int index : m.trackIndices)
+            tracks.append(index);
+        o["tracks"] = tracks;
+    }
     QJsonArray history;
     for (const auto& e : m.history) {
         QJsonObject eo;
@@ -87,6 +93,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         f.used = true;
         m.files.push_back(f);
     }
+    for (const QJsonValue& v : o["tracks"].toArray())
+        if (v.isDouble() && v.toInt(-1) >= 0)
+            m.trackIndices.push_back(v.toInt());
     for (const QJsonValue& v : o["history"].toArray()) {
         EpochRecord e;
         e.epoch = v["epoch"].toInt();

@@ -16,6 +16,9 @@ namespace torchestra::ml {
 
 struct TrainingMetadata {
     std::vector<DatasetFileInfo> files; // path and hash of each file trained on
+    // The tracks (0-based index in each file) the model learned from; empty = every track but
+    // drums (the default choice). Checkpoints from before this field read as empty.
+    std::vector<int> trackIndices;
     std::vector<EpochRecord> history;
     int bestEpoch = 0;
     double bestValidLoss = 0;

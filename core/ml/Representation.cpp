@@ -111,6 +111,13 @@ int binToVelocity(std::uint8_t bin, int bins) {
     return std::clamp(1 + int(std::floor((bin + 0.5) * 127.0 / bins)), 1, 127);
 }
 
+std::string trackIndicesText(const std::vector<int>& indices) {
+    std::string text;
+    for (int index : indices)
+        text += (text.empty() ? "" : ", ") + std::to_string(index);
+    return text;
+}
+
 Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config) {
     if (config.stepsPerBeat <= 0 || song.ppq() % config.stepsPerBeat != 0)
         return 0;

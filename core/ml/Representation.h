@@ -69,6 +69,10 @@ struct TrackSelection {
     bool all() const { return tracks.empty() && indices.empty(); }
 };
 
+// Track indices as people write them: "1, 3, 4" (what the CLI's --tracks and the Train panel's
+// Tracks field read).
+std::string trackIndicesText(const std::vector<int>& indices);
+
 // Ticks per grid step for a song, or 0 when the resolution does not divide evenly.
 model::Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config);
 

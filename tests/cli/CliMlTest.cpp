@@ -151,6 +151,12 @@ TEST(CliMl, TracksToLearnFromAndToPrimeWithAreChosenByIndex) {
     const std::string model = tempDir() + "/bass-only.tcm";
     RunResult t = runCli("train --model markov --tracks 1 --out " + model + " " + file);
     ASSERT_EQ(t.exitCode, 0) << t.err;
+    EXPECT_NE(t.out.find("tracks 1,"), std::string::npos) << t.out;
+    // Resumed without --tracks, it keeps to the tracks it learned from (kept in its metadata).
+    const std::string resumed = tempDir() + "/bass-resumed.tcm";
+    RunResult rt = runCli("train --resume " + model + " --out " + resumed + " " + file);
+    ASSERT_EQ(rt.exitCode, 0) << rt.err;
+    EXPECT_NE(rt.out.find("tracks 1,"), std::string::npos) << rt.out;
     const std::string out = tempDir() + "/bass-gen.mid";
     RunResult g =
         runCli("generate --model " + model + " --prime " + file +

@@ -43,6 +43,7 @@ Saved saveMarkov(const std::string& dir) {
     f.hash = "0123456789abcdef";
     f.steps = s.song.steps;
     meta.files.push_back(f);
+    meta.trackIndices = {1, 3};
     meta.history.push_back({1, 0.5, 0.75, 0.001, 2.0});
     meta.bestEpoch = 1;
     meta.bestValidLoss = 0.75;
@@ -62,6 +63,7 @@ TEST(Checkpoint, SaveLoadKeepsModelConfigAndMetadata) {
     EXPECT_DOUBLE_EQ(loaded.model->evaluate(s.song).frameSum, s.nll);
     ASSERT_EQ(loaded.metadata.files.size(), 1u);
     EXPECT_EQ(loaded.metadata.files[0].hash, "0123456789abcdef");
+    EXPECT_EQ(loaded.metadata.trackIndices, (std::vector<int>{1, 3}));
     ASSERT_EQ(loaded.metadata.history.size(), 1u);
     EXPECT_DOUBLE_EQ(loaded.metadata.history[0].validLoss, 0.75);
     EXPECT_EQ(loaded.metadata.programVersion, TORCHESTRA_VERSION);

@@ -188,6 +188,11 @@ TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
     ASSERT_EQ(meta.files.size(), 3u);
     for (const ml::DatasetFileInfo& f : meta.files)
         EXPECT_EQ(f.notes, kBassNotes) << f.path;
+    // ...and it says which track it learned from, in the library's description too.
+    EXPECT_EQ(meta.trackIndices, std::vector<int>{bass});
+    EXPECT_TRUE(library->data(library->index(entry, 0), Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("track(s) %1").arg(bass)));
 
     // A track the files lack is named as their problem, and nothing is usable.
     scanned.clear();
