@@ -31,6 +31,12 @@ TrainOptions toyOptions() {
     return o;
 }
 
+// The model's own loss on a piece, nats per scored step (what validation reports).
+double lossPerStep(const SequenceModel& model, const FrameSequence& piece) {
+    const NllResult nll = model.evaluate(piece);
+    return (nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps);
+}
+
 class ToyLearning : public ::testing::TestWithParam<std::tuple<ModelKind, HeadKind>> {};
 
 } // namespace
@@ -62,9 +68,7 @@ TEST_P(ToyLearning, LearnsAToyPattern) {
     EXPECT_LT(r.bestValidLoss, 0.5);
     EXPECT_GE(r.bestEpoch, 1);
     // The returned model is the best one: its own evaluation gives the best validation loss.
-    const NllResult nll = r.model->evaluate(data.valid[0]);
-    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
-                r.bestValidLoss, 1e-3);
+    EXPECT_NEAR(lossPerStep(*r.model, data.valid[0]), r.bestValidLoss, 1e-3);
     EXPECT_LT(seconds, 10.0);
     EXPECT_GT(reports, 0);
     EXPECT_EQ(last.phase, "done");
@@ -121,9 +125,7 @@ TEST(NeuralTrainer, WeightAveragingScoresAndKeepsTheAverage) {
         EXPECT_NE(averaged.history[i].validLoss, plain.history[i].validLoss) << i;
     }
     EXPECT_LT(averaged.bestValidLoss, 0.5);
-    const NllResult nll = averaged.model->evaluate(data.valid[0]);
-    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
-                averaged.bestValidLoss, 1e-3);
+    EXPECT_NEAR(lossPerStep(*averaged.model, data.valid[0]), averaged.bestValidLoss, 1e-3);
 }
 
 // Input dropout acts on training only: the training losses change from the first epoch, the
@@ -143,9 +145,7 @@ TEST(NeuralTrainer, InputDropoutTrainsButDoesNotTouchValidation) {
     ASSERT_EQ(dropped.status, TrainStatus::Finished) << dropped.error;
     EXPECT_NE(dropped.history.front().trainLoss, plain.history.front().trainLoss);
     EXPECT_LT(dropped.bestValidLoss, 1.0);
-    const NllResult nll = dropped.model->evaluate(data.valid[0]);
-    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
-                dropped.bestValidLoss, 1e-3);
+    EXPECT_NEAR(lossPerStep(*dropped.model, data.valid[0]), dropped.bestValidLoss, 1e-3);
 }
 
 // A resumed run continues: epoch numbering, learning rate and Adam's moments come back from the
@@ -299,9 +299,7 @@ TEST(NeuralTrainer, CancelKeepsTheBestModelSoFar) {
     EXPECT_GE(r.bestEpoch, 1);
     EXPECT_LE(r.bestEpoch, 2);
     EXPECT_EQ(neural::trainingState(*r.model).epoch, r.bestEpoch);
-    const NllResult nll = r.model->evaluate(data.valid[0]);
-    EXPECT_NEAR((nll.frameSum + nll.onsetSum + nll.velocitySum) / double(nll.frameSteps),
-                r.bestValidLoss, 1e-3);
+    EXPECT_NEAR(lossPerStep(*r.model, data.valid[0]), r.bestValidLoss, 1e-3);
 }
 
 TEST(NeuralTrainer, TimeLimitKeepsTheBestModel) {
