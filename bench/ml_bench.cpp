@@ -111,6 +111,7 @@ double trainFramesPerSecond(HeadKind head, int batches) {
     o.batchSize = 16;
     o.windowSteps = 128;
     o.stepsPerEpoch = batches;
+    o.averageDecay = 0; // the same training as the PyTorch peer's
     o.threads = kThreads;
     std::atomic<bool> cancel{false};
     double fps = 0;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 namespace torchestra::ui {
 
@@ -353,7 +354,8 @@ void PlaybackController::flushRebuild() {
 void PlaybackController::rebuild() {
     m_rebuildTimer->stop();
     const model::Song empty;
-    m_songSnapshot = buildSnapshot(m_song ? *m_song : empty, m_metronome, m_loopOn ? m_loopTo : 0);
+    m_songSnapshot = buildSnapshot(m_song ? *m_song : empty, m_metronome,
+                                   std::max(m_loopOn ? m_loopTo : 0, m_recordHorizon));
     ++m_rebuilds;
     if (!m_auditioning)
         publish();
@@ -490,6 +492,8 @@ void PlaybackController::tick() {
         m_lastTick = t;
         emit positionChanged(t);
     }
+    if (isRecording())
+        extendRecordHorizon(model::Tick(t));
     if (m_wasPlaying && m_transport->isFinished() && !m_loopOn) {
         // The song played to its end.
         m_transport->pause();
@@ -657,6 +661,8 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
     m_recorder = std::make_unique<playback::MidiRecorder>(map, m_recordOriginNs, fromTick);
     m_recordTrack = track;
     m_recordFrom = fromTick;
+    m_recordHorizon = 0;
+    extendRecordHorizon(fromTick);
     m_transport->seekTick(countFrom);
     if (beforeStart > 0)
         m_transport->playAfterCountIn(preRoll);
@@ -667,6 +673,22 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
     emit recordingChanged(true);
     emit statusMessage(tr("Count-in, then recording..."));
     return true;
+}
+
+// A take may run past the song's end: while recording, the clicks (recording always plays
+// them) reach at least kRecordAheadBars bars past the playhead, and are extended in time.
+void PlaybackController::extendRecordHorizon(model::Tick playhead) {
+    if (!m_song)
+        return;
+    constexpr int kRecordAheadBars = 32;
+    const model::TempoMap& map = m_song->tempoMap();
+    const model::Tick from = std::max(playhead, m_recordFrom);
+    // Extend once less than half the bars ahead remain: a rebuild every 16 bars, not every tick.
+    const model::Tick soon = map.barToTick(map.barAtTick(from) + kRecordAheadBars / 2);
+    if (m_recordHorizon > soon)
+        return;
+    m_recordHorizon = map.barToTick(map.barAtTick(from) + kRecordAheadBars);
+    rebuild();
 }
 
 void PlaybackController::drainInput() {
@@ -692,6 +714,8 @@ void PlaybackController::finishRecording() {
     drainInput();
     const model::TrackId track = m_recordTrack;
     m_recordTrack = model::kNoTrack;
+    if (std::exchange(m_recordHorizon, 0) > 0)
+        rebuild(); // the clicks past the song's end go again
     std::vector<model::Note> notes;
     if (m_recorder)
         notes = m_recorder->finish(m_recordClock.songNs(nowNs()));

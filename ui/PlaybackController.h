@@ -204,6 +204,7 @@ private:
     void takeInput(const playback::InputEvent& event);
     std::int64_t nowNs() const;
     void finishRecording();
+    void extendRecordHorizon(model::Tick playhead);
     void sendPreview(const unsigned char* bytes, int size);
 
     Engine m_engine;
@@ -252,6 +253,7 @@ private:
 
     model::TrackId m_recordTrack = model::kNoTrack;
     model::Tick m_recordFrom = 0;
+    model::Tick m_recordHorizon = 0;   // the clicks reach this far while recording (0: song end)
     std::int64_t m_recordOriginNs = 0; // song-clock time of m_recordFrom
     double m_recordSlackSeconds = 0;   // how early a note may come and still count
     RecordClock m_recordClock;

@@ -25,6 +25,7 @@ TrainOptions toyOptions() {
     o.patience = 20;
     o.lrPatience = 3;
     o.seed = 3;
+    o.averageDecay = 0; // the plain trainer (averaging has a test of its own)
     // One thread: at these tiny sizes OpenMP's barriers cost more than they save, badly so
     // when the two cores are busy with other work.
     o.threads = 1;

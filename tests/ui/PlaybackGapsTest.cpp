@@ -207,6 +207,44 @@ TEST_F(PlaybackGapsTest, RecordingFromALaterBarCountsInOverTheBarBefore) {
     EXPECT_EQ(take->length, 480);
 }
 
+// A take goes on past the song's end (3 s here, clicks to bar 8 = 16 s): the clicks keep
+// coming, extended as the playhead nears their end, and a note played at 70 s is kept.
+TEST_F(PlaybackGapsTest, RecordingGoesOnPastTheSongsEnd) {
+    CollectingSink sink;
+    QString why;
+    ASSERT_TRUE(controller->record(lead, 0, why)) << why.toStdString();
+    auto play = [&](double seconds) { // in steps of a second, the position timer between
+        for (double done = 0; done < seconds; done += 1.0) {
+            run(*controller, sink, std::min(1.0, seconds - done));
+            QTest::qWait(20);
+        }
+    };
+    play(2.0 + 70.0); // count-in, then 70 s of song: 35 bars
+    ASSERT_TRUE(controller->isRecording());
+    controller->feedInput(playback::MidiMessage::noteOn(0, 74, 100));
+    play(0.5);
+    controller->feedInput(playback::MidiMessage::noteOff(0, 74));
+    play(9.5);
+    EXPECT_TRUE(controller->isRecording());
+    const double lastClick = [&] {
+        double last = 0;
+        for (const Sent& s : sink.sent)
+            if (isClick(s.message) && s.message.isNoteOn())
+                last = s.seconds;
+        return last;
+    }();
+    EXPECT_GT(lastClick, 2.0 + 79.0); // clicks still come at the song's 80th second
+    controller->stop();
+    EXPECT_FALSE(controller->isRecording());
+    const model::Note* take = noteWithPitch(*song.track(lead), 74);
+    ASSERT_TRUE(take);
+    EXPECT_NEAR(double(take->start), 70.0 * 960, 10);
+    EXPECT_NEAR(double(take->length), 480, 10);
+    // Once the take is made the clicks end with bar 8 again.
+    ASSERT_TRUE(controller->playingSnapshot());
+    EXPECT_LE(controller->playingSnapshot()->lengthSeconds(), 16.5);
+}
+
 TEST_F(PlaybackGapsTest, TransportBarShowsTheCountInAndStopEndsIt) {
     TransportBar bar(controller.get(), nullptr);
     bar.setSong(&song, &undo);

@@ -328,7 +328,8 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
         const long stepsPerEpoch =
             options.stepsPerEpoch > 0
                 ? options.stepsPerEpoch
-                : std::max(1L, (data.trainSteps() + windowFrames - 1) / windowFrames);
+                : std::max(kMinBatchesPerEpoch,
+                           (data.trainSteps() + windowFrames - 1) / windowFrames);
         const bool haveValid = !data.valid.empty() && data.validSteps() > long(data.valid.size());
         const double maxSeconds = options.maxMinutes > 0 ? options.maxMinutes * 60.0 : 0.0;
         ComputeThread compute(options.threads);
