@@ -168,6 +168,7 @@ bool SettingsDialog::chooseSoundFont(const QString& path) {
         return true;
     }
     m_loadingSoundFont = absolute;
+    m_loadedLive = true;
     showLoading(true);
     m_controller->requestSoundFont(absolute);
     return true;
@@ -236,6 +237,10 @@ void SettingsDialog::accept() {
 
 void SettingsDialog::reject() {
     m_acceptWhenLoaded = false; // Cancel wins over an accept still waiting for a load
+    // The synth may play (or be loading) a SoundFont this dialog chose: back to the stored one.
+    // The restart drops a load still in flight.
+    if (m_controller && std::exchange(m_loadedLive, false))
+        m_controller->applySettings();
     QDialog::reject();
 }
 

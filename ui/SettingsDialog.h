@@ -26,9 +26,9 @@ class PlaybackController;
 // becomes the dialog's choice only once the synth took it. An accept() during the load (Enter,
 // a program) waits for the outcome without blocking, then saves and closes, so the stored
 // setting names the SoundFont that actually plays: the new one when it loaded, else the
-// previous one. Cancel during the load closes at once and stores nothing; a load cannot be
-// taken back, so the synth may play the new bank until its output restarts, as after a choice
-// that finished before Cancel.
+// previous one. Cancel stores nothing and, when a SoundFont was loaded (or is loading) in this
+// dialog, restarts the output with the stored settings, so what plays is what was chosen
+// before the dialog opened.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -74,6 +74,7 @@ private:
     QString m_soundFontError;
     QString m_loadingSoundFont;      // the file the controller is loading; "" = none
     bool m_acceptWhenLoaded = false; // accept() came during the load
+    bool m_loadedLive = false;       // a SoundFont was sent to the running synth
     QPushButton* m_choose = nullptr;
     QPushButton* m_automatic = nullptr;
     QPushButton* m_ok = nullptr;
