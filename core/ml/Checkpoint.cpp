@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstring>
+#include <exception>
 
 namespace torchestra::ml {
 
@@ -140,17 +141,23 @@ std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
 }
 
 LoadedCheckpoint loadCheckpoint(const std::string& path) {
-    LoadedCheckpoint result;
-    auto fail = [&](const std::string& what) {
-        result.model.reset();
-        result.error = path + ": " + what;
-        return result;
-    };
     std::string bytes;
     if (std::string err = base::readWholeFile(path, bytes, kMaxCheckpointBytes); !err.empty()) {
+        LoadedCheckpoint result;
         result.error = err;
         return result;
     }
+    return loadCheckpointFromBytes(bytes, path);
+}
+
+LoadedCheckpoint loadCheckpointFromBytes(const std::string& bytes,
+                                         const std::string& nameForMessages) {
+    LoadedCheckpoint result;
+    auto fail = [&](const std::string& what) {
+        result.model.reset();
+        result.error = nameForMessages + ": " + what;
+        return result;
+    };
     if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
         return fail("not a Torchestra model file");
     std::size_t pos = sizeof kMagic;
@@ -189,9 +196,17 @@ LoadedCheckpoint loadCheckpoint(const std::string& path) {
 
     const std::string payload = bytes.substr(pos, std::size_t(payloadLength));
     std::string err;
-    if (config.kind == ModelKind::Markov)
-        result.model = MarkovModel::deserialize(config, payload, err);
-    else
+    if (config.kind == ModelKind::Markov) {
+        // A hostile payload must give an error, never end the program: the Markov reader
+        // reserves tables by the counts it reads, which throws for an absurd count (found by
+        // tests/fuzz/checkpoint_fuzz; deserializeNeural catches its own exceptions).
+        try {
+            result.model = MarkovModel::deserialize(config, payload, err);
+        } catch (const std::exception& e) {
+            result.model.reset();
+            err = std::string("Markov payload: ") + e.what();
+        }
+    } else
         result.model = deserializeNeural(config, payload, err);
     if (!result.model)
         return fail(err.empty() ? "model data could not be read" : err);

@@ -38,5 +38,9 @@ struct LoadedCheckpoint {
     std::string error; // names the file and the problem
 };
 LoadedCheckpoint loadCheckpoint(const std::string& path);
+// The same from a checkpoint's bytes (what loadCheckpoint does after reading the file); errors
+// begin with `nameForMessages`. Any thread.
+LoadedCheckpoint loadCheckpointFromBytes(const std::string& bytes,
+                                         const std::string& nameForMessages);
 
 } // namespace torchestra::ml

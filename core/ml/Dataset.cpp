@@ -82,7 +82,9 @@ void appendBytes(std::string& out, const void* data, std::size_t n) {
     out.append(static_cast<const char*>(data), n);
 }
 
-std::string encodeSequence(const FrameSequence& s, int notes) {
+} // namespace
+
+std::string encodeCachedSequence(const FrameSequence& s, int notes) {
     std::string out(kCacheMagic, sizeof kCacheMagic);
     const std::int32_t header[4] = {s.steps, s.pitches, s.onset.empty() ? 0 : 1, notes};
     appendBytes(out, header, sizeof header);
@@ -94,15 +96,20 @@ std::string encodeSequence(const FrameSequence& s, int notes) {
     return out;
 }
 
-bool decodeSequence(const std::string& bytes, FrameSequence& s, int& notes) {
+bool decodeCachedSequence(const std::string& bytes, const RepresentationConfig& config,
+                          FrameSequence& s, int& notes) {
     std::int32_t header[4];
     if (bytes.size() < sizeof kCacheMagic + sizeof header ||
         std::memcmp(bytes.data(), kCacheMagic, sizeof kCacheMagic) != 0)
         return false;
     std::memcpy(header, bytes.data() + sizeof kCacheMagic, sizeof header);
-    const auto steps = std::size_t(header[0]), pitches = std::size_t(header[1]);
-    if (header[0] < 0 || header[1] <= 0 || header[1] > 128)
+    // The file name carries a hash of the config, but the bytes are not trusted to match it: the
+    // models index one-hot inputs by these values, so a grid of another shape or a value out of
+    // range (a damaged or planted file) must be refused here, not read past later.
+    if (header[0] < 0 || header[1] != config.pitches() || header[1] <= 0 || header[1] > 128 ||
+        (header[2] != 0) != config.onsets || header[3] < 0)
         return false;
+    const auto steps = std::size_t(header[0]), pitches = std::size_t(header[1]);
     const std::size_t cells = steps * pitches;
     const std::size_t need =
         sizeof kCacheMagic + sizeof header + cells * (header[2] ? 2 : 1) + steps * 3;
@@ -110,20 +117,26 @@ bool decodeSequence(const std::string& bytes, FrameSequence& s, int& notes) {
         return false;
     s.resize(int(steps), int(pitches), header[2] != 0);
     const char* p = bytes.data() + sizeof kCacheMagic + sizeof header;
-    auto take = [&](std::vector<std::uint8_t>& v) {
-        std::memcpy(v.data(), p, v.size());
+    auto take = [&](std::vector<std::uint8_t>& v, int limit, std::uint8_t orElse) {
+        if (!v.empty()) // a grid without onsets has none: memcpy from/to null is UB even for 0
+            std::memcpy(v.data(), p, v.size());
         p += v.size();
+        return std::all_of(v.begin(), v.end(),
+                           [&](std::uint8_t x) { return int(x) < limit || x == orElse; });
     };
-    take(s.sounding);
-    take(s.onset);
-    take(s.velocityBin);
-    take(s.stepInBeat);
-    take(s.beatInBar);
+    if (!take(s.sounding, 2, 0) || !take(s.onset, 2, 0) ||
+        !take(s.velocityBin, config.velocity ? config.velocityBins : 0, kNoVelocity) ||
+        !take(s.stepInBeat, config.stepsPerBeat, kUnknownMetre) ||
+        !take(s.beatInBar, config.maxBeatsPerBar, kUnknownMetre))
+        return false;
+    long counted = 0;
+    for (std::size_t i = 0; i < cells; ++i)
+        counted += s.starts(int(i / pitches), int(i % pitches));
+    if (counted != header[3])
+        return false;
     notes = header[3];
     return true;
 }
-
-} // namespace
 
 Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
                         const DatasetOptions& options) {
@@ -159,7 +172,7 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
                 : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
         std::string cached;
         bool fromCache = !cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
-                         decodeSequence(cached, seq, notes);
+                         decodeCachedSequence(cached, config, seq, notes);
         if (!fromCache) {
             midi::ReadResult r = midi::readMidi(bytes);
             if (!r.ok) {
@@ -183,7 +196,7 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
             if (!cachePath.empty()) {
                 std::error_code ec;
                 fs::create_directories(options.cacheDir, ec);
-                base::writeFileAtomically(cachePath, encodeSequence(seq, notes));
+                base::writeFileAtomically(cachePath, encodeCachedSequence(seq, notes));
             }
         }
         info.steps = seq.steps;

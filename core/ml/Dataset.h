@@ -47,6 +47,15 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
 // Returns "" or an error naming the file.
 std::string loadJsbDataset(const std::string& jsonPath, Dataset& out);
 
+// The dataset cache's file format (`<cacheDir>/<hash>-<config>.seq`): one file's grid and its
+// note count. Public so the reader can be fuzzed and tested; loadMidiDataset is the only user.
+// decodeCachedSequence accepts what encodeCachedSequence wrote for a grid of `config` (its pitch
+// count, onsets or not, every value in range for it) and returns false for anything else (a
+// damaged cache file is then parsed afresh), leaving `out` unspecified. Any thread.
+std::string encodeCachedSequence(const FrameSequence& seq, int notes);
+bool decodeCachedSequence(const std::string& bytes, const RepresentationConfig& config,
+                          FrameSequence& out, int& notes);
+
 // A training batch: `count` windows of `length` steps, each from a random piece (chosen in
 // proportion to its length) at a random start, transposed by a random amount within
 // [-transpose, transpose] semitones (0 = none). Pieces shorter than the window give a shorter

@@ -432,7 +432,7 @@ std::unique_ptr<MarkovModel> MarkovModel::deserialize(const ModelConfig& config,
         return fail("context order does not match the config");
     for (auto& level : m->m_contexts) {
         std::uint64_t n;
-        if (!r.get(n) || n * 12 > r.left())
+        if (!r.get(n) || n > r.left() / 12) // (n * 12 could overflow on a hostile file)
             return fail("context table truncated");
         level.reserve(std::size_t(n));
         for (std::uint64_t i = 0; i < n; ++i) {

@@ -174,6 +174,8 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
             if (p < 0 || p >= P)
                 return;
             Tick s = toStep(n.start), e = toStep(n.end());
+            if (s >= steps)
+                return; // starts in the last half step: rounds to the grid's end (the next bar)
             e = std::max(e, s + 1);
             if (s < 0) // sounding into the range from before: held, not started here
                 s = 0;

@@ -117,3 +117,52 @@ TEST(Checkpoint, FailedSaveLeavesTheOldFile) {
     EXPECT_NE(saveCheckpoint("/nonexistent-dir/x.tcm", other, {}), "");
     EXPECT_EQ(slurp(s.path), before);
 }
+
+namespace {
+// A model whose payload is whatever a test wants to hand the loader behind a valid container.
+class RawPayloadModel : public SequenceModel {
+public:
+    RawPayloadModel(ModelConfig config, std::string payload)
+        : m_config(std::move(config)), m_payload(std::move(payload)) {}
+    const ModelConfig& config() const override { return m_config; }
+    std::string serialize() const override { return m_payload; }
+    NllResult evaluate(const FrameSequence&) const override { return {}; }
+    std::vector<FrameSequence> sample(const SampleRequest&,
+                                      const std::atomic<bool>*) const override {
+        return {};
+    }
+
+private:
+    ModelConfig m_config;
+    std::string m_payload;
+};
+} // namespace
+
+TEST(Checkpoint, LoadsFromBytesAndNamesTheGivenName) {
+    Saved s = saveMarkov(test::makeTempDir());
+    LoadedCheckpoint loaded = loadCheckpointFromBytes(slurp(s.path), "memory");
+    ASSERT_NE(loaded.model, nullptr) << loaded.error;
+    EXPECT_DOUBLE_EQ(loaded.model->evaluate(s.song).frameSum, s.nll);
+    LoadedCheckpoint bad = loadCheckpointFromBytes("junk", "memory");
+    EXPECT_EQ(bad.model, nullptr);
+    EXPECT_EQ(bad.error.rfind("memory: ", 0), 0u) << bad.error;
+}
+
+TEST(Checkpoint, AbsurdMarkovTableSizeIsAnErrorNotACrash) {
+    // Found by tests/fuzz/checkpoint_fuzz: a context count whose byte size wraps around 2^64
+    // passed the length check, and reserving it threw out of loadCheckpoint (std::terminate).
+    ModelConfig c;
+    c.kind = ModelKind::Markov;
+    c.markovOrder = 1;
+    std::string payload = "MRKV0001";
+    auto put = [&](auto v) { payload.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(std::uint32_t(0));                   // frames
+    put(std::uint32_t(2));                   // context levels: order + 1
+    put(std::uint64_t(0x1555555555555556u)); // contexts: times 12 bytes wraps to 8
+    put(std::uint64_t(0));                   // those 8 bytes
+    const std::string path = test::makeTempDir() + "/absurd.tcm";
+    ASSERT_EQ(saveCheckpoint(path, RawPayloadModel(c, payload), TrainingMetadata{}), "");
+    LoadedCheckpoint loaded = loadCheckpoint(path);
+    EXPECT_EQ(loaded.model, nullptr);
+    EXPECT_NE(loaded.error.find("Markov payload"), std::string::npos) << loaded.error;
+}

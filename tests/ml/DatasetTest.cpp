@@ -180,3 +180,50 @@ TEST(Dataset, ReadsJsbJsonAndRejectsBadPitches) {
     EXPECT_NE(err.find("bad.json"), std::string::npos) << err;
     EXPECT_NE(loadJsbDataset(dir + "/nope.json", d), "");
 }
+
+TEST(Dataset, CacheReaderRefusesGridsThatDoNotFitTheRepresentation) {
+    RepresentationConfig config;
+    config.lowPitch = 60;
+    config.highPitch = 63;
+    FrameSequence s;
+    s.resize(2, config.pitches(), config.onsets);
+    s.sounding[0] = s.onset[0] = 1;
+    s.velocityBin[0] = 3;
+    s.stepInBeat = {0, 1};
+    s.beatInBar = {0, 0};
+    const std::string good = encodeCachedSequence(s, 1);
+    FrameSequence out;
+    int notes = -1;
+    ASSERT_TRUE(decodeCachedSequence(good, config, out, notes));
+    EXPECT_EQ(notes, 1);
+    EXPECT_EQ(out.sounding, s.sounding);
+    EXPECT_EQ(out.velocityBin, s.velocityBin);
+
+    // Each of these once read fine and handed the models an index past their one-hot inputs
+    // (or a grid of another size): a damaged cache file must be parsed afresh instead.
+    auto refused = [&](auto change) {
+        FrameSequence bad = s;
+        int badNotes = 1;
+        change(bad, badNotes);
+        return !decodeCachedSequence(encodeCachedSequence(bad, badNotes), config, out, notes);
+    };
+    EXPECT_TRUE(refused([](FrameSequence& b, int&) { b.velocityBin[1] = 8; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int&) { b.stepInBeat[1] = 4; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int&) { b.beatInBar[1] = 8; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int&) { b.sounding[1] = 2; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int& n) { b.onset[1] = 1, n = 1; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int& n) { n = -1; }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int&) { b.resize(2, 5, true); }));
+    EXPECT_TRUE(refused([](FrameSequence& b, int& n) { b.resize(2, 4, false), n = 0; }));
+    EXPECT_TRUE(decodeCachedSequence(good, config, out, notes)); // and the good one still reads
+
+    // A grid without onsets has an empty onset vector: reading it once passed null to memcpy
+    // (UB, reported by UBSan; found by tests/fuzz/sequence_cache_fuzz).
+    config.onsets = false;
+    FrameSequence frames;
+    frames.resize(2, config.pitches(), false);
+    frames.sounding[1] = 1;
+    ASSERT_TRUE(decodeCachedSequence(encodeCachedSequence(frames, 1), config, out, notes));
+    EXPECT_TRUE(out.onset.empty());
+    EXPECT_EQ(out.sounding, frames.sounding);
+}

@@ -110,6 +110,21 @@ TEST(Representation, DrumsAreLeftOutByDefault) {
     EXPECT_EQ(songToSequence(song, config, chosen).notesAt(0), 2);
 }
 
+// A note starting in the last half step of the range rounds to the grid's end: it is left out
+// (it used to be written one step past the grid: a heap overflow ASan reports, found by
+// reading the fuzz harnesses' findings).
+TEST(Representation, ANoteRoundingToTheGridsEndIsLeftOut) {
+    RepresentationConfig config;
+    model::Song song; // 480 ppq, 4/4: a bar is 1920 ticks, 16 steps of 120
+    model::TrackId t = song.addTrack(model::Track{});
+    song.addNotes(t, {test::gridNote(0, 120, 64, 80, 0), test::gridNote(1919, 1, 60, 80, 0)});
+    const FrameSequence seq = songToSequence(song, config);
+    ASSERT_EQ(seq.steps, 16);
+    EXPECT_EQ(seq.notesAt(0), 1);
+    for (int s = 1; s < seq.steps; ++s)
+        EXPECT_EQ(seq.notesAt(s), 0) << s;
+}
+
 TEST(Representation, TransposeDropsWhatLeavesTheRange) {
     RepresentationConfig config;
     FrameSequence seq = songToSequence(test::arpeggioSong(1), config);

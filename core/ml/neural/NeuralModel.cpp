@@ -500,6 +500,24 @@ long parameterCount(const SequenceModel& model) {
     return n;
 }
 
+// Whether a tensor read from an archive lies inside its storage. LibTorch's reader trusts the
+// archive's shapes and offsets: a damaged file can describe a tensor larger than the bytes it
+// stored, and reading it would go past the buffer (found by tests/fuzz/checkpoint_fuzz).
+static bool insideItsStorage(const torch::Tensor& t) {
+    if (!t.defined())
+        return false;
+    if (t.numel() == 0)
+        return true;
+    std::int64_t last = t.storage_offset();
+    for (std::int64_t d = 0; d < t.dim(); ++d) {
+        if (t.stride(d) < 0)
+            return false;
+        last += (t.size(d) - 1) * t.stride(d);
+    }
+    return t.storage_offset() >= 0 &&
+           std::uint64_t(last + 1) * std::uint64_t(t.element_size()) <= t.storage().nbytes();
+}
+
 } // namespace torchestra::ml::neural
 
 namespace torchestra::ml {
@@ -545,7 +563,7 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
             return nullptr;
         }
         torch::Tensor shape;
-        if (!ar.try_read("meta_shape", shape)) {
+        if (!ar.try_read("meta_shape", shape) || !neural::insideItsStorage(shape)) {
             error = "neural model payload: missing shape signature";
             return nullptr;
         }
@@ -562,8 +580,8 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
             torch::NoGradGuard noGrad;
             for (auto& kv : net->named_parameters()) {
                 torch::Tensor t;
-                if (!ar.try_read(archiveKey(kv.key()), t)) {
-                    error = "neural model payload: missing weights " + kv.key();
+                if (!ar.try_read(archiveKey(kv.key()), t) || !neural::insideItsStorage(t)) {
+                    error = "neural model payload: missing or damaged weights " + kv.key();
                     return nullptr;
                 }
                 if (t.sizes() != kv.value().sizes()) {
