@@ -20,23 +20,6 @@ constexpr char kMagic[16] = {'T', 'O', 'R', 'C', 'H', 'E', 'S', 'T',
                              'R', 'A', '-', 'M', 'O', 'D', 'E', 'L'};
 constexpr std::size_t kMaxCheckpointBytes = std::size_t(2) << 30;
 
-std::uint32_t crc32(const char* data, std::size_t n) {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i)
-        c = table[(c ^ std::uint8_t(data[i])) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
 template <typename T> void put(std::string& out, T v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
@@ -115,6 +98,23 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
 
 } // namespace
 
+std::uint32_t checkpointCrc32(const char* data, std::size_t n) {
+    static const std::array<std::uint32_t, 256> table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; ++i)
+        c = table[(c ^ std::uint8_t(data[i])) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
 std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
                            const TrainingMetadata& metadata) {
     TrainingMetadata meta = metadata;
@@ -136,7 +136,7 @@ std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
     out += headerText;
     put(out, std::uint64_t(payload.size()));
     out += payload;
-    put(out, crc32(out.data(), out.size()));
+    put(out, checkpointCrc32(out.data(), out.size()));
     return base::writeFileAtomically(path, out);
 }
 
@@ -179,7 +179,7 @@ LoadedCheckpoint loadCheckpointFromBytes(const std::string& bytes,
         return fail("truncated or padded (model data is " + std::to_string(bytes.size() - pos - 4) +
                     " bytes, the header says " + std::to_string(payloadLength) + ")");
     const std::uint32_t stored = get<std::uint32_t>(bytes, bytes.size() - 4);
-    if (crc32(bytes.data(), bytes.size() - 4) != stored)
+    if (checkpointCrc32(bytes.data(), bytes.size() - 4) != stored)
         return fail("corrupt (checksum mismatch)");
 
     QJsonParseError perr{};

@@ -8,6 +8,8 @@
 #include "ml/SequenceModel.h"
 #include "ml/Trainer.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,10 @@ struct LoadedCheckpoint {
     std::string error; // names the file and the problem
 };
 LoadedCheckpoint loadCheckpoint(const std::string& path);
+
+// The file's checksum: CRC-32 (IEEE, reflected) of everything before its last 4 bytes. Public
+// for the fuzz harness, which repairs it so that inputs reach the parser behind it.
+std::uint32_t checkpointCrc32(const char* data, std::size_t n);
 // The same from a checkpoint's bytes (what loadCheckpoint does after reading the file); errors
 // begin with `nameForMessages`. Any thread.
 LoadedCheckpoint loadCheckpointFromBytes(const std::string& bytes,

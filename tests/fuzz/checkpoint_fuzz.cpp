@@ -35,24 +35,6 @@ const char* const kName = "fuzz.tcm";
     std::abort();
 }
 
-// The writer's CRC-32 (IEEE, reflected), as in Checkpoint.cpp.
-std::uint32_t crc32(const char* data, std::size_t n) {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i)
-        c = table[(c ^ std::uint8_t(data[i])) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
 template <typename T> void store(std::string& bytes, std::size_t pos, T v) {
     std::memcpy(&bytes[pos], &v, sizeof v);
 }
@@ -88,7 +70,7 @@ void repair(std::string& bytes) {
     const std::size_t payloadAt = 24 + headerLength + 8;
     store(bytes, payloadAt - 8, std::uint64_t(bytes.size() - 4 - payloadAt));
     repairNeuralPayload(bytes, payloadAt);
-    store(bytes, bytes.size() - 4, crc32(bytes.data(), bytes.size() - 4));
+    store(bytes, bytes.size() - 4, checkpointCrc32(bytes.data(), bytes.size() - 4));
 }
 
 FrameSequence probe(const RepresentationConfig& r) {
