@@ -492,8 +492,8 @@ void PlaybackController::tick() {
         m_lastTick = t;
         emit positionChanged(t);
     }
-    if (isRecording())
-        extendRecordHorizon(model::Tick(t));
+    if (isRecording() && advanceRecordHorizon(model::Tick(t)))
+        rebuild();
     if (m_wasPlaying && m_transport->isFinished() && !m_loopOn) {
         // The song played to its end.
         m_transport->pause();
@@ -641,9 +641,16 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
     const model::Tick countFrom = std::max<model::Tick>(0, fromTick - bar);
     const model::Tick beforeStart = bar - (fromTick - countFrom);
     const playback::CountIn preRoll = countInBefore(map, beforeStart);
+    // The clicks (recording always plays them) reach past the song's end: one rebuild, by
+    // setMetronome or here, publishes both.
+    m_recordFrom = fromTick;
+    m_recordHorizon = 0;
+    advanceRecordHorizon(fromTick);
     m_metronomeBeforeRecord = m_metronome;
     if (!m_metronome)
         setMetronome(true);
+    else
+        rebuild();
     {
         playback::InputEvent stale; // played before Record was pressed
         while (m_input->pop(stale)) {
@@ -660,9 +667,6 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
     m_recordSlackSeconds = (map.usPerQuarterAt(fromTick) * 1e-6) / 4;
     m_recorder = std::make_unique<playback::MidiRecorder>(map, m_recordOriginNs, fromTick);
     m_recordTrack = track;
-    m_recordFrom = fromTick;
-    m_recordHorizon = 0;
-    extendRecordHorizon(fromTick);
     m_transport->seekTick(countFrom);
     if (beforeStart > 0)
         m_transport->playAfterCountIn(preRoll);
@@ -677,18 +681,19 @@ bool PlaybackController::record(model::TrackId track, model::Tick fromTick, QStr
 
 // A take may run past the song's end: while recording, the clicks (recording always plays
 // them) reach at least kRecordAheadBars bars past the playhead, and are extended in time.
-void PlaybackController::extendRecordHorizon(model::Tick playhead) {
+// True when the horizon moved (the caller rebuilds the snapshot).
+bool PlaybackController::advanceRecordHorizon(model::Tick playhead) {
     if (!m_song)
-        return;
+        return false;
     constexpr int kRecordAheadBars = 32;
     const model::TempoMap& map = m_song->tempoMap();
     const model::Tick from = std::max(playhead, m_recordFrom);
     // Extend once less than half the bars ahead remain: a rebuild every 16 bars, not every tick.
     const model::Tick soon = map.barToTick(map.barAtTick(from) + kRecordAheadBars / 2);
     if (m_recordHorizon > soon)
-        return;
+        return false;
     m_recordHorizon = map.barToTick(map.barAtTick(from) + kRecordAheadBars);
-    rebuild();
+    return true;
 }
 
 void PlaybackController::drainInput() {
@@ -714,14 +719,16 @@ void PlaybackController::finishRecording() {
     drainInput();
     const model::TrackId track = m_recordTrack;
     m_recordTrack = model::kNoTrack;
-    if (std::exchange(m_recordHorizon, 0) > 0)
-        rebuild(); // the clicks past the song's end go again
+    const bool clicksPastTheEnd = std::exchange(m_recordHorizon, 0) > 0;
     std::vector<model::Note> notes;
     if (m_recorder)
         notes = m_recorder->finish(m_recordClock.songNs(nowNs()));
     m_recorder.reset();
+    // One rebuild drops the clicks past the song's end (and all clicks if they were off).
     if (!m_metronomeBeforeRecord)
         setMetronome(false);
+    else if (clicksPastTheEnd)
+        rebuild();
     // Notes played during the count-in are early entries: a little slack, then clamped.
     const model::Tick slack = m_song ? m_song->ppq() / 4 : 0;
     std::vector<model::Note> take;

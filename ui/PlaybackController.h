@@ -204,7 +204,7 @@ private:
     void takeInput(const playback::InputEvent& event);
     std::int64_t nowNs() const;
     void finishRecording();
-    void extendRecordHorizon(model::Tick playhead);
+    bool advanceRecordHorizon(model::Tick playhead);
     void sendPreview(const unsigned char* bytes, int size);
 
     Engine m_engine;
