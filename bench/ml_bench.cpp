@@ -12,6 +12,7 @@
 #include "ml/Dataset.h"
 #include "ml/Trainer.h"
 #include "ml/neural/FastInference.h"
+#include "ml/neural/NeuralKinds.h"
 #include "ml/neural/NeuralModel.h"
 
 #include <algorithm>
@@ -204,6 +205,7 @@ void row(const char* what, double ours, const std::map<std::string, double>& pee
 } // namespace
 
 int main(int argc, char** argv) {
+    neural::registerNeuralKinds();
     int batches = 12;
     bool peer = true;
     bool sampleOnly = false;

@@ -6,9 +6,9 @@
 //
 // Paints go through QWidget::render into a QImage (the raster engine the offscreen and xcb
 // backing stores use), a full frame each time. Reported: median and worst of F frames.
-#include "ui/MainWindow.h"
-#include "ui/PianoRollView.h"
-#include "ui/Theme.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/common/Theme.h"
 
 #include "midi/MidiFile.h"
 #include "model/Song.h"

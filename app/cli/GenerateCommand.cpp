@@ -8,6 +8,7 @@
 #include "midi/MidiFile.h"
 #include "ml/Checkpoint.h"
 #include "ml/Scales.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
 #include <chrono>
@@ -177,7 +178,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         if (!chosen)
             continue;
         source.trackAt(ti).forEachNoteInRange(from, to, [&](const model::Note& n) {
-            if ((primeTracks.all() && n.channel == 9) || n.start < from)
+            if ((primeTracks.all() && n.channel == model::kDrumChannel) || n.start < from)
                 return;
             model::Note c = n;
             c.id = model::kNoNote;

@@ -1,5 +1,7 @@
 #include "cli/MlCommon.h"
 
+#include "model/TrackIndices.h"
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -87,18 +89,8 @@ std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::
     const auto text = args.value(flag);
     if (!text)
         return {};
-    std::size_t pos = 0;
-    while (pos <= text->size()) {
-        const std::size_t comma = std::min(text->find(',', pos), text->size());
-        const std::string item = text->substr(pos, comma - pos);
-        char* end = nullptr;
-        const long v = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || v < 0 || v > 65535)
-            return "--" + flag + " takes track indices such as 1,2 (as inspect lists them; got '" +
-                   *text + "')";
-        out.push_back(int(v));
-        pos = comma + 1;
-    }
+    if (std::string err = model::parseTrackIndices(*text, out); !err.empty())
+        return "--" + flag + ": " + err;
     return {};
 }
 

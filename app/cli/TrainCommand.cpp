@@ -3,6 +3,7 @@
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "ml/Checkpoint.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <iostream>
 

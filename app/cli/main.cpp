@@ -1,5 +1,6 @@
 // torchestra-cli: the headless side of Torchestra (inspect, convert, and more with each area).
 #include "cli/Commands.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <cstring>
 #include <iostream>
@@ -50,6 +51,7 @@ void printUsage(std::ostream& out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    torchestra::ml::neural::registerNeuralKinds();
     if (argc < 2) {
         printUsage(std::cerr);
         return 2;

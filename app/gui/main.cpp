@@ -19,12 +19,13 @@
 //
 // Without --screenshot, recovery files left by a crashed session are offered at start; without a
 // file (and nothing recovered) the window starts with a new song.
-#include "ui/GeneratePanel.h"
-#include "ui/MainWindow.h"
-#include "ui/PianoRollView.h"
-#include "ui/PlaybackController.h"
-#include "ui/Theme.h"
-#include "ui/TrainPanel.h"
+#include "ml/neural/NeuralKinds.h"
+#include "ui/panels/GeneratePanel.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/playback/PlaybackController.h"
+#include "ui/common/Theme.h"
+#include "ui/panels/TrainPanel.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -58,6 +59,7 @@ void grabAndQuit(ui::MainWindow& window, const QString& out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    torchestra::ml::neural::registerNeuralKinds();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Torchestra"));
     QApplication::setOrganizationName(QStringLiteral("Torchestra"));

@@ -1,7 +1,7 @@
 #include "ml/Checkpoint.h"
 
 #include "base/AtomicFile.h"
-#include "ml/MarkovModel.h"
+#include "ml/ModelRegistry.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -196,18 +196,10 @@ LoadedCheckpoint loadCheckpointFromBytes(const std::string& bytes,
 
     const std::string payload = bytes.substr(pos, std::size_t(payloadLength));
     std::string err;
-    if (config.kind == ModelKind::Markov) {
-        // A hostile payload must give an error, never end the program: the Markov reader
-        // reserves tables by the counts it reads, which throws for an absurd count (found by
-        // tests/fuzz/checkpoint_fuzz; deserializeNeural catches its own exceptions).
-        try {
-            result.model = MarkovModel::deserialize(config, payload, err);
-        } catch (const std::exception& e) {
-            result.model.reset();
-            err = std::string("Markov payload: ") + e.what();
-        }
-    } else
-        result.model = deserializeNeural(config, payload, err);
+    const ModelKindHandlers* kind = findModelKind(config.kind);
+    if (!kind)
+        return fail(unregisteredKindMessage(config.kind));
+    result.model = kind->load(config, payload, err);
     if (!result.model)
         return fail(err.empty() ? "model data could not be read" : err);
     return result;

@@ -2,6 +2,7 @@
 
 #include "base/AtomicFile.h"
 #include "midi/MidiFile.h"
+#include "midi/MidiFileTypes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -48,9 +49,7 @@ std::string fnv1a(std::string_view bytes) {
 }
 
 bool isMidiName(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    return ext == ".mid" || ext == ".midi" || ext == ".kar" || ext == ".rmi";
+    return midi::hasMidiFileSuffix(p.string());
 }
 
 // Files named directly are taken whatever their extension; folders are searched for MIDI files.

@@ -111,13 +111,6 @@ int binToVelocity(std::uint8_t bin, int bins) {
     return std::clamp(1 + int(std::floor((bin + 0.5) * 127.0 / bins)), 1, 127);
 }
 
-std::string trackIndicesText(const std::vector<int>& indices) {
-    std::string text;
-    for (int index : indices)
-        text += (text.empty() ? "" : ", ") + std::to_string(index);
-    return text;
-}
-
 Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config) {
     if (config.stepsPerBeat <= 0 || song.ppq() % config.stepsPerBeat != 0)
         return 0;
@@ -168,7 +161,7 @@ FrameSequence songToSequence(const model::Song& song, const RepresentationConfig
         if (!use(track))
             continue;
         track.forEachNoteInRange(fromTick, toTick, [&](const Note& n) {
-            if (selection.all() && n.channel == 9)
+            if (selection.all() && n.channel == model::kDrumChannel)
                 return; // GM drums do not belong on a pitch grid
             const int p = int(n.pitch) - config.lowPitch;
             if (p < 0 || p >= P)

@@ -6,12 +6,15 @@
 // inference path all use it.
 
 #include "model/Song.h"
+#include "model/TrackIndices.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace torchestra::ml {
+
+using model::trackIndicesText; // the one track-list grammar (model/TrackIndices.h)
 
 struct RepresentationConfig {
     int stepsPerBeat = 4; // grid resolution: 4 = sixteenth notes in x/4 metres
@@ -69,9 +72,7 @@ struct TrackSelection {
     bool all() const { return tracks.empty() && indices.empty(); }
 };
 
-// Track indices as people write them: "1, 3, 4" (what the CLI's --tracks and the Train panel's
-// Tracks field read).
-std::string trackIndicesText(const std::vector<int>& indices);
+
 
 // Ticks per grid step for a song, or 0 when the resolution does not divide evenly.
 model::Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config);

@@ -14,7 +14,7 @@
 
 namespace torchestra::ml {
 
-// The defaults are what `train` and the Train panel use. Small batches at a fairly high rate,
+// Small batches at a fairly high rate,
 // weight averaging, and epochs of at least 50 batches: on 31 real MIDI files (openmsx) a 2x256
 // LSTM reached a validation loss of 11.22 nats/step in 4 minutes this way, where batches of
 // 16 at 1e-3 with an epoch of one pass (16 batches there, 1-2 on a small selection) stopped
@@ -113,16 +113,5 @@ private:
     std::atomic<bool> m_running{false};
     TrainResult m_result;
 };
-
-// Neural models (RNN, LSTM; in ml/neural, the only files that include torch).
-TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
-                        const std::atomic<bool>& cancel, const ProgressFn& progress,
-                        const SequenceModel* resumeFrom);
-std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
-                                                 const std::string& payload, std::string& error);
-// LibTorch's intra-op threads for torch work on the calling thread (evaluation; it starts at 1
-// here). Training passes use TrainOptions::threads on the trainer's own compute thread, and other
-// threads run torch serially (see ml/neural/NeuralNet.h for why).
-void setComputeThreads(int threads);
 
 } // namespace torchestra::ml

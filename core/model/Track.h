@@ -10,12 +10,15 @@
 
 namespace torchestra::model {
 
+// General MIDI plays percussion on channel 10 (index 9): a drum kit, not pitched notes.
+constexpr int kDrumChannel = 9;
+
 class Song;
 
 // What a user sets on a track (all but its contents).
 struct TrackProperties {
     std::string name;
-    std::uint8_t channel = 0;            // 0..15; 9 is General MIDI drums
+    std::uint8_t channel = 0;            // 0..15; kDrumChannel is General MIDI drums
     std::optional<std::uint8_t> program; // GM program 0..127; none = the file had none
     bool muted = false;
     bool solo = false;

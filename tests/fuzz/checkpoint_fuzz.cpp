@@ -12,6 +12,7 @@
 
 #include "ml/Checkpoint.h"
 #include "ml/MarkovModel.h"
+#include "ml/neural/NeuralKinds.h"
 #include "ml/neural/NeuralModel.h"
 
 #include <array>
@@ -138,6 +139,7 @@ void writeSeeds(const std::string& dir) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    torchestra::ml::neural::registerNeuralKinds();
     if (const char* dir = std::getenv("TORCHESTRA_FUZZ_WRITE_SEEDS")) {
         writeSeeds(dir);
         std::exit(0);

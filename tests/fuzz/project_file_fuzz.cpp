@@ -1,9 +1,9 @@
-// libFuzzer entry point for the project reader (ui::ProjectFile::parse, what ProjectFile::read
+// libFuzzer entry point for the project reader (project::ProjectFile::parse, what ProjectFile::read
 // does after reading the file). ProjectFile.cpp needs only QtCore, so this target is built
 // without QtWidgets. Any input must parse or fail with a message; a project that parses must
 // serialize, and the result must parse back to the same song and serialize to the same bytes.
 
-#include "ui/ProjectFile.h"
+#include "project/ProjectFile.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -20,16 +20,16 @@ namespace {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const QByteArray input(reinterpret_cast<const char*>(data), qsizetype(size));
-    ui::Project project;
-    if (const QString error = ui::ProjectFile::parse(input, project); !error.isEmpty())
+    project::Project project;
+    if (const QString error = project::ProjectFile::parse(input, project); !error.isEmpty())
         return 0;
-    const QByteArray written = ui::ProjectFile::serialize(project);
-    ui::Project again;
-    if (const QString error = ui::ProjectFile::parse(written, again); !error.isEmpty())
+    const QByteArray written = project::ProjectFile::serialize(project);
+    project::Project again;
+    if (const QString error = project::ProjectFile::parse(written, again); !error.isEmpty())
         die("a written project does not read back", error);
     if (!again.song.sameContent(project.song, false))
         die("the song changed on rewrite", QString::fromUtf8(written));
-    if (ui::ProjectFile::serialize(again) != written)
+    if (project::ProjectFile::serialize(again) != written)
         die("a second rewrite differs", QString::fromUtf8(written));
     return 0;
 }

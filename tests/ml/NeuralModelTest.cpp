@@ -3,6 +3,7 @@
 #include "NeuralTestData.h"
 
 #include "ml/Trainer.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <gtest/gtest.h>
 

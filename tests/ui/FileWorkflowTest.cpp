@@ -3,10 +3,10 @@
 // recovery after a crash. Dialogs are replaced through the window's injection points.
 #include "TestFiles.h"
 
-#include "ui/MainWindow.h"
-#include "ui/PianoRollView.h"
-#include "ui/ProjectFile.h"
-#include "ui/TrackListModel.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "project/ProjectFile.h"
+#include "ui/tracks/TrackListModel.h"
 
 #include "midi/MidiFile.h"
 #include "model/EditCommands.h"
@@ -270,8 +270,8 @@ TEST_F(FileWorkflowTest, ProjectSaveAndLoadRoundTrip) {
     window->action("save")->trigger();
     ASSERT_TRUE(waitUntil([&] { return savedSpy.count() == 1; }));
     EXPECT_EQ(savedSpy.at(0).at(0).toString(), path);
-    Project onDisk;
-    ASSERT_EQ(ProjectFile::read(path, onDisk), "");
+    project::Project onDisk;
+    ASSERT_EQ(project::ProjectFile::read(path, onDisk), "");
     EXPECT_TRUE(onDisk.song.sameContent(window->song(), false));
 }
 
@@ -355,8 +355,8 @@ TEST_F(FileWorkflowTest, AutosaveWritesARecoveryFileAndACleanSaveRemovesIt) {
     const QString recovery = window->recoveryFilePath();
     EXPECT_TRUE(recovery.startsWith(MainWindow::recoveryDirectory()));
     ASSERT_TRUE(QFile::exists(recovery));
-    Project project;
-    ASSERT_EQ(ProjectFile::read(recovery, project), "");
+    project::Project project;
+    ASSERT_EQ(project::ProjectFile::read(recovery, project), "");
     EXPECT_TRUE(project.song.sameContent(window->song(), false));
     EXPECT_EQ(project.recoveryFor, "");
 
@@ -368,11 +368,11 @@ TEST_F(FileWorkflowTest, RecoveryIsOfferedAfterACrash) {
     // What a crashed session leaves: a recovery file with no live lock beside it.
     ASSERT_TRUE(open(smallPath));
     edit();
-    Project crashed;
+    project::Project crashed;
     crashed.song = window->song();
     crashed.recoveryFor = "";
     const QString leftover = QDir(MainWindow::recoveryDirectory()).filePath("crashed.torchestra");
-    ASSERT_EQ(ProjectFile::write(leftover, crashed), "");
+    ASSERT_EQ(project::ProjectFile::write(leftover, crashed), "");
 
     promptAnswer = MainWindow::SaveChoice::Discard;
     window.reset();
@@ -397,15 +397,15 @@ TEST_F(FileWorkflowTest, RecoveryIsOfferedAfterACrash) {
 TEST_F(FileWorkflowTest, StaleRecoveryIsDroppedAndLiveSessionsAreLeftAlone) {
     // A recovery older than its project (the project was saved later): not offered.
     const QString projectPath = dir.filePath("p.torchestra");
-    Project project;
+    project::Project project;
     project.song = makeSmallSong();
     project.recoveryFor = projectPath;
     const QString stale = QDir(MainWindow::recoveryDirectory()).filePath("old.torchestra");
-    ASSERT_EQ(ProjectFile::write(stale, project), "");
+    ASSERT_EQ(project::ProjectFile::write(stale, project), "");
     QFile(stale).setFileTime(QDateTime::currentDateTime().addSecs(-3600),
                              QFileDevice::FileModificationTime);
     project.recoveryFor.clear();
-    ASSERT_EQ(ProjectFile::write(projectPath, project), "");
+    ASSERT_EQ(project::ProjectFile::write(projectPath, project), "");
 
     // Another live window's autosave.
     auto other = makeWindow();

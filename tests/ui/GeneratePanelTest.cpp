@@ -3,9 +3,9 @@
 // regenerate the selected bars, cancel, audition, and the settings kept in the project.
 #include "LearningTestSupport.h"
 
-#include "ui/GeneratePanel.h"
-#include "ui/PianoRollView.h"
-#include "ui/PlaybackController.h"
+#include "ui/panels/GeneratePanel.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/playback/PlaybackController.h"
 
 #include "model/Track.h"
 #include "model/UndoStack.h"

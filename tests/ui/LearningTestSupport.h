@@ -7,9 +7,9 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/MainWindow.h"
-#include "ui/ModelLibrary.h"
-#include "ui/TrainPanel.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TrainPanel.h"
 
 #include <QComboBox>
 #include <QPushButton>

@@ -1,10 +1,10 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/MainWindow.h"
-#include "ui/PianoRollView.h"
-#include "ui/Theme.h"
-#include "ui/TrackListModel.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/common/Theme.h"
+#include "ui/tracks/TrackListModel.h"
 
 #include <QAction>
 #include <QApplication>

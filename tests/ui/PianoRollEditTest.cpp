@@ -3,7 +3,7 @@
 // song, then undone (the song must be exactly as before, ids included) and redone.
 #include "TestFiles.h"
 
-#include "ui/PianoRollView.h"
+#include "ui/pianoroll/PianoRollView.h"
 
 #include "model/EditCommands.h"
 #include "model/UndoStack.h"

@@ -1,4 +1,4 @@
-#include "ui/PianoRollGeometry.h"
+#include "ui/pianoroll/PianoRollGeometry.h"
 
 #include <gtest/gtest.h>
 

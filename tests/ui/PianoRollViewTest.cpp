@@ -1,6 +1,6 @@
 #include "TestFiles.h"
 
-#include "ui/PianoRollView.h"
+#include "ui/pianoroll/PianoRollView.h"
 
 #include <QApplication>
 #include <QImage>

@@ -14,8 +14,8 @@
 #include "playback/MidiMessage.h"
 #include "playback/MidiPorts.h"
 #include "playback/Transport.h"
-#include "ui/PlaybackController.h"
-#include "ui/TransportBar.h"
+#include "ui/playback/PlaybackController.h"
+#include "ui/playback/TransportBar.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -11,13 +11,13 @@
 #include "playback/MidiMessage.h"
 #include "playback/MidiPorts.h"
 #include "playback/Transport.h"
-#include "ui/MainWindow.h"
-#include "ui/PianoRollView.h"
-#include "ui/PlaybackController.h"
-#include "ui/SettingsDialog.h"
-#include "ui/TrackCommands.h"
-#include "ui/TrackListModel.h"
-#include "ui/TransportBar.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/playback/PlaybackController.h"
+#include "ui/shell/SettingsDialog.h"
+#include "project/TrackCommands.h"
+#include "ui/tracks/TrackListModel.h"
+#include "ui/playback/TransportBar.h"
 
 #include <QAction>
 #include <QApplication>
@@ -343,11 +343,11 @@ TEST_F(PlaybackTest, TrackListEditsAreUndoableAndChangePlayback) {
 
     // Volume: a CC 7 at tick 0, added then removed by undo.
     const QModelIndex volume = model.index(0, TrackListModel::VolumeColumn);
-    EXPECT_EQ(volume.data(Qt::EditRole).toInt(), kDefaultVolume);
+    EXPECT_EQ(volume.data(Qt::EditRole).toInt(), project::kDefaultVolume);
     ASSERT_TRUE(model.setData(volume, 64));
     EXPECT_EQ(undo.undoLabel(), "Track volume");
     QCoreApplication::processEvents();
-    EXPECT_EQ(trackVolume(*song.track(lead)), 64);
+    EXPECT_EQ(project::trackVolume(*song.track(lead)), 64);
     EXPECT_TRUE(hasEvent(*controller->playingSnapshot(), 0xB0, 7, 64));
     RecordingSink sink;
     controller->play();
@@ -358,12 +358,12 @@ TEST_F(PlaybackTest, TrackListEditsAreUndoableAndChangePlayback) {
     EXPECT_TRUE(volumeSent);
     controller->stop();
     ASSERT_TRUE(model.setData(model.index(0, TrackListModel::VolumeColumn), 90)); // edits it
-    EXPECT_EQ(trackVolume(*song.track(lead)), 90);
+    EXPECT_EQ(project::trackVolume(*song.track(lead)), 90);
     EXPECT_EQ(song.track(lead)->channelEvents.size(), 1u);
     undo.undo();
     undo.undo();
     QCoreApplication::processEvents();
-    EXPECT_FALSE(trackVolume(*song.track(lead)));
+    EXPECT_FALSE(project::trackVolume(*song.track(lead)));
     EXPECT_FALSE(hasEvent(*controller->playingSnapshot(), 0xB0, 7));
 
     // Channel: the notes follow, as one undo step.

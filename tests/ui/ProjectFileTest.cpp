@@ -3,7 +3,7 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/ProjectFile.h"
+#include "project/ProjectFile.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -53,12 +53,12 @@ model::Song richSong() {
 } // namespace
 
 TEST(ProjectFileTest, RoundTripKeepsTheWholeSongAndSettings) {
-    Project project;
+    project::Project project;
     project.song = richSong();
     project.trainingFiles = {"/music/a.mid", "/music/b b.mid"};
     project.generation = QJsonObject{{"temperature", 0.9}, {"bars", 8}, {"seed", 42}};
     project.modelPath = "/models/markov.ckpt";
-    const QByteArray json = ProjectFile::serialize(project);
+    const QByteArray json = project::ProjectFile::serialize(project);
 
     const QJsonObject root = QJsonDocument::fromJson(json).object();
     EXPECT_EQ(root.value("format").toString(), "torchestra-project");
@@ -67,8 +67,8 @@ TEST(ProjectFileTest, RoundTripKeepsTheWholeSongAndSettings) {
     EXPECT_EQ(root.value("training").toObject().value("files").toArray().size(), 2);
     EXPECT_EQ(root.value("model").toString(), "/models/markov.ckpt");
 
-    Project back;
-    ASSERT_EQ(ProjectFile::parse(json, back), "");
+    project::Project back;
+    ASSERT_EQ(project::ProjectFile::parse(json, back), "");
     EXPECT_TRUE(back.song.sameContent(project.song, false));
     EXPECT_EQ(back.song.trackAt(2).endOfTrack, 99999);
     EXPECT_FALSE(back.song.trackAt(2).properties.program.has_value());
@@ -81,46 +81,46 @@ TEST(ProjectFileTest, RoundTripKeepsTheWholeSongAndSettings) {
 TEST(ProjectFileTest, RoundTripOfTheDemoThroughAFile) {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
-    Project project;
+    project::Project project;
     project.song = makeDemoSong();
     const QString path = dir.filePath("demo.torchestra");
-    ASSERT_EQ(ProjectFile::write(path, project), "");
-    Project back;
-    ASSERT_EQ(ProjectFile::read(path, back), "");
+    ASSERT_EQ(project::ProjectFile::write(path, project), "");
+    project::Project back;
+    ASSERT_EQ(project::ProjectFile::read(path, back), "");
     EXPECT_TRUE(back.song.sameContent(project.song, false));
-    EXPECT_TRUE(ProjectFile::isProjectFileName(path));
-    EXPECT_FALSE(ProjectFile::isProjectFileName(dir.filePath("demo.mid")));
+    EXPECT_TRUE(project::ProjectFile::isProjectFileName(path));
+    EXPECT_FALSE(project::ProjectFile::isProjectFileName(dir.filePath("demo.mid")));
 }
 
 TEST(ProjectFileTest, NewerVersionGivesAClearError) {
-    Project project;
+    project::Project project;
     project.song = makeSmallSong();
-    QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(project)).object();
+    QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(project)).object();
     root["version"] = 7;
-    Project back;
-    const QString error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    project::Project back;
+    const QString error = project::ProjectFile::parse(QJsonDocument(root).toJson(), back);
     EXPECT_TRUE(error.contains("newer")) << error.toStdString();
     EXPECT_TRUE(error.contains("7")) << error.toStdString();
 
     root["version"] = "one";
-    EXPECT_TRUE(ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("version"));
+    EXPECT_TRUE(project::ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("version"));
 }
 
 TEST(ProjectFileTest, OtherFilesAreNotProjects) {
-    Project back;
-    EXPECT_TRUE(ProjectFile::parse("{not json", back).startsWith("not a Torchestra project"));
-    EXPECT_TRUE(ProjectFile::parse("[1,2]", back).startsWith("not a Torchestra project"));
-    EXPECT_TRUE(ProjectFile::parse(R"({"format":"something-else","version":1})", back)
+    project::Project back;
+    EXPECT_TRUE(project::ProjectFile::parse("{not json", back).startsWith("not a Torchestra project"));
+    EXPECT_TRUE(project::ProjectFile::parse("[1,2]", back).startsWith("not a Torchestra project"));
+    EXPECT_TRUE(project::ProjectFile::parse(R"({"format":"something-else","version":1})", back)
                     .startsWith("not a Torchestra project"));
-    EXPECT_TRUE(ProjectFile::parse(R"({"format":"torchestra-project","version":1})", back)
+    EXPECT_TRUE(project::ProjectFile::parse(R"({"format":"torchestra-project","version":1})", back)
                     .contains("no song"));
-    EXPECT_TRUE(ProjectFile::parse("", back).startsWith("not a Torchestra project"));
+    EXPECT_TRUE(project::ProjectFile::parse("", back).startsWith("not a Torchestra project"));
 }
 
 TEST(ProjectFileTest, DamagedValuesAreNamedWithTheirPlace) {
-    Project project;
+    project::Project project;
     project.song = makeSmallSong();
-    QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(project)).object();
+    QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(project)).object();
     QJsonObject song = root["song"].toObject();
     QJsonArray tracks = song["tracks"].toArray();
     QJsonObject track = tracks[1].toObject();
@@ -130,30 +130,30 @@ TEST(ProjectFileTest, DamagedValuesAreNamedWithTheirPlace) {
     tracks[1] = track;
     song["tracks"] = tracks;
     root["song"] = song;
-    Project back;
-    const QString error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    project::Project back;
+    const QString error = project::ProjectFile::parse(QJsonDocument(root).toJson(), back);
     EXPECT_TRUE(error.contains("song.tracks[1].notes[2]")) << error.toStdString();
     EXPECT_TRUE(error.contains("300")) << error.toStdString();
 
     song["ppq"] = -5;
     root["song"] = song;
-    EXPECT_TRUE(ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("ppq"));
+    EXPECT_TRUE(project::ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("ppq"));
 }
 
 TEST(ProjectFileTest, MissingFileNamesIt) {
-    Project back;
-    const QString error = ProjectFile::read("/nonexistent/dir/x.torchestra", back);
+    project::Project back;
+    const QString error = project::ProjectFile::read("/nonexistent/dir/x.torchestra", back);
     EXPECT_FALSE(error.isEmpty());
 }
 
 TEST(ProjectFileTest, RoundTripKeepsTrainingTracksModelSettingsAndLoop) {
-    Project project;
+    project::Project project;
     project.song = makeSmallSong();
     project.trainingFiles = {"/music/a.mid"};
     project.trainingTracks = {1, 3};
     project.trainingModel = QJsonObject{{"kind", "markov"}, {"preset", "small"}, {"epochs", 7}};
-    project.loop = LoopRange{true, 480, 1920};
-    const QByteArray json = ProjectFile::serialize(project);
+    project.loop = project::LoopRange{true, 480, 1920};
+    const QByteArray json = project::ProjectFile::serialize(project);
 
     const QJsonObject root = QJsonDocument::fromJson(json).object();
     EXPECT_EQ(root.value("version").toInt(), 1); // optional additions: still version 1
@@ -165,15 +165,15 @@ TEST(ProjectFileTest, RoundTripKeepsTrainingTracksModelSettingsAndLoop) {
     EXPECT_EQ(loop.value("start").toInt(), 480);
     EXPECT_EQ(loop.value("end").toInt(), 1920);
 
-    Project back;
-    ASSERT_EQ(ProjectFile::parse(json, back), "");
+    project::Project back;
+    ASSERT_EQ(project::ProjectFile::parse(json, back), "");
     EXPECT_EQ(back.trainingTracks, project.trainingTracks);
     EXPECT_EQ(back.trainingModel, project.trainingModel);
     EXPECT_TRUE(back.loop == project.loop);
 
     // A range kept while not looping survives as well.
-    project.loop = LoopRange{false, 960, 2880};
-    ASSERT_EQ(ProjectFile::parse(ProjectFile::serialize(project), back), "");
+    project.loop = project::LoopRange{false, 960, 2880};
+    ASSERT_EQ(project::ProjectFile::parse(project::ProjectFile::serialize(project), back), "");
     EXPECT_TRUE(back.loop == project.loop);
 }
 
@@ -185,38 +185,38 @@ TEST(ProjectFileTest, ProjectsWrittenBeforeTracksAndLoopStillOpen) {
                 "keySignatures":[],"tracks":[{"name":"Lead","channel":0,"program":0,
                 "muted":false,"solo":false,"colour":"#4a90d9","notes":[[0,480,60,100,64,0]]}]},
         "training":{"files":["/music/a.mid"]},"generation":{"bars":8},"model":""})";
-    Project back;
+    project::Project back;
     back.trainingTracks = {9}; // parse must reset what it does not find
-    back.loop = LoopRange{true, 1, 2};
-    ASSERT_EQ(ProjectFile::parse(old, back), "");
+    back.loop = project::LoopRange{true, 1, 2};
+    ASSERT_EQ(project::ProjectFile::parse(old, back), "");
     EXPECT_EQ(back.song.noteCount(), 1u);
     EXPECT_EQ(back.trainingFiles, QStringList{"/music/a.mid"});
     EXPECT_TRUE(back.trainingTracks.empty());
     EXPECT_TRUE(back.trainingModel.isEmpty());
-    EXPECT_TRUE(back.loop == LoopRange{});
+    EXPECT_TRUE(back.loop == project::LoopRange{});
     // And a project without those parts writes none of them.
-    const QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(Project{})).object();
+    const QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(project::Project{})).object();
     EXPECT_FALSE(root.contains("loop"));
     EXPECT_FALSE(root.value("training").toObject().contains("tracks"));
 }
 
 TEST(ProjectFileTest, DamagedTracksAndLoopAreNamed) {
-    Project project;
+    project::Project project;
     project.song = makeSmallSong();
-    QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(project)).object();
+    QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(project)).object();
     QJsonObject training = root["training"].toObject();
     training["tracks"] = QJsonArray{1, -2};
     root["training"] = training;
-    Project back;
-    QString error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    project::Project back;
+    QString error = project::ProjectFile::parse(QJsonDocument(root).toJson(), back);
     EXPECT_TRUE(error.contains("training.tracks[1]")) << error.toStdString();
 
     training["tracks"] = QJsonArray{1};
     root["training"] = training;
     root["loop"] = QJsonObject{{"enabled", true}, {"start", "soon"}, {"end", 100}};
-    error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    error = project::ProjectFile::parse(QJsonDocument(root).toJson(), back);
     EXPECT_TRUE(error.contains("loop.start")) << error.toStdString();
     root["loop"] = QJsonObject{{"enabled", true}, {"start", 960}, {"end", 480}};
-    error = ProjectFile::parse(QJsonDocument(root).toJson(), back);
+    error = project::ProjectFile::parse(QJsonDocument(root).toJson(), back);
     EXPECT_TRUE(error.contains("loop")) << error.toStdString();
 }

@@ -4,10 +4,10 @@
 // and the crash-recovery check running off the GUI thread.
 #include "LearningTestSupport.h"
 
-#include "ui/GeneratePanel.h"
-#include "ui/PianoRollView.h"
-#include "ui/PlaybackController.h"
-#include "ui/ProjectFile.h"
+#include "ui/panels/GeneratePanel.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/playback/PlaybackController.h"
+#include "project/ProjectFile.h"
 
 #include "midi/MidiFile.h"
 
@@ -228,8 +228,8 @@ TEST_F(ProjectGapsTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) {
     panel->epochsBox()->setValue(5);
     const QString path = m_dir.filePath(QStringLiteral("tracks.torchestra"));
     ASSERT_TRUE(save(path));
-    Project saved;
-    ASSERT_EQ(ProjectFile::read(path, saved), "");
+    project::Project saved;
+    ASSERT_EQ(project::ProjectFile::read(path, saved), "");
     EXPECT_EQ(saved.trainingTracks, (std::vector<int>{1, 2}));
     EXPECT_EQ(saved.trainingModel.value(QStringLiteral("kind")).toString(), "rnn");
 
@@ -263,8 +263,8 @@ TEST_F(ProjectGapsTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
     ASSERT_TRUE(save(path));
     EXPECT_FALSE(m_window->isModified());
     EXPECT_FALSE(m_window->windowTitle().contains(QLatin1Char('*')));
-    Project saved;
-    ASSERT_EQ(ProjectFile::read(path, saved), "");
+    project::Project saved;
+    ASSERT_EQ(project::ProjectFile::read(path, saved), "");
     EXPECT_DOUBLE_EQ(saved.generation.value(QStringLiteral("temperature")).toDouble(),
                      generate->temperatureBox()->value());
 
@@ -297,9 +297,9 @@ TEST_F(ProjectGapsTest, LoopRangeIsSavedAndRestored) {
     m_window->pianoRoll()->setLoopRange(480, 1920);
     const QString path = m_dir.filePath(QStringLiteral("loop.torchestra"));
     ASSERT_TRUE(save(path));
-    Project saved;
-    ASSERT_EQ(ProjectFile::read(path, saved), "");
-    EXPECT_TRUE(saved.loop == (LoopRange{true, 480, 1920}));
+    project::Project saved;
+    ASSERT_EQ(project::ProjectFile::read(path, saved), "");
+    EXPECT_TRUE(saved.loop == (project::LoopRange{true, 480, 1920}));
 
     auto other = makeWindow();
     ASSERT_TRUE(open(*other, path));
@@ -322,12 +322,12 @@ TEST_F(ProjectGapsTest, LoopRangeIsSavedAndRestored) {
 
     // An older project without a loop opens with none, whatever was set before.
     other->playback()->setLoop(true, 0, 960);
-    Project old;
+    project::Project old;
     old.song = makeTwoTrackSong();
-    QJsonObject root = QJsonDocument::fromJson(ProjectFile::serialize(old)).object();
+    QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(old)).object();
     ASSERT_FALSE(root.contains(QStringLiteral("loop")));
     const QString oldPath = m_dir.filePath(QStringLiteral("old.torchestra"));
-    ASSERT_EQ(ProjectFile::write(oldPath, old), "");
+    ASSERT_EQ(project::ProjectFile::write(oldPath, old), "");
     ASSERT_TRUE(open(*other, oldPath));
     EXPECT_FALSE(other->playback()->loopEnabled());
     EXPECT_FALSE(other->pianoRoll()->hasLoopRange());
@@ -355,13 +355,13 @@ TEST_F(ProjectGapsTest, ChangingTheLoopMarksTheProjectModified) {
 
 TEST_F(ProjectGapsTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
     // A crash's leftover, with a loop and a track choice that must come back with it.
-    Project crashed;
+    project::Project crashed;
     crashed.song = makeTwoTrackSong();
     crashed.recoveryFor = QStringLiteral("");
     crashed.trainingTracks = {1};
-    crashed.loop = LoopRange{true, 0, 1920};
+    crashed.loop = project::LoopRange{true, 0, 1920};
     const QString leftover = QDir(MainWindow::recoveryDirectory()).filePath("crashed.torchestra");
-    ASSERT_EQ(ProjectFile::write(leftover, crashed), "");
+    ASSERT_EQ(project::ProjectFile::write(leftover, crashed), "");
 
     int asked = 0;
     QThread* askedOn = nullptr;
@@ -392,11 +392,11 @@ TEST_F(ProjectGapsTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
 }
 
 TEST_F(ProjectGapsTest, RecoveryWaitsForUnsavedChangesMadeWhileItRead) {
-    Project crashed;
+    project::Project crashed;
     crashed.song = makeTwoTrackSong();
     crashed.recoveryFor = QStringLiteral("");
     const QString leftover = QDir(MainWindow::recoveryDirectory()).filePath("crashed.torchestra");
-    ASSERT_EQ(ProjectFile::write(leftover, crashed), "");
+    ASSERT_EQ(project::ProjectFile::write(leftover, crashed), "");
     ASSERT_TRUE(open(*m_window, m_files[0]));
     m_window->generatePanel()->barsBox()->stepBy(1); // an unsaved change
     ASSERT_TRUE(m_window->isModified());

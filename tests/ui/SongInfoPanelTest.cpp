@@ -1,7 +1,7 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/SongInfoPanel.h"
+#include "ui/panels/SongInfoPanel.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "TestFiles.h"
 
-#include "ui/TrackListModel.h"
+#include "ui/tracks/TrackListModel.h"
 
 #include <QColor>
 #include <QFont>

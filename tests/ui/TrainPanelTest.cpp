@@ -3,7 +3,7 @@
 // the event loop stays responsive.
 #include "LearningTestSupport.h"
 
-#include "ui/GeneratePanel.h"
+#include "ui/panels/GeneratePanel.h"
 
 #include <QChartView>
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 
 #include <omp.h>
 
-#include "ml/Trainer.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
 #include <cmath>

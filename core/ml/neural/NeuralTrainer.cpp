@@ -18,7 +18,7 @@
 
 #include "ml/neural/NeuralNet.h"
 
-#include "ml/Trainer.h"
+#include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,0 +1,31 @@
+#pragma once
+
+// The neural model kinds' entry points, free of torch types: registration in the model
+// registry, training, loading, and the thread count torch uses on the calling thread.
+
+#include "ml/Trainer.h"
+
+#include <memory>
+#include <string>
+
+namespace torchestra::ml {
+
+namespace neural {
+// Registers RNN and LSTM in ml/ModelRegistry.h. Call once at start-up, before any training or
+// checkpoint loading (every executable's main does; idempotent).
+void registerNeuralKinds();
+} // namespace neural
+
+// Trains an RNN or LSTM (trainModel's contract; ModelRegistry calls it for those kinds).
+TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                        const std::atomic<bool>& cancel, const ProgressFn& progress,
+                        const SequenceModel* resumeFrom);
+// An RNN/LSTM from its checkpoint payload; null with `error` set. Never throws.
+std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
+                                                 const std::string& payload, std::string& error);
+// LibTorch's intra-op threads for torch work on the calling thread (evaluation; it starts at 1
+// here). Training passes use TrainOptions::threads on the trainer's own compute thread, and other
+// threads run torch serially (see NeuralNet.h for why).
+void setComputeThreads(int threads);
+
+} // namespace torchestra::ml

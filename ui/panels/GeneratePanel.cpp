@@ -1,0 +1,682 @@
+#include "ui/panels/GeneratePanel.h"
+
+#include "project/GeneralMidi.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/panels/ModelLibrary.h"
+#include "ui/pianoroll/PianoRollView.h"
+
+#include "ml/Representation.h"
+#include "ml/Scales.h"
+#include "ml/Trainer.h"
+#include "model/EditCommands.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+namespace torchestra::ui {
+
+namespace {
+
+// Distinct on dark and light backgrounds, and unlike the track palette's muted tones.
+const QColor kVariationColours[] = {QColor(0xff, 0xb3, 0x2e), QColor(0x3d, 0xe0, 0xc8),
+                                    QColor(0xff, 0x6e, 0xc7), QColor(0xa6, 0xe2, 0x2e),
+                                    QColor(0x8c, 0x9e, 0xff), QColor(0xff, 0x7a, 0x5c),
+                                    QColor(0x5c, 0xc8, 0xff), QColor(0xe6, 0xdb, 0x74)};
+
+const char* const kTonics[] = {"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"};
+
+QIcon swatch(const QColor& colour) {
+    QPixmap pixmap(14, 14);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(colour.darker(140));
+    p.setBrush(colour);
+    p.drawRoundedRect(QRectF(1.5, 1.5, 11, 11), 3, 3);
+    return QIcon(pixmap);
+}
+
+struct SampleOutcome {
+    std::vector<std::vector<model::Note>> variations;
+    bool cancelled = false;
+};
+
+} // namespace
+
+GeneratePanel::GeneratePanel(MainWindow* window, ModelLibrary* library, QWidget* parent)
+    : QWidget(parent), m_window(window), m_library(library) {
+    buildUi();
+    updateButtons();
+}
+
+GeneratePanel::~GeneratePanel() {
+    // A sampling job still running stops at its next step; its result goes nowhere (the
+    // watcher is a child of this panel).
+    if (m_cancelFlag)
+        m_cancelFlag->store(true);
+}
+
+void GeneratePanel::buildUi() {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setSpacing(6);
+
+    auto* modelBox = new QGroupBox(tr("Model"), this);
+    auto* modelLayout = new QVBoxLayout(modelBox);
+    m_model = new QComboBox(modelBox);
+    m_model->setObjectName(QStringLiteral("generateModelBox"));
+    m_model->setModel(m_library);
+    m_model->setModelColumn(ModelLibrary::NameColumn);
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_model->setMinimumContentsLength(16);
+    modelLayout->addWidget(m_model);
+    m_modelInfo = new QLabel(modelBox);
+    m_modelInfo->setWordWrap(true);
+    m_modelInfo->setObjectName(QStringLiteral("generateModelInfo"));
+    QFont small = m_modelInfo->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_modelInfo->setFont(small);
+    modelLayout->addWidget(m_modelInfo);
+    auto showModel = [this] {
+        const int row = m_model->currentIndex();
+        m_modelInfo->setText(row >= 0 && row < m_library->count()
+                                 ? ModelLibrary::describe(m_library->entry(row))
+                                 : tr("No model yet: train one in the Train panel."));
+        updateButtons();
+    };
+    connect(m_model, &QComboBox::currentIndexChanged, this, [this, showModel] {
+        showModel();
+        if (!m_restoring)
+            emit modelChosen(modelPath());
+    });
+    connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
+    connect(m_library, &QAbstractItemModel::rowsInserted, this, showModel);
+    connect(m_library, &QAbstractItemModel::modelReset, this, showModel);
+    connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
+        // A model just trained or loaded (or the project's, once read) becomes the choice.
+        if (m_pendingModelPath.isEmpty()) {
+            m_model->setCurrentIndex(m_library->rowOf(path));
+            emit modelPicked(path); // the user trained or loaded it
+        } else if (m_pendingModelPath == path) {
+            m_pendingModelPath.clear(); // the project's model, now listed
+            m_model->setCurrentIndex(m_library->rowOf(path));
+        }
+    });
+    connect(m_library, &ModelLibrary::refreshed, this, [this] {
+        if (!m_pendingModelPath.isEmpty() && m_library->rowOf(m_pendingModelPath) >= 0) {
+            m_model->setCurrentIndex(m_library->rowOf(m_pendingModelPath));
+            m_pendingModelPath.clear();
+        }
+    });
+
+    auto* settingsBox = new QGroupBox(tr("What to write"), this);
+    auto* form = new QFormLayout(settingsBox);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_usePrimer = new QCheckBox(tr("Continue from the selected bars"), settingsBox);
+    m_usePrimer->setObjectName(QStringLiteral("usePrimerCheck"));
+    m_usePrimer->setChecked(true);
+    m_usePrimer->setToolTip(tr("The loop range (or the bars of the selected notes) primes the "
+                               "model; without it the model starts from silence at the playhead."));
+    form->addRow(m_usePrimer);
+    m_bars = new QSpinBox(settingsBox);
+    m_bars->setObjectName(QStringLiteral("barsBox"));
+    m_bars->setRange(1, 64);
+    m_bars->setValue(4);
+    m_bars->setSuffix(tr(" bars"));
+    form->addRow(tr("Length"), m_bars);
+    m_temperature = new QDoubleSpinBox(settingsBox);
+    m_temperature->setObjectName(QStringLiteral("temperatureBox"));
+    m_temperature->setRange(0.1, 3.0);
+    m_temperature->setSingleStep(0.05);
+    m_temperature->setValue(1.0);
+    m_temperature->setToolTip(tr("Lower: safer, more repetitive. Higher: more surprising."));
+    form->addRow(tr("Temperature"), m_temperature);
+    m_count = new QSpinBox(settingsBox);
+    m_count->setObjectName(QStringLiteral("variationsBox"));
+    m_count->setRange(1, 8);
+    m_count->setValue(3);
+    form->addRow(tr("Variations"), m_count);
+    auto* seedRow = new QHBoxLayout;
+    m_seed = new QSpinBox(settingsBox);
+    m_seed->setObjectName(QStringLiteral("seedBox"));
+    m_seed->setRange(0, 999999);
+    m_seed->setValue(1);
+    auto* dice = new QToolButton(settingsBox);
+    dice->setObjectName(QStringLiteral("newSeedButton"));
+    dice->setText(tr("New"));
+    dice->setToolTip(tr("A new random seed"));
+    connect(dice, &QToolButton::clicked, this,
+            [this] { m_seed->setValue(int(QRandomGenerator::global()->bounded(1000000))); });
+    seedRow->addWidget(m_seed, 1);
+    seedRow->addWidget(dice);
+    form->addRow(tr("Seed"), seedRow);
+    auto* keyRow = new QHBoxLayout;
+    m_tonic = new QComboBox(settingsBox);
+    m_tonic->setObjectName(QStringLiteral("tonicBox"));
+    for (const char* t : kTonics)
+        m_tonic->addItem(
+            QString::fromLatin1(t).replace('#', QChar(0x266f)).replace('b', QChar(0x266d)),
+            QString::fromLatin1(t));
+    m_scale = new QComboBox(settingsBox);
+    m_scale->setObjectName(QStringLiteral("scaleConstraintBox"));
+    m_scale->addItem(tr("Any notes"), QString());
+    for (const std::string& name : ml::scaleNames()) {
+        if (name == "chromatic")
+            continue;
+        QString label = QString::fromStdString(name).replace('-', ' ');
+        label[0] = label[0].toUpper();
+        m_scale->addItem(label, QString::fromStdString(name));
+    }
+    keyRow->addWidget(m_tonic);
+    keyRow->addWidget(m_scale, 1);
+    form->addRow(tr("Key"), keyRow);
+    auto* rangeRow = new QHBoxLayout;
+    m_low = new QSpinBox(settingsBox);
+    m_low->setObjectName(QStringLiteral("lowPitchBox"));
+    m_high = new QSpinBox(settingsBox);
+    m_high->setObjectName(QStringLiteral("highPitchBox"));
+    for (QSpinBox* box : {m_low, m_high}) {
+        box->setRange(21, 108);
+        connect(box, &QSpinBox::valueChanged, box,
+                [box](int v) { box->setToolTip(project::gm::pitchName(v)); });
+    }
+    m_low->setValue(36);
+    m_high->setValue(96);
+    rangeRow->addWidget(m_low, 1);
+    rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), settingsBox));
+    rangeRow->addWidget(m_high, 1);
+    form->addRow(tr("Pitch range"), rangeRow);
+    m_density = new QDoubleSpinBox(settingsBox);
+    m_density->setObjectName(QStringLiteral("densityBox"));
+    m_density->setRange(0.1, 4.0);
+    m_density->setSingleStep(0.1);
+    m_density->setValue(1.0);
+    m_density->setToolTip(tr("Below 1: sparser. Above 1: busier."));
+    form->addRow(tr("Density"), m_density);
+
+    auto* runRow = new QHBoxLayout;
+    m_generate = new QPushButton(tr("Generate"), this);
+    m_generate->setObjectName(QStringLiteral("generateButton"));
+    m_generate->setDefault(true);
+    m_regenerate = new QPushButton(tr("Regenerate Selection"), this);
+    m_regenerate->setObjectName(QStringLiteral("regenerateButton"));
+    m_regenerate->setToolTip(tr("Rewrite the selected bars (the loop range, or the bars of the "
+                                "selected notes), primed by the bars before them"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelGenerateButton"));
+    connect(m_generate, &QPushButton::clicked, this, [this] { generate(); });
+    connect(m_regenerate, &QPushButton::clicked, this, [this] { regenerateSelection(); });
+    connect(m_cancel, &QPushButton::clicked, this, &GeneratePanel::cancel);
+    runRow->addWidget(m_generate, 1);
+    runRow->addWidget(m_regenerate, 1);
+    runRow->addWidget(m_cancel);
+    m_busy = new QProgressBar(this);
+    m_busy->setRange(0, 1);
+    m_busy->setValue(0);
+    m_busy->setTextVisible(false);
+    m_busy->setMaximumHeight(8);
+    m_status = new QLabel(tr("Ready"), this);
+    m_status->setObjectName(QStringLiteral("generateStatus"));
+    m_status->setWordWrap(true);
+
+    auto* resultBox = new QGroupBox(tr("Variations"), this);
+    auto* resultLayout = new QVBoxLayout(resultBox);
+    m_list = new QListWidget(resultBox);
+    m_list->setObjectName(QStringLiteral("variationList"));
+    m_list->setAlternatingRowColors(true);
+    m_list->setIconSize(QSize(14, 14));
+    m_list->setMinimumHeight(90);
+    connect(m_list, &QListWidget::currentRowChanged, this, [this] {
+        updateOverlays();
+        updateButtons();
+    });
+    connect(m_list, &QListWidget::itemDoubleClicked, this,
+            [this] { audition(currentVariation()); });
+    resultLayout->addWidget(m_list, 1);
+    auto* playRow = new QHBoxLayout;
+    m_audition = new QPushButton(tr("Audition"), resultBox);
+    m_audition->setObjectName(QStringLiteral("auditionButton"));
+    m_audition->setToolTip(tr("Play the primer and this variation"));
+    m_stop = new QPushButton(tr("Stop"), resultBox);
+    m_stop->setObjectName(QStringLiteral("stopAuditionButton"));
+    m_loop = new QCheckBox(tr("Loop"), resultBox);
+    m_loop->setObjectName(QStringLiteral("loopAuditionCheck"));
+    connect(m_audition, &QPushButton::clicked, this, [this] { audition(currentVariation()); });
+    connect(m_stop, &QPushButton::clicked, this, &GeneratePanel::auditionStopRequested);
+    playRow->addWidget(m_audition, 1);
+    playRow->addWidget(m_stop);
+    playRow->addWidget(m_loop);
+    resultLayout->addLayout(playRow);
+    auto* keepRow = new QHBoxLayout;
+    m_accept = new QPushButton(tr("Accept into Track"), resultBox);
+    m_accept->setObjectName(QStringLiteral("acceptButton"));
+    m_discard = new QPushButton(tr("Discard"), resultBox);
+    m_discard->setObjectName(QStringLiteral("discardButton"));
+    connect(m_accept, &QPushButton::clicked, this, [this] { accept(currentVariation()); });
+    connect(m_discard, &QPushButton::clicked, this, [this] { discard(currentVariation()); });
+    keepRow->addWidget(m_accept, 1);
+    keepRow->addWidget(m_discard);
+    resultLayout->addLayout(keepRow);
+
+    layout->addWidget(modelBox);
+    layout->addWidget(settingsBox);
+    layout->addLayout(runRow);
+    layout->addWidget(m_busy);
+    layout->addWidget(m_status);
+    layout->addWidget(resultBox, 1);
+
+    // Every setting belongs to the project.
+    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high})
+        connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
+    for (QDoubleSpinBox* box : {m_temperature, m_density})
+        connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
+    for (QComboBox* box : {m_tonic, m_scale})
+        connect(box, &QComboBox::currentIndexChanged, this, &GeneratePanel::emitSettings);
+    for (QCheckBox* box : {m_usePrimer, m_loop})
+        connect(box, &QCheckBox::toggled, this, &GeneratePanel::emitSettings);
+    showModel();
+}
+
+// --- Settings -------------------------------------------------------------------------------
+
+QJsonObject GeneratePanel::settings() const {
+    QJsonObject o;
+    o[QStringLiteral("bars")] = m_bars->value();
+    o[QStringLiteral("temperature")] = m_temperature->value();
+    o[QStringLiteral("variations")] = m_count->value();
+    o[QStringLiteral("seed")] = m_seed->value();
+    const QString scale = m_scale->currentData().toString();
+    o[QStringLiteral("key")] =
+        scale.isEmpty() ? QString() : m_tonic->currentData().toString() + QLatin1Char(':') + scale;
+    o[QStringLiteral("lowPitch")] = m_low->value();
+    o[QStringLiteral("highPitch")] = m_high->value();
+    o[QStringLiteral("density")] = m_density->value();
+    o[QStringLiteral("usePrimer")] = m_usePrimer->isChecked();
+    o[QStringLiteral("loopAudition")] = m_loop->isChecked();
+    return o;
+}
+
+void GeneratePanel::restoreSettings(const QJsonObject& o) {
+    m_restoring = true;
+    auto intOf = [&](const char* key, int fallback) {
+        return o.value(QLatin1String(key)).toInt(fallback);
+    };
+    auto doubleOf = [&](const char* key, double fallback) {
+        return o.value(QLatin1String(key)).toDouble(fallback);
+    };
+    // Missing values take the defaults the panel starts with.
+    m_bars->setValue(intOf("bars", 4));
+    m_temperature->setValue(doubleOf("temperature", 1.0));
+    m_count->setValue(intOf("variations", 3));
+    m_seed->setValue(intOf("seed", 1));
+    m_low->setValue(intOf("lowPitch", 36));
+    m_high->setValue(intOf("highPitch", 96));
+    m_density->setValue(doubleOf("density", 1.0));
+    m_usePrimer->setChecked(o.value(QStringLiteral("usePrimer")).toBool(true));
+    m_loop->setChecked(o.value(QStringLiteral("loopAudition")).toBool(false));
+    const QString key = o.value(QStringLiteral("key")).toString();
+    const QString tonic = key.section(QLatin1Char(':'), 0, 0);
+    const QString scale = key.section(QLatin1Char(':'), 1);
+    m_tonic->setCurrentIndex(std::max(0, m_tonic->findData(tonic)));
+    m_scale->setCurrentIndex(key.isEmpty() ? 0 : std::max(0, m_scale->findData(scale)));
+    m_restoring = false;
+}
+
+void GeneratePanel::emitSettings() {
+    if (!m_restoring)
+        emit settingsChanged(settings());
+}
+
+QString GeneratePanel::modelPath() const {
+    const int row = m_model->currentIndex();
+    return row >= 0 && row < m_library->count() ? m_library->entry(row).path : QString();
+}
+
+void GeneratePanel::setModelPath(const QString& path) {
+    if (path.isEmpty())
+        return;
+    const int row = m_library->rowOf(path);
+    if (row >= 0) {
+        m_restoring = true;
+        m_model->setCurrentIndex(row);
+        m_restoring = false;
+        return;
+    }
+    // Not listed yet: chosen when it is (from the library folder, or loaded from elsewhere).
+    m_pendingModelPath = QFileInfo(path).absoluteFilePath();
+    if (QFileInfo::exists(path))
+        m_library->load(path);
+}
+
+std::shared_ptr<const ml::SequenceModel> GeneratePanel::chosenModel() const {
+    const int row = m_model->currentIndex();
+    if (row < 0 || row >= m_library->count())
+        return nullptr;
+    return m_library->entry(row).model;
+}
+
+// --- Generating ---------------------------------------------------------------------------
+
+QString GeneratePanel::stateName(State state) {
+    switch (state) {
+    case State::Idle:
+        return QStringLiteral("idle");
+    case State::Generating:
+        return QStringLiteral("generating");
+    case State::Done:
+        return QStringLiteral("done");
+    case State::Cancelled:
+        return QStringLiteral("cancelled");
+    case State::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+bool GeneratePanel::selectedBars(model::Tick& from, model::Tick& to) const {
+    const PianoRollView* roll = m_window->pianoRoll();
+    const model::Song& song = m_window->song();
+    const model::TempoMap& map = song.tempoMap();
+    model::Tick a = 0, b = 0;
+    if (roll->hasLoopRange()) {
+        a = roll->loopStart();
+        b = roll->loopEnd();
+    } else if (!roll->selection().empty()) {
+        const model::Track* track = song.track(roll->activeTrack());
+        if (!track)
+            return false;
+        a = std::numeric_limits<model::Tick>::max();
+        for (model::NoteId id : roll->selection()) {
+            if (const model::Note* n = track->findNote(id)) {
+                a = std::min(a, n->start);
+                b = std::max(b, std::max(n->end(), n->start + 1));
+            }
+        }
+        if (b <= a)
+            return false;
+    } else {
+        return false;
+    }
+    from = map.barToTick(map.barAtTick(a));
+    to = map.barToTick(map.barAtTick(std::max(a, b - 1)) + 1);
+    return to > from;
+}
+
+bool GeneratePanel::generate() {
+    const model::TempoMap& map = m_window->song().tempoMap();
+    model::Tick from = 0, to = 0;
+    if (m_usePrimer->isChecked() && selectedBars(from, to))
+        return start(from, to, map.barToTick(map.barAtTick(to) + m_bars->value()));
+    const model::Tick at = map.barToTick(map.barAtTick(m_window->pianoRoll()->playheadTick()));
+    return start(at, at, map.barToTick(map.barAtTick(at) + m_bars->value()));
+}
+
+bool GeneratePanel::regenerateSelection() {
+    model::Tick from = 0, to = 0;
+    if (!selectedBars(from, to)) {
+        m_error = tr("Select the bars to rewrite first (a loop range in the ruler, or notes).");
+        setState(State::Failed, m_error);
+        return false;
+    }
+    // Primed by up to four bars before the selection, when there are any.
+    const model::TempoMap& map = m_window->song().tempoMap();
+    const model::Tick primer =
+        m_usePrimer->isChecked() ? map.barToTick(std::max<std::int64_t>(0, map.barAtTick(from) - 4))
+                                 : from;
+    return start(primer, from, to);
+}
+
+bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick to) {
+    if (m_state == State::Generating)
+        return false;
+    const std::shared_ptr<const ml::SequenceModel> sampler = chosenModel();
+    const model::Song& song = m_window->song();
+    const model::TrackId track = m_window->pianoRoll()->activeTrack();
+    const model::Track* trackPtr = song.track(track);
+    if (!sampler)
+        m_error = tr("Choose a model first (train one in the Train panel).");
+    else if (!trackPtr)
+        m_error = tr("Choose the track to write into.");
+    else if (m_low->value() > m_high->value())
+        m_error = tr("The pitch range is empty.");
+    else
+        m_error.clear();
+    const ml::RepresentationConfig& rep =
+        sampler ? sampler->representation() : ml::RepresentationConfig{};
+    const model::Tick stepTicks = sampler ? ml::ticksPerStep(song, rep) : 0;
+    if (m_error.isEmpty() && stepTicks <= 0)
+        m_error = tr("The song's resolution (%1 PPQ) does not divide into the model's grid.")
+                      .arg(song.ppq());
+    ml::KeyMask key;
+    if (m_error.isEmpty()) {
+        const QString keyText = settings().value(QStringLiteral("key")).toString();
+        if (const std::string err = ml::parseKey(keyText.toStdString(), key); !err.empty())
+            m_error = QString::fromStdString(err);
+    }
+    if (!m_error.isEmpty()) {
+        setState(State::Failed, m_error);
+        return false;
+    }
+
+    // The worker's input, copied here: the primer as frames (only the bars it needs, only the
+    // target track) and the metre of the steps to write.
+    ml::SampleRequest request;
+    ml::TrackSelection selection;
+    selection.tracks = {track};
+    if (from > primerFrom)
+        request.primer = ml::songToSequence(song, rep, selection, primerFrom, from);
+    else
+        request.primer.resize(0, rep.pitches(), rep.onsets);
+    request.future.resize(int((to - from) / stepTicks), rep.pitches(), rep.onsets);
+    ml::fillMetre(song.tempoMap(), rep, from, stepTicks, request.future);
+    request.temperature = m_temperature->value();
+    request.seed = std::uint64_t(m_seed->value());
+    request.variations = m_count->value();
+    request.constraints.lowPitch = m_low->value();
+    request.constraints.highPitch = m_high->value();
+    request.constraints.scaleMask = key.mask;
+    request.constraints.density = m_density->value();
+    const std::uint8_t channel = trackPtr->properties.channel;
+
+    discardAll();
+    m_primerFrom = primerFrom;
+    m_targetFrom = from;
+    m_targetTo = to;
+    m_targetTrack = track;
+    const std::uint64_t generation = ++m_generation;
+    m_cancelFlag = std::make_shared<std::atomic<bool>>(false);
+    auto cancelFlag = m_cancelFlag;
+
+    auto* watcher = new QFutureWatcher<SampleOutcome>(this);
+    connect(watcher, &QFutureWatcher<SampleOutcome>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        SampleOutcome out = watcher->future().takeResult();
+        finished(generation, std::move(out.variations), out.cancelled);
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [sampler, request = std::move(request), rep, from, stepTicks, channel, cancelFlag] {
+            SampleOutcome out;
+            const std::vector<ml::FrameSequence> seqs = sampler->sample(request, cancelFlag.get());
+            if (cancelFlag->load() || seqs.empty()) {
+                out.cancelled = true;
+                return out;
+            }
+            for (const ml::FrameSequence& seq : seqs)
+                out.variations.push_back(ml::sequenceToNotes(seq, rep, from, stepTicks, channel));
+            return out;
+        }));
+    m_busy->setRange(0, 0);
+    setState(State::Generating,
+             tr("Writing %n variation(s) of %1 bars\u2026", nullptr, m_count->value())
+                 .arg(song.tempoMap().barAtTick(to) - song.tempoMap().barAtTick(from)));
+    return true;
+}
+
+void GeneratePanel::cancel() {
+    if (m_state != State::Generating)
+        return;
+    m_cancelFlag->store(true);
+    ++m_generation; // whatever the worker still returns is dropped
+    m_busy->setRange(0, 1);
+    m_busy->setValue(0);
+    setState(State::Cancelled, tr("Cancelled"));
+}
+
+void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
+                             bool cancelled) {
+    if (generation != m_generation)
+        return;
+    m_busy->setRange(0, 1);
+    m_busy->setValue(0);
+    if (cancelled) {
+        setState(State::Cancelled, tr("Cancelled"));
+        return;
+    }
+    m_variations.clear();
+    for (std::size_t i = 0; i < result.size(); ++i)
+        m_variations.push_back(
+            {std::move(result[i]), kVariationColours[i % std::size(kVariationColours)]});
+    showVariations();
+    const model::TempoMap& map = m_window->song().tempoMap();
+    setState(State::Done, tr("%n variation(s) for bars %1\u2013%2: audition, accept or discard.",
+                             nullptr, int(m_variations.size()))
+                              .arg(map.barAtTick(m_targetFrom) + 1)
+                              .arg(map.barAtTick(m_targetTo - 1) + 1));
+}
+
+void GeneratePanel::setState(State state, const QString& message) {
+    m_state = state;
+    if (!message.isEmpty())
+        m_status->setText(message);
+    updateButtons();
+    emit stateChanged(state);
+}
+
+void GeneratePanel::showVariations() {
+    const int keep = m_list->currentRow();
+    m_list->clear();
+    for (std::size_t i = 0; i < m_variations.size(); ++i) {
+        const Variation& v = m_variations[i];
+        int low = 127, high = 0;
+        for (const model::Note& n : v.notes) {
+            low = std::min<int>(low, n.pitch);
+            high = std::max<int>(high, n.pitch);
+        }
+        QString text =
+            tr("Variation %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(i + 1);
+        if (!v.notes.empty())
+            text +=
+                QStringLiteral("  \u00b7  %1\u2013%2").arg(project::gm::pitchName(low), project::gm::pitchName(high));
+        auto* item = new QListWidgetItem(swatch(v.colour), text, m_list);
+        item->setData(Qt::UserRole, int(i));
+    }
+    if (!m_variations.empty())
+        m_list->setCurrentRow(std::clamp(keep, 0, int(m_variations.size()) - 1));
+    updateOverlays();
+    updateButtons();
+    emit variationsChanged();
+}
+
+void GeneratePanel::updateOverlays() {
+    std::vector<PianoRollView::NoteOverlay> layers;
+    const int current = currentVariation();
+    for (std::size_t i = 0; i < m_variations.size(); ++i)
+        layers.push_back({m_variations[i].notes, m_variations[i].colour, int(i) == current});
+    m_window->pianoRoll()->setNoteOverlays(std::move(layers));
+}
+
+void GeneratePanel::updateButtons() {
+    const bool busy = m_state == State::Generating;
+    const bool haveModel =
+        m_model->currentIndex() >= 0 && m_model->currentIndex() < m_library->count();
+    m_generate->setEnabled(!busy && haveModel);
+    m_regenerate->setEnabled(!busy && haveModel);
+    m_cancel->setEnabled(busy);
+    const bool chosen = currentVariation() >= 0;
+    m_audition->setEnabled(chosen);
+    m_accept->setEnabled(chosen);
+    m_discard->setEnabled(chosen);
+}
+
+int GeneratePanel::currentVariation() const {
+    const int row = m_list->currentRow();
+    return row >= 0 && row < int(m_variations.size()) ? row : -1;
+}
+
+void GeneratePanel::setCurrentVariation(int index) {
+    m_list->setCurrentRow(index);
+}
+
+// --- Using the result ---------------------------------------------------------------------
+
+bool GeneratePanel::accept(int index) {
+    if (index < 0 || index >= int(m_variations.size()))
+        return false;
+    const model::Song& song = m_window->song();
+    if (!song.track(m_targetTrack)) {
+        m_error = tr("The track the variation was written for is gone.");
+        setState(State::Failed, m_error);
+        return false;
+    }
+    std::unique_ptr<model::Command> command = model::replaceRange(
+        song, m_targetTrack, m_targetFrom, m_targetTo, m_variations[std::size_t(index)].notes,
+        tr("Accept variation %1").arg(index + 1).toStdString());
+    if (!command)
+        return false;
+    m_window->undoStack().push(std::move(command));
+    m_variations.clear();
+    showVariations();
+    m_status->setText(tr("Variation %1 accepted (Undo takes it back).").arg(index + 1));
+    emit accepted(index);
+    return true;
+}
+
+void GeneratePanel::discard(int index) {
+    if (index < 0 || index >= int(m_variations.size()))
+        return;
+    m_variations.erase(m_variations.begin() + index);
+    showVariations();
+}
+
+void GeneratePanel::discardAll() {
+    if (m_variations.empty() && m_list->count() == 0)
+        return;
+    m_variations.clear();
+    showVariations();
+}
+
+bool GeneratePanel::audition(int index) {
+    if (index < 0 || index >= int(m_variations.size()) || !m_window->song().track(m_targetTrack))
+        return false;
+    // The song as it would be with the variation accepted: a copy, so the live song and its
+    // undo history stay as they are.
+    model::Song preview = m_window->song();
+    if (std::unique_ptr<model::Command> command =
+            model::replaceRange(preview, m_targetTrack, m_targetFrom, m_targetTo,
+                                m_variations[std::size_t(index)].notes))
+        command->redo(preview);
+    emit auditionRequested(preview, m_primerFrom, m_targetTo, m_loop->isChecked());
+    return true;
+}
+
+} // namespace torchestra::ui

@@ -1,0 +1,330 @@
+#include "ui/panels/ModelLibrary.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLocale>
+#include <QStandardPaths>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+namespace torchestra::ui {
+
+namespace {
+
+const char* const kSuffix = "tcm";
+
+std::string encode(const QString& path) {
+    return QFile::encodeName(path).toStdString();
+}
+
+struct LoadOutcome {
+    std::vector<ModelLibrary::Entry> entries;
+    QStringList errors;
+};
+
+ModelLibrary::Entry entryFrom(const QString& path, ml::LoadedCheckpoint& loaded) {
+    ModelLibrary::Entry e;
+    e.path = QFileInfo(path).absoluteFilePath();
+    e.name = QFileInfo(path).completeBaseName();
+    e.model = std::move(loaded.model);
+    e.metadata = std::move(loaded.metadata);
+    return e;
+}
+
+// Runs `work` on a worker and `then(result)` on this object's thread, unless it is gone.
+template <typename Result, typename Work, typename Then>
+void runAsync(QObject* owner, Work work, Then then) {
+    auto* watcher = new QFutureWatcher<Result>(owner);
+    QObject::connect(watcher, &QFutureWatcher<Result>::finished, owner,
+                     [watcher, then = std::move(then)]() mutable {
+                         watcher->deleteLater();
+                         then(watcher->future().takeResult());
+                     });
+    watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
+
+} // namespace
+
+ModelLibrary::ModelLibrary(QObject* parent)
+    : QAbstractTableModel(parent), m_directory(defaultDirectory()) {}
+
+ModelLibrary::~ModelLibrary() = default;
+
+QString ModelLibrary::defaultDirectory() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("models"));
+}
+
+void ModelLibrary::begin() {
+    if (m_pending++ == 0)
+        emit busyChanged(true);
+}
+
+void ModelLibrary::end() {
+    if (--m_pending == 0)
+        emit busyChanged(false);
+}
+
+void ModelLibrary::refresh() {
+    const QString dir = m_directory;
+    const std::uint64_t generation = ++m_refreshGeneration;
+    begin();
+    runAsync<LoadOutcome>(
+        this,
+        [dir] {
+            LoadOutcome out;
+            const QFileInfoList files =
+                QDir(dir).entryInfoList({QStringLiteral("*.") + kSuffix}, QDir::Files, QDir::Time);
+            for (const QFileInfo& info : files) {
+                ml::LoadedCheckpoint loaded = ml::loadCheckpoint(encode(info.absoluteFilePath()));
+                if (!loaded.model)
+                    out.errors << QString::fromStdString(loaded.error);
+                else
+                    out.entries.push_back(entryFrom(info.absoluteFilePath(), loaded));
+            }
+            return out;
+        },
+        [this, dir, generation](LoadOutcome out) {
+            end();
+            if (generation != m_refreshGeneration)
+                return;
+            // Rows of this folder are replaced; models loaded from elsewhere stay.
+            beginResetModel();
+            const QString prefix = QDir(dir).absolutePath() + QLatin1Char('/');
+            m_entries.erase(
+                std::remove_if(m_entries.begin(), m_entries.end(),
+                               [&](const Entry& e) { return e.path.startsWith(prefix); }),
+                m_entries.end());
+            for (Entry& e : out.entries)
+                m_entries.push_back(std::move(e));
+            endResetModel();
+            for (const QString& error : out.errors)
+                emit failed(error);
+            emit refreshed();
+        });
+}
+
+void ModelLibrary::addTrained(std::shared_ptr<const ml::SequenceModel> model,
+                              ml::TrainingMetadata metadata, const QString& baseName) {
+    QDir().mkpath(m_directory);
+    QString path = QDir(m_directory).filePath(baseName + QLatin1Char('.') + kSuffix);
+    for (int n = 2; QFileInfo::exists(path); ++n)
+        path = QDir(m_directory)
+                   .filePath(
+                       QStringLiteral("%1-%2.%3").arg(baseName).arg(n).arg(QLatin1String(kSuffix)));
+    if (metadata.createdUtc.empty())
+        metadata.createdUtc = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    if (metadata.programVersion.empty())
+        metadata.programVersion = TORCHESTRA_VERSION;
+    struct Saved {
+        QString error;
+        Entry entry;
+    };
+    begin();
+    runAsync<Saved>(
+        this,
+        [path, model, metadata] {
+            Saved out;
+            out.error = QString::fromStdString(ml::saveCheckpoint(encode(path), *model, metadata));
+            out.entry.path = QFileInfo(path).absoluteFilePath();
+            out.entry.name = QFileInfo(path).completeBaseName();
+            out.entry.model = model;
+            out.entry.metadata = metadata;
+            return out;
+        },
+        [this](Saved out) {
+            end();
+            if (!out.error.isEmpty()) {
+                emit failed(out.error);
+                return;
+            }
+            const QString added = out.entry.path;
+            addEntry(std::move(out.entry));
+            emit modelAdded(added);
+        });
+}
+
+void ModelLibrary::load(const QString& path) {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (rowOf(absolute) >= 0) {
+        emit modelAdded(absolute);
+        return;
+    }
+    struct Loaded {
+        QString error;
+        Entry entry;
+    };
+    begin();
+    runAsync<Loaded>(
+        this,
+        [absolute] {
+            Loaded out;
+            ml::LoadedCheckpoint loaded = ml::loadCheckpoint(encode(absolute));
+            if (!loaded.model)
+                out.error = QString::fromStdString(loaded.error);
+            else
+                out.entry = entryFrom(absolute, loaded);
+            return out;
+        },
+        [this, absolute](Loaded out) {
+            end();
+            if (!out.error.isEmpty()) {
+                emit failed(out.error);
+                return;
+            }
+            if (rowOf(absolute) < 0)
+                addEntry(std::move(out.entry));
+            emit modelAdded(absolute);
+        });
+}
+
+void ModelLibrary::saveCopy(int row, const QString& path) {
+    if (row < 0 || row >= count()) {
+        emit failed(tr("No model chosen to save"));
+        return;
+    }
+    const QString from = entry(row).path;
+    begin();
+    runAsync<QString>(
+        this,
+        [from, path] {
+            if (QFileInfo(from).absoluteFilePath() == QFileInfo(path).absoluteFilePath())
+                return QString();
+            QFile::remove(path);
+            QFile source(from);
+            if (!source.copy(path))
+                return QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path),
+                                                    source.errorString());
+            return QString();
+        },
+        [this, path](const QString& error) {
+            end();
+            if (!error.isEmpty())
+                emit failed(error);
+            else
+                emit saved(path);
+        });
+}
+
+bool ModelLibrary::remove(int row) {
+    if (row < 0 || row >= count())
+        return false;
+    const QString path = entry(row).path;
+    if (QFileInfo(path).absolutePath() == QDir(m_directory).absolutePath())
+        QFile::remove(path);
+    beginRemoveRows({}, row, row);
+    m_entries.erase(m_entries.begin() + row);
+    endRemoveRows();
+    return true;
+}
+
+void ModelLibrary::addEntry(Entry entry) {
+    // Newest first, as a musician looks for the model just trained.
+    beginInsertRows({}, 0, 0);
+    m_entries.insert(m_entries.begin(), std::move(entry));
+    endInsertRows();
+}
+
+int ModelLibrary::rowOf(const QString& path) const {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    for (std::size_t i = 0; i < m_entries.size(); ++i)
+        if (m_entries[i].path == absolute)
+            return int(i);
+    return -1;
+}
+
+QString ModelLibrary::sizeText(const ml::ModelConfig& config) {
+    if (config.kind == ml::ModelKind::Markov)
+        return tr("order %1").arg(config.markovOrder);
+    return tr("%1\u00d7%2").arg(config.hidden).arg(config.layers);
+}
+
+QString ModelLibrary::describe(const Entry& e) {
+    const ml::ModelConfig& c = e.model->config();
+    QString text = tr("%1 %2, %n file(s)", nullptr, int(e.metadata.files.size()))
+                       .arg(QString::fromLatin1(ml::toString(c.kind)).toUpper(), sizeText(c));
+    if (!e.metadata.trackIndices.empty())
+        text += tr(", track(s) %1")
+                    .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
+    if (!e.metadata.trackIndices.empty())
+        text += tr(", track(s) %1")
+                    .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
+    if (e.metadata.bestValidLoss > 0)
+        text += tr(", best %1 nats/step (epoch %2)")
+                    .arg(e.metadata.bestValidLoss, 0, 'f', 3)
+                    .arg(e.metadata.bestEpoch);
+    return text;
+}
+
+int ModelLibrary::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : count();
+}
+
+int ModelLibrary::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= count())
+        return {};
+    const Entry& e = entry(index.row());
+    const ml::ModelConfig& c = e.model->config();
+    if (role == PathRole)
+        return e.path;
+    if (role == Qt::ToolTipRole) {
+        QStringList lines{describe(e), QDir::toNativeSeparators(e.path)};
+        for (const ml::DatasetFileInfo& f : e.metadata.files)
+            lines << QStringLiteral("  ") + QFileInfo(QString::fromStdString(f.path)).fileName();
+        return lines.join(QLatin1Char('\n'));
+    }
+    if (role == Qt::TextAlignmentRole &&
+        (index.column() == FilesColumn || index.column() == LossColumn))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case NameColumn:
+        return e.name;
+    case KindColumn:
+        return QStringLiteral("%1 %2").arg(QString::fromLatin1(ml::toString(c.kind)).toUpper(),
+                                           sizeText(c));
+    case FilesColumn:
+        return int(e.metadata.files.size());
+    case LossColumn:
+        return e.metadata.bestValidLoss > 0 ? QString::number(e.metadata.bestValidLoss, 'f', 3)
+                                            : QStringLiteral("\u2013");
+    case CreatedColumn: {
+        const QDateTime when =
+            QDateTime::fromString(QString::fromStdString(e.metadata.createdUtc), Qt::ISODate);
+        return when.isValid() ? QLocale().toString(when.toLocalTime(), QLocale::ShortFormat)
+                              : QString::fromStdString(e.metadata.createdUtc);
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant ModelLibrary::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case NameColumn:
+        return tr("Model");
+    case KindColumn:
+        return tr("Kind");
+    case FilesColumn:
+        return tr("Files");
+    case LossColumn:
+        return tr("Best loss");
+    case CreatedColumn:
+        return tr("Trained");
+    default:
+        return {};
+    }
+}
+
+} // namespace torchestra::ui
