@@ -1,9 +1,18 @@
-// `inspect FILE [--json]`: what a MIDI file holds. The --json shape is a contract other tools
-// read; add fields, never rename them.
+// `inspect FILE [--json]`: what a MIDI file or a .torchestra project holds. The --json shape is
+// a contract other tools read; add fields, never rename them. A project prints the same shape
+// (its song as export would write it: format 1) plus a "project" object: the model it uses and
+// the files and tracks it trains on.
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
 #include "cli/Json.h"
 #include "midi/MidiFile.h"
+#include "ml/Checkpoint.h"
+#include "ml/ModelRegistry.h"
+#include "model/TrackIndices.h"
+#include "project/ProjectFile.h"
+
+#include <QDir>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <cstdio>
@@ -37,7 +46,27 @@ std::vector<FlatNote> sortedNotes(const model::Song& song) {
     return notes;
 }
 
-void printJson(const midi::ReadResult& r) {
+// What a project adds to the song: its model and training choice. `model` is one line about
+// the model file (its description, or why it cannot be read).
+struct ProjectExtras {
+    std::string modelPath;
+    std::string model;
+    std::vector<std::string> trainingFiles;
+    std::vector<int> trainingTracks;
+};
+
+std::string projectJson(const ProjectExtras& p) {
+    std::string out = ",\"project\":{\"model\":" + jsonString(p.modelPath) +
+                      ",\"modelDescription\":" + jsonString(p.model) + ",\"trainingFiles\":[";
+    for (std::size_t i = 0; i < p.trainingFiles.size(); ++i)
+        out += (i ? "," : "") + jsonString(p.trainingFiles[i]);
+    out += "],\"trainingTracks\":[";
+    for (std::size_t i = 0; i < p.trainingTracks.size(); ++i)
+        out += (i ? "," : "") + std::to_string(p.trainingTracks[i]);
+    return out + "]}";
+}
+
+void printJson(const midi::ReadResult& r, const ProjectExtras* project) {
     const model::TempoMap& map = r.song.tempoMap();
     std::string out;
     out.reserve(64 + r.song.noteCount() * 90);
@@ -70,7 +99,10 @@ void printJson(const midi::ReadResult& r) {
     out += "],\"warnings\":[";
     for (std::size_t i = 0; i < r.warnings.size(); ++i)
         out += (i ? "," : "") + jsonString(r.warnings[i]);
-    out += "]}\n";
+    out += "]";
+    if (project)
+        out += projectJson(*project);
+    out += "}\n";
     std::cout << out;
 }
 
@@ -90,13 +122,25 @@ const char* keyName(const model::KeySignature& k) {
     return (k.minor ? minor : major)[sharps + 7];
 }
 
-void printText(const std::string& path, const midi::ReadResult& r) {
+void printProject(const ProjectExtras& p, std::ostream& out) {
+    out << "project:\n  model " << (p.modelPath.empty() ? "(none)" : p.modelPath)
+        << (p.model.empty() ? "" : "  " + p.model) << "\n";
+    out << "  training files " << p.trainingFiles.size() << ", tracks "
+        << (p.trainingTracks.empty() ? "all but drums" : model::trackIndicesText(p.trainingTracks))
+        << "\n";
+    for (const std::string& f : p.trainingFiles)
+        out << "    " << f << "\n";
+}
+
+void printText(const std::string& path, const midi::ReadResult& r,
+               const ProjectExtras* project) {
     const model::Song& song = r.song;
     const model::TempoMap& map = song.tempoMap();
     const model::Tick end = song.endTick();
     std::ostringstream out;
     out << path << "\n";
-    out << "  format " << r.format << ", " << r.ppq << " ticks per quarter"
+    out << (project ? "  project (exports as format " : "  format ") << r.format
+        << (project ? ")" : "") << ", " << r.ppq << " ticks per quarter"
         << (r.smpte ? " (converted from SMPTE time)" : "") << ", " << song.trackCount()
         << " tracks, " << song.noteCount() << " notes\n";
     out << "  length " << formatSeconds(map.tickToSeconds(end)) << " (" << end << " ticks, ends at "
@@ -135,7 +179,49 @@ void printText(const std::string& path, const midi::ReadResult& r) {
         << "\n";
     for (const auto& w : r.warnings)
         out << "  " << w << "\n";
+    if (project)
+        printProject(*project, out);
     std::cout << out.str();
+}
+
+// The project's model in one line: its description, or why it cannot be read (a project whose
+// model file moved still inspects).
+std::string describeModelFile(const std::string& path) {
+    if (path.empty())
+        return {};
+    const ml::LoadedCheckpoint loaded = ml::loadCheckpoint(path);
+    if (!loaded.model)
+        return "(cannot be read: " + loaded.error + ")";
+    std::string text = ml::describeModel(loaded.model->config()) + ", " +
+                       std::to_string(loaded.metadata.files.size()) + " file(s)";
+    if (loaded.metadata.bestValidLoss > 0)
+        text += ", best " + std::to_string(loaded.metadata.bestValidLoss) + " nats/step";
+    return text;
+}
+
+// A project's song as a ReadResult (what a MIDI export of it holds), and what it adds.
+midi::ReadResult readProject(const std::string& path, ProjectExtras& extras) {
+    midi::ReadResult r;
+    project::Project p;
+    if (const QString error = project::ProjectFile::read(QString::fromStdString(path), p);
+        !error.isEmpty()) {
+        r.error = error.toStdString();
+        return r;
+    }
+    r.ok = true;
+    r.format = 1;
+    r.ppq = p.song.ppq();
+    r.song = std::move(p.song);
+    if (!p.modelPath.isEmpty()) {
+        // A relative model path is relative to the project's folder, as the window reads it.
+        const QFileInfo model(QFileInfo(QString::fromStdString(path)).dir(), p.modelPath);
+        extras.modelPath = p.modelPath.toStdString();
+        extras.model = describeModelFile(model.filePath().toStdString());
+    }
+    for (const QString& f : p.trainingFiles)
+        extras.trainingFiles.push_back(f.toStdString());
+    extras.trainingTracks = p.trainingTracks;
+    return r;
 }
 
 } // namespace
@@ -144,21 +230,27 @@ int runInspect(const std::vector<std::string>& args) {
     CliArgs a;
     std::string err = a.parse(args, {}, {"json"});
     if (err.empty() && a.positional().size() != 1)
-        err = "expected exactly one FILE (usage: inspect FILE [--json])";
+        err = "expected exactly one FILE, a MIDI file or a .torchestra project (usage: inspect FILE [--json])";
     if (!err.empty()) {
         std::cerr << "torchestra-cli inspect: " << err << "\n";
         return 2;
     }
     const std::string& path = a.positional()[0];
-    midi::ReadResult r = midi::readMidiFile(path);
+    midi::ReadResult r;
+    ProjectExtras extras;
+    const bool isProject = project::ProjectFile::isProjectFileName(QString::fromStdString(path));
+    if (isProject)
+        r = readProject(path, extras);
+    else
+        r = midi::readMidiFile(path);
     if (!r.ok) {
         std::cerr << "torchestra-cli inspect: " << path << ": " << r.error << "\n";
         return 2;
     }
     if (a.has("json"))
-        printJson(r);
+        printJson(r, isProject ? &extras : nullptr);
     else
-        printText(path, r);
+        printText(path, r, isProject ? &extras : nullptr);
     return 0;
 }
 
