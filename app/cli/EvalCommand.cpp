@@ -56,10 +56,13 @@ int runEval(const std::vector<std::string>& rawArgs) {
     options.validFraction = 0;
     ml::Dataset data =
         ml::loadMidiDataset(args.positional(), loaded.model->representation(), options);
-    for (const auto& f : data.files)
+    std::size_t refused = 0;
+    for (const auto& f : data.files) {
+        refused += !f.used;
         if (!f.used)
             for (const auto& p : f.problems)
                 std::cerr << f.path << ": " << p << "\n";
+    }
     if (data.train.empty()) {
         std::cerr << "torchestra-cli eval: no usable MIDI files among the inputs\n";
         return 2;
@@ -74,7 +77,10 @@ int runEval(const std::vector<std::string>& rawArgs) {
                   << fixed(r.velocitySum / n) << " nats/step\n";
     }
     const double n = std::max<long>(1, total.frameSteps);
-    std::cout << "total: " << data.train.size() << " files, " << total.frameSteps
+    // Every file given is accounted for: scored here, or refused above with its reason.
+    std::cout << "total: " << data.train.size() << " files"
+              << (refused ? " (" + std::to_string(refused) + " refused, see above)" : std::string())
+              << ", " << total.frameSteps
               << " steps, frame-nll " << fixed(total.frameSum / n) << ", onset "
               << fixed(total.onsetSum / n) << ", velocity " << fixed(total.velocitySum / n)
               << ", all " << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n)

@@ -221,7 +221,8 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
     std::mt19937_64 rng(options.seed);
     std::shuffle(order.begin(), order.end(), rng);
     std::size_t validCount = 0;
-    if (pieces.size() >= 2)
+    // validFraction 0 holds nothing back (eval scores every file it is given).
+    if (pieces.size() >= 2 && options.validFraction > 0)
         validCount = std::max<std::size_t>(
             1,
             std::size_t(double(pieces.size()) * std::clamp(options.validFraction, 0.0, 0.9) + 0.5));

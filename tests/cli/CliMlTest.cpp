@@ -110,6 +110,25 @@ TEST(CliMl, EvalPrintsNllPerFileAndTotal) {
     EXPECT_LT(nll, 10.0) << "the model should know a file it was trained on";
 }
 
+// A folder of files is scored whole: none is held back for validation, and a refused file is
+// named with its reason and counted (it once scored 153 of 154 files and said nothing).
+TEST(CliMl, EvalAccountsForEveryFileInAFolder) {
+    const std::string model = tempDir() + "/markov-eval-folder.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    const std::string folder = tempDir() + "/eval-folder";
+    std::filesystem::create_directories(folder);
+    for (const auto& entry : std::filesystem::directory_iterator(songFolder()))
+        std::filesystem::copy_file(entry.path(), folder + "/" + entry.path().filename().string(),
+                                   std::filesystem::copy_options::overwrite_existing);
+    std::ofstream(folder + "/broken.mid", std::ios::binary) << "MThd but not really";
+    const RunResult e = runCli("eval --model " + model + " " + folder);
+    ASSERT_EQ(e.exitCode, 0) << e.err;
+    for (int i = 0; i < 6; ++i)
+        EXPECT_NE(e.out.find("song" + std::to_string(i) + ".mid: "), std::string::npos) << e.out;
+    EXPECT_EQ(lastLine(e.out).rfind("total: 6 files (1 refused, see above), ", 0), 0u) << e.out;
+    EXPECT_NE(e.err.find("broken.mid: "), std::string::npos) << e.err;
+}
+
 TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     const std::string bad = tempDir() + "/bad.tcm";
     std::ofstream(bad, std::ios::binary) << "TORCHESTRA-MODEL but then nothing useful";
