@@ -80,22 +80,26 @@ int runEval(const std::vector<std::string>& rawArgs) {
     // Every file given is accounted for: scored here, or refused above with its reason.
     std::cout << "total: " << data.train.size() << " files"
               << (refused ? " (" + std::to_string(refused) + " refused, see above)" : std::string())
-              << ", " << total.frameSteps
-              << " steps, frame-nll " << fixed(total.frameSum / n) << ", onset "
-              << fixed(total.onsetSum / n) << ", velocity " << fixed(total.velocitySum / n)
-              << ", all " << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n)
-              << " nats/step\n";
+              << ", " << total.frameSteps << " steps, frame-nll " << fixed(total.frameSum / n)
+              << ", onset " << fixed(total.onsetSum / n) << ", velocity "
+              << fixed(total.velocitySum / n) << ", all "
+              << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n) << " nats/step\n";
     return 0;
 }
 
-int runEvalJsb(const std::vector<std::string>& rawArgs) {
-    CliArgs args;
+namespace {
+
+int refuseJsb(const std::string& why) {
+    std::cerr << "torchestra-cli eval-jsb: " << why << "\n";
+    return 2;
+}
+
+std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
+                             ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
     valueFlags.insert(valueFlags.end(), {"data", "out"});
     std::string err = args.parse(rawArgs, valueFlags, {"train"});
-    ml::ModelConfig config;
-    ml::TrainOptions options;
     // JSB pieces average 60 quarter steps: 64-step windows hold most of a piece with little
     // padding. Small batches with a high rate learn far faster per second here than the old
     // MIDI defaults (measured: 8.95 test NLL after 9 s for a 1x128 LSTM, against 10.3 after a
@@ -119,91 +123,80 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
         err = "give --model MODEL.tcm, or --train --model markov|rnn|lstm";
     if (err.empty() && !args.positional().empty())
         err = "unexpected argument '" + args.positional()[0] + "'";
-    if (!err.empty()) {
-        std::cerr << "torchestra-cli eval-jsb: " << err << "\n";
-        return 2;
-    }
-    std::string dataPath = args.value("data", "../shared/datasets/jsb-chorales");
-    if (std::filesystem::is_directory(dataPath))
-        dataPath += "/jsb-chorales-quarter.json";
-    ml::Dataset data;
-    if (std::string lerr = ml::loadJsbDataset(dataPath, data); !lerr.empty()) {
-        std::cerr << "torchestra-cli eval-jsb: " << lerr << "\n";
-        return 2;
-    }
-    std::cout << "data: " << dataPath << ": " << data.train.size() << " / " << data.valid.size()
-              << " / " << data.test.size() << " pieces (train / valid / test)" << std::endl;
-    ml::setComputeThreads(options.threads);
-    installInterruptHandler();
+    return err;
+}
 
-    std::shared_ptr<ml::SequenceModel> model;
-    if (args.has("train")) {
-        config.representation = data.representation;
-        std::cout << "training " << ml::toString(config.kind)
-                  << (config.kind == ml::ModelKind::Markov
-                          ? ""
-                          : std::string(" (") + ml::toString(config.head) + " head, " +
-                                std::to_string(config.layers) + "x" +
-                                std::to_string(config.hidden) + ")")
-                  << " on the train split, choosing on the valid split"
-                  << (options.maxMinutes > 0
-                          ? ", within " + fixed(options.maxMinutes, 1) + " minutes"
-                          : std::string())
-                  << std::endl;
-        const auto t0 = std::chrono::steady_clock::now();
-        ProgressPrinter printer;
-        ml::TrainResult result = ml::trainModel(data, config, options, interruptFlag(),
-                                                [&](const ml::TrainProgress& p) { printer(p); });
-        printer.finish();
-        if (!result.model) {
-            std::cerr << "torchestra-cli eval-jsb: "
-                      << (result.error.empty() ? "no model was trained" : result.error) << "\n";
-            return 1;
-        }
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::cout << "trained in " << formatDuration(seconds) << " (" << result.history.size()
-                  << " epochs, best at epoch " << result.bestEpoch << ")"
-                  << (result.status == ml::TrainStatus::Cancelled ? ", cancelled" : "")
-                  << std::endl;
-        model = result.model;
-        if (auto out = args.value("out")) {
-            ml::TrainingMetadata meta;
-            meta.history = result.history;
-            meta.bestEpoch = result.bestEpoch;
-            meta.bestValidLoss = result.bestValidLoss;
-            ml::DatasetFileInfo f;
-            f.path = dataPath;
-            f.used = true;
-            meta.files.push_back(f);
-            if (std::string serr = ml::saveCheckpoint(*out, *model, meta); !serr.empty())
-                std::cerr << "torchestra-cli eval-jsb: " << serr << "\n";
-            else
-                std::cout << "saved " << *out << std::endl;
-        }
-    } else {
-        ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
-        if (!loaded.model) {
-            std::cerr << "torchestra-cli eval-jsb: " << loaded.error << "\n";
-            return 2;
-        }
-        if (loaded.model->representation() != data.representation) {
-            std::cerr << "torchestra-cli eval-jsb: " << *args.value("model")
-                      << ": the model was not trained on JSB-style frames (quarter-note steps, "
-                         "88 pitches, no onsets); train one with eval-jsb --train\n";
-            return 2;
-        }
-        model = loaded.model;
+void saveJsbModel(const std::string& out, const ml::TrainResult& result,
+                  const std::string& dataPath) {
+    ml::TrainingMetadata meta;
+    meta.history = result.history;
+    meta.bestEpoch = result.bestEpoch;
+    meta.bestValidLoss = result.bestValidLoss;
+    ml::DatasetFileInfo f;
+    f.path = dataPath;
+    f.used = true;
+    meta.files.push_back(f);
+    if (std::string serr = ml::saveCheckpoint(out, *result.model, meta); !serr.empty())
+        std::cerr << "torchestra-cli eval-jsb: " << serr << "\n";
+    else
+        std::cout << "saved " << out << std::endl;
+}
+
+// --train: a model trained on the train split and chosen on the valid split; null (after a
+// message) when none was trained.
+std::shared_ptr<ml::SequenceModel> trainOnJsb(const CliArgs& args, ml::ModelConfig config,
+                                              const ml::TrainOptions& options,
+                                              const ml::Dataset& data,
+                                              const std::string& dataPath) {
+    config.representation = data.representation;
+    std::cout << "training " << ml::toString(config.kind)
+              << (config.kind == ml::ModelKind::Markov
+                      ? ""
+                      : std::string(" (") + ml::toString(config.head) + " head, " +
+                            std::to_string(config.layers) + "x" + std::to_string(config.hidden) +
+                            ")")
+              << " on the train split, choosing on the valid split"
+              << (options.maxMinutes > 0 ? ", within " + fixed(options.maxMinutes, 1) + " minutes"
+                                         : std::string())
+              << std::endl;
+    const auto t0 = std::chrono::steady_clock::now();
+    ProgressPrinter printer;
+    ml::TrainResult result = ml::trainModel(data, config, options, interruptFlag(),
+                                            [&](const ml::TrainProgress& p) { printer(p); });
+    printer.finish();
+    if (!result.model) {
+        std::cerr << "torchestra-cli eval-jsb: "
+                  << (result.error.empty() ? "no model was trained" : result.error) << "\n";
+        return nullptr;
     }
-    const ml::NllResult valid = evaluateAll(*model, data.valid);
-    const ml::NllResult test = evaluateAll(*model, data.test);
-    if (interruptFlag().load()) {
-        std::cerr << "torchestra-cli eval-jsb: cancelled\n";
-        return 1;
-    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cout << "trained in " << formatDuration(seconds) << " (" << result.history.size()
+              << " epochs, best at epoch " << result.bestEpoch << ")"
+              << (result.status == ml::TrainStatus::Cancelled ? ", cancelled" : "") << std::endl;
+    if (auto out = args.value("out"))
+        saveJsbModel(*out, result, dataPath);
+    return result.model;
+}
+
+// --model M.tcm: a model trained on JSB-style frames; "" or why not.
+std::string loadJsbModel(const std::string& path, const ml::Dataset& data,
+                         std::shared_ptr<ml::SequenceModel>& model) {
+    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(path);
+    if (!loaded.model)
+        return loaded.error;
+    if (loaded.model->representation() != data.representation)
+        return path + ": the model was not trained on JSB-style frames (quarter-note steps, "
+                      "88 pitches, no onsets); train one with eval-jsb --train";
+    model = loaded.model;
+    return {};
+}
+
+// The scores; the last line, `test-nll <value>`, is read by other tools.
+void printJsbScores(const ml::NllResult& valid, const ml::NllResult& test, std::size_t pieces) {
     const double validNll = valid.frameSum / double(std::max<long>(1, valid.frameSteps));
     const double testNll = test.frameSum / double(std::max<long>(1, test.frameSteps));
-    const long testAllSteps = test.frameSteps + long(data.test.size());
+    const long testAllSteps = test.frameSteps + long(pieces);
     const double testAll =
         (test.frameSum + test.firstFrame) / double(std::max<long>(1, testAllSteps));
     std::cout << "valid-nll " << fixed(validNll) << " (" << valid.frameSteps << " frames)\n";
@@ -212,6 +205,42 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     std::cout << "test frames scored: " << test.frameSteps
               << " (Bai et al. 2018 convention: the first frame of each piece is not scored)\n";
     std::cout << "test-nll " << fixed(testNll) << std::endl;
+}
+
+} // namespace
+
+int runEvalJsb(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    ml::ModelConfig config;
+    ml::TrainOptions options;
+    if (std::string err = readEvalJsbFlags(rawArgs, args, config, options); !err.empty())
+        return refuseJsb(err);
+    std::string dataPath = args.value("data", "../shared/datasets/jsb-chorales");
+    if (std::filesystem::is_directory(dataPath))
+        dataPath += "/jsb-chorales-quarter.json";
+    ml::Dataset data;
+    if (std::string lerr = ml::loadJsbDataset(dataPath, data); !lerr.empty())
+        return refuseJsb(lerr);
+    std::cout << "data: " << dataPath << ": " << data.train.size() << " / " << data.valid.size()
+              << " / " << data.test.size() << " pieces (train / valid / test)" << std::endl;
+    ml::setComputeThreads(options.threads);
+    installInterruptHandler();
+
+    std::shared_ptr<ml::SequenceModel> model;
+    if (args.has("train")) {
+        model = trainOnJsb(args, config, options, data, dataPath);
+        if (!model)
+            return 1;
+    } else if (std::string lerr = loadJsbModel(*args.value("model"), data, model); !lerr.empty()) {
+        return refuseJsb(lerr);
+    }
+    const ml::NllResult valid = evaluateAll(*model, data.valid);
+    const ml::NllResult test = evaluateAll(*model, data.test);
+    if (interruptFlag().load()) {
+        std::cerr << "torchestra-cli eval-jsb: cancelled\n";
+        return 1;
+    }
+    printJsbScores(valid, test, data.test.size());
     return 0;
 }
 

@@ -62,98 +62,170 @@ model::TempoMap shiftedMap(const model::TempoMap& map, model::Tick from) {
     return out;
 }
 
-} // namespace
+// What the flags ask for, checked.
+struct GenerateSettings {
+    ml::SampleRequest request;
+    ml::TrackSelection primeTracks;
+    int bars = 8;
+    int threads = 2;
+    int program = 0;
+};
 
-int runGenerate(const std::vector<std::string>& rawArgs) {
-    CliArgs args;
+std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
+    std::string err;
+    ml::SampleRequest& request = s.request;
+    s.bars = int(args.intValue("bars", 8, 1, 512, err));
+    request.temperature = args.doubleValue("temperature", 1.0, 0.01, 10.0, err);
+    request.seed = std::uint64_t(args.intValue("seed", 1, 0, (1ll << 62), err));
+    request.variations = int(args.intValue("variations", 1, 1, 64, err));
+    request.topK = int(args.intValue("top-k", 0, 0, 128, err));
+    request.topP = args.doubleValue("top-p", 1.0, 0.01, 1.0, err);
+    request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
+    request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
+    request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
+    request.constraints.density = args.doubleValue("density", 1.0, 0.01, 100.0, err);
+    s.threads = int(args.intValue("threads", 2, 1, 256, err));
+    s.program = int(args.intValue("program", 0, 0, 127, err));
+    return err;
+}
+
+std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
+                              GenerateSettings& s) {
     std::string err = args.parse(rawArgs,
                                  {"model", "prime", "prime-bars", "bars", "temperature", "seed",
                                   "variations", "key", "top-k", "top-p", "low", "high", "max-poly",
                                   "density", "out", "threads", "program", "prime-tracks"},
                                  {});
-    ml::SampleRequest request;
-    int bars = 0, threads = 2, program = 0;
-    if (err.empty()) {
-        bars = int(args.intValue("bars", 8, 1, 512, err));
-        request.temperature = args.doubleValue("temperature", 1.0, 0.01, 10.0, err);
-        request.seed = std::uint64_t(args.intValue("seed", 1, 0, (1ll << 62), err));
-        request.variations = int(args.intValue("variations", 1, 1, 64, err));
-        request.topK = int(args.intValue("top-k", 0, 0, 128, err));
-        request.topP = args.doubleValue("top-p", 1.0, 0.01, 1.0, err);
-        request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
-        request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
-        request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
-        request.constraints.density = args.doubleValue("density", 1.0, 0.01, 100.0, err);
-        threads = int(args.intValue("threads", 2, 1, 256, err));
-        program = int(args.intValue("program", 0, 0, 127, err));
-    }
+    if (err.empty())
+        err = readSampleFlags(args, s);
     ml::KeyMask key;
     if (err.empty())
         err = ml::parseKey(args.value("key", ""), key);
-    request.constraints.scaleMask = key.mask;
+    s.request.constraints.scaleMask = key.mask;
     if (err.empty() && (!args.has("model") || !args.has("out")))
         err = "--model MODEL and --out OUT.mid are required";
     if (err.empty() && !args.positional().empty())
         err = "unexpected argument '" + args.positional()[0] + "'";
-    ml::TrackSelection primeTracks;
     if (err.empty())
-        err = readTrackIndices(args, "prime-tracks", primeTracks.indices);
+        err = readTrackIndices(args, "prime-tracks", s.primeTracks.indices);
     if (err.empty() && (args.has("prime-bars") || args.has("prime-tracks")) && !args.has("prime"))
         err = "--prime-bars and --prime-tracks need --prime FILE";
-    if (!err.empty()) {
-        std::cerr << "torchestra-cli generate: " << err << "\n";
-        return 2;
-    }
+    return err;
+}
 
-    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
-    if (!loaded.model) {
-        std::cerr << "torchestra-cli generate: " << loaded.error << "\n";
-        return 2;
-    }
-    const ml::RepresentationConfig& rep = loaded.model->representation();
+// The primer: the chosen bars [from, to) of --prime, or an empty 4/4 song at 120 BPM.
+struct Primer {
+    model::Song song;
+    model::Tick from = 0;
+    model::Tick to = 0;
+};
 
-    // The primer: bars of a song, or nothing.
-    model::Song source;
+std::string readPrimer(const CliArgs& args, Primer& primer) {
     model::TempoMap defaultMap(480);
     defaultMap.setTempo(0, 500000);
     defaultMap.setTimeSignature({0, 4, 4});
-    source.setTempoMap(defaultMap);
-    model::Tick from = 0, to = 0;
-    if (auto primePath = args.value("prime")) {
-        midi::ReadResult r = midi::readMidiFile(*primePath);
-        if (!r.ok) {
-            std::cerr << "torchestra-cli generate: " << *primePath << ": " << r.error << "\n";
-            return 2;
-        }
-        source = std::move(r.song);
-        const model::TempoMap& map = source.tempoMap();
-        const std::int64_t lastBar = map.barAtTick(std::max<model::Tick>(0, source.endTick() - 1));
-        int first = 0, last = int(lastBar);
-        if (auto range = args.value("prime-bars")) {
-            if (!parseBarRange(*range, first, last) || first > lastBar) {
-                std::cerr << "torchestra-cli generate: --prime-bars '" << *range
-                          << "' is not a bar range within 1-" << lastBar + 1 << " of " << *primePath
-                          << "\n";
-                return 2;
-            }
-        }
-        from = map.barToTick(first);
-        to = map.barToTick(last + 1);
+    primer.song.setTempoMap(defaultMap);
+    const auto primePath = args.value("prime");
+    if (!primePath)
+        return {};
+    midi::ReadResult r = midi::readMidiFile(*primePath);
+    if (!r.ok)
+        return *primePath + ": " + r.error;
+    primer.song = std::move(r.song);
+    const model::TempoMap& map = primer.song.tempoMap();
+    const std::int64_t lastBar = map.barAtTick(std::max<model::Tick>(0, primer.song.endTick() - 1));
+    int first = 0, last = int(lastBar);
+    if (auto range = args.value("prime-bars")) {
+        if (!parseBarRange(*range, first, last) || first > lastBar)
+            return "--prime-bars '" + *range + "' is not a bar range within 1-" +
+                   std::to_string(lastBar + 1) + " of " + *primePath;
     }
-    const model::Tick stepTicks = ml::ticksPerStep(source, rep);
-    if (stepTicks <= 0) {
-        std::cerr << "torchestra-cli generate: the primer's resolution (" << source.ppq()
-                  << " ticks per quarter) does not divide into " << rep.stepsPerBeat
-                  << " steps a beat\n";
-        return 2;
-    }
-    request.primer = ml::songToSequence(source, rep, primeTracks, from, to);
-    const model::TempoMap& map = source.tempoMap();
-    const model::Tick end = map.barToTick(map.barAtTick(to) + bars);
-    request.future.resize(int((end - to) / stepTicks), rep.pitches(), rep.onsets);
-    ml::fillMetre(map, rep, to, stepTicks, request.future);
+    primer.from = map.barToTick(first);
+    primer.to = map.barToTick(last + 1);
+    return {};
+}
 
-    ml::setComputeThreads(threads);
+// The primer's chosen notes, moved to start at tick 0 on channel 1.
+std::vector<model::Note> primerNotes(const Primer& primer, const ml::TrackSelection& tracks) {
+    std::vector<model::Note> notes;
+    const model::Tick from = primer.from, to = primer.to;
+    for (std::size_t ti = 0; ti < primer.song.trackCount(); ++ti) {
+        const bool chosen = tracks.all() || std::find(tracks.indices.begin(), tracks.indices.end(),
+                                                      int(ti)) != tracks.indices.end();
+        if (!chosen)
+            continue;
+        primer.song.trackAt(ti).forEachNoteInRange(from, to, [&](const model::Note& n) {
+            if ((tracks.all() && n.channel == model::kDrumChannel) || n.start < from)
+                return;
+            model::Note c = n;
+            c.id = model::kNoNote;
+            c.start -= from;
+            c.length = std::min(n.end(), to) - n.start;
+            c.channel = 0;
+            notes.push_back(c);
+        });
+    }
+    return notes;
+}
+
+// The written file: the primer on track 1, each variation on a track of its own channel.
+model::Song outputSong(const Primer& primer, const GenerateSettings& s,
+                       const std::vector<ml::FrameSequence>& variations,
+                       const ml::RepresentationConfig& rep, model::Tick stepTicks) {
+    model::Song out;
+    out.setTempoMap(shiftedMap(primer.song.tempoMap(), primer.from));
+    model::Track primerTrack;
+    primerTrack.properties.name = "Primer";
+    primerTrack.properties.program = std::uint8_t(s.program);
+    out.addNotes(out.addTrack(primerTrack), primerNotes(primer, s.primeTracks));
+    for (std::size_t v = 0; v < variations.size(); ++v) {
+        model::Track t;
+        t.properties.name = "Variation " + std::to_string(v + 1);
+        int channel = int(v % 15) + 1;
+        if (channel >= model::kDrumChannel)
+            ++channel; // leave the drum channel to drums
+        t.properties.channel = std::uint8_t(channel);
+        t.properties.program = std::uint8_t(s.program);
+        const model::TrackId id = out.addTrack(t);
+        out.addNotes(id, ml::sequenceToNotes(variations[v], rep, primer.to - primer.from, stepTicks,
+                                             std::uint8_t(channel)));
+        std::cout << "variation " << v + 1 << ": " << out.track(id)->noteCount() << " notes\n";
+    }
+    return out;
+}
+
+int refuse(const std::string& why) {
+    std::cerr << "torchestra-cli generate: " << why << "\n";
+    return 2;
+}
+
+} // namespace
+
+int runGenerate(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    GenerateSettings s;
+    if (std::string err = readGenerateFlags(rawArgs, args, s); !err.empty())
+        return refuse(err);
+    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
+    if (!loaded.model)
+        return refuse(loaded.error);
+    const ml::RepresentationConfig& rep = loaded.model->representation();
+    Primer primer;
+    if (std::string err = readPrimer(args, primer); !err.empty())
+        return refuse(err);
+    const model::Tick stepTicks = ml::ticksPerStep(primer.song, rep);
+    if (stepTicks <= 0)
+        return refuse("the primer's resolution (" + std::to_string(primer.song.ppq()) +
+                      " ticks per quarter) does not divide into " +
+                      std::to_string(rep.stepsPerBeat) + " steps a beat");
+    ml::SampleRequest& request = s.request;
+    request.primer = ml::songToSequence(primer.song, rep, s.primeTracks, primer.from, primer.to);
+    const model::TempoMap& map = primer.song.tempoMap();
+    const model::Tick end = map.barToTick(map.barAtTick(primer.to) + s.bars);
+    request.future.resize(int((end - primer.to) / stepTicks), rep.pitches(), rep.onsets);
+    ml::fillMetre(map, rep, primer.to, stepTicks, request.future);
+
+    ml::setComputeThreads(s.threads);
     installInterruptHandler();
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ml::FrameSequence> variations = loaded.model->sample(request, &interruptFlag());
@@ -163,53 +235,15 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli generate: cancelled; nothing written\n";
         return 1;
     }
-
-    model::Song out;
-    out.setTempoMap(shiftedMap(map, from));
-    model::Track primerTrack;
-    primerTrack.properties.name = "Primer";
-    primerTrack.properties.program = std::uint8_t(program);
-    const model::TrackId primerId = out.addTrack(primerTrack);
-    std::vector<model::Note> primerNotes;
-    for (std::size_t ti = 0; ti < source.trackCount(); ++ti) {
-        const bool chosen =
-            primeTracks.all() || std::find(primeTracks.indices.begin(), primeTracks.indices.end(),
-                                           int(ti)) != primeTracks.indices.end();
-        if (!chosen)
-            continue;
-        source.trackAt(ti).forEachNoteInRange(from, to, [&](const model::Note& n) {
-            if ((primeTracks.all() && n.channel == model::kDrumChannel) || n.start < from)
-                return;
-            model::Note c = n;
-            c.id = model::kNoNote;
-            c.start -= from;
-            c.length = std::min(n.end(), to) - n.start;
-            c.channel = 0;
-            primerNotes.push_back(c);
-        });
-    }
-    out.addNotes(primerId, primerNotes);
-    for (std::size_t v = 0; v < variations.size(); ++v) {
-        model::Track t;
-        t.properties.name = "Variation " + std::to_string(v + 1);
-        int channel = int(v % 15) + 1;
-        if (channel >= 9)
-            ++channel; // leave channel 10 (index 9) to drums
-        t.properties.channel = std::uint8_t(channel);
-        t.properties.program = std::uint8_t(program);
-        const model::TrackId id = out.addTrack(t);
-        out.addNotes(id, ml::sequenceToNotes(variations[v], rep, to - from, stepTicks,
-                                             std::uint8_t(channel)));
-        std::cout << "variation " << v + 1 << ": " << out.track(id)->noteCount() << " notes\n";
-    }
+    const model::Song out = outputSong(primer, s, variations, rep, stepTicks);
     const std::string outPath = *args.value("out");
     if (std::string werr = midi::writeMidiFile(outPath, out); !werr.empty()) {
         std::cerr << "torchestra-cli generate: " << werr << "\n";
         return 1;
     }
-    std::cout << "wrote " << outPath << ": " << bars << " bars after "
-              << map.barAtTick(to) - map.barAtTick(from) << " primer bars, " << variations.size()
-              << " variations in " << int(ms) << " ms\n";
+    std::cout << "wrote " << outPath << ": " << s.bars << " bars after "
+              << map.barAtTick(primer.to) - map.barAtTick(primer.from) << " primer bars, "
+              << variations.size() << " variations in " << int(ms) << " ms\n";
     return 0;
 }
 

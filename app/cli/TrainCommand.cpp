@@ -9,59 +9,71 @@
 
 namespace torchestra::cli {
 
-int runTrain(const std::vector<std::string>& rawArgs) {
-    CliArgs args;
+namespace {
+
+int refuse(const std::string& why) {
+    std::cerr << "torchestra-cli train: " << why << "\n";
+    return 2;
+}
+
+std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
+                           ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
     valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks"});
     std::string err = args.parse(rawArgs, valueFlags, {});
-    ml::ModelConfig config;
-    ml::TrainOptions options;
     options.transpose = 5;
     if (err.empty())
         err = readModelConfig(args, config);
     if (err.empty())
         err = readTrainOptions(args, options);
+    // A resumed run goes on at the checkpoint's learning rate unless --lr says otherwise.
+    options.keepResumedLearningRate = !args.has("lr");
     if (err.empty() && !args.has("out"))
         err = "--out MODEL is required";
     if (err.empty() && args.positional().empty())
         err = "give MIDI files or folders to learn from";
-    if (!err.empty()) {
-        std::cerr << "torchestra-cli train: " << err << "\n";
-        return 2;
-    }
-    const std::string out = *args.value("out");
+    return err;
+}
 
-    std::shared_ptr<ml::SequenceModel> resume;
-    ml::TrainingMetadata previous;
-    if (auto from = args.value("resume")) {
-        ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*from);
-        if (!loaded.model) {
-            std::cerr << "torchestra-cli train: " << loaded.error << "\n";
-            return 2;
-        }
-        // The checkpoint decides the model; flags may not contradict it.
-        config = loaded.model->config();
-        resume = loaded.model;
-        previous = loaded.metadata;
-        std::cerr << "resuming " << *from << " (" << ml::toString(config.kind) << ", "
-                  << previous.history.size() << " epochs done)\n";
-    }
+// --resume: the checkpoint decides the model; flags may not contradict it.
+struct Resumed {
+    std::shared_ptr<ml::SequenceModel> model;
+    ml::TrainingMetadata metadata;
+};
 
-    ml::DatasetOptions dataOptions;
+std::string readResume(const CliArgs& args, ml::ModelConfig& config, Resumed& resumed) {
+    const auto from = args.value("resume");
+    if (!from)
+        return {};
+    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*from);
+    if (!loaded.model)
+        return loaded.error;
+    config = loaded.model->config();
+    resumed.model = loaded.model;
+    resumed.metadata = loaded.metadata;
+    std::cerr << "resuming " << *from << " (" << ml::toString(config.kind) << ", "
+              << resumed.metadata.history.size() << " epochs done)\n";
+    return {};
+}
+
+// The training data, every input accounted for on stderr (used, refused with the reason).
+std::string readTrainingData(const CliArgs& args, const ml::ModelConfig& config,
+                             const ml::TrainOptions& options, const Resumed& resumed,
+                             ml::DatasetOptions& dataOptions, ml::Dataset& data) {
     dataOptions.seed = options.seed;
     dataOptions.cacheDir = args.value("cache", "");
-    if (std::string terr = readTrackIndices(args, "tracks", dataOptions.selection.indices);
-        !terr.empty()) {
-        std::cerr << "torchestra-cli train: " << terr << "\n";
-        return 2;
-    }
+    if (std::string err = readTrackIndices(args, "tracks", dataOptions.selection.indices);
+        !err.empty())
+        return err;
     // A resumed model goes on learning from the tracks it learned from, unless told otherwise.
-    if (resume && !args.has("tracks"))
-        dataOptions.selection.indices = previous.trackIndices;
+    if (resumed.model && !args.has("tracks"))
+        dataOptions.selection.indices = resumed.metadata.trackIndices;
     std::string verr;
     dataOptions.validFraction = args.doubleValue("valid-fraction", 0.1, 0.0, 0.9, verr);
-    ml::Dataset data = ml::loadMidiDataset(args.positional(), config.representation, dataOptions);
+    if (!verr.empty())
+        return verr;
+    data = ml::loadMidiDataset(args.positional(), config.representation, dataOptions);
     int used = 0;
     for (const auto& f : data.files) {
         used += f.used;
@@ -72,26 +84,15 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     std::cerr << "data: " << used << " of " << data.files.size() << " files, " << data.trainSteps()
               << " training steps, " << data.validSteps() << " validation steps ("
               << data.train.size() << " / " << data.valid.size() << " files)\n";
-    if (data.train.empty()) {
-        std::cerr << "torchestra-cli train: no usable MIDI files among the inputs\n";
-        return 2;
-    }
+    if (data.train.empty())
+        return "no usable MIDI files among the inputs";
+    return {};
+}
 
-    ml::setComputeThreads(options.threads);
-    installInterruptHandler();
-    ProgressPrinter printer;
-    ml::TrainResult result = ml::trainModel(
-        data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); },
-        resume.get());
-    printer.finish();
-    if (!result.model) {
-        std::cerr << "torchestra-cli train: "
-                  << (result.status == ml::TrainStatus::Cancelled
-                          ? "cancelled before any model was complete; nothing saved"
-                          : result.error)
-                  << "\n";
-        return 1;
-    }
+// The checkpoint's metadata: what came before a resume, then this run.
+ml::TrainingMetadata runMetadata(const ml::TrainResult& result, const Resumed& resumed,
+                                 const ml::DatasetOptions& dataOptions, const ml::Dataset& data) {
+    const ml::TrainingMetadata& previous = resumed.metadata;
     ml::TrainingMetadata meta;
     meta.trackIndices = dataOptions.selection.indices;
     meta.files = previous.files;
@@ -106,6 +107,43 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     }
     meta.bestEpoch = result.bestEpoch + offset;
     meta.bestValidLoss = result.bestValidLoss;
+    return meta;
+}
+
+} // namespace
+
+int runTrain(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    ml::ModelConfig config;
+    ml::TrainOptions options;
+    if (std::string err = readTrainFlags(rawArgs, args, config, options); !err.empty())
+        return refuse(err);
+    const std::string out = *args.value("out");
+    Resumed resumed;
+    if (std::string err = readResume(args, config, resumed); !err.empty())
+        return refuse(err);
+    ml::DatasetOptions dataOptions;
+    ml::Dataset data;
+    if (std::string err = readTrainingData(args, config, options, resumed, dataOptions, data);
+        !err.empty())
+        return refuse(err);
+
+    ml::setComputeThreads(options.threads);
+    installInterruptHandler();
+    ProgressPrinter printer;
+    ml::TrainResult result = ml::trainModel(
+        data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); },
+        resumed.model.get());
+    printer.finish();
+    if (!result.model) {
+        std::cerr << "torchestra-cli train: "
+                  << (result.status == ml::TrainStatus::Cancelled
+                          ? "cancelled before any model was complete; nothing saved"
+                          : result.error)
+                  << "\n";
+        return 1;
+    }
+    const ml::TrainingMetadata meta = runMetadata(result, resumed, dataOptions, data);
     if (std::string serr = ml::saveCheckpoint(out, *result.model, meta); !serr.empty()) {
         std::cerr << "torchestra-cli train: " << serr << "\n";
         return 1;

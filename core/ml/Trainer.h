@@ -43,6 +43,9 @@ struct TrainOptions {
     std::uint64_t seed = 1;
     int threads = 2;       // LibTorch intra-op threads (set on purpose: it starts at 1)
     double maxMinutes = 0; // stop (keeping the best model) after this long; 0 = no limit
+    // A resumed run goes on at the rate its checkpoint kept (halvings included); false starts
+    // it at learningRate instead (train --resume --lr), with Adam's moments kept.
+    bool keepResumedLearningRate = true;
 };
 
 constexpr long kMinBatchesPerEpoch = 50;
