@@ -11,7 +11,8 @@ namespace torchestra::cli {
 
 const std::vector<CommandInfo>& commands() {
     static const std::vector<CommandInfo> table = {
-        {"inspect", "inspect FILE [--json]            what a MIDI file holds", runInspect},
+        {"inspect", "inspect FILE [--json]            what a MIDI file or a project holds",
+         runInspect},
         {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
          runConvert},
         {"train",
@@ -29,6 +30,10 @@ const std::vector<CommandInfo>& commands() {
          "eval-jsb --data DIR [--model MODEL | --train --model lstm|rnn|markov --head H "
          "--max-minutes N]   JSB Chorales test NLL",
          runEvalJsb},
+        {"metrics",
+         "metrics --reference DIR|FILE.json... --generated FILES... [--training DIR...] "
+         "[--per-track] [--json]   music metrics side by side, with distribution overlaps",
+         runMetrics},
         {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV",
          runRender},
         {"play", "play IN.mid [--midi-out NAME|INDEX] [--loop-bars A:B]  play to a port or audio",
