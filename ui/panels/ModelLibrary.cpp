@@ -1,5 +1,7 @@
 #include "ui/panels/ModelLibrary.h"
 
+#include "ml/ModelRegistry.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -45,6 +47,11 @@ void runAsync(QObject* owner, Work work, Then then) {
                          then(watcher->future().takeResult());
                      });
     watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
+
+// The one description of a configuration: "LSTM 2x256, NADE head", "MARKOV order 2".
+QString kindText(const ml::ModelConfig& config) {
+    return QString::fromStdString(ml::describeModel(config));
 }
 
 } // namespace
@@ -237,19 +244,9 @@ int ModelLibrary::rowOf(const QString& path) const {
     return -1;
 }
 
-QString ModelLibrary::sizeText(const ml::ModelConfig& config) {
-    if (config.kind == ml::ModelKind::Markov)
-        return tr("order %1").arg(config.markovOrder);
-    return tr("%1\u00d7%2").arg(config.hidden).arg(config.layers);
-}
-
 QString ModelLibrary::describe(const Entry& e) {
     const ml::ModelConfig& c = e.model->config();
-    QString text = tr("%1 %2, %n file(s)", nullptr, int(e.metadata.files.size()))
-                       .arg(QString::fromLatin1(ml::toString(c.kind)).toUpper(), sizeText(c));
-    if (!e.metadata.trackIndices.empty())
-        text += tr(", track(s) %1")
-                    .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
+    QString text = tr("%1, %n file(s)", nullptr, int(e.metadata.files.size())).arg(kindText(c));
     if (!e.metadata.trackIndices.empty())
         text += tr(", track(s) %1")
                     .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
@@ -290,8 +287,7 @@ QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
     case NameColumn:
         return e.name;
     case KindColumn:
-        return QStringLiteral("%1 %2").arg(QString::fromLatin1(ml::toString(c.kind)).toUpper(),
-                                           sizeText(c));
+        return kindText(c);
     case FilesColumn:
         return int(e.metadata.files.size());
     case LossColumn:

@@ -59,9 +59,9 @@ public:
     int count() const { return int(m_entries.size()); }
     const Entry& entry(int row) const { return m_entries.at(std::size_t(row)); }
     int rowOf(const QString& path) const;
-    // One line about a model for lists and tooltips: "LSTM 256x2, 3 files, best 1.23 nats/step".
+    // One line about a model for lists and tooltips: "LSTM 2x256, 3 files, track(s) 1, best
+    // 1.234 nats/step (epoch 4)".
     static QString describe(const Entry& entry);
-    static QString sizeText(const ml::ModelConfig& config);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ui/panels/TrainingFilesModel.h"
+#include "ui/panels/TrainingSession.h"
+
 #include "ml/Dataset.h"
 #include "ml/Trainer.h"
 
@@ -7,15 +10,13 @@
 #include <QStringList>
 #include <QWidget>
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <vector>
 
-class QChart;
 class QChartView;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QLineSeries;
@@ -24,10 +25,10 @@ class QPushButton;
 class QSpinBox;
 class QTreeView;
 class QTreeWidget;
-class QValueAxis;
 
 namespace torchestra::ui {
 
+class LossChart;
 class ModelLibrary;
 
 // The Train panel: MIDI files and folders to learn from (Add buttons or drag and drop), the
@@ -37,17 +38,24 @@ class ModelLibrary;
 // chart (training and validation); Cancel; and the library of trained models with Load and
 // Save.
 //
-// The dataset is read and the model trained on worker threads (ml::TrainingJob) that get copies
-// of their input; progress and results come back as values over queued calls, so the window
-// never waits. A cancelled run ends in State::Cancelled and saves nothing; a finished one is
-// saved as a checkpoint in the library (modelTrained()). GUI thread only.
+// The panel holds the widgets and wires them; the parts are TrainingFilesModel (the file
+// table), LossChart (the chart) and TrainingSession (the run, without widgets). The dataset is
+// read and the model trained on worker threads (ml::TrainingJob) that get copies of their
+// input; progress and results come back as values over queued calls, so the window never
+// waits. A cancelled run ends in State::Cancelled and saves nothing; a finished one is saved
+// as a checkpoint in the library (modelTrained()). GUI thread only.
 class TrainPanel : public QWidget {
     Q_OBJECT
 public:
-    enum class State { Idle, Reading, Training, Cancelling, Finished, Cancelled, Failed };
-    Q_ENUM(State)
+    using State = TrainingSession::State;
     enum class Preset { Small, Medium, Large };
-    enum FileColumn { FileNameColumn, StepsColumn, NotesColumn, TracksColumn, ProblemsColumn };
+    enum FileColumn {
+        FileNameColumn = TrainingFilesModel::FileNameColumn,
+        StepsColumn = TrainingFilesModel::StepsColumn,
+        NotesColumn = TrainingFilesModel::NotesColumn,
+        TracksColumn = TrainingFilesModel::TracksColumn,
+        ProblemsColumn = TrainingFilesModel::ProblemsColumn
+    };
     using PathChooser = std::function<QStringList(bool folder)>;
 
     explicit TrainPanel(ModelLibrary* library, QWidget* parent = nullptr);
@@ -84,20 +92,19 @@ public:
 
     void train();
     void cancel();
-    State state() const { return m_state; }
+    State state() const { return m_session->state(); }
     static QString stateName(State state);
-    bool isBusy() const {
-        return m_state == State::Reading || m_state == State::Training ||
-               m_state == State::Cancelling;
-    }
-    const ml::TrainProgress& lastProgress() const { return m_lastProgress; }
-    QString lastError() const { return m_error; }
+    bool isBusy() const { return m_session->isBusy(); }
+    const ml::TrainProgress& lastProgress() const { return m_session->lastProgress(); }
+    QString lastError() const { return m_session->lastError(); }
 
     // Replaces the file dialogs (tests): returns the chosen paths, or none.
     void setPathChooser(PathChooser chooser) { m_chooser = std::move(chooser); }
 
     // Parts, for tests and screenshots.
     QTreeWidget* fileList() const { return m_files; }
+    TrainingFilesModel* fileModel() const { return m_fileModel; }
+    TrainingSession* session() const { return m_session; }
     QLineEdit* tracksEdit() const { return m_tracksEdit; }
     QComboBox* kindBox() const { return m_kind; }
     QComboBox* presetBox() const { return m_preset; }
@@ -108,9 +115,9 @@ public:
     QPushButton* saveButton() const { return m_saveModel; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
-    QLineSeries* trainSeries() const { return m_trainSeries; }
-    QLineSeries* validSeries() const { return m_validSeries; }
-    QChartView* chartView() const { return m_chartView; }
+    QLineSeries* trainSeries() const;
+    QLineSeries* validSeries() const;
+    QChartView* chartView() const;
     QTreeView* modelList() const { return m_models; }
     ModelLibrary* library() const { return m_library; }
 
@@ -120,7 +127,7 @@ signals:
     // The user changed the track choice, the model kind, its size or the epochs (not emitted by
     // setTrainingTracks() or restoreModelSettings()).
     void settingsEdited();
-    void stateChanged(torchestra::ui::TrainPanel::State state);
+    void stateChanged(torchestra::ui::TrainingSession::State state);
     // A finished model was saved into the library at `path`.
     void modelTrained(const QString& path);
 
@@ -129,50 +136,30 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    // Which of the chosen tracks a file has: worked out on the worker beside the dataset.
-    struct TrackUse {
-        QString used;         // "1 Bass, 2 Lead"; "all but drums" without a choice
-        QString available;    // every track of the file, for the tooltip
-        QStringList problems; // chosen tracks the file lacks, or that have no notes
-    };
-    struct Scan {
-        std::vector<ml::DatasetFileInfo> files;
-        std::vector<TrackUse> tracks; // one per file
-    };
-    static std::vector<TrackUse> describeTracks(const std::vector<ml::DatasetFileInfo>& files,
-                                                const std::vector<int>& indices);
-
-    void buildUi();
+    QWidget* buildDataBox();
+    QWidget* buildModelBox();
+    void buildRunControls(QWidget* box, QFormLayout* form);
+    QWidget* buildLibraryBox();
+    void wireSession();
     void applyTracksText();
-    void setState(State state, const QString& message = {});
     void scanFiles();
-    void showFiles(const Scan& scan);
-    void startTraining(ml::Dataset dataset);
+    void showFiles(const TrainingScan& scan);
+    void showFileModel();
+    void onSessionState(State state, const QString& message);
     void onProgress(const ml::TrainProgress& p);
-    void onDone(const ml::TrainResult& result);
-    void clearChart();
-    void addChartPoint(QLineSeries* series, double x, double y);
     void updateButtons();
     void chooseAndAdd(bool folder);
     void loadModel();
     void saveModel();
 
     ModelLibrary* m_library;
+    TrainingSession* m_session;
+    TrainingFilesModel* m_fileModel;
     QStringList m_inputs;
     std::vector<int> m_tracks; // empty: all tracks without drums
     bool m_restoring = false;
-    State m_state = State::Idle;
-    QString m_error;
     PathChooser m_chooser;
     std::uint64_t m_scanGeneration = 0;
-    std::uint64_t m_runGeneration = 0;
-    std::unique_ptr<ml::TrainingJob> m_job;
-    std::vector<ml::DatasetFileInfo> m_usedFiles; // of the run in progress
-    std::vector<int> m_runTracks;                 // the track choice of the run in progress
-    ml::ModelConfig m_runConfig;
-    ml::TrainProgress m_lastProgress;
-    int m_lastValidEpoch = 0;
-    double m_yMin = 0, m_yMax = 0; // of the points shown (the y axis follows them)
 
     QTreeWidget* m_files = nullptr;
     QLabel* m_fileSummary = nullptr;
@@ -185,12 +172,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_speed = nullptr;
-    QChart* m_chart = nullptr;
-    QChartView* m_chartView = nullptr;
-    QLineSeries* m_trainSeries = nullptr;
-    QLineSeries* m_validSeries = nullptr;
-    QValueAxis* m_xAxis = nullptr;
-    QValueAxis* m_yAxis = nullptr;
+    LossChart* m_chart = nullptr;
     QTreeView* m_models = nullptr;
     QPushButton* m_loadModel = nullptr;
     QPushButton* m_saveModel = nullptr;

@@ -1,0 +1,163 @@
+#include "ui/panels/TrainingSession.h"
+
+#include "ui/panels/ModelLibrary.h"
+
+#include "ml/ModelRegistry.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace torchestra::ui {
+
+TrainingSession::TrainingSession(ModelLibrary* library, QObject* parent)
+    : QObject(parent), m_library(library) {}
+
+TrainingSession::~TrainingSession() {
+    if (m_job)
+        m_job->cancel();
+    m_job.reset();
+}
+
+void TrainingSession::setState(State state, const QString& message) {
+    m_state = state;
+    emit stateChanged(state, message);
+}
+
+void TrainingSession::start(const QStringList& inputs, const std::vector<int>& tracks,
+                            const ml::ModelConfig& config, const ml::TrainOptions& options) {
+    if (isBusy())
+        return;
+    const std::uint64_t generation = ++m_generation;
+    m_error.clear();
+    m_config = config;
+    m_options = options;
+    m_tracks = tracks;
+    m_lastProgress = {};
+    m_history.clear();
+    setState(State::Reading, tr("Reading the training data\u2026"));
+    const ml::RepresentationConfig rep = m_config.representation;
+    using Read = std::pair<ml::Dataset, std::vector<TrackUse>>;
+    auto* watcher = new QFutureWatcher<Read>(this);
+    connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return; // cancelled while reading
+        Read read = watcher->future().takeResult();
+        emit dataRead(TrainingScan{read.first.files, std::move(read.second)});
+        startTraining(std::move(read.first));
+    });
+    watcher->setFuture(QtConcurrent::run([inputs, rep, tracks] {
+        Read read;
+        read.first = loadTrainingDataset(inputs, rep, tracks);
+        read.second = describeTrackUse(read.first.files, tracks);
+        return read;
+    }));
+}
+
+void TrainingSession::startTraining(ml::Dataset dataset) {
+    if (dataset.train.empty()) {
+        m_error = m_tracks.empty()
+                      ? tr("No usable MIDI files: see the problems in the list.")
+                      : tr("No usable MIDI files with notes on track(s) %1: see the problems in "
+                           "the list.")
+                            .arg(QString::fromStdString(ml::trackIndicesText(m_tracks)));
+        setState(State::Failed, m_error);
+        return;
+    }
+    m_usedFiles.clear();
+    for (const ml::DatasetFileInfo& f : dataset.files)
+        if (f.used)
+            m_usedFiles.push_back(f);
+
+    // Progress and the result arrive on the worker; they come here as values, queued. The job
+    // is joined in the destructor before this object goes, so `this` outlives every call.
+    const std::uint64_t generation = m_generation;
+    auto progress = [this, generation](const ml::TrainProgress& p) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, p] {
+                if (generation == m_generation)
+                    onProgress(p);
+            },
+            Qt::QueuedConnection);
+    };
+    auto done = [this, generation](const ml::TrainResult& result) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, result] {
+                if (generation == m_generation)
+                    onDone(result);
+            },
+            Qt::QueuedConnection);
+    };
+    m_job = std::make_unique<ml::TrainingJob>(); // the previous one has ended (its done came)
+    m_job->start(std::move(dataset), m_config, m_options, progress, done);
+    setState(State::Training,
+             tr("Training %1\u2026").arg(QString::fromStdString(ml::describeModel(m_config))));
+}
+
+void TrainingSession::cancel() {
+    if (m_state == State::Reading) {
+        ++m_generation; // the data being read is dropped when it arrives
+        setState(State::Cancelled, tr("Cancelled"));
+        return;
+    }
+    if (m_state != State::Training || !m_job)
+        return;
+    m_job->cancel(); // the worker answers within a fraction of a second (onDone)
+    setState(State::Cancelling, tr("Cancelling\u2026"));
+}
+
+void TrainingSession::onProgress(const ml::TrainProgress& p) {
+    if (m_state != State::Training && m_state != State::Cancelling)
+        return;
+    m_lastProgress = p;
+    emit progressed(p);
+}
+
+void TrainingSession::onDone(const ml::TrainResult& result) {
+    // A cancelled run says so and keeps nothing, even when the trainer had a best model.
+    if (result.status == ml::TrainStatus::Cancelled || m_state == State::Cancelling) {
+        setState(State::Cancelled, tr("Cancelled"));
+        return;
+    }
+    if (result.status != ml::TrainStatus::Finished || !result.model) {
+        m_error = QString::fromStdString(result.error);
+        if (m_error.isEmpty())
+            m_error = tr("Training produced no model");
+        setState(State::Failed, tr("Failed: %1").arg(m_error));
+        return;
+    }
+    m_history = result.history;
+    save(result);
+    setState(State::Finished,
+             tr("Finished: best validation loss %1 nats/step (epoch %2); saving\u2026")
+                 .arg(result.bestValidLoss, 0, 'f', 3)
+                 .arg(result.bestEpoch));
+}
+
+void TrainingSession::save(const ml::TrainResult& result) {
+    ml::TrainingMetadata meta;
+    meta.files = m_usedFiles;
+    meta.trackIndices = m_tracks;
+    meta.history = result.history;
+    meta.bestEpoch = result.bestEpoch;
+    meta.bestValidLoss = result.bestValidLoss;
+    const QString baseName = QStringLiteral("%1-%2").arg(
+        QString::fromLatin1(ml::toString(m_config.kind)),
+        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    // Reported when the library has written it.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_library, &ModelLibrary::modelAdded, this,
+                          [this, connection, baseName](const QString& path) {
+                              if (!QFileInfo(path).completeBaseName().startsWith(baseName))
+                                  return;
+                              disconnect(*connection);
+                              emit modelSaved(path);
+                          });
+    m_library->addTrained(result.model, meta, baseName);
+}
+
+} // namespace torchestra::ui

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "ui/panels/TrainingScan.h"
+
+#include "ml/Dataset.h"
+#include "ml/Trainer.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace torchestra::ui {
+
+class ModelLibrary;
+
+// The Train panel's own defaults, gathered here. They differ from the command line's on
+// purpose (`torchestra-cli train` uses ml::TrainOptions' and ml::ModelConfig's defaults, e.g.
+// 30 epochs and no transposition); keep them apart until a change unifies the two.
+struct TrainPanelDefaults {
+    ml::ModelKind kind = ml::ModelKind::Lstm;
+    int presetIndex = 1; // Medium (TrainPanel::Preset)
+    int epochs = 20;
+    int threads = 2;
+    int transpose = 5; // semitones either way
+};
+inline TrainPanelDefaults trainPanelDefaults() {
+    return {};
+}
+
+// One training run of the Train panel, without widgets: reads the files on a worker, trains
+// on an ml::TrainingJob (its own thread, with a copy of the data), and saves a finished model
+// with its metadata into the library. Progress and the result reach the GUI thread as values
+// over queued calls. A cancelled run ends in State::Cancelled and saves nothing. GUI thread
+// only.
+class TrainingSession : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Reading, Training, Cancelling, Finished, Cancelled, Failed };
+    Q_ENUM(State)
+
+    explicit TrainingSession(ModelLibrary* library, QObject* parent = nullptr);
+    // Joins the worker (Cancel returns within a fraction of a second), so no queued call can
+    // reach a dead session.
+    ~TrainingSession() override;
+
+    // Starts a run on `tracks` of `inputs` (empty: all but drums): Reading, then Training.
+    // Does nothing while busy.
+    void start(const QStringList& inputs, const std::vector<int>& tracks,
+               const ml::ModelConfig& config, const ml::TrainOptions& options);
+    // While reading, drops the data when it arrives; while training, asks the worker to stop
+    // (Cancelling, then Cancelled when it has).
+    void cancel();
+
+    State state() const { return m_state; }
+    bool isBusy() const {
+        return m_state == State::Reading || m_state == State::Training ||
+               m_state == State::Cancelling;
+    }
+    // Of the current (or last) run.
+    const ml::ModelConfig& config() const { return m_config; }
+    const ml::TrainOptions& options() const { return m_options; }
+    const ml::TrainProgress& lastProgress() const { return m_lastProgress; }
+    const std::vector<ml::EpochRecord>& history() const { return m_history; }
+    QString lastError() const { return m_error; }
+
+signals:
+    // The state changed; `message` is what the status line says of it (may be empty).
+    void stateChanged(torchestra::ui::TrainingSession::State state, const QString& message);
+    // The run's files as they were read, before training starts (or fails for want of data).
+    void dataRead(const torchestra::ui::TrainingScan& scan);
+    void progressed(const ml::TrainProgress& progress);
+    // A finished model was saved into the library at `path`.
+    void modelSaved(const QString& path);
+
+private:
+    void setState(State state, const QString& message);
+    void startTraining(ml::Dataset dataset);
+    void onProgress(const ml::TrainProgress& p);
+    void onDone(const ml::TrainResult& result);
+    void save(const ml::TrainResult& result);
+
+    ModelLibrary* m_library;
+    State m_state = State::Idle;
+    QString m_error;
+    std::uint64_t m_generation = 0; // a run's results count only while it is the current one
+    std::unique_ptr<ml::TrainingJob> m_job;
+    ml::ModelConfig m_config;
+    ml::TrainOptions m_options;
+    std::vector<int> m_tracks;
+    std::vector<ml::DatasetFileInfo> m_usedFiles;
+    ml::TrainProgress m_lastProgress;
+    std::vector<ml::EpochRecord> m_history;
+};
+
+} // namespace torchestra::ui
