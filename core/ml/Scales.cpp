@@ -41,6 +41,18 @@ std::vector<std::string> scaleNames() {
     return names;
 }
 
+std::uint16_t scaleMask(const std::string& name) {
+    for (const Scale& s : scales()) {
+        if (name != s.name)
+            continue;
+        std::uint16_t mask = 0;
+        for (int step : s.steps)
+            mask = std::uint16_t(mask | (1u << step));
+        return mask;
+    }
+    return 0;
+}
+
 std::string parseKey(const std::string& text, KeyMask& out) {
     if (text.empty() || text == "chromatic") {
         out = KeyMask{};

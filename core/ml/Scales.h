@@ -17,5 +17,8 @@ struct KeyMask {
 // "chromatic" allows everything). Returns "" or an error listing what is accepted.
 std::string parseKey(const std::string& text, KeyMask& out);
 std::vector<std::string> scaleNames();
+// The pitch classes of a scale relative to its tonic (bit i: i semitones above it), for a name
+// scaleNames() gives; 0 for an unknown name. The one scale table, shared with the piano roll.
+std::uint16_t scaleMask(const std::string& name);
 
 } // namespace torchestra::ml

@@ -444,14 +444,24 @@ TEST_F(PianoRollEditTest, PlayheadFollowPagesTheView) {
 }
 
 TEST_F(PianoRollEditTest, ScaleHighlightAndVelocityColours) {
-    view.setScaleHighlight(9, PianoRollView::Scale::Minor); // A minor
-    EXPECT_TRUE(view.inScale(69));                          // A
-    EXPECT_TRUE(view.inScale(72));                          // C
-    EXPECT_FALSE(view.inScale(73));                         // C sharp
+    view.setScaleHighlight(9, QStringLiteral("minor")); // A minor
+    EXPECT_TRUE(view.inScale(69));                      // A
+    EXPECT_TRUE(view.inScale(72));                      // C
+    EXPECT_FALSE(view.inScale(73));                     // C sharp
     view.setColourMode(PianoRollView::ColourMode::Velocity);
     const QImage image = view.viewport()->grab().toImage();
     const QRectF r = g().noteRect(leadNote(1));
     const QPoint inside(int(r.left() + r.width() * 0.75), int(r.center().y()));
     EXPECT_EQ(image.pixel(inside), PianoRollView::velocityColour(100).rgb());
     EXPECT_NE(PianoRollView::velocityColour(20).rgb(), PianoRollView::velocityColour(120).rgb());
+}
+
+TEST_F(PianoRollEditTest, ScaleHighlightTakesTheMlScaleNames) {
+    view.setScaleHighlight(2, QStringLiteral("dorian")); // D dorian: the white keys
+    EXPECT_EQ(view.scaleName(), QStringLiteral("dorian"));
+    EXPECT_TRUE(view.inScale(60));
+    EXPECT_FALSE(view.inScale(61));
+    view.setScaleHighlight(2, QStringLiteral("none"));
+    EXPECT_TRUE(view.scaleName().isEmpty());
+    EXPECT_TRUE(view.inScale(61)); // off: every pitch counts as in the scale
 }

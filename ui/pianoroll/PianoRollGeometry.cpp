@@ -5,6 +5,15 @@
 
 namespace torchestra::ui {
 
+namespace {
+
+constexpr double kFitMinPixelsPerQuarter = 12.0;
+constexpr double kFitMaxPixelsPerQuarter = 96.0;
+constexpr double kFitMinKeyHeight = 8.0;
+constexpr double kFitMaxKeyHeight = 18.0;
+
+} // namespace
+
 void PianoRollGeometry::setPpq(int ppq) {
     m_ppq = std::max(1, ppq);
 }
@@ -61,6 +70,23 @@ void PianoRollGeometry::zoomVertically(double factor, double anchorY) {
     const double row = (anchorY - m_noteArea.top() + m_scrollY) / m_keyHeight;
     setKeyHeight(m_keyHeight * factor);
     m_scrollY = m_noteArea.top() + row * m_keyHeight - anchorY;
+}
+
+double PianoRollGeometry::fitTo(model::Tick endTick, int lowest, int highest) {
+    const double quarters = std::max(1.0, double(endTick) / m_ppq);
+    setPixelsPerQuarter(std::clamp(m_noteArea.width() / (quarters * 1.02), kFitMinPixelsPerQuarter,
+                                   kFitMaxPixelsPerQuarter));
+    double centre = 60.0;
+    if (highest >= lowest) {
+        const int rows = highest - lowest + 1 + 6; // a little air above and below
+        setKeyHeight(
+            std::clamp(std::floor(m_noteArea.height() / rows), kFitMinKeyHeight, kFitMaxKeyHeight));
+        centre = (lowest + highest) / 2.0;
+    } else {
+        setKeyHeight(kDefaultKeyHeight);
+    }
+    setScroll(0.0, m_scrollY);
+    return centre;
 }
 
 } // namespace torchestra::ui

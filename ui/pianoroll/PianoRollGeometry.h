@@ -21,6 +21,7 @@ public:
     static constexpr double kMaxPixelsPerQuarter = 2000.0;
     static constexpr double kMinKeyHeight = 4.0;
     static constexpr double kMaxKeyHeight = 48.0;
+    static constexpr double kDefaultKeyHeight = 12.0;
 
     int ppq() const { return m_ppq; }
     void setPpq(int ppq);
@@ -76,10 +77,16 @@ public:
     void zoomHorizontally(double factor, double anchorX);
     void zoomVertically(double factor, double anchorY);
 
+    // Zooms so that the ticks [0, endTick) span the note area's width and the pitches
+    // [lowest, highest] (with a little air) its height, within readable limits, and scrolls to
+    // tick 0. Without pitches (highest < lowest) rows get the default height. Returns the pitch
+    // to centre on (centring needs the scroll range, which is the view's).
+    double fitTo(model::Tick endTick, int lowest, int highest);
+
 private:
     int m_ppq = 480;
     double m_pixelsPerQuarter = 48.0;
-    double m_keyHeight = 12.0;
+    double m_keyHeight = kDefaultKeyHeight;
     QRectF m_noteArea;
     double m_scrollX = 0.0;
     double m_scrollY = 0.0;

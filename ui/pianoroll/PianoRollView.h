@@ -1,7 +1,10 @@
 #pragma once
 
-#include "ui/pianoroll/PianoRollGeometry.h"
 #include "ui/common/Theme.h"
+#include "ui/pianoroll/NoteOverlay.h"
+#include "ui/pianoroll/PianoRollGeometry.h"
+#include "ui/pianoroll/PianoRollGestures.h"
+#include "ui/pianoroll/VelocityLane.h"
 
 #include "model/Song.h"
 #include "model/SongListener.h"
@@ -16,6 +19,7 @@
 #include <vector>
 
 namespace torchestra::model {
+class AddNotesCommand;
 class Command;
 class UndoStack;
 } // namespace torchestra::model
@@ -55,17 +59,6 @@ public:
 
     enum class Tool { Select, Draw, Erase, Split };
     enum class ColourMode { Track, Velocity };
-    enum class Scale {
-        None,
-        Major,
-        Minor,
-        HarmonicMinor,
-        Dorian,
-        Mixolydian,
-        PentatonicMajor,
-        PentatonicMinor,
-        Blues
-    };
 
     explicit PianoRollView(QWidget* parent = nullptr);
     ~PianoRollView() override;
@@ -106,11 +99,12 @@ public:
     ColourMode colourMode() const { return m_colourMode; }
     void setGhostNotesVisible(bool visible);
     bool ghostNotesVisible() const { return m_ghostNotes; }
-    // Tints the rows of a key's scale (root 0 = C .. 11 = B); Scale::None turns it off.
-    void setScaleHighlight(int root, Scale scale);
+    // Tints the rows of a key's scale (root 0 = C .. 11 = B). The name is one ml::scaleNames()
+    // gives ("major", "harmonic-minor" ...), the same scales generation constrains to; "" or
+    // "none" turns it off. inScale() is true for every pitch when it is off.
+    void setScaleHighlight(int root, const QString& scaleName);
     int scaleRoot() const { return m_scaleRoot; }
-    Scale scale() const { return m_scale; }
-    static std::uint16_t scaleMask(Scale scale); // bit i: semitone i above the root
+    QString scaleName() const { return m_scaleName; } // "" when off
     bool inScale(int pitch) const;
 
     void setVelocityLaneVisible(bool visible);
@@ -121,14 +115,9 @@ public:
     int yToVelocity(double y) const;
 
     // Generated notes shown over the song, not part of it (the Generate panel's variations):
-    // drawn as outlined, translucent notes in their own colour above the real ones. A layer
-    // marked `emphasised` is drawn stronger (the variation chosen in the list). Replaces the
-    // previous layers; an empty vector removes them.
-    struct NoteOverlay {
-        std::vector<model::Note> notes;
-        QColor colour;
-        bool emphasised = false;
-    };
+    // drawn as outlined, translucent notes in their own colour above the real ones (see
+    // NoteOverlay). Replaces the previous layers; an empty vector removes them.
+    using NoteOverlay = ui::NoteOverlay;
     void setNoteOverlays(std::vector<NoteOverlay> overlays);
     const std::vector<NoteOverlay>& noteOverlays() const { return m_noteOverlays; }
 
@@ -216,20 +205,7 @@ protected:
     bool viewportEvent(QEvent* event) override;
 
 private:
-    enum class Drag {
-        None,
-        Move,
-        ResizeLeft,
-        ResizeRight,
-        RubberBand,
-        Draw,
-        Erase,
-        Velocity,
-        VelocityLine,
-        Ruler,
-        Key
-    };
-    enum class Hit { None, Body, LeftEdge, RightEdge };
+    friend class PianoRollGestures; // the mouse side of this widget, in its own file
 
     // SongListener
     void notesAdded(model::TrackId track, const std::vector<model::Note>& notes) override;
@@ -241,19 +217,16 @@ private:
 
     bool canEdit() const;
     const model::Track* activeTrackPtr() const;
-    Hit hitTest(const QPoint& pos, const model::Note** note) const;
-    void updateCursor(const QPoint& pos, Qt::KeyboardModifiers mods);
+    VelocityLane velocityLane() const { return {velocityLaneRect()}; }
     void push(std::unique_ptr<model::Command> command);
-    // Pushes the command `make` builds from the selected notes' ids; false when nothing is
-    // selected, the track is not editable, or the edit would change nothing.
-    using SelectionEdit =
-        std::function<std::unique_ptr<model::Command>(const std::vector<model::NoteId>&)>;
+    // Pushes the command `make` builds (one of SelectionEdits) from the active track and the
+    // selected notes' ids; false when nothing is selected, the track is not editable, or the
+    // edit would change nothing.
+    using SelectionEdit = std::function<std::unique_ptr<model::Command>(
+        const model::Song&, model::TrackId, const std::vector<model::NoteId>&)>;
     bool editSelection(const SelectionEdit& make);
-    // Pushes a merging change that moves the dragged notes to `targets` (same order as
-    // m_dragNotes); skipped when nothing would change.
-    void pushDragChange(const std::vector<model::Note>& targets, const char* label);
-    void dragTo(const QPoint& pos, Qt::KeyboardModifiers mods);
-    void finishDrag();
+    // Pushes an addition and selects the added notes; false for a null command.
+    bool addAndSelect(std::unique_ptr<model::AddNotesCommand> command);
     std::vector<model::Note> selectedNotes() const;
     void selectionEdited();
 
@@ -264,17 +237,6 @@ private:
     void repaintPlayhead(model::Tick tick);
     model::Tick contentEndTick() const;
     QString toolTipAt(const QPoint& pos) const;
-
-    void paintNoteArea(QPainter& p, const QRect& dirty);
-    void paintGrid(QPainter& p, model::Tick t0, model::Tick t1, const QRect& area);
-    void paintNotes(QPainter& p, model::Tick t0, model::Tick t1);
-    void paintOverlays(QPainter& p, const QRect& dirty);
-    void paintNoteOverlays(QPainter& p, model::Tick t0, model::Tick t1);
-    void paintRuler(QPainter& p, const QRect& dirty);
-    void paintKeyboard(QPainter& p, const QRect& dirty);
-    void paintVelocityLane(QPainter& p, const QRect& dirty);
-    void paintCorner(QPainter& p);
-    void paintEmptyHint(QPainter& p);
 
     model::Song* m_song = nullptr;
     model::UndoStack* m_undoStack = nullptr;
@@ -289,7 +251,8 @@ private:
     ColourMode m_colourMode = ColourMode::Track;
     bool m_ghostNotes = true;
     int m_scaleRoot = 0;
-    Scale m_scale = Scale::None;
+    QString m_scaleName;
+    std::uint16_t m_scaleMask = 0; // relative to the root, from ml::scaleMask; 0 when off
     bool m_velocityLane = false;
     model::Tick m_playhead = 0;
     bool m_followPlayhead = true;
@@ -298,21 +261,7 @@ private:
     std::set<model::NoteId> m_selection;
     std::vector<NoteOverlay> m_noteOverlays;
 
-    // The gesture in progress.
-    Drag m_drag = Drag::None;
-    QPoint m_pressPos;
-    bool m_dragMoved = false;
-    std::uint64_t m_gesture = 0;
-    model::Note m_anchor;                    // the pressed note as it was
-    std::vector<model::Note> m_dragNotes;    // the dragged notes as they were
-    std::set<model::NoteId> m_baseSelection; // what a rubber band adds to
-    QRect m_rubberBand;
-    QPoint m_linePos;                  // the free end of a velocity line
-    model::Note m_drawNote;            // the note being drawn (not in the song yet)
-    std::set<model::NoteId> m_erasing; // swept by the eraser, removed on release
-    int m_pressedKey = -1;
-    model::Tick m_rulerPressTick = 0;
-    int m_drawVelocity = 100;
+    PianoRollGestures m_gestures{*this};
 };
 
 } // namespace torchestra::ui

@@ -13,6 +13,7 @@
 
 #include "base/AtomicFile.h"
 #include "midi/MidiFile.h"
+#include "ml/Scales.h"
 #include "model/EditCommands.h"
 
 #include <QAction>
@@ -620,13 +621,17 @@ void MainWindow::createToolBar() {
         root->addItem(QString::fromUtf8(name));
     auto* scale = new QComboBox(this);
     scale->setObjectName(QStringLiteral("scaleBox"));
-    for (const QString& name :
-         {tr("None"), tr("Major"), tr("Minor"), tr("Harmonic minor"), tr("Dorian"),
-          tr("Mixolydian"), tr("Major pentatonic"), tr("Minor pentatonic"), tr("Blues")})
-        scale->addItem(name);
+    // The scales generation knows (ml::scaleNames()), labelled as the Generate panel does.
+    scale->addItem(tr("None"), QString());
+    for (const std::string& name : ml::scaleNames()) {
+        if (name == "chromatic") // every row in the scale: nothing to highlight
+            continue;
+        QString label = QString::fromStdString(name).replace('-', ' ');
+        label[0] = label[0].toUpper();
+        scale->addItem(label, QString::fromStdString(name));
+    }
     auto applyScale = [this, root, scale] {
-        m_pianoRoll->setScaleHighlight(root->currentIndex(),
-                                       PianoRollView::Scale(scale->currentIndex()));
+        m_pianoRoll->setScaleHighlight(root->currentIndex(), scale->currentData().toString());
     };
     connect(root, &QComboBox::currentIndexChanged, this, applyScale);
     connect(scale, &QComboBox::currentIndexChanged, this, applyScale);

@@ -1,0 +1,17 @@
+#pragma once
+
+class QKeyEvent;
+
+namespace torchestra::ui {
+
+class PianoRollView;
+
+// The piano roll's own keys, done through the view's public API: Delete/Backspace delete the
+// selection, Up/Down transpose it (Shift: an octave), Left/Right nudge it one grid step, Q
+// quantizes, Escape clears it; +/- zoom, 0 fits; and the Edit menu's Copy, Cut, Paste, Select
+// all and Ctrl+D. Window shortcuts normally take the latter first; handling them here too keeps
+// the view usable on its own and when its window is not the active one. Returns whether the
+// key was one of these (the view passes the others on). GUI thread only.
+bool handlePianoRollKey(PianoRollView& view, const QKeyEvent& event);
+
+} // namespace torchestra::ui
