@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "ml/neural/NeuralKinds.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -73,6 +74,12 @@ int main(int argc, char** argv) {
     for (const auto& c : torchestra::cli::commands()) {
         if (name == c.name) {
             std::vector<std::string> args(argv + 2, argv + argc);
+            // `COMMAND --help` anywhere among its arguments: its usage, not a refusal.
+            if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+                std::find(args.begin(), args.end(), "-h") != args.end()) {
+                std::cout << "usage: torchestra-cli " << c.usage << "\n";
+                return 0;
+            }
             try {
                 return c.run(args);
             } catch (const std::exception& e) {

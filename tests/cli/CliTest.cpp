@@ -103,6 +103,20 @@ TEST(Cli, ConvertToFormatZeroMergesTracks) {
     EXPECT_NE(b.out.find("\"pitch\":40"), std::string::npos) << b.out;
 }
 
+TEST(Cli, EveryCommandAnswersHelpWithItsUsage) {
+    for (const char* command : {"inspect", "convert", "train", "generate", "eval", "eval-jsb",
+                                "metrics", "render", "play", "ports", "record"}) {
+        const RunResult r = runCli(std::string(command) + " --help");
+        EXPECT_EQ(r.exitCode, 0) << command << ": " << r.err;
+        EXPECT_EQ(r.out.rfind(std::string("usage: torchestra-cli ") + command + " ", 0), 0u)
+            << command << ": " << r.out;
+        EXPECT_EQ(r.err, "") << command;
+    }
+    const RunResult version = runCli("--version");
+    EXPECT_EQ(version.exitCode, 0);
+    EXPECT_EQ(version.out, std::string("torchestra-cli ") + TORCHESTRA_VERSION + "\n");
+}
+
 TEST(Cli, BadUsageExitsTwo) {
     EXPECT_EQ(runCli("").exitCode, 2);
     EXPECT_EQ(runCli("frobnicate").exitCode, 2);
