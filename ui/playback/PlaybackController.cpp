@@ -3,7 +3,6 @@
 #include "model/EditCommands.h"
 #include "model/UndoStack.h"
 #include "playback/Metronome.h"
-#include "playback/MidiPorts.h"
 #include "playback/Transport.h"
 #include "ui/playback/OutputManager.h"
 #include "ui/playback/Recorder.h"

@@ -53,6 +53,11 @@ inline constexpr const char* kMetronome = "playback/metronome";
 // happen on the LiveAudioOutput's worker, so switching outputs or closing the window does not
 // wait for audio either. GUI thread only (the engine runs on its own thread and is reached only
 // through the Transport).
+//
+// The parts: OutputManager chooses, starts and switches what drives the Transport (and the
+// SoundFont and MIDI input); Recorder keeps a take's count-in plan, clock and notes;
+// playback::Metronome builds the clicks and playback::SilentClock is the fallback engine. This
+// class wires them to the song, the undo stack and the transport controls.
 class PlaybackController : public QObject, private model::SongListener {
     Q_OBJECT
 public:
