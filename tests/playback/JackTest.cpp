@@ -139,6 +139,33 @@ protected:
 
 constexpr double kPeriodMs = 1000.0 * JackServer::kPeriod / JackServer::kRate;
 
+struct NotePairing {
+    int ons = 0;   // note-ons received
+    int stuck = 0; // keys left sounding at the end
+};
+
+// Walks what `rx` received: each note-on must find its key silent and each note-off sounding
+// (checked per message, so a failure names it).
+NotePairing pairNotes(const Receiver& rx) {
+    NotePairing result;
+    std::map<int, int> sounding;
+    for (int i = 0; i < rx.count(); ++i) {
+        const MidiMessage& m = rx.at(i).message;
+        const int key = m.channel() * 128 + m.bytes[1];
+        if (m.isNoteOn()) {
+            ++result.ons;
+            EXPECT_EQ(sounding[key], 0) << "note-on over a sounding key at message " << i;
+            ++sounding[key];
+        } else if (m.isNoteOff()) {
+            EXPECT_EQ(sounding[key], 1) << "unmatched note-off at message " << i;
+            --sounding[key];
+        }
+    }
+    for (const auto& [key, n] : sounding)
+        result.stuck += n;
+    return result;
+}
+
 } // namespace
 
 TEST_F(JackTest, PortsListsJackPortsWithTheirApi) {
@@ -342,24 +369,9 @@ TEST_F(JackTest, StressEditsSeeksAndLoopsNeverLoseANoteOff) {
     rx.waitQuiet(150);
 
     // Every note-on was followed by its note-off, on every channel and key.
-    std::map<int, int> sounding;
-    int ons = 0;
-    for (int i = 0; i < rx.count(); ++i) {
-        const MidiMessage& m = rx.at(i).message;
-        const int key = m.channel() * 128 + m.bytes[1];
-        if (m.isNoteOn()) {
-            ++ons;
-            EXPECT_EQ(sounding[key], 0) << "note-on over a sounding key at message " << i;
-            ++sounding[key];
-        } else if (m.isNoteOff()) {
-            EXPECT_EQ(sounding[key], 1) << "unmatched note-off at message " << i;
-            --sounding[key];
-        }
-    }
-    int stuck = 0;
-    for (const auto& [key, n] : sounding)
-        stuck += n;
-    EXPECT_EQ(stuck, 0);
+    const NotePairing pairing = pairNotes(rx);
+    const int ons = pairing.ons;
+    EXPECT_EQ(pairing.stuck, 0);
     EXPECT_EQ(std::uint64_t(rx.count()), out.stats().sent + 16 /* closing all-notes-off */ - 0);
     std::printf("[ stress   ] 3 s: %d edits, %d seeks, %d loop changes, %d commands refused "
                 "(ring full); %d note-ons, all matched; playhead moved %d times\n",

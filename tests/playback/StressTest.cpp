@@ -38,9 +38,8 @@ private:
     bool m_overflow = false;
 };
 
-} // namespace
-
-TEST(TransportStress, EditsSeeksAndLoopsWhilePlayingKeepNotesPaired) {
+// 200 overlapping notes on three channels and two long ones, with a tempo change in bar 2.
+model::Song stressSong() {
     model::Song song;
     model::TempoMap map(480);
     map.setTempo(1920, 400000);
@@ -51,6 +50,13 @@ TEST(TransportStress, EditsSeeksAndLoopsWhilePlayingKeepNotesPaired) {
             note(model::Tick(i) * 60, 40 + (i * 13) % 400, 40 + (i * 7) % 48, i % 3, 100));
     addTrack(song, "a", 0, 0, notes);
     addTrack(song, "b", 1, 40, {note(0, 9000, 50, 1), note(4000, 3000, 52, 1)});
+    return song;
+}
+
+} // namespace
+
+TEST(TransportStress, EditsSeeksAndLoopsWhilePlayingKeepNotesPaired) {
+    model::Song song = stressSong();
 
     Transport transport;
     transport.setSnapshot(PlaybackSnapshot::fromSong(song));

@@ -19,19 +19,15 @@ class UndoStack;
 }
 
 namespace torchestra::playback {
-class LiveAudioOutput;
-class MidiPortInput;
-class MidiPortOutput;
-class MidiRecorder;
 class MidiSink;
 class Transport;
-struct InputEvent;
 struct MidiMessage;
 } // namespace torchestra::playback
 
 namespace torchestra::ui {
 
-class SilentClock;
+class OutputManager;
+class Recorder;
 
 // Where the playback settings live in QSettings.
 namespace settings {
@@ -57,6 +53,11 @@ inline constexpr const char* kMetronome = "playback/metronome";
 // happen on the LiveAudioOutput's worker, so switching outputs or closing the window does not
 // wait for audio either. GUI thread only (the engine runs on its own thread and is reached only
 // through the Transport).
+//
+// The parts: OutputManager chooses, starts and switches what drives the Transport (and the
+// SoundFont and MIDI input); Recorder keeps a take's count-in plan, clock and notes;
+// playback::Metronome builds the clicks and playback::SilentClock is the fallback engine. This
+// class wires them to the song, the undo stack and the transport controls.
 class PlaybackController : public QObject, private model::SongListener {
     Q_OBJECT
 public:
@@ -83,9 +84,9 @@ public:
     void applySettings();
     // What plays now, for the status bar and the settings dialog ("FluidSynth (pulseaudio)",
     // "MIDI port X", "no audio output: <reason>", "starting audio...").
-    QString outputDescription() const { return m_outputDescription; }
-    bool hasAudio() const { return m_audioRunning; }
-    bool isStarting() const { return m_starting; }
+    QString outputDescription() const;
+    bool hasAudio() const;
+    bool isStarting() const;
     // Checks the SoundFont at `path` and, while the built-in synth plays, loads it into the
     // synth on the output's worker (a large file takes seconds); returns at once. The outcome
     // comes back on this thread as soundFontChanged(path, ...), always after this call returned.
@@ -136,7 +137,7 @@ public:
     // bar 1), so a note played on the downbeat lands at `fromTick` either way. Engine::Manual
     // records without a MIDI input, from feedInput().
     bool record(model::TrackId track, model::Tick fromTick, QString& error);
-    bool isRecording() const { return m_recordTrack != model::kNoTrack; }
+    bool isRecording() const;
     bool hasMidiInput() const;
 
     // The snapshot built from the window's song (also while auditioning), and what the
@@ -193,31 +194,17 @@ private:
     void endAudition();
     void tick();
     void stopOutputs();
-    void startWhenTransportFree(std::uint64_t generation);
-    void startChosenOutput();
-    void startAudio();
-    void audioStarted(const std::shared_ptr<std::atomic<bool>>& alive, const QString& error);
-    void soundFontLoaded(const QString& path, const QString& error, std::uint64_t generation);
-    void useSilentClock(const QString& reason);
-    void openMidiInput();
-    void drainInput();
-    void takeInput(const playback::InputEvent& event);
-    std::int64_t nowNs() const;
     void finishRecording();
-    bool advanceRecordHorizon(model::Tick playhead);
     void sendPreview(const unsigned char* bytes, int size);
 
     Engine m_engine;
     model::Song* m_song = nullptr;
     model::UndoStack* m_undoStack = nullptr;
+    // Destroyed in reverse: the recorder reads the outputs' MIDI input, the outputs drive the
+    // Transport.
     std::unique_ptr<playback::Transport> m_transport;
-    std::unique_ptr<playback::LiveAudioOutput> m_audio;
-    std::unique_ptr<playback::MidiPortOutput> m_port;
-    std::unique_ptr<playback::MidiPortInput> m_input;
-    std::unique_ptr<SilentClock> m_clock;
-    std::shared_ptr<std::atomic<bool>> m_startAlive; // false once a pending start is abandoned
-    std::uint64_t m_outputGeneration = 0; // counted up by applySettings(): older starts give way
-    std::int64_t m_manualNs = 0;          // Engine::Manual: the time runEngine() played
+    std::unique_ptr<OutputManager> m_outputs;
+    std::unique_ptr<Recorder> m_recorder;
 
     playback::SnapshotPtr m_songSnapshot;
     playback::SnapshotPtr m_auditionSnapshot;
@@ -233,33 +220,12 @@ private:
     double m_beforeAudition = 0; // the window's playhead when the audition began
     bool m_wasPlaying = false;
     double m_lastTick = -1;
-    QString m_outputDescription;
-    bool m_audioRunning = false;
-    bool m_starting = false;
 
     int m_previewChannel = 0;
     std::optional<int> m_previewProgram;
     std::uint32_t m_previewHeld[4] = {0, 0, 0, 0}; // bit per pitch sounding from previews
 
-    // Maps the steady clock to song time while recording: song time runs at the tempo scale,
-    // re-anchored when the scale changes, so a take lands on the ticks that were heard.
-    struct RecordClock {
-        std::int64_t wallAnchorNs = 0;
-        std::int64_t songAnchorNs = 0;
-        double scale = 1;
-        std::int64_t songNs(std::int64_t wallNs) const;
-        void rescale(std::int64_t wallNs, double newScale);
-    };
-
-    model::TrackId m_recordTrack = model::kNoTrack;
-    model::Tick m_recordFrom = 0;
-    model::Tick m_recordHorizon = 0;   // the clicks reach this far while recording (0: song end)
-    std::int64_t m_recordOriginNs = 0; // song-clock time of m_recordFrom
-    double m_recordSlackSeconds = 0;   // how early a note may come and still count
-    RecordClock m_recordClock;
-    bool m_metronomeBeforeRecord = false;
-    std::unique_ptr<playback::MidiRecorder> m_recorder;
-    QTimer* m_inputTimer = nullptr;
+    QTimer* m_inputTimer = nullptr; // drains the MIDI input while it is open
 };
 
 } // namespace torchestra::ui

@@ -31,6 +31,17 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     setMovable(false);
     setToolButtonStyle(Qt::ToolButtonTextOnly);
 
+    addButtons();
+    addTempoBox();
+    addPositionLabel();
+    connectActions();
+    followController();
+    qApp->installEventFilter(this);
+    showPosition(0);
+}
+
+// The buttons, each with its shortcuts (window-wide, so they work whichever view has focus).
+void TransportBar::addButtons() {
     auto make = [this](const QString& text, const char* name, const QString& tip,
                        QList<QKeySequence> keys, bool checkable) {
         QAction* a = addAction(text);
@@ -56,11 +67,13 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     m_loop =
         make(tr("Loop"), "loop", tr("Loop the ruler's range (L)"), {QKeySequence(Qt::Key_L)}, true);
     m_metronome = make(tr("Click"), "metronome", tr("Metronome: a click on every beat"), {}, true);
-    m_metronome->setChecked(controller->metronome());
+    m_metronome->setChecked(m_controller->metronome());
     m_panic = make(tr("Panic"), "panic", tr("Silence every note (Ctrl+.)"),
                    {QKeySequence(Qt::CTRL | Qt::Key_Period)}, false);
     addSeparator();
+}
 
+void TransportBar::addTempoBox() {
     addWidget(new QLabel(tr(" Tempo "), this));
     m_tempo = new QDoubleSpinBox(this);
     m_tempo->setObjectName(QStringLiteral("tempoBox"));
@@ -72,6 +85,9 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     addWidget(m_tempo);
     addSpeedBox();
     addSeparator();
+}
+
+void TransportBar::addPositionLabel() {
     m_position = new QLabel(this);
     m_position->setObjectName(QStringLiteral("positionLabel"));
     m_position->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -79,7 +95,9 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
         m_position->fontMetrics().horizontalAdvance(QStringLiteral("000:00:000   00:00.000")) + 12);
     m_position->setToolTip(tr("Position: bar:beat:tick and minutes:seconds"));
     addWidget(m_position);
+}
 
+void TransportBar::connectActions() {
     connect(m_play, &QAction::triggered, this, [this] { m_controller->togglePlay(); });
     connect(m_stop, &QAction::triggered, this, [this] { m_controller->stop(); });
     connect(m_toStart, &QAction::triggered, this, [this] {
@@ -91,7 +109,11 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     connect(m_panic, &QAction::triggered, m_controller, &PlaybackController::panic);
     connect(m_tempo, &QDoubleSpinBox::editingFinished, this,
             [this] { setTempoAtPlayhead(m_tempo->value()); });
+}
 
+// The bar shows what the controller does, whoever asked for it (the bar, a shortcut elsewhere,
+// the end of the song).
+void TransportBar::followController() {
     connect(m_controller, &PlaybackController::playingChanged, this, [this](bool playing) {
         m_play->setChecked(playing);
         m_play->setText(playing ? tr("\u2016 Pause") : tr("\u25b6 Play"));
@@ -117,8 +139,6 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
                         m_controller->setLoop(to > from, from, to);
                 });
     }
-    qApp->installEventFilter(this);
-    showPosition(0);
 }
 
 // The speed as a percentage of the written tempo. The song is not edited (that is the tempo

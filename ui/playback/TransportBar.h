@@ -66,7 +66,12 @@ protected:
 private:
     void showPosition(double tick);
     QString countInText(double tick) const;
+    void addButtons();
+    void addTempoBox();
     void addSpeedBox();
+    void addPositionLabel();
+    void connectActions();
+    void followController();
     void updateTempoBox();
     void toggleLoop(bool on);
     void toggleRecord(bool on);

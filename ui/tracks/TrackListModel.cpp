@@ -52,10 +52,6 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
         return {};
     const model::Track& track = m_song->trackAt(std::size_t(index.row()));
     const model::TrackProperties& p = track.properties;
-    // The instrument a track starts with, also when it comes from a program change event.
-    const std::optional<std::uint8_t> initial = track.initialProgram();
-    const std::optional<int> program =
-        initial ? std::optional<int>(*initial) : std::optional<int>();
 
     if (role == TrackIdRole)
         return QVariant::fromValue<qulonglong>(track.id());
@@ -82,24 +78,7 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case InstrumentColumn:
-        if (role == Qt::DisplayRole)
-            return project::gm::instrumentName(p.channel, program);
-        if (role == Qt::EditRole)
-            return program.value_or(0);
-        if (role == Qt::ToolTipRole) {
-            if (p.channel == model::kDrumChannel)
-                return tr("Percussion (channel 10), kit %1").arg(program.value_or(0));
-            if (!program)
-                return tr("No program change in the file: General MIDI plays program 1");
-            return tr("Program %1, %2").arg(*program + 1).arg(project::gm::familyName(*program));
-        }
-        if (role == Qt::FontRole && !program && p.channel != model::kDrumChannel) {
-            // A default rather than the file's choice: set it apart without hiding it.
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
+        return instrumentData(track, role);
     case NotesColumn:
         if (role == Qt::DisplayRole)
             return QLocale().toString(qulonglong(track.noteCount()));
@@ -118,24 +97,53 @@ QVariant TrackListModel::data(const QModelIndex& index, int role) const {
         if (role == Qt::ToolTipRole)
             return tr("Solo: only soloed tracks play");
         break;
-    case VolumeColumn: {
-        const std::optional<int> volume = project::trackVolume(track);
-        if (role == Qt::DisplayRole || role == Qt::EditRole)
-            return volume.value_or(project::kDefaultVolume);
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        if (role == Qt::ToolTipRole)
-            return volume ? tr("Channel volume (CC 7) at the start: %1").arg(*volume)
-                          : tr("No volume set: General MIDI plays at %1").arg(project::kDefaultVolume);
-        if (role == Qt::FontRole && !volume) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
-    }
+    case VolumeColumn:
+        return volumeData(track, role);
     default:
         break;
+    }
+    return {};
+}
+
+QVariant TrackListModel::instrumentData(const model::Track& track, int role) {
+    const model::TrackProperties& p = track.properties;
+    // The instrument a track starts with, also when it comes from a program change event.
+    const std::optional<std::uint8_t> initial = track.initialProgram();
+    const std::optional<int> program =
+        initial ? std::optional<int>(*initial) : std::optional<int>();
+    if (role == Qt::DisplayRole)
+        return project::gm::instrumentName(p.channel, program);
+    if (role == Qt::EditRole)
+        return program.value_or(0);
+    if (role == Qt::ToolTipRole) {
+        if (p.channel == model::kDrumChannel)
+            return tr("Percussion (channel 10), kit %1").arg(program.value_or(0));
+        if (!program)
+            return tr("No program change in the file: General MIDI plays program 1");
+        return tr("Program %1, %2").arg(*program + 1).arg(project::gm::familyName(*program));
+    }
+    if (role == Qt::FontRole && !program && p.channel != model::kDrumChannel) {
+        // A default rather than the file's choice: set it apart without hiding it.
+        QFont font;
+        font.setItalic(true);
+        return font;
+    }
+    return {};
+}
+
+QVariant TrackListModel::volumeData(const model::Track& track, int role) {
+    const std::optional<int> volume = project::trackVolume(track);
+    if (role == Qt::DisplayRole || role == Qt::EditRole)
+        return volume.value_or(project::kDefaultVolume);
+    if (role == Qt::TextAlignmentRole)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole)
+        return volume ? tr("Channel volume (CC 7) at the start: %1").arg(*volume)
+                      : tr("No volume set: General MIDI plays at %1").arg(project::kDefaultVolume);
+    if (role == Qt::FontRole && !volume) {
+        QFont font;
+        font.setItalic(true);
+        return font;
     }
     return {};
 }

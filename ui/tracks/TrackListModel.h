@@ -57,6 +57,9 @@ private:
     void tracksChanged() override;
     void songReloaded() override;
     void noteCountChanged(model::TrackId track);
+    // data() of the instrument and volume cells.
+    static QVariant instrumentData(const model::Track& track, int role);
+    static QVariant volumeData(const model::Track& track, int role);
 
     model::Song* m_song = nullptr;
     model::UndoStack* m_undoStack = nullptr;

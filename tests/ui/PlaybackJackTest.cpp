@@ -1,0 +1,157 @@
+// Playback through a JACK server of the test's own (dummy driver): recording from a MIDI
+// keyboard after a count-in, and playing to a chosen MIDI output port.
+#include "../playback/JackServer.h"
+#include "TestFiles.h"
+
+#include "model/UndoStack.h"
+#include "playback/MidiMessage.h"
+#include "playback/MidiPorts.h"
+#include "ui/playback/PlaybackController.h"
+
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iostream>
+
+using namespace torchestra;
+using namespace torchestra::ui;
+using namespace torchestra::ui::test;
+
+// Recording from a MIDI keyboard, end to end through a JACK server of the test's own (dummy
+// driver): a virtual output port plays the "keyboard", the controller opens it as its input
+// (the setting a user picks), counts in one bar and records into the track; the take is one
+// undo step. The built-in synth plays through JACK meanwhile (or the silent clock when
+// FluidSynth's JACK driver is not there).
+TEST(PlaybackJackTest, RecordsFromAMidiKeyboardAfterACountIn) {
+    playback::test::JackServer server;
+    if (playback::test::JackServer::jackdPath().empty())
+        GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+    const std::string up = server.start();
+    ASSERT_EQ(up, "");
+    QSettings().clear();
+    playback::MidiPortOutput keyboard;
+    std::string error;
+    ASSERT_TRUE(keyboard.openVirtual("test-keyboard", error, "jack")) << error;
+    ASSERT_TRUE(keyboard.start(nullptr, error)) << error;
+    QSettings().setValue(settings::kMidiIn, QStringLiteral("test-keyboard"));
+
+    model::Song song = makeSmallSong();
+    model::TempoMap map = song.tempoMap();
+    map.setTempo(0, 250000); // 240 BPM: a 4/4 bar lasts one second, 1920 ticks a second
+    song.setTempoMap(map);
+    model::UndoStack undo(song);
+    PlaybackController controller(PlaybackController::Engine::Auto);
+    controller.setSong(&song);
+    controller.setUndoStack(&undo);
+    controller.applySettings();
+    ASSERT_TRUE(waitUntil([&] { return !controller.isStarting(); }, 15000));
+    ASSERT_TRUE(controller.hasMidiInput()) << controller.outputDescription().toStdString();
+    std::cout << "[ output  ] " << controller.outputDescription().toStdString() << "\n";
+
+    const model::TrackId lead = song.trackIdAt(0);
+    const std::size_t notesBefore = song.track(lead)->noteCount();
+    QString why;
+    QElapsedTimer sinceRecord;
+    sinceRecord.start();
+    ASSERT_TRUE(controller.record(lead, 1920, why)) << why.toStdString();
+    EXPECT_TRUE(controller.isRecording());
+    EXPECT_TRUE(controller.metronome()); // the count-in clicks
+    // Played during the count-in: too early, not part of the take.
+    ASSERT_TRUE(waitUntil([&] { return controller.playheadTick() > 600; }, 3000));
+    keyboard.pushThru(playback::MidiMessage::noteOn(0, 50, 90));
+    keyboard.pushThru(playback::MidiMessage::noteOff(0, 50));
+    ASSERT_TRUE(waitUntil([&] { return controller.playheadTick() >= 1920; }, 3000));
+    std::cout << "[ timing  ] count-in took " << sinceRecord.elapsed() << " ms, playhead at "
+              << controller.playheadTick() << "\n";
+    // Where the engine is as the key goes down, and how long it is held, by the clocks the
+    // test sees (a loaded machine may run this thread late; the take must follow the keys).
+    const double sentAt = controller.playheadTick();
+    QElapsedTimer held;
+    held.start();
+    keyboard.pushThru(playback::MidiMessage::noteOn(0, 72, 111));
+    QTest::qWait(250);
+    const double heldTicks = double(held.elapsed()) * 1.92; // 1920 ticks a second
+    keyboard.pushThru(playback::MidiMessage::noteOff(0, 72));
+    QTest::qWait(100);
+    controller.stop();
+    EXPECT_FALSE(controller.isRecording());
+    EXPECT_FALSE(controller.metronome()); // restored
+    EXPECT_EQ(undo.undoLabel(), "Record");
+    const model::Track* track = song.track(lead);
+    ASSERT_EQ(track->noteCount(), notesBefore + 1);
+    const model::Note* take = nullptr;
+    for (const auto& n : track->notes())
+        if (n.pitch == 72)
+            take = &n;
+    ASSERT_TRUE(take);
+    EXPECT_EQ(take->velocity, 111);
+    EXPECT_EQ(take->channel, track->properties.channel);
+    // Within ~30 ms (JACK periods, the sender's millisecond) of where it was played, after
+    // the count-in's bar.
+    EXPECT_GE(take->start, 1920 - 20);
+    EXPECT_NEAR(double(take->start), sentAt, 60);
+    EXPECT_NEAR(double(take->length), heldTicks, 60);
+    undo.undo();
+    EXPECT_EQ(song.track(lead)->noteCount(), notesBefore);
+    keyboard.close();
+    QSettings().clear();
+}
+
+// A MIDI output port instead of the built-in synth: the song arrives at another JACK client.
+TEST(PlaybackJackTest, PlaysToTheChosenMidiOutputPort) {
+    playback::test::JackServer server;
+    if (playback::test::JackServer::jackdPath().empty())
+        GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+    ASSERT_EQ(server.start(), "");
+    QSettings().clear();
+    playback::MidiPortInput synth; // stands in for an external synthesizer
+    std::string error;
+    ASSERT_TRUE(synth.openVirtual("test-synth", error, "jack")) << error;
+    QSettings().setValue(settings::kMidiOut, QStringLiteral("test-synth"));
+
+    model::Song song = makeSmallSong();
+    PlaybackController controller(PlaybackController::Engine::Auto);
+    controller.setSong(&song);
+    QSignalSpy outputs(&controller, &PlaybackController::outputChanged);
+    controller.applySettings();
+    EXPECT_FALSE(controller.isStarting()); // a port opens at once
+    ASSERT_GE(outputs.count(), 1);
+    EXPECT_TRUE(controller.outputDescription().startsWith(QStringLiteral("MIDI port")))
+        << controller.outputDescription().toStdString();
+    controller.play();
+    std::vector<playback::MidiMessage> got;
+    auto drain = [&] {
+        playback::InputEvent e;
+        while (synth.pop(e))
+            got.push_back(e.message);
+    };
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            drain();
+            return controller.playheadTick() > 2400;
+        },
+        5000));
+    controller.stop();
+    QTest::qWait(100);
+    drain();
+    auto count = [&](int status, int data1) {
+        return std::count_if(got.begin(), got.end(), [&](const playback::MidiMessage& m) {
+            return m.isNoteOn() && m.status() == status && m.bytes[1] == data1;
+        });
+    };
+    EXPECT_EQ(count(0x90, 60), 1); // the lead's notes up to tick 2400
+    EXPECT_EQ(count(0x90, 64), 1);
+    EXPECT_EQ(count(0x90, 67), 1);
+    EXPECT_GE(count(0x99, 36), 2); // and the drums
+    const bool allNotesOff = std::any_of(got.begin(), got.end(), [](const auto& m) {
+        return m.type() == 0xB0 && m.bytes[1] == 123;
+    });
+    EXPECT_TRUE(allNotesOff); // stop silences the port
+    synth.close();
+    QSettings().clear();
+}
