@@ -44,7 +44,7 @@ ALLOWED = {
     "playback": ["model", "base"],
     "ml": ["midi", "model", "base"],
     "ml/neural": ["ml", "midi", "model", "base"],
-    "ui/common": ["midi", "model", "base"],
+    "ui/common": ["midi", "model", "base"],  # FileFilters: the one list of MIDI suffixes
     "ui/pianoroll": ["ui/common", "project", "playback", "ml", "midi", "model", "base"],
     "ui/tracks": ["ui/common", "ui/pianoroll", "project", "playback", "midi", "model", "base"],
     "ui/playback": ["ui/common", "ui/pianoroll", "project", "playback", "midi", "model", "base"],

@@ -1,7 +1,6 @@
 #include "ui/panels/GeneratePanel.h"
 
 #include "project/GeneralMidi.h"
-#include "ui/shell/MainWindow.h"
 #include "ui/panels/ModelLibrary.h"
 #include "ui/pianoroll/PianoRollView.h"
 
@@ -15,20 +14,14 @@
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QFutureWatcher>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QPainter>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRandomGenerator>
 #include <QSpinBox>
-#include <QToolButton>
-#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -42,8 +35,6 @@ const QColor kVariationColours[] = {QColor(0xff, 0xb3, 0x2e), QColor(0x3d, 0xe0,
                                     QColor(0xff, 0x6e, 0xc7), QColor(0xa6, 0xe2, 0x2e),
                                     QColor(0x8c, 0x9e, 0xff), QColor(0xff, 0x7a, 0x5c),
                                     QColor(0x5c, 0xc8, 0xff), QColor(0xe6, 0xdb, 0x74)};
-
-const char* const kTonics[] = {"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"};
 
 QIcon swatch(const QColor& colour) {
     QPixmap pixmap(14, 14);
@@ -63,8 +54,10 @@ struct SampleOutcome {
 
 } // namespace
 
-GeneratePanel::GeneratePanel(MainWindow* window, ModelLibrary* library, QWidget* parent)
-    : QWidget(parent), m_window(window), m_library(library) {
+GeneratePanel::GeneratePanel(const model::Song& song, model::UndoStack& undoStack,
+                             PianoRollView* pianoRoll, ModelLibrary* library, QWidget* parent)
+    : QWidget(parent), m_song(song), m_undoStack(undoStack), m_pianoRoll(pianoRoll),
+      m_library(library) {
     buildUi();
     updateButtons();
 }
@@ -74,227 +67,6 @@ GeneratePanel::~GeneratePanel() {
     // watcher is a child of this panel).
     if (m_cancelFlag)
         m_cancelFlag->store(true);
-}
-
-void GeneratePanel::buildUi() {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->setSpacing(6);
-
-    auto* modelBox = new QGroupBox(tr("Model"), this);
-    auto* modelLayout = new QVBoxLayout(modelBox);
-    m_model = new QComboBox(modelBox);
-    m_model->setObjectName(QStringLiteral("generateModelBox"));
-    m_model->setModel(m_library);
-    m_model->setModelColumn(ModelLibrary::NameColumn);
-    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_model->setMinimumContentsLength(16);
-    modelLayout->addWidget(m_model);
-    m_modelInfo = new QLabel(modelBox);
-    m_modelInfo->setWordWrap(true);
-    m_modelInfo->setObjectName(QStringLiteral("generateModelInfo"));
-    QFont small = m_modelInfo->font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    m_modelInfo->setFont(small);
-    modelLayout->addWidget(m_modelInfo);
-    auto showModel = [this] {
-        const int row = m_model->currentIndex();
-        m_modelInfo->setText(row >= 0 && row < m_library->count()
-                                 ? ModelLibrary::describe(m_library->entry(row))
-                                 : tr("No model yet: train one in the Train panel."));
-        updateButtons();
-    };
-    connect(m_model, &QComboBox::currentIndexChanged, this, [this, showModel] {
-        showModel();
-        if (!m_restoring)
-            emit modelChosen(modelPath());
-    });
-    connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
-    connect(m_library, &QAbstractItemModel::rowsInserted, this, showModel);
-    connect(m_library, &QAbstractItemModel::modelReset, this, showModel);
-    connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
-        // A model just trained or loaded (or the project's, once read) becomes the choice.
-        if (m_pendingModelPath.isEmpty()) {
-            m_model->setCurrentIndex(m_library->rowOf(path));
-            emit modelPicked(path); // the user trained or loaded it
-        } else if (m_pendingModelPath == path) {
-            m_pendingModelPath.clear(); // the project's model, now listed
-            m_model->setCurrentIndex(m_library->rowOf(path));
-        }
-    });
-    connect(m_library, &ModelLibrary::refreshed, this, [this] {
-        if (!m_pendingModelPath.isEmpty() && m_library->rowOf(m_pendingModelPath) >= 0) {
-            m_model->setCurrentIndex(m_library->rowOf(m_pendingModelPath));
-            m_pendingModelPath.clear();
-        }
-    });
-
-    auto* settingsBox = new QGroupBox(tr("What to write"), this);
-    auto* form = new QFormLayout(settingsBox);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_usePrimer = new QCheckBox(tr("Continue from the selected bars"), settingsBox);
-    m_usePrimer->setObjectName(QStringLiteral("usePrimerCheck"));
-    m_usePrimer->setChecked(true);
-    m_usePrimer->setToolTip(tr("The loop range (or the bars of the selected notes) primes the "
-                               "model; without it the model starts from silence at the playhead."));
-    form->addRow(m_usePrimer);
-    m_bars = new QSpinBox(settingsBox);
-    m_bars->setObjectName(QStringLiteral("barsBox"));
-    m_bars->setRange(1, 64);
-    m_bars->setValue(4);
-    m_bars->setSuffix(tr(" bars"));
-    form->addRow(tr("Length"), m_bars);
-    m_temperature = new QDoubleSpinBox(settingsBox);
-    m_temperature->setObjectName(QStringLiteral("temperatureBox"));
-    m_temperature->setRange(0.1, 3.0);
-    m_temperature->setSingleStep(0.05);
-    m_temperature->setValue(1.0);
-    m_temperature->setToolTip(tr("Lower: safer, more repetitive. Higher: more surprising."));
-    form->addRow(tr("Temperature"), m_temperature);
-    m_count = new QSpinBox(settingsBox);
-    m_count->setObjectName(QStringLiteral("variationsBox"));
-    m_count->setRange(1, 8);
-    m_count->setValue(3);
-    form->addRow(tr("Variations"), m_count);
-    auto* seedRow = new QHBoxLayout;
-    m_seed = new QSpinBox(settingsBox);
-    m_seed->setObjectName(QStringLiteral("seedBox"));
-    m_seed->setRange(0, 999999);
-    m_seed->setValue(1);
-    auto* dice = new QToolButton(settingsBox);
-    dice->setObjectName(QStringLiteral("newSeedButton"));
-    dice->setText(tr("New"));
-    dice->setToolTip(tr("A new random seed"));
-    connect(dice, &QToolButton::clicked, this,
-            [this] { m_seed->setValue(int(QRandomGenerator::global()->bounded(1000000))); });
-    seedRow->addWidget(m_seed, 1);
-    seedRow->addWidget(dice);
-    form->addRow(tr("Seed"), seedRow);
-    auto* keyRow = new QHBoxLayout;
-    m_tonic = new QComboBox(settingsBox);
-    m_tonic->setObjectName(QStringLiteral("tonicBox"));
-    for (const char* t : kTonics)
-        m_tonic->addItem(
-            QString::fromLatin1(t).replace('#', QChar(0x266f)).replace('b', QChar(0x266d)),
-            QString::fromLatin1(t));
-    m_scale = new QComboBox(settingsBox);
-    m_scale->setObjectName(QStringLiteral("scaleConstraintBox"));
-    m_scale->addItem(tr("Any notes"), QString());
-    for (const std::string& name : ml::scaleNames()) {
-        if (name == "chromatic")
-            continue;
-        QString label = QString::fromStdString(name).replace('-', ' ');
-        label[0] = label[0].toUpper();
-        m_scale->addItem(label, QString::fromStdString(name));
-    }
-    keyRow->addWidget(m_tonic);
-    keyRow->addWidget(m_scale, 1);
-    form->addRow(tr("Key"), keyRow);
-    auto* rangeRow = new QHBoxLayout;
-    m_low = new QSpinBox(settingsBox);
-    m_low->setObjectName(QStringLiteral("lowPitchBox"));
-    m_high = new QSpinBox(settingsBox);
-    m_high->setObjectName(QStringLiteral("highPitchBox"));
-    for (QSpinBox* box : {m_low, m_high}) {
-        box->setRange(21, 108);
-        connect(box, &QSpinBox::valueChanged, box,
-                [box](int v) { box->setToolTip(project::gm::pitchName(v)); });
-    }
-    m_low->setValue(36);
-    m_high->setValue(96);
-    rangeRow->addWidget(m_low, 1);
-    rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), settingsBox));
-    rangeRow->addWidget(m_high, 1);
-    form->addRow(tr("Pitch range"), rangeRow);
-    m_density = new QDoubleSpinBox(settingsBox);
-    m_density->setObjectName(QStringLiteral("densityBox"));
-    m_density->setRange(0.1, 4.0);
-    m_density->setSingleStep(0.1);
-    m_density->setValue(1.0);
-    m_density->setToolTip(tr("Below 1: sparser. Above 1: busier."));
-    form->addRow(tr("Density"), m_density);
-
-    auto* runRow = new QHBoxLayout;
-    m_generate = new QPushButton(tr("Generate"), this);
-    m_generate->setObjectName(QStringLiteral("generateButton"));
-    m_generate->setDefault(true);
-    m_regenerate = new QPushButton(tr("Regenerate Selection"), this);
-    m_regenerate->setObjectName(QStringLiteral("regenerateButton"));
-    m_regenerate->setToolTip(tr("Rewrite the selected bars (the loop range, or the bars of the "
-                                "selected notes), primed by the bars before them"));
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelGenerateButton"));
-    connect(m_generate, &QPushButton::clicked, this, [this] { generate(); });
-    connect(m_regenerate, &QPushButton::clicked, this, [this] { regenerateSelection(); });
-    connect(m_cancel, &QPushButton::clicked, this, &GeneratePanel::cancel);
-    runRow->addWidget(m_generate, 1);
-    runRow->addWidget(m_regenerate, 1);
-    runRow->addWidget(m_cancel);
-    m_busy = new QProgressBar(this);
-    m_busy->setRange(0, 1);
-    m_busy->setValue(0);
-    m_busy->setTextVisible(false);
-    m_busy->setMaximumHeight(8);
-    m_status = new QLabel(tr("Ready"), this);
-    m_status->setObjectName(QStringLiteral("generateStatus"));
-    m_status->setWordWrap(true);
-
-    auto* resultBox = new QGroupBox(tr("Variations"), this);
-    auto* resultLayout = new QVBoxLayout(resultBox);
-    m_list = new QListWidget(resultBox);
-    m_list->setObjectName(QStringLiteral("variationList"));
-    m_list->setAlternatingRowColors(true);
-    m_list->setIconSize(QSize(14, 14));
-    m_list->setMinimumHeight(90);
-    connect(m_list, &QListWidget::currentRowChanged, this, [this] {
-        updateOverlays();
-        updateButtons();
-    });
-    connect(m_list, &QListWidget::itemDoubleClicked, this,
-            [this] { audition(currentVariation()); });
-    resultLayout->addWidget(m_list, 1);
-    auto* playRow = new QHBoxLayout;
-    m_audition = new QPushButton(tr("Audition"), resultBox);
-    m_audition->setObjectName(QStringLiteral("auditionButton"));
-    m_audition->setToolTip(tr("Play the primer and this variation"));
-    m_stop = new QPushButton(tr("Stop"), resultBox);
-    m_stop->setObjectName(QStringLiteral("stopAuditionButton"));
-    m_loop = new QCheckBox(tr("Loop"), resultBox);
-    m_loop->setObjectName(QStringLiteral("loopAuditionCheck"));
-    connect(m_audition, &QPushButton::clicked, this, [this] { audition(currentVariation()); });
-    connect(m_stop, &QPushButton::clicked, this, &GeneratePanel::auditionStopRequested);
-    playRow->addWidget(m_audition, 1);
-    playRow->addWidget(m_stop);
-    playRow->addWidget(m_loop);
-    resultLayout->addLayout(playRow);
-    auto* keepRow = new QHBoxLayout;
-    m_accept = new QPushButton(tr("Accept into Track"), resultBox);
-    m_accept->setObjectName(QStringLiteral("acceptButton"));
-    m_discard = new QPushButton(tr("Discard"), resultBox);
-    m_discard->setObjectName(QStringLiteral("discardButton"));
-    connect(m_accept, &QPushButton::clicked, this, [this] { accept(currentVariation()); });
-    connect(m_discard, &QPushButton::clicked, this, [this] { discard(currentVariation()); });
-    keepRow->addWidget(m_accept, 1);
-    keepRow->addWidget(m_discard);
-    resultLayout->addLayout(keepRow);
-
-    layout->addWidget(modelBox);
-    layout->addWidget(settingsBox);
-    layout->addLayout(runRow);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_status);
-    layout->addWidget(resultBox, 1);
-
-    // Every setting belongs to the project.
-    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high})
-        connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
-    for (QDoubleSpinBox* box : {m_temperature, m_density})
-        connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
-    for (QComboBox* box : {m_tonic, m_scale})
-        connect(box, &QComboBox::currentIndexChanged, this, &GeneratePanel::emitSettings);
-    for (QCheckBox* box : {m_usePrimer, m_loop})
-        connect(box, &QCheckBox::toggled, this, &GeneratePanel::emitSettings);
-    showModel();
 }
 
 // --- Settings -------------------------------------------------------------------------------
@@ -394,8 +166,8 @@ QString GeneratePanel::stateName(State state) {
 }
 
 bool GeneratePanel::selectedBars(model::Tick& from, model::Tick& to) const {
-    const PianoRollView* roll = m_window->pianoRoll();
-    const model::Song& song = m_window->song();
+    const PianoRollView* roll = m_pianoRoll;
+    const model::Song& song = m_song;
     const model::TempoMap& map = song.tempoMap();
     model::Tick a = 0, b = 0;
     if (roll->hasLoopRange()) {
@@ -423,11 +195,11 @@ bool GeneratePanel::selectedBars(model::Tick& from, model::Tick& to) const {
 }
 
 bool GeneratePanel::generate() {
-    const model::TempoMap& map = m_window->song().tempoMap();
+    const model::TempoMap& map = m_song.tempoMap();
     model::Tick from = 0, to = 0;
     if (m_usePrimer->isChecked() && selectedBars(from, to))
         return start(from, to, map.barToTick(map.barAtTick(to) + m_bars->value()));
-    const model::Tick at = map.barToTick(map.barAtTick(m_window->pianoRoll()->playheadTick()));
+    const model::Tick at = map.barToTick(map.barAtTick(m_pianoRoll->playheadTick()));
     return start(at, at, map.barToTick(map.barAtTick(at) + m_bars->value()));
 }
 
@@ -439,7 +211,7 @@ bool GeneratePanel::regenerateSelection() {
         return false;
     }
     // Primed by up to four bars before the selection, when there are any.
-    const model::TempoMap& map = m_window->song().tempoMap();
+    const model::TempoMap& map = m_song.tempoMap();
     const model::Tick primer =
         m_usePrimer->isChecked() ? map.barToTick(std::max<std::int64_t>(0, map.barAtTick(from) - 4))
                                  : from;
@@ -450,52 +222,19 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     if (m_state == State::Generating)
         return false;
     const std::shared_ptr<const ml::SequenceModel> sampler = chosenModel();
-    const model::Song& song = m_window->song();
-    const model::TrackId track = m_window->pianoRoll()->activeTrack();
+    const model::Song& song = m_song;
+    const model::TrackId track = m_pianoRoll->activeTrack();
     const model::Track* trackPtr = song.track(track);
-    if (!sampler)
-        m_error = tr("Choose a model first (train one in the Train panel).");
-    else if (!trackPtr)
-        m_error = tr("Choose the track to write into.");
-    else if (m_low->value() > m_high->value())
-        m_error = tr("The pitch range is empty.");
-    else
-        m_error.clear();
     const ml::RepresentationConfig& rep =
         sampler ? sampler->representation() : ml::RepresentationConfig{};
     const model::Tick stepTicks = sampler ? ml::ticksPerStep(song, rep) : 0;
-    if (m_error.isEmpty() && stepTicks <= 0)
-        m_error = tr("The song's resolution (%1 PPQ) does not divide into the model's grid.")
-                      .arg(song.ppq());
     ml::KeyMask key;
-    if (m_error.isEmpty()) {
-        const QString keyText = settings().value(QStringLiteral("key")).toString();
-        if (const std::string err = ml::parseKey(keyText.toStdString(), key); !err.empty())
-            m_error = QString::fromStdString(err);
-    }
+    m_error = startProblem(sampler.get(), trackPtr, stepTicks, key);
     if (!m_error.isEmpty()) {
         setState(State::Failed, m_error);
         return false;
     }
-
-    // The worker's input, copied here: the primer as frames (only the bars it needs, only the
-    // target track) and the metre of the steps to write.
-    ml::SampleRequest request;
-    ml::TrackSelection selection;
-    selection.tracks = {track};
-    if (from > primerFrom)
-        request.primer = ml::songToSequence(song, rep, selection, primerFrom, from);
-    else
-        request.primer.resize(0, rep.pitches(), rep.onsets);
-    request.future.resize(int((to - from) / stepTicks), rep.pitches(), rep.onsets);
-    ml::fillMetre(song.tempoMap(), rep, from, stepTicks, request.future);
-    request.temperature = m_temperature->value();
-    request.seed = std::uint64_t(m_seed->value());
-    request.variations = m_count->value();
-    request.constraints.lowPitch = m_low->value();
-    request.constraints.highPitch = m_high->value();
-    request.constraints.scaleMask = key.mask;
-    request.constraints.density = m_density->value();
+    ml::SampleRequest request = sampleRequest(rep, track, primerFrom, from, to, stepTicks, key);
     const std::uint8_t channel = trackPtr->properties.channel;
 
     discardAll();
@@ -532,6 +271,47 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     return true;
 }
 
+QString GeneratePanel::startProblem(const ml::SequenceModel* sampler, const model::Track* track,
+                                    model::Tick stepTicks, ml::KeyMask& key) const {
+    if (!sampler)
+        return tr("Choose a model first (train one in the Train panel).");
+    if (!track)
+        return tr("Choose the track to write into.");
+    if (m_low->value() > m_high->value())
+        return tr("The pitch range is empty.");
+    if (stepTicks <= 0)
+        return tr("The song's resolution (%1 PPQ) does not divide into the model's grid.")
+            .arg(m_song.ppq());
+    const QString keyText = settings().value(QStringLiteral("key")).toString();
+    if (const std::string err = ml::parseKey(keyText.toStdString(), key); !err.empty())
+        return QString::fromStdString(err);
+    return {};
+}
+
+ml::SampleRequest GeneratePanel::sampleRequest(const ml::RepresentationConfig& rep,
+                                               model::TrackId track, model::Tick primerFrom,
+                                               model::Tick from, model::Tick to,
+                                               model::Tick stepTicks,
+                                               const ml::KeyMask& key) const {
+    ml::SampleRequest request;
+    ml::TrackSelection selection;
+    selection.tracks = {track};
+    if (from > primerFrom)
+        request.primer = ml::songToSequence(m_song, rep, selection, primerFrom, from);
+    else
+        request.primer.resize(0, rep.pitches(), rep.onsets);
+    request.future.resize(int((to - from) / stepTicks), rep.pitches(), rep.onsets);
+    ml::fillMetre(m_song.tempoMap(), rep, from, stepTicks, request.future);
+    request.temperature = m_temperature->value();
+    request.seed = std::uint64_t(m_seed->value());
+    request.variations = m_count->value();
+    request.constraints.lowPitch = m_low->value();
+    request.constraints.highPitch = m_high->value();
+    request.constraints.scaleMask = key.mask;
+    request.constraints.density = m_density->value();
+    return request;
+}
+
 void GeneratePanel::cancel() {
     if (m_state != State::Generating)
         return;
@@ -557,7 +337,7 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
         m_variations.push_back(
             {std::move(result[i]), kVariationColours[i % std::size(kVariationColours)]});
     showVariations();
-    const model::TempoMap& map = m_window->song().tempoMap();
+    const model::TempoMap& map = m_song.tempoMap();
     setState(State::Done, tr("%n variation(s) for bars %1\u2013%2: audition, accept or discard.",
                              nullptr, int(m_variations.size()))
                               .arg(map.barAtTick(m_targetFrom) + 1)
@@ -585,8 +365,8 @@ void GeneratePanel::showVariations() {
         QString text =
             tr("Variation %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(i + 1);
         if (!v.notes.empty())
-            text +=
-                QStringLiteral("  \u00b7  %1\u2013%2").arg(project::gm::pitchName(low), project::gm::pitchName(high));
+            text += QStringLiteral("  \u00b7  %1\u2013%2")
+                        .arg(project::gm::pitchName(low), project::gm::pitchName(high));
         auto* item = new QListWidgetItem(swatch(v.colour), text, m_list);
         item->setData(Qt::UserRole, int(i));
     }
@@ -602,7 +382,7 @@ void GeneratePanel::updateOverlays() {
     const int current = currentVariation();
     for (std::size_t i = 0; i < m_variations.size(); ++i)
         layers.push_back({m_variations[i].notes, m_variations[i].colour, int(i) == current});
-    m_window->pianoRoll()->setNoteOverlays(std::move(layers));
+    m_pianoRoll->setNoteOverlays(std::move(layers));
 }
 
 void GeneratePanel::updateButtons() {
@@ -632,7 +412,7 @@ void GeneratePanel::setCurrentVariation(int index) {
 bool GeneratePanel::accept(int index) {
     if (index < 0 || index >= int(m_variations.size()))
         return false;
-    const model::Song& song = m_window->song();
+    const model::Song& song = m_song;
     if (!song.track(m_targetTrack)) {
         m_error = tr("The track the variation was written for is gone.");
         setState(State::Failed, m_error);
@@ -643,7 +423,7 @@ bool GeneratePanel::accept(int index) {
         tr("Accept variation %1").arg(index + 1).toStdString());
     if (!command)
         return false;
-    m_window->undoStack().push(std::move(command));
+    m_undoStack.push(std::move(command));
     m_variations.clear();
     showVariations();
     m_status->setText(tr("Variation %1 accepted (Undo takes it back).").arg(index + 1));
@@ -666,11 +446,11 @@ void GeneratePanel::discardAll() {
 }
 
 bool GeneratePanel::audition(int index) {
-    if (index < 0 || index >= int(m_variations.size()) || !m_window->song().track(m_targetTrack))
+    if (index < 0 || index >= int(m_variations.size()) || !m_song.track(m_targetTrack))
         return false;
     // The song as it would be with the variation accepted: a copy, so the live song and its
     // undo history stay as they are.
-    model::Song preview = m_window->song();
+    model::Song preview = m_song;
     if (std::unique_ptr<model::Command> command =
             model::replaceRange(preview, m_targetTrack, m_targetFrom, m_targetTo,
                                 m_variations[std::size_t(index)].notes))

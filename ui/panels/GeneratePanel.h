@@ -1,7 +1,9 @@
 #pragma once
 
+#include "ml/Scales.h"
 #include "ml/SequenceModel.h"
 #include "model/Song.h"
+#include "model/UndoStack.h"
 
 #include <QColor>
 #include <QJsonObject>
@@ -13,6 +15,7 @@
 #include <vector>
 
 class QCheckBox;
+class QLayout;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -23,8 +26,8 @@ class QSpinBox;
 
 namespace torchestra::ui {
 
-class MainWindow;
 class ModelLibrary;
+class PianoRollView;
 
 // The Generate panel: choose a trained model, set how much to write (bars), how adventurous
 // (temperature), how many alternatives (variations), the seed and constraints (key/scale,
@@ -38,6 +41,10 @@ class ModelLibrary;
 // Sampling runs on a worker with a copy of its input (the primer as frames, never the song);
 // the result comes back over a queued call; Cancel stops it and ends in State::Cancelled with
 // nothing shown. GUI thread only.
+//
+// It works on the song it is given (read for the primer and the selected bars, changed only
+// through `undoStack`) and shows its variations in `pianoRoll`, whose loop range, selection,
+// active track and playhead say what to write; all three outlive the panel.
 class GeneratePanel : public QWidget {
     Q_OBJECT
 public:
@@ -49,7 +56,8 @@ public:
         QColor colour;
     };
 
-    GeneratePanel(MainWindow* window, ModelLibrary* library, QWidget* parent = nullptr);
+    GeneratePanel(const model::Song& song, model::UndoStack& undoStack, PianoRollView* pianoRoll,
+                  ModelLibrary* library, QWidget* parent = nullptr);
     ~GeneratePanel() override;
 
     // Starts sampling (returns at once). False when it cannot start (no model, nothing to
@@ -127,8 +135,23 @@ signals:
 
 private:
     struct Job;
-    void buildUi();
+    void buildUi(); // the widgets, in GeneratePanelWidgets.cpp
+    QWidget* buildModelBox();
+    QWidget* buildSettingsBox();
+    QLayout* buildKeyRow(QWidget* parent);
+    QLayout* buildRunRow();
+    QWidget* buildResultBox();
+    void showModel();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to);
+    // The reason sampling into `track` with `sampler` cannot start ("" when it can); fills
+    // `key` from the key setting.
+    QString startProblem(const ml::SequenceModel* sampler, const model::Track* track,
+                         model::Tick stepTicks, ml::KeyMask& key) const;
+    // The worker's input, copied here: the primer as frames (only the bars it needs, only the
+    // target track) and the metre of the steps to write.
+    ml::SampleRequest sampleRequest(const ml::RepresentationConfig& rep, model::TrackId track,
+                                    model::Tick primerFrom, model::Tick from, model::Tick to,
+                                    model::Tick stepTicks, const ml::KeyMask& key) const;
     void finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
                   bool cancelled);
     void setState(State state, const QString& message = {});
@@ -138,7 +161,9 @@ private:
     void emitSettings();
     std::shared_ptr<const ml::SequenceModel> chosenModel() const;
 
-    MainWindow* m_window;
+    const model::Song& m_song;
+    model::UndoStack& m_undoStack;
+    PianoRollView* m_pianoRoll;
     ModelLibrary* m_library;
     State m_state = State::Idle;
     QString m_error;

@@ -2,12 +2,14 @@
 
 #include "project/ProjectFile.h"
 #include "ui/common/Theme.h"
+#include "ui/shell/DocumentController.h"
+#include "ui/shell/RecentFiles.h"
+#include "ui/shell/RecoveryManager.h"
 
 #include "model/Song.h"
 #include "model/UndoStack.h"
 
 #include <QDateTime>
-#include <QFuture>
 #include <QMainWindow>
 #include <QStringList>
 
@@ -22,15 +24,13 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
-class QComboBox;
-class QLockFile;
 class QMimeData;
-class QTimer;
 class QToolBar;
 class QTreeView;
 
 namespace torchestra::ui {
 
+class EditToolBar;
 class PianoRollView;
 class PlaybackController;
 class TransportBar;
@@ -52,19 +52,23 @@ class TrainPanel;
 // asked about (Save/Discard/Cancel) before closing, New or opening another file. An autosave
 // writes a recovery file every few seconds while there are unsaved changes;
 // checkForRecovery() finds the files a crashed session left behind. GUI thread only.
+//
+// The window wires its parts together; the jobs are theirs: DocumentController (the song's
+// file, the modified flag, asking before discarding work), RecoveryManager (autosave and
+// crash recovery), RecentFiles (the recent-files menu), EditToolBar (tools, snap, scale) and,
+// in MainWindowPlayback.cpp, the playback engine's wiring.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    static constexpr int kMaxRecentFiles = 10;
+    static constexpr int kMaxRecentFiles = RecentFiles::kMaxFiles;
 
-    enum class SaveChoice { Save, Discard, Cancel };
+    using SaveChoice = DocumentController::SaveChoice;
     // Asked before unsaved changes would be lost; gets the document's name.
-    using SavePrompt = std::function<SaveChoice(const QString& documentName)>;
+    using SavePrompt = DocumentController::SavePrompt;
     // Asked for each recovery file found at start: restore it (true) or discard it (false).
-    using RecoveryPrompt = std::function<bool(const QString& documentName, const QDateTime& when)>;
+    using RecoveryPrompt = RecoveryManager::RecoveryPrompt;
     // Asked for a path to save or export to ("" cancels); gets a suggestion and a filter.
-    using FileChooser = std::function<QString(const QString& title, const QString& suggested,
-                                              const QString& filter)>;
+    using FileChooser = DocumentController::FileChooser;
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -75,76 +79,84 @@ public:
     // emitted; on failure the current song stays, loadFailed() is emitted and (unless
     // disabled) a warning box names the file and the problem. A newer openFile() supersedes a
     // load still running.
-    void openFile(const QString& path);
-    bool isLoading() const { return m_pendingLoad != 0; }
+    void openFile(const QString& path) { m_document->openFile(path); }
+    bool isLoading() const { return m_document->isLoading(); }
 
     // A new untitled song with one empty track, after asking about unsaved changes.
-    void newProject();
+    void newProject() { m_document->newProject(); }
     // Saves to the project's path, or asks for one when it has none. Asynchronous: `done`
     // (optional) gets the outcome, and saved()/saveFailed() are emitted.
-    void save(std::function<void(bool ok)> done = {});
-    void saveAs(std::function<void(bool ok)> done = {});
-    void saveProject(const QString& path, std::function<void(bool ok)> done = {});
-    bool isSaving() const { return m_pendingSaves > 0; }
+    void save(std::function<void(bool ok)> done = {}) { m_document->save(std::move(done)); }
+    void saveAs(std::function<void(bool ok)> done = {}) { m_document->saveAs(std::move(done)); }
+    void saveProject(const QString& path, std::function<void(bool ok)> done = {}) {
+        m_document->saveProject(path, std::move(done));
+    }
+    bool isSaving() const { return m_document->isSaving(); }
     // Writes the song as a Standard MIDI File (format 1) on a worker; exported()/exportFailed().
-    void exportMidi(const QString& path);
-    void showExportDialog();
+    void exportMidi(const QString& path) { m_document->exportMidi(path); }
+    void showExportDialog() { m_document->showExportDialog(); }
 
     // The file shown ("" before the first load or after New): the project, or the MIDI file
     // it was imported from.
-    QString currentPath() const { return m_currentPath; }
+    QString currentPath() const { return m_document->currentPath(); }
     // Where Save writes: "" while untitled (after New or a MIDI import).
-    QString projectPath() const { return m_projectPath; }
-    bool isModified() const {
-        return m_recoveredUnsaved || m_partsModified || !m_undoStack.isClean();
-    }
+    QString projectPath() const { return m_document->projectPath(); }
+    bool isModified() const { return m_document->isModified(); }
     const model::Song& song() const { return m_song; }
     // Mutable access for tests; edits a user makes go through undoStack().
     model::Song& song() { return m_song; }
     model::UndoStack& undoStack() { return m_undoStack; }
     // The project's other parts, kept for the Train and Generate panels.
-    QStringList trainingFiles() const { return m_trainingFiles; }
-    void setTrainingFiles(const QStringList& files) { m_trainingFiles = files; }
-    std::vector<int> trainingTracks() const { return m_trainingTracks; }
-    void setTrainingTracks(const std::vector<int>& tracks) { m_trainingTracks = tracks; }
-    QJsonObject generationSettings() const { return m_generation; }
-    void setGenerationSettings(const QJsonObject& settings) { m_generation = settings; }
-    QString modelPath() const { return m_modelPath; }
-    void setModelPath(const QString& path) { m_modelPath = path; }
+    QStringList trainingFiles() const { return m_document->trainingFiles(); }
+    void setTrainingFiles(const QStringList& files) { m_document->setTrainingFiles(files); }
+    std::vector<int> trainingTracks() const { return m_document->trainingTracks(); }
+    void setTrainingTracks(const std::vector<int>& tracks) {
+        m_document->setTrainingTracks(tracks);
+    }
+    QJsonObject generationSettings() const { return m_document->generationSettings(); }
+    void setGenerationSettings(const QJsonObject& settings) {
+        m_document->setGenerationSettings(settings);
+    }
+    QString modelPath() const { return m_document->modelPath(); }
+    void setModelPath(const QString& path) { m_document->setModelPath(path); }
     // The loop as a save would record it: the transport's loop when it is on, else the range
     // drawn on the ruler (kept, but not looping).
     project::LoopRange loopRange() const;
 
     // Dialogs that tests replace (the defaults are message boxes and file dialogs).
-    void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
-    void setRecoveryPrompt(RecoveryPrompt prompt) { m_recoveryPrompt = std::move(prompt); }
-    void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
+    void setSavePrompt(SavePrompt prompt) { m_document->setSavePrompt(std::move(prompt)); }
+    void setRecoveryPrompt(RecoveryPrompt prompt) {
+        m_recovery->setRecoveryPrompt(std::move(prompt));
+    }
+    void setFileChooser(FileChooser chooser) { m_document->setFileChooser(std::move(chooser)); }
 
     // Autosave: every `ms` milliseconds while there are unsaved changes (0 turns it off). The
     // default comes from the setting "autosaveSeconds" (60).
-    void setAutosaveInterval(int ms);
-    int autosaveInterval() const;
+    void setAutosaveInterval(int ms) { m_recovery->setAutosaveInterval(ms); }
+    int autosaveInterval() const { return m_recovery->autosaveInterval(); }
     // This window's recovery file (in AppDataLocation/recovery); it exists only while there
     // are changes that were autosaved but not saved.
-    QString recoveryFilePath() const { return m_recoveryPath; }
-    static QString recoveryDirectory();
+    QString recoveryFilePath() const { return m_recovery->recoveryFilePath(); }
+    static QString recoveryDirectory() { return RecoveryManager::recoveryDirectory(); }
     // Overrides where recovery files go, for the whole process ("" restores the default):
     // test runs give each process its own folder. Set before windows are created.
-    static void setRecoveryDirectory(const QString& path);
+    static void setRecoveryDirectory(const QString& path) {
+        RecoveryManager::setRecoveryDirectory(path);
+    }
     // Looks for recovery files of crashed sessions that are newer than their projects: the
     // folder is scanned and the files read on a worker, and this returns at once. Then, on
     // this thread, the user is asked about each (restoring at most one; unsaved changes made
     // meanwhile are asked about first) and the files are deleted on a worker; then
     // recoveryChecked() is emitted (not when a save the user asked for first fails).
     // A restored song is marked modified and supersedes a load still running.
-    void checkForRecovery();
-    bool isCheckingRecovery() const { return m_checkingRecovery; }
+    void checkForRecovery() { m_recovery->checkForRecovery(); }
+    bool isCheckingRecovery() const { return m_recovery->isCheckingRecovery(); }
 
     // Error boxes are on by default; tests that check the signals alone turn them off.
-    void setShowErrorDialogs(bool show) { m_showErrorDialogs = show; }
-    bool showErrorDialogs() const { return m_showErrorDialogs; }
+    void setShowErrorDialogs(bool show) { m_document->setShowErrorDialogs(show); }
+    bool showErrorDialogs() const { return m_document->showErrorDialogs(); }
 
-    QStringList recentFiles() const;
+    QStringList recentFiles() const { return m_recentFiles->files(); }
     void setTheme(ThemeKind kind);
 
     // Parts, for tests and for the panels that will dock next to them.
@@ -162,10 +174,10 @@ public:
     QDockWidget* trainDock() const { return m_trainDock; }
     QDockWidget* generateDock() const { return m_generateDock; }
     QListWidget* warningsList() const { return m_warningsList; }
-    QMenu* recentMenu() const { return m_recentMenu; }
+    QMenu* recentMenu() const { return m_recentFiles->menu(); }
     QString statusText() const;
 
-    QToolBar* editToolBar() const { return m_editToolBar; }
+    QToolBar* editToolBar() const;
     // The playback engine (transport, previews, audition) and its tool bar.
     PlaybackController* playback() const { return m_playback; }
     TransportBar* transportBar() const { return m_transportBar; }
@@ -176,7 +188,9 @@ public:
     QAction* action(const QString& name) const;
 
     // File names the window accepts from a drop (by suffix: .mid .midi .rmi .kar .smf).
-    static bool isMidiFileName(const QString& path);
+    static bool isMidiFileName(const QString& path) {
+        return DocumentController::isMidiFileName(path);
+    }
 
 signals:
     void fileLoaded(const QString& path);
@@ -201,85 +215,42 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    struct LoadOutcome;
-    struct RecoveryCandidate;
+    // The setting that remembers whether the velocity lane is shown.
+    static constexpr const char* kVelocityLaneKey = "pianoRoll/velocityLane";
 
-    void createActions();
+    void createStatusBar();
+    // The menus, in MainWindowMenus.cpp.
+    void createFileMenu();
     void createEditActions();
+    void createViewMenu();
+    void createHelpMenu();
     void createToolBar();
     void createDocks();
-    void createPlayback(); // in MainWindowPlayback.cpp
+    void createPlayback();       // in MainWindowPlayback.cpp
+    void setUpTrackEditing();    // in MainWindowPlayback.cpp
+    void addPreferencesAction(); // in MainWindowPlayback.cpp
     void createLearningDocks();
+    void connectLearningDocks();
+    void connectDocument();
     // Shows the project's training files and tracks, training and generation settings and
     // model in the panels.
     void projectPartsToPanels();
-    // Takes the parts of `project` other than the song (the loop needs the song in place).
-    void takeProjectParts(const project::Project& project);
-    void clearProjectParts();
-    std::shared_ptr<project::Project> projectCopy() const;
     void restoreLoop(const project::LoopRange& loop);
-    // The user changed something the project keeps outside the song: modified until saved.
-    void projectPartEdited();
-    // The worker's part of checkForRecovery(): every file a crashed session left (not
-    // `ownPath`), newest first, read and locked. Touches the disk only; any thread.
-    static std::vector<RecoveryCandidate> findRecoveryFiles(const QString& directory,
-                                                            const QString& ownPath);
-    void finishRecoveryCheck(std::vector<RecoveryCandidate> candidates);
-    // Deletes the files (and releases their locks) on a worker, then emits recoveryChecked().
-    void dropRecoveryFiles(std::vector<RecoveryCandidate> files, bool restored);
-    void restoreRecovered(RecoveryCandidate& candidate);
-    void startLoad(const QString& path);
-    void finishLoad(const QString& path, std::uint64_t generation, LoadOutcome outcome);
-    void failLoad(const QString& path, const QString& problem);
-    void showError(const QString& title, const QString& message, const QString& path,
-                   const QString& objectName);
-    // Runs `proceed` now if nothing unsaved would be lost, else after the user's answer (and,
-    // for Save, after the save succeeded); not at all on Cancel.
-    void whenChangesSettled(std::function<void()> proceed);
-    void replaceSong(model::Song song);
+    void songReplaced();
     void selectFirstTrack();
-    void undoStackChanged();
+    void updateUndoActions();
     void updateEditActions();
-    void autosave();
-    void removeRecoveryFile();
-    QString documentName() const;
     void showWarnings(const std::vector<std::string>& warnings);
-    void addRecentFile(const QString& path);
-    void rebuildRecentMenu();
-    void updateTitle();
-    void showOpenDialog();
     void showAbout();
     void trackSelectionChanged();
     static QString firstMidiFile(const QMimeData* mime);
 
     model::Song m_song; // declared first: every view below listens to it
     model::UndoStack m_undoStack{m_song};
-    QString m_currentPath;
-    QString m_projectPath;
-    bool m_hasDocument = false;
-    bool m_recoveredUnsaved = false; // a recovered song counts as modified until saved
-    bool m_partsModified = false;    // the panels' project settings changed since the last save
-    bool m_applyingParts = false;    // the panels are being set from a project, not by the user
-    bool m_checkingRecovery = false;
-    QStringList m_trainingFiles;
-    std::vector<int> m_trainingTracks;
-    QJsonObject m_trainingModel;
-    QJsonObject m_generation;
-    QString m_modelPath;
-    // Counts changes to the song and the project's other parts: "has anything changed since".
-    std::uint64_t m_editSerial = 0;
-    std::uint64_t m_autosavedSerial = 0;
-    int m_pendingSaves = 0;
-    SavePrompt m_savePrompt;
-    RecoveryPrompt m_recoveryPrompt;
-    FileChooser m_fileChooser;
-    QTimer* m_autosaveTimer = nullptr;
-    QFuture<QString> m_autosaveFuture; // the autosave being written, if any
-    QString m_recoveryPath;
-    std::unique_ptr<QLockFile> m_recoveryLock; // marks m_recoveryPath as a live session's
-    std::uint64_t m_loadGeneration = 0;
-    std::uint64_t m_pendingLoad = 0; // generation of the load running, 0 when idle
-    bool m_showErrorDialogs = true;
+    // Not children of the window: destroyed before the song and the undo stack they use.
+    std::unique_ptr<DocumentController> m_document;
+    std::unique_ptr<RecoveryManager> m_recovery;
+    RecentFiles* m_recentFiles = nullptr;
 
     PianoRollView* m_pianoRoll = nullptr;
     TrackListModel* m_trackModel = nullptr;
@@ -299,11 +270,8 @@ private:
     QLabel* m_statusLabel = nullptr;
     QLabel* m_songInfoLabel = nullptr;
     QLabel* m_positionLabel = nullptr;
-    QMenu* m_recentMenu = nullptr;
     QActionGroup* m_themeGroup = nullptr;
-    QActionGroup* m_toolGroup = nullptr;
-    QToolBar* m_editToolBar = nullptr;
-    QComboBox* m_snapBox = nullptr;
+    EditToolBar* m_editToolBar = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QList<QAction*> m_selectionActions; // enabled only with a selection

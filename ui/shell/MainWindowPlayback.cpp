@@ -5,10 +5,10 @@
 
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
+#include "ui/playback/TransportBar.h"
 #include "ui/shell/SettingsDialog.h"
 #include "ui/tracks/TrackListDelegate.h"
 #include "ui/tracks/TrackListModel.h"
-#include "ui/playback/TransportBar.h"
 
 #include <QAction>
 #include <QColorDialog>
@@ -16,7 +16,6 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTreeView>
 
@@ -57,6 +56,13 @@ void MainWindow::createPlayback() {
     connect(this, &MainWindow::auditionRequested, m_playback, &PlaybackController::audition);
     connect(this, &MainWindow::auditionStopRequested, m_playback, &PlaybackController::stop);
 
+    setUpTrackEditing();
+    addPreferencesAction();
+    // Start sound once the window is up (the controller starts it on a worker).
+    QMetaObject::invokeMethod(m_playback, &PlaybackController::applySettings, Qt::QueuedConnection);
+}
+
+void MainWindow::setUpTrackEditing() {
     // Track list: mute/solo check boxes, instrument/channel/volume editors, colour menu.
     m_trackModel->setUndoStack(&m_undoStack);
     m_trackView->setItemDelegate(new TrackListDelegate(m_trackView));
@@ -93,7 +99,9 @@ void MainWindow::createPlayback() {
         });
         menu.exec(m_trackView->viewport()->mapToGlobal(pos));
     });
+}
 
+void MainWindow::addPreferencesAction() {
     // Edit > Preferences.
     if (auto* edit = qobject_cast<QMenu*>(m_undoAction->parent())) {
         edit->addSeparator();
@@ -102,15 +110,12 @@ void MainWindow::createPlayback() {
         prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
         prefs->setMenuRole(QAction::PreferencesRole);
     }
-    // Start sound once the window is up (the controller starts it on a worker).
-    QMetaObject::invokeMethod(m_playback, &PlaybackController::applySettings, Qt::QueuedConnection);
 }
 
 void MainWindow::showSettings() {
     SettingsDialog dialog(m_playback, this);
     if (dialog.exec() == QDialog::Accepted)
-        setAutosaveInterval(
-            std::max(0, QSettings().value(SettingsDialog::kAutosaveKey, 60).toInt()) * 1000);
+        m_recovery->applyAutosaveSetting();
 }
 
 } // namespace torchestra::ui

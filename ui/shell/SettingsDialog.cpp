@@ -26,10 +26,33 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
     : QDialog(parent), m_controller(controller) {
     setObjectName(QStringLiteral("settingsDialog"));
     setWindowTitle(tr("Settings"));
-    QSettings s;
     auto* form = new QFormLayout;
 
-    m_soundFontPath = s.value(settings::kSoundFont).toString();
+    addSoundFontRows(form);
+    addOutputRows(form, controller);
+    addMidiRows(form);
+
+    m_autosave = new QSpinBox(this);
+    m_autosave->setObjectName(QStringLiteral("autosaveBox"));
+    m_autosave->setRange(0, 3600);
+    m_autosave->setSuffix(tr(" s"));
+    m_autosave->setSpecialValueText(tr("Off"));
+    m_autosave->setValue(QSettings().value(kAutosaveKey, 60).toInt());
+    form->addRow(tr("Autosave every"), m_autosave);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+    setMinimumWidth(520);
+    showSoundFont();
+}
+
+void SettingsDialog::addSoundFontRows(QFormLayout* form) {
+    m_soundFontPath = QSettings().value(settings::kSoundFont).toString();
     m_soundFont = new QLineEdit(this);
     m_soundFont->setObjectName(QStringLiteral("soundFontEdit"));
     m_soundFont->setReadOnly(true);
@@ -53,14 +76,16 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
         m_soundFontError.clear();
         showSoundFont();
     });
+}
 
+void SettingsDialog::addOutputRows(QFormLayout* form, PlaybackController* controller) {
     m_driver = new QComboBox(this);
     m_driver->setObjectName(QStringLiteral("audioDriverBox"));
     m_driver->addItem(tr("Automatic"), QString());
     for (const std::string& d : playback::LiveAudioOutput::availableDrivers())
         m_driver->addItem(QString::fromStdString(d), QString::fromStdString(d));
     m_driver->setCurrentIndex(
-        std::max(0, m_driver->findData(s.value(settings::kAudioDriver).toString())));
+        std::max(0, m_driver->findData(QSettings().value(settings::kAudioDriver).toString())));
     form->addRow(tr("Audio driver"), m_driver);
     m_output = new QLabel(this);
     m_output->setObjectName(QStringLiteral("outputStatus"));
@@ -73,7 +98,10 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
         connect(controller, &PlaybackController::soundFontChanged, this,
                 &SettingsDialog::soundFontChanged);
     }
+}
 
+void SettingsDialog::addMidiRows(QFormLayout* form) {
+    QSettings s;
     std::vector<std::string> notes;
     const auto ports = playback::listMidiPorts(&notes);
     m_midiOut = new QComboBox(this);
@@ -109,24 +137,6 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
         portNotes->setWordWrap(true);
         form->addRow(QString(), portNotes);
     }
-
-    m_autosave = new QSpinBox(this);
-    m_autosave->setObjectName(QStringLiteral("autosaveBox"));
-    m_autosave->setRange(0, 3600);
-    m_autosave->setSuffix(tr(" s"));
-    m_autosave->setSpecialValueText(tr("Off"));
-    m_autosave->setValue(s.value(kAutosaveKey, 60).toInt());
-    form->addRow(tr("Autosave every"), m_autosave);
-
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_ok = buttons->button(QDialogButtonBox::Ok);
-    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(buttons);
-    setMinimumWidth(520);
-    showSoundFont();
 }
 
 void SettingsDialog::showSoundFont() {

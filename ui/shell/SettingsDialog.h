@@ -6,6 +6,7 @@
 #include <functional>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -64,6 +65,10 @@ public slots:
     void reject() override;
 
 private:
+    // The rows of the form, in order: SoundFont, audio driver and output, MIDI ports.
+    void addSoundFontRows(QFormLayout* form);
+    void addOutputRows(QFormLayout* form, PlaybackController* controller);
+    void addMidiRows(QFormLayout* form);
     void browse();
     void showSoundFont();
     void soundFontChanged(const QString& path, const QString& error);

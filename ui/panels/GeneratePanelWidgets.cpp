@@ -1,0 +1,273 @@
+// GeneratePanel's widgets: building the model chooser, the settings, the buttons and the
+// variation list, and connecting each to what it does. Kept apart from GeneratePanel.cpp so the
+// sampling and the use of its result stay readable.
+#include "ui/panels/GeneratePanel.h"
+
+#include "project/GeneralMidi.h"
+#include "ui/panels/ModelLibrary.h"
+
+#include "ml/Scales.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace torchestra::ui {
+
+namespace {
+
+const char* const kTonics[] = {"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"};
+
+} // namespace
+
+void GeneratePanel::buildUi() {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setSpacing(6);
+    layout->addWidget(buildModelBox());
+    layout->addWidget(buildSettingsBox());
+    layout->addLayout(buildRunRow());
+    m_busy = new QProgressBar(this);
+    m_busy->setRange(0, 1);
+    m_busy->setValue(0);
+    m_busy->setTextVisible(false);
+    m_busy->setMaximumHeight(8);
+    m_status = new QLabel(tr("Ready"), this);
+    m_status->setObjectName(QStringLiteral("generateStatus"));
+    m_status->setWordWrap(true);
+    layout->addWidget(m_busy);
+    layout->addWidget(m_status);
+    layout->addWidget(buildResultBox(), 1);
+
+    // Every setting belongs to the project.
+    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high})
+        connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
+    for (QDoubleSpinBox* box : {m_temperature, m_density})
+        connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
+    for (QComboBox* box : {m_tonic, m_scale})
+        connect(box, &QComboBox::currentIndexChanged, this, &GeneratePanel::emitSettings);
+    for (QCheckBox* box : {m_usePrimer, m_loop})
+        connect(box, &QCheckBox::toggled, this, &GeneratePanel::emitSettings);
+    showModel();
+}
+
+QWidget* GeneratePanel::buildModelBox() {
+    auto* modelBox = new QGroupBox(tr("Model"), this);
+    auto* modelLayout = new QVBoxLayout(modelBox);
+    m_model = new QComboBox(modelBox);
+    m_model->setObjectName(QStringLiteral("generateModelBox"));
+    m_model->setModel(m_library);
+    m_model->setModelColumn(ModelLibrary::NameColumn);
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_model->setMinimumContentsLength(16);
+    modelLayout->addWidget(m_model);
+    m_modelInfo = new QLabel(modelBox);
+    m_modelInfo->setWordWrap(true);
+    m_modelInfo->setObjectName(QStringLiteral("generateModelInfo"));
+    QFont small = m_modelInfo->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_modelInfo->setFont(small);
+    modelLayout->addWidget(m_modelInfo);
+    connect(m_model, &QComboBox::currentIndexChanged, this, [this] {
+        showModel();
+        if (!m_restoring)
+            emit modelChosen(modelPath());
+    });
+    connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
+    connect(m_library, &QAbstractItemModel::rowsInserted, this, &GeneratePanel::showModel);
+    connect(m_library, &QAbstractItemModel::modelReset, this, &GeneratePanel::showModel);
+    connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
+        // A model just trained or loaded (or the project's, once read) becomes the choice.
+        if (m_pendingModelPath.isEmpty()) {
+            m_model->setCurrentIndex(m_library->rowOf(path));
+            emit modelPicked(path); // the user trained or loaded it
+        } else if (m_pendingModelPath == path) {
+            m_pendingModelPath.clear(); // the project's model, now listed
+            m_model->setCurrentIndex(m_library->rowOf(path));
+        }
+    });
+    connect(m_library, &ModelLibrary::refreshed, this, [this] {
+        if (!m_pendingModelPath.isEmpty() && m_library->rowOf(m_pendingModelPath) >= 0) {
+            m_model->setCurrentIndex(m_library->rowOf(m_pendingModelPath));
+            m_pendingModelPath.clear();
+        }
+    });
+
+    return modelBox;
+}
+
+void GeneratePanel::showModel() {
+    const int row = m_model->currentIndex();
+    m_modelInfo->setText(row >= 0 && row < m_library->count()
+                             ? ModelLibrary::describe(m_library->entry(row))
+                             : tr("No model yet: train one in the Train panel."));
+    updateButtons();
+}
+
+QWidget* GeneratePanel::buildSettingsBox() {
+    auto* settingsBox = new QGroupBox(tr("What to write"), this);
+    auto* form = new QFormLayout(settingsBox);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_usePrimer = new QCheckBox(tr("Continue from the selected bars"), settingsBox);
+    m_usePrimer->setObjectName(QStringLiteral("usePrimerCheck"));
+    m_usePrimer->setChecked(true);
+    m_usePrimer->setToolTip(tr("The loop range (or the bars of the selected notes) primes the "
+                               "model; without it the model starts from silence at the playhead."));
+    form->addRow(m_usePrimer);
+    m_bars = new QSpinBox(settingsBox);
+    m_bars->setObjectName(QStringLiteral("barsBox"));
+    m_bars->setRange(1, 64);
+    m_bars->setValue(4);
+    m_bars->setSuffix(tr(" bars"));
+    form->addRow(tr("Length"), m_bars);
+    m_temperature = new QDoubleSpinBox(settingsBox);
+    m_temperature->setObjectName(QStringLiteral("temperatureBox"));
+    m_temperature->setRange(0.1, 3.0);
+    m_temperature->setSingleStep(0.05);
+    m_temperature->setValue(1.0);
+    m_temperature->setToolTip(tr("Lower: safer, more repetitive. Higher: more surprising."));
+    form->addRow(tr("Temperature"), m_temperature);
+    m_count = new QSpinBox(settingsBox);
+    m_count->setObjectName(QStringLiteral("variationsBox"));
+    m_count->setRange(1, 8);
+    m_count->setValue(3);
+    form->addRow(tr("Variations"), m_count);
+    auto* seedRow = new QHBoxLayout;
+    m_seed = new QSpinBox(settingsBox);
+    m_seed->setObjectName(QStringLiteral("seedBox"));
+    m_seed->setRange(0, 999999);
+    m_seed->setValue(1);
+    auto* dice = new QToolButton(settingsBox);
+    dice->setObjectName(QStringLiteral("newSeedButton"));
+    dice->setText(tr("New"));
+    dice->setToolTip(tr("A new random seed"));
+    connect(dice, &QToolButton::clicked, this,
+            [this] { m_seed->setValue(int(QRandomGenerator::global()->bounded(1000000))); });
+    seedRow->addWidget(m_seed, 1);
+    seedRow->addWidget(dice);
+    form->addRow(tr("Seed"), seedRow);
+    form->addRow(tr("Key"), buildKeyRow(settingsBox));
+    auto* rangeRow = new QHBoxLayout;
+    m_low = new QSpinBox(settingsBox);
+    m_low->setObjectName(QStringLiteral("lowPitchBox"));
+    m_high = new QSpinBox(settingsBox);
+    m_high->setObjectName(QStringLiteral("highPitchBox"));
+    for (QSpinBox* box : {m_low, m_high}) {
+        box->setRange(21, 108);
+        connect(box, &QSpinBox::valueChanged, box,
+                [box](int v) { box->setToolTip(project::gm::pitchName(v)); });
+    }
+    m_low->setValue(36);
+    m_high->setValue(96);
+    rangeRow->addWidget(m_low, 1);
+    rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), settingsBox));
+    rangeRow->addWidget(m_high, 1);
+    form->addRow(tr("Pitch range"), rangeRow);
+    m_density = new QDoubleSpinBox(settingsBox);
+    m_density->setObjectName(QStringLiteral("densityBox"));
+    m_density->setRange(0.1, 4.0);
+    m_density->setSingleStep(0.1);
+    m_density->setValue(1.0);
+    m_density->setToolTip(tr("Below 1: sparser. Above 1: busier."));
+    form->addRow(tr("Density"), m_density);
+    return settingsBox;
+}
+
+QLayout* GeneratePanel::buildKeyRow(QWidget* parent) {
+    auto* keyRow = new QHBoxLayout;
+    m_tonic = new QComboBox(parent);
+    m_tonic->setObjectName(QStringLiteral("tonicBox"));
+    for (const char* t : kTonics)
+        m_tonic->addItem(
+            QString::fromLatin1(t).replace('#', QChar(0x266f)).replace('b', QChar(0x266d)),
+            QString::fromLatin1(t));
+    m_scale = new QComboBox(parent);
+    m_scale->setObjectName(QStringLiteral("scaleConstraintBox"));
+    m_scale->addItem(tr("Any notes"), QString());
+    for (const std::string& name : ml::scaleNames()) {
+        if (name == "chromatic")
+            continue;
+        QString label = QString::fromStdString(name).replace('-', ' ');
+        label[0] = label[0].toUpper();
+        m_scale->addItem(label, QString::fromStdString(name));
+    }
+    keyRow->addWidget(m_tonic);
+    keyRow->addWidget(m_scale, 1);
+    return keyRow;
+}
+
+QLayout* GeneratePanel::buildRunRow() {
+    auto* runRow = new QHBoxLayout;
+    m_generate = new QPushButton(tr("Generate"), this);
+    m_generate->setObjectName(QStringLiteral("generateButton"));
+    m_generate->setDefault(true);
+    m_regenerate = new QPushButton(tr("Regenerate Selection"), this);
+    m_regenerate->setObjectName(QStringLiteral("regenerateButton"));
+    m_regenerate->setToolTip(tr("Rewrite the selected bars (the loop range, or the bars of the "
+                                "selected notes), primed by the bars before them"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelGenerateButton"));
+    connect(m_generate, &QPushButton::clicked, this, [this] { generate(); });
+    connect(m_regenerate, &QPushButton::clicked, this, [this] { regenerateSelection(); });
+    connect(m_cancel, &QPushButton::clicked, this, &GeneratePanel::cancel);
+    runRow->addWidget(m_generate, 1);
+    runRow->addWidget(m_regenerate, 1);
+    runRow->addWidget(m_cancel);
+    return runRow;
+}
+
+QWidget* GeneratePanel::buildResultBox() {
+    auto* resultBox = new QGroupBox(tr("Variations"), this);
+    auto* resultLayout = new QVBoxLayout(resultBox);
+    m_list = new QListWidget(resultBox);
+    m_list->setObjectName(QStringLiteral("variationList"));
+    m_list->setAlternatingRowColors(true);
+    m_list->setIconSize(QSize(14, 14));
+    m_list->setMinimumHeight(90);
+    connect(m_list, &QListWidget::currentRowChanged, this, [this] {
+        updateOverlays();
+        updateButtons();
+    });
+    connect(m_list, &QListWidget::itemDoubleClicked, this,
+            [this] { audition(currentVariation()); });
+    resultLayout->addWidget(m_list, 1);
+    auto* playRow = new QHBoxLayout;
+    m_audition = new QPushButton(tr("Audition"), resultBox);
+    m_audition->setObjectName(QStringLiteral("auditionButton"));
+    m_audition->setToolTip(tr("Play the primer and this variation"));
+    m_stop = new QPushButton(tr("Stop"), resultBox);
+    m_stop->setObjectName(QStringLiteral("stopAuditionButton"));
+    m_loop = new QCheckBox(tr("Loop"), resultBox);
+    m_loop->setObjectName(QStringLiteral("loopAuditionCheck"));
+    connect(m_audition, &QPushButton::clicked, this, [this] { audition(currentVariation()); });
+    connect(m_stop, &QPushButton::clicked, this, &GeneratePanel::auditionStopRequested);
+    playRow->addWidget(m_audition, 1);
+    playRow->addWidget(m_stop);
+    playRow->addWidget(m_loop);
+    resultLayout->addLayout(playRow);
+    auto* keepRow = new QHBoxLayout;
+    m_accept = new QPushButton(tr("Accept into Track"), resultBox);
+    m_accept->setObjectName(QStringLiteral("acceptButton"));
+    m_discard = new QPushButton(tr("Discard"), resultBox);
+    m_discard->setObjectName(QStringLiteral("discardButton"));
+    connect(m_accept, &QPushButton::clicked, this, [this] { accept(currentVariation()); });
+    connect(m_discard, &QPushButton::clicked, this, [this] { discard(currentVariation()); });
+    keepRow->addWidget(m_accept, 1);
+    keepRow->addWidget(m_discard);
+    resultLayout->addLayout(keepRow);
+
+    return resultBox;
+}
+
+} // namespace torchestra::ui
