@@ -102,105 +102,138 @@ double jsonNumber(const std::string& json, const char* key) {
     return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + k.size(), nullptr);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+struct Options {
     std::size_t notes = 700000;
     int runs = 5;
     int peerRuns = 3;
     std::string keep;
     bool peer = true;
+};
+
+// False (after the usage line) for an argument it does not know.
+bool parseOptions(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--notes" && i + 1 < argc)
-            notes = std::strtoul(argv[++i], nullptr, 10);
+            o.notes = std::strtoul(argv[++i], nullptr, 10);
         else if (a == "--runs" && i + 1 < argc)
-            runs = std::max(1, std::atoi(argv[++i]));
+            o.runs = std::max(1, std::atoi(argv[++i]));
         else if (a == "--peer-runs" && i + 1 < argc)
-            peerRuns = std::max(1, std::atoi(argv[++i]));
+            o.peerRuns = std::max(1, std::atoi(argv[++i]));
         else if (a == "--no-peer")
-            peer = false;
+            o.peer = false;
         else if (a == "--keep" && i + 1 < argc)
-            keep = argv[++i];
+            o.keep = argv[++i];
         else {
             std::fprintf(
                 stderr,
                 "usage: %s [--notes N] [--runs R] [--peer-runs P] [--no-peer] [--keep FILE]\n",
                 argv[0]);
-            return 2;
+            return false;
         }
     }
+    return true;
+}
 
-    const model::Song song = makeSong(notes, 1);
-    const std::string path =
-        keep.empty() ? "/tmp/torchestra-midi-bench-" + std::to_string(::getpid()) + ".mid" : keep;
-    if (const std::string error = midi::writeMidiFile(path, song); !error.empty()) {
-        std::fprintf(stderr, "cannot write the benchmark file: %s\n", error.c_str());
-        return 1;
-    }
-    const std::string bytes = midi::writeMidi(song);
-    const double mb = double(bytes.size()) / 1e6;
-    std::printf("song: %zu tracks, %zu notes, %.2f MB (%s)\n", song.trackCount(), song.noteCount(),
-                mb, path.c_str());
-
+struct Figures {
+    double mb = 0;    // file size
+    double readS = 0; // best read time
     std::size_t readNotes = 0;
+};
+
+// Times our reader and writer on `bytes` (the song written) and prints both lines; false when
+// a read or write does not give back what it should.
+bool benchOurs(const model::Song& song, const std::string& bytes, int runs, Figures& f) {
     const double readS = bestSeconds(runs, [&] {
         const midi::ReadResult r = midi::readMidi(bytes);
         if (!r.ok) {
             std::fprintf(stderr, "read failed: %s\n", r.error.c_str());
             std::exit(1);
         }
-        readNotes = r.song.noteCount();
+        f.readNotes = r.song.noteCount();
     });
-    if (readNotes != song.noteCount()) {
-        std::fprintf(stderr, "read %zu notes, expected %zu\n", readNotes, song.noteCount());
-        return 1;
+    if (f.readNotes != song.noteCount()) {
+        std::fprintf(stderr, "read %zu notes, expected %zu\n", f.readNotes, song.noteCount());
+        return false;
     }
     std::size_t written = 0;
     const double writeS = bestSeconds(runs, [&] { written = midi::writeMidi(song).size(); });
     if (written != bytes.size())
-        return 1;
-
+        return false;
+    f.readS = readS;
+    const double mb = f.mb;
     std::printf("torchestra read : %8.1f ms  %8.1f MB/s  %6.2f M notes/s  (best of %d)\n",
-                readS * 1e3, mb / readS, double(readNotes) / readS / 1e6, runs);
+                readS * 1e3, mb / readS, double(f.readNotes) / readS / 1e6, runs);
     std::printf("torchestra write: %8.1f ms  %8.1f MB/s  %6.2f M notes/s  (best of %d)\n",
                 writeS * 1e3, mb / writeS, double(song.noteCount()) / writeS / 1e6, runs);
+    return true;
+}
 
+// Reads the file at `path` with @tonejs/midi (bench/tonejs/read.mjs) and prints the comparison.
+void benchPeer(const std::string& path, int peerRuns, const Figures& f) {
     const std::string benchDir = TORCHESTRA_BENCH_DIR;
     const std::string script = benchDir + "/tonejs/read.mjs";
-    if (!peer) {
-        std::printf("peer: skipped (--no-peer)\n");
-    } else if (!exists(benchDir + "/node_modules/@tonejs/midi") ||
-               std::system("node --version >/dev/null 2>&1") != 0) {
+    if (!exists(benchDir + "/node_modules/@tonejs/midi") ||
+        std::system("node --version >/dev/null 2>&1") != 0) {
         std::printf("peer: skipped (needs node and `cd bench && npm install`)\n");
-    } else {
-        const std::string cmd = "node '" + script + "' '" + path + "' " + std::to_string(peerRuns);
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            while (std::fgets(buf, sizeof buf, p))
-                out += buf;
-            ::pclose(p);
-        }
-        const double peerS = jsonNumber(out, "seconds");
-        const double peerNotes = jsonNumber(out, "notes");
-        const double rawS = jsonNumber(out, "rawParseSeconds");
-        if (peerS <= 0) {
-            std::printf("peer: failed (%s)\n", out.c_str());
-        } else {
-            std::printf("@tonejs/midi read: %8.1f ms  %8.1f MB/s  %6.2f M notes/s  (%.0f notes, "
-                        "best of %d)\n",
-                        peerS * 1e3, mb / peerS, peerNotes / peerS / 1e6, peerNotes, peerRuns);
-            std::printf("  (its event parser midi-file alone: %.1f ms, %.1f MB/s)\n", rawS * 1e3,
-                        mb / rawS);
-            std::printf("read speed ratio ours/@tonejs/midi: %.1fx (goal >= 20x); vs its raw "
-                        "event parser: %.1fx\n",
-                        peerS / readS, rawS / readS);
-            if (std::size_t(peerNotes) != readNotes)
-                std::printf("note counts differ: ours %zu, peer %.0f\n", readNotes, peerNotes);
-        }
+        return;
     }
-    if (keep.empty())
+    const std::string cmd = "node '" + script + "' '" + path + "' " + std::to_string(peerRuns);
+    std::string out;
+    if (FILE* p = ::popen(cmd.c_str(), "r")) {
+        char buf[4096];
+        while (std::fgets(buf, sizeof buf, p))
+            out += buf;
+        ::pclose(p);
+    }
+    const double peerS = jsonNumber(out, "seconds");
+    const double peerNotes = jsonNumber(out, "notes");
+    const double rawS = jsonNumber(out, "rawParseSeconds");
+    if (peerS <= 0) {
+        std::printf("peer: failed (%s)\n", out.c_str());
+        return;
+    }
+    const double mb = f.mb;
+    std::printf("@tonejs/midi read: %8.1f ms  %8.1f MB/s  %6.2f M notes/s  (%.0f notes, "
+                "best of %d)\n",
+                peerS * 1e3, mb / peerS, peerNotes / peerS / 1e6, peerNotes, peerRuns);
+    std::printf("  (its event parser midi-file alone: %.1f ms, %.1f MB/s)\n", rawS * 1e3,
+                mb / rawS);
+    std::printf("read speed ratio ours/@tonejs/midi: %.1fx (goal >= 20x); vs its raw "
+                "event parser: %.1fx\n",
+                peerS / f.readS, rawS / f.readS);
+    if (std::size_t(peerNotes) != f.readNotes)
+        std::printf("note counts differ: ours %zu, peer %.0f\n", f.readNotes, peerNotes);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    if (!parseOptions(argc, argv, options))
+        return 2;
+
+    const model::Song song = makeSong(options.notes, 1);
+    const std::string path =
+        options.keep.empty() ? "/tmp/torchestra-midi-bench-" + std::to_string(::getpid()) + ".mid"
+                             : options.keep;
+    if (const std::string error = midi::writeMidiFile(path, song); !error.empty()) {
+        std::fprintf(stderr, "cannot write the benchmark file: %s\n", error.c_str());
+        return 1;
+    }
+    const std::string bytes = midi::writeMidi(song);
+    Figures figures;
+    figures.mb = double(bytes.size()) / 1e6;
+    std::printf("song: %zu tracks, %zu notes, %.2f MB (%s)\n", song.trackCount(), song.noteCount(),
+                figures.mb, path.c_str());
+
+    if (!benchOurs(song, bytes, options.runs, figures))
+        return 1;
+    if (!options.peer)
+        std::printf("peer: skipped (--no-peer)\n");
+    else
+        benchPeer(path, options.peerRuns, figures);
+    if (options.keep.empty())
         ::unlink(path.c_str());
     return 0;
 }

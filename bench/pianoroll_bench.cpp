@@ -6,9 +6,9 @@
 //
 // Paints go through QWidget::render into a QImage (the raster engine the offscreen and xcb
 // backing stores use), a full frame each time. Reported: median and worst of F frames.
-#include "ui/shell/MainWindow.h"
-#include "ui/pianoroll/PianoRollView.h"
 #include "ui/common/Theme.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/shell/MainWindow.h"
 
 #include "midi/MidiFile.h"
 #include "model/Song.h"
@@ -90,37 +90,35 @@ void report(const char* what, const Stats& s) {
                 s.median < 16.0 ? "(< 16 ms)" : "(OVER 16 ms)");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QStandardPaths::setTestModeEnabled(true); // no recovery files or settings of a real user
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("TorchestraBench"));
-    QApplication::setApplicationName(QStringLiteral("pianoroll_bench"));
-    ui::theme::apply(app, ui::ThemeKind::Dark);
-
+struct Options {
     std::size_t notes = 20000, openNotes = 200000;
     int frames = 30, width = 1600, height = 900;
+};
+
+Options parseOptions(int argc, char** argv) {
+    Options o;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--notes"))
-            notes = std::size_t(std::atol(argv[i + 1]));
+            o.notes = std::size_t(std::atol(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--open-notes"))
-            openNotes = std::size_t(std::atol(argv[i + 1]));
+            o.openNotes = std::size_t(std::atol(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--frames"))
-            frames = std::max(1, std::atoi(argv[i + 1]));
+            o.frames = std::max(1, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--size"))
-            std::sscanf(argv[i + 1], "%dx%d", &width, &height);
+            std::sscanf(argv[i + 1], "%dx%d", &o.width, &o.height);
     }
+    return o;
+}
 
-    model::Song song = makeSong(notes, 7);
+// Paint times of the piano roll for a song of o.notes notes, zoomed out and in.
+void benchPaint(const Options& o) {
+    model::Song song = makeSong(o.notes, 7);
     std::printf("song: %zu notes on %zu tracks, %.0f bars; view %dx%d\n", song.noteCount(),
-                song.trackCount(), double(song.endTick()) / 1920.0, width, height);
+                song.trackCount(), double(song.endTick()) / 1920.0, o.width, o.height);
 
     ui::PianoRollView view;
     view.setSong(&song);
-    view.resize(width, height);
+    view.resize(o.width, o.height);
     view.show();
     QApplication::processEvents();
     view.setActiveTrack(song.trackIdAt(0));
@@ -139,11 +137,11 @@ int main(int argc, char** argv) {
         });
     char label[128];
     std::snprintf(label, sizeof label, "zoomed out (%d notes in view)", visible);
-    report(label, timeFrames(view, image, frames));
+    report(label, timeFrames(view, image, o.frames));
     view.setVelocityLaneVisible(true);
-    report("zoomed out + velocity lane", timeFrames(view, image, frames));
+    report("zoomed out + velocity lane", timeFrames(view, image, o.frames));
     view.setColourMode(ui::PianoRollView::ColourMode::Velocity);
-    report("zoomed out + velocity lane, colour by velocity", timeFrames(view, image, frames));
+    report("zoomed out + velocity lane, colour by velocity", timeFrames(view, image, o.frames));
     view.setColourMode(ui::PianoRollView::ColourMode::Track);
     view.setVelocityLaneVisible(false);
 
@@ -153,23 +151,26 @@ int main(int argc, char** argv) {
     view.setPlayheadTick(song.endTick() / 2); // pages the view to the middle of the song
     view.centreOnPitch(64);
     QApplication::processEvents();
-    report("zoomed in (160 px/quarter, 18 px rows)", timeFrames(view, image, frames));
+    report("zoomed in (160 px/quarter, 18 px rows)", timeFrames(view, image, o.frames));
     view.setVelocityLaneVisible(true);
     view.selectAll();
-    report("zoomed in + velocity lane, all selected", timeFrames(view, image, frames));
+    report("zoomed in + velocity lane, all selected", timeFrames(view, image, o.frames));
     view.setSong(nullptr);
+}
 
-    // Open time: a large MIDI file through the window, as File > Open does it.
+// Open time: a large MIDI file through the window, as File > Open does it. Returns the exit
+// status.
+int benchOpen(const Options& o) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("large.mid"));
-    const model::Song large = makeSong(openNotes, 11);
+    const model::Song large = makeSong(o.openNotes, 11);
     if (!midi::writeMidiFile(QFile::encodeName(path).toStdString(), large).empty()) {
         std::fprintf(stderr, "could not write %s\n", qPrintable(path));
         return 1;
     }
     ui::MainWindow window;
     window.setShowErrorDialogs(false);
-    window.resize(width, height);
+    window.resize(o.width, o.height);
     window.show();
     QApplication::processEvents();
     QSignalSpy loaded(&window, &ui::MainWindow::fileLoaded);
@@ -193,4 +194,20 @@ int main(int argc, char** argv) {
                 double(painted) / 1e6);
     std::printf("status bar: %s\n", qPrintable(window.statusText()));
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QStandardPaths::setTestModeEnabled(true); // no recovery files or settings of a real user
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("TorchestraBench"));
+    QApplication::setApplicationName(QStringLiteral("pianoroll_bench"));
+    ui::theme::apply(app, ui::ThemeKind::Dark);
+
+    const Options options = parseOptions(argc, argv);
+    benchPaint(options);
+    return benchOpen(options);
 }

@@ -316,7 +316,8 @@ private:
         return eventLeads ? kOns : kEarlyOns;
     }
 
-    void emit(Encoder& enc, const std::vector<model::Track>& tracks, Tick endOfTrack) {
+    // Puts the collected items of a chunk into m_items in file order.
+    void mergeItems() {
         // Three streams, each close to sorted as collected (events and note-ons in tick order,
         // note-offs in start order), sorted on their own and merged: far cheaper than sorting
         // everything at once.
@@ -331,8 +332,42 @@ private:
                            m_items.begin() + std::ptrdiff_t(b), itemLess);
         std::inplace_merge(m_items.begin(), m_items.begin() + std::ptrdiff_t(b), m_items.end(),
                            itemLess);
-        enc.beginTrack();
+    }
+
+    // A tempo, time signature or key signature item, from the song's tempo map.
+    void emitTempoMapItem(Encoder& enc, const Item& it) {
         const auto& map = m_song.tempoMap();
+        switch (it.kind) {
+        case Kind::Tempo: {
+            const std::int32_t us = std::clamp(map.tempos()[it.index].usPerQuarter, 1, 0xFFFFFF);
+            const char d[3] = {char(us >> 16), char((us >> 8) & 0xFF), char(us & 0xFF)};
+            enc.meta(it.tick, model::meta::kTempo, std::string_view(d, 3));
+            break;
+        }
+        case Kind::TimeSig: {
+            const auto& ts = map.timeSignatures()[it.index];
+            int power = 0;
+            while (power < 30 && (1 << power) < ts.denominator)
+                ++power;
+            const char d[4] = {char(ts.numerator), char(power), char(ts.clocksPerClick),
+                               char(ts.thirtySecondsPerQuarter)};
+            enc.meta(it.tick, model::meta::kTimeSignature, std::string_view(d, 4));
+            break;
+        }
+        case Kind::KeySig: {
+            const auto& ks = map.keySignatures()[it.index];
+            const char d[2] = {char(std::int8_t(ks.sharps)), char(ks.minor ? 1 : 0)};
+            enc.meta(it.tick, model::meta::kKeySignature, std::string_view(d, 2));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    void emit(Encoder& enc, const std::vector<model::Track>& tracks, Tick endOfTrack) {
+        mergeItems();
+        enc.beginTrack();
         Tick last = 0;
         for (const Item& it : m_items) {
             last = std::max(last, it.tick);
@@ -347,29 +382,11 @@ private:
                 enc.channel(0, std::uint8_t(0xC0 | (p.channel & 0x0F)), *p.program, 0);
                 break;
             }
-            case Kind::Tempo: {
-                const std::int32_t us =
-                    std::clamp(map.tempos()[it.index].usPerQuarter, 1, 0xFFFFFF);
-                const char d[3] = {char(us >> 16), char((us >> 8) & 0xFF), char(us & 0xFF)};
-                enc.meta(it.tick, model::meta::kTempo, std::string_view(d, 3));
+            case Kind::Tempo:
+            case Kind::TimeSig:
+            case Kind::KeySig:
+                emitTempoMapItem(enc, it);
                 break;
-            }
-            case Kind::TimeSig: {
-                const auto& ts = map.timeSignatures()[it.index];
-                int power = 0;
-                while (power < 30 && (1 << power) < ts.denominator)
-                    ++power;
-                const char d[4] = {char(ts.numerator), char(power), char(ts.clocksPerClick),
-                                   char(ts.thirtySecondsPerQuarter)};
-                enc.meta(it.tick, model::meta::kTimeSignature, std::string_view(d, 4));
-                break;
-            }
-            case Kind::KeySig: {
-                const auto& ks = map.keySignatures()[it.index];
-                const char d[2] = {char(std::int8_t(ks.sharps)), char(ks.minor ? 1 : 0)};
-                enc.meta(it.tick, model::meta::kKeySignature, std::string_view(d, 2));
-                break;
-            }
             case Kind::Meta: {
                 const auto& m = tracks[it.track].metaEvents[it.index];
                 enc.meta(it.tick, m.type, m.data);

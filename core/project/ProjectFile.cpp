@@ -17,6 +17,8 @@ namespace torchestra::project {
 namespace {
 
 constexpr qsizetype kMaxProjectBytes = qsizetype(1) << 30; // 1 GiB: far beyond any real song
+// The largest tick a project may hold: below 2^53, so exact as a JSON double.
+constexpr double kMaxTick = 9.0e15;
 
 QString tr(const char* text) {
     return QCoreApplication::translate("ProjectFile", text);
@@ -128,7 +130,6 @@ public:
     }
 
     bool song(const QJsonObject& o, model::Song& song) {
-        constexpr double kMaxTick = 9.0e15; // below 2^53: exact as a double
         int ppq = 0;
         if (!field(o, "ppq", QStringLiteral("song"), 1, 32767, ppq))
             return false;
@@ -189,8 +190,17 @@ public:
     }
 
     bool track(const QJsonObject& o, const QString& where, model::Song& song) {
-        constexpr double kMaxTick = 9.0e15;
         model::Track t;
+        std::vector<model::Note> notes;
+        if (!trackProperties(o, where, t) || !trackEvents(o, where, t) ||
+            !trackNotes(o, where, notes))
+            return false;
+        song.addTrack(std::move(t), std::move(notes)); // one sort, no copies
+        return true;
+    }
+
+    // The track's properties and its End of Track tick.
+    bool trackProperties(const QJsonObject& o, const QString& where, model::Track& t) {
         model::TrackProperties& p = t.properties;
         p.name = o.value(QLatin1String("name")).toString().toStdString();
         if (!field(o, "channel", where, 0, 15, p.channel))
@@ -213,7 +223,10 @@ public:
         if (o.contains(QLatin1String("endOfTrack")) &&
             !field(o, "endOfTrack", where, 0, kMaxTick, t.endOfTrack))
             return false;
+        return true;
+    }
 
+    bool trackEvents(const QJsonObject& o, const QString& where, model::Track& t) {
         QJsonArray list;
         if (!array(o, "channelEvents", where, list))
             return false;
@@ -252,10 +265,13 @@ public:
             s.escaped = e.value(QLatin1String("escaped")).toBool();
             t.sysExEvents.push_back(std::move(s));
         }
+        return true;
+    }
 
+    bool trackNotes(const QJsonObject& o, const QString& where, std::vector<model::Note>& notes) {
+        QJsonArray list;
         if (!array(o, "notes", where, list))
             return false;
-        std::vector<model::Note> notes;
         notes.reserve(std::size_t(list.size()));
         for (qsizetype i = 0; i < list.size(); ++i) {
             const QString w = where + QStringLiteral(".notes[%1]").arg(i);
@@ -277,7 +293,6 @@ public:
             n.channel = std::uint8_t(v[5]);
             notes.push_back(n);
         }
-        song.addTrack(std::move(t), std::move(notes)); // one sort, no copies
         return true;
     }
 };
@@ -348,7 +363,6 @@ QString ProjectFile::parse(const QByteArray& json, Project& out) {
     }
     out.trainingModel = training.value(QLatin1String("model")).toObject();
     if (root.contains(QLatin1String("loop"))) {
-        constexpr double kMaxTick = 9.0e15;
         const QJsonObject loop = root.value(QLatin1String("loop")).toObject();
         if (!reader.field(loop, "start", QStringLiteral("loop"), 0, kMaxTick, out.loop.start) ||
             !reader.field(loop, "end", QStringLiteral("loop"), 0, kMaxTick, out.loop.end))

@@ -76,29 +76,29 @@ model::Track makeTrack(const char* name, int channel, int program) {
     return t;
 }
 
-} // namespace
-
-model::Song makeDemoSong() {
-    model::Song song;
-    model::TempoMap map(kPpq);
-    map.setTempo(0, 625000); // 96 BPM
-    map.setKeySignature({0, 0, true});
-
+// Where each bar starts.
+std::vector<Tick> barStarts() {
     std::vector<Tick> barStart;
     Tick t = 0;
     for (const Bar& bar : kBars) {
         barStart.push_back(t);
         t += bar.beats * kPpq;
     }
+    return barStart;
+}
+
+model::TempoMap demoTempoMap(const std::vector<Tick>& barStart) {
+    model::TempoMap map(kPpq);
+    map.setTempo(0, 625000); // 96 BPM
+    map.setKeySignature({0, 0, true});
     map.setTimeSignature({barStart[12], 3, 4, 24, 8});
     map.setTimeSignature({barStart[14], 4, 4, 24, 8});
     map.setTempo(barStart[14], 750000); // 80 BPM: a broadening into the last cadence
-    song.setTempoMap(map);
+    return map;
+}
 
-    std::vector<Note> melody, strings, piano, bass, drums;
-    const int melodyCh = 0, stringsCh = 1, pianoCh = 2, bassCh = 3, drumCh = 9;
-
-    // Melody, written out: (pitch, eighths) per bar, phrased in four-bar arcs.
+std::vector<Note> melody(const std::vector<Tick>& barStart, int channel) {
+    // Written out: (pitch, eighths) per bar, phrased in four-bar arcs.
     const std::array<std::vector<std::pair<int, int>>, 16> tune = {{
         {{76, 2}, {74, 1}, {72, 1}, {71, 2}, {72, 2}}, // Am
         {{69, 6}, {72, 2}},                            // F
@@ -117,6 +117,7 @@ model::Song makeDemoSong() {
         {{71, 2}, {72, 2}, {74, 2}, {68, 2}},          // E
         {{69, 8}},                                     // Am
     }};
+    std::vector<Note> notes;
     for (std::size_t b = 0; b < kBars.size(); ++b) {
         Tick pos = barStart[b];
         // Louder towards the climax in bars 9-13, softer at the close.
@@ -125,21 +126,30 @@ model::Song makeDemoSong() {
             const Tick len = eighths * kPpq / 2;
             const bool strong = (pos - barStart[b]) % kPpq == 0;
             const int velocity = 72 + phrase + (strong ? 12 : 0);
-            melody.push_back(note(pos, len - 24, pitch, velocity, melodyCh));
+            notes.push_back(note(pos, len - 24, pitch, velocity, channel));
             pos += len;
         }
     }
+    return notes;
+}
 
+// The chord held through each bar, voiced close around middle C.
+std::vector<Note> strings(const std::vector<Tick>& barStart, int channel) {
+    std::vector<Note> notes;
     for (std::size_t b = 0; b < kBars.size(); ++b) {
         const Bar& bar = kBars[b];
-        const Tick start = barStart[b];
-        const Tick len = bar.beats * kPpq;
-
-        // Strings: the chord held through the bar, voiced close around middle C.
         for (int pc : bar.chord.tones)
-            strings.push_back(note(start, len - 10, above(pc, 55), 64 + int(b % 4) * 6, stringsCh));
+            notes.push_back(note(barStart[b], bar.beats * kPpq - 10, above(pc, 55),
+                                 64 + int(b % 4) * 6, channel));
+    }
+    return notes;
+}
 
-        // Piano: broken chords in eighths over two octaves.
+// Broken chords in eighths over two octaves.
+std::vector<Note> piano(const std::vector<Tick>& barStart, int channel) {
+    std::vector<Note> notes;
+    for (std::size_t b = 0; b < kBars.size(); ++b) {
+        const Bar& bar = kBars[b];
         std::vector<int> tones;
         for (int octaveLow : {40, 52})
             for (int pc : bar.chord.tones)
@@ -149,54 +159,82 @@ model::Song makeDemoSong() {
         for (int e = 0; e < bar.beats * 2; ++e) {
             const int pitch = tones[std::size_t(pattern[std::size_t(e)])];
             const int velocity = e % 2 == 0 ? 72 : 54;
-            piano.push_back(note(start + e * kPpq / 2, kPpq / 2 - 30, pitch, velocity, pianoCh));
+            notes.push_back(
+                note(barStart[b] + e * kPpq / 2, kPpq / 2 - 30, pitch, velocity, channel));
         }
+    }
+    return notes;
+}
 
-        // Bass: root, fifth, and an eighth-note pickup into the next bar.
+// Root, fifth, and an eighth-note pickup into the next bar.
+std::vector<Note> bass(const std::vector<Tick>& barStart, int channel) {
+    std::vector<Note> notes;
+    for (std::size_t b = 0; b < kBars.size(); ++b) {
+        const Bar& bar = kBars[b];
+        const Tick start = barStart[b];
         const int root = above(bar.chord.root, 28);
         if (bar.beats == 4) {
-            bass.push_back(note(start, 2 * kPpq - 40, root, 100, bassCh));
-            bass.push_back(note(start + 2 * kPpq, kPpq - 40, root + 7, 86, bassCh));
-            bass.push_back(note(start + 3 * kPpq, kPpq / 2 - 20, root + 12, 80, bassCh));
-            bass.push_back(note(start + 3 * kPpq + kPpq / 2, kPpq / 2 - 20, root + 10, 76, bassCh));
+            notes.push_back(note(start, 2 * kPpq - 40, root, 100, channel));
+            notes.push_back(note(start + 2 * kPpq, kPpq - 40, root + 7, 86, channel));
+            notes.push_back(note(start + 3 * kPpq, kPpq / 2 - 20, root + 12, 80, channel));
+            notes.push_back(
+                note(start + 3 * kPpq + kPpq / 2, kPpq / 2 - 20, root + 10, 76, channel));
         } else {
-            bass.push_back(note(start, kPpq * 3 - 40, root, 96, bassCh));
+            notes.push_back(note(start, kPpq * 3 - 40, root, 96, channel));
         }
+    }
+    return notes;
+}
 
-        // Drums (GM kit): kick, snare, hi-hats; crashes at section starts.
+// GM kit: kick, snare, hi-hats; crashes at section starts.
+std::vector<Note> drums(const std::vector<Tick>& barStart, int channel) {
+    std::vector<Note> notes;
+    for (std::size_t b = 0; b < kBars.size(); ++b) {
+        const Bar& bar = kBars[b];
+        const Tick start = barStart[b];
         if (b == 0 || b == 8 || b == 15)
-            drums.push_back(note(start, kPpq / 2, 49, 110, drumCh));
+            notes.push_back(note(start, kPpq / 2, 49, 110, channel));
         if (b == kBars.size() - 1) {
-            drums.push_back(note(start, kPpq / 2, 36, 110, drumCh));
+            notes.push_back(note(start, kPpq / 2, 36, 110, channel));
             continue;
         }
         for (int e = 0; e < bar.beats * 2; ++e) {
             const Tick at = start + e * kPpq / 2;
-            drums.push_back(note(at, kPpq / 4, 42, e % 2 == 0 ? 88 : 58, drumCh));
+            notes.push_back(note(at, kPpq / 4, 42, e % 2 == 0 ? 88 : 58, channel));
         }
         if (bar.beats == 4) {
-            drums.push_back(note(start, kPpq / 4, 36, 112, drumCh));
-            drums.push_back(note(start + 2 * kPpq, kPpq / 4, 36, 104, drumCh));
+            notes.push_back(note(start, kPpq / 4, 36, 112, channel));
+            notes.push_back(note(start + 2 * kPpq, kPpq / 4, 36, 104, channel));
             if (b % 2 == 1)
-                drums.push_back(note(start + 2 * kPpq + kPpq / 2, kPpq / 4, 36, 84, drumCh));
-            drums.push_back(note(start + kPpq, kPpq / 4, 38, 108, drumCh));
-            drums.push_back(note(start + 3 * kPpq, kPpq / 4, 38, 110, drumCh));
+                notes.push_back(note(start + 2 * kPpq + kPpq / 2, kPpq / 4, 36, 84, channel));
+            notes.push_back(note(start + kPpq, kPpq / 4, 38, 108, channel));
+            notes.push_back(note(start + 3 * kPpq, kPpq / 4, 38, 110, channel));
         } else {
-            drums.push_back(note(start, kPpq / 4, 36, 110, drumCh));
-            drums.push_back(note(start + kPpq, kPpq / 4, 38, 80, drumCh));
-            drums.push_back(note(start + 2 * kPpq, kPpq / 4, 38, 84, drumCh));
+            notes.push_back(note(start, kPpq / 4, 36, 110, channel));
+            notes.push_back(note(start + kPpq, kPpq / 4, 38, 80, channel));
+            notes.push_back(note(start + 2 * kPpq, kPpq / 4, 38, 84, channel));
         }
     }
+    return notes;
+}
 
+} // namespace
+
+model::Song makeDemoSong() {
+    model::Song song;
+    const std::vector<Tick> barStart = barStarts();
+    song.setTempoMap(demoTempoMap(barStart));
+
+    const int melodyCh = 0, stringsCh = 1, pianoCh = 2, bassCh = 3, drumCh = 9;
     const auto add = [&song](model::Track track, std::vector<Note> notes) {
         const model::TrackId id = song.addTrack(std::move(track));
         song.addNotes(id, std::move(notes));
     };
-    add(makeTrack("Flute", melodyCh, 73), std::move(melody));
-    add(makeTrack("Strings", stringsCh, 48), std::move(strings));
-    add(makeTrack("Piano", pianoCh, 0), std::move(piano));
-    add(makeTrack("Bass", bassCh, 33), std::move(bass));
-    add(makeTrack("Drums", drumCh, 0), std::move(drums));
+    add(makeTrack("Flute", melodyCh, 73), melody(barStart, melodyCh));
+    add(makeTrack("Strings", stringsCh, 48), strings(barStart, stringsCh));
+    add(makeTrack("Piano", pianoCh, 0), piano(barStart, pianoCh));
+    add(makeTrack("Bass", bassCh, 33), bass(barStart, bassCh));
+    add(makeTrack("Drums", drumCh, 0), drums(barStart, drumCh));
     return song;
 }
 
