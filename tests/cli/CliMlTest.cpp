@@ -26,9 +26,9 @@ model::Song cMajorSong(int seed, int bars) {
         const int root = scale[(bar * 3 + seed) % 7];
         for (int k : {0, 2, 4})
             notes.push_back(
-                note(start, 1920, 48 + root + scale[(k + root) % 7] - scale[root % 7], 70, 0));
+                makeNote(start, 1920, 48 + root + scale[(k + root) % 7] - scale[root % 7], 70));
         for (int s = 0; s < 8; ++s)
-            notes.push_back(note(start + s * 240, 240, 72 + scale[(s + bar + seed) % 7], 90, 0));
+            notes.push_back(makeNote(start + s * 240, 240, 72 + scale[(s + bar + seed) % 7], 90));
     }
     song.addNotes(id, notes);
     return song;
@@ -164,7 +164,7 @@ TEST(CliMl, TracksToLearnFromAndToPrimeWithAreChosenByIndex) {
     model::Track bass;
     bass.properties.name = "Bass";
     const model::TrackId id = song.addTrack(bass);
-    song.addNotes(id, {note(0, 1920, 28, 90, 1), note(1920, 1920, 31, 90, 1)});
+    song.addNotes(id, {makeNote(0, 1920, 28, 90, 1), makeNote(1920, 1920, 31, 90, 1)});
     const std::string file = tempDir() + "/two-tracks.mid";
     ASSERT_EQ(midi::writeMidiFile(file, song), "");
     const std::string model = tempDir() + "/bass-only.tcm";

@@ -20,12 +20,12 @@ project::Project twoTrackProject() {
     model::Track piano;
     piano.properties.name = "Piano";
     const model::TrackId id = p.song.addTrack(piano);
-    p.song.addNotes(id, {note(0, 480, 60, 100, 0), note(480, 480, 64, 90, 0)});
+    p.song.addNotes(id, {makeNote(0, 480, 60), makeNote(480, 480, 64, 90)});
     model::Track bass;
     bass.properties.name = "Bass";
     bass.properties.channel = 1;
     const model::TrackId bassId = p.song.addTrack(bass);
-    p.song.addNotes(bassId, {note(0, 1440, 36, 80, 1)});
+    p.song.addNotes(bassId, {makeNote(0, 1440, 36, 80, 1)});
     p.trainingFiles << QStringLiteral("a.mid") << QStringLiteral("b.mid");
     p.trainingTracks = {0, 2};
     return p;

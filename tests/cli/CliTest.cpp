@@ -20,11 +20,11 @@ TEST(Cli, InspectJsonHasTheContractShape) {
 TEST(Cli, InspectJsonSortsNotesByTrackStartChannelPitchEnd) {
     model::Song song = twoTrackSong();
     const model::TrackId piano = song.trackIdAt(1);
-    song.addNotes(piano, {note(0, 100, 50, 90, 3), note(0, 50, 60, 80, 0), note(0, 200, 59, 70, 0),
-                          note(10, 10, 1, 1, 0)});
+    song.addNotes(piano, {makeNote(0, 100, 50, 90, 3), makeNote(0, 50, 60, 80),
+                          makeNote(0, 200, 59, 70), makeNote(10, 10, 1, 1)});
     model::Track extra;
     model::TrackId third = song.addTrack(extra);
-    song.addNotes(third, {note(0, 10, 30, 10, 0)});
+    song.addNotes(third, {makeNote(0, 10, 30, 10)});
     RunResult r = runCli("inspect --json " + writeSong("order.mid", song));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const std::string expected =
@@ -88,7 +88,7 @@ TEST(Cli, ConvertRoundTripKeepsEverything) {
 
 TEST(Cli, ConvertToFormatZeroMergesTracks) {
     model::Song song = twoTrackSong();
-    song.addNotes(song.trackIdAt(0), {note(960, 10, 40, 50, 1)});
+    song.addNotes(song.trackIdAt(0), {makeNote(960, 10, 40, 50, 1)});
     const std::string in = writeSong("multi.mid", song);
     const std::string out = tempDir() + "/format0.mid";
     RunResult c = runCli("convert " + in + " " + out + " --format 0");

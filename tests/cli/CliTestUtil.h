@@ -1,6 +1,7 @@
 #pragma once
 
 // Runs the real torchestra-cli binary, as other tools do.
+#include "common/TestNotes.h"
 #include "midi/MidiFile.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 namespace torchestra::clitest {
+
+using ::torchestra::test::makeNote;
 
 using namespace torchestra;
 
@@ -55,17 +58,6 @@ inline RunResult runCli(const std::string& args) {
     return r;
 }
 
-inline model::Note note(model::Tick start, model::Tick length, int pitch, int velocity,
-                        int channel) {
-    model::Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.velocity = std::uint8_t(velocity);
-    n.channel = std::uint8_t(channel);
-    return n;
-}
-
 inline std::string writeSong(const std::string& name, const model::Song& song) {
     const std::string path = tempDir() + "/" + name;
     EXPECT_EQ(midi::writeMidiFile(path, song), "");
@@ -84,7 +76,7 @@ inline model::Song twoTrackSong() {
     model::Track piano;
     piano.properties.name = "Piano";
     model::TrackId id = song.addTrack(piano);
-    song.addNotes(id, {note(0, 480, 60, 100, 0)});
+    song.addNotes(id, {makeNote(0, 480, 60)});
     return song;
 }
 

@@ -2,6 +2,7 @@
 
 #include "SmfBuilder.h"
 #include "SongCompare.h"
+#include "common/TestNotes.h"
 #include "midi/MidiFile.h"
 
 #include <gtest/gtest.h>
@@ -12,20 +13,9 @@
 
 using namespace torchestra;
 using smf::bytes;
+using torchestra::test::makeNote;
 
 namespace {
-
-model::Note note(model::Tick start, model::Tick length, int pitch, int channel = 0,
-                 int velocity = 100, int release = 64) {
-    model::Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.channel = std::uint8_t(channel);
-    n.velocity = std::uint8_t(velocity);
-    n.releaseVelocity = std::uint8_t(release);
-    return n;
-}
 
 model::TrackId addTrack(model::Song& song, model::Track t, const std::vector<model::Note>& notes) {
     const model::TrackId id = song.addTrack(std::move(t));
@@ -92,7 +82,7 @@ TEST(MidiWriter, ExactBytesOfASmallSong) {
     t.properties.name = "A";
     t.properties.channel = 2;
     t.properties.program = 5;
-    addTrack(song, t, {note(0, 96, 60, 2, 100, 64)});
+    addTrack(song, t, {makeNote(0, 96, 60, 100, 2)});
 
     const std::string expected = smf::header(1, 1, 96) + "MTrk" + smf::be32(26) +
                                  bytes({0x00, 0xFF, 0x03, 0x01, 'A',              // name
@@ -118,7 +108,7 @@ TEST(MidiWriter, OrderWithinATick) {
     model::Song song;
     model::Track t;
     t.channelEvents.push_back({10, 0xB0, 64, 127});
-    addTrack(song, t, {note(0, 10, 60), note(10, 10, 60), note(10, 0, 60, 0, 50, 20)});
+    addTrack(song, t, {makeNote(0, 10, 60), makeNote(10, 10, 60), makeNote(10, 0, 60, 50, 0, 20)});
     midi::WriteOptions plain;
     plain.runningStatus = false;
     const std::string file = midi::writeMidi(song, plain);
@@ -139,7 +129,8 @@ TEST(MidiWriter, OrderWithinATick) {
 TEST(MidiWriter, SamePitchNotesStartingTogetherComeBackWithTheirLengths) {
     model::Song song;
     addTrack(song, {},
-             {note(0, 30, 60, 0, 10, 1), note(0, 10, 60, 0, 20, 2), note(0, 20, 60, 0, 30, 3)});
+             {makeNote(0, 30, 60, 10, 0, 1), makeNote(0, 10, 60, 20, 0, 2),
+              makeNote(0, 20, 60, 30, 0, 3)});
     const midi::ReadResult r = midi::readMidi(midi::writeMidi(song));
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(songcompare::firstDifference(song, r.song), "");
@@ -149,10 +140,10 @@ TEST(MidiWriter, EndOfTrackIsTheLaterOfEndOfTrackAndLastEvent) {
     model::Song song;
     model::Track late;
     late.endOfTrack = 1000;
-    addTrack(song, late, {note(0, 100, 60)});
+    addTrack(song, late, {makeNote(0, 100, 60)});
     model::Track early;
     early.endOfTrack = 10;
-    addTrack(song, early, {note(0, 100, 60)});
+    addTrack(song, early, {makeNote(0, 100, 60)});
     model::Track empty;
     addTrack(song, empty, {});
     const midi::ReadResult r = midi::readMidi(midi::writeMidi(song));
@@ -171,8 +162,8 @@ TEST(MidiWriter, TempoMapGoesIntoTheFirstTrack) {
     map.setTimeSignature({0, 3, 4, 24, 8});
     map.setKeySignature({0, -2, true});
     song.setTempoMap(map);
-    addTrack(song, {}, {note(0, 480, 60)});
-    addTrack(song, {}, {note(0, 480, 62)});
+    addTrack(song, {}, {makeNote(0, 480, 60)});
+    addTrack(song, {}, {makeNote(0, 480, 62)});
     midi::WriteOptions plain;
     plain.runningStatus = false;
     const std::string file = midi::writeMidi(song, plain);
@@ -206,10 +197,10 @@ TEST(MidiWriter, Format0MergesTracksIntoOneChunk) {
     song.setTempoMap(map);
     model::Track a;
     a.properties.name = "First";
-    addTrack(song, a, {note(0, 480, 60), note(480, 480, 64)});
+    addTrack(song, a, {makeNote(0, 480, 60), makeNote(480, 480, 64)});
     model::Track b;
     b.channelEvents.push_back({240, 0xB1, 7, 90});
-    addTrack(song, b, {note(0, 960, 40, 1)});
+    addTrack(song, b, {makeNote(0, 960, 40, 100, 1)});
     midi::WriteOptions options;
     options.format = 0;
     const std::string file = midi::writeMidi(song, options);
@@ -232,7 +223,7 @@ TEST(MidiWriter, TrackChannelSurvivesWhenAnotherChannelsEventComesFirst) {
     model::Track t;
     t.properties.channel = 2;
     t.channelEvents.push_back({0, 0xB5, 7, 100});
-    addTrack(song, t, {note(0, 10, 60, 2)});
+    addTrack(song, t, {makeNote(0, 10, 60, 100, 2)});
     const midi::ReadResult r = midi::readMidi(midi::writeMidi(song));
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(songcompare::firstDifference(song, r.song), "");
@@ -244,7 +235,7 @@ TEST(MidiWriter, ProgramChangeThatIsNotTheTracksProgramStaysAnEvent) {
     model::Song song;
     model::Track t;
     t.channelEvents.push_back({0, 0xC0, 12, 0});
-    addTrack(song, t, {note(0, 10, 60)});
+    addTrack(song, t, {makeNote(0, 10, 60)});
     const midi::ReadResult r = midi::readMidi(midi::writeMidi(song));
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_FALSE(r.song.trackAt(0).properties.program.has_value());
@@ -273,7 +264,7 @@ TEST(MidiWriter, EmptySongAndSongWithoutTracks) {
 
 TEST(MidiWriter, WriteMidiFileIntoMissingFolderFailsNamingThePath) {
     model::Song song;
-    addTrack(song, {}, {note(0, 10, 60)});
+    addTrack(song, {}, {makeNote(0, 10, 60)});
     const std::string path = "/nonexistent-torchestra-folder/sub/out.mid";
     const std::string error = midi::writeMidiFile(path, song);
     ASSERT_FALSE(error.empty());
@@ -287,7 +278,7 @@ TEST(MidiWriter, WriteMidiFileReplacesAnExistingFileWhole) {
         f << std::string(100000, 'x');
     }
     model::Song song;
-    addTrack(song, {}, {note(0, 10, 60)});
+    addTrack(song, {}, {makeNote(0, 10, 60)});
     ASSERT_EQ(midi::writeMidiFile(path, song), "");
     std::ifstream f(path, std::ios::binary);
     const std::string onDisk((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -1,4 +1,5 @@
 #include "model/Song.h"
+#include "common/TestNotes.h"
 
 #include <gtest/gtest.h>
 
@@ -6,17 +7,9 @@
 #include <random>
 
 using namespace torchestra::model;
+using torchestra::test::makeNote;
 
 namespace {
-
-Note makeNote(Tick start, Tick length, int pitch, int velocity = 100) {
-    Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.velocity = std::uint8_t(velocity);
-    return n;
-}
 
 // Records notifications, to check that each mutation reports exactly what changed.
 struct Recorder : SongListener {

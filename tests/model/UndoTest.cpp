@@ -1,19 +1,12 @@
+#include "common/TestNotes.h"
 #include "model/EditCommands.h"
 
 #include <gtest/gtest.h>
 
 using namespace torchestra::model;
+using torchestra::test::makeNote;
 
 namespace {
-
-Note makeNote(Tick start, Tick length, int pitch, int velocity = 100) {
-    Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.velocity = std::uint8_t(velocity);
-    return n;
-}
 
 struct CountingListener : SongListener {
     int notes = 0, tracks = 0, tempo = 0;

@@ -72,8 +72,8 @@ std::string songFile() {
     song.setTempoMap(map);
     std::vector<model::Note> piano, drums;
     for (int i = 0; i < 16; ++i) {
-        piano.push_back(note(i * 240, 200, 60 + (i % 8), 0, 100));
-        drums.push_back(note(i * 480, 60, 36 + (i % 2) * 2, 9, 110));
+        piano.push_back(makeNote(i * 240, 200, 60 + (i % 8)));
+        drums.push_back(makeNote(i * 480, 60, 36 + (i % 2) * 2, 110, 9));
     }
     addTrack(song, "piano", 0, 0, piano);
     addTrack(song, "drums", 9, -1, drums);

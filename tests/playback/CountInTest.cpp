@@ -16,7 +16,7 @@ constexpr double kRate = 48000;
 
 model::Song oneNote() {
     model::Song song; // 120 BPM, 4/4, 480 PPQ: a beat is 0.5 s
-    addTrack(song, "t", 0, -1, {note(0, 480, 60)});
+    addTrack(song, "t", 0, -1, {makeNote(0, 480, 60)});
     return song;
 }
 

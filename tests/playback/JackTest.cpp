@@ -96,9 +96,9 @@ model::Song timingSong() {
     song.setTempoMap(map);
     std::vector<model::Note> a, b;
     for (int i = 0; i < 64; ++i)
-        a.push_back(note(model::Tick(i) * 120 + (i % 3) * 7, 90, 60 + (i * 5) % 24, 0, 90));
+        a.push_back(makeNote(model::Tick(i) * 120 + (i % 3) * 7, 90, 60 + (i * 5) % 24, 90));
     for (int i = 0; i < 32; ++i)
-        b.push_back(note(model::Tick(i) * 240 + 60, 200, 36 + (i % 12), 1, 100));
+        b.push_back(makeNote(model::Tick(i) * 240 + 60, 200, 36 + (i % 12), 100, 1));
     addTrack(song, "lead", 0, 80, a);
     addTrack(song, "bass", 1, 33, b);
     return song;
@@ -331,8 +331,8 @@ TEST_F(JackTest, StressEditsSeeksAndLoopsNeverLoseANoteOff) {
             if (!notes.empty() && rng() % 2) {
                 song.removeNotes(id, {notes[rng() % notes.size()].id});
             } else {
-                song.addNotes(id, {note(model::Tick(rng() % 7000), 30 + rng() % 900,
-                                        40 + rng() % 40, int(rng() % 2))});
+                song.addNotes(id, {makeNote(model::Tick(rng() % 7000), 30 + rng() % 900,
+                                            40 + rng() % 40, 100, int(rng() % 2))});
             }
             transport.setSnapshot(PlaybackSnapshot::fromSong(song));
             ++edits;

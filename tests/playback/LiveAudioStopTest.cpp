@@ -38,7 +38,7 @@ model::Song longSong() {
     model::Song song;
     std::vector<model::Note> notes;
     for (int i = 0; i < 64; ++i)
-        notes.push_back(note(i * 240, 480, 60 + i % 12, 0, 100));
+        notes.push_back(makeNote(i * 240, 480, 60 + i % 12));
     addTrack(song, "t", 0, 0, notes);
     return song;
 }

@@ -97,7 +97,7 @@ TEST(Metronome, SnapshotClicksAtLeastEightBarsOrToTheSongsEnd) {
     EXPECT_EQ(clickCount(*Metronome::snapshotWithClicks(empty, 10 * 1920 + 1)), 11u * 4u);
 
     model::Song song;
-    addTrack(song, "long", 0, -1, {note(12 * 1920, 480, 60)}); // ends in bar 13
+    addTrack(song, "long", 0, -1, {makeNote(12 * 1920, 480, 60)}); // ends in bar 13
     const auto thirteen = Metronome::snapshotWithClicks(song);
     EXPECT_EQ(clickCount(*thirteen), 13u * 4u);
     EXPECT_EQ(thirteen->noteCount(), 13u * 4u + 1u);
@@ -106,8 +106,8 @@ TEST(Metronome, SnapshotClicksAtLeastEightBarsOrToTheSongsEnd) {
 
 TEST(Metronome, ClicksPlayAgainstASoloedTrack) {
     model::Song song;
-    const model::TrackId soloed = addTrack(song, "soloed", 0, -1, {note(0, 480, 60)});
-    addTrack(song, "other", 1, -1, {note(0, 480, 62)});
+    const model::TrackId soloed = addTrack(song, "soloed", 0, -1, {makeNote(0, 480, 60)});
+    addTrack(song, "other", 1, -1, {makeNote(0, 480, 62)});
     model::TrackProperties p = song.track(soloed)->properties;
     p.solo = true;
     song.setTrackProperties(soloed, p);

@@ -154,7 +154,7 @@ TEST(OfflineRender, WavRoundTripAndLength) {
     if (testSoundFont().empty())
         GTEST_SKIP() << "no GM SoundFont installed";
     model::Song song;
-    addTrack(song, "piano", 0, 0, {note(0, 960, 60), note(960, 960, 64)});
+    addTrack(song, "piano", 0, 0, {makeNote(0, 960, 60), makeNote(960, 960, 64)});
     auto snap = PlaybackSnapshot::fromSong(song);
     RenderOptions o;
     o.tailSeconds = 1.0;
@@ -178,7 +178,7 @@ TEST(OfflineRender, WavRoundTripAndLength) {
 
 TEST(OfflineRender, MissingSoundFontGivesAClearError) {
     model::Song song;
-    addTrack(song, "piano", 0, 0, {note(0, 480, 60)});
+    addTrack(song, "piano", 0, 0, {makeNote(0, 480, 60)});
     auto snap = PlaybackSnapshot::fromSong(song);
     RenderOptions o;
     o.soundFont = "/nonexistent/Missing.sf2";
@@ -198,7 +198,7 @@ TEST(OfflineRender, BrokenSoundFontGivesAClearError) {
         f << bytes;
     }
     model::Song song;
-    addTrack(song, "piano", 0, 0, {note(0, 480, 60)});
+    addTrack(song, "piano", 0, 0, {makeNote(0, 480, 60)});
     auto snap = PlaybackSnapshot::fromSong(song);
     RenderOptions o;
     o.soundFont = path;

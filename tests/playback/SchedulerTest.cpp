@@ -50,8 +50,10 @@ model::Song twoTrackSong() {
     map.setTempo(0, 500000);     // 120 BPM
     map.setTempo(1920, 1000000); // 60 BPM from bar 2
     song.setTempoMap(map);
-    addTrack(song, "piano", 0, 0, {note(0, 480, 60), note(960, 480, 64), note(1920, 480, 67)});
-    addTrack(song, "bass", 1, 33, {note(480, 960, 40, 1), note(2400, 240, 43, 1)});
+    addTrack(song, "piano", 0, 0,
+             {makeNote(0, 480, 60), makeNote(960, 480, 64), makeNote(1920, 480, 67)});
+    addTrack(song, "bass", 1, 33,
+             {makeNote(480, 960, 40, 100, 1), makeNote(2400, 240, 43, 100, 1)});
     return song;
 }
 
@@ -213,7 +215,7 @@ TEST(EventScheduler, EditWhilePlayingIsHeardAheadAndNeverHangsANote) {
             ids.push_back(n.id);
         edited.removeNotes(edited.trackIdAt(t), ids);
     }
-    edited.addNotes(edited.trackIdAt(0), {note(1440, 100, 72)}); // 1.5 s
+    edited.addNotes(edited.trackIdAt(0), {makeNote(1440, 100, 72)}); // 1.5 s
     auto second = PlaybackSnapshot::fromSong(edited);
     s.setSnapshot(second.get());
     run(s, sink, int(4.0 * kRate / 256));
@@ -257,7 +259,7 @@ TEST(EventScheduler, StopAndPanicSilenceEverything) {
 TEST(EventScheduler, RepeatedKeyIsReleasedBeforeRetrigger) {
     model::Song song;
     // Overlapping notes on the same key: the second starts before the first ends.
-    addTrack(song, "t", 0, -1, {note(0, 960, 60), note(480, 960, 60)});
+    addTrack(song, "t", 0, -1, {makeNote(0, 960, 60), makeNote(480, 960, 60)});
     auto snap = PlaybackSnapshot::fromSong(song);
     EventScheduler s;
     s.setSnapshot(snap.get());

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // A minute of song, so the Transport does not reach the end while a test runs.
 SnapshotPtr longSong() {
     model::Song song; // 120 BPM: a minute is 120 beats
-    addTrack(song, "t", 0, -1, {note(0, 480, 60), note(120 * 480, 480, 62)});
+    addTrack(song, "t", 0, -1, {makeNote(0, 480, 60), makeNote(120 * 480, 480, 62)});
     return PlaybackSnapshot::fromSong(song);
 }
 

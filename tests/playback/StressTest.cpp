@@ -47,9 +47,9 @@ model::Song stressSong() {
     std::vector<model::Note> notes;
     for (int i = 0; i < 200; ++i)
         notes.push_back(
-            note(model::Tick(i) * 60, 40 + (i * 13) % 400, 40 + (i * 7) % 48, i % 3, 100));
+            makeNote(model::Tick(i) * 60, 40 + (i * 13) % 400, 40 + (i * 7) % 48, 100, i % 3));
     addTrack(song, "a", 0, 0, notes);
-    addTrack(song, "b", 1, 40, {note(0, 9000, 50, 1), note(4000, 3000, 52, 1)});
+    addTrack(song, "b", 1, 40, {makeNote(0, 9000, 50, 100, 1), makeNote(4000, 3000, 52, 100, 1)});
     return song;
 }
 
@@ -84,8 +84,8 @@ TEST(TransportStress, EditsSeeksAndLoopsWhilePlayingKeepNotesPaired) {
             const auto& ns = song.track(id)->notes();
             if (!ns.empty())
                 song.removeNotes(id, {ns[rng() % ns.size()].id});
-            song.addNotes(id, {note(model::Tick(rng() % 12000), 10 + rng() % 2000, 30 + rng() % 60,
-                                    int(rng() % 4))});
+            song.addNotes(id, {makeNote(model::Tick(rng() % 12000), 10 + rng() % 2000,
+                                        30 + rng() % 60, 100, int(rng() % 4))});
             transport.setSnapshot(PlaybackSnapshot::fromSong(song));
             ++edits;
         } else if (what == 1) {

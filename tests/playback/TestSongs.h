@@ -1,6 +1,7 @@
 #pragma once
 // Songs the playback tests build, and a sink that records what the scheduler sends.
 
+#include "common/TestNotes.h"
 #include "model/Song.h"
 #include "playback/MidiMessage.h"
 
@@ -8,6 +9,8 @@
 #include <vector>
 
 namespace torchestra::playback::test {
+
+using ::torchestra::test::makeNote;
 
 struct SentMessage {
     std::int64_t frame; // absolute: block start + offset
@@ -37,17 +40,6 @@ public:
     }
 };
 
-inline model::Note note(model::Tick start, model::Tick length, int pitch, int channel = 0,
-                        int velocity = 100) {
-    model::Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.channel = std::uint8_t(channel);
-    n.velocity = std::uint8_t(velocity);
-    return n;
-}
-
 // Adds a track with these notes to `song` and returns its id.
 inline model::TrackId addTrack(model::Song& song, const char* name, std::uint8_t channel,
                                int program, std::vector<model::Note> notes) {
@@ -76,7 +68,7 @@ inline model::Song onsetSong(std::vector<model::Tick>* hitTicks) {
         if (k >= 24 && k < 30)
             continue; // the silent stretch
         const model::Tick t = 480 + model::Tick(k) * 300 + (k * 37) % 97;
-        notes.push_back(note(t, 60, 76, 9, 120)); // hi wood block: a sharp attack
+        notes.push_back(makeNote(t, 60, 76, 120, 9)); // hi wood block: a sharp attack
         hitTicks->push_back(t);
     }
     addTrack(song, "wood block", 9, -1, notes);

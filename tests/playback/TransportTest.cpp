@@ -15,7 +15,7 @@ model::Song fourBars() {
     model::Song song; // 120 BPM, 4/4: a bar is 2 s
     std::vector<model::Note> notes;
     for (int bar = 0; bar < 4; ++bar)
-        notes.push_back(note(bar * 1920, 480, 60 + bar));
+        notes.push_back(makeNote(bar * 1920, 480, 60 + bar));
     addTrack(song, "t", 0, 5, notes);
     return song;
 }
@@ -88,7 +88,7 @@ TEST(Transport, NewSnapshotIsPickedUpAtTheNextBlockAndOldOnesAreFreed) {
     t.play();
     RecordingSink sink;
     runSeconds(t, sink, 1.0);
-    song.addNotes(song.trackIdAt(0), {note(1440, 100, 90)}); // 1.5 s, just ahead
+    song.addNotes(song.trackIdAt(0), {makeNote(1440, 100, 90)}); // 1.5 s, just ahead
     t.setSnapshot(PlaybackSnapshot::fromSong(song));
     EXPECT_FALSE(weakFirst.expired()); // the engine may still be reading it
     runSeconds(t, sink, 1.2);

@@ -3,6 +3,7 @@
 // Files the GUI tests open: songs built in code and written with the real writer, and byte
 // strings for what the writer would never produce (broken files, notes left open).
 
+#include "common/TestNotes.h"
 #include "midi/MidiFile.h"
 #include "model/Song.h"
 
@@ -27,16 +28,7 @@ inline void PrintTo(const QString& s, std::ostream* os) {
 
 namespace torchestra::ui::test {
 
-inline model::Note makeNote(model::Tick start, model::Tick length, int pitch, int velocity,
-                            int channel = 0) {
-    model::Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.velocity = std::uint8_t(velocity);
-    n.channel = std::uint8_t(channel);
-    return n;
-}
+using ::torchestra::test::makeNote;
 
 // Two tracks: "Lead" (violin, channel 1) with three notes, "Drums" (channel 10) with six.
 inline model::Song makeSmallSong() {
