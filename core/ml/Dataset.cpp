@@ -137,85 +137,64 @@ bool decodeCachedSequence(const std::string& bytes, const RepresentationConfig& 
     return true;
 }
 
-Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
-                        const DatasetOptions& options) {
-    Dataset data;
-    data.representation = config;
-    std::vector<DatasetFileInfo> missing;
-    const std::vector<std::string> files = expandPaths(paths, missing);
-    std::vector<FrameSequence> pieces;
-    std::vector<std::size_t> pieceFile; // index into data.files
-    // The cache holds each file's grid: it depends on the representation and on the tracks
-    // chosen, so both are in the key (or one choice's grid would be served for another).
+namespace {
+
+// The cache holds each file's grid: it depends on the representation and on the tracks chosen,
+// so both are in the key (or one choice's grid would be served for another).
+std::string gridCacheKey(const RepresentationConfig& config, const DatasetOptions& options) {
     std::string selectionKey;
     for (int index : options.selection.indices)
         selectionKey += "-" + std::to_string(index);
     for (model::TrackId id : options.selection.tracks)
         selectionKey += "-id" + std::to_string(id);
-    const std::string configKey = fnv1a(config.toJson() + "|tracks" + selectionKey);
-    for (const std::string& path : files) {
-        DatasetFileInfo info;
-        info.path = path;
-        std::string bytes;
-        if (std::string err = base::readWholeFile(path, bytes, kMaxMidiBytes); !err.empty()) {
-            info.problems.push_back(err);
-            data.files.push_back(info);
-            continue;
-        }
-        info.hash = fnv1a(bytes);
-        FrameSequence seq;
-        int notes = 0;
-        const std::string cachePath =
-            options.cacheDir.empty()
-                ? ""
-                : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
-        std::string cached;
-        bool fromCache = !cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
-                         decodeCachedSequence(cached, config, seq, notes);
-        if (!fromCache) {
-            midi::ReadResult r = midi::readMidi(bytes);
-            if (!r.ok) {
-                info.problems.push_back("not read: " + r.error);
-                data.files.push_back(info);
-                continue;
-            }
-            for (const auto& w : r.warnings)
-                info.problems.push_back("warning: " + w);
-            if (ticksPerStep(r.song, config) == 0) {
-                info.problems.push_back("skipped: its resolution (" + std::to_string(r.ppq) +
-                                        " ticks per quarter) does not divide into " +
-                                        std::to_string(config.stepsPerBeat) + " steps a beat");
-                data.files.push_back(info);
-                continue;
-            }
-            seq = songToSequence(r.song, config, options.selection);
-            notes = 0;
-            for (std::size_t i = 0; i < seq.sounding.size(); ++i)
-                notes += seq.starts(int(i / seq.pitches), int(i % seq.pitches));
-            if (!cachePath.empty()) {
-                std::error_code ec;
-                fs::create_directories(options.cacheDir, ec);
-                base::writeFileAtomically(cachePath, encodeCachedSequence(seq, notes));
-            }
-        }
-        info.steps = seq.steps;
-        info.notes = notes;
-        if (notes == 0 || seq.steps < 2) {
-            info.problems.push_back("skipped: no notes in the pitch range " +
-                                    std::to_string(config.lowPitch) + "-" +
-                                    std::to_string(config.highPitch));
-            data.files.push_back(info);
-            continue;
-        }
-        seq.source = path;
-        info.used = true;
-        pieceFile.push_back(data.files.size());
-        data.files.push_back(info);
-        pieces.push_back(std::move(seq));
-    }
-    data.files.insert(data.files.end(), missing.begin(), missing.end());
+    return fnv1a(config.toJson() + "|tracks" + selectionKey);
+}
 
-    // Split by file, reproducibly for a seed.
+// One MIDI file's grid and note count, from the cache when it holds them, else read (and
+// cached). False, with the reason in info.problems, when the file gives no grid.
+bool readGrid(const std::string& path, const RepresentationConfig& config,
+              const DatasetOptions& options, const std::string& configKey, DatasetFileInfo& info,
+              FrameSequence& seq, int& notes) {
+    std::string bytes;
+    if (std::string err = base::readWholeFile(path, bytes, kMaxMidiBytes); !err.empty()) {
+        info.problems.push_back(err);
+        return false;
+    }
+    info.hash = fnv1a(bytes);
+    const std::string cachePath =
+        options.cacheDir.empty() ? ""
+                                 : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
+    std::string cached;
+    if (!cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
+        decodeCachedSequence(cached, config, seq, notes))
+        return true;
+    midi::ReadResult r = midi::readMidi(bytes);
+    if (!r.ok) {
+        info.problems.push_back("not read: " + r.error);
+        return false;
+    }
+    for (const auto& w : r.warnings)
+        info.problems.push_back("warning: " + w);
+    if (ticksPerStep(r.song, config) == 0) {
+        info.problems.push_back("skipped: its resolution (" + std::to_string(r.ppq) +
+                                " ticks per quarter) does not divide into " +
+                                std::to_string(config.stepsPerBeat) + " steps a beat");
+        return false;
+    }
+    seq = songToSequence(r.song, config, options.selection);
+    notes = 0;
+    for (std::size_t i = 0; i < seq.sounding.size(); ++i)
+        notes += seq.starts(int(i / seq.pitches), int(i % seq.pitches));
+    if (!cachePath.empty()) {
+        std::error_code ec;
+        fs::create_directories(options.cacheDir, ec);
+        base::writeFileAtomically(cachePath, encodeCachedSequence(seq, notes));
+    }
+    return true;
+}
+
+// Splits the pieces by file into validation and training, reproducibly for a seed.
+void splitPieces(std::vector<FrameSequence>& pieces, const DatasetOptions& options, Dataset& data) {
     std::vector<std::size_t> order(pieces.size());
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(options.seed);
@@ -232,6 +211,43 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
         else
             data.train.push_back(std::move(pieces[order[k]]));
     }
+}
+
+} // namespace
+
+Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
+                        const DatasetOptions& options) {
+    Dataset data;
+    data.representation = config;
+    std::vector<DatasetFileInfo> missing;
+    const std::vector<std::string> files = expandPaths(paths, missing);
+    std::vector<FrameSequence> pieces;
+    const std::string configKey = gridCacheKey(config, options);
+    for (const std::string& path : files) {
+        DatasetFileInfo info;
+        info.path = path;
+        FrameSequence seq;
+        int notes = 0;
+        if (!readGrid(path, config, options, configKey, info, seq, notes)) {
+            data.files.push_back(info);
+            continue;
+        }
+        info.steps = seq.steps;
+        info.notes = notes;
+        if (notes == 0 || seq.steps < 2) {
+            info.problems.push_back("skipped: no notes in the pitch range " +
+                                    std::to_string(config.lowPitch) + "-" +
+                                    std::to_string(config.highPitch));
+            data.files.push_back(info);
+            continue;
+        }
+        seq.source = path;
+        info.used = true;
+        data.files.push_back(info);
+        pieces.push_back(std::move(seq));
+    }
+    data.files.insert(data.files.end(), missing.begin(), missing.end());
+    splitPieces(pieces, options, data);
     return data;
 }
 

@@ -1,5 +1,7 @@
 #include "ml/MarkovModel.h"
 
+#include "ml/SamplingConstraints.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -205,168 +207,214 @@ NllResult MarkovModel::evaluate(const FrameSequence& seq) const {
     return r;
 }
 
+// One sample() call: the request with its constraints and temperature, and the draws of each
+// step. A variation's random draws come in a fixed order (frame attempts, then the velocity),
+// so a seed gives the same result every time.
+class MarkovModel::Sampler {
+public:
+    Sampler(const MarkovModel& model, const SampleRequest& request)
+        : m_model(model), m_request(request), m_rep(model.m_config.representation),
+          m_constraints(model.m_config.representation, request.constraints),
+          m_pitches(m_rep.pitches()), m_states(model.stateCount()),
+          m_invT(1.0 / std::max(1e-3, request.temperature)) {}
+
+    // Variation v; false (and `out` unspecified) if `cancel` was set.
+    bool variation(int v, const std::atomic<bool>* cancel, FrameSequence& out) const;
+
+private:
+    FrameSequence startSequence() const;
+    FrameKey drawFrame(const std::vector<std::int64_t>& ids, const FrameSequence& w, int t,
+                       std::mt19937_64& rng) const;
+    bool drawFromContexts(const std::vector<std::int64_t>& ids, const FrameSequence& w, int t,
+                          std::mt19937_64& rng, FrameKey& key) const;
+    FrameKey drawFromChains(const FrameKey& prev, std::mt19937_64& rng) const;
+    void writeStep(FrameSequence& w, int t, const FrameKey& chosen, const FrameKey& prev,
+                   std::mt19937_64& rng) const;
+    bool admits(const FrameKey& key) const {
+        return m_constraints.admits([&](int p) { return m_model.stateOf(key, p) != 0; });
+    }
+
+    const MarkovModel& m_model;
+    const SampleRequest& m_request;
+    const RepresentationConfig& m_rep;
+    const SamplingConstraints m_constraints;
+    const int m_pitches;
+    const int m_states;
+    const double m_invT; // 1 / temperature
+};
+
+bool MarkovModel::Sampler::variation(int v, const std::atomic<bool>* cancel,
+                                     FrameSequence& out) const {
+    std::mt19937_64 rng(m_request.seed + std::uint64_t(v) * 0x9e3779b97f4a7c15ull);
+    const int n0 = m_request.primer.steps, total = n0 + m_request.future.steps;
+    FrameSequence w = startSequence();
+    std::vector<std::int64_t> ids(static_cast<std::size_t>(total));
+    for (int t = 0; t < n0; ++t)
+        ids[std::size_t(t)] = m_model.frameId(m_model.keyAt(w, t));
+    for (int t = n0; t < total; ++t) {
+        if (cancel && cancel->load())
+            return false;
+        const FrameKey prev = m_model.keyAt(w, t - 1);
+        const FrameKey chosen = drawFrame(ids, w, t, rng);
+        writeStep(w, t, chosen, prev, rng);
+        ids[std::size_t(t)] = m_model.frameId(chosen);
+    }
+    out = w.slice(n0, m_request.future.steps);
+    return true;
+}
+
+// The primer's frames and the metre of every step, primer and future.
+FrameSequence MarkovModel::Sampler::startSequence() const {
+    const int P = m_pitches;
+    const FrameSequence& primer = m_request.primer;
+    const int n0 = primer.steps, total = n0 + m_request.future.steps;
+    FrameSequence w;
+    w.resize(total, P, m_rep.onsets);
+    for (int t = 0; t < n0; ++t) {
+        for (int p = 0; p < P; ++p) {
+            w.sounding[std::size_t(t) * P + p] = primer.sounds(t, p);
+            if (m_rep.onsets)
+                w.onset[std::size_t(t) * P + p] = primer.starts(t, p);
+        }
+        w.velocityBin[std::size_t(t)] = primer.velocityBin[std::size_t(t)];
+        w.stepInBeat[std::size_t(t)] = primer.stepInBeat[std::size_t(t)];
+        w.beatInBar[std::size_t(t)] = primer.beatInBar[std::size_t(t)];
+    }
+    for (int t = n0; t < total; ++t) {
+        w.stepInBeat[std::size_t(t)] = m_request.future.stepInBeat[std::size_t(t - n0)];
+        w.beatInBar[std::size_t(t)] = m_request.future.beatInBar[std::size_t(t - n0)];
+    }
+    return w;
+}
+
+// Up to 32 attempts at a frame the constraints admit; the last one is repaired instead.
+MarkovModel::FrameKey MarkovModel::Sampler::drawFrame(const std::vector<std::int64_t>& ids,
+                                                      const FrameSequence& w, int t,
+                                                      std::mt19937_64& rng) const {
+    const FrameKey prev = m_model.keyAt(w, t - 1);
+    FrameKey key{};
+    for (int attempt = 0; attempt < 32; ++attempt) {
+        key = FrameKey{};
+        if (!drawFromContexts(ids, w, t, rng, key))
+            key = drawFromChains(prev, rng);
+        if (admits(key))
+            return key;
+    }
+    // Repair instead of failing: drop what the constraints forbid.
+    m_constraints.repair([&](int p) { return m_model.stateOf(key, p) != 0; },
+                         [&](int p) {
+                             key[std::size_t(p / 64)] &= ~(1ull << (p % 64));
+                             const int b = 128 + p;
+                             key[std::size_t(b / 64)] &= ~(1ull << (b % 64));
+                         });
+    return key;
+}
+
+// Walks down from the longest known context; at each level takes its observed continuations
+// with probability lambda, else backs off. False if every level backed off.
+bool MarkovModel::Sampler::drawFromContexts(const std::vector<std::int64_t>& ids,
+                                            const FrameSequence& w, int t, std::mt19937_64& rng,
+                                            FrameKey& key) const {
+    std::uniform_real_distribution<double> uni(0.0, 1.0);
+    std::vector<const Context*> chain;
+    for (int order = 0; order < int(m_model.m_contexts.size()); ++order) {
+        std::uint64_t h;
+        if (!m_model.contextHash(ids, w, t, order, h))
+            break;
+        auto it = m_model.m_contexts[std::size_t(order)].find(h);
+        if (it == m_model.m_contexts[std::size_t(order)].end())
+            break;
+        chain.push_back(&it->second);
+    }
+    for (auto c = chain.rbegin(); c != chain.rend(); ++c) {
+        const Context& ctx = **c;
+        const double lambda = double(ctx.total) / double(ctx.total + ctx.next.size());
+        if (uni(rng) >= lambda)
+            continue;
+        std::vector<Continuation> cands = ctx.next;
+        std::sort(cands.begin(), cands.end(),
+                  [](const Continuation& a, const Continuation& b) { return a.count > b.count; });
+        if (m_request.topK > 0 && int(cands.size()) > m_request.topK)
+            cands.resize(std::size_t(m_request.topK));
+        std::vector<double> weights;
+        double sum = 0;
+        for (const Continuation& x : cands) {
+            weights.push_back(std::pow(double(x.count), m_invT));
+            sum += weights.back();
+        }
+        if (m_request.topP < 1.0) {
+            double acc = 0;
+            std::size_t keep = 0;
+            while (keep < weights.size() && acc < m_request.topP * sum)
+                acc += weights[keep++];
+            weights.resize(std::max<std::size_t>(1, keep));
+        }
+        std::discrete_distribution<std::size_t> d(weights.begin(), weights.end());
+        key = m_model.m_frames[cands[d(rng)].frame];
+        return true;
+    }
+    return false;
+}
+
+// Each allowed pitch on its own first-order chain, density scaling the weight of a new note.
+MarkovModel::FrameKey MarkovModel::Sampler::drawFromChains(const FrameKey& prev,
+                                                           std::mt19937_64& rng) const {
+    const int S = m_states;
+    FrameKey key{};
+    for (int p = 0; p < m_pitches; ++p) {
+        if (!m_constraints.allows(p))
+            continue;
+        const int was = m_model.stateOf(prev, p);
+        const auto& row = m_model.m_chains[std::size_t(p)].counts[std::size_t(was)];
+        double wts[3] = {0, 0, 0};
+        for (int s = 0; s < S; ++s) {
+            wts[s] = std::pow(row[std::size_t(s)] + 0.5, m_invT);
+            const bool newNote = (s == 2) || (S == 2 && s == 1 && was == 0);
+            if (newNote)
+                wts[s] = m_constraints.newNoteWeight(wts[s]);
+        }
+        std::discrete_distribution<int> d(wts, wts + S);
+        const int s = d(rng);
+        if (s > 0)
+            key[std::size_t(p / 64)] |= 1ull << (p % 64);
+        if (s == 2 || (s == 1 && was == 0 && m_rep.onsets)) {
+            const int b = 128 + p;
+            key[std::size_t(b / 64)] |= 1ull << (b % 64);
+        }
+    }
+    return key;
+}
+
+// Writes the chosen frame at step t and, if anything starts, draws its velocity bin.
+void MarkovModel::Sampler::writeStep(FrameSequence& w, int t, const FrameKey& chosen,
+                                     const FrameKey& prev, std::mt19937_64& rng) const {
+    const int P = m_pitches;
+    bool anyOnset = false;
+    for (int p = 0; p < P; ++p) {
+        const int s = m_model.stateOf(chosen, p);
+        w.sounding[std::size_t(t) * P + p] = s > 0;
+        if (m_rep.onsets)
+            w.onset[std::size_t(t) * P + p] = s == 2;
+        anyOnset = anyOnset || s == 2 || (s == 1 && m_model.stateOf(prev, p) == 0);
+    }
+    if (m_rep.velocity && anyOnset) {
+        std::vector<double> wts;
+        for (auto c : m_model.m_velocityCounts)
+            wts.push_back(std::pow(c + 1.0, m_invT));
+        std::discrete_distribution<int> d(wts.begin(), wts.end());
+        w.velocityBin[std::size_t(t)] = std::uint8_t(d(rng));
+    }
+}
+
 std::vector<FrameSequence> MarkovModel::sample(const SampleRequest& request,
                                                const std::atomic<bool>* cancel) const {
-    const RepresentationConfig& rep = m_config.representation;
-    const int P = rep.pitches();
-    const int S = stateCount();
-    const double invT = 1.0 / std::max(1e-3, request.temperature);
-    const SampleConstraints& cons = request.constraints;
-    auto allowed = [&](int p) {
-        const int pitch = rep.lowPitch + p;
-        return pitch >= cons.lowPitch && pitch <= cons.highPitch &&
-               ((cons.scaleMask >> (pitch % 12)) & 1);
-    };
-    auto frameOk = [&](const FrameKey& k) {
-        int n = 0;
-        for (int p = 0; p < P; ++p) {
-            if (stateOf(k, p) == 0)
-                continue;
-            if (!allowed(p))
-                return false;
-            ++n;
-        }
-        return cons.maxPolyphony <= 0 || n <= cons.maxPolyphony;
-    };
-
+    const Sampler sampler(*this, request);
     std::vector<FrameSequence> out;
     for (int v = 0; v < std::max(1, request.variations); ++v) {
-        std::mt19937_64 rng(request.seed + std::uint64_t(v) * 0x9e3779b97f4a7c15ull);
-        std::uniform_real_distribution<double> uni(0.0, 1.0);
-        const int n0 = request.primer.steps, total = n0 + request.future.steps;
-        FrameSequence w;
-        w.resize(total, P, rep.onsets);
-        for (int t = 0; t < n0; ++t) {
-            for (int p = 0; p < P; ++p) {
-                w.sounding[std::size_t(t) * P + p] = request.primer.sounds(t, p);
-                if (rep.onsets)
-                    w.onset[std::size_t(t) * P + p] = request.primer.starts(t, p);
-            }
-            w.velocityBin[std::size_t(t)] = request.primer.velocityBin[std::size_t(t)];
-            w.stepInBeat[std::size_t(t)] = request.primer.stepInBeat[std::size_t(t)];
-            w.beatInBar[std::size_t(t)] = request.primer.beatInBar[std::size_t(t)];
-        }
-        for (int t = n0; t < total; ++t) {
-            w.stepInBeat[std::size_t(t)] = request.future.stepInBeat[std::size_t(t - n0)];
-            w.beatInBar[std::size_t(t)] = request.future.beatInBar[std::size_t(t - n0)];
-        }
-        std::vector<std::int64_t> ids(static_cast<std::size_t>(total));
-        for (int t = 0; t < n0; ++t)
-            ids[std::size_t(t)] = frameId(keyAt(w, t));
-
-        for (int t = n0; t < total; ++t) {
-            if (cancel && cancel->load())
-                return {};
-            const FrameKey prev = keyAt(w, t - 1);
-            FrameKey chosen{};
-            bool found = false;
-            for (int attempt = 0; attempt < 32 && !found; ++attempt) {
-                // Walk down from the longest known context; at each level take its observed
-                // continuations with probability lambda, else back off.
-                FrameKey key{};
-                bool picked = false;
-                std::vector<const Context*> chain;
-                for (int order = 0; order < int(m_contexts.size()); ++order) {
-                    std::uint64_t h;
-                    if (!contextHash(ids, w, t, order, h))
-                        break;
-                    auto it = m_contexts[std::size_t(order)].find(h);
-                    if (it == m_contexts[std::size_t(order)].end())
-                        break;
-                    chain.push_back(&it->second);
-                }
-                for (auto c = chain.rbegin(); c != chain.rend() && !picked; ++c) {
-                    const Context& ctx = **c;
-                    const double lambda = double(ctx.total) / double(ctx.total + ctx.next.size());
-                    if (uni(rng) >= lambda)
-                        continue;
-                    std::vector<Continuation> cands = ctx.next;
-                    std::sort(cands.begin(), cands.end(),
-                              [](const Continuation& a, const Continuation& b) {
-                                  return a.count > b.count;
-                              });
-                    if (request.topK > 0 && int(cands.size()) > request.topK)
-                        cands.resize(std::size_t(request.topK));
-                    std::vector<double> weights;
-                    double sum = 0;
-                    for (const Continuation& x : cands) {
-                        weights.push_back(std::pow(double(x.count), invT));
-                        sum += weights.back();
-                    }
-                    if (request.topP < 1.0) {
-                        double acc = 0;
-                        std::size_t keep = 0;
-                        while (keep < weights.size() && acc < request.topP * sum)
-                            acc += weights[keep++];
-                        weights.resize(std::max<std::size_t>(1, keep));
-                    }
-                    std::discrete_distribution<std::size_t> d(weights.begin(), weights.end());
-                    key = m_frames[cands[d(rng)].frame];
-                    picked = true;
-                }
-                if (!picked) {
-                    for (int p = 0; p < P; ++p) {
-                        if (!allowed(p))
-                            continue;
-                        const auto& row =
-                            m_chains[std::size_t(p)].counts[std::size_t(stateOf(prev, p))];
-                        double wts[3] = {0, 0, 0};
-                        for (int s = 0; s < S; ++s) {
-                            wts[s] = std::pow(row[std::size_t(s)] + 0.5, invT);
-                            const bool newNote =
-                                (s == 2) || (S == 2 && s == 1 && stateOf(prev, p) == 0);
-                            if (newNote)
-                                wts[s] *= cons.density;
-                        }
-                        std::discrete_distribution<int> d(wts, wts + S);
-                        const int s = d(rng);
-                        if (s > 0)
-                            key[std::size_t(p / 64)] |= 1ull << (p % 64);
-                        if (s == 2 || (s == 1 && stateOf(prev, p) == 0 && rep.onsets)) {
-                            const int b = 128 + p;
-                            key[std::size_t(b / 64)] |= 1ull << (b % 64);
-                        }
-                    }
-                }
-                if (frameOk(key)) {
-                    chosen = key;
-                    found = true;
-                } else if (attempt == 31) {
-                    // Repair instead of failing: drop what the constraints forbid.
-                    chosen = key;
-                    int n = 0;
-                    for (int p = 0; p < P; ++p) {
-                        if (stateOf(chosen, p) == 0)
-                            continue;
-                        if (!allowed(p) || (cons.maxPolyphony > 0 && n >= cons.maxPolyphony)) {
-                            chosen[std::size_t(p / 64)] &= ~(1ull << (p % 64));
-                            const int b = 128 + p;
-                            chosen[std::size_t(b / 64)] &= ~(1ull << (b % 64));
-                        } else {
-                            ++n;
-                        }
-                    }
-                    found = true;
-                }
-            }
-            bool anyOnset = false;
-            for (int p = 0; p < P; ++p) {
-                const int s = stateOf(chosen, p);
-                w.sounding[std::size_t(t) * P + p] = s > 0;
-                if (rep.onsets)
-                    w.onset[std::size_t(t) * P + p] = s == 2;
-                anyOnset = anyOnset || s == 2 || (s == 1 && stateOf(prev, p) == 0);
-            }
-            if (rep.velocity && anyOnset) {
-                std::vector<double> wts;
-                for (auto c : m_velocityCounts)
-                    wts.push_back(std::pow(c + 1.0, invT));
-                std::discrete_distribution<int> d(wts.begin(), wts.end());
-                w.velocityBin[std::size_t(t)] = std::uint8_t(d(rng));
-            }
-            ids[std::size_t(t)] = frameId(chosen);
-        }
-        out.push_back(w.slice(n0, request.future.steps));
+        FrameSequence seq;
+        if (!sampler.variation(v, cancel, seq))
+            return {};
+        out.push_back(std::move(seq));
     }
     return out;
 }

@@ -62,6 +62,7 @@ private:
                    const FrameKey& prevKey, const FrameKey& key) const;
     std::int64_t frameId(const FrameKey& key) const;
     int stateCount() const { return m_config.representation.onsets ? 3 : 2; }
+    class Sampler; // one sample() call (MarkovModel.cpp)
 
     ModelConfig m_config;
     std::vector<FrameKey> m_frames;

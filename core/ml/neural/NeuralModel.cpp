@@ -518,6 +518,82 @@ static bool insideItsStorage(const torch::Tensor& t) {
            std::uint64_t(last + 1) * std::uint64_t(t.element_size()) <= t.storage().nbytes();
 }
 
+// The payload's header: magic, version, length and checksum of the weights. An error, or "".
+static std::string checkPayloadHeader(const std::string& payload) {
+    if (payload.size() < kHeaderSize || std::memcmp(payload.data(), kMagic, 4) != 0)
+        return "neural model payload: not an RNN/LSTM payload (bad magic or too short)";
+    const auto version = getLe<std::uint32_t>(payload, 4);
+    if (version != kPayloadVersion)
+        return "neural model payload: version " + std::to_string(version) + ", expected " +
+               std::to_string(kPayloadVersion);
+    const auto length = getLe<std::uint64_t>(payload, 8);
+    if (length != payload.size() - kHeaderSize)
+        return "neural model payload: truncated or padded (" +
+               std::to_string(payload.size() - kHeaderSize) + " bytes of weights, header says " +
+               std::to_string(length) + ")";
+    if (getLe<std::uint64_t>(payload, 16) != fnv1a(payload.data() + kHeaderSize, length))
+        return "neural model payload: checksum mismatch (corrupt weights)";
+    return "";
+}
+
+// The archive's format version and shape signature against the config. An error, or "".
+static std::string checkArchiveShape(torch::serialize::InputArchive& ar,
+                                     const ModelConfig& config) {
+    c10::IValue v;
+    if (!ar.try_read("meta_version", v) || !v.isInt() || v.toInt() != kPayloadVersion)
+        return "neural model payload: missing or wrong format version";
+    torch::Tensor shape;
+    if (!ar.try_read("meta_shape", shape) || !insideItsStorage(shape))
+        return "neural model payload: missing shape signature";
+    const std::vector<std::int64_t> expect = shapeSignature(config);
+    shape = shape.to(torch::kLong).contiguous();
+    if (shape.numel() != std::int64_t(expect.size()) ||
+        !std::equal(expect.begin(), expect.end(), shape.data_ptr<std::int64_t>()))
+        return "neural model payload: written for a different model shape than the "
+               "checkpoint's config (kind, head, layers, hidden, NADE units, inputs, "
+               "pitches, onsets, velocity bins)";
+    return "";
+}
+
+// Copies every parameter of `net` from the archive, each checked for presence, storage, shape
+// and finite values. An error, or "".
+static std::string readWeights(torch::serialize::InputArchive& ar, NeuralNet& net) {
+    torch::NoGradGuard noGrad;
+    for (auto& kv : net->named_parameters()) {
+        torch::Tensor t;
+        if (!ar.try_read(archiveKey(kv.key()), t) || !insideItsStorage(t))
+            return "neural model payload: missing or damaged weights " + kv.key();
+        if (t.sizes() != kv.value().sizes())
+            return "neural model payload: weights " + kv.key() + " are " +
+                   sizesToString(t.sizes()) + ", the config needs " +
+                   sizesToString(kv.value().sizes());
+        if (!torch::isfinite(t).all().item<bool>())
+            return "neural model payload: weights " + kv.key() + " are not finite";
+        kv.value().copy_(t);
+    }
+    return "";
+}
+
+// The training state and optimizer bytes, each optional (absent: defaults, empty).
+static NeuralTrainingState readTrainingState(torch::serialize::InputArchive& ar,
+                                             std::string& optimizer) {
+    NeuralTrainingState state;
+    c10::IValue v;
+    if (ar.try_read("train_epoch", v) && v.isInt())
+        state.epoch = int(v.toInt());
+    if (ar.try_read("train_lr", v) && v.isDouble())
+        state.learningRate = v.toDouble();
+    if (ar.try_read("train_best", v) && v.isDouble())
+        state.bestValidLoss = v.toDouble();
+    torch::Tensor opt;
+    if (ar.try_read("train_optimizer", opt) && opt.numel() > 0) {
+        opt = opt.to(torch::kUInt8).contiguous();
+        optimizer.assign(reinterpret_cast<const char*>(opt.data_ptr<std::uint8_t>()),
+                         std::size_t(opt.numel()));
+    }
+    return state;
+}
+
 } // namespace torchestra::ml::neural
 
 namespace torchestra::ml {
@@ -526,28 +602,9 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error) {
     neural::runThisThreadSerially();
     using namespace neural;
-    error.clear();
-    if (payload.size() < kHeaderSize || std::memcmp(payload.data(), kMagic, 4) != 0) {
-        error = "neural model payload: not an RNN/LSTM payload (bad magic or too short)";
+    error = checkPayloadHeader(payload);
+    if (!error.empty())
         return nullptr;
-    }
-    const auto version = getLe<std::uint32_t>(payload, 4);
-    if (version != kPayloadVersion) {
-        error = "neural model payload: version " + std::to_string(version) + ", expected " +
-                std::to_string(kPayloadVersion);
-        return nullptr;
-    }
-    const auto length = getLe<std::uint64_t>(payload, 8);
-    if (length != payload.size() - kHeaderSize) {
-        error = "neural model payload: truncated or padded (" +
-                std::to_string(payload.size() - kHeaderSize) + " bytes of weights, header says " +
-                std::to_string(length) + ")";
-        return nullptr;
-    }
-    if (getLe<std::uint64_t>(payload, 16) != fnv1a(payload.data() + kHeaderSize, length)) {
-        error = "neural model payload: checksum mismatch (corrupt weights)";
-        return nullptr;
-    }
     try {
         NeuralNet net{nullptr};
         const std::string bad = makeNet(config, net);
@@ -556,61 +613,14 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
             return nullptr;
         }
         torch::serialize::InputArchive ar;
-        ar.load_from(payload.data() + kHeaderSize, length);
-        c10::IValue v;
-        if (!ar.try_read("meta_version", v) || !v.isInt() || v.toInt() != kPayloadVersion) {
-            error = "neural model payload: missing or wrong format version";
+        ar.load_from(payload.data() + kHeaderSize, payload.size() - kHeaderSize);
+        error = checkArchiveShape(ar, config);
+        if (error.empty())
+            error = readWeights(ar, net);
+        if (!error.empty())
             return nullptr;
-        }
-        torch::Tensor shape;
-        if (!ar.try_read("meta_shape", shape) || !neural::insideItsStorage(shape)) {
-            error = "neural model payload: missing shape signature";
-            return nullptr;
-        }
-        const std::vector<std::int64_t> expect = shapeSignature(config);
-        shape = shape.to(torch::kLong).contiguous();
-        if (shape.numel() != std::int64_t(expect.size()) ||
-            !std::equal(expect.begin(), expect.end(), shape.data_ptr<std::int64_t>())) {
-            error = "neural model payload: written for a different model shape than the "
-                    "checkpoint's config (kind, head, layers, hidden, NADE units, inputs, "
-                    "pitches, onsets, velocity bins)";
-            return nullptr;
-        }
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& kv : net->named_parameters()) {
-                torch::Tensor t;
-                if (!ar.try_read(archiveKey(kv.key()), t) || !neural::insideItsStorage(t)) {
-                    error = "neural model payload: missing or damaged weights " + kv.key();
-                    return nullptr;
-                }
-                if (t.sizes() != kv.value().sizes()) {
-                    error = "neural model payload: weights " + kv.key() + " are " +
-                            sizesToString(t.sizes()) + ", the config needs " +
-                            sizesToString(kv.value().sizes());
-                    return nullptr;
-                }
-                if (!torch::isfinite(t).all().item<bool>()) {
-                    error = "neural model payload: weights " + kv.key() + " are not finite";
-                    return nullptr;
-                }
-                kv.value().copy_(t);
-            }
-        }
-        NeuralTrainingState state;
-        if (ar.try_read("train_epoch", v) && v.isInt())
-            state.epoch = int(v.toInt());
-        if (ar.try_read("train_lr", v) && v.isDouble())
-            state.learningRate = v.toDouble();
-        if (ar.try_read("train_best", v) && v.isDouble())
-            state.bestValidLoss = v.toDouble();
         std::string optimizer;
-        torch::Tensor opt;
-        if (ar.try_read("train_optimizer", opt) && opt.numel() > 0) {
-            opt = opt.to(torch::kUInt8).contiguous();
-            optimizer.assign(reinterpret_cast<const char*>(opt.data_ptr<std::uint8_t>()),
-                             std::size_t(opt.numel()));
-        }
+        const NeuralTrainingState state = readTrainingState(ar, optimizer);
         return std::make_unique<NeuralModel>(net, state, std::move(optimizer));
     } catch (const c10::Error& e) {
         error = std::string("neural model payload unreadable: ") + e.what_without_backtrace();

@@ -1,0 +1,123 @@
+// The constraints both samplers share: the pitch mask from a range and a scale, the polyphony
+// cap, and how density scales the odds of a new note.
+
+#include "ml/SamplingConstraints.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using namespace torchestra::ml;
+
+namespace {
+
+RepresentationConfig pianoRange() {
+    RepresentationConfig rep;
+    rep.lowPitch = 21; // A0
+    rep.highPitch = 108;
+    return rep;
+}
+
+} // namespace
+
+TEST(SamplingConstraints, MaskFromRangeAndScale) {
+    const RepresentationConfig rep = pianoRange();
+    SampleConstraints c;
+    c.lowPitch = 60; // C4 .. C5 in C major
+    c.highPitch = 72;
+    c.scaleMask = 0x0AB5; // C D E F G A B
+    const SamplingConstraints sc(rep, c);
+    ASSERT_EQ(sc.pitches(), 88);
+    std::vector<int> allowed;
+    for (int p = 0; p < sc.pitches(); ++p)
+        if (sc.allows(p))
+            allowed.push_back(rep.lowPitch + p);
+    EXPECT_EQ(allowed, (std::vector<int>{60, 62, 64, 65, 67, 69, 71, 72}));
+}
+
+TEST(SamplingConstraints, DefaultsAllowEveryPitchWithoutCap) {
+    const SamplingConstraints sc(pianoRange(), SampleConstraints{});
+    for (int p = 0; p < sc.pitches(); ++p)
+        EXPECT_TRUE(sc.allows(p)) << p;
+    EXPECT_TRUE(sc.hasRoom(1000));
+    EXPECT_FLOAT_EQ(sc.logitOffset(false), 0.f);
+    EXPECT_DOUBLE_EQ(sc.newNoteWeight(3.5), 3.5);
+}
+
+TEST(SamplingConstraints, PolyphonyCapForPitchByPitchSampling) {
+    SampleConstraints c;
+    c.maxPolyphony = 3;
+    c.scaleMask = 0x0001; // C only
+    const SamplingConstraints sc(pianoRange(), c);
+    const int c4 = 60 - 21, d4 = 62 - 21;
+    EXPECT_TRUE(sc.hasRoom(2));
+    EXPECT_FALSE(sc.hasRoom(3));
+    EXPECT_TRUE(sc.mayAdd(c4, 2));
+    EXPECT_FALSE(sc.mayAdd(c4, 3)); // full
+    EXPECT_FALSE(sc.mayAdd(d4, 0)); // not in the scale
+}
+
+TEST(SamplingConstraints, PolyphonyCapKeepsTheMostLikely) {
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 67; // 8 units
+    SampleConstraints c;
+    c.maxPolyphony = 2;
+    const SamplingConstraints sc(rep, c);
+    std::uint8_t frame[8] = {1, 0, 1, 1, 0, 1, 0, 1};
+    const float prob[8] = {0.3f, 0.9f, 0.7f, 0.2f, 0.95f, 0.7f, 0.1f, 0.4f};
+    std::vector<int> order;
+    order.reserve(8);
+    sc.capPolyphony(frame, 5, prob, order);
+    // 0.7 twice (units 2 and 5): the tie keeps the lower pitch; 0.4 (unit 7) is third.
+    const std::uint8_t expected[8] = {0, 0, 1, 0, 0, 1, 0, 0};
+    for (int p = 0; p < 8; ++p)
+        EXPECT_EQ(frame[p], expected[p]) << p;
+
+    std::uint8_t underCap[8] = {0, 1, 0, 0, 1, 0, 0, 0};
+    sc.capPolyphony(underCap, 2, prob, order);
+    EXPECT_EQ(underCap[1], 1);
+    EXPECT_EQ(underCap[4], 1);
+}
+
+TEST(SamplingConstraints, AdmitsAndRepairsWholeFrames) {
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 67; // C4 .. G4
+    SampleConstraints c;
+    c.maxPolyphony = 2;
+    c.scaleMask = 0x0AB5; // C major: C#4 (unit 1) and D#4 (unit 3) are out
+    const SamplingConstraints sc(rep, c);
+    auto frameOf = [](std::vector<int> on) {
+        return [on](int p) { return std::find(on.begin(), on.end(), p) != on.end(); };
+    };
+    EXPECT_TRUE(sc.admits(frameOf({0, 4})));
+    EXPECT_FALSE(sc.admits(frameOf({0, 1})));    // C#
+    EXPECT_FALSE(sc.admits(frameOf({0, 2, 4}))); // three notes
+    EXPECT_TRUE(sc.admits(frameOf({})));
+
+    std::vector<int> dropped;
+    sc.repair(frameOf({1, 2, 3, 4, 7}), [&](int p) { dropped.push_back(p); });
+    // Low to high: C# and D# are out of scale, D and E fill the cap, G is one too many.
+    EXPECT_EQ(dropped, (std::vector<int>{1, 3, 7}));
+}
+
+TEST(SamplingConstraints, DensityScalesTheOddsOfANewNote) {
+    SampleConstraints c;
+    c.density = 0.5;
+    const SamplingConstraints sparse(pianoRange(), c);
+    EXPECT_DOUBLE_EQ(sparse.newNoteWeight(3.0), 1.5);
+    EXPECT_FLOAT_EQ(sparse.logitOffset(false), float(std::log(0.5)));
+    EXPECT_FLOAT_EQ(sparse.logitOffset(true), 0.f); // a held note is not a new one
+    // On a logit, the offset multiplies the odds: p = 0.8 (odds 4) becomes odds 2, p = 2/3.
+    const float z = std::log(4.f) + sparse.logitOffset(false);
+    EXPECT_NEAR(1.f / (1.f + std::exp(-z)), 2.f / 3.f, 1e-6f);
+
+    c.density = 0.0; // no new notes: weight 0, logit offset clamped to log 1e-6
+    const SamplingConstraints none(pianoRange(), c);
+    EXPECT_DOUBLE_EQ(none.newNoteWeight(3.0), 0.0);
+    EXPECT_FLOAT_EQ(none.logitOffset(false), float(std::log(1e-6)));
+}
