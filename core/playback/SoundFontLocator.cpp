@@ -79,6 +79,16 @@ std::string SoundFontLocator::rememberChoice(const std::string& path) {
     return base::writeFileAtomically(file, absolute + "\n");
 }
 
+std::string SoundFontLocator::forgetChoice() {
+    const std::string file = configFile();
+    std::error_code ec;
+    if (file.empty() || !fs::exists(file, ec))
+        return {};
+    if (!fs::remove(file, ec) || ec)
+        return file + ": could not remove (" + ec.message() + ")";
+    return {};
+}
+
 std::vector<std::string> SoundFontLocator::candidates() const {
     std::vector<std::string> out;
     std::error_code ec;

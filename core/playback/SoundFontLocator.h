@@ -22,11 +22,15 @@ public:
     std::string locate(std::string& error) const;
 
     // The remembered choice lives in $XDG_CONFIG_HOME/torchestra/soundfont (or
-    // ~/.config/torchestra/soundfont); TORCHESTRA_CONFIG_DIR overrides the folder (tests).
+    // ~/.config/torchestra/soundfont); TORCHESTRA_CONFIG_DIR overrides the folder (tests). It is
+    // the one place the choice is kept: the CLI (render --remember-soundfont) and the GUI
+    // (Edit > Preferences) read and write it, so each uses the SoundFont the other chose.
     static std::string configFile();
     static std::string rememberedChoice();
     // Checks the file first; returns "" on success, else a message naming the file.
     static std::string rememberChoice(const std::string& path);
+    // Back to finding one automatically; "" or why the choice could not be removed.
+    static std::string forgetChoice();
 
 private:
     std::vector<std::string> m_projectDirs;

@@ -9,9 +9,11 @@
 
 #include "model/EditCommands.h"
 #include "playback/MidiMessage.h"
+#include "playback/SoundFontLocator.h"
 #include "playback/Transport.h"
 #include "project/TrackCommands.h"
 #include "ui/playback/PlaybackController.h"
+#include "ui/playback/SoundFontSetting.h"
 #include "ui/shell/SettingsDialog.h"
 #include "ui/tracks/TrackListModel.h"
 
@@ -375,10 +377,48 @@ TEST_F(PlaybackTest, TrackListEditsAreUndoableAndChangePlayback) {
     EXPECT_FALSE(undo.canUndo());
 }
 
+// One SoundFont choice for the window and the command line: what Preferences stores is what
+// `render` finds (playback::SoundFontLocator::locate), and what `render --remember-soundfont`
+// stored is what Preferences shows. A choice kept by older versions in QSettings moves over.
+TEST_F(PlaybackTest, PreferencesAndTheCommandLineShareTheSoundFontChoice) {
+    QTemporaryDir dir;
+    const QString good = QStringLiteral("/usr/share/sounds/sf2/TimGM6mb.sf2");
+    const QString chosen = dir.filePath(QStringLiteral("Chosen.sf2"));
+    ASSERT_TRUE(QFile::copy(good, chosen));
+    ASSERT_EQ(storeSoundFont(QString()), QString());
+
+    ASSERT_EQ(playback::SoundFontLocator::rememberChoice(good.toStdString()), ""); // the CLI
+    EXPECT_EQ(SettingsDialog(nullptr).soundFont(), good);
+
+    {
+        SettingsDialog dialog(nullptr);
+        ASSERT_TRUE(dialog.chooseSoundFont(chosen));
+        dialog.accept();
+    }
+    std::string error;
+    EXPECT_EQ(playback::SoundFontLocator().locate(error), chosen.toStdString()) << error;
+    EXPECT_EQ(playback::SoundFontLocator::rememberedChoice(), chosen.toStdString());
+
+    {
+        SettingsDialog dialog(nullptr);
+        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("automaticSoundFont")),
+                          Qt::LeftButton);
+        dialog.accept();
+    }
+    EXPECT_EQ(playback::SoundFontLocator::rememberedChoice(), "");
+    EXPECT_EQ(storedSoundFont(), QString());
+
+    QSettings().setValue(QStringLiteral("playback/soundFont"), chosen); // an older version's
+    EXPECT_EQ(storedSoundFont(), chosen);
+    EXPECT_EQ(playback::SoundFontLocator::rememberedChoice(), chosen.toStdString());
+    EXPECT_FALSE(QSettings().contains(QStringLiteral("playback/soundFont")));
+    ASSERT_EQ(storeSoundFont(QString()), QString());
+}
+
 TEST_F(PlaybackTest, SettingsRefuseAMissingOrBrokenSoundFontAndKeepThePrevious) {
     QTemporaryDir dir;
     const QString good = QStringLiteral("/usr/share/sounds/sf2/TimGM6mb.sf2");
-    QSettings().setValue(settings::kSoundFont, good);
+    ASSERT_EQ(storeSoundFont(good), QString());
     SettingsDialog dialog(controller.get());
     EXPECT_EQ(dialog.soundFont(), good);
 
@@ -397,7 +437,7 @@ TEST_F(PlaybackTest, SettingsRefuseAMissingOrBrokenSoundFontAndKeepThePrevious) 
 
     dialog.autosaveBox()->setValue(30);
     dialog.accept();
-    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), good); // the old one stays
+    EXPECT_EQ(storedSoundFont(), good); // the old one stays
     EXPECT_EQ(QSettings().value(SettingsDialog::kAutosaveKey).toInt(), 30);
 
     // A good file is taken once the controller answered (without a synth: the file check).
@@ -417,7 +457,7 @@ TEST_F(PlaybackTest, SettingsRefuseAMissingOrBrokenSoundFontAndKeepThePrevious) 
         EXPECT_EQ(again.soundFont(), next);
         again.accept();
         EXPECT_EQ(again.result(), QDialog::Accepted);
-        EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), next);
+        EXPECT_EQ(storedSoundFont(), next);
     }
     // Without a controller only the file is checked, and a good one is taken at once.
     {

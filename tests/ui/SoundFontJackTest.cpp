@@ -5,6 +5,7 @@
 #include "TestFiles.h"
 
 #include "ui/playback/PlaybackController.h"
+#include "ui/playback/SoundFontSetting.h"
 #include "ui/shell/SettingsDialog.h"
 
 #include <QDialogButtonBox>
@@ -49,7 +50,7 @@ protected:
             GTEST_SKIP() << "needs " << kSmallSoundFont << " (timgm6mb-soundfont)";
         ASSERT_EQ(server.start(), "");
         QSettings().clear();
-        QSettings().setValue(settings::kSoundFont, QString::fromLatin1(kSmallSoundFont));
+        ASSERT_EQ(storeSoundFont(QString::fromLatin1(kSmallSoundFont)), QString());
         song = makeSmallSong();
         controller = std::make_unique<PlaybackController>(PlaybackController::Engine::Auto);
         controller->setSong(&song);
@@ -76,11 +77,11 @@ protected:
         EXPECT_TRUE(dialog.chooseSoundFont(truncated));
         dialog.accept();
         EXPECT_NE(dialog.result(), QDialog::Accepted);
-        EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), small);
+        EXPECT_EQ(storedSoundFont(), small);
         ASSERT_TRUE(QTest::qWaitFor([&] { return dialog.result() == QDialog::Accepted; }, 15000));
         EXPECT_FALSE(dialog.isLoadingSoundFont());
         EXPECT_EQ(answers.count(), 3);
-        EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), next);
+        EXPECT_EQ(storedSoundFont(), next);
         // The saved settings restarted the output, with that SoundFont.
         ASSERT_TRUE(waitUntil([&] { return !controller->isStarting(); }, 30000));
         EXPECT_TRUE(controller->hasAudio());
@@ -165,7 +166,7 @@ TEST_F(SoundFontJackTest, ChoosingASoundFontReturnsAtOnceAndShowsTheOutcomeLater
     ASSERT_GE(outputs.count(), 1);
     EXPECT_TRUE(controller->outputDescription().contains(QFileInfo(next).fileName()))
         << controller->outputDescription().toStdString();
-    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(), small); // not saved yet
+    EXPECT_EQ(storedSoundFont(), small); // not saved yet
 
     ASSERT_NO_FATAL_FAILURE(checkOkWaitsForAFailingLoad(dialog, answers, truncated, next));
 }
@@ -185,7 +186,7 @@ TEST_F(SoundFontJackTest, ClosingTheDialogOrTheControllerDuringALoadIsSafe) {
         EXPECT_EQ(dialog.result(), QDialog::Rejected);
     }
     ASSERT_TRUE(QTest::qWaitFor([&] { return answers.count() == 1; }, 30000));
-    EXPECT_EQ(QSettings().value(settings::kSoundFont).toString(),
+    EXPECT_EQ(storedSoundFont(),
               QString::fromLatin1(kSmallSoundFont)); // Cancel stored nothing
     ASSERT_TRUE(waitUntil([&] { return !controller->isStarting(); }, 30000));
     EXPECT_TRUE(controller->hasAudio());

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     // Autosave recovery files too: CTest runs test processes side by side.
     QTemporaryDir recoveryDir;
+    // The SoundFont choice the GUI shares with the CLI (playback::SoundFontLocator) as well.
+    QTemporaryDir configDir;
+    qputenv("TORCHESTRA_CONFIG_DIR", configDir.path().toUtf8());
     torchestra::ui::MainWindow::setRecoveryDirectory(recoveryDir.filePath("recovery"));
 
     QApplication app(argc, argv);

@@ -1,4 +1,5 @@
 #include "ui/playback/OutputManager.h"
+#include "ui/playback/SoundFontSetting.h"
 
 #include "ui/playback/PlaybackController.h"
 
@@ -84,7 +85,7 @@ void OutputManager::startAudio() {
     QSettings s;
     playback::LiveAudioOptions options;
     options.driver = s.value(settings::kAudioDriver).toString().toStdString();
-    options.soundFont = s.value(settings::kSoundFont).toString().toStdString();
+    options.soundFont = storedSoundFont().toStdString();
     if (!options.soundFont.empty() && !playback::checkSoundFontFile(options.soundFont).empty())
         options.soundFont.clear(); // a remembered file that went away: find another
     m_starting = true;

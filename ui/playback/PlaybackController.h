@@ -31,7 +31,6 @@ class Recorder;
 
 // Where the playback settings live in QSettings.
 namespace settings {
-inline constexpr const char* kSoundFont = "playback/soundFont";     // "" = found automatically
 inline constexpr const char* kAudioDriver = "playback/audioDriver"; // "" = automatic
 inline constexpr const char* kMidiOut = "playback/midiOut";         // "" = built-in synth
 inline constexpr const char* kMidiIn = "playback/midiIn";           // "" = none

@@ -1,6 +1,7 @@
 #include "ui/shell/SettingsDialog.h"
 
 #include "ui/playback/PlaybackController.h"
+#include "ui/playback/SoundFontSetting.h"
 
 #include "playback/LiveAudioOutput.h"
 #include "playback/MidiPorts.h"
@@ -14,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -52,7 +54,7 @@ SettingsDialog::SettingsDialog(PlaybackController* controller, QWidget* parent)
 }
 
 void SettingsDialog::addSoundFontRows(QFormLayout* form) {
-    m_soundFontPath = QSettings().value(settings::kSoundFont).toString();
+    m_soundFontPath = storedSoundFont();
     m_soundFont = new QLineEdit(this);
     m_soundFont->setObjectName(QStringLiteral("soundFontEdit"));
     m_soundFont->setReadOnly(true);
@@ -219,12 +221,16 @@ void SettingsDialog::browse() {
 
 void SettingsDialog::save() {
     QSettings s;
+    const bool soundFontChanged = storedSoundFont() != m_soundFontPath;
     const bool outputChanged =
-        s.value(settings::kSoundFont).toString() != m_soundFontPath ||
+        soundFontChanged ||
         s.value(settings::kAudioDriver).toString() != m_driver->currentData().toString() ||
         s.value(settings::kMidiOut).toString() != m_midiOut->currentData().toString() ||
         s.value(settings::kMidiIn).toString() != m_midiIn->currentData().toString();
-    s.setValue(settings::kSoundFont, m_soundFontPath);
+    if (soundFontChanged)
+        if (const QString error = storeSoundFont(m_soundFontPath); !error.isEmpty())
+            QMessageBox::warning(this, tr("SoundFont"),
+                                 tr("The SoundFont choice could not be saved: %1").arg(error));
     s.setValue(settings::kAudioDriver, m_driver->currentData().toString());
     s.setValue(settings::kMidiOut, m_midiOut->currentData().toString());
     s.setValue(settings::kMidiIn, m_midiIn->currentData().toString());
