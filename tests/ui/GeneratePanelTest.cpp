@@ -284,7 +284,7 @@ TEST_F(GeneratePanelTest, SettingsAndPanelsRoundTripThroughTheProject) {
     ASSERT_TRUE(loaded.wait(10000));
     EXPECT_EQ(other.trainPanel()->inputs(), m_files.good);
     ASSERT_TRUE(scanned.count() > 0 || scanned.wait(20000));
-    EXPECT_EQ(other.trainPanel()->fileList()->topLevelItemCount(), 3);
+    EXPECT_EQ(other.trainPanel()->fileList()->model()->rowCount(), 3);
     EXPECT_DOUBLE_EQ(other.generatePanel()->temperatureBox()->value(), 0.7);
     EXPECT_DOUBLE_EQ(other.generatePanel()->densityBox()->value(), 1.5);
     EXPECT_EQ(other.generatePanel()->settings().value(QStringLiteral("key")).toString(),

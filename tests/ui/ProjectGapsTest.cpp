@@ -4,10 +4,10 @@
 // and the crash-recovery check running off the GUI thread.
 #include "LearningTestSupport.h"
 
+#include "project/ProjectFile.h"
 #include "ui/panels/GeneratePanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
-#include "project/ProjectFile.h"
 
 #include "midi/MidiFile.h"
 
@@ -18,7 +18,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QThread>
-#include <QTreeWidget>
+#include <QTreeView>
 
 namespace torchestra::ui::test {
 namespace {
@@ -64,11 +64,8 @@ int trackIndexInFile(const QString& path, const std::string& name) {
     return -1;
 }
 
-QTreeWidgetItem* fileRow(QTreeWidget* list, const QString& name) {
-    for (int i = 0; i < list->topLevelItemCount(); ++i)
-        if (list->topLevelItem(i)->text(TrainPanel::FileNameColumn) == name)
-            return list->topLevelItem(i);
-    return nullptr;
+std::optional<ModelRow> fileRow(const QAbstractItemModel* list, const QString& name) {
+    return findRow(list, TrainPanel::FileNameColumn, name);
 }
 
 int number(const QString& text) {
@@ -155,9 +152,9 @@ TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
                       Qt::LeftButton);
     ASSERT_TRUE(scanned.wait(20000));
     // By default every track but drums: both parts.
-    QTreeWidget* list = panel->fileList();
-    QTreeWidgetItem* row = fileRow(list, QStringLiteral("two-a.mid"));
-    ASSERT_NE(row, nullptr);
+    const QAbstractItemModel* list = panel->fileList()->model();
+    auto row = fileRow(list, QStringLiteral("two-a.mid"));
+    ASSERT_TRUE(row);
     EXPECT_EQ(number(row->text(TrainPanel::NotesColumn)), kMelodyNotes + kBassNotes);
     EXPECT_EQ(row->text(TrainPanel::TracksColumn), QStringLiteral("all but drums"));
 
@@ -168,7 +165,7 @@ TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
     EXPECT_EQ(panel->trainingTracks(), std::vector<int>{bass});
     EXPECT_EQ(m_window->trainingTracks(), std::vector<int>{bass}); // the project keeps it
     row = fileRow(list, QStringLiteral("two-a.mid"));
-    ASSERT_NE(row, nullptr);
+    ASSERT_TRUE(row);
     EXPECT_EQ(number(row->text(TrainPanel::NotesColumn)), kBassNotes);
     EXPECT_EQ(row->text(TrainPanel::TracksColumn), QStringLiteral("%1 Bass").arg(bass));
     EXPECT_TRUE(row->toolTip(TrainPanel::TracksColumn).contains(QStringLiteral("Melody")));
@@ -199,7 +196,7 @@ TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
     typeTracks(QStringLiteral("7"));
     ASSERT_TRUE(scanned.wait(20000));
     row = fileRow(list, QStringLiteral("two-a.mid"));
-    ASSERT_NE(row, nullptr);
+    ASSERT_TRUE(row);
     EXPECT_TRUE(row->text(TrainPanel::ProblemsColumn).startsWith(QStringLiteral("Skipped")));
     EXPECT_TRUE(row->text(TrainPanel::ProblemsColumn).contains(QStringLiteral("no track 7")))
         << row->text(TrainPanel::ProblemsColumn).toStdString();

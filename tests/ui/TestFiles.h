@@ -4,8 +4,13 @@
 // strings for what the writer would never produce (broken files, notes left open).
 
 #include "common/TestNotes.h"
+
+#include <QAbstractItemModel>
+#include <QString>
+
 #include "midi/MidiFile.h"
 #include "model/Song.h"
+#include <optional>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -27,6 +32,26 @@ inline void PrintTo(const QString& s, std::ostream* os) {
 }
 
 namespace torchestra::ui::test {
+
+// A row of an item model read as a list item is: its cells' text and tooltips.
+struct ModelRow {
+    const QAbstractItemModel* model = nullptr;
+    int row = -1;
+    QString text(int column) const { return model->index(row, column).data().toString(); }
+    QString toolTip(int column) const {
+        return model->index(row, column).data(Qt::ToolTipRole).toString();
+    }
+    QModelIndex index() const { return model->index(row, 0); }
+};
+
+// The row whose `column` reads `text`, if any.
+inline std::optional<ModelRow> findRow(const QAbstractItemModel* model, int column,
+                                       const QString& text) {
+    for (int r = 0; r < model->rowCount(); ++r)
+        if (model->index(r, column).data().toString() == text)
+            return ModelRow{model, r};
+    return std::nullopt;
+}
 
 using ::torchestra::test::makeNote;
 

@@ -7,13 +7,13 @@
 
 #include <QChartView>
 #include <QElapsedTimer>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineSeries>
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QTimer>
 #include <QTreeView>
-#include <QTreeWidget>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,34 +51,30 @@ TEST_F(TrainPanelTest, FileListShowsStatsAndProblems) {
     ASSERT_EQ(inputs.count(), 1);
     EXPECT_EQ(m_window.trainingFiles().size(), 3); // the project keeps them
 
-    QTreeWidget* list = panel->fileList();
-    ASSERT_EQ(list->topLevelItemCount(), 3);
-    auto row = [&](const QString& name) -> QTreeWidgetItem* {
-        for (int i = 0; i < list->topLevelItemCount(); ++i)
-            if (list->topLevelItem(i)->text(TrainPanel::FileNameColumn) == name)
-                return list->topLevelItem(i);
-        return nullptr;
-    };
-    QTreeWidgetItem* good = row(QStringLiteral("demo-a.mid"));
-    ASSERT_NE(good, nullptr);
+    const QAbstractItemModel* list = panel->fileList()->model();
+    ASSERT_EQ(list->rowCount(), 3);
+    auto row = [&](const QString& name) { return findRow(list, TrainPanel::FileNameColumn, name); };
+    const auto good = row(QStringLiteral("demo-a.mid"));
+    ASSERT_TRUE(good);
     EXPECT_GT(good->text(TrainPanel::StepsColumn).remove(QLatin1Char(',')).toInt(), 100);
     EXPECT_GT(good->text(TrainPanel::NotesColumn).remove(QLatin1Char(',')).toInt(), 50);
-    QTreeWidgetItem* broken = row(QStringLiteral("broken.mid"));
-    ASSERT_NE(broken, nullptr);
+    const auto broken = row(QStringLiteral("broken.mid"));
+    ASSERT_TRUE(broken);
     EXPECT_TRUE(broken->text(TrainPanel::ProblemsColumn).startsWith(QStringLiteral("Skipped")))
         << broken->text(TrainPanel::ProblemsColumn).toStdString();
     EXPECT_GT(broken->text(TrainPanel::ProblemsColumn).size(), 12); // says what is wrong
     EXPECT_TRUE(broken->text(TrainPanel::StepsColumn).isEmpty());
-    QTreeWidgetItem* gone = row(QStringLiteral("missing.mid"));
-    ASSERT_NE(gone, nullptr);
+    const auto gone = row(QStringLiteral("missing.mid"));
+    ASSERT_TRUE(gone);
     EXPECT_TRUE(gone->text(TrainPanel::ProblemsColumn).startsWith(QStringLiteral("Skipped")));
 
     // Remove takes the selected file's input away.
-    broken->setSelected(true);
+    panel->fileList()->selectionModel()->select(broken->index(), QItemSelectionModel::Select |
+                                                                     QItemSelectionModel::Rows);
     QTest::mouseClick(panel->findChild<QPushButton*>(QStringLiteral("removeFilesButton")),
                       Qt::LeftButton);
     ASSERT_TRUE(scanned.wait(20000));
-    EXPECT_EQ(list->topLevelItemCount(), 2);
+    EXPECT_EQ(list->rowCount(), 2);
     EXPECT_FALSE(panel->inputs().contains(m_files.broken));
 }
 
@@ -171,7 +167,7 @@ TEST_F(TrainPanelTest, CancelStopsAnLstmAtOnceAndTheWindowStaysResponsive) {
     ASSERT_TRUE(scanned.wait(20000));
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
     panel->presetBox()->setCurrentIndex(0); // Small
-    panel->epochsBox()->setValue(50); // 2,500 batches: far more than the test waits for
+    panel->epochsBox()->setValue(50);       // 2,500 batches: far more than the test waits for
 
     QElapsedTimer clock;
     qint64 last = -1;

@@ -28,7 +28,6 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTreeView>
-#include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -111,12 +110,9 @@ QChartView* TrainPanel::chartView() const {
 QWidget* TrainPanel::buildDataBox() {
     auto* dataBox = new QGroupBox(tr("Training data"), this);
     auto* dataLayout = new QVBoxLayout(dataBox);
-    m_files = new QTreeWidget(dataBox);
+    m_files = new QTreeView(dataBox);
     m_files->setObjectName(QStringLiteral("trainFileList"));
-    QStringList headers;
-    for (int c = 0; c < m_fileModel->columnCount(); ++c)
-        headers << m_fileModel->headerData(c, Qt::Horizontal).toString();
-    m_files->setHeaderLabels(headers);
+    m_files->setModel(m_fileModel);
     m_files->setRootIsDecorated(false);
     m_files->setAlternatingRowColors(true);
     m_files->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -308,8 +304,8 @@ void TrainPanel::addInputs(const QStringList& paths) {
 void TrainPanel::removeSelectedInputs() {
     // A row is a file; removing it removes the input it came from (the file, or its folder).
     QStringList remove;
-    for (QTreeWidgetItem* item : m_files->selectedItems()) {
-        const QString file = m_fileModel->path(m_files->indexOfTopLevelItem(item));
+    for (const QModelIndex& index : m_files->selectionModel()->selectedRows()) {
+        const QString file = m_fileModel->path(index.row());
         for (const QString& input : m_inputs)
             if (file == input || file.startsWith(input + QLatin1Char('/')))
                 remove << input;
@@ -395,7 +391,6 @@ void TrainPanel::scanFiles() {
 
 void TrainPanel::showFiles(const TrainingScan& scan) {
     m_fileModel->setScan(scan);
-    showFileModel();
     const QLocale locale;
     const int files = m_fileModel->rowCount();
     if (files == 0)
@@ -408,28 +403,6 @@ void TrainPanel::showFiles(const TrainingScan& scan) {
                      locale.toString(qlonglong(m_fileModel->totalNotes()))) +
             (m_tracks.empty() ? QString()
                               : tr(" \u00b7 track(s) %1 of each").arg(tracksText(m_tracks))));
-}
-
-// The list stays a QTreeWidget mirroring the model row for row only because tests outside this
-// panel read it through fileList()'s QTreeWidget API (ProjectGapsTest, GeneratePanelTest).
-// When they read fileModel() instead, m_files becomes a QTreeView on m_fileModel and this goes.
-void TrainPanel::showFileModel() {
-    static const int kRoles[] = {Qt::DisplayRole,       Qt::ToolTipRole,
-                                 Qt::DecorationRole,    Qt::ForegroundRole,
-                                 Qt::TextAlignmentRole, TrainingFilesModel::PathRole};
-    m_files->clear();
-    QList<QTreeWidgetItem*> items;
-    for (int row = 0; row < m_fileModel->rowCount(); ++row) {
-        auto* item = new QTreeWidgetItem;
-        for (int column = 0; column < m_fileModel->columnCount(); ++column)
-            for (int role : kRoles) {
-                const QVariant value = m_fileModel->index(row, column).data(role);
-                if (value.isValid())
-                    item->setData(column, role, value);
-            }
-        items << item;
-    }
-    m_files->addTopLevelItems(items);
 }
 
 // --- Tracks -------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTreeView;
-class QTreeWidget;
 
 namespace torchestra::ui {
 
@@ -102,7 +101,7 @@ public:
     void setPathChooser(PathChooser chooser) { m_chooser = std::move(chooser); }
 
     // Parts, for tests and screenshots.
-    QTreeWidget* fileList() const { return m_files; }
+    QTreeView* fileList() const { return m_files; }
     TrainingFilesModel* fileModel() const { return m_fileModel; }
     TrainingSession* session() const { return m_session; }
     QLineEdit* tracksEdit() const { return m_tracksEdit; }
@@ -144,7 +143,6 @@ private:
     void applyTracksText();
     void scanFiles();
     void showFiles(const TrainingScan& scan);
-    void showFileModel();
     void onSessionState(State state, const QString& message);
     void onProgress(const ml::TrainProgress& p);
     void updateButtons();
@@ -161,7 +159,7 @@ private:
     PathChooser m_chooser;
     std::uint64_t m_scanGeneration = 0;
 
-    QTreeWidget* m_files = nullptr;
+    QTreeView* m_files = nullptr; // a view of m_fileModel
     QLabel* m_fileSummary = nullptr;
     QLineEdit* m_tracksEdit = nullptr;
     QComboBox* m_kind = nullptr;
