@@ -1,6 +1,7 @@
 #pragma once
 
 // Runs the real torchestra-cli binary, as other tools do.
+#include "common/TempDir.h"
 #include "common/TestNotes.h"
 #include "midi/MidiFile.h"
 
@@ -15,7 +16,7 @@
 
 namespace torchestra::clitest {
 
-using ::torchestra::test::makeNote;
+using ::torchestra::testkit::makeNote;
 
 using namespace torchestra;
 
@@ -32,12 +33,9 @@ inline std::string slurp(const std::string& path) {
     return ss.str();
 }
 
+// One folder for the whole test binary (the commands' outputs meet there).
 inline std::string tempDir() {
-    static std::string dir = [] {
-        char tmpl[] = "/tmp/torchestra-cli-test-XXXXXX";
-        const char* d = mkdtemp(tmpl);
-        return std::string(d ? d : "/tmp");
-    }();
+    static const std::string dir = ::torchestra::testkit::makeTempDir("cli-test");
     return dir;
 }
 

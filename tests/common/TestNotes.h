@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace torchestra::test {
+namespace torchestra::testkit {
 
 inline model::Note makeNote(model::Tick start, model::Tick length, int pitch, int velocity = 100,
                             int channel = 0, int releaseVelocity = 64) {
@@ -21,4 +21,4 @@ inline model::Note makeNote(model::Tick start, model::Tick length, int pitch, in
     return n;
 }
 
-} // namespace torchestra::test
+} // namespace torchestra::testkit

@@ -13,7 +13,7 @@
 
 using namespace torchestra;
 using smf::bytes;
-using torchestra::test::makeNote;
+using torchestra::testkit::makeNote;
 
 namespace {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/TempDir.h"
+#include "common/TestNotes.h"
 #include "ml/Representation.h"
 #include "model/Song.h"
 
@@ -9,20 +11,14 @@
 namespace torchestra::ml::test {
 
 inline std::string makeTempDir() {
-    char tmpl[] = "/tmp/torchestra-ml-test-XXXXXX";
-    const char* d = mkdtemp(tmpl);
-    return d ? std::string(d) : std::string("/tmp");
+    return torchestra::testkit::makeTempDir("ml-test");
 }
 
+// The common note builder with the velocity these tests' grids expect by default (80: a mid
+// velocity bin, so a model that ignores velocity is not right by accident).
 inline model::Note gridNote(model::Tick start, model::Tick length, int pitch, int velocity = 80,
                             int channel = 0) {
-    model::Note n;
-    n.start = start;
-    n.length = length;
-    n.pitch = std::uint8_t(pitch);
-    n.velocity = std::uint8_t(velocity);
-    n.channel = std::uint8_t(channel);
-    return n;
+    return torchestra::testkit::makeNote(start, length, pitch, velocity, channel);
 }
 
 // A song of `bars` 4/4 bars that repeats a one-bar C major arpeggio in sixteenths over a held

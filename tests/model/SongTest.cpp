@@ -7,7 +7,7 @@
 #include <random>
 
 using namespace torchestra::model;
-using torchestra::test::makeNote;
+using torchestra::testkit::makeNote;
 
 namespace {
 

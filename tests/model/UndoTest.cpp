@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 using namespace torchestra::model;
-using torchestra::test::makeNote;
+using torchestra::testkit::makeNote;
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 namespace torchestra::playback::test {
 
-using ::torchestra::test::makeNote;
+using ::torchestra::testkit::makeNote;
 
 struct SentMessage {
     std::int64_t frame; // absolute: block start + offset

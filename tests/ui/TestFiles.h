@@ -53,7 +53,7 @@ inline std::optional<ModelRow> findRow(const QAbstractItemModel* model, int colu
     return std::nullopt;
 }
 
-using ::torchestra::test::makeNote;
+using ::torchestra::testkit::makeNote;
 
 // Two tracks: "Lead" (violin, channel 1) with three notes, "Drums" (channel 10) with six.
 inline model::Song makeSmallSong() {

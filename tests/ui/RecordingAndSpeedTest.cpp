@@ -93,7 +93,7 @@ void typeInto(QAbstractSpinBox* box, const QString& text) {
     QTest::keyClick(box, Qt::Key_Return);
 }
 
-class PlaybackGapsTest : public ::testing::Test {
+class RecordingAndSpeedTest : public ::testing::Test {
 protected:
     void SetUp() override {
         QSettings().clear();
@@ -118,7 +118,7 @@ protected:
 
 // --- count-in from bar 1 -----------------------------------------------------------------------
 
-TEST_F(PlaybackGapsTest, RecordingFromBarOneCountsInABarBeforeTheSong) {
+TEST_F(RecordingAndSpeedTest, RecordingFromBarOneCountsInABarBeforeTheSong) {
     const std::size_t notesBefore = song.track(lead)->noteCount();
     CollectingSink sink;
     QString why;
@@ -186,7 +186,7 @@ TEST_F(PlaybackGapsTest, RecordingFromBarOneCountsInABarBeforeTheSong) {
     EXPECT_EQ(early->length, 240); // from tick 0 to where it was let go
 }
 
-TEST_F(PlaybackGapsTest, RecordingFromALaterBarCountsInOverTheBarBefore) {
+TEST_F(RecordingAndSpeedTest, RecordingFromALaterBarCountsInOverTheBarBefore) {
     CollectingSink sink;
     QString why;
     ASSERT_TRUE(controller->record(lead, 1920, why)) << why.toStdString();
@@ -209,7 +209,7 @@ TEST_F(PlaybackGapsTest, RecordingFromALaterBarCountsInOverTheBarBefore) {
 
 // A take goes on past the song's end (3 s here, clicks to bar 8 = 16 s): the clicks keep
 // coming, extended as the playhead nears their end, and a note played at 70 s is kept.
-TEST_F(PlaybackGapsTest, RecordingGoesOnPastTheSongsEnd) {
+TEST_F(RecordingAndSpeedTest, RecordingGoesOnPastTheSongsEnd) {
     CollectingSink sink;
     QString why;
     ASSERT_TRUE(controller->record(lead, 0, why)) << why.toStdString();
@@ -245,7 +245,7 @@ TEST_F(PlaybackGapsTest, RecordingGoesOnPastTheSongsEnd) {
     EXPECT_LE(controller->playingSnapshot()->lengthSeconds(), 16.5);
 }
 
-TEST_F(PlaybackGapsTest, TransportBarShowsTheCountInAndStopEndsIt) {
+TEST_F(RecordingAndSpeedTest, TransportBarShowsTheCountInAndStopEndsIt) {
     TransportBar bar(controller.get(), nullptr);
     bar.setSong(&song, &undo);
     CollectingSink sink;
@@ -273,7 +273,7 @@ TEST_F(PlaybackGapsTest, TransportBarShowsTheCountInAndStopEndsIt) {
 
 // --- speed ------------------------------------------------------------------------------------
 
-TEST_F(PlaybackGapsTest, HalfSpeedFromTheSpeedBoxPlaysTheSameEventsAtTwiceTheFrames) {
+TEST_F(RecordingAndSpeedTest, HalfSpeedFromTheSpeedBoxPlaysTheSameEventsAtTwiceTheFrames) {
     TransportBar bar(controller.get(), nullptr);
     bar.setSong(&song, &undo);
     QSpinBox* speed = bar.speedBox();
@@ -320,7 +320,7 @@ TEST_F(PlaybackGapsTest, HalfSpeedFromTheSpeedBoxPlaysTheSameEventsAtTwiceTheFra
     EXPECT_GE(controller->tempoScale(), 0.5);
 }
 
-TEST_F(PlaybackGapsTest, ATakeRecordedWhileScaledLandsOnTheTicksHeard) {
+TEST_F(RecordingAndSpeedTest, ATakeRecordedWhileScaledLandsOnTheTicksHeard) {
     TransportBar bar(controller.get(), nullptr);
     bar.setSong(&song, &undo);
     typeInto(bar.speedBox(), QStringLiteral("50"));
@@ -365,7 +365,7 @@ double msSince(const QElapsedTimer& t) {
     return double(t.nsecsElapsed()) / 1e6;
 }
 
-class PlaybackGapsJackTest : public ::testing::Test {
+class OutputSwitchJackTest : public ::testing::Test {
 protected:
     void SetUp() override {
         if (playback::test::JackServer::jackdPath().empty())
@@ -397,7 +397,7 @@ protected:
 // calling thread, and applySettings() also waited for a start still in progress: each of the
 // measurements below was 50 ms or more (seconds for the pending start) before the teardown
 // moved to the output's worker.
-TEST_F(PlaybackGapsJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
+TEST_F(OutputSwitchJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
     auto controller = std::make_unique<PlaybackController>(PlaybackController::Engine::Auto);
     controller->setSong(&song);
     controller->applySettings();

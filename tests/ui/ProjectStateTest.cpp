@@ -72,7 +72,7 @@ int number(const QString& text) {
     return QString(text).remove(QLatin1Char(',')).remove(QChar(0xa0)).toInt();
 }
 
-class ProjectGapsTest : public ::testing::Test {
+class ProjectStateTest : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(m_dir.isValid());
@@ -142,7 +142,7 @@ TEST(TrainPanelTracks, ParsesListsAndRangesAndRefusesTypos) {
         EXPECT_FALSE(TrainPanel::parseTracks(QLatin1String(bad), out)) << bad;
 }
 
-TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
+TEST_F(ProjectStateTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
     const int bass = trackIndexInFile(m_files[0], "Bass");
     ASSERT_GE(bass, 0);
     TrainPanel* panel = m_window->trainPanel();
@@ -212,7 +212,7 @@ TEST_F(ProjectGapsTest, TrainPanelLearnsOnlyFromTheChosenTrack) {
     EXPECT_TRUE(panel->trainingTracks().empty());
 }
 
-TEST_F(ProjectGapsTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) {
+TEST_F(ProjectStateTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) {
     ASSERT_TRUE(open(*m_window, m_files[0]));
     TrainPanel* panel = m_window->trainPanel();
     panel->setPathChooser([this](bool) { return QStringList{m_files[0]}; });
@@ -246,7 +246,7 @@ TEST_F(ProjectGapsTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) {
     EXPECT_EQ(again->modelConfig().kind, ml::ModelKind::Lstm);
 }
 
-TEST_F(ProjectGapsTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
+TEST_F(ProjectStateTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
     ASSERT_TRUE(open(*m_window, m_files[0]));
     EXPECT_FALSE(m_window->isModified());
     EXPECT_FALSE(m_window->windowTitle().contains(QLatin1Char('*')));
@@ -287,7 +287,7 @@ TEST_F(ProjectGapsTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
     m_promptAnswer = MainWindow::SaveChoice::Discard;
 }
 
-TEST_F(ProjectGapsTest, LoopRangeIsSavedAndRestored) {
+TEST_F(ProjectStateTest, LoopRangeIsSavedAndRestored) {
     ASSERT_TRUE(open(*m_window, m_files[0]));
     PlaybackController* playback = m_window->playback();
     playback->setLoop(true, 480, 1920);
@@ -330,7 +330,7 @@ TEST_F(ProjectGapsTest, LoopRangeIsSavedAndRestored) {
     EXPECT_FALSE(other->pianoRoll()->hasLoopRange());
 }
 
-TEST_F(ProjectGapsTest, ChangingTheLoopMarksTheProjectModified) {
+TEST_F(ProjectStateTest, ChangingTheLoopMarksTheProjectModified) {
     ASSERT_TRUE(open(*m_window, m_files[0]));
     EXPECT_FALSE(m_window->isModified());
     // The transport's Loop button calls setLoop; the saved project would differ from the file.
@@ -350,7 +350,7 @@ TEST_F(ProjectGapsTest, ChangingTheLoopMarksTheProjectModified) {
     EXPECT_FALSE(m_window->isModified());
 }
 
-TEST_F(ProjectGapsTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
+TEST_F(ProjectStateTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
     // A crash's leftover, with a loop and a track choice that must come back with it.
     project::Project crashed;
     crashed.song = makeTwoTrackSong();
@@ -388,7 +388,7 @@ TEST_F(ProjectGapsTest, RecoveryIsReadOffTheGuiThreadThenAskedAbout) {
     EXPECT_EQ(m_window->playback()->loopEnd(), 1920);
 }
 
-TEST_F(ProjectGapsTest, RecoveryWaitsForUnsavedChangesMadeWhileItRead) {
+TEST_F(ProjectStateTest, RecoveryWaitsForUnsavedChangesMadeWhileItRead) {
     project::Project crashed;
     crashed.song = makeTwoTrackSong();
     crashed.recoveryFor = QStringLiteral("");
