@@ -1,6 +1,12 @@
 // The learning commands end to end, through the real binary: train, generate, eval, eval-jsb.
 #include "CliTestUtil.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 
@@ -53,6 +59,24 @@ std::string lastLine(const std::string& s) {
         t.pop_back();
     const auto nl = t.rfind('\n');
     return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+// The learning rate of each epoch in a checkpoint's history, read from its header (16 bytes of
+// magic, the version, the header's size, then the header as JSON); empty if unreadable.
+std::vector<double> historyRates(const std::string& checkpoint) {
+    const std::string bytes = slurp(checkpoint);
+    std::uint32_t size = 0;
+    if (bytes.size() < 24)
+        return {};
+    std::memcpy(&size, bytes.data() + 20, sizeof size);
+    if (bytes.size() < 24 + std::size_t(size))
+        return {};
+    const QJsonDocument header =
+        QJsonDocument::fromJson(QByteArray(bytes.data() + 24, qsizetype(size)));
+    std::vector<double> rates;
+    for (const QJsonValue& e : header["metadata"]["history"].toArray())
+        rates.push_back(e["learningRate"].toDouble());
+    return rates;
 }
 
 } // namespace
@@ -189,4 +213,33 @@ TEST(CliMl, TracksToLearnFromAndToPrimeWithAreChosenByIndex) {
     for (const model::Note& n : r.song.trackAt(1).notes())
         EXPECT_LT(n.pitch, 40) << "a model of the bass track alone generates bass notes";
     EXPECT_EQ(runCli("train --model markov --tracks x --out y.tcm " + file).exitCode, 2);
+}
+
+// `train --resume` goes on at the checkpoint's learning rate; with --lr it starts at that one.
+// The saved history shows the rate of every epoch.
+TEST(CliMl, ResumeKeepsTheRateUnlessLrIsGiven) {
+    const std::string tiny = " --epochs 1 --steps-per-epoch 4 --batch 2 --window 32 --threads 1 ";
+    const std::string first = tempDir() + "/lstm-rate.tcm";
+    RunResult t = runCli("train --model lstm --hidden 8 --layers 1 --lr 0.002" + tiny + "--out " +
+                         first + " " + songFolder());
+    ASSERT_EQ(t.exitCode, 0) << t.err;
+    const std::vector<double> before = historyRates(first);
+    ASSERT_EQ(before.size(), 1u) << "history of " << first;
+    EXPECT_DOUBLE_EQ(before[0], 0.002);
+
+    const std::string kept = tempDir() + "/lstm-rate-kept.tcm";
+    RunResult k = runCli("train --resume " + first + tiny + "--out " + kept + " " + songFolder());
+    ASSERT_EQ(k.exitCode, 0) << k.err;
+    const std::vector<double> keptRates = historyRates(kept);
+    ASSERT_EQ(keptRates.size(), 2u) << "history of " << kept;
+    EXPECT_DOUBLE_EQ(keptRates[1], 0.002);
+
+    const std::string given = tempDir() + "/lstm-rate-given.tcm";
+    RunResult g = runCli("train --resume " + first + " --lr 0.0005" + tiny + "--out " + given +
+                         " " + songFolder());
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    const std::vector<double> givenRates = historyRates(given);
+    ASSERT_EQ(givenRates.size(), 2u) << "history of " << given;
+    EXPECT_DOUBLE_EQ(givenRates[0], 0.002);
+    EXPECT_DOUBLE_EQ(givenRates[1], 0.0005);
 }

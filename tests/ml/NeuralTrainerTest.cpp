@@ -202,6 +202,43 @@ TEST(NeuralTrainer, ResumeContinues) {
     EXPECT_FALSE(bad.error.empty());
 }
 
+// A resumed run goes on at the checkpoint's rate (halvings included), or, when
+// keepResumedLearningRate is false (train --resume --lr), at the rate the options give; Adam
+// then steps at that rate, so the training differs.
+TEST(NeuralTrainer, ResumeKeepsOrReplacesTheLearningRate) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 2;
+    o.learningRate = 0.01;
+    std::atomic<bool> cancel{false};
+    const TrainResult first = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(first.status, TrainStatus::Finished) << first.error;
+    ASSERT_TRUE(first.model);
+    const double kept = neural::trainingState(*first.model).learningRate;
+    EXPECT_DOUBLE_EQ(kept, 0.01);
+
+    o.epochs = 1;
+    o.learningRate = 0.004; // neither the checkpoint's rate nor a halving of it
+    o.keepResumedLearningRate = true;
+    const TrainResult keep = trainNeural(data, c, o, cancel, {}, first.model.get());
+    o.keepResumedLearningRate = false;
+    const TrainResult replace = trainNeural(data, c, o, cancel, {}, first.model.get());
+    ASSERT_EQ(keep.status, TrainStatus::Finished) << keep.error;
+    ASSERT_EQ(replace.status, TrainStatus::Finished) << replace.error;
+    ASSERT_EQ(keep.history.size(), 1u);
+    ASSERT_EQ(replace.history.size(), 1u);
+    EXPECT_DOUBLE_EQ(keep.history[0].learningRate, kept);
+    EXPECT_DOUBLE_EQ(replace.history[0].learningRate, 0.004);
+    // Same seed and weights, another rate applied to Adam: another training loss.
+    EXPECT_NE(keep.history[0].trainLoss, replace.history[0].trainLoss);
+    // The weights' epoch count continues either way.
+    ASSERT_TRUE(replace.model);
+    EXPECT_GE(neural::trainingState(*replace.model).epoch,
+              neural::trainingState(*first.model).epoch);
+}
+
 namespace {
 
 // Cancels a full-size training (2x256 LSTM, 88 pitches, batches of 16 x 128) `after` the start,

@@ -4,7 +4,7 @@
 // Cancel returns within 200 ms at any point. Splitting batches into short passes is not enough:
 // on a busy machine an OpenMP barrier waits for a descheduled thread and one pass can take
 // seconds, and small chunks make the LSTM's matrix products inefficient. So the passes run on a
-// helper thread (ComputeThread) while this thread polls `cancel` every 20 ms; on Cancel it
+// helper thread (ComputeThread.h) while this thread polls `cancel` every 20 ms; on Cancel it
 // returns the best weights at once (a deep copy the helper never touches) and abandons the pass
 // in flight (after a 30 ms grace, so a short one can still be joined). A pass owns everything it
 // touches (the module, the optimizer, its batch tensors), never the caller's data, so it can
@@ -13,24 +13,23 @@
 // Epochs: options.epochs is how many this call runs; the history, progress and bestEpoch count
 // this call's epochs (the CLI offsets them by the checkpoint's history), while the weights' own
 // count (NeuralTrainingState::epoch, in the payload) continues from a resumed model's. A resumed
-// run restores the learning rate and Adam's state from the payload and scores the resumed
-// weights first: they are the ones to beat (bestEpoch 0 if never beaten).
+// run restores Adam's state and the learning rate from the payload (the rate only when
+// options.keepResumedLearningRate; otherwise it starts at options.learningRate) and scores the
+// resumed weights first: they are the ones to beat (bestEpoch 0 if never beaten).
 
 #include "ml/neural/NeuralNet.h"
 
+#include "ml/neural/ComputeThread.h"
 #include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <cstdlib>
-#include <exception>
-#include <functional>
 #include <limits>
-#include <mutex>
+#include <memory>
+#include <optional>
+#include <random>
 #include <sstream>
-#include <thread>
 
 namespace torchestra::ml {
 
@@ -38,6 +37,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using neural::BatchTensors;
+using neural::ComputeThread;
 using neural::NeuralModel;
 using neural::NeuralNet;
 using neural::NeuralNetImpl;
@@ -46,111 +46,6 @@ using neural::NeuralTrainingState;
 double secondsSince(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
-
-// Passes abandoned by a Cancel and still running. The process waits for them at exit (up to
-// 10 s) so that torch's globals are not destroyed under a running backward pass.
-std::atomic<int> g_abandoned{0};
-
-void waitForAbandonedPasses() {
-    for (int i = 0; i < 1000 && g_abandoned.load() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
-
-// One helper thread that runs torch passes for the trainer (see the file comment).
-class ComputeThread {
-public:
-    explicit ComputeThread(int threads) : m_s(std::make_shared<Shared>()) {
-        std::shared_ptr<Shared> s = m_s;
-        m_thread = std::thread([s, threads] {
-            neural::setThisThreadsThreads(threads);
-            std::unique_lock<std::mutex> lock(s->mutex);
-            for (;;) {
-                s->cv.wait(lock, [&] { return s->stop || s->job; });
-                if (!s->job) {
-                    if (s->abandoned)
-                        g_abandoned.fetch_sub(1);
-                    return;
-                }
-                std::function<void()> job = std::move(s->job);
-                s->job = nullptr;
-                lock.unlock();
-                std::exception_ptr error;
-                try {
-                    job();
-                } catch (...) {
-                    error = std::current_exception();
-                }
-                job = nullptr; // release what the pass owned before reporting
-                lock.lock();
-                s->error = error;
-                s->busy = false;
-                s->cv.notify_all();
-            }
-        });
-    }
-    ComputeThread(const ComputeThread&) = delete;
-    ComputeThread& operator=(const ComputeThread&) = delete;
-
-    ~ComputeThread() {
-        bool busy;
-        {
-            std::lock_guard<std::mutex> lock(m_s->mutex);
-            m_s->stop = true;
-            busy = m_s->busy;
-            if (busy) {
-                static const bool registered = (std::atexit(waitForAbandonedPasses), true);
-                (void)registered;
-                m_s->abandoned = true;
-                g_abandoned.fetch_add(1);
-            }
-            m_s->cv.notify_all();
-        }
-        // An abandoned pass finishes on its own; the thread then sees `stop` and exits.
-        if (busy)
-            m_thread.detach();
-        else
-            m_thread.join();
-    }
-
-    // Runs `job` on the helper thread and waits for it. False if `cancel` was set first: the
-    // job is abandoned (it keeps running and must own everything it touches). Rethrows what
-    // the job threw.
-    bool run(std::function<void()> job, const std::atomic<bool>& cancel) {
-        std::unique_lock<std::mutex> lock(m_s->mutex);
-        m_s->job = std::move(job);
-        m_s->busy = true;
-        m_s->error = nullptr;
-        m_s->cv.notify_all();
-        // Every wake-up takes a core from the pass's OpenMP team (two threads on two cores
-        // here), and a barrier then waits for the preempted thread: poll no more often than the
-        // 200 ms Cancel promise needs.
-        while (m_s->busy) {
-            m_s->cv.wait_for(lock, std::chrono::milliseconds(20));
-            if (m_s->busy && cancel.load(std::memory_order_relaxed)) {
-                // Give a short pass the chance to end so the thread can be joined rather than
-                // left running; a long one (a busy machine) is abandoned.
-                m_s->cv.wait_for(lock, std::chrono::milliseconds(30), [&] { return !m_s->busy; });
-                return false;
-            }
-        }
-        if (m_s->error)
-            std::rethrow_exception(m_s->error);
-        return true;
-    }
-
-private:
-    struct Shared {
-        std::mutex mutex;
-        std::condition_variable cv;
-        std::function<void()> job;
-        bool busy = false;
-        bool stop = false;
-        bool abandoned = false;
-        std::exception_ptr error;
-    };
-    std::shared_ptr<Shared> m_s;
-    std::thread m_thread;
-};
 
 std::string saveOptimizer(const torch::optim::Adam& adam) {
     torch::serialize::OutputArchive ar;
@@ -254,328 +149,467 @@ bool validationLoss(ComputeThread& compute, NeuralNet net, const std::vector<Fra
     return true;
 }
 
+// Only the compute thread runs torch in parallel while training; the caller gets its own count
+// back afterwards (the CLI scores the test split on it).
+struct SerialForTheRun {
+    bool chosen = neural::thisThreadChoseThreads();
+    int previous = neural::setThisThreadsThreads(1);
+    ~SerialForTheRun() {
+        if (chosen)
+            neural::setThisThreadsThreads(previous);
+    }
+};
+
+// One call of trainNeural. The run's state lives here so that each phase (set-up and resume,
+// scoring the resumed weights, a batch, an epoch, its validation, the result) is a method.
+class NeuralTrainingRun {
+public:
+    NeuralTrainingRun(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                      const std::atomic<bool>& cancel, const ProgressFn& progress);
+    NeuralTrainingRun(const NeuralTrainingRun&) = delete;
+    NeuralTrainingRun& operator=(const NeuralTrainingRun&) = delete;
+
+    // Call once.
+    TrainResult run(const SequenceModel* resumeFrom);
+
+private:
+    // What comes after a phase: go on, stop early (patience), or end the run at once.
+    enum class Next { Continue, Stop, Cancelled, Diverged };
+    // An epoch's training loss so far, summed over its real steps.
+    struct EpochLoss {
+        double sum = 0;
+        long steps = 0;
+        double mean() const { return steps > 0 ? sum / double(steps) : 0.0; }
+    };
+
+    TrainResult train(const SequenceModel* resumeFrom);
+    bool setUp(const SequenceModel* resumeFrom);
+    bool restore(const SequenceModel& resumeFrom, std::string& optimizerState);
+    void makeOptimizer(const std::string& optimizerState);
+    bool scoreResumed();
+    Next trainEpoch(int epoch, EpochLoss& loss);
+    bool trainBatch(Batch batch, long real, double& batchLoss);
+    bool backward(const std::shared_ptr<const Batch>& batch, int c0, int c1, long real,
+                  double& loss);
+    bool step();
+    void reportTraining(int epoch, long step, const EpochLoss& loss);
+    Next endEpoch(int epoch, const EpochLoss& loss, Clock::time_point epochStart);
+    void keepOrSlowDown(int epoch, double score);
+    void report(bool force);
+    bool cancelled() const { return m_cancel.load(std::memory_order_relaxed); }
+    std::shared_ptr<SequenceModel> bestModel() const;
+    TrainResult finished();
+    TrainResult cancelledResult();
+    TrainResult failed(const std::string& error);
+
+    const Dataset& m_data;
+    ModelConfig m_cfg;
+    const TrainOptions& m_options;
+    const std::atomic<bool>& m_cancel;
+    const ProgressFn& m_progress;
+    const Clock::time_point m_start = Clock::now();
+    TrainResult m_result;
+    Snapshot m_best;
+    std::shared_ptr<SequenceModel> m_resumedModel;
+    std::mt19937_64 m_rng;
+
+    NeuralNet m_net{nullptr};
+    std::shared_ptr<torch::optim::Adam> m_adam;
+    std::optional<ComputeThread> m_compute;
+    // Weight averaging (options.averageDecay): `m_averaged` follows the weights after every
+    // step; validation, the best snapshot and the result use it instead of `m_net`. Both are
+    // owned by the passes that touch them (see the file comment). `m_scored` is the one used.
+    NeuralNet m_averaged{nullptr};
+    NeuralNet m_scored{nullptr};
+    std::shared_ptr<long> m_averagedSteps = std::make_shared<long>(0);
+
+    int m_startEpoch = 0; // the weights' own epoch count when this run began
+    double m_lr = 0;
+    long m_windowFrames = 0;
+    long m_stepsPerEpoch = 0;
+    bool m_haveValid = false;
+    double m_maxSeconds = 0;
+
+    double m_bestLoss = std::numeric_limits<double>::infinity();
+    int m_bestEpoch = 0;
+    int m_sinceImprovement = 0;
+    int m_sinceRateChange = 0;
+    double m_lastValid = 0;
+    double m_lastValidSeconds = 0;
+
+    TrainProgress m_prog;
+    Clock::time_point m_lastReport = Clock::now() - std::chrono::seconds(1);
+    long m_framesTrained = 0;
+    double m_trainSeconds = 0;
+    bool m_timeUp = false;
+};
+
+NeuralTrainingRun::NeuralTrainingRun(const Dataset& data, const ModelConfig& config,
+                                     const TrainOptions& options, const std::atomic<bool>& cancel,
+                                     const ProgressFn& progress)
+    : m_data(data), m_cfg(config), m_options(options), m_cancel(cancel), m_progress(progress),
+      m_rng(options.seed), m_lr(options.learningRate) {
+    m_cfg.representation = data.representation; // the data decides what the model reads
+}
+
+TrainResult NeuralTrainingRun::run(const SequenceModel* resumeFrom) {
+    try {
+        return train(resumeFrom);
+    } catch (const c10::Error& e) {
+        return failed(std::string("training failed: ") + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        return failed(std::string("training failed: ") + e.what());
+    }
+}
+
+TrainResult NeuralTrainingRun::train(const SequenceModel* resumeFrom) {
+    SerialForTheRun serialForTheRun;
+    if (!setUp(resumeFrom))
+        return std::move(m_result);
+    if (resumeFrom && !scoreResumed())
+        return cancelledResult();
+    // `epoch` counts this run's epochs (history, progress, bestEpoch: what the caller offsets
+    // by the checkpoint's history); the weights' own count continues from the resumed one.
+    for (int epoch = 1; epoch <= m_options.epochs && !m_timeUp; ++epoch) {
+        const Clock::time_point epochStart = Clock::now();
+        EpochLoss loss;
+        const Next trained = trainEpoch(epoch, loss);
+        if (trained == Next::Cancelled)
+            return cancelledResult();
+        if (trained == Next::Diverged)
+            return failed("training diverged (loss is not finite); try a lower learning rate");
+        if (loss.steps == 0 && m_timeUp)
+            break; // the limit hit before this epoch trained anything
+        const Next next = endEpoch(epoch, loss, epochStart);
+        if (next == Next::Cancelled)
+            return cancelledResult();
+        if (next == Next::Stop)
+            break;
+    }
+    return finished();
+}
+
+// False (with m_result.error) when the data, the options or the resumed model will not do.
+bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
+    if (m_data.train.empty()) {
+        m_result.error = "no training data";
+        return false;
+    }
+    if (m_options.batchSize < 1 || m_options.windowSteps < 1 || m_options.epochs < 0) {
+        m_result.error = "batch size and window must be positive";
+        return false;
+    }
+    torch::manual_seed(m_options.seed);
+    m_result.error = neural::makeNet(m_cfg, m_net);
+    if (!m_result.error.empty())
+        return false;
+    std::string optimizerState;
+    if (resumeFrom && !restore(*resumeFrom, optimizerState))
+        return false;
+    makeOptimizer(optimizerState);
+
+    m_windowFrames = long(m_options.batchSize) * m_options.windowSteps;
+    m_stepsPerEpoch = m_options.stepsPerEpoch > 0
+                          ? m_options.stepsPerEpoch
+                          : std::max(kMinBatchesPerEpoch,
+                                     (m_data.trainSteps() + m_windowFrames - 1) / m_windowFrames);
+    m_haveValid = !m_data.valid.empty() && m_data.validSteps() > long(m_data.valid.size());
+    m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
+    m_compute.emplace(m_options.threads);
+
+    const bool averaging = m_options.averageDecay > 0;
+    if (averaging) {
+        m_result.error = neural::makeNet(m_cfg, m_averaged);
+        if (!m_result.error.empty())
+            return false;
+        neural::copyParameters(m_net, m_averaged);
+    }
+    m_scored = averaging ? m_averaged : m_net;
+    m_prog.epochs = m_options.epochs;
+    m_prog.stepsPerEpoch = m_stepsPerEpoch;
+    return true;
+}
+
+// Continues a checkpoint's model: its weights, its epoch count, its learning rate (unless
+// options.keepResumedLearningRate is false: then options.learningRate) and Adam's state
+// (returned for makeOptimizer).
+bool NeuralTrainingRun::restore(const SequenceModel& resumeFrom, std::string& optimizerState) {
+    const auto* resumed = dynamic_cast<const NeuralModel*>(&resumeFrom);
+    if (!resumed) {
+        m_result.error = "cannot resume: the checkpoint is not an RNN/LSTM model";
+        return false;
+    }
+    if (!sameShape(resumed->config(), m_cfg)) {
+        m_result.error = "cannot resume: the checkpoint's model or representation differs from "
+                         "the requested one";
+        return false;
+    }
+    NeuralNet from = resumed->net();
+    neural::copyParameters(from, m_net);
+    const NeuralTrainingState& state = resumed->trainingState();
+    m_startEpoch = state.epoch;
+    if (m_options.keepResumedLearningRate && state.learningRate > 0)
+        m_lr = state.learningRate;
+    optimizerState = resumed->optimizerState();
+    return true;
+}
+
+void NeuralTrainingRun::makeOptimizer(const std::string& optimizerState) {
+    m_adam = std::make_shared<torch::optim::Adam>(
+        m_net->parameters(), torch::optim::AdamOptions(m_lr).weight_decay(m_options.weightDecay));
+    if (!optimizerState.empty()) {
+        torch::serialize::InputArchive ar;
+        ar.load_from(optimizerState.data(), optimizerState.size());
+        m_adam->load(ar);
+    }
+    // Loading Adam's state also brings back the rate its param groups were saved with: the
+    // run's rate (the checkpoint's or the one the options ask for) must win.
+    setLearningRate(*m_adam, m_lr);
+}
+
+// A resumed model is the one to beat: score it first. False when cancelled.
+bool NeuralTrainingRun::scoreResumed() {
+    m_resumedModel = modelFrom(m_cfg, takeSnapshot(m_net, *m_adam, m_startEpoch, m_lr, 0.0));
+    if (!m_haveValid)
+        return true;
+    m_prog.phase = "validating";
+    m_prog.epoch = 0;
+    report(true);
+    double v = 0;
+    if (!validationLoss(*m_compute, m_net, m_data.valid, m_cfg.representation, m_cancel, v))
+        return false;
+    m_bestLoss = v;
+    m_lastValid = v;
+    m_bestEpoch = 0; // the resumed weights: before this run's first epoch
+    m_best = takeSnapshot(m_net, *m_adam, m_startEpoch, m_lr, v);
+    return true;
+}
+
+// The epoch's batches, fewer when the time limit hits (m_timeUp).
+NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss) {
+    m_net->train();
+    m_prog.phase = "training";
+    m_prog.epoch = epoch;
+    for (long step = 1; step <= m_stepsPerEpoch; ++step) {
+        if (cancelled())
+            return Next::Cancelled;
+        if (m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds) {
+            m_timeUp = true;
+            break;
+        }
+        const Clock::time_point batchStart = Clock::now();
+        Batch batch = sampleBatch(m_data.train, m_options.batchSize, m_options.windowSteps,
+                                  m_options.transpose, m_rng);
+        long real = 0;
+        for (std::uint8_t m : batch.mask)
+            real += m;
+        if (real == 0)
+            continue;
+        double batchLoss = 0;
+        if (!trainBatch(std::move(batch), real, batchLoss))
+            return Next::Cancelled;
+        m_trainSeconds += secondsSince(batchStart);
+        m_framesTrained += real;
+        if (!std::isfinite(batchLoss))
+            return Next::Diverged;
+        loss.sum += batchLoss * double(real);
+        loss.steps += real;
+        reportTraining(epoch, step, loss);
+    }
+    return Next::Continue;
+}
+
+// Forward and backward over the batch, then one optimizer step. False when cancelled.
+bool NeuralTrainingRun::trainBatch(Batch batch, long real, double& batchLoss) {
+    // The whole batch in one pass (the helper thread makes Cancel independent of how long a
+    // pass takes), unless the NADE head's [B, T, P, nadeHidden] activations would pass
+    // ~100 MB: then chunks with gradients accumulated.
+    int chunk = batch.count;
+    if (m_cfg.head == HeadKind::Autoregressive) {
+        const double perWindow =
+            double(batch.length) * m_cfg.representation.pitches() * std::max(1, m_cfg.nadeHidden);
+        chunk = std::clamp(int(25e6 / perWindow), 1, batch.count);
+    }
+    m_adam->zero_grad();
+    // The batch's tensors are built on the helper too: torch::zeros on this thread would start
+    // a second OpenMP team, whose spinning threads then compete with the pass's team for the
+    // two cores. The job owns the batch (see the file comment).
+    const auto shared = std::make_shared<const Batch>(std::move(batch));
+    for (int c0 = 0; c0 < shared->count; c0 += chunk) {
+        double chunkLoss = 0;
+        if (!backward(shared, c0, std::min(shared->count, c0 + chunk), real, chunkLoss))
+            return false;
+        batchLoss += chunkLoss;
+    }
+    return step();
+}
+
+// Accumulates the gradients of windows [c0, c1) of `batch`; `loss` is their share of the
+// batch's mean loss per real step. False when cancelled.
+bool NeuralTrainingRun::backward(const std::shared_ptr<const Batch>& batch, int c0, int c1,
+                                 long real, double& loss) {
+    auto out = std::make_shared<double>(0.0);
+    const double scale = 1.0 / double(real);
+    const double inputDropout = m_options.inputDropout;
+    // Copies only: the pass may outlive this run (see the file comment).
+    if (!m_compute->run(
+            [m = m_net, shared = batch, c0, c1, rep = m_cfg.representation, out, scale,
+             inputDropout]() mutable {
+                std::vector<const FrameSequence*> seqs;
+                for (int b = c0; b < c1; ++b)
+                    seqs.push_back(&shared->windows[std::size_t(b)]);
+                const std::vector<std::uint8_t> mask(
+                    shared->mask.begin() + long(c0) * shared->length,
+                    shared->mask.begin() + long(c1) * shared->length);
+                BatchTensors bt = neural::makeBatchTensors(seqs, 0, shared->length, rep, &mask);
+                if (bt.realSteps == 0)
+                    return;
+                if (inputDropout > 0)
+                    bt.x = torch::dropout(bt.x, inputDropout, true);
+                NeuralNetImpl::State state;
+                torch::Tensor l = neural::stepLosses(m, bt, state).total().sum() * scale;
+                l.backward();
+                *out = l.item<double>();
+            },
+            m_cancel))
+        return false;
+    loss = *out;
+    return true;
+}
+
+// Clips the gradients, steps Adam and updates the average. False when cancelled.
+bool NeuralTrainingRun::step() {
+    return m_compute->run(
+        [m = m_net, adam = m_adam, clip = m_options.clipNorm, averaged = m_averaged,
+         decay = m_options.averageDecay, averagedSteps = m_averagedSteps]() mutable {
+            if (clip > 0)
+                torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
+            adam->step();
+            if (averaged)
+                neural::averageInto(m, averaged, decay, ++*averagedSteps);
+        },
+        m_cancel);
+}
+
+void NeuralTrainingRun::reportTraining(int epoch, long step, const EpochLoss& loss) {
+    m_prog.step = step;
+    m_prog.trainLoss = loss.mean();
+    m_prog.framesPerSecond = m_trainSeconds > 0 ? double(m_framesTrained) / m_trainSeconds : 0;
+    const double perBatch =
+        m_trainSeconds / double(std::max(1L, m_framesTrained)) * double(m_windowFrames);
+    const double batchesLeft =
+        double(m_stepsPerEpoch - step) + double(m_options.epochs - epoch) * double(m_stepsPerEpoch);
+    m_prog.secondsLeft =
+        batchesLeft * perBatch + double(m_options.epochs - epoch + 1) * m_lastValidSeconds;
+    if (m_maxSeconds > 0)
+        m_prog.secondsLeft =
+            std::min(m_prog.secondsLeft, std::max(0.0, m_maxSeconds - secondsSince(m_start)));
+    report(false);
+}
+
+// Scores the epoch (validation, or the training loss without validation data), records it and
+// applies the schedule. Stop when patience ran out.
+NeuralTrainingRun::Next NeuralTrainingRun::endEpoch(int epoch, const EpochLoss& loss,
+                                                    Clock::time_point epochStart) {
+    double score = loss.mean();
+    if (m_haveValid) {
+        m_prog.phase = "validating";
+        report(true);
+        const Clock::time_point validStart = Clock::now();
+        double v = 0;
+        if (!validationLoss(*m_compute, m_scored, m_data.valid, m_cfg.representation, m_cancel, v))
+            return Next::Cancelled;
+        m_lastValidSeconds = secondsSince(validStart);
+        score = v;
+        m_lastValid = v;
+        m_prog.validLoss = v;
+    }
+
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.trainLoss = loss.mean();
+    rec.validLoss = m_haveValid ? m_lastValid : 0.0;
+    rec.learningRate = m_lr;
+    rec.seconds = secondsSince(epochStart);
+    m_result.history.push_back(rec);
+
+    keepOrSlowDown(epoch, score);
+    m_prog.bestValidLoss = m_bestLoss;
+    if (m_options.patience > 0 && m_sinceImprovement >= m_options.patience)
+        return Next::Stop;
+    return Next::Continue;
+}
+
+// Keeps a better epoch's weights; after lrPatience epochs without one, lowers the rate.
+void NeuralTrainingRun::keepOrSlowDown(int epoch, double score) {
+    if (score < m_bestLoss) {
+        m_bestLoss = score;
+        m_bestEpoch = epoch;
+        m_sinceImprovement = 0;
+        m_sinceRateChange = 0;
+        m_best = takeSnapshot(m_scored, *m_adam, m_startEpoch + epoch, m_lr, score);
+        return;
+    }
+    ++m_sinceImprovement;
+    ++m_sinceRateChange;
+    if (m_options.lrPatience > 0 && m_sinceRateChange >= m_options.lrPatience) {
+        m_lr *= m_options.lrDecay;
+        setLearningRate(*m_adam, m_lr);
+        m_sinceRateChange = 0;
+    }
+}
+
+void NeuralTrainingRun::report(bool force) {
+    if (!m_progress)
+        return;
+    if (!force && Clock::now() - m_lastReport < std::chrono::milliseconds(40))
+        return;
+    m_lastReport = Clock::now();
+    m_progress(m_prog);
+}
+
+std::shared_ptr<SequenceModel> NeuralTrainingRun::bestModel() const {
+    return m_best.valid() ? modelFrom(m_cfg, m_best) : m_resumedModel;
+}
+
+TrainResult NeuralTrainingRun::finished() {
+    m_result.status = TrainStatus::Finished;
+    m_result.model = bestModel();
+    if (!m_result.model) {
+        // Nothing completed (e.g. a zero time limit): keep the initial weights.
+        m_result.model = modelFrom(m_cfg, takeSnapshot(m_scored, *m_adam, m_startEpoch, m_lr, 0.0));
+    }
+    m_result.bestEpoch = m_bestEpoch;
+    m_result.bestValidLoss = std::isfinite(m_bestLoss) ? m_bestLoss : 0.0;
+    m_prog.phase = "done";
+    report(true);
+    return std::move(m_result);
+}
+
+// Cancelled, never Finished: with the best model so far (or the resumed one).
+TrainResult NeuralTrainingRun::cancelledResult() {
+    m_result.status = TrainStatus::Cancelled;
+    m_result.model = bestModel();
+    m_result.bestEpoch = m_best.valid() ? m_bestEpoch : 0;
+    m_result.bestValidLoss = std::isfinite(m_bestLoss) ? m_bestLoss : 0.0;
+    return std::move(m_result);
+}
+
+// Failed, with the best model so far (or the resumed one) for a caller that wants it.
+TrainResult NeuralTrainingRun::failed(const std::string& error) {
+    m_result.error = error;
+    m_result.status = TrainStatus::Failed;
+    m_result.model = bestModel();
+    return std::move(m_result);
+}
+
 } // namespace
 
 TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                         const std::atomic<bool>& cancel, const ProgressFn& progress,
                         const SequenceModel* resumeFrom) {
-    TrainResult result;
-    const Clock::time_point start = Clock::now();
-    ModelConfig cfg = config;
-    cfg.representation = data.representation; // the data decides what the model reads
-    Snapshot best;
-    std::shared_ptr<SequenceModel> resumedModel;
-    try {
-        // Only the compute thread runs torch in parallel while training; the caller gets its
-        // own count back afterwards (the CLI scores the test split on it).
-        struct SerialForTheRun {
-            bool chosen = neural::thisThreadChoseThreads();
-            int previous = neural::setThisThreadsThreads(1);
-            ~SerialForTheRun() {
-                if (chosen)
-                    neural::setThisThreadsThreads(previous);
-            }
-        } serialForTheRun;
-        if (data.train.empty()) {
-            result.error = "no training data";
-            return result;
-        }
-        if (options.batchSize < 1 || options.windowSteps < 1 || options.epochs < 0) {
-            result.error = "batch size and window must be positive";
-            return result;
-        }
-        torch::manual_seed(options.seed);
-        std::mt19937_64 rng(options.seed);
-
-        NeuralNet net{nullptr};
-        result.error = neural::makeNet(cfg, net);
-        if (!result.error.empty())
-            return result;
-
-        int startEpoch = 0;
-        double lr = options.learningRate;
-        std::string optimizerState;
-        if (resumeFrom) {
-            const auto* resumed = dynamic_cast<const NeuralModel*>(resumeFrom);
-            if (!resumed) {
-                result.error = "cannot resume: the checkpoint is not an RNN/LSTM model";
-                return result;
-            }
-            if (!sameShape(resumed->config(), cfg)) {
-                result.error = "cannot resume: the checkpoint's model or representation differs "
-                               "from the requested one";
-                return result;
-            }
-            NeuralNet from = resumed->net();
-            neural::copyParameters(from, net);
-            startEpoch = resumed->trainingState().epoch;
-            if (resumed->trainingState().learningRate > 0)
-                lr = resumed->trainingState().learningRate;
-            optimizerState = resumed->optimizerState();
-        }
-
-        auto adam = std::make_shared<torch::optim::Adam>(
-            net->parameters(), torch::optim::AdamOptions(lr).weight_decay(options.weightDecay));
-        if (!optimizerState.empty()) {
-            torch::serialize::InputArchive ar;
-            ar.load_from(optimizerState.data(), optimizerState.size());
-            adam->load(ar);
-        }
-        setLearningRate(*adam, lr);
-
-        const RepresentationConfig& rep = cfg.representation;
-        const long windowFrames = long(options.batchSize) * options.windowSteps;
-        const long stepsPerEpoch =
-            options.stepsPerEpoch > 0
-                ? options.stepsPerEpoch
-                : std::max(kMinBatchesPerEpoch,
-                           (data.trainSteps() + windowFrames - 1) / windowFrames);
-        const bool haveValid = !data.valid.empty() && data.validSteps() > long(data.valid.size());
-        const double maxSeconds = options.maxMinutes > 0 ? options.maxMinutes * 60.0 : 0.0;
-        ComputeThread compute(options.threads);
-
-        // Weight averaging (options.averageDecay): `averaged` follows the weights after every
-        // step; validation, the best snapshot and the result use it instead of `net`. Both are
-        // owned by the passes that touch them (see the file comment).
-        const bool averaging = options.averageDecay > 0;
-        NeuralNet averaged{nullptr};
-        if (averaging) {
-            result.error = neural::makeNet(cfg, averaged);
-            if (!result.error.empty())
-                return result;
-            neural::copyParameters(net, averaged);
-        }
-        NeuralNet scored = averaging ? averaged : net;
-        auto averagedSteps = std::make_shared<long>(0);
-
-        double bestLoss = std::numeric_limits<double>::infinity();
-        int bestEpoch = 0;
-        int sinceImprovement = 0;
-        int sinceRateChange = 0;
-        double lastValid = 0;
-        double lastValidSeconds = 0;
-
-        TrainProgress prog;
-        prog.epochs = options.epochs;
-        prog.stepsPerEpoch = stepsPerEpoch;
-        Clock::time_point lastReport = Clock::now() - std::chrono::seconds(1);
-        auto report = [&](bool force) {
-            if (!progress)
-                return;
-            if (!force && Clock::now() - lastReport < std::chrono::milliseconds(40))
-                return;
-            lastReport = Clock::now();
-            progress(prog);
-        };
-        auto cancelled = [&] { return cancel.load(std::memory_order_relaxed); };
-        auto finishCancelled = [&] {
-            result.status = TrainStatus::Cancelled;
-            result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
-            result.bestEpoch = best.valid() ? bestEpoch : 0;
-            result.bestValidLoss = std::isfinite(bestLoss) ? bestLoss : 0.0;
-            return result;
-        };
-
-        // A resumed model is the one to beat: score it first.
-        if (resumeFrom) {
-            resumedModel = modelFrom(cfg, takeSnapshot(net, *adam, startEpoch, lr, 0.0));
-            if (haveValid) {
-                prog.phase = "validating";
-                prog.epoch = 0;
-                report(true);
-                double v = 0;
-                if (!validationLoss(compute, net, data.valid, rep, cancel, v))
-                    return finishCancelled();
-                bestLoss = v;
-                lastValid = v;
-                bestEpoch = 0; // the resumed weights: before this run's first epoch
-                best = takeSnapshot(net, *adam, startEpoch, lr, v);
-            }
-        }
-
-        long framesTrained = 0;
-        double trainSeconds = 0;
-        bool timeUp = false;
-
-        // `epoch` counts this run's epochs (history, progress, bestEpoch: what the caller
-        // offsets by the checkpoint's history); the weights' own count continues from the
-        // resumed one.
-        for (int epoch = 1; epoch <= options.epochs && !timeUp; ++epoch) {
-            const Clock::time_point epochStart = Clock::now();
-            net->train();
-            double lossSum = 0;
-            long lossSteps = 0;
-            prog.phase = "training";
-            prog.epoch = epoch;
-            for (long step = 1; step <= stepsPerEpoch; ++step) {
-                if (cancelled())
-                    return finishCancelled();
-                if (maxSeconds > 0 && secondsSince(start) >= maxSeconds) {
-                    timeUp = true;
-                    break;
-                }
-                const Clock::time_point batchStart = Clock::now();
-                Batch batch = sampleBatch(data.train, options.batchSize, options.windowSteps,
-                                          options.transpose, rng);
-                long real = 0;
-                for (std::uint8_t m : batch.mask)
-                    real += m;
-                if (real == 0)
-                    continue;
-
-                // The whole batch in one pass (the helper thread makes Cancel independent of
-                // how long a pass takes), unless the NADE head's [B, T, P, nadeHidden]
-                // activations would pass ~100 MB: then chunks with gradients accumulated.
-                int chunk = batch.count;
-                if (cfg.head == HeadKind::Autoregressive) {
-                    const double perWindow =
-                        double(batch.length) * rep.pitches() * std::max(1, cfg.nadeHidden);
-                    chunk = std::clamp(int(25e6 / perWindow), 1, batch.count);
-                }
-                adam->zero_grad();
-                double batchLoss = 0;
-                // The batch's tensors are built on the helper too: torch::zeros on this thread
-                // would start a second OpenMP team, whose spinning threads then compete with
-                // the pass's team for the two cores. The job owns the batch (see above).
-                auto shared = std::make_shared<const Batch>(std::move(batch));
-                for (int c0 = 0; c0 < shared->count; c0 += chunk) {
-                    const int c1 = std::min(shared->count, c0 + chunk);
-                    auto out = std::make_shared<double>(0.0);
-                    NeuralNet m = net;
-                    const double scale = 1.0 / double(real);
-                    const double inputDropout = options.inputDropout;
-                    if (!compute.run(
-                            [m, shared, c0, c1, rep, out, scale, inputDropout]() mutable {
-                                std::vector<const FrameSequence*> seqs;
-                                for (int b = c0; b < c1; ++b)
-                                    seqs.push_back(&shared->windows[std::size_t(b)]);
-                                const std::vector<std::uint8_t> mask(
-                                    shared->mask.begin() + long(c0) * shared->length,
-                                    shared->mask.begin() + long(c1) * shared->length);
-                                BatchTensors bt =
-                                    neural::makeBatchTensors(seqs, 0, shared->length, rep, &mask);
-                                if (bt.realSteps == 0)
-                                    return;
-                                if (inputDropout > 0)
-                                    bt.x = torch::dropout(bt.x, inputDropout, true);
-                                NeuralNetImpl::State state;
-                                torch::Tensor loss =
-                                    neural::stepLosses(m, bt, state).total().sum() * scale;
-                                loss.backward();
-                                *out = loss.item<double>();
-                            },
-                            cancel))
-                        return finishCancelled();
-                    batchLoss += *out;
-                }
-                {
-                    NeuralNet m = net;
-                    const double clip = options.clipNorm;
-                    const double decay = options.averageDecay;
-                    if (!compute.run(
-                            [m, adam, clip, averaged, decay, averagedSteps]() mutable {
-                                if (clip > 0)
-                                    torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
-                                adam->step();
-                                if (averaged)
-                                    neural::averageInto(m, averaged, decay, ++*averagedSteps);
-                            },
-                            cancel))
-                        return finishCancelled();
-                }
-
-                const double batchSeconds = secondsSince(batchStart);
-                trainSeconds += batchSeconds;
-                framesTrained += real;
-                if (!std::isfinite(batchLoss)) {
-                    result.error = "training diverged (loss is not finite); try a lower learning "
-                                   "rate";
-                    result.status = TrainStatus::Failed;
-                    result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
-                    return result;
-                }
-                lossSum += batchLoss * double(real);
-                lossSteps += real;
-
-                prog.step = step;
-                prog.trainLoss = lossSum / double(lossSteps);
-                prog.framesPerSecond = trainSeconds > 0 ? double(framesTrained) / trainSeconds : 0;
-                const double perBatch =
-                    trainSeconds / double(std::max(1L, framesTrained)) * double(windowFrames);
-                const double batchesLeft = double(stepsPerEpoch - step) +
-                                           double(options.epochs - epoch) * double(stepsPerEpoch);
-                prog.secondsLeft =
-                    batchesLeft * perBatch + double(options.epochs - epoch + 1) * lastValidSeconds;
-                if (maxSeconds > 0)
-                    prog.secondsLeft =
-                        std::min(prog.secondsLeft, std::max(0.0, maxSeconds - secondsSince(start)));
-                report(false);
-            }
-            if (lossSteps == 0 && timeUp)
-                break; // the limit hit before this epoch trained anything
-
-            // Score the epoch (validation, or the training loss without validation data).
-            double score = lossSteps > 0 ? lossSum / double(lossSteps) : 0.0;
-            if (haveValid) {
-                prog.phase = "validating";
-                report(true);
-                const Clock::time_point validStart = Clock::now();
-                double v = 0;
-                if (!validationLoss(compute, scored, data.valid, rep, cancel, v))
-                    return finishCancelled();
-                lastValidSeconds = secondsSince(validStart);
-                score = v;
-                lastValid = v;
-                prog.validLoss = v;
-            }
-
-            EpochRecord rec;
-            rec.epoch = epoch;
-            rec.trainLoss = lossSteps > 0 ? lossSum / double(lossSteps) : 0.0;
-            rec.validLoss = haveValid ? lastValid : 0.0;
-            rec.learningRate = lr;
-            rec.seconds = secondsSince(epochStart);
-            result.history.push_back(rec);
-
-            if (score < bestLoss) {
-                bestLoss = score;
-                bestEpoch = epoch;
-                sinceImprovement = 0;
-                sinceRateChange = 0;
-                best = takeSnapshot(scored, *adam, startEpoch + epoch, lr, score);
-            } else {
-                ++sinceImprovement;
-                ++sinceRateChange;
-                if (options.lrPatience > 0 && sinceRateChange >= options.lrPatience) {
-                    lr *= options.lrDecay;
-                    setLearningRate(*adam, lr);
-                    sinceRateChange = 0;
-                }
-            }
-            prog.bestValidLoss = bestLoss;
-            if (options.patience > 0 && sinceImprovement >= options.patience)
-                break;
-        }
-
-        result.status = TrainStatus::Finished;
-        result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
-        if (!result.model) {
-            // Nothing completed (e.g. a zero time limit): keep the initial weights.
-            result.model = modelFrom(cfg, takeSnapshot(scored, *adam, startEpoch, lr, 0.0));
-        }
-        result.bestEpoch = bestEpoch;
-        result.bestValidLoss = std::isfinite(bestLoss) ? bestLoss : 0.0;
-        prog.phase = "done";
-        report(true);
-        return result;
-    } catch (const c10::Error& e) {
-        result.error = std::string("training failed: ") + e.what_without_backtrace();
-    } catch (const std::exception& e) {
-        result.error = std::string("training failed: ") + e.what();
-    }
-    result.status = TrainStatus::Failed;
-    result.model = best.valid() ? modelFrom(cfg, best) : resumedModel;
-    return result;
+    NeuralTrainingRun run(data, config, options, cancel, progress);
+    return run.run(resumeFrom);
 }
 
 } // namespace torchestra::ml
