@@ -132,8 +132,7 @@ void printProject(const ProjectExtras& p, std::ostream& out) {
         out << "    " << f << "\n";
 }
 
-void printText(const std::string& path, const midi::ReadResult& r,
-               const ProjectExtras* project) {
+void printText(const std::string& path, const midi::ReadResult& r, const ProjectExtras* project) {
     const model::Song& song = r.song;
     const model::TempoMap& map = song.tempoMap();
     const model::Tick end = song.endTick();
@@ -230,7 +229,8 @@ int runInspect(const std::vector<std::string>& args) {
     CliArgs a;
     std::string err = a.parse(args, {}, {"json"});
     if (err.empty() && a.positional().size() != 1)
-        err = "expected exactly one FILE, a MIDI file or a .torchestra project (usage: inspect FILE [--json])";
+        err = "expected exactly one FILE, a MIDI file or a .torchestra project (usage: inspect "
+              "FILE [--json])";
     if (!err.empty()) {
         std::cerr << "torchestra-cli inspect: " << err << "\n";
         return 2;

@@ -68,5 +68,4 @@ TrainResult trainMarkov(const Dataset& data, const ModelConfig& config,
     return result;
 }
 
-
 } // namespace torchestra::ml

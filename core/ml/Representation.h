@@ -72,8 +72,6 @@ struct TrackSelection {
     bool all() const { return tracks.empty() && indices.empty(); }
 };
 
-
-
 // Ticks per grid step for a song, or 0 when the resolution does not divide evenly.
 model::Tick ticksPerStep(const model::Song& song, const RepresentationConfig& config);
 

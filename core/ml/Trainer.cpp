@@ -6,7 +6,6 @@
 
 namespace torchestra::ml {
 
-
 TrainResult trainModel(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                        const std::atomic<bool>& cancel, const ProgressFn& progress,
                        const SequenceModel* resumeFrom) {

@@ -23,8 +23,9 @@ std::string trimmed(const std::string& s) {
 // A whole non-negative decimal number, or -1.
 long number(const std::string& text) {
     const std::string s = trimmed(text);
-    if (s.empty() || !std::all_of(s.begin(), s.end(),
-                                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+        }))
         return -1;
     return s.size() > 6 ? kMaxIndex + 1 : std::strtol(s.c_str(), nullptr, 10);
 }

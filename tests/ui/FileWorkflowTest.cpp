@@ -3,9 +3,9 @@
 // recovery after a crash. Dialogs are replaced through the window's injection points.
 #include "TestFiles.h"
 
-#include "ui/shell/MainWindow.h"
-#include "ui/pianoroll/PianoRollView.h"
 #include "project/ProjectFile.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/shell/MainWindow.h"
 #include "ui/tracks/TrackListModel.h"
 
 #include "midi/MidiFile.h"

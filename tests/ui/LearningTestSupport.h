@@ -7,9 +7,9 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/shell/MainWindow.h"
 #include "ui/panels/ModelLibrary.h"
 #include "ui/panels/TrainPanel.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QComboBox>
 #include <QPushButton>

@@ -1,9 +1,9 @@
 #include "DemoSong.h"
 #include "TestFiles.h"
 
-#include "ui/shell/MainWindow.h"
-#include "ui/pianoroll/PianoRollView.h"
 #include "ui/common/Theme.h"
+#include "ui/pianoroll/PianoRollView.h"
+#include "ui/shell/MainWindow.h"
 #include "ui/tracks/TrackListModel.h"
 
 #include <QAction>

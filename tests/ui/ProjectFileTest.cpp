@@ -103,12 +103,14 @@ TEST(ProjectFileTest, NewerVersionGivesAClearError) {
     EXPECT_TRUE(error.contains("7")) << error.toStdString();
 
     root["version"] = "one";
-    EXPECT_TRUE(project::ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("version"));
+    EXPECT_TRUE(
+        project::ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("version"));
 }
 
 TEST(ProjectFileTest, OtherFilesAreNotProjects) {
     project::Project back;
-    EXPECT_TRUE(project::ProjectFile::parse("{not json", back).startsWith("not a Torchestra project"));
+    EXPECT_TRUE(
+        project::ProjectFile::parse("{not json", back).startsWith("not a Torchestra project"));
     EXPECT_TRUE(project::ProjectFile::parse("[1,2]", back).startsWith("not a Torchestra project"));
     EXPECT_TRUE(project::ProjectFile::parse(R"({"format":"something-else","version":1})", back)
                     .startsWith("not a Torchestra project"));
@@ -195,7 +197,8 @@ TEST(ProjectFileTest, ProjectsWrittenBeforeTracksAndLoopStillOpen) {
     EXPECT_TRUE(back.trainingModel.isEmpty());
     EXPECT_TRUE(back.loop == project::LoopRange{});
     // And a project without those parts writes none of them.
-    const QJsonObject root = QJsonDocument::fromJson(project::ProjectFile::serialize(project::Project{})).object();
+    const QJsonObject root =
+        QJsonDocument::fromJson(project::ProjectFile::serialize(project::Project{})).object();
     EXPECT_FALSE(root.contains("loop"));
     EXPECT_FALSE(root.value("training").toObject().contains("tracks"));
 }

@@ -1,7 +1,7 @@
 // GoogleTest main for the GUI tests: widgets need a QApplication, and tests must neither read
 // nor write the user's settings (recent files, window state, theme) or recovery files.
-#include "ui/shell/MainWindow.h"
 #include "ui/common/Theme.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QApplication>
 #include <QSettings>

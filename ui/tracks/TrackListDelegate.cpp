@@ -23,7 +23,8 @@ QWidget* TrackListDelegate::createEditor(QWidget* parent, const QStyleOptionView
         for (int program = 0; program < 128; ++program)
             combo->addItem(QStringLiteral("%1 %2")
                                .arg(program + 1)
-                               .arg(drums ? project::gm::drumKitName(program) : project::gm::programName(program)),
+                               .arg(drums ? project::gm::drumKitName(program)
+                                          : project::gm::programName(program)),
                            program);
         combo->setMaxVisibleItems(20);
         return combo;
