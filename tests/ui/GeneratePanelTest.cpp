@@ -57,11 +57,7 @@ class GeneratePanelTest : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(m_dir.isValid());
-        m_window.setShowErrorDialogs(false);
-        m_window.resize(1400, 900);
-        m_window.show();
-        useModelFolder(m_window, m_dir.filePath(QStringLiteral("models")));
-        m_files = writeTrainingFiles(m_dir);
+        m_files = showLearningWindow(m_window, m_dir);
         QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
         m_window.openFile(m_files.good[0]);
         ASSERT_TRUE(loaded.wait(10000));

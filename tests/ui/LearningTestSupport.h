@@ -73,4 +73,14 @@ inline QString trainThroughPanel(MainWindow& window, const QStringList& files,
     return trained.at(0).at(0).toString();
 }
 
+// The window as the learning tests use it: shown at a size where both panels fit, no error
+// dialogs, models in `dir`/models, three demo files written to train on.
+inline TrainingFiles showLearningWindow(MainWindow& window, const QTemporaryDir& dir) {
+    window.setShowErrorDialogs(false);
+    window.resize(1400, 900);
+    window.show();
+    useModelFolder(window, dir.filePath(QStringLiteral("models")));
+    return writeTrainingFiles(dir);
+}
+
 } // namespace torchestra::ui::test

@@ -5,6 +5,7 @@
 #include "ui/shell/RecentFiles.h"
 
 #include "midi/MidiFile.h"
+#include "midi/MidiFileTypes.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -466,10 +467,7 @@ QString DocumentController::projectFilter() {
 }
 
 bool DocumentController::isMidiFileName(const QString& path) {
-    static const QStringList kSuffixes = {QStringLiteral("mid"), QStringLiteral("midi"),
-                                          QStringLiteral("rmi"), QStringLiteral("kar"),
-                                          QStringLiteral("smf")};
-    return kSuffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
+    return midi::hasMidiFileSuffix(QFileInfo(path).fileName().toStdString());
 }
 
 // --- Recovery and the title --------------------------------------------------------------------

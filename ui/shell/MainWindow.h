@@ -187,7 +187,7 @@ public:
     // "delete", "selectAll", "quantize", "save", "new", ...), for tests and panels.
     QAction* action(const QString& name) const;
 
-    // File names the window accepts from a drop (by suffix: .mid .midi .rmi .kar .smf).
+    // File names the window accepts from a drop (by suffix: midi::midiFileSuffixes()).
     static bool isMidiFileName(const QString& path) {
         return DocumentController::isMidiFileName(path);
     }
