@@ -1,5 +1,6 @@
 // The learning commands end to end, through the real binary: train, generate, eval, eval-jsb.
 #include "CliTestUtil.h"
+#include "common/TestNotes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,11 +18,7 @@ namespace {
 
 // A few bars of C major: a walking melody over whole-bar triads, different per seed.
 model::Song cMajorSong(int seed, int bars) {
-    model::Song song;
-    model::TempoMap map(480);
-    map.setTempo(0, 500000);
-    map.setTimeSignature({0, 4, 4});
-    song.setTempoMap(map);
+    model::Song song = ::torchestra::testkit::songIn44();
     model::Track t;
     t.properties.name = "Piano";
     const model::TrackId id = song.addTrack(t);

@@ -63,11 +63,7 @@ inline std::string writeSong(const std::string& name, const model::Song& song) {
 }
 
 inline model::Song twoTrackSong() {
-    model::Song song;
-    model::TempoMap map(480);
-    map.setTempo(0, 500000);
-    map.setTimeSignature({0, 4, 4});
-    song.setTempoMap(map);
+    model::Song song = ::torchestra::testkit::songIn44();
     model::Track conductor;
     conductor.properties.name = "Conductor";
     song.addTrack(conductor);

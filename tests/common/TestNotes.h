@@ -1,9 +1,11 @@
 #pragma once
 
 // The one note builder of every test area, with one argument order: where it starts, how long
-// it lasts, its pitch, then how loud and on which channel (the order a musician says it in).
+// it lasts, its pitch, then how loud and on which channel (the order a musician says it in);
+// and the empty song most tests start from.
 
 #include "model/Note.h"
+#include "model/Song.h"
 
 #include <cstdint>
 
@@ -19,6 +21,16 @@ inline model::Note makeNote(model::Tick start, model::Tick length, int pitch, in
     n.channel = std::uint8_t(channel);
     n.releaseVelocity = std::uint8_t(releaseVelocity);
     return n;
+}
+
+// An empty song at 480 ticks a quarter, 120 BPM, 4/4 from the start.
+inline model::Song songIn44() {
+    model::Song song;
+    model::TempoMap map(480);
+    map.setTempo(0, 500000);
+    map.setTimeSignature({0, 4, 4});
+    song.setTempoMap(map);
+    return song;
 }
 
 } // namespace torchestra::testkit

@@ -3,6 +3,7 @@
 // panel settings making the project modified until saved, the loop range saved and restored,
 // and the crash-recovery check running off the GUI thread.
 #include "LearningTestSupport.h"
+#include "common/TestNotes.h"
 
 #include "project/ProjectFile.h"
 #include "ui/panels/GeneratePanel.h"
@@ -29,11 +30,7 @@ constexpr int kBassNotes = 32;
 // Eight bars of 4/4: a melody of eighth notes high up and a bass of quarter notes low down, on
 // two tracks, so what a model learned from shows in its note count.
 model::Song makeTwoTrackSong() {
-    model::Song song;
-    model::TempoMap map(480);
-    map.setTempo(0, 500000);
-    map.setTimeSignature({0, 4, 4});
-    song.setTempoMap(map);
+    model::Song song = ::torchestra::testkit::songIn44();
     model::Track melody;
     melody.properties.name = "Melody";
     melody.properties.channel = 0;
