@@ -1,6 +1,6 @@
 #pragma once
 
-// The interface every trained model offers (Markov, RNN, LSTM, later GAN), so the CLI, the
+// The interface every trained model offers (Markov, RNN, LSTM), so the CLI, the
 // trainer and the UI treat them alike. No torch types here: ui/ may include this.
 
 #include "ml/Representation.h"

@@ -41,8 +41,9 @@ class TrackListModel;
 class TrainPanel;
 
 // The workstation window: the piano roll editor in the centre, the track list and song summary
-// docked on the left, the file's warnings docked at the bottom (the transport and the
-// Train/Generate panels will dock around the same centre). Owns the song and its undo stack
+// docked on the left, the Train and Generate panels docked on the right, the file's warnings
+// docked at the bottom, the edit and transport toolbars above. It creates the rooms' parts and
+// wires them (DocumentController, RecoveryManager, RecentFiles, EditToolBar do the work). Owns the song and its undo stack
 // (the GUI thread owns both; see the house style); every edit is a command on that stack.
 //
 // Files: projects (.torchestra, see ProjectFile) are opened and saved; MIDI files are imported
@@ -159,7 +160,7 @@ public:
     QStringList recentFiles() const { return m_recentFiles->files(); }
     void setTheme(ThemeKind kind);
 
-    // Parts, for tests and for the panels that will dock next to them.
+    // Parts, for tests and for the tools that stage screenshots.
     PianoRollView* pianoRoll() const { return m_pianoRoll; }
     TrackListModel* trackModel() const { return m_trackModel; }
     QTreeView* trackView() const { return m_trackView; }
