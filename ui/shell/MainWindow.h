@@ -43,8 +43,9 @@ class TrainPanel;
 // The workstation window: the piano roll editor in the centre, the track list and song summary
 // docked on the left, the Train and Generate panels docked on the right, the file's warnings
 // docked at the bottom, the edit and transport toolbars above. It creates the rooms' parts and
-// wires them (DocumentController, RecoveryManager, RecentFiles, EditToolBar do the work). Owns the song and its undo stack
-// (the GUI thread owns both; see the house style); every edit is a command on that stack.
+// wires them (DocumentController, RecoveryManager, RecentFiles, EditToolBar do the work). Owns the
+// song and its undo stack (the GUI thread owns both; see the house style); every edit is a command
+// on that stack.
 //
 // Files: projects (.torchestra, see ProjectFile) are opened and saved; MIDI files are imported
 // (an untitled project named after the file) and exported. All reading and writing runs on
