@@ -42,6 +42,9 @@ ModelKindHandlers markovHandlers() {
             return nullptr;
         }
     };
+    h.describe = [](const ModelConfig& config) {
+        return "order " + std::to_string(config.markovOrder);
+    };
     return h;
 }
 
@@ -71,13 +74,9 @@ std::string unregisteredKindMessage(ModelKind kind) {
 }
 
 std::string describeModel(const ModelConfig& config) {
-    std::string text = upper(toString(config.kind));
-    if (config.kind == ModelKind::Markov)
-        return text + " order " + std::to_string(config.markovOrder);
-    text += " " + std::to_string(config.layers) + "x" + std::to_string(config.hidden);
-    if (config.head == HeadKind::Autoregressive)
-        text += ", NADE head";
-    return text;
+    const std::string name = upper(toString(config.kind));
+    const ModelKindHandlers* kind = findModelKind(config.kind);
+    return kind && kind->describe ? name + " " + kind->describe(config) : name;
 }
 
 } // namespace torchestra::ml

@@ -24,6 +24,9 @@ struct ModelKindHandlers {
     std::function<std::unique_ptr<SequenceModel>(const ModelConfig&, const std::string& payload,
                                                  std::string& error)>
         load;
+    // One line about a configuration of this kind, without the kind's name ("2x256, NADE
+    // head", "order 2"); describeModel() puts the name in front.
+    std::function<std::string(const ModelConfig&)> describe;
 };
 
 // Registers (or replaces) the handlers of `kind`. Call at start-up, before any lookup from
