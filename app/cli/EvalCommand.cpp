@@ -25,12 +25,6 @@ ml::NllResult evaluateAll(const ml::SequenceModel& model,
     return total;
 }
 
-std::string fixed(double v, int digits = 4) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 } // namespace
 
 int runEval(const std::vector<std::string>& rawArgs) {
@@ -73,17 +67,18 @@ int runEval(const std::vector<std::string>& rawArgs) {
         total.add(r);
         const double n = std::max<long>(1, r.frameSteps);
         std::cout << piece.source << ": " << r.frameSteps << " steps, frame-nll "
-                  << fixed(r.frameSum / n) << ", onset " << fixed(r.onsetSum / n) << ", velocity "
-                  << fixed(r.velocitySum / n) << " nats/step\n";
+                  << fixed(r.frameSum / n, 4) << ", onset " << fixed(r.onsetSum / n, 4)
+                  << ", velocity " << fixed(r.velocitySum / n, 4) << " nats/step\n";
     }
     const double n = std::max<long>(1, total.frameSteps);
     // Every file given is accounted for: scored here, or refused above with its reason.
     std::cout << "total: " << data.train.size() << " files"
               << (refused ? " (" + std::to_string(refused) + " refused, see above)" : std::string())
-              << ", " << total.frameSteps << " steps, frame-nll " << fixed(total.frameSum / n)
-              << ", onset " << fixed(total.onsetSum / n) << ", velocity "
-              << fixed(total.velocitySum / n) << ", all "
-              << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n) << " nats/step\n";
+              << ", " << total.frameSteps << " steps, frame-nll " << fixed(total.frameSum / n, 4)
+              << ", onset " << fixed(total.onsetSum / n, 4) << ", velocity "
+              << fixed(total.velocitySum / n, 4) << ", all "
+              << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n, 4)
+              << " nats/step\n";
     return 0;
 }
 
@@ -199,12 +194,12 @@ void printJsbScores(const ml::NllResult& valid, const ml::NllResult& test, std::
     const long testAllSteps = test.frameSteps + long(pieces);
     const double testAll =
         (test.frameSum + test.firstFrame) / double(std::max<long>(1, testAllSteps));
-    std::cout << "valid-nll " << fixed(validNll) << " (" << valid.frameSteps << " frames)\n";
-    std::cout << "test-nll-every-frame " << fixed(testAll) << " (" << testAllSteps
+    std::cout << "valid-nll " << fixed(validNll, 4) << " (" << valid.frameSteps << " frames)\n";
+    std::cout << "test-nll-every-frame " << fixed(testAll, 4) << " (" << testAllSteps
               << " frames; the first frame of each piece scored from a silent start)\n";
     std::cout << "test frames scored: " << test.frameSteps
               << " (Bai et al. 2018 convention: the first frame of each piece is not scored)\n";
-    std::cout << "test-nll " << fixed(testNll) << std::endl;
+    std::cout << "test-nll " << fixed(testNll, 4) << std::endl;
 }
 
 } // namespace

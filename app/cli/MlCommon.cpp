@@ -73,6 +73,12 @@ void installInterruptHandler() {
     std::signal(SIGTERM, onInterrupt);
 }
 
+std::string fixed(double v, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
 std::string formatDuration(double seconds) {
     if (!(seconds >= 0) || seconds > 1e7)
         return "?";

@@ -42,6 +42,8 @@ private:
 };
 
 std::string formatDuration(double seconds);
+// `v` with `digits` decimals ("%.*f"), as the learning commands print figures.
+std::string fixed(double v, int digits);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -48,10 +48,6 @@ std::string fnv1a(std::string_view bytes) {
     return buf;
 }
 
-bool isMidiName(const fs::path& p) {
-    return midi::hasMidiFileSuffix(p.string());
-}
-
 // Files named directly are taken whatever their extension; folders are searched for MIDI files.
 std::vector<std::string> expandPaths(const std::vector<std::string>& paths,
                                      std::vector<DatasetFileInfo>& problems) {
@@ -62,7 +58,7 @@ std::vector<std::string> expandPaths(const std::vector<std::string>& paths,
             for (auto it = fs::recursive_directory_iterator(
                      p, fs::directory_options::skip_permission_denied, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->is_regular_file(ec) && isMidiName(it->path()))
+                if (it->is_regular_file(ec) && midi::hasMidiFileSuffix(it->path().string()))
                     out.insert(it->path().string());
             }
         } else if (fs::exists(p, ec)) {
