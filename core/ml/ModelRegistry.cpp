@@ -10,7 +10,7 @@ namespace torchestra::ml {
 
 namespace {
 
-constexpr std::size_t kKindCount = std::size_t(ModelKind::Lstm) + 1;
+constexpr std::size_t kKindCount = std::size_t(ModelKind::Gan) + 1;
 
 ModelKindHandlers markovHandlers();
 

@@ -13,6 +13,8 @@ const char* toString(ModelKind kind) {
         return "rnn";
     case ModelKind::Lstm:
         return "lstm";
+    case ModelKind::Gan:
+        return "gan";
     }
     return "?";
 }
@@ -22,7 +24,7 @@ const char* toString(HeadKind kind) {
 }
 
 bool parseModelKind(const std::string& s, ModelKind& out) {
-    for (ModelKind k : {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm}) {
+    for (ModelKind k : {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm, ModelKind::Gan}) {
         if (s == toString(k)) {
             out = k;
             return true;
@@ -50,6 +52,8 @@ std::string ModelConfig::toJson() const {
     o["dropout"] = dropout;
     o["nadeHidden"] = nadeHidden;
     o["markovOrder"] = markovOrder;
+    o["noiseSize"] = noiseSize;
+    o["barSteps"] = barSteps;
     o["representation"] =
         QJsonDocument::fromJson(QByteArray::fromStdString(representation.toJson())).object();
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
@@ -71,9 +75,13 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
     c.dropout = o["dropout"].toDouble(-1);
     c.nadeHidden = o["nadeHidden"].toInt(-1);
     c.markovOrder = o["markovOrder"].toInt(-1);
+    // Added with the GAN: checkpoints written before it have neither.
+    c.noiseSize = o["noiseSize"].toInt(c.noiseSize);
+    c.barSteps = o["barSteps"].toInt(c.barSteps);
     if (c.layers < 1 || c.layers > 16 || c.hidden < 1 || c.hidden > 8192 || c.dropout < 0 ||
         c.dropout >= 1 || c.nadeHidden < 1 || c.nadeHidden > 8192 || c.markovOrder < 1 ||
-        c.markovOrder > 16)
+        c.markovOrder > 16 || c.noiseSize < 1 || c.noiseSize > 4096 || c.barSteps < 1 ||
+        c.barSteps > 512)
         return "model config: values out of range";
     const std::string rep =
         QJsonDocument(o["representation"].toObject()).toJson(QJsonDocument::Compact).toStdString();

@@ -1,6 +1,6 @@
 #pragma once
 
-// The interface every trained model offers (Markov, RNN, LSTM), so the CLI, the
+// The interface every trained model offers (Markov, RNN, LSTM, GAN), so the CLI, the
 // trainer and the UI treat them alike. No torch types here: ui/ may include this.
 
 #include "ml/Representation.h"
@@ -14,7 +14,7 @@
 
 namespace torchestra::ml {
 
-enum class ModelKind { Markov, Rnn, Lstm };
+enum class ModelKind { Markov, Rnn, Lstm, Gan };
 enum class HeadKind { Independent, Autoregressive };
 
 const char* toString(ModelKind kind);
@@ -30,6 +30,10 @@ struct ModelConfig {
     double dropout = 0.3;
     int nadeHidden = 128; // autoregressive head's hidden units
     int markovOrder = 2;  // Markov: frames of context
+    int noiseSize = 100;  // GAN: dimensions of the generator's noise
+    // GAN: steps in the bars it writes (the longest bar of its training data; shorter bars are
+    // padded and masked). Data without a metre is cut into bars of this many steps.
+    int barSteps = 16;
     RepresentationConfig representation;
 
     std::string toJson() const;
@@ -64,6 +68,9 @@ struct SampleConstraints {
 struct SampleRequest {
     FrameSequence primer; // may have 0 steps: start from nothing
     FrameSequence future; // metre of the steps to generate (steps = how many)
+    // The music right after the steps to generate, when they replace bars inside a song: a GAN
+    // conditions its last bar on it (infill). Models that only look back ignore it.
+    FrameSequence following;
     double temperature = 1.0;
     int topK = 0;      // at most the k most likely pitches may start in a step; 0 = off
     double topP = 1.0; // nucleus: candidate pitches limited to this share of the mass
@@ -80,6 +87,9 @@ public:
     const RepresentationConfig& representation() const { return config().representation; }
     // Model-specific payload for a checkpoint, and its inverse (in each model's own file).
     virtual std::string serialize() const = 0;
+    // False for a model without a likelihood (the GAN): evaluate() then gives zeros, and
+    // callers judge its music by the metrics of ml/MusicMetrics.h instead.
+    virtual bool hasLikelihood() const { return true; }
     virtual NllResult evaluate(const FrameSequence& seq) const = 0;
     // Generates request.future.steps steps after the primer, request.variations times. Returns
     // an empty vector if `cancel` was set.
