@@ -1,8 +1,11 @@
 // `generate --model model.tcm [--prime in.mid --prime-bars 1-4] --bars 8 --temperature 1.0
-//  --seed 1 --variations 4 [--key C:major] --out out.mid`
+//  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] --out out.mid`
 //
 // The output file holds the primer (its original notes) and one track per variation, each
 // continuing right after the primer, so a DAW or the workstation can solo them in turn.
+// --regenerate rewrites bars of --prime in place instead: the primer is up to four bars before
+// them, the bar after them is the model's `following` context (a GAN conditions on it), and the
+// file holds the original around the gap plus one track per variation filling it.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
@@ -91,11 +94,12 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
 
 std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
                               GenerateSettings& s) {
-    std::string err = args.parse(rawArgs,
-                                 {"model", "prime", "prime-bars", "bars", "temperature", "seed",
-                                  "variations", "key", "top-k", "top-p", "low", "high", "max-poly",
-                                  "density", "out", "threads", "program", "prime-tracks"},
-                                 {});
+    std::string err =
+        args.parse(rawArgs,
+                   {"model", "prime", "prime-bars", "bars", "temperature", "seed", "variations",
+                    "key", "top-k", "top-p", "low", "high", "max-poly", "density", "out", "threads",
+                    "program", "prime-tracks", "regenerate"},
+                   {});
     if (err.empty())
         err = readSampleFlags(args, s);
     ml::KeyMask key;
@@ -110,6 +114,8 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
         err = readTrackIndices(args, "prime-tracks", s.primeTracks.indices);
     if (err.empty() && (args.has("prime-bars") || args.has("prime-tracks")) && !args.has("prime"))
         err = "--prime-bars and --prime-tracks need --prime FILE";
+    if (err.empty() && args.has("regenerate") && (!args.has("prime") || args.has("prime-bars")))
+        err = "--regenerate BARS rewrites bars of --prime FILE (and takes no --prime-bars)";
     return err;
 }
 
@@ -118,6 +124,10 @@ struct Primer {
     model::Song song;
     model::Tick from = 0;
     model::Tick to = 0;
+    // --regenerate: the bars rewritten are [to, gapEnd); the original notes kept in the file
+    // run to contextEnd (the bar after the gap). 0 = continuing after the primer.
+    model::Tick gapEnd = 0;
+    model::Tick contextEnd = 0;
 };
 
 std::string readPrimer(const CliArgs& args, Primer& primer) {
@@ -142,13 +152,24 @@ std::string readPrimer(const CliArgs& args, Primer& primer) {
     }
     primer.from = map.barToTick(first);
     primer.to = map.barToTick(last + 1);
+    if (auto range = args.value("regenerate")) {
+        if (!parseBarRange(*range, first, last) || last > lastBar)
+            return "--regenerate '" + *range + "' is not a bar range within 1-" +
+                   std::to_string(lastBar + 1) + " of " + *primePath;
+        primer.from = map.barToTick(std::max(0, first - 4));
+        primer.to = map.barToTick(first);
+        primer.gapEnd = map.barToTick(last + 1);
+        primer.contextEnd = map.barToTick(std::min<std::int64_t>(last + 2, lastBar + 1));
+    }
     return {};
 }
 
-// The primer's chosen notes, moved to start at tick 0 on channel 1.
+// The primer's chosen notes (and with --regenerate, the bar after the gap), moved to start at
+// tick 0 on channel 1.
 std::vector<model::Note> primerNotes(const Primer& primer, const ml::TrackSelection& tracks) {
     std::vector<model::Note> notes;
-    const model::Tick from = primer.from, to = primer.to;
+    const model::Tick from = primer.from;
+    const model::Tick to = primer.gapEnd > 0 ? primer.contextEnd : primer.to;
     for (std::size_t ti = 0; ti < primer.song.trackCount(); ++ti) {
         const bool chosen = tracks.all() || std::find(tracks.indices.begin(), tracks.indices.end(),
                                                       int(ti)) != tracks.indices.end();
@@ -157,6 +178,8 @@ std::vector<model::Note> primerNotes(const Primer& primer, const ml::TrackSelect
         primer.song.trackAt(ti).forEachNoteInRange(from, to, [&](const model::Note& n) {
             if ((tracks.all() && n.channel == model::kDrumChannel) || n.start < from)
                 return;
+            if (primer.gapEnd > 0 && n.start >= primer.to && n.start < primer.gapEnd)
+                return; // the bars being rewritten
             model::Note c = n;
             c.id = model::kNoNote;
             c.start -= from;
@@ -175,7 +198,8 @@ model::Song outputSong(const Primer& primer, const GenerateSettings& s,
     model::Song out;
     out.setTempoMap(shiftedMap(primer.song.tempoMap(), primer.from));
     model::Track primerTrack;
-    primerTrack.properties.name = "Primer";
+    primerTrack.properties.name =
+        primer.gapEnd > 0 ? "Original around the rewritten bars" : "Primer";
     primerTrack.properties.program = std::uint8_t(s.program);
     out.addNotes(out.addTrack(primerTrack), primerNotes(primer, s.primeTracks));
     for (std::size_t v = 0; v < variations.size(); ++v) {
@@ -221,6 +245,11 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     ml::SampleRequest& request = s.request;
     request.primer = ml::songToSequence(primer.song, rep, s.primeTracks, primer.from, primer.to);
     const model::TempoMap& map = primer.song.tempoMap();
+    if (primer.gapEnd > 0) {
+        s.bars = int(map.barAtTick(primer.gapEnd) - map.barAtTick(primer.to));
+        request.following =
+            ml::songToSequence(primer.song, rep, s.primeTracks, primer.gapEnd, primer.contextEnd);
+    }
     const model::Tick end = map.barToTick(map.barAtTick(primer.to) + s.bars);
     request.future.resize(int((end - primer.to) / stepTicks), rep.pitches(), rep.onsets);
     ml::fillMetre(map, rep, primer.to, stepTicks, request.future);
@@ -241,7 +270,8 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli generate: " << werr << "\n";
         return 1;
     }
-    std::cout << "wrote " << outPath << ": " << s.bars << " bars after "
+    std::cout << "wrote " << outPath << ": " << s.bars
+              << (primer.gapEnd > 0 ? " bars rewritten after " : " bars after ")
               << map.barAtTick(primer.to) - map.barAtTick(primer.from) << " primer bars, "
               << variations.size() << " variations in " << int(ms) << " ms\n";
     return 0;

@@ -113,23 +113,6 @@ std::string loadPieces(const std::vector<std::string>& paths, const std::string&
     return {};
 }
 
-void printTable(const ml::MetricsReport& r) {
-    std::printf("%-24s %22s %22s %8s %8s\n", "metric", "reference mean (sd)", "generated mean (sd)",
-                "overlap", "KL");
-    for (const ml::MetricRow& row : r.rows) {
-        const auto& c = row.comparison;
-        std::printf("%-24s %22s %22s %8s %8s\n", row.name.c_str(),
-                    (fixed(c.referenceMean, 3) + " (" + fixed(c.referenceStd, 3) + ")").c_str(),
-                    (fixed(c.generatedMean, 3) + " (" + fixed(c.generatedStd, 3) + ")").c_str(),
-                    fixed(c.overlap, 3).c_str(), fixed(c.kl, 3).c_str());
-    }
-    std::printf("pieces: %zu reference, %zu generated\n", r.referencePieces, r.generatedPieces);
-    if (r.generatedCopyRate >= 0)
-        std::printf("copy rate (2-bar windows found verbatim in the training data): generated "
-                    "%s, reference %s\n",
-                    fixed(r.generatedCopyRate, 3).c_str(), fixed(r.referenceCopyRate, 3).c_str());
-}
-
 void printJson(const ml::MetricsReport& r) {
     std::string out = "{\"referencePieces\":" + std::to_string(r.referencePieces) +
                       ",\"generatedPieces\":" + std::to_string(r.generatedPieces) +
@@ -196,7 +179,7 @@ int runMetrics(const std::vector<std::string>& args) {
     if (a.switches["json"])
         printJson(report);
     else
-        printTable(report);
+        printMetricsTable(report);
     return 0;
 }
 

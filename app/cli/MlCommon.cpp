@@ -12,7 +12,8 @@
 namespace torchestra::cli {
 
 const std::vector<std::string> kModelValueFlags = {
-    "model", "head", "hidden", "layers", "dropout", "nade-hidden", "order", "steps-per-beat"};
+    "model",       "head",  "hidden",         "layers", "dropout",
+    "nade-hidden", "order", "steps-per-beat", "noise",  "bar-steps"};
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
@@ -22,7 +23,7 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     std::string err;
     if (auto kind = args.value("model")) {
         if (!ml::parseModelKind(*kind, config.kind))
-            return "--model must be markov, rnn or lstm (got '" + *kind + "')";
+            return "--model must be markov, rnn, lstm or gan (got '" + *kind + "')";
     }
     if (auto head = args.value("head")) {
         if (!ml::parseHeadKind(*head, config.head))
@@ -33,6 +34,11 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     config.dropout = args.doubleValue("dropout", config.dropout, 0.0, 0.9, err);
     config.nadeHidden = int(args.intValue("nade-hidden", config.nadeHidden, 1, 4096, err));
     config.markovOrder = int(args.intValue("order", config.markovOrder, 1, 16, err));
+    config.noiseSize = int(args.intValue("noise", config.noiseSize, 1, 1024, err));
+    // The GAN's bar for data without a metre; with a metre the data decides (its longest bar).
+    config.barSteps = int(args.intValue("bar-steps", config.barSteps, 4, 256, err));
+    if (config.barSteps % 4 != 0 && err.empty())
+        err = "--bar-steps must be a multiple of 4";
     config.representation.stepsPerBeat =
         int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
     return err;
@@ -136,6 +142,23 @@ void ProgressPrinter::finish() {
     if (m_open)
         std::fprintf(stderr, "\n");
     m_open = false;
+}
+
+void printMetricsTable(const ml::MetricsReport& r) {
+    std::printf("%-24s %22s %22s %8s %8s\n", "metric", "reference mean (sd)", "generated mean (sd)",
+                "overlap", "KL");
+    for (const ml::MetricRow& row : r.rows) {
+        const auto& c = row.comparison;
+        std::printf("%-24s %22s %22s %8s %8s\n", row.name.c_str(),
+                    (fixed(c.referenceMean, 3) + " (" + fixed(c.referenceStd, 3) + ")").c_str(),
+                    (fixed(c.generatedMean, 3) + " (" + fixed(c.generatedStd, 3) + ")").c_str(),
+                    fixed(c.overlap, 3).c_str(), fixed(c.kl, 3).c_str());
+    }
+    std::printf("pieces: %zu reference, %zu generated\n", r.referencePieces, r.generatedPieces);
+    if (r.generatedCopyRate >= 0)
+        std::printf("copy rate (2-bar windows found verbatim in the training data): generated "
+                    "%s, reference %s\n",
+                    fixed(r.generatedCopyRate, 3).c_str(), fixed(r.referenceCopyRate, 3).c_str());
 }
 
 } // namespace torchestra::cli

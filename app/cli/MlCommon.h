@@ -4,6 +4,7 @@
 // a progress line, and Ctrl-C as Cancel.
 
 #include "cli/CliArgs.h"
+#include "ml/MusicMetrics.h"
 #include "ml/Trainer.h"
 
 #include <atomic>
@@ -44,6 +45,9 @@ private:
 std::string formatDuration(double seconds);
 // `v` with `digits` decimals ("%.*f"), as the learning commands print figures.
 std::string fixed(double v, int digits);
+
+// The metrics side by side (reference vs generated, overlap, KL) and the copy rates.
+void printMetricsTable(const ml::MetricsReport& report);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -1,8 +1,10 @@
-// `train --model markov|rnn|lstm [--head independent|autoregressive] --out model.tcm
-//  FILES_OR_DIRS... [--epochs --hidden --layers --steps-per-beat --seed --resume ...]`
+// `train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out model.tcm
+//  FILES_OR_DIRS... [--epochs --hidden --layers --noise --bar-steps --steps-per-beat --seed
+//  --resume ...]`
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "ml/Checkpoint.h"
+#include "ml/ModelRegistry.h"
 #include "ml/neural/NeuralKinds.h"
 
 #include <iostream>
@@ -22,9 +24,12 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
     valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks"});
     std::string err = args.parse(rawArgs, valueFlags, {});
-    options.transpose = 5;
     if (err.empty())
         err = readModelConfig(args, config);
+    // Each kind's own defaults; the sequence models transpose within +-5 semitones here.
+    options = ml::defaultTrainOptions(config.kind);
+    if (config.kind != ml::ModelKind::Gan)
+        options.transpose = 5;
     if (err.empty())
         err = readTrainOptions(args, options);
     // A resumed run goes on at the checkpoint's learning rate unless --lr says otherwise.
@@ -151,14 +156,13 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     std::cout << (result.status == ml::TrainStatus::Cancelled
                       ? "cancelled; saved the best model so far to "
                       : "saved ")
-              << out << " (" << ml::toString(config.kind)
-              << (config.kind == ml::ModelKind::Markov
-                      ? ""
-                      : std::string(", ") + ml::toString(config.head))
+              << out << " (" << ml::describeModel(result.model->config())
               << (meta.trackIndices.empty() ? std::string()
                                             : ", tracks " + ml::trackIndicesText(meta.trackIndices))
-              << ", best validation loss " << result.bestValidLoss << " nats/step at epoch "
-              << meta.bestEpoch << ")\n";
+              << (config.kind == ml::ModelKind::Gan
+                      ? ", best validation closeness " + fixed(1.0 - result.bestValidLoss, 3)
+                      : ", best validation loss " + fixed(result.bestValidLoss, 4) + " nats/step")
+              << " at epoch " << meta.bestEpoch << ")\n";
     return 0;
 }
 

@@ -17,19 +17,23 @@ const std::vector<CommandInfo>& commands() {
         {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
          runConvert},
         {"train",
-         "train --model markov|rnn|lstm [--head independent|autoregressive] --out MODEL "
-         "FILES_OR_DIRS... [--tracks 1,2 --epochs N --hidden N --layers N --steps-per-beat N "
-         "--seed N --resume MODEL ...]",
+         "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
+         "FILES_OR_DIRS... [--tracks 1,2 --epochs N --hidden N --layers N --noise N "
+         "--bar-steps N --steps-per-beat N --seed N --resume MODEL ...]",
          runTrain},
         {"generate",
          "generate --model MODEL [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] --bars 8 "
          "--temperature 1.0 "
-         "--seed 1 --variations 4 [--key C:major] --out OUT.mid",
+         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] --out OUT.mid",
          runGenerate},
-        {"eval", "eval --model MODEL FILES...         NLL per step on held-out files", runEval},
+        {"eval",
+         "eval --model MODEL FILES...         NLL per step on held-out files (a GAN: its "
+         "music's metrics)",
+         runEval},
         {"eval-jsb",
-         "eval-jsb --data DIR [--model MODEL | --train --model lstm|rnn|markov --head H "
-         "--max-minutes N]   JSB Chorales test NLL",
+         "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
+         "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16]   JSB Chorales test "
+         "NLL (and the music metrics of continuations)",
          runEvalJsb},
         {"metrics",
          "metrics --reference DIR|FILE.json... --generated FILES... [--training DIR...] "

@@ -54,6 +54,8 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         eo["epoch"] = e.epoch;
         eo["trainLoss"] = e.trainLoss;
         eo["validLoss"] = e.validLoss;
+        if (e.generatorLoss != 0)
+            eo["generatorLoss"] = e.generatorLoss;
         eo["learningRate"] = e.learningRate;
         eo["seconds"] = e.seconds;
         history.append(eo);
@@ -85,6 +87,7 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         e.epoch = v["epoch"].toInt();
         e.trainLoss = v["trainLoss"].toDouble();
         e.validLoss = v["validLoss"].toDouble();
+        e.generatorLoss = v["generatorLoss"].toDouble();
         e.learningRate = v["learningRate"].toDouble();
         e.seconds = v["seconds"].toDouble();
         m.history.push_back(e);

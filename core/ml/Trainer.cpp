@@ -6,6 +6,21 @@
 
 namespace torchestra::ml {
 
+TrainOptions defaultTrainOptions(ModelKind kind) {
+    TrainOptions o;
+    if (kind == ModelKind::Gan) {
+        o.batchSize = 64;
+        o.learningRate = 1e-4;
+        o.transpose = 6;
+        o.stepsPerEpoch = 100;
+        o.epochs = 100;
+        o.patience = 8;
+        o.maxMinutes = 20;
+        o.averageDecay = 0.99; // about one epoch of generator steps
+    }
+    return o;
+}
+
 TrainResult trainModel(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                        const std::atomic<bool>& cancel, const ProgressFn& progress,
                        const SequenceModel* resumeFrom) {

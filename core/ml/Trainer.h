@@ -50,6 +50,12 @@ struct TrainOptions {
 
 constexpr long kMinBatchesPerEpoch = 50;
 
+// The options a kind trains best with when the user sets none (the CLI's and the Train panel's
+// starting point). The GAN's follow WGAN-GP practice (docs/results.md): batches of 64 bars,
+// Adam at 1e-4, transposition within +-6 semitones, epochs of 100 generator steps, and an
+// average of the generator's weights (Yazici et al. 2019) as the model kept.
+TrainOptions defaultTrainOptions(ModelKind kind);
+
 struct TrainProgress {
     std::string phase; // "training", "validating", "done"
     int epoch = 0;     // 1-based
@@ -59,6 +65,9 @@ struct TrainProgress {
     double trainLoss = 0; // running mean this epoch, nats per step
     double validLoss = 0; // last validation, nats per step (0 before the first)
     double bestValidLoss = 0;
+    // GAN: trainLoss is the critic's Wasserstein estimate, this the generator's loss, and the
+    // validation figures are 1 - the closeness of generated bars to the validation bars.
+    double generatorLoss = 0;
     double framesPerSecond = 0;
     double secondsLeft = 0;
 };
@@ -67,6 +76,7 @@ struct EpochRecord {
     int epoch = 0;
     double trainLoss = 0;
     double validLoss = 0;
+    double generatorLoss = 0; // GAN only (see TrainProgress)
     double learningRate = 0;
     double seconds = 0;
 };

@@ -160,7 +160,9 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     RunResult t = runCli("train --model markov --out " + tempDir() + "/y.tcm " + tempDir() +
                          "/no-such-folder");
     EXPECT_EQ(t.exitCode, 2);
-    EXPECT_EQ(runCli("train --model gan --out y.tcm x.mid").exitCode, 2);
+    EXPECT_EQ(runCli("train --model gan --out y.tcm x.mid").exitCode, 2); // no such file
+    EXPECT_EQ(runCli("train --model wavenet --out y.tcm x.mid").exitCode, 2);
+    EXPECT_EQ(runCli("train --model gan --bar-steps 6 --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("generate --model m.tcm --key H:major --out x.mid").exitCode, 2);
 }
 
@@ -239,4 +241,59 @@ TEST(CliMl, ResumeKeepsTheRateUnlessLrIsGiven) {
     ASSERT_EQ(givenRates.size(), 2u) << "history of " << given;
     EXPECT_DOUBLE_EQ(givenRates[0], 0.002);
     EXPECT_DOUBLE_EQ(givenRates[1], 0.0005);
+}
+
+// The GAN through the user's commands: train on a folder, continue a primer, rewrite bars of a
+// song in place (infill: the bar after the gap is kept in the file), and eval, which prints
+// the music's metrics instead of an NLL and says so.
+TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
+    const std::string model = tempDir() + "/gan.tcm";
+    RunResult train = runCli("train --model gan --hidden 32 --noise 16 --epochs 2 "
+                             "--steps-per-epoch 3 --batch 16 --threads 1 --out " +
+                             model + " " + songFolder());
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    EXPECT_NE(train.out.find("GAN width 32, noise 16, bars of 16 steps"), std::string::npos)
+        << train.out;
+    EXPECT_NE(train.out.find("best validation closeness"), std::string::npos) << train.out;
+
+    const std::string prime = songFolder() + "/song1.mid";
+    const std::string out = tempDir() + "/gan-gen.mid";
+    RunResult g = runCli("generate --model " + model + " --prime " + prime +
+                         " --prime-bars 1-2 --bars 3 --variations 2 --seed 5 --out " + out);
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    midi::ReadResult r = midi::readMidiFile(out);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_EQ(r.song.trackCount(), 3u);
+    for (std::size_t v = 1; v < 3; ++v)
+        for (const model::Note& n : r.song.trackAt(v).notes()) {
+            EXPECT_GE(n.start, 2 * 1920);
+            EXPECT_LT(n.start, 5 * 1920);
+        }
+
+    const std::string infill = tempDir() + "/gan-infill.mid";
+    RunResult i = runCli("generate --model " + model + " --prime " + prime +
+                         " --regenerate 4-5 --variations 2 --seed 5 --out " + infill);
+    ASSERT_EQ(i.exitCode, 0) << i.err;
+    EXPECT_NE(i.out.find("2 bars rewritten after 3 primer bars"), std::string::npos) << i.out;
+    r = midi::readMidiFile(infill);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_EQ(r.song.trackCount(), 3u);
+    // The original around the gap: bars 1-3 and bar 6, nothing of bars 4-5 (file starts at bar 1).
+    bool after = false;
+    for (const model::Note& n : r.song.trackAt(0).notes()) {
+        EXPECT_TRUE(n.start < 3 * 1920 || n.start >= 5 * 1920) << n.start;
+        after = after || n.start >= 5 * 1920;
+    }
+    EXPECT_TRUE(after) << "the bar after the gap is missing";
+    for (const model::Note& n : r.song.trackAt(1).notes()) {
+        EXPECT_GE(n.start, 3 * 1920);
+        EXPECT_LT(n.start, 5 * 1920);
+    }
+    EXPECT_EQ(runCli("generate --model " + model + " --regenerate 2 --out " + infill).exitCode, 2);
+
+    RunResult e = runCli("eval --model " + model + " " + songFolder());
+    ASSERT_EQ(e.exitCode, 0) << e.err;
+    EXPECT_NE(e.out.find("no likelihood"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("used-pitch-classes"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("closeness "), std::string::npos) << e.out;
 }

@@ -21,8 +21,12 @@ LossChart::LossChart(QWidget* parent) : QChartView(new QChart, parent), m_chart(
     // Dashed over the solid training line, so both read where they coincide.
     QPen validPen(QColor(0xf5, 0xa6, 0x23), 2.0, Qt::DashLine);
     m_validSeries->setPen(validPen);
+    m_generatorSeries = new QLineSeries;
+    m_generatorSeries->setName(tr("Generator"));
+    m_generatorSeries->setPen(QPen(QColor(0x7e, 0xd3, 0x21), 1.5));
     m_chart->addSeries(m_trainSeries);
     m_chart->addSeries(m_validSeries);
+    m_chart->addSeries(m_generatorSeries);
     m_xAxis = new QValueAxis;
     m_xAxis->setTitleText(tr("Epoch"));
     m_xAxis->setLabelFormat(QStringLiteral("%d"));
@@ -34,7 +38,7 @@ LossChart::LossChart(QWidget* parent) : QChartView(new QChart, parent), m_chart(
     m_yAxis->setRange(0, 1);
     m_chart->addAxis(m_xAxis, Qt::AlignBottom);
     m_chart->addAxis(m_yAxis, Qt::AlignLeft);
-    for (QLineSeries* s : {m_trainSeries, m_validSeries}) {
+    for (QLineSeries* s : {m_trainSeries, m_validSeries, m_generatorSeries}) {
         s->attachAxis(m_xAxis);
         s->attachAxis(m_yAxis);
     }
@@ -65,12 +69,21 @@ void LossChart::applyPalette() {
 void LossChart::clear() {
     m_trainSeries->clear();
     m_validSeries->clear();
+    m_generatorSeries->clear();
     m_yMin = std::numeric_limits<double>::infinity();
     m_yMax = -std::numeric_limits<double>::infinity();
     m_yAxis->setRange(0, 1);
 }
 
 void LossChart::startRun(ml::ModelKind kind, int epochs) {
+    // A GAN has no likelihood: its curves are the critic's Wasserstein estimate, the
+    // generator's loss (either may be negative) and 1 - the closeness of its music to the
+    // validation music (ml/ContinuationMetrics.h), which chooses the model kept.
+    m_gan = kind == ml::ModelKind::Gan;
+    m_trainSeries->setName(m_gan ? tr("Critic (Wasserstein)") : tr("Training"));
+    m_validSeries->setName(m_gan ? tr("Validation: 1 \u2212 closeness") : tr("Validation"));
+    m_generatorSeries->setVisible(m_gan);
+    m_yAxis->setTitleText(m_gan ? tr("loss") : tr("nats/step"));
     m_xAxis->setRange(0, kind == ml::ModelKind::Markov ? 1 : epochs);
     m_xAxis->setTickCount(std::min(epochs, 5) + 1);
     m_xAxis->applyNiceNumbers();
@@ -80,8 +93,11 @@ void LossChart::startRun(ml::ModelKind kind, int epochs) {
 void LossChart::showProgress(const ml::TrainProgress& p) {
     const double perEpoch = double(std::max<long>(1, p.stepsPerEpoch));
     const double epochFraction = std::clamp(double(p.step) / perEpoch, 0.0, 1.0);
-    if (p.trainLoss > 0 && p.phase == "training")
-        addPoint(m_trainSeries, std::max(0, p.epoch - 1) + epochFraction, p.trainLoss);
+    const double x = std::max(0, p.epoch - 1) + epochFraction;
+    if ((p.trainLoss > 0 || (m_gan && p.step > 0)) && p.phase == "training")
+        addPoint(m_trainSeries, x, p.trainLoss);
+    if (m_gan && p.step > 0 && p.phase == "training")
+        addPoint(m_generatorSeries, x, p.generatorLoss);
     // A new validation value shows once per epoch: at the end of the epoch it scored.
     if (p.validLoss > 0 && p.phase == "training" && p.epoch - 1 > m_lastValidEpoch) {
         m_lastValidEpoch = p.epoch - 1;
@@ -112,7 +128,7 @@ void LossChart::addPoint(QLineSeries* series, double x, double y) {
         return;
     // Thin the live curve: no more than ~50 points an epoch.
     if (series->count() > 0 && x - series->at(series->count() - 1).x() < 0.02 &&
-        series == m_trainSeries)
+        series != m_validSeries)
         series->replace(series->count() - 1, QPointF(x, y));
     else
         series->append(x, y);

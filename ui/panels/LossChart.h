@@ -33,6 +33,7 @@ public:
 
     QLineSeries* trainSeries() const { return m_trainSeries; }
     QLineSeries* validSeries() const { return m_validSeries; }
+    QLineSeries* generatorSeries() const { return m_generatorSeries; }
 
 private:
     void applyPalette();
@@ -41,6 +42,8 @@ private:
     QChart* m_chart = nullptr;
     QLineSeries* m_trainSeries = nullptr;
     QLineSeries* m_validSeries = nullptr;
+    QLineSeries* m_generatorSeries = nullptr; // GAN runs only
+    bool m_gan = false;
     QValueAxis* m_xAxis = nullptr;
     QValueAxis* m_yAxis = nullptr;
     int m_lastValidEpoch = 0;

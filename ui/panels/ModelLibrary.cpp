@@ -250,7 +250,12 @@ QString ModelLibrary::describe(const Entry& e) {
     if (!e.metadata.trackIndices.empty())
         text += tr(", track(s) %1")
                     .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
-    if (e.metadata.bestValidLoss > 0)
+    // A GAN's validation figure is 1 - closeness (it has no likelihood): shown as closeness.
+    if (e.metadata.bestValidLoss > 0 && c.kind == ml::ModelKind::Gan)
+        text += tr(", closeness %1 to validation music (epoch %2)")
+                    .arg(1.0 - e.metadata.bestValidLoss, 0, 'f', 3)
+                    .arg(e.metadata.bestEpoch);
+    else if (e.metadata.bestValidLoss > 0)
         text += tr(", best %1 nats/step (epoch %2)")
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
@@ -291,8 +296,11 @@ QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
     case FilesColumn:
         return int(e.metadata.files.size());
     case LossColumn:
-        return e.metadata.bestValidLoss > 0 ? QString::number(e.metadata.bestValidLoss, 'f', 3)
-                                            : QStringLiteral("\u2013");
+        if (e.metadata.bestValidLoss <= 0)
+            return QStringLiteral("\u2013");
+        return c.kind == ml::ModelKind::Gan
+                   ? tr("closeness %1").arg(1.0 - e.metadata.bestValidLoss, 0, 'f', 3)
+                   : QString::number(e.metadata.bestValidLoss, 'f', 3);
     case CreatedColumn: {
         const QDateTime when =
             QDateTime::fromString(QString::fromStdString(e.metadata.createdUtc), Qt::ISODate);

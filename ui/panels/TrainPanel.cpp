@@ -177,6 +177,7 @@ QWidget* TrainPanel::buildModelBox() {
     m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
     m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
     m_kind->addItem(tr("LSTM (best results)"), int(ml::ModelKind::Lstm));
+    m_kind->addItem(tr("GAN (bar by bar)"), int(ml::ModelKind::Gan));
     m_kind->setCurrentIndex(m_kind->findData(int(defaults.kind)));
     form->addRow(tr("Kind"), m_kind);
     m_preset = new QComboBox(modelBox);
@@ -194,8 +195,9 @@ QWidget* TrainPanel::buildModelBox() {
     auto describePreset = [this] {
         const ml::ModelConfig c = modelConfig();
         m_preset->setToolTip(
-            c.kind == ml::ModelKind::Markov
-                ? tr("Context of %1 frames").arg(c.markovOrder)
+            c.kind == ml::ModelKind::Markov ? tr("Context of %1 frames").arg(c.markovOrder)
+            : c.kind == ml::ModelKind::Gan
+                ? tr("Generator %1 channels wide, critic %2").arg(c.hidden).arg(c.hidden / 2)
                 : tr("%1 hidden units \u00d7 %2 layers").arg(c.hidden).arg(c.layers));
         m_epochs->setEnabled(c.kind != ml::ModelKind::Markov && !isBusy());
     };
@@ -504,10 +506,12 @@ ml::ModelConfig TrainPanel::modelConfig() const {
 }
 
 ml::TrainOptions TrainPanel::trainOptions() const {
-    ml::TrainOptions options;
+    const ml::ModelKind kind = modelConfig().kind;
+    ml::TrainOptions options = ml::defaultTrainOptions(kind); // the GAN's differ (Trainer.h)
     options.epochs = m_epochs->value();
     options.threads = trainPanelDefaults().threads;
-    options.transpose = trainPanelDefaults().transpose;
+    if (kind != ml::ModelKind::Gan)
+        options.transpose = trainPanelDefaults().transpose;
     return options;
 }
 

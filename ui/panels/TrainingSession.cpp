@@ -132,9 +132,12 @@ void TrainingSession::onDone(const ml::TrainResult& result) {
     }
     m_history = result.history;
     save(result);
+    const bool gan = result.model && result.model->config().kind == ml::ModelKind::Gan;
     setState(State::Finished,
-             tr("Finished: best validation loss %1 nats/step (epoch %2); saving\u2026")
-                 .arg(result.bestValidLoss, 0, 'f', 3)
+             (gan ? tr("Finished: closeness %1 to the validation music (epoch %2); saving\u2026")
+                        .arg(1.0 - result.bestValidLoss, 0, 'f', 3)
+                  : tr("Finished: best validation loss %1 nats/step (epoch %2); saving\u2026")
+                        .arg(result.bestValidLoss, 0, 'f', 3))
                  .arg(result.bestEpoch));
 }
 

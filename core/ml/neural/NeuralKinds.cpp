@@ -14,6 +14,16 @@ void registerNeuralKinds() {
     };
     registerModelKind(ModelKind::Rnn, h);
     registerModelKind(ModelKind::Lstm, h);
+
+    ModelKindHandlers gan;
+    gan.train = trainGan;
+    gan.load = deserializeGan;
+    gan.describe = [](const ModelConfig& config) {
+        return "width " + std::to_string(config.hidden) + ", noise " +
+               std::to_string(config.noiseSize) + ", bars of " + std::to_string(config.barSteps) +
+               " steps";
+    };
+    registerModelKind(ModelKind::Gan, gan);
 }
 
 } // namespace torchestra::ml::neural

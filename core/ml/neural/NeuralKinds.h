@@ -11,7 +11,7 @@
 namespace torchestra::ml {
 
 namespace neural {
-// Registers RNN and LSTM in ml/ModelRegistry.h. Call once at start-up, before any training or
+// Registers RNN, LSTM and GAN in ml/ModelRegistry.h. Call once at start-up, before any training or
 // checkpoint loading (every executable's main does; idempotent).
 void registerNeuralKinds();
 } // namespace neural
@@ -23,6 +23,12 @@ TrainResult trainNeural(const Dataset& data, const ModelConfig& config, const Tr
 // An RNN/LSTM from its checkpoint payload; null with `error` set. Never throws.
 std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error);
+// Trains a GAN (trainModel's contract), and a GAN from its checkpoint payload.
+TrainResult trainGan(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                     const std::atomic<bool>& cancel, const ProgressFn& progress,
+                     const SequenceModel* resumeFrom);
+std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const std::string& payload,
+                                              std::string& error);
 // LibTorch's intra-op threads for torch work on the calling thread (evaluation; it starts at 1
 // here). Training passes use TrainOptions::threads on the trainer's own compute thread, and other
 // threads run torch serially (see NeuralNet.h for why).

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "ml/neural/NeuralKinds.h"
+#include "ml/neural/TorchPayload.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,35 +17,7 @@ namespace {
 
 constexpr char kMagic[4] = {'T', 'N', 'R', 'L'};
 constexpr std::uint32_t kPayloadVersion = 1;
-constexpr std::size_t kHeaderSize = 4 + 4 + 8 + 8; // magic, version, archive length, FNV-1a
-
-std::uint64_t fnv1a(const char* data, std::size_t n) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (std::size_t i = 0; i < n; ++i) {
-        h ^= std::uint8_t(data[i]);
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-template <typename T> void putLe(std::string& out, T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-        out.push_back(char((std::uint64_t(v) >> (8 * i)) & 0xFF));
-}
-
-template <typename T> T getLe(const std::string& in, std::size_t at) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-        v |= std::uint64_t(std::uint8_t(in[at + i])) << (8 * i);
-    return T(v);
-}
-
-// Archive keys may not contain '.', which torch's parameter names do.
-std::string archiveKey(const std::string& name) {
-    std::string k = "param_" + name;
-    std::replace(k.begin(), k.end(), '.', '_');
-    return k;
-}
+constexpr const char* kWhat = "neural model payload";
 
 // What the payload's weights were shaped for; compared on load before any weight is read.
 std::vector<std::int64_t> shapeSignature(const ModelConfig& c) {
@@ -59,13 +32,6 @@ std::vector<std::int64_t> shapeSignature(const ModelConfig& c) {
             r.onsets ? 1 : 0,
             r.velocity ? 1 : 0,
             r.velocity ? r.velocityBins : 0};
-}
-
-std::string sizesToString(c10::IntArrayRef s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        out += (i ? "x" : "") + std::to_string(s[i]);
-    return out + "]";
 }
 
 std::vector<float> toVector(const torch::Tensor& t) {
@@ -389,25 +355,12 @@ std::string NeuralModel::serialize() const {
     torch::serialize::OutputArchive ar;
     ar.write("meta_version", c10::IValue(std::int64_t(kPayloadVersion)));
     ar.write("meta_shape", torch::tensor(shapeSignature(m_config), torch::kLong));
-    for (const auto& kv : net->named_parameters())
-        ar.write(archiveKey(kv.key()), kv.value().detach());
+    writeParameters(ar, *net, "param_");
     ar.write("train_epoch", c10::IValue(std::int64_t(m_state.epoch)));
     ar.write("train_lr", c10::IValue(m_state.learningRate));
     ar.write("train_best", c10::IValue(m_state.bestValidLoss));
-    torch::Tensor opt = torch::empty({std::int64_t(m_optimizerState.size())}, torch::kUInt8);
-    if (!m_optimizerState.empty())
-        std::memcpy(opt.data_ptr<std::uint8_t>(), m_optimizerState.data(), m_optimizerState.size());
-    ar.write("train_optimizer", opt);
-    std::ostringstream os;
-    ar.save_to(os);
-    const std::string archive = os.str();
-
-    std::string out(kMagic, 4);
-    putLe<std::uint32_t>(out, kPayloadVersion);
-    putLe<std::uint64_t>(out, archive.size());
-    putLe<std::uint64_t>(out, fnv1a(archive.data(), archive.size()));
-    out += archive;
-    return out;
+    writeBytes(ar, "train_optimizer", m_optimizerState);
+    return wrapArchive(kMagic, kPayloadVersion, ar);
 }
 
 NllResult NeuralModel::evaluate(const FrameSequence& seq) const {
@@ -500,42 +453,6 @@ long parameterCount(const SequenceModel& model) {
     return n;
 }
 
-// Whether a tensor read from an archive lies inside its storage. LibTorch's reader trusts the
-// archive's shapes and offsets: a damaged file can describe a tensor larger than the bytes it
-// stored, and reading it would go past the buffer (found by tests/fuzz/checkpoint_fuzz).
-static bool insideItsStorage(const torch::Tensor& t) {
-    if (!t.defined())
-        return false;
-    if (t.numel() == 0)
-        return true;
-    std::int64_t last = t.storage_offset();
-    for (std::int64_t d = 0; d < t.dim(); ++d) {
-        if (t.stride(d) < 0)
-            return false;
-        last += (t.size(d) - 1) * t.stride(d);
-    }
-    return t.storage_offset() >= 0 &&
-           std::uint64_t(last + 1) * std::uint64_t(t.element_size()) <= t.storage().nbytes();
-}
-
-// The payload's header: magic, version, length and checksum of the weights. An error, or "".
-static std::string checkPayloadHeader(const std::string& payload) {
-    if (payload.size() < kHeaderSize || std::memcmp(payload.data(), kMagic, 4) != 0)
-        return "neural model payload: not an RNN/LSTM payload (bad magic or too short)";
-    const auto version = getLe<std::uint32_t>(payload, 4);
-    if (version != kPayloadVersion)
-        return "neural model payload: version " + std::to_string(version) + ", expected " +
-               std::to_string(kPayloadVersion);
-    const auto length = getLe<std::uint64_t>(payload, 8);
-    if (length != payload.size() - kHeaderSize)
-        return "neural model payload: truncated or padded (" +
-               std::to_string(payload.size() - kHeaderSize) + " bytes of weights, header says " +
-               std::to_string(length) + ")";
-    if (getLe<std::uint64_t>(payload, 16) != fnv1a(payload.data() + kHeaderSize, length))
-        return "neural model payload: checksum mismatch (corrupt weights)";
-    return "";
-}
-
 // The archive's format version and shape signature against the config. An error, or "".
 static std::string checkArchiveShape(torch::serialize::InputArchive& ar,
                                      const ModelConfig& config) {
@@ -555,25 +472,6 @@ static std::string checkArchiveShape(torch::serialize::InputArchive& ar,
     return "";
 }
 
-// Copies every parameter of `net` from the archive, each checked for presence, storage, shape
-// and finite values. An error, or "".
-static std::string readWeights(torch::serialize::InputArchive& ar, NeuralNet& net) {
-    torch::NoGradGuard noGrad;
-    for (auto& kv : net->named_parameters()) {
-        torch::Tensor t;
-        if (!ar.try_read(archiveKey(kv.key()), t) || !insideItsStorage(t))
-            return "neural model payload: missing or damaged weights " + kv.key();
-        if (t.sizes() != kv.value().sizes())
-            return "neural model payload: weights " + kv.key() + " are " +
-                   sizesToString(t.sizes()) + ", the config needs " +
-                   sizesToString(kv.value().sizes());
-        if (!torch::isfinite(t).all().item<bool>())
-            return "neural model payload: weights " + kv.key() + " are not finite";
-        kv.value().copy_(t);
-    }
-    return "";
-}
-
 // The training state and optimizer bytes, each optional (absent: defaults, empty).
 static NeuralTrainingState readTrainingState(torch::serialize::InputArchive& ar,
                                              std::string& optimizer) {
@@ -585,12 +483,7 @@ static NeuralTrainingState readTrainingState(torch::serialize::InputArchive& ar,
         state.learningRate = v.toDouble();
     if (ar.try_read("train_best", v) && v.isDouble())
         state.bestValidLoss = v.toDouble();
-    torch::Tensor opt;
-    if (ar.try_read("train_optimizer", opt) && opt.numel() > 0) {
-        opt = opt.to(torch::kUInt8).contiguous();
-        optimizer.assign(reinterpret_cast<const char*>(opt.data_ptr<std::uint8_t>()),
-                         std::size_t(opt.numel()));
-    }
+    optimizer = readBytes(ar, "train_optimizer");
     return state;
 }
 
@@ -602,7 +495,7 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
                                                  const std::string& payload, std::string& error) {
     neural::runThisThreadSerially();
     using namespace neural;
-    error = checkPayloadHeader(payload);
+    error = checkPayloadHeader(payload, kMagic, kPayloadVersion, kWhat);
     if (!error.empty())
         return nullptr;
     try {
@@ -613,10 +506,10 @@ std::unique_ptr<SequenceModel> deserializeNeural(const ModelConfig& config,
             return nullptr;
         }
         torch::serialize::InputArchive ar;
-        ar.load_from(payload.data() + kHeaderSize, payload.size() - kHeaderSize);
+        ar.load_from(payload.data() + kPayloadHeaderSize, payload.size() - kPayloadHeaderSize);
         error = checkArchiveShape(ar, config);
         if (error.empty())
-            error = readWeights(ar, net);
+            error = readParameters(ar, *net, "param_", kWhat);
         if (!error.empty())
             return nullptr;
         std::string optimizer;

@@ -1,0 +1,94 @@
+#pragma once
+
+// The GAN's view of music: one bar at a time on the grid, and what each bar is conditioned on
+// (the bar before, the bar after, the key of the context, the bar's length). Shared by the
+// trainer (real bars and their conditions), the sampler (conditions from the primer and the
+// music after an infill) and the decoding of generated bars. No torch here.
+//
+// Layouts, for conv1d over the bar's steps (channel-major: element [c * steps + s]):
+// - a bar: channels [0, P) onsets, [P, 2P) sounding, 2P the dynamic level (the velocity bin of
+//   the last onset, as bin / (bins - 1)) on every step where something sounds; 0 on silent
+//   steps or when the representation has no velocity;
+// - a condition: the previous bar, the next bar (bar layouts, zero when absent), then one
+//   channel each for "has a previous bar", "has a next bar", the step mask (1 on the bar's real
+//   steps, 0 on the padding up to the model's bar length), then the 13 key features, the same
+//   on every step.
+
+#include "ml/Representation.h"
+#include "ml/SamplingConstraints.h"
+
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace torchestra::ml::neural {
+
+using StepRange = std::pair<int, int>; // [first step, end step)
+
+struct GanShape {
+    int pitches = 88;
+    int lowPitch = 21; // MIDI pitch of unit 0 (for pitch classes)
+    int steps = 16;    // the model's bar length (ModelConfig::barSteps)
+    int velocityBins = 8;
+    bool velocity = true;
+
+    static constexpr int kKeyFeatures = 13;
+    int barChannels() const { return 2 * pitches + 1; }
+    int barSize() const { return barChannels() * steps; }
+    int conditionChannels() const { return 2 * barChannels() + 3 + kKeyFeatures; }
+    int conditionSize() const { return conditionChannels() * steps; }
+    // Channels of the condition that are the same on every step: the two flags, the mask (its
+    // mean is the bar's share of the model's length) and the key.
+    int firstGlobalChannel() const { return 2 * barChannels(); }
+    static constexpr int kGlobalChannels = 3 + kKeyFeatures;
+};
+
+GanShape ganShape(const RepresentationConfig& rep, int barSteps);
+
+// Bars of a piece for the GAN: where its metre says bars start (data without a metre: every
+// `barSteps` steps), bars longer than `barSteps` cut into pieces of at most that length.
+std::vector<StepRange> ganBars(const FrameSequence& piece, int barSteps);
+
+// Writes steps `bar` of `seq`, transposed by `shift` semitones (pitches pushed out of range
+// dropped), into `out` (barSize() floats, zeroed by the caller). Steps past shape.steps are cut.
+void encodeBar(const FrameSequence& seq, StepRange bar, int shift, const GanShape& shape,
+               float* out);
+
+// Where the key of a bar's context is read: steps `ranges` of `seq`.
+struct KeySource {
+    const FrameSequence* seq = nullptr;
+    std::vector<StepRange> ranges;
+};
+// Key features of the music in `sources`: 12 duration-weighted pitch classes (C first, after
+// `shift`) summing to 1, then 1 when a minor key fits them better than a major one
+// (Krumhansl-Kessler profiles), 0 otherwise. All zero for silence.
+void keyFeatures(const std::vector<KeySource>& sources, int shift, const GanShape& shape,
+                 float* out);
+// How many bars before a bar its key is read from.
+constexpr int kKeyContextBars = 4;
+
+// One bar's condition. A null sequence means there is no such bar.
+struct BarCondition {
+    const FrameSequence* previous = nullptr;
+    StepRange previousBar{0, 0};
+    const FrameSequence* next = nullptr;
+    StepRange nextBar{0, 0};
+    int length = 0;             // the bar's real steps (<= shape.steps)
+    const float* key = nullptr; // 13 features; null = none
+    int shift = 0;              // transposition of the previous and next bars
+};
+// Writes the condition into `out` (conditionSize() floats, zeroed by the caller).
+void encodeCondition(const BarCondition& condition, const GanShape& shape, float* out);
+
+// A generated bar (probabilities in the bar layout) onto steps [from, from + length) of `out`,
+// which has the model's pitches. A pitch sounds where its sounding probability passes 0.5 (the
+// threshold MuseGAN binarises with; see docs/results.md for why not Bernoulli draws) after the
+// constraints: pitches outside the range or scale never sound, density scales the odds of a
+// pitch that did not sound in the step before, and polyphony keeps the most probable pitches.
+// A sounding pitch starts a note where its onset probability passes 0.5 or it was silent in
+// the step before (the step before `from` is read from `out`).
+void decodeBar(const float* probabilities, const GanShape& shape, int length,
+               const SamplingConstraints& constraints, FrameSequence& out, int from,
+               std::vector<int>& scratch);
+
+} // namespace torchestra::ml::neural

@@ -1,0 +1,229 @@
+#include "ml/neural/GanModel.h"
+
+#include "ml/SamplingConstraints.h"
+#include "ml/neural/NeuralNet.h"
+#include "ml/neural/TorchPayload.h"
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+
+namespace torchestra::ml::neural {
+
+namespace {
+
+constexpr char kMagic[4] = {'T', 'G', 'A', 'N'};
+constexpr std::uint32_t kPayloadVersion = 1;
+constexpr const char* kWhat = "GAN payload";
+
+// What the payload's weights were shaped for; compared on load before any weight is read.
+std::vector<std::int64_t> shapeSignature(const ModelConfig& c) {
+    const RepresentationConfig& r = c.representation;
+    return {std::int64_t(c.kind), c.hidden,    c.noiseSize,
+            c.barSteps,           r.pitches(), r.velocity ? r.velocityBins : 0};
+}
+
+// Up to kKeyContextBars bars before bar `k` of the output, reaching back into the primer.
+std::vector<KeySource> contextBefore(const FrameSequence& primer,
+                                     const std::vector<StepRange>& primerBars,
+                                     const FrameSequence& out, const std::vector<StepRange>& bars,
+                                     int k) {
+    KeySource own{&out, {}}, fromPrimer{&primer, {}};
+    for (int j = std::max(0, k - kKeyContextBars); j < k; ++j)
+        own.ranges.push_back(bars[std::size_t(j)]);
+    const int fromPrimerCount = std::min(int(primerBars.size()), kKeyContextBars - k);
+    for (int j = int(primerBars.size()) - fromPrimerCount; j < int(primerBars.size()); ++j)
+        fromPrimer.ranges.push_back(primerBars[std::size_t(j)]);
+    return {own, fromPrimer};
+}
+
+} // namespace
+
+int ganWidth(const ModelConfig& config) {
+    return config.hidden;
+}
+
+int criticWidth(const ModelConfig& config) {
+    return std::max(4, config.hidden / 2);
+}
+
+std::string checkGanConfig(const ModelConfig& config) {
+    const RepresentationConfig& rep = config.representation;
+    if (config.kind != ModelKind::Gan)
+        return "not a GAN config";
+    if (config.hidden < 8 || config.hidden > 2048)
+        return "the GAN's width (hidden) must be 8..2048";
+    if (config.noiseSize < 1 || config.noiseSize > 1024)
+        return "the GAN's noise size must be 1..1024";
+    if (config.barSteps < 4 || config.barSteps > 256 || config.barSteps % 4 != 0)
+        return "the GAN's bar length must be a multiple of 4 steps, 4..256";
+    if (rep.pitches() < 1 || rep.pitches() > 128)
+        return "the representation must have 1..128 pitches";
+    if (rep.velocity && (rep.velocityBins < 1 || rep.velocityBins > 127))
+        return "velocityBins must be 1..127";
+    return "";
+}
+
+GanModel::GanModel(const ModelConfig& config, GanGenerator generator, GanCritic critic,
+                   GanTrainingState state)
+    : m_config(config), m_shape(ganShape(config.representation, config.barSteps)),
+      m_generator(std::move(generator)), m_critic(std::move(critic)), m_state(std::move(state)) {
+    m_generator->eval();
+    m_critic->eval();
+}
+
+std::string GanModel::serialize() const {
+    torch::serialize::OutputArchive ar;
+    ar.write("meta_version", c10::IValue(std::int64_t(kPayloadVersion)));
+    ar.write("meta_shape", torch::tensor(shapeSignature(m_config), torch::kLong));
+    GanGenerator g = m_generator;
+    GanCritic c = m_critic;
+    writeParameters(ar, *g, "gen_");
+    writeParameters(ar, *c, "critic_");
+    ar.write("train_epoch", c10::IValue(std::int64_t(m_state.epoch)));
+    ar.write("train_gsteps", c10::IValue(std::int64_t(m_state.generatorSteps)));
+    ar.write("train_best", c10::IValue(m_state.bestValidLoss));
+    writeBytes(ar, "train_gen_optimizer", m_state.generatorOptimizer);
+    writeBytes(ar, "train_critic_optimizer", m_state.criticOptimizer);
+    return wrapArchive(kMagic, kPayloadVersion, ar);
+}
+
+std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
+                                            const std::atomic<bool>* cancel) const {
+    runThisThreadSerially();
+    const int P = m_shape.pitches, S = m_shape.steps;
+    for (const FrameSequence* given : {&request.primer, &request.following})
+        if (given->steps > 0 && given->pitches != P)
+            throw std::invalid_argument("primer has " + std::to_string(given->pitches) +
+                                        " pitches, the model " + std::to_string(P));
+    if (request.future.steps < 0 || request.variations < 1)
+        return {};
+    const int V = request.variations;
+    std::vector<FrameSequence> out(static_cast<std::size_t>(V));
+    for (FrameSequence& seq : out) {
+        seq.resize(request.future.steps, P, m_config.representation.onsets);
+        seq.stepInBeat = request.future.stepInBeat;
+        seq.beatInBar = request.future.beatInBar;
+    }
+    const std::vector<StepRange> bars = ganBars(request.future, S);
+    const std::vector<StepRange> primerBars = ganBars(request.primer, S);
+    const std::vector<StepRange> followingBars = ganBars(request.following, S);
+    const SamplingConstraints constraints(m_config.representation, request.constraints);
+    std::mt19937_64 rng(request.seed);
+    std::normal_distribution<float> normal(0.f, float(std::max(0.0, request.temperature)));
+    std::vector<int> scratch;
+    scratch.reserve(std::size_t(P));
+    GanGenerator generator = m_generator;
+    torch::NoGradGuard noGrad;
+    for (std::size_t k = 0; k < bars.size(); ++k) {
+        if (cancel && cancel->load())
+            return {};
+        torch::Tensor z = torch::empty({V, m_config.noiseSize});
+        for (float *p = z.data_ptr<float>(), *e = p + z.numel(); p != e; ++p)
+            *p = normal(rng);
+        torch::Tensor condition = torch::zeros({V, m_shape.conditionChannels(), S});
+        const bool last = k + 1 == bars.size();
+        for (int v = 0; v < V; ++v) {
+            BarCondition c;
+            if (k > 0) {
+                c.previous = &out[std::size_t(v)];
+                c.previousBar = bars[k - 1];
+            } else if (!primerBars.empty()) {
+                c.previous = &request.primer;
+                c.previousBar = primerBars.back();
+            }
+            std::vector<KeySource> keyFrom =
+                contextBefore(request.primer, primerBars, out[std::size_t(v)], bars, int(k));
+            if (last && !followingBars.empty()) {
+                c.next = &request.following;
+                c.nextBar = followingBars.front();
+                keyFrom.push_back({&request.following, {followingBars.front()}});
+            }
+            float key[GanShape::kKeyFeatures];
+            keyFeatures(keyFrom, 0, m_shape, key);
+            c.key = key;
+            c.length = bars[k].second - bars[k].first;
+            encodeCondition(c, m_shape, condition[v].data_ptr<float>());
+        }
+        const torch::Tensor probabilities = generator(z, condition).contiguous();
+        for (int v = 0; v < V; ++v)
+            decodeBar(probabilities[v].data_ptr<float>(), m_shape, bars[k].second - bars[k].first,
+                      constraints, out[std::size_t(v)], bars[k].first, scratch);
+    }
+    return out;
+}
+
+std::unique_ptr<GanModel> createGanModel(const ModelConfig& config, std::uint64_t seed,
+                                         std::string& error) {
+    error = checkGanConfig(config);
+    if (!error.empty())
+        return nullptr;
+    runThisThreadSerially();
+    torch::manual_seed(seed);
+    const GanShape shape = ganShape(config.representation, config.barSteps);
+    return std::make_unique<GanModel>(config,
+                                      GanGenerator(shape, config.noiseSize, ganWidth(config)),
+                                      GanCritic(shape, criticWidth(config)), GanTrainingState{});
+}
+
+} // namespace torchestra::ml::neural
+
+namespace torchestra::ml {
+
+std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const std::string& payload,
+                                              std::string& error) {
+    using namespace neural;
+    runThisThreadSerially();
+    error = checkPayloadHeader(payload, kMagic, kPayloadVersion, kWhat);
+    if (!error.empty())
+        return nullptr;
+    try {
+        std::unique_ptr<GanModel> fresh = createGanModel(config, 0, error);
+        if (!fresh) {
+            error = std::string(kWhat) + ": bad config: " + error;
+            return nullptr;
+        }
+        torch::serialize::InputArchive ar;
+        ar.load_from(payload.data() + kPayloadHeaderSize, payload.size() - kPayloadHeaderSize);
+        c10::IValue v;
+        if (!ar.try_read("meta_version", v) || !v.isInt() || v.toInt() != kPayloadVersion) {
+            error = std::string(kWhat) + ": missing or wrong format version";
+            return nullptr;
+        }
+        torch::Tensor shape;
+        const std::vector<std::int64_t> expect = shapeSignature(config);
+        if (!ar.try_read("meta_shape", shape) || !insideItsStorage(shape) ||
+            shape.numel() != std::int64_t(expect.size()) ||
+            !std::equal(expect.begin(), expect.end(),
+                        shape.to(torch::kLong).contiguous().data_ptr<std::int64_t>())) {
+            error = std::string(kWhat) + ": written for a different GAN shape than the "
+                                         "checkpoint's config (width, noise, bar length, "
+                                         "pitches, velocity bins)";
+            return nullptr;
+        }
+        GanGenerator g = fresh->generator();
+        GanCritic c = fresh->critic();
+        error = readParameters(ar, *g, "gen_", kWhat);
+        if (error.empty())
+            error = readParameters(ar, *c, "critic_", kWhat);
+        if (!error.empty())
+            return nullptr;
+        GanTrainingState state;
+        if (ar.try_read("train_epoch", v) && v.isInt())
+            state.epoch = int(v.toInt());
+        if (ar.try_read("train_gsteps", v) && v.isInt())
+            state.generatorSteps = long(v.toInt());
+        if (ar.try_read("train_best", v) && v.isDouble())
+            state.bestValidLoss = v.toDouble();
+        state.generatorOptimizer = readBytes(ar, "train_gen_optimizer");
+        state.criticOptimizer = readBytes(ar, "train_critic_optimizer");
+        return std::make_unique<GanModel>(config, g, c, std::move(state));
+    } catch (const c10::Error& e) {
+        error = std::string(kWhat) + " unreadable: " + e.what_without_backtrace();
+    } catch (const std::exception& e) {
+        error = std::string(kWhat) + " unreadable: " + e.what();
+    }
+    return nullptr;
+}
+
+} // namespace torchestra::ml

@@ -1,0 +1,450 @@
+// trainGan: WGAN-GP (kCriticSteps critic updates per generator update, gradient penalty, Adam
+// with betas 0.5/0.9) on bars drawn from the training pieces, each with its condition. An
+// epoch is options.stepsPerEpoch generator steps; after each, the validation score: 1 minus the
+// closeness (mean overlap area of the music metrics, ml/MusicMetrics.h) of four-bar
+// continuations the generator writes from validation primers to the validation bars that
+// really followed. A GAN's losses say little about its music, so the model kept is the one
+// closest on validation, and patience counts epochs without a closer one.
+//
+// Cancel returns within 200 ms: every pass runs on the ComputeThread (why: NeuralTrainer.cpp's
+// file comment) and owns what it touches (modules, optimizers, the bars, its random state).
+// The weights kept are an average of the generator's (options.averageDecay), which smooths the
+// oscillation of adversarial training.
+
+#include "ml/ContinuationMetrics.h"
+#include "ml/neural/ComputeThread.h"
+#include "ml/neural/GanModel.h"
+#include "ml/neural/GanTraining.h"
+#include "ml/neural/NeuralKinds.h"
+#include "ml/neural/NeuralNet.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <sstream>
+
+namespace torchestra::ml {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace neural;
+
+double secondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string saveOptimizer(torch::optim::Adam& adam) {
+    torch::serialize::OutputArchive ar;
+    adam.save(ar);
+    std::ostringstream os;
+    ar.save_to(os);
+    return os.str();
+}
+
+void loadOptimizer(torch::optim::Adam& adam, const std::string& bytes) {
+    if (bytes.empty())
+        return;
+    torch::serialize::InputArchive ar;
+    ar.load_from(bytes.data(), bytes.size());
+    adam.load(ar);
+}
+
+std::vector<torch::Tensor> copyOf(torch::nn::Module& m) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> out;
+    for (const auto& p : m.parameters())
+        out.push_back(p.detach().clone());
+    return out;
+}
+
+void assign(torch::nn::Module& m, const std::vector<torch::Tensor>& values) {
+    torch::NoGradGuard noGrad;
+    auto params = m.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i)
+        params[i].copy_(values[i]);
+}
+
+// Everything a training pass touches, shared with the passes (they may outlive the run).
+struct GanState {
+    GanShape shape;
+    int noise = 100;
+    GanGenerator generator{nullptr}, averaged{nullptr};
+    GanCritic critic{nullptr};
+    std::shared_ptr<torch::optim::Adam> generatorAdam, criticAdam;
+    std::shared_ptr<const GanBarSet> bars;
+    std::mt19937_64 rng;
+    long steps = 0; // generator steps, for the average's warm-up
+};
+
+// The weights and training state worth keeping.
+struct GanSnapshot {
+    std::vector<torch::Tensor> generator, critic;
+    GanTrainingState state;
+    bool valid() const { return !generator.empty(); }
+};
+
+// Validation: four-bar continuations of one-bar primers, at most 96 of them (a few seconds).
+constexpr int kValidationBars = 4;
+constexpr std::size_t kValidationWindows = 96;
+
+class GanTrainingRun {
+public:
+    GanTrainingRun(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                   const std::atomic<bool>& cancel, const ProgressFn& progress)
+        : m_data(data), m_cfg(config), m_options(options), m_cancel(cancel), m_progress(progress) {
+        m_cfg.representation = data.representation;
+    }
+    TrainResult run(const SequenceModel* resumeFrom);
+
+private:
+    enum class Next { Continue, Stop, Cancelled, Diverged };
+    TrainResult train(const SequenceModel* resumeFrom);
+    bool setUp(const SequenceModel* resumeFrom);
+    bool restore(const SequenceModel& resumeFrom);
+    Next trainEpoch(int epoch, double& wasserstein, double& generatorLoss);
+    bool generatorUpdate(double& wasserstein, double& generatorLoss);
+    bool validate(double& score);
+    Next endEpoch(int epoch, double wasserstein, double generatorLoss, Clock::time_point start);
+    GanSnapshot snapshot(int epoch, double best) const;
+    std::shared_ptr<SequenceModel> modelFrom(const GanSnapshot& s) const;
+    TrainResult result(TrainStatus status, const std::string& error = {});
+    void report(bool force);
+    bool cancelled() const { return m_cancel.load(std::memory_order_relaxed); }
+
+    const Dataset& m_data;
+    ModelConfig m_cfg;
+    const TrainOptions& m_options;
+    const std::atomic<bool>& m_cancel;
+    const ProgressFn& m_progress;
+    const Clock::time_point m_start = Clock::now();
+    TrainResult m_result;
+    std::shared_ptr<GanState> m_state;
+    std::optional<ComputeThread> m_compute;
+    ContinuationWindows m_valid;
+    GanSnapshot m_best;
+    std::shared_ptr<SequenceModel> m_resumedModel;
+    int m_startEpoch = 0;
+    double m_bestScore = std::numeric_limits<double>::infinity();
+    int m_bestEpoch = 0;
+    int m_sinceImprovement = 0;
+    double m_maxSeconds = 0;
+    bool m_timeUp = false;
+    double m_stepSeconds = 0, m_lastValidSeconds = 0;
+    long m_stepsDone = 0;
+    TrainProgress m_prog;
+    Clock::time_point m_lastReport = Clock::now() - std::chrono::seconds(1);
+};
+
+TrainResult GanTrainingRun::run(const SequenceModel* resumeFrom) {
+    try {
+        return train(resumeFrom);
+    } catch (const c10::Error& e) {
+        return result(TrainStatus::Failed,
+                      std::string("training failed: ") + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        return result(TrainStatus::Failed, std::string("training failed: ") + e.what());
+    }
+}
+
+TrainResult GanTrainingRun::train(const SequenceModel* resumeFrom) {
+    // Only the compute thread runs torch in parallel (NeuralNet.h); the caller gets its own
+    // count back afterwards.
+    struct SerialForTheRun {
+        bool chosen = thisThreadChoseThreads();
+        int previous = setThisThreadsThreads(1);
+        ~SerialForTheRun() {
+            if (chosen)
+                setThisThreadsThreads(previous);
+        }
+    } serialForTheRun;
+    if (!setUp(resumeFrom))
+        return std::move(m_result);
+    if (resumeFrom) {
+        double score = 0;
+        if (!validate(score))
+            return result(TrainStatus::Cancelled);
+        m_bestScore = score;
+        m_best = snapshot(m_startEpoch, score);
+    }
+    for (int epoch = 1; epoch <= m_options.epochs && !m_timeUp; ++epoch) {
+        const Clock::time_point epochStart = Clock::now();
+        double wasserstein = 0, generatorLoss = 0;
+        const Next trained = trainEpoch(epoch, wasserstein, generatorLoss);
+        if (trained == Next::Cancelled)
+            return result(TrainStatus::Cancelled);
+        if (trained == Next::Diverged)
+            return result(TrainStatus::Failed,
+                          "training diverged (a loss is not finite); try a lower learning rate");
+        const Next next = endEpoch(epoch, wasserstein, generatorLoss, epochStart);
+        if (next == Next::Cancelled)
+            return result(TrainStatus::Cancelled);
+        if (next == Next::Stop)
+            break;
+    }
+    return result(TrainStatus::Finished);
+}
+
+bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
+    if (resumeFrom)
+        m_cfg = resumeFrom->config(); // its shape (bar length included) is the model's
+    else
+        m_cfg.barSteps = ganBarSteps(m_data.train, m_cfg.barSteps);
+    auto bars = std::make_shared<GanBarSet>(cutIntoBars(m_data.train, m_cfg.barSteps));
+    if (long(bars->index.size()) < kMinGanBars) {
+        m_result.error = "too little music for a GAN: " + std::to_string(bars->index.size()) +
+                         " bars in the training files, at least " + std::to_string(kMinGanBars) +
+                         " needed (add files or choose more tracks)";
+        return false;
+    }
+    if (m_options.batchSize < 1 || m_options.epochs < 0) {
+        m_result.error = "the batch size must be positive";
+        return false;
+    }
+    torch::manual_seed(m_options.seed);
+    std::unique_ptr<GanModel> fresh = createGanModel(m_cfg, m_options.seed, m_result.error);
+    if (!fresh)
+        return false;
+    m_state = std::make_shared<GanState>();
+    m_state->shape = fresh->shape();
+    m_state->noise = m_cfg.noiseSize;
+    m_state->generator = fresh->generator();
+    m_state->critic = fresh->critic();
+    m_state->bars = bars;
+    m_state->rng.seed(m_options.seed);
+    if (resumeFrom && !restore(*resumeFrom))
+        return false;
+    m_state->averaged = GanGenerator(m_state->shape, m_cfg.noiseSize, ganWidth(m_cfg));
+    assign(*m_state->averaged, copyOf(*m_state->generator));
+    const auto adamOptions = [this] {
+        return torch::optim::AdamOptions(m_options.learningRate)
+            .betas(std::make_tuple(kAdamBeta1, kAdamBeta2));
+    };
+    m_state->generatorAdam =
+        std::make_shared<torch::optim::Adam>(m_state->generator->parameters(), adamOptions());
+    m_state->criticAdam =
+        std::make_shared<torch::optim::Adam>(m_state->critic->parameters(), adamOptions());
+    if (resumeFrom) {
+        const GanTrainingState& s = static_cast<const GanModel&>(*resumeFrom).trainingState();
+        loadOptimizer(*m_state->generatorAdam, s.generatorOptimizer);
+        loadOptimizer(*m_state->criticAdam, s.criticOptimizer);
+        m_resumedModel = modelFrom(snapshot(m_startEpoch, s.bestValidLoss));
+    }
+    // Short validation pieces may hold no five-bar window: then one-bar continuations, and
+    // without validation files, the training pieces' own.
+    const std::vector<FrameSequence>& judged = m_data.valid.empty() ? m_data.train : m_data.valid;
+    for (int length : {kValidationBars, 1})
+        if (m_valid.primers.empty())
+            m_valid = continuationWindows(judged, m_cfg.barSteps, 1, length, kValidationWindows);
+    if (m_valid.primers.empty()) {
+        m_result.error = "the pieces are too short to judge a GAN by (two bars at least)";
+        return false;
+    }
+    m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
+    m_compute.emplace(m_options.threads);
+    m_prog.epochs = m_options.epochs;
+    m_prog.stepsPerEpoch = std::max(1L, m_options.stepsPerEpoch);
+    return true;
+}
+
+bool GanTrainingRun::restore(const SequenceModel& resumeFrom) {
+    const auto* resumed = dynamic_cast<const GanModel*>(&resumeFrom);
+    if (!resumed || resumed->config().representation != m_data.representation) {
+        m_result.error = "cannot resume: the checkpoint is not a GAN for this representation";
+        return false;
+    }
+    GanGenerator g = resumed->generator();
+    GanCritic c = resumed->critic();
+    assign(*m_state->generator, copyOf(*g));
+    assign(*m_state->critic, copyOf(*c));
+    m_startEpoch = resumed->trainingState().epoch;
+    m_state->steps = resumed->trainingState().generatorSteps;
+    return true;
+}
+
+GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
+                                                double& generatorLoss) {
+    m_prog.phase = "training";
+    m_prog.epoch = epoch;
+    double sumW = 0, sumG = 0;
+    long done = 0;
+    for (long step = 1; step <= m_prog.stepsPerEpoch; ++step) {
+        if (cancelled())
+            return Next::Cancelled;
+        if (m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds) {
+            m_timeUp = true;
+            break;
+        }
+        const Clock::time_point stepStart = Clock::now();
+        double w = 0, g = 0;
+        if (!generatorUpdate(w, g))
+            return Next::Cancelled;
+        if (!std::isfinite(w) || !std::isfinite(g))
+            return Next::Diverged;
+        m_stepSeconds += secondsSince(stepStart);
+        ++m_stepsDone;
+        sumW += w;
+        sumG += g;
+        ++done;
+        m_prog.step = step;
+        m_prog.trainLoss = sumW / double(done);
+        m_prog.generatorLoss = sumG / double(done);
+        const double perStep = m_stepSeconds / double(m_stepsDone);
+        const double left = double(m_prog.stepsPerEpoch - step) +
+                            double(m_options.epochs - epoch) * double(m_prog.stepsPerEpoch);
+        m_prog.secondsLeft =
+            left * perStep + double(m_options.epochs - epoch + 1) * m_lastValidSeconds;
+        if (m_maxSeconds > 0)
+            m_prog.secondsLeft =
+                std::min(m_prog.secondsLeft, std::max(0.0, m_maxSeconds - secondsSince(m_start)));
+        m_prog.framesPerSecond =
+            double(m_stepsDone * m_options.batchSize * m_cfg.barSteps) / m_stepSeconds;
+        report(false);
+    }
+    wasserstein = done ? sumW / double(done) : 0;
+    generatorLoss = done ? sumG / double(done) : 0;
+    return Next::Continue;
+}
+
+// kCriticSteps critic updates, one generator update and the average's, on the helper thread.
+bool GanTrainingRun::generatorUpdate(double& wasserstein, double& generatorLoss) {
+    auto out = std::make_shared<std::pair<double, double>>(0.0, 0.0);
+    const int batch = m_options.batchSize, transpose = m_options.transpose;
+    const double decay = m_options.averageDecay;
+    return m_compute->run(
+               [s = m_state, out, batch, transpose, decay] {
+                   double w = 0;
+                   for (int i = 0; i < kCriticSteps; ++i) {
+                       const GanBatch b =
+                           makeGanBatch(*s->bars, s->shape, batch, transpose, s->rng);
+                       w += criticStep(s->generator, s->critic, *s->criticAdam, b, s->noise)
+                                .wasserstein;
+                   }
+                   const GanBatch b = makeGanBatch(*s->bars, s->shape, batch, transpose, s->rng);
+                   out->second =
+                       generatorStep(s->generator, s->critic, *s->generatorAdam, b, s->noise);
+                   out->first = w / kCriticSteps;
+                   ++s->steps;
+                   torch::NoGradGuard noGrad;
+                   const double d =
+                       decay > 0
+                           ? std::min(decay, (1.0 + double(s->steps)) / (10.0 + double(s->steps)))
+                           : 0.0;
+                   auto avg = s->averaged->parameters();
+                   auto cur = s->generator->parameters();
+                   for (std::size_t i = 0; i < avg.size(); ++i)
+                       avg[i].mul_(d).add_(cur[i], 1.0 - d);
+               },
+               m_cancel) &&
+           ((wasserstein = out->first), (generatorLoss = out->second), true);
+}
+
+// 1 - closeness of the averaged generator's continuations; false when cancelled.
+bool GanTrainingRun::validate(double& score) {
+    m_prog.phase = "validating";
+    report(true);
+    const Clock::time_point start = Clock::now();
+    auto out = std::make_shared<double>(1.0);
+    auto windows = std::make_shared<const ContinuationWindows>(m_valid);
+    const bool done = m_compute->run(
+        [s = m_state, out, windows, cfg = m_cfg] {
+            const GanModel model(cfg, s->averaged, s->critic, {});
+            MetricOptions options;
+            options.stepsPerBar = cfg.barSteps;
+            const MetricsReport report = compareSets(
+                windows->followed, continueWindows(model, *windows), cfg.representation, options);
+            *out = 1.0 - meanOverlap(report);
+        },
+        m_cancel);
+    m_lastValidSeconds = secondsSince(start);
+    score = *out;
+    return done;
+}
+
+GanTrainingRun::Next GanTrainingRun::endEpoch(int epoch, double wasserstein, double generatorLoss,
+                                              Clock::time_point start) {
+    double score = 0;
+    if (!validate(score))
+        return Next::Cancelled;
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.trainLoss = wasserstein;
+    rec.generatorLoss = generatorLoss;
+    rec.validLoss = score;
+    rec.learningRate = m_options.learningRate;
+    rec.seconds = secondsSince(start);
+    m_result.history.push_back(rec);
+    m_prog.validLoss = score;
+    if (score < m_bestScore) {
+        m_bestScore = score;
+        m_bestEpoch = epoch;
+        m_sinceImprovement = 0;
+        m_best = snapshot(m_startEpoch + epoch, score);
+    } else {
+        ++m_sinceImprovement;
+    }
+    m_prog.bestValidLoss = m_bestScore;
+    report(true);
+    return m_options.patience > 0 && m_sinceImprovement >= m_options.patience ? Next::Stop
+                                                                              : Next::Continue;
+}
+
+GanSnapshot GanTrainingRun::snapshot(int epoch, double best) const {
+    GanSnapshot s;
+    s.generator = copyOf(*m_state->averaged);
+    s.critic = copyOf(*m_state->critic);
+    s.state.epoch = epoch;
+    s.state.generatorSteps = m_state->steps;
+    s.state.bestValidLoss = best;
+    s.state.generatorOptimizer = saveOptimizer(*m_state->generatorAdam);
+    s.state.criticOptimizer = saveOptimizer(*m_state->criticAdam);
+    return s;
+}
+
+std::shared_ptr<SequenceModel> GanTrainingRun::modelFrom(const GanSnapshot& s) const {
+    std::string error;
+    std::unique_ptr<GanModel> fresh = createGanModel(m_cfg, 0, error);
+    if (!fresh)
+        return nullptr;
+    GanGenerator g = fresh->generator();
+    GanCritic c = fresh->critic();
+    assign(*g, s.generator);
+    assign(*c, s.critic);
+    return std::make_shared<GanModel>(m_cfg, g, c, s.state);
+}
+
+TrainResult GanTrainingRun::result(TrainStatus status, const std::string& error) {
+    m_result.status = status;
+    m_result.error = error;
+    m_result.model = m_best.valid() ? modelFrom(m_best) : m_resumedModel;
+    if (!m_result.model && status == TrainStatus::Finished && m_state)
+        m_result.model = modelFrom(snapshot(m_startEpoch, 0.0)); // nothing completed
+    m_result.bestEpoch = m_best.valid() ? m_bestEpoch : 0;
+    m_result.bestValidLoss = std::isfinite(m_bestScore) ? m_bestScore : 0.0;
+    if (status == TrainStatus::Finished) {
+        m_prog.phase = "done";
+        report(true);
+    }
+    return std::move(m_result);
+}
+
+void GanTrainingRun::report(bool force) {
+    if (!m_progress)
+        return;
+    if (!force && Clock::now() - m_lastReport < std::chrono::milliseconds(40))
+        return;
+    m_lastReport = Clock::now();
+    m_progress(m_prog);
+}
+
+} // namespace
+
+TrainResult trainGan(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
+                     const std::atomic<bool>& cancel, const ProgressFn& progress,
+                     const SequenceModel* resumeFrom) {
+    GanTrainingRun run(data, config, options, cancel, progress);
+    return run.run(resumeFrom);
+}
+
+} // namespace torchestra::ml

@@ -1,0 +1,106 @@
+#include "ml/neural/GanTraining.h"
+
+#include <algorithm>
+
+namespace torchestra::ml::neural {
+
+GanBarSet cutIntoBars(const std::vector<FrameSequence>& pieces, int barSteps) {
+    GanBarSet set;
+    set.pieces = pieces;
+    for (std::size_t p = 0; p < set.pieces.size(); ++p) {
+        set.bars.push_back(ganBars(set.pieces[p], barSteps));
+        for (std::size_t b = 0; b < set.bars.back().size(); ++b)
+            set.index.emplace_back(int(p), int(b));
+    }
+    return set;
+}
+
+int ganBarSteps(const std::vector<FrameSequence>& pieces, int unmetered) {
+    int longest = 0;
+    for (const FrameSequence& piece : pieces) {
+        const bool metre = !piece.beatInBar.empty() && piece.beatInBar[0] != kUnknownMetre;
+        if (!metre) {
+            longest = std::max(longest, unmetered);
+            continue;
+        }
+        // A piece's last bar may be cut short; the others are whole.
+        const auto bars = ganBars(piece, 1 << 20);
+        for (std::size_t i = 0; i < bars.size(); ++i)
+            if (i + 1 < bars.size() || bars.size() == 1)
+                longest = std::max(longest, bars[i].second - bars[i].first);
+    }
+    return std::clamp((std::max(longest, 1) + 3) / 4 * 4, 4, 64);
+}
+
+GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, int transpose,
+                      std::mt19937_64& rng) {
+    GanBatch batch;
+    batch.real = torch::zeros({count, shape.barChannels(), shape.steps});
+    batch.condition = torch::zeros({count, shape.conditionChannels(), shape.steps});
+    std::uniform_int_distribution<std::size_t> pick(0, data.index.size() - 1);
+    std::uniform_int_distribution<int> shiftBy(-transpose, transpose);
+    std::uniform_real_distribution<double> chance(0.0, 1.0);
+    for (int b = 0; b < count; ++b) {
+        const auto [pi, bi] = data.index[pick(rng)];
+        const FrameSequence& piece = data.pieces[std::size_t(pi)];
+        const std::vector<StepRange>& bars = data.bars[std::size_t(pi)];
+        const int shift = transpose > 0 ? shiftBy(rng) : 0;
+        encodeBar(piece, bars[std::size_t(bi)], shift, shape, batch.real[b].data_ptr<float>());
+        BarCondition c;
+        c.shift = shift;
+        c.length = bars[std::size_t(bi)].second - bars[std::size_t(bi)].first;
+        KeySource key{&piece, {}};
+        if (bi > 0 && chance(rng) >= kDropPrevious) {
+            c.previous = &piece;
+            c.previousBar = bars[std::size_t(bi - 1)];
+            for (int j = std::max(0, bi - kKeyContextBars); j < bi; ++j)
+                key.ranges.push_back(bars[std::size_t(j)]);
+        }
+        if (std::size_t(bi + 1) < bars.size() && chance(rng) < kKeepNext) {
+            c.next = &piece;
+            c.nextBar = bars[std::size_t(bi + 1)];
+            key.ranges.push_back(c.nextBar);
+        }
+        float features[GanShape::kKeyFeatures];
+        keyFeatures({key}, shift, shape, features);
+        c.key = features;
+        encodeCondition(c, shape, batch.condition[b].data_ptr<float>());
+    }
+    return batch;
+}
+
+CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
+                      const GanBatch& batch, int noise) {
+    const std::int64_t B = batch.real.size(0);
+    torch::Tensor fake;
+    {
+        torch::NoGradGuard noGrad;
+        fake = generator(torch::randn({B, noise}), batch.condition);
+    }
+    adam.zero_grad();
+    const torch::Tensor wasserstein =
+        critic(batch.real, batch.condition).mean() - critic(fake, batch.condition).mean();
+    const torch::Tensor penalty =
+        gradientPenalty(critic, batch.real, fake, batch.condition, torch::rand({B}));
+    const torch::Tensor loss = -wasserstein + kPenaltyWeight * penalty;
+    loss.backward();
+    adam.step();
+    CriticStep step;
+    step.wasserstein = wasserstein.item<double>();
+    step.penalty = penalty.item<double>();
+    step.loss = loss.item<double>();
+    return step;
+}
+
+double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
+                     const GanBatch& batch, int noise) {
+    const std::int64_t B = batch.condition.size(0);
+    adam.zero_grad();
+    const torch::Tensor fake = generator(torch::randn({B, noise}), batch.condition);
+    const torch::Tensor loss = -critic(fake, batch.condition).mean();
+    loss.backward();
+    adam.step();
+    return loss.item<double>();
+}
+
+} // namespace torchestra::ml::neural
