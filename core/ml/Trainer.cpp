@@ -12,7 +12,7 @@ TrainOptions defaultTrainOptions(ModelKind kind) {
         o.batchSize = 64;
         o.learningRate = 1e-4;
         o.transpose = 6;
-        o.stepsPerEpoch = 100;
+        o.stepsPerEpoch = 0; // a pass over the training bars (GanTrainer.cpp)
         o.epochs = 100;
         o.patience = 8;
         o.maxMinutes = 20;

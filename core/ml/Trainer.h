@@ -52,7 +52,7 @@ constexpr long kMinBatchesPerEpoch = 50;
 
 // The options a kind trains best with when the user sets none (the CLI's and the Train panel's
 // starting point). The GAN's follow WGAN-GP practice (docs/results.md): batches of 64 bars,
-// Adam at 1e-4, transposition within +-6 semitones, epochs of 100 generator steps, and an
+// Adam at 1e-4, transposition within +-6 semitones, epochs of a pass over the bars, and an
 // average of the generator's weights (Yazici et al. 2019) as the model kept.
 TrainOptions defaultTrainOptions(ModelKind kind);
 

@@ -8,6 +8,8 @@
 //
 // Cancel returns within 200 ms: every pass runs on the ComputeThread (why: NeuralTrainer.cpp's
 // file comment) and owns what it touches (modules, optimizers, the bars, its random state).
+// By default an epoch is a pass over the training bars.
+//
 // The weights kept are an average of the generator's (options.averageDecay), which smooths the
 // oscillation of adversarial training.
 
@@ -88,6 +90,7 @@ struct GanSnapshot {
 // Validation: four-bar continuations of one-bar primers, at most 96 of them (a few seconds).
 constexpr int kValidationBars = 4;
 constexpr std::size_t kValidationWindows = 96;
+constexpr long kMinStepsPerEpoch = 10;
 
 class GanTrainingRun {
 public:
@@ -244,7 +247,14 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
     m_compute.emplace(m_options.threads);
     m_prog.epochs = m_options.epochs;
-    m_prog.stepsPerEpoch = std::max(1L, m_options.stepsPerEpoch);
+    // By default an epoch is one pass over the training bars (each generator step sees a batch
+    // of new conditions), at least kMinStepsPerEpoch so that small data is still judged rarely
+    // enough for the validation to be worth its time.
+    m_prog.stepsPerEpoch =
+        m_options.stepsPerEpoch > 0
+            ? m_options.stepsPerEpoch
+            : std::max(kMinStepsPerEpoch,
+                       long(bars->index.size()) / std::max(1, m_options.batchSize));
     return true;
 }
 
