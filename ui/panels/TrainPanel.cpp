@@ -176,8 +176,11 @@ QWidget* TrainPanel::buildModelBox() {
     m_kind->setObjectName(QStringLiteral("modelKindBox"));
     m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
     m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
-    m_kind->addItem(tr("LSTM (best results)"), int(ml::ModelKind::Lstm));
+    m_kind->addItem(tr("LSTM (longer memory, slower)"), int(ml::ModelKind::Lstm));
     m_kind->setCurrentIndex(m_kind->findData(int(defaults.kind)));
+    m_kind->setToolTip(tr("Compare kinds by the bits per note each reaches on the held-out files "
+                          "(lower is better). On a small selection the Markov model is often the "
+                          "best; an RNN or LSTM needs many epochs to catch up."));
     form->addRow(tr("Kind"), m_kind);
     m_preset = new QComboBox(modelBox);
     m_preset->setObjectName(QStringLiteral("modelPresetBox"));
@@ -542,7 +545,9 @@ void TrainPanel::wireSession() {
     });
     connect(m_session, &TrainingSession::progressed, this, &TrainPanel::onProgress);
     connect(m_session, &TrainingSession::modelSaved, this, [this](const QString& path) {
-        m_status->setText(tr("Saved %1").arg(QFileInfo(path).fileName()));
+        // The result stays in view: the measure, then where the model went.
+        m_status->setText(m_status->text() + QLatin1Char(' ') +
+                          tr("Saved as %1.").arg(QFileInfo(path).fileName()));
         emit modelTrained(path);
     });
 }
@@ -578,7 +583,9 @@ void TrainPanel::onSessionState(State state, const QString& message) {
         m_speed->clear();
         break;
     case State::Training:
-        m_chart->startRun(m_session->config().kind, m_session->options().epochs);
+        m_chart->startRun(m_session->config().kind, m_session->options().epochs,
+                          m_session->trainRate(), m_session->validRate(),
+                          m_inputs.join(QLatin1Char('\n')) + tracksText(m_tracks));
         break;
     case State::Cancelled:
         m_progress->setRange(0, 1000);
@@ -620,7 +627,7 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
                                  .arg(p.step)
                                  .arg(p.stepsPerEpoch);
         if (p.trainLoss > 0)
-            text += tr(" \u00b7 loss %1").arg(p.trainLoss, 0, 'f', 3);
+            text += tr(" \u00b7 %1").arg(lossText(p.trainLoss, m_session->trainRate()));
         m_status->setText(text);
     }
     QStringList speed;
