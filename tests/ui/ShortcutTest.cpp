@@ -186,7 +186,7 @@ TEST_F(ShortcutTest, HelpListsEveryShortcutFromTheLiveActions) {
     };
     const QStringList shown = lines(dialog);
     const QString zoomKeys =
-        QKeySequence(Qt::CTRL | Qt::Key_Equal).toString(QKeySequence::NativeText) + ", " +
+        QKeySequence(Qt::CTRL | Qt::Key_Equal).toString(QKeySequence::NativeText) + " or " +
         QKeySequence(Qt::CTRL | Qt::Key_Plus).toString(QKeySequence::NativeText);
     EXPECT_TRUE(shown.contains("View | Zoom In | " + zoomKeys)) << shown.join('\n').toStdString();
     EXPECT_TRUE(shown.contains(
@@ -194,6 +194,14 @@ TEST_F(ShortcutTest, HelpListsEveryShortcutFromTheLiveActions) {
         << "the Undo action's changing text is not what is listed";
     EXPECT_TRUE(shown.contains("Edit \u203a Transpose | Up a Semitone | Up"));
     EXPECT_TRUE(shown.contains("Transport | \u25b6 Play | Space"));
+    // One heading per menu, whatever order its actions were added in.
+    QStringList groups;
+    for (int g = 0; g < dialog->list()->topLevelItemCount(); ++g)
+        groups << dialog->list()->topLevelItem(g)->text(0);
+    EXPECT_EQ(groups.count(QStringLiteral("Edit")), 1) << groups.join(", ").toStdString();
+    EXPECT_TRUE(
+        shown.contains("Edit | Preferences | " +
+                       QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText)));
     // Every action with a shortcut is there, and every piano-roll key.
     int withKeys = 0;
     for (const QAction* a : window->findChildren<QAction*>())

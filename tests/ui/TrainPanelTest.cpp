@@ -161,14 +161,13 @@ TEST_F(TrainPanelTest, KindsShareOneMeasureAndTheMarkovResultIsOnTheChart) {
     ASSERT_TRUE(valid.valid());
     const double bits = bitsPerNote(meta.bestValidLoss, valid);
     EXPECT_NEAR(bits, meta.bestValidLoss * valid.steps / (valid.notes * std::log(2.0)), 1e-9);
-    const QString status = panel->statusLabel()->text();
-    EXPECT_TRUE(status.startsWith(
-        QStringLiteral("Finished: %1 bits per note on the held-out files").arg(bits, 0, 'f', 2)))
-        << status.toStdString();
-    EXPECT_TRUE(status.contains(QStringLiteral("Saved as"))) << status.toStdString();
+    EXPECT_EQ(panel->statusLabel()->text(),
+              QStringLiteral("Finished: %1 bits/note").arg(bits, 0, 'f', 2));
+    EXPECT_TRUE(panel->statusLabel()->toolTip().contains(QStringLiteral("Saved as")));
+    EXPECT_TRUE(panel->statusLabel()->toolTip().contains(QStringLiteral("Lower is better")));
     auto* chart = panel->findChild<LossChart*>();
     ASSERT_NE(chart, nullptr);
-    EXPECT_EQ(chart->unitName(), QStringLiteral("bits per note"));
+    EXPECT_EQ(chart->unitName(), QStringLiteral("bits/note"));
     // One pass, drawn as level lines over 0..1 (a single point would not show).
     QLineSeries* v = panel->validSeries();
     ASSERT_EQ(v->count(), 2);
@@ -184,12 +183,12 @@ TEST_F(TrainPanelTest, KindsShareOneMeasureAndTheMarkovResultIsOnTheChart) {
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return panel->state() == TrainPanel::State::Training; }, 30000));
     QLineSeries* reference = chart->referenceSeries();
-    EXPECT_EQ(reference->name(), QStringLiteral("Markov on these files (%1)").arg(bits, 0, 'f', 2));
+    EXPECT_EQ(reference->name(), QStringLiteral("Markov, same files (%1)").arg(bits, 0, 'f', 2));
     ASSERT_EQ(reference->count(), 2);
     EXPECT_NEAR(reference->at(0).y(), bits, 1e-9);
     EXPECT_NEAR(reference->at(1).y(), bits, 1e-9);
     ASSERT_TRUE(QTest::qWaitFor([&] { return panel->trainSeries()->count() >= 1; }, 60000));
-    EXPECT_TRUE(panel->statusLabel()->text().contains(QStringLiteral("bits per note")))
+    EXPECT_TRUE(panel->statusLabel()->text().contains(QStringLiteral("bits/note")))
         << panel->statusLabel()->text().toStdString();
     QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
     ASSERT_TRUE(

@@ -112,17 +112,19 @@ void LossChart::startRun(ml::ModelKind kind, int epochs, const NoteRate& train,
     m_kind = kind;
     m_dataKey = dataKey;
     if (train.valid() && valid.valid())
-        setUnits(bitsPerNote(1.0, train), bitsPerNote(1.0, valid), tr("bits per note"));
+        setUnits(bitsPerNote(1.0, train), bitsPerNote(1.0, valid), tr("bits/note"));
     else
         setUnits(1.0, 1.0, tr("nats/step"));
     // The question a musician asks of a slow model: is it better yet than the quick one?
     if (kind != ml::ModelKind::Markov && m_markov > 0 && m_markovKey == dataKey &&
         m_markovUnits == m_unitName)
-        setReference(tr("Markov on these files (%1)").arg(m_markov, 0, 'f', 2), m_markov);
+        setReference(tr("Markov, same files (%1)").arg(m_markov, 0, 'f', 2), m_markov);
     else
         setReference({}, 0);
-    m_xAxis->setRange(0, kind == ml::ModelKind::Markov ? 1 : epochs);
-    m_xAxis->setTickCount(std::min(epochs, 5) + 1);
+    const bool markov = kind == ml::ModelKind::Markov;
+    m_xAxis->setRange(0, markov ? 1 : epochs);
+    // Whole epochs only: more ticks over a Markov model's 0..1 would all read "0".
+    m_xAxis->setTickCount(markov ? 2 : std::min(epochs, 5) + 1);
     m_xAxis->applyNiceNumbers();
     m_lastValidEpoch = 0;
     stretchReference();
@@ -159,6 +161,7 @@ void LossChart::showHistory(const std::vector<ml::EpochRecord>& history) {
             m_markovUnits = m_unitName;
         }
         m_xAxis->setRange(0, 1);
+        m_xAxis->setTickCount(2);
         stretchReference();
         return;
     }

@@ -29,7 +29,7 @@ QString lossText(double natsPerStep, const NoteRate& rate) {
     if (!rate.valid())
         return QCoreApplication::translate("LossMeasure", "%1 nats/step")
             .arg(natsPerStep, 0, 'f', 3);
-    return QCoreApplication::translate("LossMeasure", "%1 bits per note")
+    return QCoreApplication::translate("LossMeasure", "%1 bits/note")
         .arg(bitsPerNote(natsPerStep, rate), 0, 'f', 2);
 }
 

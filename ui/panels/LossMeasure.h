@@ -28,7 +28,7 @@ NoteRate noteRate(const std::vector<ml::FrameSequence>& pieces);
 // A loss in nats per scored step as bits per note; 0 when `rate` has no notes.
 double bitsPerNote(double natsPerStep, const NoteRate& rate);
 
-// "3.21 bits per note" (or the nats when there is no rate to convert with).
+// "3.21 bits/note" (or the nats per step when there is no rate to convert with).
 QString lossText(double natsPerStep, const NoteRate& rate);
 
 } // namespace torchestra::ui

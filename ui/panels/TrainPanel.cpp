@@ -7,6 +7,7 @@
 #include "ui/panels/ModelLibrary.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -45,6 +46,14 @@ bool isMidiName(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     return suffix == QLatin1String("mid") || suffix == QLatin1String("midi") ||
            suffix == QLatin1String("kar") || suffix == QLatin1String("rmi");
+}
+
+// What "bits per note" means, for the status line's tooltip (LossMeasure.h says more).
+QString measureHelp() {
+    return QCoreApplication::translate(
+        "TrainPanel", "Bits per note: how surprised the model is by the held-out files (the ones "
+                      "it did not train on), per note. Lower is better; every kind is measured "
+                      "the same way, so kinds trained on the same files compare directly.");
 }
 
 QString formatSeconds(double seconds) {
@@ -238,6 +247,7 @@ void TrainPanel::buildRunControls(QWidget* box, QFormLayout* form) {
     form->addRow(m_progress);
     m_status = new QLabel(tr("Ready"), box);
     m_status->setObjectName(QStringLiteral("trainStatus"));
+    m_status->setToolTip(measureHelp());
     m_status->setWordWrap(true);
     m_speed = new QLabel(box);
     m_speed->setObjectName(QStringLiteral("trainSpeed"));
@@ -545,9 +555,9 @@ void TrainPanel::wireSession() {
     });
     connect(m_session, &TrainingSession::progressed, this, &TrainPanel::onProgress);
     connect(m_session, &TrainingSession::modelSaved, this, [this](const QString& path) {
-        // The result stays in view: the measure, then where the model went.
-        m_status->setText(m_status->text() + QLatin1Char(' ') +
-                          tr("Saved as %1.").arg(QFileInfo(path).fileName()));
+        // The result stays in view; where the model went is in the list below and here.
+        m_status->setToolTip(tr("Saved as %1 in the trained models below.\n%2")
+                                 .arg(QFileInfo(path).fileName(), measureHelp()));
         emit modelTrained(path);
     });
 }

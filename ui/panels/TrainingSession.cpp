@@ -151,13 +151,12 @@ void TrainingSession::onDone(const ml::TrainResult& result) {
     save(result);
     // Per note on the held-out files, the measure every kind shares (LossMeasure.h); a Markov
     // model has no epochs to name.
+    // One line: the panel's status has room for one (TrainPanel's tooltip says what it means).
     const QString measure = lossText(result.bestValidLoss, m_validRate);
     setState(State::Finished,
              m_config.kind == ml::ModelKind::Markov
-                 ? tr("Finished: %1 on the held-out files (lower is better).").arg(measure)
-                 : tr("Finished: %1 on the held-out files (lower is better; best at epoch %2).")
-                       .arg(measure)
-                       .arg(result.bestEpoch));
+                 ? tr("Finished: %1").arg(measure)
+                 : tr("Finished: %1 (epoch %2)").arg(measure).arg(result.bestEpoch));
 }
 
 void TrainingSession::save(const ml::TrainResult& result) {

@@ -123,7 +123,7 @@ void TransportBar::updateAudioBadge() {
     m_audioBadgeAction->setVisible(silent);
     if (silent)
         m_audioBadge->setToolTip(
-            tr("Playback is silent: %1.\nClick to choose an audio driver, a SoundFont or a MIDI "
+            tr("Playback is silent (%1).\nClick to choose an audio driver, a SoundFont or a MIDI "
                "output in Preferences.")
                 .arg(m_controller->outputDescription()));
 }

@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QDialogButtonBox>
+#include <QHash>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMainWindow>
@@ -35,7 +36,8 @@ QString keysText(const QList<QKeySequence>& keys) {
     QStringList parts;
     for (const QKeySequence& k : keys)
         parts << k.toString(QKeySequence::NativeText);
-    return parts.join(QStringLiteral(", "));
+    // Not ", ": "Ctrl+=, Ctrl++" reads like one key chord after another.
+    return parts.join(QObject::tr(" or "));
 }
 
 class Collector {
@@ -114,9 +116,12 @@ ShortcutsDialog::ShortcutsDialog(const QList<ShortcutEntry>& entries, QWidget* p
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setAlternatingRowColors(true);
-    QTreeWidgetItem* group = nullptr;
+    // One heading per menu, even when its entries come in two runs (Edit > Preferences is
+    // added after the Transpose submenu).
+    QHash<QString, QTreeWidgetItem*> groups;
     for (const ShortcutEntry& e : entries) {
-        if (!group || group->text(0) != e.group) {
+        QTreeWidgetItem*& group = groups[e.group];
+        if (!group) {
             group = new QTreeWidgetItem(m_list, {e.group});
             QFont bold = group->font(0);
             bold.setBold(true);

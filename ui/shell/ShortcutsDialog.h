@@ -13,7 +13,7 @@ namespace torchestra::ui {
 struct ShortcutEntry {
     QString group;  // the menu or tool bar it lives in, or "Piano roll"
     QString action; // what it does, as its menu says it
-    QString keys;   // its key sequences, as this platform writes them
+    QString keys;   // its key sequences, as this platform writes them ("Ctrl+= or Ctrl++")
 };
 
 // Every shortcut `window` offers, read from the live objects: the actions of its menus (in menu
