@@ -183,7 +183,7 @@ TEST_F(TrainPanelTest, KindsShareOneMeasureAndTheMarkovResultIsOnTheChart) {
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return panel->state() == TrainPanel::State::Training; }, 30000));
     QLineSeries* reference = chart->referenceSeries();
-    EXPECT_EQ(reference->name(), QStringLiteral("Markov, same files (%1)").arg(bits, 0, 'f', 2));
+    EXPECT_EQ(reference->name(), QStringLiteral("Markov (%1)").arg(bits, 0, 'f', 2));
     ASSERT_EQ(reference->count(), 2);
     EXPECT_NEAR(reference->at(0).y(), bits, 1e-9);
     EXPECT_NEAR(reference->at(1).y(), bits, 1e-9);

@@ -118,7 +118,7 @@ void LossChart::startRun(ml::ModelKind kind, int epochs, const NoteRate& train,
     // The question a musician asks of a slow model: is it better yet than the quick one?
     if (kind != ml::ModelKind::Markov && m_markov > 0 && m_markovKey == dataKey &&
         m_markovUnits == m_unitName)
-        setReference(tr("Markov, same files (%1)").arg(m_markov, 0, 'f', 2), m_markov);
+        setReference(tr("Markov (%1)").arg(m_markov, 0, 'f', 2), m_markov);
     else
         setReference({}, 0);
     const bool markov = kind == ml::ModelKind::Markov;

@@ -111,7 +111,7 @@ void TrainingSession::startTraining(ml::Dataset dataset) {
 void TrainingSession::cancel() {
     if (m_state == State::Reading) {
         ++m_generation; // the data being read is dropped when it arrives
-        setState(State::Cancelled, tr("Cancelled before training began: no model was kept."));
+        setState(State::Cancelled, tr("Cancelled: no model was kept."));
         return;
     }
     if (m_state != State::Training || !m_job)
@@ -131,12 +131,7 @@ void TrainingSession::onDone(const ml::TrainResult& result) {
     // A cancelled run says so and keeps nothing, even when the trainer had a best model: the
     // library holds finished runs only. The message says it, so nobody looks for a model.
     if (result.status == ml::TrainStatus::Cancelled || m_state == State::Cancelling) {
-        setState(State::Cancelled,
-                 !result.history.empty()
-                     ? tr("Cancelled after %n epoch(s): no model was kept (the library is "
-                          "unchanged).",
-                          nullptr, int(result.history.size()))
-                     : tr("Cancelled: no model was kept (the library is unchanged)."));
+        setState(State::Cancelled, tr("Cancelled: no model was kept."));
         return;
     }
     if (result.status != ml::TrainStatus::Finished || !result.model) {
