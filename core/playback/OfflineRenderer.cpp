@@ -4,6 +4,7 @@
 #include "playback/SoundFontLocator.h"
 #include "playback/internal/SynthBank.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -61,6 +62,11 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
         frame += kBlock;
         if (endFrame < 0 && scheduler.finished())
             endFrame = frame + tailFrames;
+        if (options.progress) {
+            // Against the expected length until the song's end is known, then the real one.
+            const double total = double(endFrame >= 0 ? endFrame : songFrames + tailFrames);
+            options.progress(std::clamp(double(frame) / std::max(1.0, total), 0.0, 1.0));
+        }
     }
     // Cut the block padding after the tail, keeping the song's own length plus the tail.
     const std::int64_t keep = std::min<std::int64_t>(frame, songFrames + tailFrames);
@@ -74,8 +80,8 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
 }
 
 RenderResult renderToWavFile(const PlaybackSnapshot& snapshot, const std::string& wavPath,
-                             const RenderOptions& options) {
-    RenderResult r = renderSnapshot(snapshot, options);
+                             const RenderOptions& options, const std::atomic<bool>* cancel) {
+    RenderResult r = renderSnapshot(snapshot, options, cancel);
     if (!r.ok)
         return r;
     if (std::string err = writeWavFile(wavPath, r.interleaved, 2, r.sampleRate, options.format);

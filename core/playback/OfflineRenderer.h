@@ -4,6 +4,7 @@
 #include "playback/WavWriter.h"
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct RenderOptions {
     int synthPhases = 8;
     double tailSeconds = 2.0; // rendered after the last note ends, for release and reverb
     WavFormat format = WavFormat::Pcm16;
+    // Called on the rendering thread after each block with the share done (0..1]: keep it
+    // cheap (store an atomic; a GUI polls it). Null: no reports.
+    std::function<void(double done)> progress;
 };
 
 struct RenderResult {
@@ -37,8 +41,10 @@ struct RenderResult {
 RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOptions& options,
                             const std::atomic<bool>* cancel = nullptr);
 
-// renderSnapshot() and then an atomic WAV write.
+// renderSnapshot() and then an atomic WAV write (nothing is written when cancelled: the
+// result's error is then "cancelled").
 RenderResult renderToWavFile(const PlaybackSnapshot& snapshot, const std::string& wavPath,
-                             const RenderOptions& options);
+                             const RenderOptions& options,
+                             const std::atomic<bool>* cancel = nullptr);
 
 } // namespace torchestra::playback

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -174,6 +175,42 @@ TEST(OfflineRender, WavRoundTripAndLength) {
     EXPECT_GT(peak, 0.02f);
     EXPECT_LT(peak, 1.0f);
     std::remove(path.c_str());
+}
+
+TEST(OfflineRender, ReportsProgressUpToTheEndAndCancelWritesNothing) {
+    if (testSoundFont().empty())
+        GTEST_SKIP() << "no GM SoundFont installed";
+    model::Song song;
+    addTrack(song, "piano", 0, 0, {makeNote(0, 960, 60), makeNote(960, 960, 64)});
+    auto snap = PlaybackSnapshot::fromSong(song);
+    RenderOptions o;
+    o.soundFont = testSoundFont();
+    o.sampleRate = 22050;
+    o.tailSeconds = 0.5;
+    std::vector<double> reports;
+    o.progress = [&reports](double done) { reports.push_back(done); };
+    RenderResult r = renderSnapshot(*snap, o);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_GT(reports.size(), 10u) << "a report per block";
+    EXPECT_TRUE(std::is_sorted(reports.begin(), reports.end())) << "never goes back";
+    EXPECT_GT(reports.front(), 0.0);
+    EXPECT_DOUBLE_EQ(reports.back(), 1.0);
+
+    // Cancelled from the progress report (as a GUI's Cancel would, from another thread): the
+    // render stops and no file appears.
+    const std::string path = "/tmp/torchestra-cancel-test-" + std::to_string(::getpid()) + ".wav";
+    std::atomic<bool> cancel{false};
+    int calls = 0;
+    o.progress = [&](double done) {
+        ++calls;
+        if (done > 0.3)
+            cancel = true;
+    };
+    r = renderToWavFile(*snap, path, o, &cancel);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error, "cancelled");
+    EXPECT_LT(calls, int(reports.size())) << "stopped early";
+    EXPECT_FALSE(std::ifstream(path).good()) << "a cancelled render writes no file";
 }
 
 TEST(OfflineRender, MissingSoundFontGivesAClearError) {

@@ -223,18 +223,52 @@ TEST_F(FileWorkflowTest, CleanCloseDoesNotAsk) {
     EXPECT_TRUE(promptedFor.isEmpty());
 }
 
-TEST_F(FileWorkflowTest, OpeningAnotherFileWithChangesAsksFirst) {
+TEST_F(FileWorkflowTest, OpeningAnotherFileWithChangesAsksOnceItIsRead) {
     ASSERT_TRUE(open(smallPath));
     edit();
     const model::Song edited = window->song();
+    // The question comes after the read (no load running any more), with the work still shown.
+    bool askedWhileLoading = true;
+    bool songKeptWhileAsking = false;
+    window->setSavePrompt([&](const QString& name) {
+        promptedFor << name;
+        askedWhileLoading = window->isLoading();
+        songKeptWhileAsking = window->song().sameContent(edited);
+        return promptAnswer;
+    });
     promptAnswer = MainWindow::SaveChoice::Cancel;
+    QSignalSpy loaded(window.get(), &MainWindow::fileLoaded);
     window->openFile(smallPath);
-    EXPECT_FALSE(window->isLoading());
+    EXPECT_TRUE(window->isLoading()) << "reads first";
+    EXPECT_TRUE(promptedFor.isEmpty()) << "asked before reading";
+    ASSERT_TRUE(waitUntil([&] { return promptedFor.size() == 1; }));
+    EXPECT_FALSE(askedWhileLoading);
+    EXPECT_TRUE(songKeptWhileAsking);
+    QTest::qWait(50);
+    EXPECT_EQ(loaded.count(), 0);
     EXPECT_TRUE(window->song().sameContent(edited));
+    EXPECT_TRUE(window->isModified());
+    EXPECT_EQ(window->statusText(),
+              QStringLiteral("small.mid was not opened; your changes are kept"));
     promptAnswer = MainWindow::SaveChoice::Discard;
     ASSERT_TRUE(open(smallPath));
     EXPECT_FALSE(window->isModified());
     EXPECT_EQ(promptedFor.size(), 2);
+}
+
+TEST_F(FileWorkflowTest, ABrokenFileFailsWithoutAskingAboutUnsavedWork) {
+    ASSERT_TRUE(open(smallPath));
+    edit();
+    const model::Song edited = window->song();
+    const QString broken = writeBytes(dir, QStringLiteral("broken.mid"), "MThd, but no more");
+    promptAnswer = MainWindow::SaveChoice::Discard; // would lose the work, if it were asked
+    QSignalSpy failed(window.get(), &MainWindow::loadFailed);
+    EXPECT_FALSE(open(broken));
+    EXPECT_EQ(failed.count(), 1);
+    EXPECT_TRUE(promptedFor.isEmpty()) << "asked to discard work for a file that cannot open";
+    EXPECT_TRUE(window->song().sameContent(edited));
+    EXPECT_TRUE(window->isModified());
+    EXPECT_TRUE(window->statusText().startsWith(QStringLiteral("Could not open broken.mid")));
 }
 
 TEST_F(FileWorkflowTest, ProjectSaveAndLoadRoundTrip) {

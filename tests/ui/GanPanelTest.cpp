@@ -39,8 +39,9 @@ TEST(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
     EXPECT_TRUE(chart->trainSeries()->name().contains(QStringLiteral("Wasserstein")));
     ModelLibrary* library = window.modelLibrary();
     ASSERT_EQ(library->count(), 1);
-    EXPECT_TRUE(library->data(library->index(0, ModelLibrary::KindColumn)).toString().startsWith(
-        QStringLiteral("GAN")));
+    EXPECT_TRUE(library->data(library->index(0, ModelLibrary::KindColumn))
+                    .toString()
+                    .startsWith(QStringLiteral("GAN")));
     EXPECT_TRUE(library->data(library->index(0, ModelLibrary::LossColumn))
                     .toString()
                     .startsWith(QStringLiteral("closeness")));

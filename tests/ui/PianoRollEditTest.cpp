@@ -178,6 +178,29 @@ TEST_F(PianoRollEditTest, DraggingASelectionMovesAllOfIt) {
     expectUndoRedo(before);
 }
 
+TEST_F(PianoRollEditTest, MovingHumanisedNotesKeepsTheirOffsetFromTheGrid) {
+    // Played, not drawn: 15 ticks late and 10 early, off the 1/16 grid (120 ticks).
+    song.addNotes(leadId(), {makeNote(3855, 240, 72, 90), makeNote(4310, 240, 74, 90)});
+    const model::Note* late = findLead(3855, 72);
+    const model::Note* early = findLead(4310, 74);
+    ASSERT_TRUE(late && early);
+    const model::NoteId lateId = late->id, earlyId = early->id;
+    view.ensureTickVisible(4600);
+    view.centreOnPitch(72);
+    view.setSelection({lateId, earlyId});
+    const model::Song before = song;
+    // Drag the late one by about two and a half steps: the group moves by whole steps (240).
+    drag(at(3855 + 100, 72), at(3855 + 100 + 290, 72), 5);
+    EXPECT_EQ(song.findNote(leadId(), lateId)->start, 3855 + 240) << "kept its 15 ticks late";
+    EXPECT_EQ(song.findNote(leadId(), earlyId)->start, 4310 + 240) << "kept its 10 ticks early";
+    EXPECT_EQ(song.findNote(leadId(), lateId)->pitch, 72);
+    EXPECT_EQ(stack.undoLabel(), "Move notes");
+    expectUndoRedo(before);
+    // A small nudge of the hand (under half a step) leaves it where it was played.
+    drag(at(3855 + 240 + 100, 72), at(3855 + 240 + 100 + 40, 72), 3);
+    EXPECT_EQ(song.findNote(leadId(), lateId)->start, 3855 + 240);
+}
+
 TEST_F(PianoRollEditTest, AltDragMovesOffTheGrid) {
     const model::NoteId id = leadNote(1).id;
     QTest::mousePress(vp(), Qt::LeftButton, {}, at(1200, 64));

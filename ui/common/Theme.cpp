@@ -123,14 +123,21 @@ PianoRollColours pianoRollColours(ThemeKind kind) {
 }
 
 std::uint32_t trackColour(int index) {
-    // Hues spread around the wheel, alternating warm and cool so neighbours in a track list differ.
-    static constexpr std::array<std::uint32_t, 12> kColours = {
-        0x4f9cf0, 0xf08a4b, 0x5cc98a, 0xe6577a, 0xb084f0, 0xe8c547,
-        0x3cc3c8, 0xf06bd0, 0x9ccc4f, 0x7c8cf8, 0xf0a86b, 0x62b0a0,
+    // The first eight: hues spread around the wheel, alternating warm and cool so neighbours in
+    // a track list differ, at least 45 apart in CIELAB (the old list put four blues and cyans
+    // within 30-40 of each other, and a 10-track file looked like "several blues"). The next
+    // eight: other hues and a lighter or darker shade, still at least 15 from every other.
+    static constexpr std::array<std::uint32_t, 16> kColours = {
+        0x4e9af2, 0xf7943e, 0x4ecc6d, 0xed4c82, 0xf2d830, 0xbb6df2, 0x33c7cc, 0xbf857c,
+        0xa6e1ff, 0xa6694b, 0x87d94c, 0xff8ce2, 0xb29250, 0x7869bf, 0x85f2d7, 0xb8b8b8,
     };
     if (index < 0)
         index = 0;
     return kColours[std::size_t(index) % kColours.size()];
+}
+
+std::uint32_t emptyTrackColour() {
+    return 0x8a8f98;
 }
 
 QString name(ThemeKind kind) {

@@ -48,8 +48,12 @@ inline PianoRollColours pianoRollColours() {
 }
 
 // Distinct, readable-on-dark-and-light colours for tracks, as 0xRRGGBB. Standard MIDI files
-// carry no colour, so loaded tracks are coloured by index from this list (wrapping around).
+// carry no colour, so loaded tracks are coloured by index from this list (wrapping around after
+// 16; the first eight are the most distinct).
 std::uint32_t trackColour(int index);
+// A neutral grey for a loaded track without notes (a tempo or text track): it takes no colour
+// from the list, so it neither repeats the first track's nor pushes the others along.
+std::uint32_t emptyTrackColour();
 
 // "dark"/"light" for QSettings and the command line; unknown names give Dark.
 QString name(ThemeKind kind);

@@ -7,6 +7,7 @@
 #include "ui/panels/ModelLibrary.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -45,6 +46,14 @@ bool isMidiName(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     return suffix == QLatin1String("mid") || suffix == QLatin1String("midi") ||
            suffix == QLatin1String("kar") || suffix == QLatin1String("rmi");
+}
+
+// What "bits per note" means, for the status line's tooltip (LossMeasure.h says more).
+QString measureHelp() {
+    return QCoreApplication::translate(
+        "TrainPanel", "Bits per note: how surprised the model is by the held-out files (the ones "
+                      "it did not train on), per note. Lower is better; every kind is measured "
+                      "the same way, so kinds trained on the same files compare directly.");
 }
 
 QString formatSeconds(double seconds) {
@@ -176,9 +185,12 @@ QWidget* TrainPanel::buildModelBox() {
     m_kind->setObjectName(QStringLiteral("modelKindBox"));
     m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
     m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
-    m_kind->addItem(tr("LSTM (best results)"), int(ml::ModelKind::Lstm));
+    m_kind->addItem(tr("LSTM (longer memory, slower)"), int(ml::ModelKind::Lstm));
     m_kind->addItem(tr("GAN (bar by bar)"), int(ml::ModelKind::Gan));
     m_kind->setCurrentIndex(m_kind->findData(int(defaults.kind)));
+    m_kind->setToolTip(tr("Compare kinds by the bits per note each reaches on the held-out files "
+                          "(lower is better). On a small selection the Markov model is often the "
+                          "best; an RNN or LSTM needs many epochs to catch up."));
     form->addRow(tr("Kind"), m_kind);
     m_preset = new QComboBox(modelBox);
     m_preset->setObjectName(QStringLiteral("modelPresetBox"));
@@ -237,6 +249,7 @@ void TrainPanel::buildRunControls(QWidget* box, QFormLayout* form) {
     form->addRow(m_progress);
     m_status = new QLabel(tr("Ready"), box);
     m_status->setObjectName(QStringLiteral("trainStatus"));
+    m_status->setToolTip(measureHelp());
     m_status->setWordWrap(true);
     m_speed = new QLabel(box);
     m_speed->setObjectName(QStringLiteral("trainSpeed"));
@@ -546,7 +559,9 @@ void TrainPanel::wireSession() {
     });
     connect(m_session, &TrainingSession::progressed, this, &TrainPanel::onProgress);
     connect(m_session, &TrainingSession::modelSaved, this, [this](const QString& path) {
-        m_status->setText(tr("Saved %1").arg(QFileInfo(path).fileName()));
+        // The result stays in view; where the model went is in the list below and here.
+        m_status->setToolTip(tr("Saved as %1 in the trained models below.\n%2")
+                                 .arg(QFileInfo(path).fileName(), measureHelp()));
         emit modelTrained(path);
     });
 }
@@ -582,7 +597,9 @@ void TrainPanel::onSessionState(State state, const QString& message) {
         m_speed->clear();
         break;
     case State::Training:
-        m_chart->startRun(m_session->config().kind, m_session->options().epochs);
+        m_chart->startRun(m_session->config().kind, m_session->options().epochs,
+                          m_session->trainRate(), m_session->validRate(),
+                          m_inputs.join(QLatin1Char('\n')) + tracksText(m_tracks));
         break;
     case State::Cancelled:
         m_progress->setRange(0, 1000);
@@ -624,7 +641,7 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
                                  .arg(p.step)
                                  .arg(p.stepsPerEpoch);
         if (p.trainLoss > 0)
-            text += tr(" \u00b7 loss %1").arg(p.trainLoss, 0, 'f', 3);
+            text += tr(" \u00b7 %1").arg(lossText(p.trainLoss, m_session->trainRate()));
         m_status->setText(text);
     }
     QStringList speed;

@@ -36,22 +36,32 @@ void TrainingSession::start(const QStringList& inputs, const std::vector<int>& t
     m_tracks = tracks;
     m_lastProgress = {};
     m_history.clear();
+    m_trainRate = m_validRate = {};
+    m_bestValidLoss = 0;
     setState(State::Reading, tr("Reading the training data\u2026"));
     const ml::RepresentationConfig rep = m_config.representation;
-    using Read = std::pair<ml::Dataset, std::vector<TrackUse>>;
+    struct Read {
+        ml::Dataset dataset;
+        std::vector<TrackUse> tracks;
+        NoteRate train, valid;
+    };
     auto* watcher = new QFutureWatcher<Read>(this);
     connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         if (generation != m_generation)
             return; // cancelled while reading
         Read read = watcher->future().takeResult();
-        emit dataRead(TrainingScan{read.first.files, std::move(read.second)});
-        startTraining(std::move(read.first));
+        m_trainRate = read.train;
+        m_validRate = read.valid;
+        emit dataRead(TrainingScan{read.dataset.files, std::move(read.tracks)});
+        startTraining(std::move(read.dataset));
     });
     watcher->setFuture(QtConcurrent::run([inputs, rep, tracks] {
         Read read;
-        read.first = loadTrainingDataset(inputs, rep, tracks);
-        read.second = describeTrackUse(read.first.files, tracks);
+        read.dataset = loadTrainingDataset(inputs, rep, tracks);
+        read.tracks = describeTrackUse(read.dataset.files, tracks);
+        read.train = noteRate(read.dataset.train);
+        read.valid = noteRate(read.dataset.valid);
         return read;
     }));
 }
@@ -101,7 +111,7 @@ void TrainingSession::startTraining(ml::Dataset dataset) {
 void TrainingSession::cancel() {
     if (m_state == State::Reading) {
         ++m_generation; // the data being read is dropped when it arrives
-        setState(State::Cancelled, tr("Cancelled"));
+        setState(State::Cancelled, tr("Cancelled: no model was kept."));
         return;
     }
     if (m_state != State::Training || !m_job)
@@ -118,9 +128,10 @@ void TrainingSession::onProgress(const ml::TrainProgress& p) {
 }
 
 void TrainingSession::onDone(const ml::TrainResult& result) {
-    // A cancelled run says so and keeps nothing, even when the trainer had a best model.
+    // A cancelled run says so and keeps nothing, even when the trainer had a best model: the
+    // library holds finished runs only. The message says it, so nobody looks for a model.
     if (result.status == ml::TrainStatus::Cancelled || m_state == State::Cancelling) {
-        setState(State::Cancelled, tr("Cancelled"));
+        setState(State::Cancelled, tr("Cancelled: no model was kept."));
         return;
     }
     if (result.status != ml::TrainStatus::Finished || !result.model) {
@@ -131,14 +142,19 @@ void TrainingSession::onDone(const ml::TrainResult& result) {
         return;
     }
     m_history = result.history;
+    m_bestValidLoss = result.bestValidLoss;
     save(result);
-    const bool gan = result.model && result.model->config().kind == ml::ModelKind::Gan;
+    // Per note on the held-out files, the measure every kind shares (LossMeasure.h); a Markov
+    // model has no epochs to name. A GAN has no likelihood: its figure is the closeness of
+    // its music to the validation music. One line: the panel's status has room for one.
+    const QString measure =
+        m_config.kind == ml::ModelKind::Gan
+            ? tr("closeness %1 to the validation music").arg(1.0 - result.bestValidLoss, 0, 'f', 3)
+            : lossText(result.bestValidLoss, m_validRate);
     setState(State::Finished,
-             (gan ? tr("Finished: closeness %1 to the validation music (epoch %2); saving\u2026")
-                        .arg(1.0 - result.bestValidLoss, 0, 'f', 3)
-                  : tr("Finished: best validation loss %1 nats/step (epoch %2); saving\u2026")
-                        .arg(result.bestValidLoss, 0, 'f', 3))
-                 .arg(result.bestEpoch));
+             m_config.kind == ml::ModelKind::Markov
+                 ? tr("Finished: %1").arg(measure)
+                 : tr("Finished: %1 (epoch %2)").arg(measure).arg(result.bestEpoch));
 }
 
 void TrainingSession::save(const ml::TrainResult& result) {

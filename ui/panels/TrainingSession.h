@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/panels/LossMeasure.h"
 #include "ui/panels/TrainingScan.h"
 
 #include "ml/Dataset.h"
@@ -33,8 +34,10 @@ inline TrainPanelDefaults trainPanelDefaults() {
 // One training run of the Train panel, without widgets: reads the files on a worker, trains
 // on an ml::TrainingJob (its own thread, with a copy of the data), and saves a finished model
 // with its metadata into the library. Progress and the result reach the GUI thread as values
-// over queued calls. A cancelled run ends in State::Cancelled and saves nothing. GUI thread
-// only.
+// over queued calls. A cancelled run ends in State::Cancelled, saves nothing and says so. Losses
+// are reported in nats per step as the trainers give them; the session also counts the notes
+// of the training and held-out files (trainRate(), validRate()) so the panel can show them per
+// note (LossMeasure.h). GUI thread only.
 class TrainingSession : public QObject {
     Q_OBJECT
 public:
@@ -64,6 +67,12 @@ public:
     const ml::TrainOptions& options() const { return m_options; }
     const ml::TrainProgress& lastProgress() const { return m_lastProgress; }
     const std::vector<ml::EpochRecord>& history() const { return m_history; }
+    // Steps and notes of the current (or last) run's training and held-out pieces, known from
+    // dataRead() on.
+    const NoteRate& trainRate() const { return m_trainRate; }
+    const NoteRate& validRate() const { return m_validRate; }
+    // Of the last finished run: its best held-out loss (nats per step).
+    double bestValidLoss() const { return m_bestValidLoss; }
     QString lastError() const { return m_error; }
 
 signals:
@@ -93,6 +102,9 @@ private:
     std::vector<ml::DatasetFileInfo> m_usedFiles;
     ml::TrainProgress m_lastProgress;
     std::vector<ml::EpochRecord> m_history;
+    NoteRate m_trainRate;
+    NoteRate m_validRate;
+    double m_bestValidLoss = 0;
 };
 
 } // namespace torchestra::ui

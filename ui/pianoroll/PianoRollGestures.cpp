@@ -327,7 +327,10 @@ void PianoRollGestures::dragNotes(const QPoint& pos, bool snap) {
     const double raw = geometry.xToTick(pos.x()) - geometry.xToTick(m_pressPos.x());
     std::vector<model::Note> targets = m_dragNotes;
     if (m_drag == Drag::Move) {
-        model::Tick dt = place(double(m_anchor.start) + raw, snap) - m_anchor.start;
+        // Relative snap, as DAWs do: the notes move by whole grid steps, so a note played a
+        // little off the grid (humanised) keeps its offset rather than landing on a line.
+        const double step = snap ? double(m_view.snapTicks()) : 1.0;
+        model::Tick dt = model::Tick(std::llround(std::round(raw / step) * step));
         int dp = geometry.yToPitch(pos.y()) - geometry.yToPitch(m_pressPos.y());
         model::Tick minStart = m_anchor.start;
         int low = 127, high = 0;

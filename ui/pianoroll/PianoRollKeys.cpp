@@ -2,7 +2,10 @@
 
 #include "ui/pianoroll/PianoRollView.h"
 
+#include <QCoreApplication>
 #include <QKeyEvent>
+
+#include <algorithm>
 
 namespace torchestra::ui {
 
@@ -10,10 +13,63 @@ namespace {
 
 constexpr double kKeyZoomFactor = 1.25;
 
+QString tr(const char* text) {
+    return QCoreApplication::translate("PianoRollKeys", text);
+}
+
+std::vector<PianoRollKeyBinding> makeBindings() {
+    return {
+        {{Qt::Key_Delete, Qt::Key_Backspace},
+         tr("Delete, Backspace"),
+         tr("Delete the selected notes"),
+         [](PianoRollView& v, bool) { v.deleteSelection(); }},
+        {{Qt::Key_Up},
+         tr("Up (Shift+Up)"),
+         tr("Transpose the selection up a semitone (an octave)"),
+         [](PianoRollView& v, bool shift) { v.transposeSelection(shift ? 12 : 1); }},
+        {{Qt::Key_Down},
+         tr("Down (Shift+Down)"),
+         tr("Transpose the selection down a semitone (an octave)"),
+         [](PianoRollView& v, bool shift) { v.transposeSelection(shift ? -12 : -1); }},
+        {{Qt::Key_Left},
+         tr("Left"),
+         tr("Move the selection one grid step earlier"),
+         [](PianoRollView& v, bool) { v.nudgeSelection(-1); }},
+        {{Qt::Key_Right},
+         tr("Right"),
+         tr("Move the selection one grid step later"),
+         [](PianoRollView& v, bool) { v.nudgeSelection(1); }},
+        {{Qt::Key_Q},
+         tr("Q"),
+         tr("Quantize the selection to the grid"),
+         [](PianoRollView& v, bool) { v.quantizeSelection(); }},
+        {{Qt::Key_Escape},
+         tr("Esc"),
+         tr("Clear the selection"),
+         [](PianoRollView& v, bool) { v.clearSelection(); }},
+        {{Qt::Key_Plus, Qt::Key_Equal},
+         tr("+"),
+         tr("Zoom in (time)"),
+         [](PianoRollView& v, bool) { v.zoomHorizontally(kKeyZoomFactor); }},
+        {{Qt::Key_Minus, Qt::Key_Underscore},
+         tr("-"),
+         tr("Zoom out (time)"),
+         [](PianoRollView& v, bool) { v.zoomHorizontally(1.0 / kKeyZoomFactor); }},
+        {{Qt::Key_0},
+         tr("0"),
+         tr("Zoom to fit the song"),
+         [](PianoRollView& v, bool) { v.zoomToFit(); }},
+    };
+}
+
 } // namespace
 
+const std::vector<PianoRollKeyBinding>& pianoRollKeyBindings() {
+    static const std::vector<PianoRollKeyBinding> bindings = makeBindings();
+    return bindings;
+}
+
 bool handlePianoRollKey(PianoRollView& view, const QKeyEvent& event) {
-    const bool shift = event.modifiers() & Qt::ShiftModifier;
     // Window shortcuts (the Edit menu) normally take these first; handling them here too keeps
     // the view usable on its own and when its window is not the active one.
     if (event.matches(QKeySequence::Copy)) {
@@ -38,43 +94,14 @@ bool handlePianoRollKey(PianoRollView& view, const QKeyEvent& event) {
     }
     if (event.modifiers() & Qt::ControlModifier)
         return false;
-    switch (event.key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal:
-        view.zoomHorizontally(kKeyZoomFactor);
-        return true;
-    case Qt::Key_Minus:
-    case Qt::Key_Underscore:
-        view.zoomHorizontally(1.0 / kKeyZoomFactor);
-        return true;
-    case Qt::Key_0:
-        view.zoomToFit();
-        return true;
-    case Qt::Key_Delete:
-    case Qt::Key_Backspace:
-        view.deleteSelection();
-        return true;
-    case Qt::Key_Up:
-        view.transposeSelection(shift ? 12 : 1);
-        return true;
-    case Qt::Key_Down:
-        view.transposeSelection(shift ? -12 : -1);
-        return true;
-    case Qt::Key_Left:
-        view.nudgeSelection(-1);
-        return true;
-    case Qt::Key_Right:
-        view.nudgeSelection(1);
-        return true;
-    case Qt::Key_Escape:
-        view.clearSelection();
-        return true;
-    case Qt::Key_Q:
-        view.quantizeSelection();
-        return true;
-    default:
-        return false;
+    for (const PianoRollKeyBinding& binding : pianoRollKeyBindings()) {
+        if (std::find(binding.keys.begin(), binding.keys.end(), event.key()) !=
+            binding.keys.end()) {
+            binding.run(view, event.modifiers() & Qt::ShiftModifier);
+            return true;
+        }
     }
+    return false;
 }
 
 } // namespace torchestra::ui

@@ -104,8 +104,7 @@ void PianoRollPainter::paint(const QRect& dirty) {
         if (dirty.intersects(lane))
             paintVelocityLane(dirty & lane);
     }
-    if (!m_scene.song || m_scene.song->trackCount() == 0)
-        paintEmptyHint();
+    paintEmptyHint();
 }
 
 // --- Note area -------------------------------------------------------------------------------
@@ -585,14 +584,39 @@ void PianoRollPainter::paintCorner() {
                      .arg(QString::number(bpm, 'f', bpm == std::round(bpm) ? 0 : 1)));
 }
 
+QString PianoRollPainter::emptyHint(const model::Song* song, bool drawing, bool overlays) {
+    // A new window holds an untitled song with one empty track: that is "empty" too, and the
+    // moment a user most needs to be told what to do.
+    if ((song && song->noteCount() > 0) || drawing || overlays)
+        return {};
+    return tr("Open or drop a MIDI file\n"
+              "File \u203a Open (Ctrl+O), or drag one here.\n"
+              "Or draw notes with the Draw tool (2).");
+}
+
 void PianoRollPainter::paintEmptyHint() {
-    QFont f = m_scene.font;
-    f.setPointSizeF(f.pointSizeF() * 1.2);
-    m_p.setFont(f);
+    const QString hint = emptyHint(m_scene.song, m_scene.drawnNote != nullptr,
+                                   m_scene.noteOverlays && !m_scene.noteOverlays->empty());
+    if (hint.isEmpty())
+        return;
+    const QRectF area = m_geometry.noteArea();
+    QFont title = m_scene.font;
+    title.setPointSizeF(title.pointSizeF() * 1.6);
+    title.setBold(true);
+    const QString first = hint.section(QLatin1Char('\n'), 0, 0);
+    const QString rest = hint.section(QLatin1Char('\n'), 1);
+    const QFontMetricsF titleMetrics(title);
+    const QFontMetricsF restMetrics(m_scene.font);
+    const double height = titleMetrics.height() + 8 + restMetrics.height() * 2;
+    const QRectF titleRect(area.left(), area.center().y() - height / 2, area.width(),
+                           titleMetrics.height());
+    m_p.setFont(title);
+    m_p.setPen(m_colours.emptyText.lighter(135));
+    m_p.drawText(titleRect, Qt::AlignCenter, first);
+    m_p.setFont(m_scene.font);
     m_p.setPen(m_colours.emptyText);
-    m_p.drawText(m_geometry.noteArea(), Qt::AlignCenter,
-                 tr("Open a project or a MIDI file with File \u203a Open (Ctrl+O),\nor drop one "
-                    "here. File \u203a New starts an empty song."));
+    m_p.drawText(QRectF(area.left(), titleRect.bottom() + 8, area.width(), height),
+                 Qt::AlignHCenter | Qt::AlignTop, rest);
 }
 
 } // namespace torchestra::ui

@@ -63,6 +63,9 @@ public:
     void paint(const QRect& dirty);
 
     // Cool and quiet to hot and loud: blue, green, yellow, red.
+    // What the roll says when it has no notes to show (no song, or an empty one, nothing being
+    // drawn and no generated overlay): how to start. "" when it has notes.
+    static QString emptyHint(const model::Song* song, bool drawing, bool overlays);
     static QColor velocityColour(int velocity);
     // The fill a note is painted with: its track's colour shaded by velocity (or the velocity
     // colour), dimmed when another track is active.

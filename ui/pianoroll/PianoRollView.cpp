@@ -594,12 +594,16 @@ void PianoRollView::repaintNote(const model::Note& note) {
 
 void PianoRollView::notesAdded(model::TrackId, const std::vector<model::Note>& notes) {
     updateScrollBars(); // the song may have grown
+    if (m_song && m_song->noteCount() == notes.size())
+        viewport()->update(); // the first notes: the empty roll's hint goes
     for (const model::Note& n : notes)
         repaintNote(n);
 }
 
 void PianoRollView::notesRemoved(model::TrackId track, const std::vector<model::Note>& notes) {
     updateScrollBars();
+    if (m_song && m_song->noteCount() == 0)
+        viewport()->update(); // the hint returns
     bool deselected = false;
     for (const model::Note& n : notes) {
         repaintNote(n);
@@ -680,6 +684,10 @@ void PianoRollView::paintEvent(QPaintEvent* event) {
 
     QPainter p(viewport());
     PianoRollPainter(p, scene).paint(event->rect());
+}
+
+QString PianoRollView::emptyHint() const {
+    return PianoRollPainter::emptyHint(m_song, m_gestures.drawnNote(), !m_noteOverlays.empty());
 }
 
 void PianoRollView::setNoteOverlays(std::vector<NoteOverlay> overlays) {

@@ -39,7 +39,8 @@ namespace torchestra::ui {
 // note to move it, drag its left or right edge to resize), Draw (click on empty space adds a
 // note one grid step long, drag right to make it longer; on a note it acts like Select; right
 // click erases), Erase (click or sweep over notes) and Split (click a note to cut it at the
-// grid line nearest the mouse). Moves and resizes snap to the grid unless Alt is held. In the
+// grid line nearest the mouse). Moves go by whole grid steps (a note off the grid keeps its
+// offset: relative snap), resizes snap to the grid, unless Alt is held. In the
 // velocity lane, drag a stem up or down to set its note's velocity (the selected notes' when it
 // is selected), or drag from empty space to draw a line: the notes under it (the selected ones
 // when there is a selection) get a crescendo or diminuendo along it.
@@ -166,6 +167,8 @@ public:
     // Fits the song's length to the width (within readable limits) and its pitch range to the
     // height, centred. Deferred until the widget has a size.
     void zoomToFit();
+    // The hint painted over an empty roll ("Open or drop a MIDI file..."), "" when notes show.
+    QString emptyHint() const;
     // Scrolls so that a pitch sits in the vertical middle of the note area.
     void centreOnPitch(double pitch);
     // Scrolls horizontally so that a tick is visible (no-op when it already is).

@@ -138,7 +138,9 @@ void OutputManager::useSilentClock(const QString& reason) {
     }
     m_outputDescription = tr("no audio output: %1").arg(why);
     emit outputChanged(m_outputDescription);
-    emit statusMessage(m_outputDescription);
+    // Short: the status line has room for a sentence, not for the drivers tried. The transport's
+    // badge and Preferences show the whole reason.
+    emit statusMessage(tr("No audio output: playback is silent"));
 }
 
 void OutputManager::requestSoundFont(const QString& path) {

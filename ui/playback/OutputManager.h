@@ -43,6 +43,8 @@ public:
     QString outputDescription() const { return m_outputDescription; }
     bool hasAudio() const { return m_audioRunning; }
     bool isStarting() const { return m_starting; }
+    // Nothing sounds: the silent clock drives the Transport (no synth, no MIDI port).
+    bool isSilent() const { return m_clock != nullptr; }
     bool hasMidiInput() const;
     playback::MidiPortInput& input() { return *m_input; }
 

@@ -91,6 +91,10 @@ bool PlaybackController::isStarting() const {
     return m_outputs->isStarting();
 }
 
+bool PlaybackController::isSilent() const {
+    return m_outputs->isSilent();
+}
+
 void PlaybackController::requestSoundFont(const QString& path) {
     m_outputs->requestSoundFont(path);
 }

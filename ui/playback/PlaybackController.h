@@ -86,6 +86,9 @@ public:
     QString outputDescription() const;
     bool hasAudio() const;
     bool isStarting() const;
+    // Playback runs without sound (the silent clock after the outputs failed); false while
+    // starting and for Engine::Manual.
+    bool isSilent() const;
     // Checks the SoundFont at `path` and, while the built-in synth plays, loads it into the
     // synth on the output's worker (a large file takes seconds); returns at once. The outcome
     // comes back on this thread as soundFontChanged(path, ...), always after this call returned.

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QToolButton>
 
 #include <algorithm>
 #include <cmath>
@@ -34,6 +35,7 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     addButtons();
     addTempoBox();
     addPositionLabel();
+    addAudioBadge();
     connectActions();
     followController();
     qApp->installEventFilter(this);
@@ -95,6 +97,35 @@ void TransportBar::addPositionLabel() {
         m_position->fontMetrics().horizontalAdvance(QStringLiteral("000:00:000   00:00.000")) + 12);
     m_position->setToolTip(tr("Position: bar:beat:tick and minutes:seconds"));
     addWidget(m_position);
+}
+
+void TransportBar::addAudioBadge() {
+    m_audioBadge = new QToolButton(this);
+    m_audioBadge->setObjectName(QStringLiteral("audioBadge"));
+    m_audioBadge->setText(tr("\u26a0 No audio output"));
+    m_audioBadge->setAutoRaise(false);
+    m_audioBadge->setCursor(Qt::PointingHandCursor);
+    // Amber like a warning, readable on the dark and the light theme alike.
+    m_audioBadge->setStyleSheet(QStringLiteral(
+        "QToolButton#audioBadge { background: #8a5a00; color: #fff6e0; border: 1px solid #c98a10;"
+        " border-radius: 9px; padding: 2px 10px; font-weight: bold; }"
+        "QToolButton#audioBadge:hover { background: #a56c00; }"));
+    connect(m_audioBadge, &QToolButton::clicked, this, &TransportBar::audioSettingsRequested);
+    m_audioBadgeAction = addWidget(m_audioBadge);
+    m_audioBadgeAction->setVisible(false);
+    connect(m_controller, &PlaybackController::outputChanged, this,
+            &TransportBar::updateAudioBadge);
+    updateAudioBadge();
+}
+
+void TransportBar::updateAudioBadge() {
+    const bool silent = m_controller->isSilent();
+    m_audioBadgeAction->setVisible(silent);
+    if (silent)
+        m_audioBadge->setToolTip(
+            tr("Playback is silent (%1).\nClick to choose an audio driver, a SoundFont or a MIDI "
+               "output in Preferences.")
+                .arg(m_controller->outputDescription()));
 }
 
 void TransportBar::connectActions() {

@@ -8,6 +8,7 @@ class QAction;
 class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
+class QToolButton;
 
 namespace torchestra::model {
 class Song;
@@ -25,6 +26,10 @@ class PlaybackController;
 // percentage: the song plays slower or faster, unchanged) and the position as bar:beat:tick and
 // m:ss.mmm, updated live from the controller's playhead ("Count-in" and the beats left before
 // the song's start).
+//
+// Without an audio output (no device, or the driver failed) a "No audio output" badge sits
+// after the position: Play still moves the playhead, silently, and the badge says why (its
+// tooltip) and asks for the settings (audioSettingsRequested()) when clicked.
 //
 // Shortcuts (window-wide): Space play/pause, Return or Home to the start, L loop, Ctrl+.
 // panic, R record. Actions are named "play", "stop", "toStart", "record", "loop", "metronome",
@@ -48,6 +53,8 @@ public:
     QDoubleSpinBox* tempoBox() const { return m_tempo; }
     QSpinBox* speedBox() const { return m_speed; }
     QLabel* positionLabel() const { return m_position; }
+    // The "No audio output" badge: visible only while playback has no sound.
+    QToolButton* audioBadge() const { return m_audioBadge; }
 
     // "3:2:120" and "0:05.250" for a tick of the current song.
     QString barBeatText(double tick) const;
@@ -57,6 +64,10 @@ public:
     bool setTempoAtPlayhead(double bpm);
     // The tick the tempo box edits: the tempo change in effect at the playhead.
     model::Tick tempoSegmentTick() const;
+
+signals:
+    // The user clicked the "No audio output" badge: the window opens its Preferences.
+    void audioSettingsRequested();
 
 protected:
     // Return and Enter belong to text fields, spin boxes and editors while they have the focus
@@ -70,6 +81,8 @@ private:
     void addTempoBox();
     void addSpeedBox();
     void addPositionLabel();
+    void addAudioBadge();
+    void updateAudioBadge();
     void connectActions();
     void followController();
     void updateTempoBox();
@@ -92,6 +105,8 @@ private:
     QDoubleSpinBox* m_tempo = nullptr;
     QSpinBox* m_speed = nullptr;
     QLabel* m_position = nullptr;
+    QToolButton* m_audioBadge = nullptr;
+    QAction* m_audioBadgeAction = nullptr; // the bar's handle on the badge: hides and shows it
 };
 
 } // namespace torchestra::ui

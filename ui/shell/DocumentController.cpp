@@ -113,11 +113,7 @@ void DocumentController::partEdited() {
 // --- Loading -------------------------------------------------------------------------------
 
 void DocumentController::openFile(const QString& path) {
-    if (isModified()) {
-        whenChangesSettled([this, path] { startLoad(path); });
-        return;
-    }
-    startLoad(path);
+    startLoad(path); // unsaved changes are asked about once the file has been read
 }
 
 void DocumentController::showOpenDialog() {
@@ -126,15 +122,6 @@ void DocumentController::showOpenDialog() {
         m_window, tr("Open"), dir,
         projectOrMidiFileFilter() + QStringLiteral(";;") + projectFilter() + QStringLiteral(";;") +
             midiFileFilter() + QStringLiteral(";;") + tr("All files (*)"));
-    if (!path.isEmpty())
-        openFile(path);
-}
-
-void DocumentController::showImportDialog() {
-    const QString dir = RecentFiles::lastDirectory();
-    const QString path =
-        QFileDialog::getOpenFileName(m_window, tr("Import MIDI File"), dir,
-                                     midiFileFilter() + QStringLiteral(";;") + tr("All files (*)"));
     if (!path.isEmpty())
         openFile(path);
 }
@@ -179,7 +166,8 @@ void DocumentController::startLoad(const QString& path) {
             for (std::size_t i = 0; i < song.trackCount(); ++i) {
                 const model::Track& track = song.trackAt(i);
                 model::TrackProperties properties = track.properties;
-                properties.colour = theme::trackColour(track.noteCount() > 0 ? colourIndex++ : 0);
+                properties.colour = track.noteCount() > 0 ? theme::trackColour(colourIndex++)
+                                                          : theme::emptyTrackColour();
                 song.setTrackProperties(track.id(), properties);
             }
         }
@@ -194,12 +182,32 @@ void DocumentController::finishLoad(const QString& path, std::uint64_t generatio
         return; // superseded by a newer openFile()
     m_pendingLoad = 0;
 
-    midi::ReadResult& result = outcome.result;
-    if (!result.ok) {
-        failLoad(path, QString::fromStdString(result.error));
+    if (!outcome.result.ok) {
+        failLoad(path, QString::fromStdString(outcome.result.error));
         return;
     }
+    if (!isModified()) {
+        applyLoad(path, outcome);
+        return;
+    }
+    // Read and sound: now the user's unsaved work is asked about. The song waits meanwhile
+    // (held here; a Save runs first on its worker), and a newer open, New or a recovery
+    // supersedes it as it would a running load.
+    auto held = std::make_shared<LoadOutcome>(std::move(outcome));
+    const QString name = QFileInfo(path).fileName();
+    whenChangesSettled(
+        [this, path, generation, held] {
+            if (generation == m_loadGeneration)
+                applyLoad(path, *held);
+        },
+        [this, name, generation] {
+            if (generation == m_loadGeneration)
+                emit statusMessage(tr("%1 was not opened; your changes are kept").arg(name));
+        });
+}
 
+void DocumentController::applyLoad(const QString& path, LoadOutcome& outcome) {
+    midi::ReadResult& result = outcome.result;
     QElapsedTimer swapTimer;
     swapTimer.start();
     emit recoveryObsolete(); // it belonged to the song being replaced
@@ -298,22 +306,27 @@ DocumentController::SaveChoice DocumentController::askToSave() {
                                             : SaveChoice::Cancel;
 }
 
-void DocumentController::whenChangesSettled(std::function<void()> proceed) {
+void DocumentController::whenChangesSettled(std::function<void()> proceed,
+                                            std::function<void()> declined) {
     if (!isModified()) {
         proceed();
         return;
     }
     switch (askToSave()) {
     case SaveChoice::Cancel:
+        if (declined)
+            declined();
         return;
     case SaveChoice::Discard:
         emit recoveryObsolete();
         proceed();
         return;
     case SaveChoice::Save:
-        save([proceed](bool ok) {
+        save([proceed, declined](bool ok) {
             if (ok)
                 proceed();
+            else if (declined)
+                declined();
         });
         return;
     }
@@ -420,14 +433,27 @@ void DocumentController::finishSave(const QString& absolute, const QString& erro
         done(true);
 }
 
+QString DocumentController::suggestedExportPath(const QString& suffix) const {
+    if (m_currentPath.isEmpty())
+        return QDir(RecentFiles::lastDirectory(QDir::homePath())).filePath(tr("Untitled") + suffix);
+    const QFileInfo current(m_currentPath);
+    QString base = current.completeBaseName();
+    // A MIDI export of a MIDI file (or of a project, whose MIDI file may sit beside it) must not
+    // be one Enter away from replacing the original.
+    if (isMidiFileName(QStringLiteral("x") + suffix))
+        base += tr(" (export)");
+    return current.absoluteDir().filePath(base + suffix);
+}
+
+QString DocumentController::chooseSavePath(const QString& title, const QString& suggested,
+                                           const QString& filter) const {
+    return m_fileChooser ? m_fileChooser(title, suggested, filter)
+                         : QFileDialog::getSaveFileName(m_window, title, suggested, filter);
+}
+
 void DocumentController::showExportDialog() {
-    const QString dir = RecentFiles::lastDirectory(QDir::homePath());
-    const QString base =
-        m_currentPath.isEmpty() ? tr("Untitled") : QFileInfo(m_currentPath).completeBaseName();
-    const QString suggested = QDir(dir).filePath(base + QStringLiteral(".mid"));
-    QString path = m_fileChooser ? m_fileChooser(tr("Export MIDI"), suggested, midiFileFilter())
-                                 : QFileDialog::getSaveFileName(m_window, tr("Export MIDI"),
-                                                                suggested, midiFileFilter());
+    QString path = chooseSavePath(tr("Export as MIDI File"),
+                                  suggestedExportPath(QStringLiteral(".mid")), midiFileFilter());
     if (path.isEmpty())
         return;
     if (!isMidiFileName(path))

@@ -48,11 +48,12 @@ public:
     DocumentController(model::Song& song, model::UndoStack& undoStack, QWidget* window);
     ~DocumentController() override;
 
-    // See MainWindow's functions of the same names for the contracts.
+    // See MainWindow's functions of the same names for the contracts. The file is read first
+    // (on a worker); only a file that could be read asks about unsaved changes, so a broken file
+    // never makes the user decide about their work for nothing.
     void openFile(const QString& path);
-    // File > Open (projects and MIDI files) and File > Import MIDI: a file dialog, then openFile().
+    // File > Open (projects and MIDI files): a file dialog, then openFile().
     void showOpenDialog();
-    void showImportDialog();
     bool isLoading() const { return m_pendingLoad != 0; }
     void newProject();
     void save(std::function<void(bool ok)> done = {});
@@ -61,13 +62,22 @@ public:
     bool isSaving() const { return m_pendingSaves > 0; }
     void exportMidi(const QString& path);
     void showExportDialog();
+    // Where an export with `suffix` (".mid", ".wav") is proposed: next to the file shown (else
+    // in the last folder used), named after it, never the file itself: a MIDI file's own name
+    // gets " (export)", and so does a project's (its MIDI file may sit beside it). Nothing is
+    // read from the disk.
+    QString suggestedExportPath(const QString& suffix) const;
+    // The file chooser the tests replace, else a save dialog (which confirms an overwrite).
+    QString chooseSavePath(const QString& title, const QString& suggested,
+                           const QString& filter) const;
     // "Torchestra projects (*.torchestra)", for file dialogs.
     static QString projectFilter();
     // File names taken as MIDI (by suffix: .mid .midi .rmi .kar .smf).
     static bool isMidiFileName(const QString& path);
     // Runs `proceed` now if nothing unsaved would be lost, else after the user's answer (and,
-    // for Save, after the save succeeded); not at all on Cancel.
-    void whenChangesSettled(std::function<void()> proceed);
+    // for Save, after the save succeeded); not at all on Cancel or a failed save, which run
+    // `declined` (optional) instead.
+    void whenChangesSettled(std::function<void()> proceed, std::function<void()> declined = {});
     // Takes a song recovered from a crashed session (with its parts): it replaces the current
     // one (superseding a load still running) and counts as modified until saved.
     void adoptRecovered(project::Project& project);
@@ -138,6 +148,7 @@ private:
 
     void startLoad(const QString& path);
     void finishLoad(const QString& path, std::uint64_t generation, LoadOutcome outcome);
+    void applyLoad(const QString& path, LoadOutcome& outcome);
     void showLoaded(const LoadOutcome& outcome, qint64 ms);
     void failLoad(const QString& path, const QString& problem);
     void finishSave(const QString& path, const QString& error, std::uint64_t serial,

@@ -9,6 +9,7 @@
 #include "ui/playback/PlaybackController.h"
 #include "ui/playback/TransportBar.h"
 #include "ui/shell/EditToolBar.h"
+#include "ui/shell/ShortcutsDialog.h"
 #include "ui/tracks/TrackListModel.h"
 
 #include <QAction>
@@ -463,6 +464,18 @@ void MainWindow::trackSelectionChanged() {
                                      : QModelIndexList();
     m_pianoRoll->setActiveTrack(rows.isEmpty() ? model::kNoTrack
                                                : m_trackModel->trackIdAt(rows.first().row()));
+}
+
+void MainWindow::showShortcuts() {
+    if (auto* shown = findChild<ShortcutsDialog*>()) {
+        shown->raise();
+        shown->activateWindow();
+        return;
+    }
+    // Not modal: the list can stay open beside the piano roll while the keys are tried.
+    auto* dialog = new ShortcutsDialog(collectShortcuts(this), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 } // namespace torchestra::ui

@@ -39,6 +39,7 @@ class ModelLibrary;
 class SongInfoPanel;
 class TrackListModel;
 class TrainPanel;
+class WavRenderJob;
 
 // The workstation window: the piano roll editor in the centre, the track list and song summary
 // docked on the left, the Train and Generate panels docked on the right, the file's warnings
@@ -97,6 +98,15 @@ public:
     // Writes the song as a Standard MIDI File (format 1) on a worker; exported()/exportFailed().
     void exportMidi(const QString& path) { m_document->exportMidi(path); }
     void showExportDialog() { m_document->showExportDialog(); }
+    // File > Render to WAV: asks where (proposing the song's name with .wav next to it), then
+    // renderToWav(). The render runs on a worker (WavRenderJob) with a progress dialog whose
+    // Cancel stops it; the window stays usable meanwhile. rendered()/renderFailed() follow, or
+    // nothing is written when cancelled.
+    void showRenderDialog();
+    void renderToWav(const QString& path);
+    WavRenderJob* renderJob() const { return m_renderJob; }
+    // Help > Keyboard Shortcuts: every shortcut, read from the actions when it opens.
+    void showShortcuts();
 
     // The file shown ("" before the first load or after New): the project, or the MIDI file
     // it was imported from.
@@ -201,6 +211,8 @@ signals:
     void saveFailed(const QString& path, const QString& message);
     void exported(const QString& path);
     void exportFailed(const QString& path, const QString& message);
+    void rendered(const QString& path);
+    void renderFailed(const QString& path, const QString& message);
     void autosaved(const QString& recoveryPath);
     // checkForRecovery() has finished: `restored` when the user took a recovered song.
     void recoveryChecked(bool restored);
@@ -231,6 +243,7 @@ private:
     void createPlayback();       // in MainWindowPlayback.cpp
     void setUpTrackEditing();    // in MainWindowPlayback.cpp
     void addPreferencesAction(); // in MainWindowPlayback.cpp
+    void connectRenderJob();     // in MainWindowPlayback.cpp
     void createLearningDocks();
     void connectLearningDocks();
     void connectDocument();
@@ -269,6 +282,7 @@ private:
     QDockWidget* m_generateDock = nullptr;
     PlaybackController* m_playback = nullptr;
     TransportBar* m_transportBar = nullptr;
+    WavRenderJob* m_renderJob = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_songInfoLabel = nullptr;
     QLabel* m_positionLabel = nullptr;

@@ -4,6 +4,7 @@
 #include "ui/shell/MainWindow.h"
 
 #include "ui/pianoroll/PianoRollView.h"
+#include "ui/shell/ShortcutsDialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -32,7 +33,10 @@ void MainWindow::createFileMenu() {
     QAction* open = named(
         file->addAction(tr("&Open..."), this, [this] { m_document->showOpenDialog(); }), "open");
     open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a Torchestra project or import a MIDI file"));
+    // One entry for both kinds of file: a separate "Import MIDI" did the same thing with a
+    // narrower filter and left users guessing which to pick.
+    open->setStatusTip(tr("Open a Torchestra project, or a MIDI file (it becomes an untitled "
+                          "project; File \u203a Save keeps it as one)"));
     m_recentFiles = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
     connect(m_recentFiles, &RecentFiles::openRequested, this, &MainWindow::openFile);
     file->addSeparator();
@@ -42,13 +46,15 @@ void MainWindow::createFileMenu() {
         named(file->addAction(tr("Save &As..."), this, [this] { saveAs(); }), "saveAs");
     saveAsAction->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
-    QAction* import = named(
-        file->addAction(tr("&Import MIDI..."), this, [this] { m_document->showImportDialog(); }),
-        "importMidi");
-    import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
-    QAction* exportAction = named(
-        file->addAction(tr("&Export MIDI..."), this, &MainWindow::showExportDialog), "exportMidi");
+    QAction* exportAction =
+        named(file->addAction(tr("&Export as MIDI File..."), this, &MainWindow::showExportDialog),
+              "exportMidi");
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setStatusTip(tr(
+        "Write the song as a Standard MIDI File that opens anywhere (the project is unchanged)"));
+    QAction* render = named(
+        file->addAction(tr("&Render to WAV..."), this, &MainWindow::showRenderDialog), "renderWav");
+    render->setStatusTip(tr("Render the song to a WAV audio file with the built-in synthesizer"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -59,13 +65,14 @@ void MainWindow::createEditActions() {
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     m_undoAction = edit->addAction(tr("&Undo"), this, [this] { m_undoStack.undo(); });
     m_undoAction->setObjectName(QStringLiteral("undo"));
+    m_undoAction->setProperty(kShortcutLabel, tr("Undo")); // its text names the edit to undo
     m_undoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
     m_redoAction = edit->addAction(tr("&Redo"), this, [this] { m_undoStack.redo(); });
     m_redoAction->setObjectName(QStringLiteral("redo"));
+    m_redoAction->setProperty(kShortcutLabel, tr("Redo"));
     m_redoAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     edit->addSeparator();
-
     // Note edits act on the piano roll's selection; their shortcuts apply while the piano roll
     // has the focus, so Delete or Ctrl+A in another panel keeps its own meaning there.
     auto noteAction = [&](const QString& text, const char* name, const QKeySequence& key, auto slot,
@@ -137,18 +144,28 @@ void MainWindow::createEditActions() {
 
 void MainWindow::createViewMenu() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    QAction* zoomIn =
-        view->addAction(tr("Zoom &In"), this, [this] { m_pianoRoll->zoomHorizontally(1.25); });
-    zoomIn->setShortcut(QKeySequence::ZoomIn);
-    QAction* zoomOut = view->addAction(tr("Zoom &Out"), this,
-                                       [this] { m_pianoRoll->zoomHorizontally(1.0 / 1.25); });
-    zoomOut->setShortcut(QKeySequence::ZoomOut);
-    view->addAction(tr("Zoom In &Vertically"), this, [this] { m_pianoRoll->zoomVertically(1.25); })
-        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Equal));
-    view->addAction(tr("Zoom Out Ve&rtically"), this,
-                    [this] { m_pianoRoll->zoomVertically(1.0 / 1.25); })
-        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Minus));
-    QAction* fit = view->addAction(tr("Zoom to &Fit"), m_pianoRoll, &PianoRollView::zoomToFit);
+    // Ctrl+= as well as Ctrl++: on most layouts '+' is Shift+'=', and a press of Ctrl+'=' reads
+    // as Ctrl+=. Vertical zoom takes Ctrl+Alt, not Ctrl+Shift: X11 (xkb) reports Ctrl+Shift+'='
+    // as Ctrl++ too, so two actions on those keys made each press ambiguous and neither ran.
+    QAction* zoomIn = named(
+        view->addAction(tr("Zoom &In"), this, [this] { m_pianoRoll->zoomHorizontally(1.25); }),
+        "zoomIn");
+    zoomIn->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
+    QAction* zoomOut = named(view->addAction(tr("Zoom &Out"), this,
+                                             [this] { m_pianoRoll->zoomHorizontally(1.0 / 1.25); }),
+                             "zoomOut");
+    zoomOut->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    named(view->addAction(tr("Zoom In &Vertically"), this,
+                          [this] { m_pianoRoll->zoomVertically(1.25); }),
+          "zoomInVertically")
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal));
+    named(view->addAction(tr("Zoom Out Ve&rtically"), this,
+                          [this] { m_pianoRoll->zoomVertically(1.0 / 1.25); }),
+          "zoomOutVertically")
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Minus));
+    QAction* fit = named(
+        view->addAction(tr("Zoom to &Fit"), m_pianoRoll, &PianoRollView::zoomToFit), "zoomToFit");
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     view->addSeparator();
     QAction* lane = named(view->addAction(tr("&Velocity Lane")), "velocityLane");
@@ -195,6 +212,9 @@ void MainWindow::createViewMenu() {
 
 void MainWindow::createHelpMenu() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    named(help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts),
+          "keyboardShortcuts")
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
     QAction* about = help->addAction(tr("&About Torchestra"), this, &MainWindow::showAbout);
     about->setMenuRole(QAction::AboutRole);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);

@@ -1,21 +1,25 @@
 // MainWindow's playback wiring: the controller, the transport bar, the playhead, the keyboard
-// strip's previews, the track list's editors and the settings dialog. Kept apart from
-// MainWindow.cpp so the file and project code stays readable.
+// strip's previews, the track list's editors, the settings dialog and File > Render to WAV.
+// Kept apart from MainWindow.cpp so the file and project code stays readable.
 #include "ui/shell/MainWindow.h"
 
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 #include "ui/playback/TransportBar.h"
+#include "ui/playback/WavRenderJob.h"
 #include "ui/shell/SettingsDialog.h"
 #include "ui/tracks/TrackListDelegate.h"
 #include "ui/tracks/TrackListModel.h"
 
 #include <QAction>
 #include <QColorDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
 #include <QStatusBar>
 #include <QTreeView>
 
@@ -34,6 +38,7 @@ void MainWindow::createPlayback() {
     addToolBar(m_transportBar);
 
     connect(m_playback, &PlaybackController::statusMessage, m_statusLabel, &QLabel::setText);
+    connect(m_transportBar, &TransportBar::audioSettingsRequested, this, &MainWindow::showSettings);
     // The playhead follows playback: the controller's ~60 Hz timer reads the engine's atomic
     // position; nothing waits. A count-in before the song's start waits at the start.
     connect(m_playback, &PlaybackController::positionChanged, this, [this](double tick) {
@@ -56,6 +61,8 @@ void MainWindow::createPlayback() {
     connect(this, &MainWindow::auditionRequested, m_playback, &PlaybackController::audition);
     connect(this, &MainWindow::auditionStopRequested, m_playback, &PlaybackController::stop);
 
+    m_renderJob = new WavRenderJob(this);
+    connectRenderJob();
     setUpTrackEditing();
     addPreferencesAction();
     // Start sound once the window is up (the controller starts it on a worker).
@@ -116,6 +123,86 @@ void MainWindow::showSettings() {
     SettingsDialog dialog(m_playback, this);
     if (dialog.exec() == QDialog::Accepted)
         m_recovery->applyAutosaveSetting();
+}
+
+} // namespace torchestra::ui
+
+namespace torchestra::ui {
+
+void MainWindow::showRenderDialog() {
+    if (m_renderJob->isRunning()) {
+        if (auto* dialog = findChild<QProgressDialog*>(QStringLiteral("renderProgress")))
+            dialog->raise();
+        return;
+    }
+    QString path = m_document->chooseSavePath(
+        tr("Render to WAV"), m_document->suggestedExportPath(QStringLiteral(".wav")),
+        tr("WAV audio (*.wav)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".wav"), Qt::CaseInsensitive))
+        path += QStringLiteral(".wav");
+    renderToWav(path);
+}
+
+void MainWindow::renderToWav(const QString& path) {
+    // What Play would sound like (mute and solo applied), as a copy the worker keeps. The
+    // SoundFont is found on the worker too: the user's choice, as the CLI finds it.
+    if (!m_renderJob->start(PlaybackController::buildSnapshot(m_song, false), path, {}))
+        return;
+    const QString name = QFileInfo(path).fileName();
+    m_statusLabel->setText(tr("Rendering %1...").arg(name));
+    // Not modal: the song can be edited meanwhile (the render has its own copy).
+    auto* dialog =
+        new QProgressDialog(tr("Rendering %1\u2026").arg(name), tr("Cancel"), 0, 1000, this);
+    dialog->setObjectName(QStringLiteral("renderProgress"));
+    dialog->setWindowTitle(tr("Render to WAV"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    dialog->setValue(0);
+    dialog->show();
+    // Cancel, or closing the dialog, stops the render.
+    connect(dialog, &QProgressDialog::canceled, m_renderJob, &WavRenderJob::cancel);
+    connect(m_renderJob, &WavRenderJob::progressed, dialog,
+            [dialog](double done) { dialog->setValue(int(done * 1000)); });
+}
+
+// The outcome of a render, whoever started it; connected once.
+void MainWindow::connectRenderJob() {
+    auto closeDialog = [this] {
+        if (auto* dialog = findChild<QProgressDialog*>(QStringLiteral("renderProgress")))
+            dialog->close();
+    };
+    connect(m_renderJob, &WavRenderJob::finished, this,
+            [this, closeDialog](const QString& path, double seconds) {
+                closeDialog();
+                m_statusLabel->setText(tr("Rendered %1 (%2 s of audio)")
+                                           .arg(QFileInfo(path).fileName())
+                                           .arg(seconds, 0, 'f', 1));
+                emit rendered(path);
+            });
+    connect(m_renderJob, &WavRenderJob::cancelled, this, [this, closeDialog](const QString& path) {
+        closeDialog();
+        m_statusLabel->setText(
+            tr("Render cancelled: %1 was not written").arg(QFileInfo(path).fileName()));
+    });
+    connect(m_renderJob, &WavRenderJob::failed, this,
+            [this, closeDialog](const QString& path, const QString& error) {
+                closeDialog();
+                const QString message =
+                    tr("Could not render %1: %2").arg(QFileInfo(path).fileName(), error);
+                m_statusLabel->setText(message);
+                emit renderFailed(path, message);
+                if (!showErrorDialogs())
+                    return;
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not render"), message,
+                                            QMessageBox::Ok, this);
+                box->setObjectName(QStringLiteral("renderErrorBox"));
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            });
 }
 
 } // namespace torchestra::ui
