@@ -122,10 +122,8 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
     const std::string key = cacheKey(request);
 
     auto* watcher = new QFutureWatcher<Outcome>(this);
-    ++m_running;
     connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, run, ticket] {
         watcher->deleteLater();
-        --m_running;
         Outcome out = watcher->future().takeResult();
         if (run == m_latest && !out.cancelled)
             emit assessed(ticket, out.results);
@@ -144,8 +142,14 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
             failure =
                 std::string("training files not read (") + e.what() + "): closeness unavailable";
         }
-        out.results = ml::assessTakes(request.takes, request.primer, request.model.get(),
-                                      reference.get(), cancelFlag.get());
+        try {
+            out.results = ml::assessTakes(request.takes, request.primer, request.model.get(),
+                                          reference.get(), cancelFlag.get());
+        } catch (const std::exception& e) {
+            // Every take still gets its line, saying why it has no numbers.
+            out.results.assign(request.takes.size(), ml::TakeAssessment{});
+            failure = std::string("numbers not worked out: ") + e.what();
+        }
         if (!failure.empty())
             for (ml::TakeAssessment& a : out.results)
                 a.referenceNote = failure;

@@ -43,7 +43,6 @@ public:
     // (then that run's result is dropped).
     void assess(std::uint64_t ticket, Request request);
     void cancel();
-    bool isBusy() const { return m_running > 0; }
 
 signals:
     void assessed(std::uint64_t ticket, const std::vector<torchestra::ml::TakeAssessment>& results);
@@ -53,7 +52,6 @@ private:
     std::shared_ptr<ReferenceCache> m_cache;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     std::uint64_t m_latest = 0;
-    int m_running = 0;
     QString m_cacheDirectory;
 };
 
