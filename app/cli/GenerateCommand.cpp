@@ -1,20 +1,26 @@
 // `generate --model model.tcm [--prime in.mid --prime-bars 1-4] --bars 8 --temperature 1.0
-//  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] --out out.mid`
+//  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out out.mid`
 //
 // The output file holds the primer (its original notes) and one track per variation, each
 // continuing right after the primer, so a DAW or the workstation can solo them in turn.
 // --regenerate rewrites bars of --prime in place instead: the primer is up to four bars before
 // them, the bar after them is the model's `following` context (a GAN conditions on it), and the
 // file holds the original around the gap plus one track per variation filling it.
+// Before the last line ("wrote ..."), one "numbers:" line and one "take N:" line per variation
+// give the numbers the Generate panel shows (ml/TakeAssessment.h): closeness to the training
+// data, the model's NLL, verbatim copies. --no-numbers skips them (they read the training
+// files again). The "variation N: K notes" and "wrote" lines are read by scripts: keep them.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
 #include "ml/Checkpoint.h"
 #include "ml/Scales.h"
+#include "ml/TakeAssessment.h"
 #include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace torchestra::cli {
@@ -99,7 +105,7 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
                    {"model", "prime", "prime-bars", "bars", "temperature", "seed", "variations",
                     "key", "top-k", "top-p", "low", "high", "max-poly", "density", "out", "threads",
                     "program", "prime-tracks", "regenerate"},
-                   {});
+                   {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);
     ml::KeyMask key;
@@ -218,6 +224,42 @@ model::Song outputSong(const Primer& primer, const GenerateSettings& s,
     return out;
 }
 
+// The numbers of each take (variations written after `primer`, the first in bar `firstBar` of
+// the output file, 1-based), one line each after a line on what they were judged against.
+void printNumbers(const ml::LoadedCheckpoint& loaded, const std::string& modelPath,
+                  const ml::FrameSequence& primer, const std::vector<ml::FrameSequence>& takes,
+                  int firstBar) {
+    const std::string modelDir = std::filesystem::path(modelPath).parent_path().string();
+    const ml::TrainingReference reference =
+        ml::loadTrainingReference(loaded.metadata, loaded.model->representation(), {}, modelDir);
+    const std::vector<ml::TakeAssessment> numbers =
+        ml::assessTakes(takes, primer, loaded.model.get(), &reference, &interruptFlag());
+    if (numbers.empty())
+        return;
+    const ml::TakeAssessment& first = numbers.front();
+    std::cout << "numbers: ";
+    if (first.closeness >= 0)
+        std::cout << "closeness against " << first.referenceWindows << " windows of "
+                  << first.windowBars << " bars from " << reference.filesListed << " training files"
+                  << (reference.note().empty() ? "" : "; ") << reference.note() << "\n";
+    else
+        std::cout << first.referenceNote << "\n";
+    for (std::size_t v = 0; v < numbers.size(); ++v) {
+        const ml::TakeAssessment& a = numbers[v];
+        std::cout << "take " << v + 1 << ": closeness "
+                  << (a.closeness >= 0 ? fixed(a.closeness, 3) : "unavailable") << ", nll "
+                  << (a.hasNll ? fixed(a.nll, 4) + " nats/step" : "none (no likelihood)");
+        if (!a.copyChecked)
+            std::cout << ", copies unchecked\n";
+        else if (a.copies())
+            std::cout << ", copies bars " << firstBar + a.copyFirstBar << "-"
+                      << firstBar + a.copyLastBar << " of the training data (" << a.copiedWindows
+                      << " of " << a.takeWindows << " " << a.copyBars << "-bar windows)\n";
+        else
+            std::cout << ", no verbatim copy\n";
+    }
+}
+
 int refuse(const std::string& why) {
     std::cerr << "torchestra-cli generate: " << why << "\n";
     return 2;
@@ -270,6 +312,9 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli generate: " << werr << "\n";
         return 1;
     }
+    const int primerBars = int(map.barAtTick(primer.to) - map.barAtTick(primer.from));
+    if (!args.has("no-numbers"))
+        printNumbers(loaded, *args.value("model"), request.primer, variations, primerBars + 1);
     std::cout << "wrote " << outPath << ": " << s.bars
               << (primer.gapEnd > 0 ? " bars rewritten after " : " bars after ")
               << map.barAtTick(primer.to) - map.barAtTick(primer.from) << " primer bars, "

@@ -24,7 +24,8 @@ const std::vector<CommandInfo>& commands() {
         {"generate",
          "generate --model MODEL [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] --bars 8 "
          "--temperature 1.0 "
-         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] --out OUT.mid",
+         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out "
+         "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies)",
          runGenerate},
         {"eval",
          "eval --model MODEL FILES...         NLL per step on held-out files (a GAN: its "

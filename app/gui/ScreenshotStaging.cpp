@@ -199,8 +199,13 @@ void ScreenshotStaging::stageGeneration(ui::MainWindow& window) {
                          window.pianoRoll()->ensureTickVisible(generate->targetTo());
                          window.pianoRoll()->ensureTickVisible(generate->primerFrom());
                          generate->setCurrentVariation(1);
-                         grabAfterDelay(window);
+                         // The picture shows the takes with their numbers, which follow the
+                         // takes from a worker.
+                         if (!generate->numbersPending())
+                             grabAfterDelay(window);
                      });
+    QObject::connect(generate, &ui::GeneratePanel::takesAssessed, &window,
+                     [this, &window] { grabAfterDelay(window); });
 }
 
 } // namespace torchestra::app

@@ -334,12 +334,19 @@ double CopyIndex::copyRate(const FrameSequence& piece) const {
 }
 
 int CopyIndex::firstCopiedBar(const FrameSequence& piece) const {
+    for (const auto& [bar, copied] : windowCopies(piece))
+        if (copied)
+            return bar;
+    return -1;
+}
+
+std::vector<std::pair<int, bool>> CopyIndex::windowCopies(const FrameSequence& piece) const {
     std::vector<int> bars;
     const auto hashes = windowHashes(piece, &bars);
+    std::vector<std::pair<int, bool>> out;
     for (std::size_t i = 0; i < hashes.size(); ++i)
-        if (m_windows.count(hashes[i]))
-            return bars[i];
-    return -1;
+        out.emplace_back(bars[i], m_windows.count(hashes[i]) > 0);
+    return out;
 }
 
 DistributionComparison compareDistributions(const std::vector<double>& reference,

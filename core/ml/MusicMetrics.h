@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace torchestra::ml {
@@ -66,6 +67,9 @@ public:
     double copyRate(const FrameSequence& piece) const;
     // The first copied window's bar (0-based), or -1.
     int firstCopiedBar(const FrameSequence& piece) const;
+    // Each sounding window of the piece: the bar it starts at (0-based) and whether it occurs
+    // verbatim in the index (what tells a copy of 2 bars from one of 8).
+    std::vector<std::pair<int, bool>> windowCopies(const FrameSequence& piece) const;
 
 private:
     std::vector<std::uint64_t> windowHashes(const FrameSequence& piece,

@@ -297,3 +297,59 @@ TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
     EXPECT_NE(e.out.find("used-pitch-classes"), std::string::npos) << e.out;
     EXPECT_NE(e.out.find("closeness "), std::string::npos) << e.out;
 }
+
+// The numbers the Generate panel shows, one "take N:" line per variation, after the lines
+// scripts read ("variation N: K notes" first, "wrote ..." last), which stay as they were.
+TEST(CliMl, GeneratePrintsEachTakesNumbers) {
+    const std::string model = tempDir() + "/markov-numbers.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    const std::string gen = "generate --model " + model + " --prime " + songFolder() +
+                            "/song0.mid --prime-bars 1-2 --bars 4 --variations 3 --seed 3 --out " +
+                            tempDir() + "/numbers.mid";
+    const RunResult g = runCli(gen);
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    EXPECT_NE(g.out.find("numbers: closeness against 30 windows of 4 bars from 6 training files\n"),
+              std::string::npos)
+        << g.out; // 6 files of 8 bars: 5 four-bar windows each
+    for (int v = 1; v <= 3; ++v) {
+        std::smatch m;
+        const std::regex line("(^|\n)take " + std::to_string(v) +
+                              ": closeness ([0-9.]+), nll ([0-9.]+) nats/step, (no verbatim "
+                              "copy|copies bars ([3-6])-([4-6]) of the training data \\(\\d+ of "
+                              "\\d+ 2-bar windows\\))\n");
+        ASSERT_TRUE(std::regex_search(g.out, m, line)) << g.out;
+        EXPECT_GE(std::stod(m[2]), 0.0);
+        EXPECT_LE(std::stod(m[2]), 1.0);
+        EXPECT_GT(std::stod(m[3]), 0.0);
+        EXPECT_NE(g.out.find("variation " + std::to_string(v) + ": "), std::string::npos);
+    }
+    EXPECT_EQ(lastLine(g.out).rfind("wrote ", 0), 0u) << g.out;
+
+    const RunResult quiet = runCli(gen + " --no-numbers");
+    ASSERT_EQ(quiet.exitCode, 0) << quiet.err;
+    EXPECT_EQ(quiet.out.find("take 1:"), std::string::npos) << quiet.out;
+    EXPECT_EQ(quiet.out.find("numbers:"), std::string::npos) << quiet.out;
+}
+
+TEST(CliMl, GenerateSaysWhenTheTrainingFilesAreGone) {
+    const std::string folder = tempDir() + "/soon-gone";
+    std::filesystem::create_directories(folder);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(midi::writeMidiFile(folder + "/s" + std::to_string(i) + ".mid", cMajorSong(i, 4)),
+                  "");
+    const std::string model = tempDir() + "/markov-gone.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + folder).exitCode, 0);
+    std::filesystem::remove_all(folder);
+    const RunResult g = runCli("generate --model " + model + " --bars 2 --variations 2 --out " +
+                               tempDir() + "/gone.mid");
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    EXPECT_NE(g.out.find("numbers: training files not found: closeness unavailable\n"),
+              std::string::npos)
+        << g.out;
+    for (const char* take : {"take 1: ", "take 2: "}) {
+        std::smatch m;
+        const std::regex line(std::string(take) +
+                              "closeness unavailable, nll ([0-9.]+) nats/step, copies unchecked\n");
+        EXPECT_TRUE(std::regex_search(g.out, m, line)) << g.out;
+    }
+}

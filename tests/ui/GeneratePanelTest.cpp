@@ -1,9 +1,11 @@
 // The Generate panel, driven through its widgets after a tiny Markov model was trained through
 // the Train panel: variations as overlays and list entries, accept as one undo step, discard,
-// regenerate the selected bars, cancel, audition, and the settings kept in the project.
+// regenerate the selected bars, cancel, audition, the settings kept in the project, and the
+// numbers beside every take (closeness, NLL, the copy warning).
 #include "LearningTestSupport.h"
 
 #include "ui/panels/GeneratePanel.h"
+#include "ui/panels/TakeNumbers.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 
@@ -16,6 +18,9 @@
 #include <QListWidget>
 #include <QSpinBox>
 #include <QTreeWidget>
+
+#include <QFile>
+#include <QLabel>
 
 #include <algorithm>
 
@@ -51,6 +56,16 @@ bool sameNotes(const std::vector<model::Note>& a, const std::vector<model::Note>
         if (!model::sameContent(x[i], y[i]))
             return false;
     return true;
+}
+
+// Waits for the numbers of the shown takes; false when they do not come.
+bool waitForNumbers(GeneratePanel* panel) {
+    QSignalSpy assessed(panel, &GeneratePanel::takesAssessed);
+    return !panel->numbersPending() || assessed.wait(30000);
+}
+
+QString itemRole(const GeneratePanel* panel, int row, int role) {
+    return panel->variationList()->item(row)->data(role).toString();
 }
 
 class GeneratePanelTest : public ::testing::Test {
@@ -286,6 +301,159 @@ TEST_F(GeneratePanelTest, SettingsAndPanelsRoundTripThroughTheProject) {
     EXPECT_EQ(other.generatePanel()->settings().value(QStringLiteral("key")).toString(),
               QStringLiteral("A:minor"));
     EXPECT_EQ(other.generatePanel()->modelPath(), m_modelPath);
+}
+
+} // namespace
+} // namespace torchestra::ui::test
+
+namespace torchestra::ui::test {
+namespace {
+
+TEST_F(GeneratePanelTest, NumbersFollowTheTakesAndExplainThemselves) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(3);
+    // The takes show the moment they are written; their numbers are still being worked out.
+    bool pendingWhenShown = false, numberedWhenShown = true;
+    QString shownLine, shownLabel;
+    QObject::connect(m_panel, &GeneratePanel::stateChanged, m_panel, [&](GeneratePanel::State s) {
+        if (s != GeneratePanel::State::Done)
+            return;
+        pendingWhenShown = m_panel->numbersPending();
+        numberedWhenShown = m_panel->variations()[0].assessment.has_value();
+        shownLine = itemRole(m_panel, 0, takenumbers::NumbersRole);
+        shownLabel = m_panel->numbersLabel()->text();
+    });
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+    ASSERT_EQ(m_panel->variationList()->count(), 3);
+    EXPECT_TRUE(pendingWhenShown);
+    EXPECT_FALSE(numberedWhenShown);
+    EXPECT_EQ(shownLine, QStringLiteral("working out its numbers\u2026"));
+    EXPECT_TRUE(shownLabel.startsWith(QStringLiteral("Working out"))) << shownLabel.toStdString();
+    ASSERT_TRUE(waitForNumbers(m_panel));
+    EXPECT_FALSE(m_panel->numbersPending());
+
+    for (int i = 0; i < 3; ++i) {
+        const auto& a = m_panel->variations()[std::size_t(i)].assessment;
+        ASSERT_TRUE(a.has_value()) << "variation " << i;
+        // The demo files are where training read them: closeness and the copy check are there.
+        EXPECT_GE(a->closeness, 0.0);
+        EXPECT_LE(a->closeness, 1.0);
+        EXPECT_EQ(a->metrics.size(), ml::metricNames().size());
+        EXPECT_EQ(a->windowBars, 2);
+        EXPECT_TRUE(a->copyChecked);
+        ASSERT_TRUE(a->hasNll); // a Markov model has a likelihood
+        EXPECT_GT(a->nll, 0.0);
+        // The list shows them, the tooltip explains them.
+        const QString numbers = itemRole(m_panel, i, takenumbers::NumbersRole);
+        EXPECT_TRUE(numbers.startsWith(
+            QStringLiteral("closeness %1%").arg(std::lround(100 * a->closeness))))
+            << numbers.toStdString();
+        EXPECT_TRUE(numbers.contains(QStringLiteral("NLL %1 nats/step").arg(a->nll, 0, 'f', 2)))
+            << numbers.toStdString();
+        EXPECT_EQ(itemRole(m_panel, i, takenumbers::WarningRole).isEmpty(), !a->copies());
+        const QString tip = m_panel->variationList()->item(i)->toolTip();
+        EXPECT_TRUE(tip.contains(QStringLiteral("Closeness"))) << tip.toStdString();
+        EXPECT_TRUE(tip.contains(QStringLiteral("Pitch range"))) << tip.toStdString();
+        EXPECT_TRUE(tip.contains(QStringLiteral("nats/step"))) << tip.toStdString();
+        EXPECT_TRUE(m_panel->variationList()->item(i)->text().contains(numbers));
+    }
+    EXPECT_TRUE(m_panel->numbersLabel()->text().startsWith(QStringLiteral("Closeness:")))
+        << m_panel->numbersLabel()->text().toStdString();
+
+    // Numbers travel with their take when another is discarded.
+    const double third = m_panel->variations()[2].assessment->closeness;
+    m_panel->discard(1);
+    ASSERT_EQ(m_panel->variations().size(), 2u);
+    EXPECT_DOUBLE_EQ(m_panel->variations()[1].assessment->closeness, third);
+    EXPECT_TRUE(itemRole(m_panel, 1, Qt::DisplayRole).contains(QStringLiteral("closeness")));
+}
+
+TEST_F(GeneratePanelTest, MissingTrainingFilesLeaveClosenessUnavailable) {
+    // The files the model was trained on are gone (moved, deleted) before its first takes.
+    for (const QString& file : m_files.good)
+        ASSERT_TRUE(QFile::remove(file));
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+    ASSERT_TRUE(waitForNumbers(m_panel));
+    for (int i = 0; i < 2; ++i) {
+        const auto& a = m_panel->variations()[std::size_t(i)].assessment;
+        ASSERT_TRUE(a.has_value());
+        EXPECT_LT(a->closeness, 0.0);
+        EXPECT_FALSE(a->copyChecked);
+        EXPECT_TRUE(a->hasNll); // the model's own figure needs no files
+        const QString numbers = itemRole(m_panel, i, takenumbers::NumbersRole);
+        EXPECT_TRUE(numbers.startsWith(QStringLiteral("closeness unavailable")))
+            << numbers.toStdString();
+        EXPECT_TRUE(numbers.contains(QStringLiteral("NLL")));
+        EXPECT_TRUE(m_panel->variationList()->item(i)->toolTip().contains(
+            QStringLiteral("training files not found: closeness unavailable")));
+    }
+    EXPECT_EQ(m_panel->numbersLabel()->text(),
+              QStringLiteral("Training files not found: closeness unavailable."));
+}
+
+// One track playing the same bar eight times (an arpeggio in eighths over a held bass): a
+// model that learned it continues it note for note, whatever its back-off draws, so its takes
+// copy two bars of its training data verbatim.
+model::Song repeatedFigure() {
+    model::Song song = testkit::songIn44();
+    model::Track track;
+    track.properties.name = "Figure";
+    const model::TrackId id = song.addTrack(track);
+    const int figure[8] = {60, 64, 67, 72, 67, 64, 60, 55};
+    std::vector<model::Note> notes;
+    for (int bar = 0; bar < 8; ++bar) {
+        notes.push_back(makeNote(bar * 1920, 1920, 48, 70));
+        for (int i = 0; i < 8; ++i)
+            notes.push_back(makeNote(bar * 1920 + i * 240, 240, figure[i], 90));
+    }
+    song.addNotes(id, notes);
+    return song;
+}
+
+TEST(TakeNumbers, ATakeCopyingTrainingBarsIsFlaggedInTheList) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    MainWindow window;
+    showLearningWindow(window, dir);
+    QStringList files;
+    for (const char* name : {"figure-a.mid", "figure-b.mid", "figure-c.mid"})
+        files << writeSong(dir, QLatin1String(name), repeatedFigure());
+    QSignalSpy loaded(&window, &MainWindow::fileLoaded);
+    window.openFile(files[0]);
+    ASSERT_TRUE(loaded.wait(10000));
+    ASSERT_FALSE(trainThroughPanel(window, files).isEmpty());
+    GeneratePanel* panel = window.generatePanel();
+    const model::TempoMap& map = window.song().tempoMap();
+
+    // Primed by bars 1-2, almost without chance: the model knows only this figure.
+    window.pianoRoll()->setLoopRange(map.barToTick(0), map.barToTick(2));
+    panel->barsBox()->setValue(2);
+    panel->variationsBox()->setValue(2);
+    panel->temperatureBox()->setValue(0.1);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return panel->state() != GeneratePanel::State::Generating; }, 30000));
+    ASSERT_EQ(panel->state(), GeneratePanel::State::Done) << panel->lastError().toStdString();
+    ASSERT_TRUE(waitForNumbers(panel));
+    ASSERT_EQ(panel->variations().size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+        const auto& a = panel->variations()[std::size_t(i)].assessment;
+        ASSERT_TRUE(a.has_value());
+        ASSERT_TRUE(a->copies()) << "variation " << i << " did not continue the figure";
+        EXPECT_EQ(a->copyFirstBar, 0);
+        EXPECT_EQ(a->copyLastBar, 1);
+        // Bars 3-4 of the song, as the list and the tooltip say.
+        EXPECT_EQ(itemRole(panel, i, takenumbers::WarningRole),
+                  QStringLiteral("\u26a0 copies bars 3\u20134 of the training data"));
+        EXPECT_TRUE(panel->variationList()->item(i)->toolTip().contains(
+            QStringLiteral("Bars 3\u20134 copy the training data verbatim")));
+        // A copy is as close to the training music as anything can be.
+        EXPECT_GE(a->closeness, 0.9);
+    }
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 
 #include "project/GeneralMidi.h"
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TakeNumbers.h"
+#include "ui/panels/TrainingScan.h"
 #include "ui/pianoroll/PianoRollView.h"
 
 #include "ml/Representation.h"
@@ -49,6 +51,7 @@ QIcon swatch(const QColor& colour) {
 
 struct SampleOutcome {
     std::vector<std::vector<model::Note>> variations;
+    std::vector<ml::FrameSequence> takes; // the same on the grid, for their numbers
     bool cancelled = false;
 };
 
@@ -57,7 +60,9 @@ struct SampleOutcome {
 GeneratePanel::GeneratePanel(const model::Song& song, model::UndoStack& undoStack,
                              PianoRollView* pianoRoll, ModelLibrary* library, QWidget* parent)
     : QWidget(parent), m_song(song), m_undoStack(undoStack), m_pianoRoll(pianoRoll),
-      m_library(library) {
+      m_library(library), m_assessor(new TakeAssessor(this)) {
+    m_assessor->setCacheDirectory(trainingCacheDirectory());
+    connect(m_assessor, &TakeAssessor::assessed, this, &GeneratePanel::assessed);
     buildUi();
     updateButtons();
 }
@@ -236,6 +241,11 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     }
     ml::SampleRequest request = sampleRequest(rep, track, primerFrom, from, to, stepTicks, key);
     const std::uint8_t channel = trackPtr->properties.channel;
+    TakeAssessor::Request judging;
+    judging.modelPath = modelPath();
+    judging.model = sampler;
+    judging.metadata = m_library->entry(m_model->currentIndex()).metadata;
+    judging.primer = request.primer;
 
     discardAll();
     m_primerFrom = primerFrom;
@@ -247,11 +257,13 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     auto cancelFlag = m_cancelFlag;
 
     auto* watcher = new QFutureWatcher<SampleOutcome>(this);
-    connect(watcher, &QFutureWatcher<SampleOutcome>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        SampleOutcome out = watcher->future().takeResult();
-        finished(generation, std::move(out.variations), out.cancelled);
-    });
+    connect(watcher, &QFutureWatcher<SampleOutcome>::finished, this,
+            [this, watcher, generation, judging = std::move(judging)]() mutable {
+                watcher->deleteLater();
+                SampleOutcome out = watcher->future().takeResult();
+                judging.takes = std::move(out.takes);
+                finished(generation, std::move(out.variations), out.cancelled, std::move(judging));
+            });
     watcher->setFuture(QtConcurrent::run(
         [sampler, request = std::move(request), rep, from, stepTicks, channel, cancelFlag] {
             SampleOutcome out;
@@ -262,6 +274,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
             }
             for (const ml::FrameSequence& seq : seqs)
                 out.variations.push_back(ml::sequenceToNotes(seq, rep, from, stepTicks, channel));
+            out.takes = seqs;
             return out;
         }));
     m_busy->setRange(0, 0);
@@ -329,7 +342,7 @@ void GeneratePanel::cancel() {
 }
 
 void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
-                             bool cancelled) {
+                             bool cancelled, TakeAssessor::Request judging) {
     if (generation != m_generation)
         return;
     m_busy->setRange(0, 1);
@@ -340,8 +353,19 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
     }
     m_variations.clear();
     for (std::size_t i = 0; i < result.size(); ++i)
-        m_variations.push_back(
-            {std::move(result[i]), kVariationColours[i % std::size(kVariationColours)]});
+        m_variations.push_back({std::move(result[i]),
+                                kVariationColours[i % std::size(kVariationColours)],
+                                int(i),
+                                {}});
+    // The takes show now; their numbers follow from a worker.
+    m_validationNll = judging.metadata.bestValidLoss;
+    m_trainingFiles = judging.metadata.files.size();
+    m_numbersPending = !m_variations.empty();
+    if (m_numbersPending) {
+        m_numbers->setText(tr("Working out each take's numbers: closeness to the training "
+                              "music, NLL, verbatim copies\u2026"));
+        m_assessor->assess(generation, std::move(judging));
+    }
     showVariations();
     const model::TempoMap& map = m_song.tempoMap();
     setState(State::Done, tr("%n variation(s) for bars %1\u2013%2: audition, accept or discard.",
@@ -362,25 +386,64 @@ void GeneratePanel::showVariations() {
     const int keep = m_list->currentRow();
     m_list->clear();
     for (std::size_t i = 0; i < m_variations.size(); ++i) {
-        const Variation& v = m_variations[i];
-        int low = 127, high = 0;
-        for (const model::Note& n : v.notes) {
-            low = std::min<int>(low, n.pitch);
-            high = std::max<int>(high, n.pitch);
-        }
-        QString text =
-            tr("Variation %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(i + 1);
-        if (!v.notes.empty())
-            text += QStringLiteral("  \u00b7  %1\u2013%2")
-                        .arg(project::gm::pitchName(low), project::gm::pitchName(high));
-        auto* item = new QListWidgetItem(swatch(v.colour), text, m_list);
+        auto* item = new QListWidgetItem(swatch(m_variations[i].colour), QString(), m_list);
         item->setData(Qt::UserRole, int(i));
+        fillItem(item, i);
     }
     if (!m_variations.empty())
         m_list->setCurrentRow(std::clamp(keep, 0, int(m_variations.size()) - 1));
+    else
+        stopNumbers(); // nothing left to judge
     updateOverlays();
     updateButtons();
     emit variationsChanged();
+}
+
+void GeneratePanel::fillItem(QListWidgetItem* item, std::size_t index) const {
+    const Variation& v = m_variations[index];
+    int low = 127, high = 0;
+    for (const model::Note& n : v.notes) {
+        low = std::min<int>(low, n.pitch);
+        high = std::max<int>(high, n.pitch);
+    }
+    QString title =
+        tr("Variation %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(index + 1);
+    if (!v.notes.empty())
+        title += QStringLiteral("  \u00b7  %1\u2013%2")
+                     .arg(project::gm::pitchName(low), project::gm::pitchName(high));
+    const ml::TakeAssessment* a = v.assessment ? &*v.assessment : nullptr;
+    const QString numbers = takenumbers::numbersLine(a);
+    const int firstBar = int(m_song.tempoMap().barAtTick(m_targetFrom)) + 1;
+    const QString warning = a ? takenumbers::warningLine(*a, firstBar) : QString();
+    item->setData(takenumbers::TitleRole, title);
+    item->setData(takenumbers::NumbersRole, numbers);
+    item->setData(takenumbers::WarningRole, warning);
+    item->setText(warning.isEmpty()
+                      ? title + QLatin1Char('\n') + numbers
+                      : title + QLatin1Char('\n') + numbers + QLatin1Char('\n') + warning);
+    item->setToolTip(a ? takenumbers::tooltip(*a, firstBar, m_validationNll) : QString());
+}
+
+void GeneratePanel::assessed(std::uint64_t generation,
+                             const std::vector<ml::TakeAssessment>& results) {
+    if (generation != m_generation || !m_numbersPending)
+        return;
+    m_numbersPending = false;
+    for (Variation& v : m_variations)
+        if (v.take >= 0 && std::size_t(v.take) < results.size())
+            v.assessment = results[std::size_t(v.take)];
+    for (int row = 0; row < m_list->count(); ++row)
+        fillItem(m_list->item(row), std::size_t(row));
+    m_numbers->setText(results.empty() ? QString()
+                                       : takenumbers::summary(results.front(), m_trainingFiles));
+    emit takesAssessed();
+}
+
+void GeneratePanel::stopNumbers() {
+    if (m_numbersPending)
+        m_assessor->cancel();
+    m_numbersPending = false;
+    m_numbers->clear();
 }
 
 void GeneratePanel::updateOverlays() {

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "ui/panels/TakeAssessor.h"
+
 #include "ml/Scales.h"
 #include "ml/SequenceModel.h"
+#include "ml/TakeAssessment.h"
 #include "model/Song.h"
 #include "model/UndoStack.h"
 
@@ -12,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
@@ -20,6 +24,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -36,6 +41,12 @@ class PianoRollView;
 // variations show as coloured ghost overlays in the piano roll and in a list; each can be
 // auditioned (primer + variation, looped if asked), accepted into the active track (one undo
 // step, model::replaceRange) or discarded.
+//
+// Beside each variation go its numbers (ml/TakeAssessment.h): how close it is to the music the
+// model learned from, the model's NLL of it where the model has a likelihood, and a warning
+// when it copies two bars or more of that music verbatim. They are worked out on a worker
+// after the variations show (the model's training files are read again for the first run of
+// a model), and fill in when ready: takesAssessed().
 //
 // "Selected bars" are the loop range when one is set, else the bars the selected notes touch.
 // Sampling runs on a worker with a copy of its input (the primer as frames, never the song);
@@ -54,6 +65,8 @@ public:
     struct Variation {
         std::vector<model::Note> notes; // in song ticks, ids unset
         QColor colour;
+        int take = 0; // its place in the run that wrote it (the numbers are matched by it)
+        std::optional<ml::TakeAssessment> assessment; // its numbers, once worked out
     };
 
     GeneratePanel(const model::Song& song, model::UndoStack& undoStack, PianoRollView* pianoRoll,
@@ -70,6 +83,8 @@ public:
     QString lastError() const { return m_error; }
 
     const std::vector<Variation>& variations() const { return m_variations; }
+    // True from the moment variations show until their numbers are in.
+    bool numbersPending() const { return m_numbersPending; }
     // The range the variations fill, and the primer before it (empty when none).
     model::Tick targetFrom() const { return m_targetFrom; }
     model::Tick targetTo() const { return m_targetTo; }
@@ -116,6 +131,7 @@ public:
     QPushButton* discardButton() const { return m_discard; }
     QListWidget* variationList() const { return m_list; }
     QLabel* statusLabel() const { return m_status; }
+    QLabel* numbersLabel() const { return m_numbers; }
 
 signals:
     void stateChanged(torchestra::ui::GeneratePanel::State state);
@@ -132,6 +148,8 @@ signals:
                            torchestra::model::Tick to, bool loop);
     void auditionStopRequested();
     void accepted(int index);
+    // The variations' numbers are in (variations()[i].assessment).
+    void takesAssessed();
 
 private:
     struct Job;
@@ -152,10 +170,15 @@ private:
     ml::SampleRequest sampleRequest(const ml::RepresentationConfig& rep, model::TrackId track,
                                     model::Tick primerFrom, model::Tick from, model::Tick to,
                                     model::Tick stepTicks, const ml::KeyMask& key) const;
+    // `judging` is the run's model and primer, for the numbers; its takes are the result's
+    // grids.
     void finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
-                  bool cancelled);
+                  bool cancelled, TakeAssessor::Request judging);
+    void assessed(std::uint64_t generation, const std::vector<ml::TakeAssessment>& results);
+    void stopNumbers();
     void setState(State state, const QString& message = {});
     void showVariations();
+    void fillItem(QListWidgetItem* item, std::size_t index) const;
     void updateOverlays();
     void updateButtons();
     void emitSettings();
@@ -174,7 +197,11 @@ private:
     model::TrackId m_targetTrack = model::kNoTrack;
     std::uint64_t m_generation = 0;
     std::shared_ptr<std::atomic<bool>> m_cancelFlag;
-    QString m_pendingModelPath; // restored before the library has loaded it
+    TakeAssessor* m_assessor = nullptr;
+    bool m_numbersPending = false;
+    double m_validationNll = 0;      // of the model that wrote the variations
+    std::size_t m_trainingFiles = 0; // the files it names
+    QString m_pendingModelPath;      // restored before the library has loaded it
     bool m_restoring = false;
 
     QComboBox* m_model = nullptr;
@@ -196,6 +223,7 @@ private:
     QProgressBar* m_busy = nullptr;
     QLabel* m_status = nullptr;
     QListWidget* m_list = nullptr;
+    QLabel* m_numbers = nullptr;
     QPushButton* m_audition = nullptr;
     QPushButton* m_stop = nullptr;
     QPushButton* m_accept = nullptr;

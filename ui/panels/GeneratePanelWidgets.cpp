@@ -5,6 +5,7 @@
 
 #include "project/GeneralMidi.h"
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TakeNumbers.h"
 
 #include "ml/Scales.h"
 
@@ -235,6 +236,8 @@ QWidget* GeneratePanel::buildResultBox() {
     m_list->setAlternatingRowColors(true);
     m_list->setIconSize(QSize(14, 14));
     m_list->setMinimumHeight(90);
+    // Each variation shows its numbers under its title (TakeListDelegate).
+    m_list->setItemDelegate(new TakeListDelegate(m_list));
     connect(m_list, &QListWidget::currentRowChanged, this, [this] {
         updateOverlays();
         updateButtons();
@@ -242,6 +245,13 @@ QWidget* GeneratePanel::buildResultBox() {
     connect(m_list, &QListWidget::itemDoubleClicked, this,
             [this] { audition(currentVariation()); });
     resultLayout->addWidget(m_list, 1);
+    m_numbers = new QLabel(resultBox);
+    m_numbers->setObjectName(QStringLiteral("takeNumbersInfo"));
+    m_numbers->setWordWrap(true);
+    QFont small = m_numbers->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_numbers->setFont(small);
+    resultLayout->addWidget(m_numbers);
     auto* playRow = new QHBoxLayout;
     m_audition = new QPushButton(tr("Audition"), resultBox);
     m_audition->setObjectName(QStringLiteral("auditionButton"));

@@ -21,11 +21,7 @@ ml::DatasetOptions datasetOptions(const std::vector<int>& tracks) {
     options.validFraction = 0.1;
     options.seed = 1;
     options.selection.indices = tracks;
-    const QString folder = QStringLiteral("datasets"); // keyed by file, grid and tracks
-    options.cacheDir =
-        QFile::encodeName(
-            QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(folder))
-            .toStdString();
+    options.cacheDir = QFile::encodeName(trainingCacheDirectory()).toStdString();
     return options;
 }
 
@@ -62,6 +58,11 @@ TrackUse trackUseOf(const model::Song& song, const std::vector<int>& indices) {
 }
 
 } // namespace
+
+QString trainingCacheDirectory() {
+    const QString folder = QStringLiteral("datasets"); // keyed by file, grid and tracks
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(folder);
+}
 
 ml::Dataset loadTrainingDataset(const QStringList& inputs, const ml::RepresentationConfig& rep,
                                 const std::vector<int>& tracks) {

@@ -23,6 +23,10 @@ struct TrainingScan {
     std::vector<TrackUse> tracks;
 };
 
+// The dataset reader's cache of training files (one grid per file, grid and track choice), so
+// a file read for training is not parsed again for the Generate panel's numbers.
+QString trainingCacheDirectory();
+
 // Reads the MIDI files and folders `inputs` as the Train panel trains on them: `tracks` of
 // every file (empty: all but drums), a tenth held out for validation, through the dataset
 // cache (keyed by file, grid and tracks). Slow: call it on a worker.
