@@ -250,11 +250,10 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     // By default an epoch is one pass over the training bars (each generator step sees a batch
     // of new conditions), at least kMinStepsPerEpoch so that small data is still judged rarely
     // enough for the validation to be worth its time.
-    m_prog.stepsPerEpoch =
-        m_options.stepsPerEpoch > 0
-            ? m_options.stepsPerEpoch
-            : std::max(kMinStepsPerEpoch,
-                       long(bars->index.size()) / std::max(1, m_options.batchSize));
+    m_prog.stepsPerEpoch = m_options.stepsPerEpoch > 0
+                               ? m_options.stepsPerEpoch
+                               : std::max(kMinStepsPerEpoch, long(bars->index.size()) /
+                                                                 std::max(1, m_options.batchSize));
     return true;
 }
 
