@@ -11,24 +11,25 @@
 #   share/doc/torchestra/                     README.md, LICENSE, copyright (Debian's form)
 
 install(TARGETS torchestra-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-if(TARGET torchestra)
-    install(TARGETS torchestra RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
 
 install(FILES soundfonts/README.md DESTINATION ${TORCHESTRA_DATA_INSTALL_DIR}/soundfonts)
 if(EXISTS ${PROJECT_SOURCE_DIR}/resources/models)
     install(DIRECTORY resources/models/ DESTINATION ${TORCHESTRA_DATA_INSTALL_DIR}/models)
 endif()
 
-install(FILES resources/torchestra.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
-foreach(size 16 22 24 32 48 64 128 256)
-    install(FILES resources/icons/hicolor/${size}x${size}/apps/torchestra.png
-            DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/${size}x${size}/apps)
-endforeach()
-install(FILES resources/icons/torchestra.svg
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
-install(FILES resources/torchestra-mime.xml DESTINATION ${CMAKE_INSTALL_DATADIR}/mime/packages
-        RENAME torchestra.xml)
+# The desktop's side of the workstation: only with the workstation.
+if(TARGET torchestra)
+    install(TARGETS torchestra RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    install(FILES resources/torchestra.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+    foreach(size 16 22 24 32 48 64 128 256)
+        install(FILES resources/icons/hicolor/${size}x${size}/apps/torchestra.png
+                DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/${size}x${size}/apps)
+    endforeach()
+    install(FILES resources/icons/torchestra.svg
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+    install(FILES resources/torchestra-mime.xml
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/mime/packages RENAME torchestra.xml)
+endif()
 install(FILES resources/bash-completion/torchestra-cli
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 install(FILES README.md LICENSE resources/copyright
@@ -41,11 +42,10 @@ set(CPACK_PACKAGE_NAME torchestra)
 set(CPACK_PACKAGE_VENDOR "Torchestra")
 set(CPACK_PACKAGE_CONTACT "Torchestra maintainers <maintainers@torchestra.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "MIDI composition workstation that learns from your music")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Open MIDI files, edit them in a piano roll, train a model (Markov, RNN, LSTM) on the\n"
-    "music you choose and let it suggest the next bars; audition them through a General MIDI\n"
-    "synthesizer (FluidSynth) or a MIDI device. torchestra-cli does the same work headless.")
-string(REPLACE ";" "" CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+set(CPACK_PACKAGE_DESCRIPTION "Open MIDI files, edit them in a piano roll, train a model\n\
+(Markov, RNN, LSTM) on the music you choose and let it suggest the next bars, then\n\
+audition them through a General MIDI synthesizer (FluidSynth) or a MIDI device.\n\
+torchestra-cli does the same work headless.")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES ON) # the debug information is 4/5 of the executables
