@@ -26,6 +26,7 @@ int runRender(const std::vector<std::string>& args);
 int runPlay(const std::vector<std::string>& args);
 int runPorts(const std::vector<std::string>& args);
 int runRecord(const std::vector<std::string>& args);
+int runSoundFonts(const std::vector<std::string>& args);
 
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();

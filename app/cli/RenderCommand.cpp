@@ -53,7 +53,6 @@ int runRender(const std::vector<std::string>& args) {
         }
     } else {
         playback::SoundFontLocator locator;
-        locator.addProjectDir(".");
         options.soundFont = locator.locate(err);
         if (options.soundFont.empty()) {
             std::cerr << "torchestra-cli render: " << err << "\n";

@@ -45,6 +45,10 @@ const std::vector<CommandInfo>& commands() {
         {"play", "play IN.mid [--midi-out NAME|INDEX] [--loop-bars A:B]  play to a port or audio",
          runPlay},
         {"ports", "ports                            MIDI inputs/outputs and their API", runPorts},
+        {"soundfonts",
+         "soundfonts                       the SoundFont render and play use, and where it was "
+         "looked for (exit 1: none found)",
+         runSoundFonts},
         {"record", "record --midi-in NAME --seconds N --out take.mid [--thru OUT]  record input",
          runRecord},
     };

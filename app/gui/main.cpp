@@ -6,9 +6,13 @@
 #include "ScreenshotStaging.h"
 
 #include "ml/neural/NeuralKinds.h"
+#include "playback/SoundFontLocator.h"
+#include "ui/common/Icons.h"
 #include "ui/common/Theme.h"
 #include "ui/shell/MainWindow.h"
+#include "ui/shell/SoundFontNotice.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
@@ -21,6 +25,8 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("Torchestra"));
     QApplication::setOrganizationName(QStringLiteral("Torchestra"));
     QApplication::setApplicationVersion(QStringLiteral(TORCHESTRA_VERSION));
+    // Ties the windows to the installed desktop entry (its icon and name on Wayland).
+    QGuiApplication::setDesktopFileName(QStringLiteral("torchestra"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Torchestra music composition workstation"));
@@ -39,7 +45,7 @@ int main(int argc, char** argv) {
                                   ? parser.value(themeOption)
                                   : QSettings().value(QStringLiteral("theme")).toString();
     ui::theme::apply(app, ui::theme::fromName(themeName));
-    QApplication::setWindowIcon(ui::theme::appIcon());
+    QApplication::setWindowIcon(ui::icons::application());
 
     ui::MainWindow window;
     screenshot.prepare(window);
@@ -49,6 +55,12 @@ int main(int argc, char** argv) {
     // Runs on a worker; a recovered song the user takes back later replaces what opens here.
     if (!screenshot.isRequested())
         window.checkForRecovery();
+    // No SoundFont anywhere: the window says so once and offers Preferences to choose one.
+    if (!screenshot.isRequested())
+        ui::showSoundFontNoticeIfMissing(&window, playback::SoundFontLocator(), [&window] {
+            if (QAction* preferences = window.action(QStringLiteral("preferences")))
+                preferences->trigger();
+        });
     if (!file.isEmpty())
         window.openFile(file);
     else if (!window.isModified())

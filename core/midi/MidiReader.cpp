@@ -23,10 +23,14 @@
 //    before its End of Track, where the bytes at the declared end are not a plausible chunk id,
 //    is taken as a lie: parsing continues until End of Track or end of file (warning). A length
 //    that runs past End of Track while an "MTrk" follows End of Track directly is also a lie.
+//    Other bytes between End of Track and the declared end are read on as events when they
+//    parse strictly as events (a premature End of Track: other readers play them), else ignored
+//    (warning either way).
 //  * Running status: meta and SysEx events cancel it (as the spec says), but real files disagree,
 //    so a data byte where a status byte belongs continues the last channel status if there was
 //    one (warning, once per track). A data byte with no status ever seen is an error.
-//  * Data bytes >= 0x80 where a data byte belongs are masked to 7 bits (warning).
+//  * Data bytes >= 0x80 where a data byte belongs are clipped to 127 (warning): the musically
+//    nearer value (velocity 0xE0 plays at 127, not at the 96 masking would give).
 //  * Notes pair per (channel, pitch) first-in first-out. Note-on velocity 0 is a note-off with
 //    release velocity 64. A note-off with no open note is dropped (warning). Notes left open end
 //    at End of Track (or the track's last event) (warning).

@@ -343,7 +343,6 @@ struct LiveAudioOutput::Impl {
         std::string soundFont = options.soundFont;
         if (soundFont.empty()) {
             SoundFontLocator locator;
-            locator.addProjectDir(".");
             soundFont = locator.locate(error);
             if (soundFont.empty())
                 return error;

@@ -21,7 +21,6 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     r.soundFont = options.soundFont;
     if (r.soundFont.empty()) {
         SoundFontLocator locator;
-        locator.addProjectDir(".");
         r.soundFont = locator.locate(r.error);
         if (r.soundFont.empty())
             return r;

@@ -1,6 +1,7 @@
 #include "playback/SoundFontLocator.h"
 
 #include "base/AtomicFile.h"
+#include "base/ProgramPaths.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -89,6 +90,30 @@ std::string SoundFontLocator::forgetChoice() {
     return {};
 }
 
+std::vector<std::string> SoundFontLocator::programFolders() {
+    std::vector<std::string> out;
+    for (const std::string& dir : {base::dataDir(), base::userDataDir()})
+        if (!dir.empty())
+            out.push_back(dir + "/soundfonts");
+    return out;
+}
+
+SoundFontLocator SoundFontLocator::withoutDefaults() {
+    SoundFontLocator locator;
+    locator.m_defaults = false;
+    return locator;
+}
+
+std::vector<std::string> SoundFontLocator::folders() const {
+    std::vector<std::string> out;
+    for (const auto& dir : m_projectDirs)
+        out.push_back((fs::path(dir) / "soundfonts").string());
+    if (m_defaults)
+        for (auto& dir : programFolders())
+            out.push_back(std::move(dir));
+    return out;
+}
+
 std::vector<std::string> SoundFontLocator::candidates() const {
     std::vector<std::string> out;
     std::error_code ec;
@@ -98,10 +123,11 @@ std::vector<std::string> SoundFontLocator::candidates() const {
             out.push_back(p);
     };
     add(rememberedChoice());
-    for (const auto& dir : m_projectDirs) {
+    for (const auto& dir : folders()) {
         std::vector<std::string> found;
-        for (fs::directory_iterator it(fs::path(dir) / "soundfonts", ec), end; !ec && it != end;
-             it.increment(ec)) {
+        std::error_code listing; // a folder that does not exist lists nothing
+        for (fs::directory_iterator it(dir, listing), end; !listing && it != end;
+             it.increment(listing)) {
             const std::string ext = it->path().extension().string();
             if (ext == ".sf2" || ext == ".SF2" || ext == ".sf3" || ext == ".SF3")
                 found.push_back(it->path().string());
@@ -110,8 +136,9 @@ std::vector<std::string> SoundFontLocator::candidates() const {
         for (const auto& f : found)
             add(f);
     }
-    for (const auto& p : systemPaths())
-        add(p);
+    if (m_defaults)
+        for (const auto& p : systemPaths())
+            add(p);
     return out;
 }
 
@@ -119,10 +146,15 @@ std::string SoundFontLocator::locate(std::string& error) const {
     for (const auto& c : candidates())
         if (checkSoundFontFile(c).empty())
             return c;
-    error = "no General MIDI SoundFont found (looked in soundfonts/ of the project and in";
-    for (const auto& p : systemPaths())
-        error += " " + p;
-    error += "); install timgm6mb-soundfont or pass --soundfont FILE";
+    error = "no General MIDI SoundFont found (looked in";
+    for (const auto& dir : folders())
+        error += " " + dir + "/";
+    if (m_defaults)
+        for (const auto& p : systemPaths())
+            error += " " + p;
+    error += "): install Debian's timgm6mb-soundfont or fluid-soundfont-gm";
+    if (m_defaults && !programFolders().empty())
+        error += ", or put a .sf2 file in " + programFolders().front() + "/";
     return "";
 }
 

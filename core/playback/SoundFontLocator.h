@@ -5,20 +5,32 @@
 
 namespace torchestra::playback {
 
-// Where a General MIDI SoundFont is found without asking: the user's remembered choice, then
-// `soundfonts/` in each project folder given, then where Debian's timgm6mb-soundfont and
-// fluid-soundfont-gm install theirs. Any thread; reads the file system.
+// Where a General MIDI SoundFont is found without asking, in this order: the user's remembered
+// choice; `soundfonts/` in each project folder given; the program's own `soundfonts/` folder
+// (beside the installed program, or the source tree's in a build: base::dataDir()); the
+// user's ($XDG_DATA_HOME/torchestra/soundfonts); then where Debian's timgm6mb-soundfont and
+// fluid-soundfont-gm install theirs. Never the current directory: the GUI and the CLI find the
+// same SoundFont from any working directory. Any thread; reads the file system.
 class SoundFontLocator {
 public:
     // The Debian paths, in the order they are tried.
     static const std::vector<std::string>& systemPaths();
+    // The program's soundfonts/ folder, then the user's (they need not exist).
+    static std::vector<std::string> programFolders();
 
-    // Folders whose `soundfonts/` subfolder is searched (*.sf2, *.sf3, sorted by name).
+    // Searches the remembered choice and the project folders only: no program folders, no
+    // system paths (tests use it to stand for a machine without a SoundFont).
+    static SoundFontLocator withoutDefaults();
+
+    // Folders whose `soundfonts/` subfolder is searched before the program's.
     void addProjectDir(const std::string& dir) { m_projectDirs.push_back(dir); }
 
+    // The folders searched for *.sf2 and *.sf3 (each sorted by name), in order.
+    std::vector<std::string> folders() const;
     // Every candidate that exists, best first.
     std::vector<std::string> candidates() const;
-    // The first candidate that is a readable SoundFont, or "" (then `error` says what was tried).
+    // The first candidate that is a readable SoundFont, or "" (then `error` says where it looked
+    // and what to do).
     std::string locate(std::string& error) const;
 
     // The remembered choice lives in $XDG_CONFIG_HOME/torchestra/soundfont (or
@@ -34,6 +46,7 @@ public:
 
 private:
     std::vector<std::string> m_projectDirs;
+    bool m_defaults = true;
 };
 
 // Checks that `path` can be opened and starts like a SoundFont (RIFF....sfbk). "" when it does,

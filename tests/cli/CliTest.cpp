@@ -105,7 +105,7 @@ TEST(Cli, ConvertToFormatZeroMergesTracks) {
 
 TEST(Cli, EveryCommandAnswersHelpWithItsUsage) {
     for (const char* command : {"inspect", "convert", "train", "generate", "eval", "eval-jsb",
-                                "metrics", "render", "play", "ports", "record"}) {
+                                "metrics", "render", "play", "ports", "record", "soundfonts"}) {
         const RunResult r = runCli(std::string(command) + " --help");
         EXPECT_EQ(r.exitCode, 0) << command << ": " << r.err;
         EXPECT_EQ(r.out.rfind(std::string("usage: torchestra-cli ") + command + " ", 0), 0u)

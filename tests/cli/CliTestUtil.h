@@ -39,9 +39,10 @@ inline std::string tempDir() {
     return dir;
 }
 
-inline RunResult runCli(const std::string& args) {
+// Runs a shell command line, its standard error kept apart.
+inline RunResult runShell(const std::string& command) {
     const std::string errPath = tempDir() + "/stderr.txt";
-    const std::string cmd = std::string(TORCHESTRA_CLI_PATH) + " " + args + " 2>" + errPath;
+    const std::string cmd = "(" + command + ") 2>" + errPath;
     RunResult r;
     FILE* p = popen(cmd.c_str(), "r");
     if (!p)
@@ -54,6 +55,10 @@ inline RunResult runCli(const std::string& args) {
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.err = slurp(errPath);
     return r;
+}
+
+inline RunResult runCli(const std::string& args) {
+    return runShell(std::string(TORCHESTRA_CLI_PATH) + " " + args);
 }
 
 inline std::string writeSong(const std::string& name, const model::Song& song) {

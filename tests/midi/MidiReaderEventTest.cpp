@@ -243,14 +243,7 @@ TEST(MidiReader, InvalidTempoMapMetasAreSkippedWithWarnings) {
     EXPECT_TRUE(r.song.trackAt(0).metaEvents.empty());
 }
 
-TEST(MidiReader, DataBytesWithTopBitAreMaskedWithWarning) {
-    const auto bytes = smf::file(0, 96, {Track().event(0, {0x90, 60, 0xE4}).off(5, 0, 60).end()});
-    const ReadResult r = readMidi(bytes);
-    ASSERT_TRUE(r.ok) << r.error;
-    expectNotes(r, 0, {{0, 5, 60, 0x64, 64, 0}});
-    EXPECT_EQ(countWarnings(r, "masked to 7 bits"), 1) << allWarnings(r);
-    EXPECT_EQ(countWarnings(r, "byte 25"), 1) << allWarnings(r);
-}
+// Data bytes over 127: MidiReaderRepairTest.cpp.
 
 TEST(MidiReader, ProgramAndChannelOfTheTrack) {
     // Program change at tick 0 as the first channel message: the track's program.

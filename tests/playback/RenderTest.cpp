@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -273,6 +274,68 @@ TEST(SoundFontLocator, FindsProjectFolderFirstAndRemembersChoice) {
     EXPECT_EQ(SoundFontLocator::rememberChoice(system), "");
     EXPECT_EQ(SoundFontLocator::rememberedChoice(), system);
     EXPECT_EQ(locator.locate(err), system);
+    ::unsetenv("TORCHESTRA_CONFIG_DIR");
+    ASSERT_EQ(::system(("rm -rf " + dir).c_str()), 0);
+}
+
+namespace {
+
+// A file that passes the SoundFont check (a RIFF 'sfbk' header): enough for the search.
+void writeFakeSoundFont(const std::string& path) {
+    ASSERT_EQ(::system(("mkdir -p '" + path.substr(0, path.rfind('/')) + "'").c_str()), 0);
+    std::ofstream(path, std::ios::binary) << std::string("RIFF\4\0\0\0sfbk", 12);
+}
+
+} // namespace
+
+TEST(SoundFontLocator, LooksBesideTheProgramAndInTheUsersFolderNeverInTheWorkingDirectory) {
+    char tmpl[] = "/tmp/torchestra-sf-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const std::string dir = tmpl;
+    ASSERT_EQ(::setenv("TORCHESTRA_CONFIG_DIR", (dir + "/config").c_str(), 1), 0);
+    ASSERT_EQ(::setenv("XDG_DATA_HOME", (dir + "/data").c_str(), 1), 0);
+    writeFakeSoundFont(dir + "/soundfonts/Here.sf2");
+    char old[4096];
+    ASSERT_NE(::getcwd(old, sizeof old), nullptr);
+    ASSERT_EQ(::chdir(dir.c_str()), 0);
+
+    // <prefix>/bin/x finds <prefix>/share/torchestra/soundfonts; then the user's folder.
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe");
+    const std::vector<std::string> folders = SoundFontLocator::programFolders();
+    ASSERT_EQ(folders.size(), 2u);
+    EXPECT_EQ(folders[0],
+              (exe.parent_path() / "../share/torchestra/soundfonts").lexically_normal().string());
+    EXPECT_EQ(folders[1], dir + "/data/torchestra/soundfonts");
+    EXPECT_EQ(SoundFontLocator().folders(), folders);
+    for (const std::string& c : SoundFontLocator().candidates())
+        EXPECT_EQ(c.find("Here.sf2"), std::string::npos) << c; // not the working directory's
+
+    // One in the user's folder comes before Debian's.
+    writeFakeSoundFont(dir + "/data/torchestra/soundfonts/Mine.sf2");
+    std::string err;
+    EXPECT_EQ(SoundFontLocator().locate(err), dir + "/data/torchestra/soundfonts/Mine.sf2") << err;
+
+    ASSERT_EQ(::chdir(old), 0);
+    ::unsetenv("XDG_DATA_HOME");
+    ::unsetenv("TORCHESTRA_CONFIG_DIR");
+    ASSERT_EQ(::system(("rm -rf " + dir).c_str()), 0);
+}
+
+TEST(SoundFontLocator, FindingNoneSaysWhereItLookedAndWhatToDo) {
+    char tmpl[] = "/tmp/torchestra-sf-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const std::string dir = tmpl;
+    ASSERT_EQ(::setenv("TORCHESTRA_CONFIG_DIR", (dir + "/config").c_str(), 1), 0);
+    // A machine without SoundFonts: no program folder, no Debian paths.
+    SoundFontLocator locator = SoundFontLocator::withoutDefaults();
+    locator.addProjectDir(dir);
+    EXPECT_TRUE(locator.candidates().empty());
+    std::string err;
+    EXPECT_EQ(locator.locate(err), "");
+    EXPECT_NE(err.find(dir + "/soundfonts/"), std::string::npos) << err;
+    EXPECT_NE(err.find("timgm6mb-soundfont"), std::string::npos) << err;
+    writeFakeSoundFont(dir + "/soundfonts/Project.sf2");
+    EXPECT_EQ(locator.locate(err), dir + "/soundfonts/Project.sf2");
     ::unsetenv("TORCHESTRA_CONFIG_DIR");
     ASSERT_EQ(::system(("rm -rf " + dir).c_str()), 0);
 }

@@ -1,10 +1,7 @@
 #include "ui/common/Theme.h"
 
 #include <QApplication>
-#include <QPainter>
-#include <QPainterPath>
 #include <QPalette>
-#include <QPixmap>
 #include <QStyle>
 #include <QStyleFactory>
 #include <QToolTip>
@@ -147,33 +144,6 @@ QString name(ThemeKind kind) {
 ThemeKind fromName(const QString& name) {
     return name.compare(QStringLiteral("light"), Qt::CaseInsensitive) == 0 ? ThemeKind::Light
                                                                            : ThemeKind::Dark;
-}
-
-QIcon appIcon() {
-    QIcon icon;
-    for (int size : {16, 32, 48, 64, 128, 256}) {
-        QPixmap pixmap(size, size);
-        pixmap.fill(Qt::transparent);
-        QPainter p(&pixmap);
-        p.setRenderHint(QPainter::Antialiasing);
-        const double s = size;
-        QPainterPath frame;
-        frame.addRoundedRect(QRectF(0.5, 0.5, s - 1, s - 1), s * 0.18, s * 0.18);
-        p.fillPath(frame, QColor(0x25, 0x27, 0x2b));
-        // Three "notes" in rising steps, in the first track colours.
-        const std::array<QRectF, 3> notes = {
-            QRectF(s * 0.16, s * 0.62, s * 0.30, s * 0.13),
-            QRectF(s * 0.38, s * 0.43, s * 0.28, s * 0.13),
-            QRectF(s * 0.58, s * 0.24, s * 0.26, s * 0.13),
-        };
-        for (std::size_t i = 0; i < notes.size(); ++i) {
-            QPainterPath note;
-            note.addRoundedRect(notes[i], s * 0.03, s * 0.03);
-            p.fillPath(note, QColor::fromRgb(trackColour(int(i))));
-        }
-        icon.addPixmap(pixmap);
-    }
-    return icon;
 }
 
 } // namespace torchestra::ui::theme

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QColor>
-#include <QIcon>
 #include <QString>
 
 #include <cstdint>
@@ -58,9 +57,6 @@ std::uint32_t emptyTrackColour();
 // "dark"/"light" for QSettings and the command line; unknown names give Dark.
 QString name(ThemeKind kind);
 ThemeKind fromName(const QString& name);
-
-// The application icon, painted in code (a stylised piano-roll) so no image file is needed.
-QIcon appIcon();
 
 } // namespace theme
 } // namespace torchestra::ui

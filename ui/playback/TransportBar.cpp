@@ -1,5 +1,6 @@
 #include "ui/playback/TransportBar.h"
 
+#include "ui/common/Icons.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 
@@ -30,7 +31,7 @@ TransportBar::TransportBar(PlaybackController* controller, PianoRollView* pianoR
     : QToolBar(tr("Transport"), parent), m_controller(controller), m_pianoRoll(pianoRoll) {
     setObjectName(QStringLiteral("transportBar"));
     setMovable(false);
-    setToolButtonStyle(Qt::ToolButtonTextOnly);
+    setToolButtonStyle(Qt::ToolButtonIconOnly); // the names are in the tooltips
 
     addButtons();
     addTempoBox();
@@ -54,14 +55,14 @@ void TransportBar::addButtons() {
         a->setCheckable(checkable);
         return a;
     };
-    m_play = make(tr("\u25b6 Play"), "play", tr("Play or pause (Space)"),
-                  {QKeySequence(Qt::Key_Space)}, true);
-    m_stop = make(tr("\u25a0 Stop"), "stop", tr("Stop and go back to the start"), {}, false);
+    m_play =
+        make(tr("Play"), "play", tr("Play or pause (Space)"), {QKeySequence(Qt::Key_Space)}, true);
+    m_stop = make(tr("Stop"), "stop", tr("Stop and go back to the start"), {}, false);
     m_toStart = make(
-        tr("\u21e4 Start"), "toStart", tr("Go to the start (Return, Home)"),
+        tr("Start"), "toStart", tr("Go to the start (Return, Home)"),
         {QKeySequence(Qt::Key_Home), QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)},
         false);
-    m_record = make(tr("\u25cf Rec"), "record",
+    m_record = make(tr("Record"), "record",
                     tr("Record from the MIDI keyboard into the selected track, after a "
                        "one-bar count-in (R)"),
                     {QKeySequence(Qt::Key_R)}, true);
@@ -73,6 +74,14 @@ void TransportBar::addButtons() {
     m_panic = make(tr("Panic"), "panic", tr("Silence every note (Ctrl+.)"),
                    {QKeySequence(Qt::CTRL | Qt::Key_Period)}, false);
     addSeparator();
+    for (const auto& [action, icon] : {std::pair{m_play, "play"},
+                                       {m_stop, "stop"},
+                                       {m_toStart, "to-start"},
+                                       {m_loop, "loop"},
+                                       {m_metronome, "metronome"},
+                                       {m_panic, "panic"}})
+        action->setIcon(icons::glyph(QLatin1String(icon)));
+    m_record->setIcon(icons::glyph(QStringLiteral("record"), QColor(0xe0, 0x45, 0x45)));
 }
 
 void TransportBar::addTempoBox() {
@@ -147,7 +156,8 @@ void TransportBar::connectActions() {
 void TransportBar::followController() {
     connect(m_controller, &PlaybackController::playingChanged, this, [this](bool playing) {
         m_play->setChecked(playing);
-        m_play->setText(playing ? tr("\u2016 Pause") : tr("\u25b6 Play"));
+        m_play->setText(playing ? tr("Pause") : tr("Play"));
+        m_play->setIcon(icons::glyph(playing ? QStringLiteral("pause") : QStringLiteral("play")));
     });
     connect(m_controller, &PlaybackController::positionChanged, this, &TransportBar::showPosition);
     // Any song change (a tempo edit, undo, another file) republishes the snapshot.

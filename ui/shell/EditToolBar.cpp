@@ -2,6 +2,7 @@
 
 #include "ml/Scales.h"
 
+#include "ui/common/Icons.h"
 #include "ui/pianoroll/PianoRollView.h"
 
 #include <QAction>
@@ -15,7 +16,8 @@ EditToolBar::EditToolBar(PianoRollView* pianoRoll, QWidget* parent)
     : QToolBar(tr("Editor"), parent), m_pianoRoll(pianoRoll) {
     setObjectName(QStringLiteral("editToolBar"));
     setMovable(false);
-    setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Icons: the names are in the tooltips (with the keys) and in the overflow menu.
+    setToolButtonStyle(Qt::ToolButtonIconOnly);
     addTools();
     addSnap();
     addScale();
@@ -27,19 +29,20 @@ void EditToolBar::addTools() {
         PianoRollView::Tool tool;
         QString text;
         const char* name;
+        const char* icon;
         Qt::Key key;
         QString tip;
     };
     for (const ToolInfo& t :
-         {ToolInfo{PianoRollView::Tool::Select, tr("Select"), "toolSelect", Qt::Key_1,
-                   tr("Select, move and resize notes (1)")},
-          ToolInfo{PianoRollView::Tool::Draw, tr("Draw"), "toolDraw", Qt::Key_2,
-                   tr("Draw notes; drag to set the length (2)")},
-          ToolInfo{PianoRollView::Tool::Erase, tr("Erase"), "toolErase", Qt::Key_3,
-                   tr("Erase notes by clicking or sweeping over them (3)")},
-          ToolInfo{PianoRollView::Tool::Split, tr("Split"), "toolSplit", Qt::Key_4,
-                   tr("Split notes at the grid line nearest the click (4)")}}) {
-        QAction* a = addAction(t.text);
+         {ToolInfo{PianoRollView::Tool::Select, tr("Select"), "toolSelect", "select", Qt::Key_1,
+                   tr("Select: select, move and resize notes (1)")},
+          ToolInfo{PianoRollView::Tool::Draw, tr("Draw"), "toolDraw", "draw", Qt::Key_2,
+                   tr("Draw: draw notes; drag to set the length (2)")},
+          ToolInfo{PianoRollView::Tool::Erase, tr("Erase"), "toolErase", "erase", Qt::Key_3,
+                   tr("Erase: erase notes by clicking or sweeping over them (3)")},
+          ToolInfo{PianoRollView::Tool::Split, tr("Split"), "toolSplit", "split", Qt::Key_4,
+                   tr("Split: split notes at the grid line nearest the click (4)")}}) {
+        QAction* a = addAction(icons::glyph(QLatin1String(t.icon)), t.text);
         a->setObjectName(QLatin1String(t.name));
         a->setCheckable(true);
         a->setChecked(m_pianoRoll->tool() == t.tool);
@@ -117,6 +120,9 @@ void EditToolBar::addViewToggles(QAction* velocityLane, QAction* colourByVelocit
     velocityLane->setIconText(tr("Velocity"));
     colourByVelocity->setIconText(tr("Colour by velocity"));
     ghostNotes->setIconText(tr("Ghosts"));
+    velocityLane->setIcon(icons::glyph(QStringLiteral("velocity")));
+    colourByVelocity->setIcon(icons::glyph(QStringLiteral("colour-velocity")));
+    ghostNotes->setIcon(icons::glyph(QStringLiteral("ghosts")));
 }
 
 } // namespace torchestra::ui

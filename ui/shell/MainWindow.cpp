@@ -1,6 +1,7 @@
 #include "ui/shell/MainWindow.h"
 
 #include "project/GeneralMidi.h"
+#include "ui/common/Icons.h"
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/ModelLibrary.h"
 #include "ui/panels/SongInfoPanel.h"
@@ -44,7 +45,7 @@ const char* const kStateKey = "mainWindow/state";
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowIcon(theme::appIcon());
+    setWindowIcon(icons::application());
     setAcceptDrops(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
@@ -446,16 +447,6 @@ void MainWindow::setTheme(ThemeKind kind) {
 
 QString MainWindow::statusText() const {
     return m_statusLabel->text();
-}
-
-void MainWindow::showAbout() {
-    QMessageBox::about(
-        this, tr("About Torchestra"),
-        tr("<h3>Torchestra %1</h3>"
-           "<p>A music composition workstation: MIDI files, a piano roll, playback, and models "
-           "that learn from your music.</p>"
-           "<p>Built with Qt %2.</p>")
-            .arg(QStringLiteral(TORCHESTRA_VERSION), QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::trackSelectionChanged() {

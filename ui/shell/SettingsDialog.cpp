@@ -144,7 +144,6 @@ void SettingsDialog::addMidiRows(QFormLayout* form) {
 void SettingsDialog::showSoundFont() {
     if (m_soundFontPath.isEmpty()) {
         playback::SoundFontLocator locator;
-        locator.addProjectDir(".");
         std::string error;
         const QString found = QString::fromStdString(locator.locate(error));
         m_soundFont->setText(tr("Automatic"));

@@ -15,6 +15,7 @@ void TrackReader::read(int index, std::size_t start, std::size_t declaredEnd, bo
     begin(index, start, declaredEnd, lengthTrusted);
     try {
         readEvents();
+        readOnAfterEndOfTrack();
     } catch (const Truncated&) {
         m_truncated = true;
         warnTruncated();
@@ -22,6 +23,62 @@ void TrackReader::read(int index, std::size_t start, std::size_t declaredEnd, bo
     findNextChunk();
     finish();
 }
+
+namespace {
+
+// Whether the bytes from `pos` parse, strictly, as events up to an End of Track or exactly up
+// to `end`: each status byte written out (running status only right after a channel message),
+// data bytes under 0x80, no system messages, every length inside. Padding and junk after a
+// premature End of Track fail this; a writer's events that went on after one pass.
+bool parsesAsEvents(std::string_view bytes, std::size_t pos, std::size_t end) {
+    auto varLen = [&](std::uint32_t& value) {
+        value = 0;
+        for (int i = 0; i < 4 && pos < end; ++i) {
+            const std::uint8_t b = byteAt(bytes, pos++);
+            value = (value << 7) | (b & 0x7Fu);
+            if (!(b & 0x80))
+                return true;
+        }
+        return false;
+    };
+    std::uint8_t running = 0;
+    while (pos < end) {
+        std::uint32_t value = 0;
+        if (!varLen(value) || pos >= end)
+            return false;
+        std::uint8_t status = byteAt(bytes, pos);
+        if (status >= 0x80)
+            ++pos;
+        else if (running)
+            status = running;
+        else
+            return false;
+        if (status < 0xF0) {
+            const std::size_t n = (status & 0xE0) == 0xC0 ? 1 : 2; // Cn and Dn have one
+            if (n > end - pos)
+                return false;
+            for (std::size_t i = 0; i < n; ++i)
+                if (byteAt(bytes, pos + i) >= 0x80)
+                    return false;
+            pos += n;
+            running = status;
+            continue;
+        }
+        running = 0;
+        if (status != 0xFF && status != 0xF0 && status != 0xF7)
+            return false;
+        const bool meta = status == 0xFF;
+        const std::uint8_t type = meta && pos < end ? byteAt(bytes, pos++) : 0;
+        if (type >= 0x80 || !varLen(value) || value > end - pos)
+            return false;
+        pos += value;
+        if (meta && type == model::meta::kEndOfTrack)
+            return true;
+    }
+    return true;
+}
+
+} // namespace
 
 void TrackReader::begin(int index, std::size_t start, std::size_t declaredEnd, bool lengthTrusted) {
     m_index = index;
@@ -108,8 +165,10 @@ void TrackReader::readEvents() {
             if (!m_warnedDataByte)
                 warnDataByte(m_pos - (two ? 2 : 1) + ((d1 & 0x80) ? 0 : 1));
             m_warnedDataByte = true;
-            d1 &= 0x7F;
-            d2 &= 0x7F;
+            // Clipped, not masked: velocity 0xE0 masked would be 96, clipped 127, the nearer
+            // to what the writer meant and what other readers play.
+            d1 = std::min<std::uint8_t>(d1, 0x7F);
+            d2 = std::min<std::uint8_t>(d2, 0x7F);
         }
         if (type == 0x90 && d2 != 0) {
             noteChannel(channel);
@@ -131,6 +190,23 @@ void TrackReader::readEvents() {
     }
 }
 
+// An End of Track before the chunk's declared end, with events after it: writers that did
+// this meant the events (other readers play them), so they are read on to the declared end
+// (or the next End of Track) when they parse as events; anything else stays ignored
+// (findNextChunk warns).
+void TrackReader::readOnAfterEndOfTrack() {
+    while (m_sawEnd && m_pos < m_declaredEnd && parsesAsEvents(m_bytes, m_pos, m_declaredEnd)) {
+        m_warnings.warn(Warn::EndOfTrack, m_name + ": events after its End of Track at byte " +
+                                              std::to_string(m_eventPos) +
+                                              " read on to the chunk's end at byte " +
+                                              std::to_string(m_declaredEnd));
+        m_sawEnd = false;
+        m_limit = m_declaredEnd; // what was checked; a length that lied short has no bytes here
+        readEvents();
+        m_sawEnd = true; // another End of Track, or the chunk's end closes the track
+    }
+}
+
 void TrackReader::warnOverrun() {
     m_warnedOverrun = true;
     m_warnings.warn(Warn::Length, m_name + ": its chunk length says it ends at byte " +
@@ -142,7 +218,7 @@ void TrackReader::warnOverrun() {
 void TrackReader::warnDataByte(std::size_t bad) {
     m_warnings.warn(Warn::DataByte, m_name + ": data byte " + hex2(at(bad)) + " at byte " +
                                         std::to_string(bad) +
-                                        " masked to 7 bits (first of this track)");
+                                        " clipped to 127 (first of this track)");
 }
 
 // A meta, SysEx or system event (status >= 0xF0); false at End of Track.

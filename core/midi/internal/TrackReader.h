@@ -39,6 +39,7 @@ private:
 
     void begin(int index, std::size_t start, std::size_t declaredEnd, bool lengthTrusted);
     void readEvents();
+    void readOnAfterEndOfTrack();
     std::uint8_t readStatus();
     std::uint8_t continueRunningStatus(std::uint8_t dataByte);
     void warnOverrun();
