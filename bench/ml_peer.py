@@ -7,7 +7,11 @@ Training: 2x256 LSTM over 100 inputs (88 pitches + metre, JSB-like), batches of 
 independent head (Linear 256->88) or RNN-NADE head (128 hidden units), summed BCE per step,
 Adam, gradient clipping at 1. Sampling: a 2x256 LSTM over the MIDI representation (88 pitches
 sounding + onsets + 8 velocity bins + metre = 196 inputs), step by step for 128 steps (8 bars),
-batch 1 and 8 variations, independent or NADE head, under torch.inference_mode().
+batch 1 and 8 variations, independent or NADE head, under torch.inference_mode(). GAN: the
+default conditional bar GAN (generator and critic of core/ml/neural/GanNet.cpp, same layers and
+parameter counts), one generator update of WGAN-GP training at batch 64 (gan_update_ms).
+
+    ml_peer.py [--threads N] [--batches N] [--gan-updates N] [--only all|lstm|gan]
 """
 import argparse
 import time
@@ -128,21 +132,186 @@ def sample_ms(nade, variations, repeats):
     return times[len(times) // 2]
 
 
+# --- GAN (bench/ml_bench.cpp's GAN rows; core/ml/neural/GanNet.cpp) ---------------------------
+# The default GAN: bars of S = 16 steps over the MIDI representation's 88 pitches, as 1-D
+# convolutions over the steps with channels: a bar is onsets, sounding and a dynamic level
+# (2P + 1 = 177 channels); its condition the bars before and after, three flags/mask and 13 key
+# features (2 * 177 + 3 + 13 = 370). Generator width 256, critic width 128, noise 100.
+S, BAR, NOISE, GW, CW, COND_F = 16, 2 * P + 1, 100, 256, 128, 64
+GLOBAL0, GLOBALS = 2 * BAR, 3 + 13
+COND = 2 * BAR + GLOBALS
+
+
+def leaky(x):
+    return nn.functional.leaky_relu(x, 0.2)
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.condIn = nn.Conv1d(COND, COND_F, 3, padding=1)
+        self.condOut = nn.Conv1d(COND_F, COND_F, 3, padding=1)
+        self.fromNoise = nn.Linear(NOISE + GLOBALS, GW * S)
+        self.mix = nn.Conv1d(GW + COND_F + 1, GW, 3, padding=1)
+        self.body = nn.Conv1d(GW, GW, 3, padding=1)
+        self.out = nn.Conv1d(GW, BAR, 1)
+
+    def forward(self, z, cond):
+        globs = cond[:, GLOBAL0:GLOBAL0 + GLOBALS].mean(2)
+        mask = cond[:, GLOBAL0 + 2:GLOBAL0 + 3]
+        g = leaky(self.fromNoise(torch.cat([z, globs], 1))).view(-1, GW, S)
+        c = leaky(self.condOut(leaky(self.condIn(cond))))
+        h = leaky(self.mix(torch.cat([g, c, mask], 1)))
+        h = h + leaky(self.body(h))
+        return torch.sigmoid(self.out(h)) * mask
+
+
+class Critic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.condIn = nn.Conv1d(COND, COND_F, 1)
+        self.c1 = nn.Conv1d(BAR + COND_F, CW, 3, padding=1)
+        self.c2 = nn.Conv1d(CW, CW, 4, stride=2, padding=1)
+        self.c3 = nn.Conv1d(CW, CW, 4, stride=2, padding=1)
+        self.score = nn.Linear(CW * (S // 4), 1)
+
+    def forward(self, bar, cond):
+        h = leaky(self.c1(torch.cat([bar, leaky(self.condIn(cond))], 1)))
+        h = leaky(self.c3(leaky(self.c2(h))))
+        return self.score(h.flatten(1)).squeeze(1)
+
+
+def gradient_penalty(critic, real, fake, cond):
+    e = torch.rand(real.size(0), 1, 1)
+    mixed = (e * real + (1 - e) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(critic(mixed, cond).sum(), mixed, create_graph=True)
+    return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def gan_bars(pieces, steps, gen):
+    """Chorale-like bars with their conditions, encoded once (the usual Dataset of tensors):
+    bars [N, BAR, S] and conditions [N, COND, S] with both neighbours where they exist."""
+    v = chorale_batch(pieces, steps - 1, gen)  # [pieces, steps, P]
+    on = v * (1 - nn.functional.pad(v[:, :-1], (0, 0, 1, 0)))
+    level = torch.randint(0, 8, (pieces, steps), generator=gen).float() / 7
+    bars = torch.cat([on, v, level.unsqueeze(2) * (v.sum(2, keepdim=True) > 0)], 2)
+    bars = bars.view(pieces, steps // S, S, BAR).transpose(2, 3)  # [pieces, bars, BAR, S]
+    n = bars.size(1)
+    prev = nn.functional.pad(bars[:, :-1], (0, 0, 0, 0, 1, 0))
+    nxt = nn.functional.pad(bars[:, 1:], (0, 0, 0, 0, 0, 1))
+    flags = torch.zeros(pieces, n, 3, S)
+    flags[:, 1:, 0] = 1
+    flags[:, :-1, 1] = 1
+    flags[:, :, 2] = 1
+    chroma = torch.zeros(pieces, n, 12)
+    sounding = bars[:, :, P:2 * P].sum(3)  # [pieces, bars, P]
+    for p in range(P):
+        chroma[:, :, (21 + p) % 12] += sounding[:, :, p]
+    chroma = chroma / chroma.sum(2, keepdim=True).clamp(min=1)
+    key = torch.cat([chroma, torch.zeros(pieces, n, 1)], 2).unsqueeze(3).expand(-1, -1, -1, S)
+    cond = torch.cat([prev, nxt, flags, key], 2)
+    return bars.reshape(-1, BAR, S).contiguous(), cond.reshape(-1, COND, S).contiguous()
+
+
+def shift_pitches(x, shift):
+    """x [B, C, S] with pitch blocks [0, P) and [P, 2P): each row transposed by shift[b]."""
+    idx = torch.arange(P).unsqueeze(0) - shift.unsqueeze(1)  # [B, P]
+    ok = ((idx >= 0) & (idx < P)).float().unsqueeze(2)
+    idx = idx.clamp(0, P - 1).unsqueeze(2).expand(-1, -1, S)
+    blocks = [x[:, k * P:(k + 1) * P].gather(1, idx) * ok for k in range(2)]
+    return torch.cat(blocks + [x[:, 2 * P:]], 1)
+
+
+def gan_batch(bars, conds, batch, gen):
+    """A batch as the trainer draws it: random bars, each transposed within +-6 semitones,
+    the bar before dropped 10% of the time and the bar after kept half of the time."""
+    i = torch.randint(0, bars.size(0), (batch,), generator=gen)
+    shift = torch.randint(-6, 7, (batch,), generator=gen)
+    cond = conds[i]
+    keep_prev = (torch.rand(batch, generator=gen) >= 0.1).float()
+    keep_next = (torch.rand(batch, generator=gen) < 0.5).float()
+    flags = cond[:, GLOBAL0:GLOBAL0 + 3] * torch.stack(
+        [keep_prev, keep_next, torch.ones(batch)], 1).unsqueeze(2)
+    roll = (torch.arange(12).unsqueeze(0) - shift.unsqueeze(1)) % 12
+    chroma = cond[:, GLOBAL0 + 3:GLOBAL0 + 15].gather(1, roll.unsqueeze(2).expand(-1, -1, S))
+    return shift_pitches(bars[i], shift), torch.cat([
+        shift_pitches(cond[:, :BAR], shift) * keep_prev.view(-1, 1, 1),
+        shift_pitches(cond[:, BAR:2 * BAR], shift) * keep_next.view(-1, 1, 1),
+        flags, chroma, cond[:, GLOBAL0 + 15:]], 1)
+
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def gan_update_ms(updates, batch, gen):
+    """One generator update as the trainer's: 5 critic steps (fresh real and fake bars each,
+    WGAN-GP with weight 10) and one generator step, Adam at 1e-4 with betas (0.5, 0.9). The
+    critic's parameters are frozen for the generator step, as PyTorch WGAN-GP code does.
+    Prints the parameter counts, each timed update's milliseconds, their mean and median, and
+    the process CPU time per update."""
+    netG, netD = Generator(), Critic()
+    print(f"gan_generator_params {count(netG)}", flush=True)
+    print(f"gan_critic_params {count(netD)}", flush=True)
+    optG = torch.optim.Adam(netG.parameters(), lr=1e-4, betas=(0.5, 0.9))
+    optD = torch.optim.Adam(netD.parameters(), lr=1e-4, betas=(0.5, 0.9))
+    bars, conds = gan_bars(40, 256, gen)
+    times = []
+    cpu0 = 0.0
+    for u in range(updates + 1):  # one warm-up update
+        if u == 1:
+            cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        for p in netD.parameters():
+            p.requires_grad_(True)
+        for _ in range(5):
+            real, cond = gan_batch(bars, conds, batch, gen)
+            with torch.no_grad():
+                fake = netG(torch.randn(batch, NOISE), cond)
+            optD.zero_grad()
+            wasserstein = netD(real, cond).mean() - netD(fake, cond).mean()
+            loss = -wasserstein + 10 * gradient_penalty(netD, real, fake, cond)
+            loss.backward()
+            optD.step()
+            loss.item()
+        for p in netD.parameters():
+            p.requires_grad_(False)
+        _, cond = gan_batch(bars, conds, batch, gen)
+        optG.zero_grad()
+        loss = -netD(netG(torch.randn(batch, NOISE), cond), cond).mean()
+        loss.backward()
+        optG.step()
+        loss.item()
+        if u > 0:
+            times.append((time.perf_counter() - t0) * 1000)
+    cpu_ms = (time.process_time() - cpu0) * 1000 / updates
+    for t in times:
+        print(f"gan_update_ms {t:.2f}", flush=True)
+    print(f"gan_update_mean_ms {sum(times) / len(times):.2f}", flush=True)
+    print(f"gan_update_cpu_ms {cpu_ms:.2f}", flush=True)
+    times.sort()
+    print(f"gan_update_median_ms {times[len(times) // 2]:.2f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batches", type=int, default=12)
+    ap.add_argument("--gan-updates", type=int, default=8)
+    ap.add_argument("--only", choices=["all", "lstm", "gan"], default="all")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     gen = torch.Generator().manual_seed(1)
-    print(f"train_independent_fps {train_fps(False, args.batches, gen):.1f}", flush=True)
-    print(f"train_nade_fps {train_fps(True, args.batches, gen):.1f}", flush=True)
-    print(f"sample_independent_1_ms {sample_ms(False, 1, 7):.2f}", flush=True)
-    print(f"sample_independent_8_ms {sample_ms(False, 8, 5):.2f}", flush=True)
-    print(f"sample_nade_1_ms {sample_ms(True, 1, 3):.2f}", flush=True)
-    print(f"sample_nade_8_ms {sample_ms(True, 8, 3):.2f}", flush=True)
-
+    if args.only in ("all", "lstm"):
+        print(f"train_independent_fps {train_fps(False, args.batches, gen):.1f}", flush=True)
+        print(f"train_nade_fps {train_fps(True, args.batches, gen):.1f}", flush=True)
+        print(f"sample_independent_1_ms {sample_ms(False, 1, 7):.2f}", flush=True)
+        print(f"sample_independent_8_ms {sample_ms(False, 8, 5):.2f}", flush=True)
+        print(f"sample_nade_1_ms {sample_ms(True, 1, 3):.2f}", flush=True)
+        print(f"sample_nade_8_ms {sample_ms(True, 8, 3):.2f}", flush=True)
+    if args.only in ("all", "gan"):
+        gan_update_ms(args.gan_updates, 64, gen)
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,12 @@
 #include "ml/neural/GanModel.h"
 
 #include "ml/SamplingConstraints.h"
+#include "ml/neural/NeuralKinds.h"
 #include "ml/neural/NeuralNet.h"
 #include "ml/neural/TorchPayload.h"
 
 #include <algorithm>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 
@@ -169,6 +171,31 @@ std::unique_ptr<GanModel> createGanModel(const ModelConfig& config, std::uint64_
 } // namespace torchestra::ml::neural
 
 namespace torchestra::ml {
+
+std::pair<long, long> ganParameterCounts(const ModelConfig& config) {
+    using namespace neural;
+    if (!checkGanConfig(config).empty())
+        return {0, 0};
+    runThisThreadSerially();
+    at::Generator random = at::detail::getDefaultCPUGenerator();
+    at::Tensor state;
+    {
+        std::lock_guard<std::mutex> lock(random.mutex());
+        state = random.get_state();
+    }
+    const GanShape shape = ganShape(config.representation, config.barSteps);
+    const auto count = [](const torch::nn::Module& m) {
+        long n = 0;
+        for (const torch::Tensor& p : m.parameters())
+            n += long(p.numel());
+        return n;
+    };
+    const long generator = count(*GanGenerator(shape, config.noiseSize, ganWidth(config)));
+    const long critic = count(*GanCritic(shape, criticWidth(config)));
+    std::lock_guard<std::mutex> lock(random.mutex());
+    random.set_state(state);
+    return {generator, critic};
+}
 
 std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const std::string& payload,
                                               std::string& error) {

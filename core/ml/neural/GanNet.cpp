@@ -51,7 +51,8 @@ torch::Tensor GanGeneratorImpl::forward(const torch::Tensor& z, const torch::Ten
     return torch::sigmoid(m_out(h)) * mask;
 }
 
-GanCriticImpl::GanCriticImpl(const GanShape& shape, int width) {
+GanCriticImpl::GanCriticImpl(const GanShape& shape, int width)
+    : m_barChannels(shape.barChannels()) {
     m_condIn = register_module(
         "condIn", torch::nn::Conv1d(conv(shape.conditionChannels(), kConditionFeatures, 1)));
     m_c1 = register_module(
@@ -62,8 +63,24 @@ GanCriticImpl::GanCriticImpl(const GanShape& shape, int width) {
 }
 
 torch::Tensor GanCriticImpl::forward(const torch::Tensor& bar, const torch::Tensor& condition) {
+    return score(bar, conditionTerm(condition));
+}
+
+// c1's weight is [width, barChannels + condition features, 3]: the bar's columns first, as
+// torch::cat({bar, features}) fed them when c1 ran on the two together.
+torch::Tensor GanCriticImpl::conditionTerm(const torch::Tensor& condition) {
     const torch::Tensor c = leaky(m_condIn(condition));
-    torch::Tensor h = leaky(m_c1(torch::cat({bar, c}, 1)));
+    const std::int64_t features = m_c1->weight.size(1) - m_barChannels;
+    const std::int64_t padding = m_c1->weight.size(2) / 2;
+    return torch::conv1d(c, m_c1->weight.narrow(1, m_barChannels, features), m_c1->bias,
+                         /*stride=*/1, padding);
+}
+
+torch::Tensor GanCriticImpl::score(const torch::Tensor& bar, const torch::Tensor& conditionTerm) {
+    const std::int64_t padding = m_c1->weight.size(2) / 2;
+    torch::Tensor h =
+        torch::conv1d(bar, m_c1->weight.narrow(1, 0, m_barChannels), {}, /*stride=*/1, padding);
+    h = leaky(h + conditionTerm);
     h = leaky(m_c2(h));
     h = leaky(m_c3(h));
     return m_score(h.flatten(1)).squeeze(1);
@@ -72,9 +89,18 @@ torch::Tensor GanCriticImpl::forward(const torch::Tensor& bar, const torch::Tens
 torch::Tensor gradientPenalty(GanCritic& critic, const torch::Tensor& real,
                               const torch::Tensor& fake, const torch::Tensor& condition,
                               const torch::Tensor& noise) {
+    return gradientPenaltyWithTerm(critic, real, fake, critic->conditionTerm(condition), noise);
+}
+
+torch::Tensor gradientPenaltyWithTerm(GanCritic& critic, const torch::Tensor& real,
+                                      const torch::Tensor& fake, const torch::Tensor& conditionTerm,
+                                      const torch::Tensor& noise) {
     const torch::Tensor e = noise.view({-1, 1, 1});
     torch::Tensor mixed = (e * real + (1 - e) * fake.detach()).detach().requires_grad_(true);
-    const torch::Tensor scores = critic(mixed, condition);
+    // The condition term enters only through the slopes of the LeakyReLUs, which are piecewise
+    // constant: the penalty's gradient through it is zero (autograd's too, which would compute
+    // those zeros through the condition's layers), so it is detached here.
+    const torch::Tensor scores = critic->score(mixed, conditionTerm.detach());
     const torch::Tensor grad = torch::autograd::grad({scores.sum()}, {mixed}, {},
                                                      /*retain_graph=*/true,
                                                      /*create_graph=*/true)[0];

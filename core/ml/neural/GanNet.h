@@ -35,7 +35,15 @@ public:
     // bar [B, barChannels, steps], condition as for the generator -> scores [B].
     torch::Tensor forward(const torch::Tensor& bar, const torch::Tensor& condition);
 
+    // forward() in two parts, for a critic step that scores its real, fake and mixed bars with
+    // the same conditions: the first layer is a convolution over the bar's channels and the
+    // condition's features together, which is the sum of one over each; the condition's
+    // share, [B, width, steps] with the layer's bias, is the same for all three.
+    torch::Tensor conditionTerm(const torch::Tensor& condition);
+    torch::Tensor score(const torch::Tensor& bar, const torch::Tensor& conditionTerm);
+
 private:
+    int m_barChannels;
     torch::nn::Conv1d m_condIn{nullptr};
     torch::nn::Conv1d m_c1{nullptr}, m_c2{nullptr}, m_c3{nullptr};
     torch::nn::Linear m_score{nullptr};
@@ -48,6 +56,10 @@ TORCH_MODULE(GanCritic);
 torch::Tensor gradientPenalty(GanCritic& critic, const torch::Tensor& real,
                               const torch::Tensor& fake, const torch::Tensor& condition,
                               const torch::Tensor& noise);
+// The same with the critic's condition term of `condition` (GanCriticImpl::conditionTerm).
+torch::Tensor gradientPenaltyWithTerm(GanCritic& critic, const torch::Tensor& real,
+                                      const torch::Tensor& fake, const torch::Tensor& conditionTerm,
+                                      const torch::Tensor& noise);
 
 // The mask channel of a condition [B, conditionChannels, steps] as [B, 1, steps].
 torch::Tensor stepMask(const GanShape& shape, const torch::Tensor& condition);

@@ -26,6 +26,10 @@
 #include <optional>
 #include <sstream>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace torchestra::ml {
 
 namespace {
@@ -66,6 +70,24 @@ void assign(torch::nn::Module& m, const std::vector<torch::Tensor>& values) {
     auto params = m.parameters();
     for (std::size_t i = 0; i < params.size(); ++i)
         params[i].copy_(values[i]);
+}
+
+// glibc's malloc returns freed memory at the top of its heap to the kernel once more than a
+// threshold is free (2x the largest block freed so far, a few MB here), and a generator update
+// frees nearly all it allocated (tens of MB of activations and gradients) at its end: every
+// update then faulted those pages in again, ~7,500 page faults and ~25% of an update's time
+// (docs/benchmarks.md, GAN). Keeping up to 64 MB free per heap (and mapping only blocks over
+// 32 MB, glibc's own upper bound for its adaptive threshold) lets the passes reuse it. Process
+// wide and kept for the process's life; a few tens of MB on a 24 GB workstation.
+void keepFreedMemoryForReuse() {
+#ifdef __GLIBC__
+    static const bool done = [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+        return true;
+    }();
+    (void)done;
+#endif
 }
 
 // Everything a training pass touches, shared with the passes (they may outlive the run).
@@ -245,6 +267,7 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
         return false;
     }
     m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
+    keepFreedMemoryForReuse();
     m_compute.emplace(m_options.threads);
     m_prog.epochs = m_options.epochs;
     // By default an epoch is one pass over the training bars (each generator step sees a batch

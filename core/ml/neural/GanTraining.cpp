@@ -1,6 +1,7 @@
 #include "ml/neural/GanTraining.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace torchestra::ml::neural {
 
@@ -78,10 +79,14 @@ CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::
         fake = generator(torch::randn({B, noise}), batch.condition);
     }
     adam.zero_grad();
-    const torch::Tensor wasserstein =
-        critic(batch.real, batch.condition).mean() - critic(fake, batch.condition).mean();
+    // The real, fake and mixed bars share their conditions, so the condition's share of the
+    // critic's first layer is computed once; the real and fake bars are scored in one batch.
+    const torch::Tensor term = critic->conditionTerm(batch.condition);
+    const torch::Tensor scores =
+        critic->score(torch::cat({batch.real, fake}), torch::cat({term, term}));
+    const torch::Tensor wasserstein = scores.narrow(0, 0, B).mean() - scores.narrow(0, B, B).mean();
     const torch::Tensor penalty =
-        gradientPenalty(critic, batch.real, fake, batch.condition, torch::rand({B}));
+        gradientPenaltyWithTerm(critic, batch.real, fake, term, torch::rand({B}));
     const torch::Tensor loss = -wasserstein + kPenaltyWeight * penalty;
     loss.backward();
     adam.step();
@@ -92,10 +97,35 @@ CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::
     return step;
 }
 
+namespace {
+
+// The critic's weights as constants for a generator step: the backward pass then computes
+// only the gradient that reaches the generator, not the critic's own (which its next step
+// would zero unread). Restored however the step ends.
+class FrozenWeights {
+public:
+    explicit FrozenWeights(torch::nn::Module& module) : m_weights(module.parameters()) {
+        for (torch::Tensor& w : m_weights)
+            w.requires_grad_(false);
+    }
+    FrozenWeights(const FrozenWeights&) = delete;
+    FrozenWeights& operator=(const FrozenWeights&) = delete;
+    ~FrozenWeights() {
+        for (torch::Tensor& w : m_weights)
+            w.requires_grad_(true);
+    }
+
+private:
+    std::vector<torch::Tensor> m_weights;
+};
+
+} // namespace
+
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
                      const GanBatch& batch, int noise) {
     const std::int64_t B = batch.condition.size(0);
     adam.zero_grad();
+    const FrozenWeights frozen(*critic);
     const torch::Tensor fake = generator(torch::randn({B, noise}), batch.condition);
     const torch::Tensor loss = -critic(fake, batch.condition).mean();
     loss.backward();

@@ -53,7 +53,8 @@ struct CriticStep {
 };
 CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
                       const GanBatch& batch, int noise);
-// One generator update on a batch's conditions: returns its loss, -mean D(fake).
+// One generator update on a batch's conditions: returns its loss, -mean D(fake). The critic's
+// weights get no gradient from it.
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
                      const GanBatch& batch, int noise);
 

@@ -101,3 +101,73 @@ TEST(GanNet, OneCriticStepLowersItsLoss) {
     EXPECT_LT(second.loss, first.loss);
     EXPECT_GT(second.wasserstein, first.wasserstein); // it tells real from fake better
 }
+
+// criticStep computes the condition's share of the critic's first layer once, scores the real
+// and fake bars in one batch and detaches that share in the penalty: its gradients must be
+// those of the plain WGAN-GP loss through forward() (in double precision, to rounding).
+TEST(GanNet, CriticStepHasThePlainLossesGradients) {
+    const GanShape shape = tinyShape();
+    const caffe2::TypeMeta previous = torch::get_default_dtype();
+    torch::set_default_dtype(caffe2::TypeMeta::Make<double>());
+    torch::manual_seed(4);
+    GanGenerator g(shape, 10, 16);
+    GanCritic d(shape, 16);
+    const int B = 6;
+    GanBatch batch;
+    batch.real = (torch::rand({B, shape.barChannels(), shape.steps}) > 0.7).to(torch::kDouble);
+    batch.condition = conditionWithLength(shape, B, 7);
+    batch.condition.narrow(1, 0, shape.barChannels())
+        .copy_(torch::rand({B, shape.barChannels(), shape.steps}));
+
+    torch::manual_seed(9); // the step draws the fake bars' noise, then the penalty's mixing
+    torch::Tensor fake;
+    {
+        torch::NoGradGuard noGrad;
+        fake = g(torch::randn({B, 10}), batch.condition);
+    }
+    const torch::Tensor e = torch::rand({B}).view({-1, 1, 1});
+    torch::Tensor mixed = (e * batch.real + (1 - e) * fake).detach().requires_grad_(true);
+    const torch::Tensor grad =
+        torch::autograd::grad({d(mixed, batch.condition).sum()}, {mixed}, {}, true, true)[0];
+    const torch::Tensor penalty = (grad.flatten(1).norm(2, 1) - 1).pow(2).mean();
+    const torch::Tensor wasserstein =
+        d(batch.real, batch.condition).mean() - d(fake, batch.condition).mean();
+    (-wasserstein + kPenaltyWeight * penalty).backward();
+    std::vector<torch::Tensor> expected;
+    for (const torch::Tensor& p : d->parameters())
+        expected.push_back(p.grad().clone());
+
+    torch::optim::Adam adam(d->parameters(), torch::optim::AdamOptions(1e-3));
+    torch::manual_seed(9);
+    const CriticStep step = criticStep(g, d, adam, batch, 10); // grads before Adam's step
+    EXPECT_NEAR(step.wasserstein, wasserstein.item<double>(), 1e-12);
+    EXPECT_NEAR(step.penalty, penalty.item<double>(), 1e-12);
+    const auto params = d->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const double scale = expected[i].abs().max().item<double>();
+        if (i + 1 < params.size()) // the score's bias cancels out of every term
+            EXPECT_GT(scale, 0.0) << "parameter " << i;
+        EXPECT_LE((params[i].grad() - expected[i]).abs().max().item<double>(), 1e-12 * scale)
+            << "parameter " << i;
+    }
+    torch::set_default_dtype(previous);
+}
+
+// The generator step gives the critic's weights no gradient and leaves them trainable.
+TEST(GanNet, GeneratorStepLeavesTheCriticAlone) {
+    const GanShape shape = tinyShape();
+    torch::manual_seed(5);
+    GanGenerator g(shape, 10, 16);
+    GanCritic d(shape, 16);
+    torch::optim::Adam adam(g->parameters(), torch::optim::AdamOptions(1e-3));
+    GanBatch batch;
+    batch.condition = conditionWithLength(shape, 4, 8);
+    const double loss = generatorStep(g, d, adam, batch, 10);
+    EXPECT_TRUE(std::isfinite(loss));
+    for (const torch::Tensor& p : d->parameters()) {
+        EXPECT_TRUE(p.requires_grad());
+        EXPECT_FALSE(p.grad().defined());
+    }
+    for (const torch::Tensor& p : g->parameters())
+        EXPECT_TRUE(p.grad().defined());
+}
