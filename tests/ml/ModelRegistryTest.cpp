@@ -8,7 +8,7 @@
 using namespace torchestra::ml;
 
 TEST(ModelRegistry, EveryKindIsRegisteredAndDescribesItself) {
-    for (ModelKind kind : {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm}) {
+    for (ModelKind kind : {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm, ModelKind::Gan}) {
         const ModelKindHandlers* h = findModelKind(kind);
         ASSERT_NE(h, nullptr) << toString(kind);
         EXPECT_TRUE(h->train && h->load && h->describe) << toString(kind);

@@ -145,8 +145,9 @@ TEST(GanNet, CriticStepHasThePlainLossesGradients) {
     const auto params = d->parameters();
     for (std::size_t i = 0; i < params.size(); ++i) {
         const double scale = expected[i].abs().max().item<double>();
-        if (i + 1 < params.size()) // the score's bias cancels out of every term
+        if (i + 1 < params.size()) { // the score's bias cancels out of every term
             EXPECT_GT(scale, 0.0) << "parameter " << i;
+        }
         EXPECT_LE((params[i].grad() - expected[i]).abs().max().item<double>(), 1e-12 * scale)
             << "parameter " << i;
     }
