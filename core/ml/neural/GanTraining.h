@@ -64,7 +64,7 @@ double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::A
 // update is hundreds of small parallel operations, and at the end of each the OpenMP team's
 // threads spin while they wait for each other; when other processes keep the cores busy, one of
 // them is often descheduled and the other spins away the time it needed. On the 2-core machine
-// beside other engineers' builds and tests (load 3-5), an update took 3-4x as long with 2
+// beside other engineers' builds and tests (load 2.5-4), an update took 2-7x as long with 2
 // threads as with 1; on the quiet machine 2 threads are ~1.4x faster (docs/benchmarks.md, GAN).
 // So with TrainOptions::threads > 1 a run starts on one thread, the safe choice, and now and
 // then tries the other count for two updates and then the current one for two more: it
