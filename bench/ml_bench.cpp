@@ -11,8 +11,10 @@
 // --sample-only skips the training figures (the sampling models are still trained briefly);
 // --repeats sets the calls per sampling median (default 21 at batch 1, 11 for 8 variations).
 // --gan-only runs only the GAN figures, --no-gan all but them; --gan-updates sets how many
-// generator updates are timed on each side (default 8, after one for warm-up) and --gan-rounds
-// how many times the two sides take turns (default 2).
+// generator updates are timed on each side (default 24, after one for warm-up: the trainer
+// starts on one thread and settles on its thread count within about 8 updates, see ThreadChoice
+// in core/ml/neural/GanTraining.h) and --gan-rounds how many times the two sides take turns
+// (default 2).
 
 #include "ml/Dataset.h"
 #include "ml/Trainer.h"
@@ -294,7 +296,7 @@ struct BenchOptions {
     bool sampleOnly = false;
     int repeats = 0;
     bool lstm = true, gan = true;
-    int ganUpdates = 8, ganRounds = 2;
+    int ganUpdates = 24, ganRounds = 2;
 };
 
 void lstmFigures(const BenchOptions& opt) {

@@ -12,6 +12,8 @@
 //
 // The weights kept are an average of the generator's (options.averageDecay), which smooths the
 // oscillation of adversarial training.
+// The compute thread's thread count (at most options.threads) is chosen per update by
+// measurement (ThreadChoice, GanTraining.h): on a busy machine one thread is much the faster.
 
 #include "ml/ContinuationMetrics.h"
 #include "ml/neural/ComputeThread.h"
@@ -20,6 +22,7 @@
 #include "ml/neural/NeuralKinds.h"
 #include "ml/neural/NeuralNet.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -102,6 +105,12 @@ struct GanState {
     long steps = 0; // generator steps, for the average's warm-up
 };
 
+struct UpdateResult {
+    double wasserstein = 0; // the critic steps' mean estimate
+    double generatorLoss = 0;
+    double seconds = 0;
+};
+
 // The weights and training state worth keeping.
 struct GanSnapshot {
     std::vector<torch::Tensor> generator, critic;
@@ -157,6 +166,7 @@ private:
     double m_maxSeconds = 0;
     bool m_timeUp = false;
     double m_stepSeconds = 0, m_lastValidSeconds = 0;
+    std::optional<ThreadChoice> m_threads;
     long m_stepsDone = 0;
     TrainProgress m_prog;
     Clock::time_point m_lastReport = Clock::now() - std::chrono::seconds(1);
@@ -269,6 +279,7 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
     keepFreedMemoryForReuse();
     m_compute.emplace(m_options.threads);
+    m_threads.emplace(m_options.threads);
     m_prog.epochs = m_options.epochs;
     // By default an epoch is one pass over the training bars (each generator step sees a batch
     // of new conditions), at least kMinStepsPerEpoch so that small data is still judged rarely
@@ -339,37 +350,49 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
     return Next::Continue;
 }
 
-// kCriticSteps critic updates, one generator update and the average's, on the helper thread.
+// kCriticSteps critic updates, one generator update and the average's (run on the helper
+// thread).
+UpdateResult updatePass(GanState& s, int batch, int transpose, double decay) {
+    UpdateResult out;
+    double w = 0;
+    for (int i = 0; i < kCriticSteps; ++i) {
+        const GanBatch b = makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
+        w += criticStep(s.generator, s.critic, *s.criticAdam, b, s.noise).wasserstein;
+    }
+    const GanBatch b = makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
+    out.generatorLoss = generatorStep(s.generator, s.critic, *s.generatorAdam, b, s.noise);
+    out.wasserstein = w / kCriticSteps;
+    ++s.steps;
+    torch::NoGradGuard noGrad;
+    const double d =
+        decay > 0 ? std::min(decay, (1.0 + double(s.steps)) / (10.0 + double(s.steps))) : 0.0;
+    auto avg = s.averaged->parameters();
+    auto cur = s.generator->parameters();
+    for (std::size_t i = 0; i < avg.size(); ++i)
+        avg[i].mul_(d).add_(cur[i], 1.0 - d);
+    return out;
+}
+
+// One generator update on the helper thread, with the threads m_threads chooses.
 bool GanTrainingRun::generatorUpdate(double& wasserstein, double& generatorLoss) {
-    auto out = std::make_shared<std::pair<double, double>>(0.0, 0.0);
+    auto out = std::make_shared<UpdateResult>();
     const int batch = m_options.batchSize, transpose = m_options.transpose;
+    const int threads = m_threads->next();
     const double decay = m_options.averageDecay;
-    return m_compute->run(
-               [s = m_state, out, batch, transpose, decay] {
-                   double w = 0;
-                   for (int i = 0; i < kCriticSteps; ++i) {
-                       const GanBatch b =
-                           makeGanBatch(*s->bars, s->shape, batch, transpose, s->rng);
-                       w += criticStep(s->generator, s->critic, *s->criticAdam, b, s->noise)
-                                .wasserstein;
-                   }
-                   const GanBatch b = makeGanBatch(*s->bars, s->shape, batch, transpose, s->rng);
-                   out->second =
-                       generatorStep(s->generator, s->critic, *s->generatorAdam, b, s->noise);
-                   out->first = w / kCriticSteps;
-                   ++s->steps;
-                   torch::NoGradGuard noGrad;
-                   const double d =
-                       decay > 0
-                           ? std::min(decay, (1.0 + double(s->steps)) / (10.0 + double(s->steps)))
-                           : 0.0;
-                   auto avg = s->averaged->parameters();
-                   auto cur = s->generator->parameters();
-                   for (std::size_t i = 0; i < avg.size(); ++i)
-                       avg[i].mul_(d).add_(cur[i], 1.0 - d);
-               },
-               m_cancel) &&
-           ((wasserstein = out->first), (generatorLoss = out->second), true);
+    const bool done = m_compute->run(
+        [s = m_state, out, batch, transpose, decay, threads] {
+            setThisThreadsThreads(threads);
+            const Clock::time_point start = Clock::now();
+            *out = updatePass(*s, batch, transpose, decay);
+            out->seconds = secondsSince(start);
+        },
+        m_cancel);
+    if (!done)
+        return false;
+    m_threads->record(out->seconds);
+    wasserstein = out->wasserstein;
+    generatorLoss = out->generatorLoss;
+    return true;
 }
 
 // 1 - closeness of the averaged generator's continuations; false when cancelled.

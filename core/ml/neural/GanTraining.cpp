@@ -133,4 +133,48 @@ double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::A
     return loss.item<double>();
 }
 
+void ThreadChoice::record(double seconds) {
+    if (m_most == 1 || ++m_updates == 1) // the first update creates oneDNN's kernels
+        return;
+    const auto faster = [seconds](double best) {
+        return best > 0 ? std::min(best, seconds) : seconds;
+    };
+    if (m_phase == Phase::Trying) {
+        m_tried = faster(m_tried);
+        if (--m_left == 0) {
+            m_phase = Phase::Checking;
+            m_left = 2;
+        }
+        return;
+    }
+    if (m_phase == Phase::Checking) {
+        m_checked = faster(m_checked);
+        if (--m_left == 0)
+            decide();
+        return;
+    }
+    const bool slowedDown =
+        m_recent.size() == 3 && seconds > 2 * *std::min_element(m_recent.begin(), m_recent.end());
+    m_recent.push_back(seconds);
+    if (m_recent.size() > 3)
+        m_recent.pop_front();
+    if (m_recent.size() == 3 &&
+        (m_updates >= m_tryAt || (slowedDown && m_updates >= m_lastTry + kMinGap))) {
+        m_phase = Phase::Trying;
+        m_left = 2;
+        m_tried = m_checked = 0;
+    }
+}
+
+void ThreadChoice::decide() {
+    const bool switchOver = m_tried < 0.9 * m_checked;
+    if (switchOver)
+        m_current = other();
+    m_recent.clear();
+    m_phase = Phase::Running;
+    m_interval = switchOver ? kFirstInterval : std::min(2 * m_interval, kLongestInterval);
+    m_tryAt = m_updates + m_interval;
+    m_lastTry = m_updates;
+}
+
 } // namespace torchestra::ml::neural

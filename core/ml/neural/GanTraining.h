@@ -7,6 +7,8 @@
 #include "ml/Dataset.h"
 #include "ml/neural/GanNet.h"
 
+#include <algorithm>
+#include <deque>
 #include <memory>
 #include <random>
 #include <vector>
@@ -57,5 +59,41 @@ CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::
 // weights get no gradient from it.
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
                      const GanBatch& batch, int noise);
+
+// How many threads the compute thread gives each generator update, chosen by measurement. An
+// update is hundreds of small parallel operations, and at the end of each the OpenMP team's
+// threads spin while they wait for each other; when other processes keep the cores busy, one of
+// them is often descheduled and the other spins away the time it needed. On the 2-core machine
+// beside other engineers' builds and tests (load 2.5-4), an update took 2-7x as long with 2
+// threads as with 1; on the quiet machine 2 threads are ~1.4x faster (docs/benchmarks.md, GAN).
+// So with TrainOptions::threads > 1 a run starts on one thread, the safe choice, and now and
+// then tries the other count for two updates and then the current one for two more: it
+// switches when the faster try is under 0.9 of the faster of the two after. It tries after a
+// warm-up update and three more, then every kFirstInterval updates at first and up to every
+// kLongestInterval while the choice stands, and at once (but not within kMinGap updates of the
+// last try) when an update takes over twice as long as the fastest of the three before it. (The
+// weights a run reaches then depend on the load, as convolutions sum in another order on one
+// thread than on two; with TrainOptions::threads 1 a run is reproducible.) Not thread-safe: the
+// trainer's caller owns it.
+class ThreadChoice {
+public:
+    explicit ThreadChoice(int most) : m_most(std::max(1, most)) {}
+    // Threads for the next update.
+    int next() const { return m_phase == Phase::Trying ? other() : m_current; }
+    // The update that next() chose threads for took `seconds`.
+    void record(double seconds);
+
+private:
+    enum class Phase { Running, Trying, Checking };
+    static constexpr long kFirstInterval = 25, kLongestInterval = 200, kMinGap = 10;
+    int other() const { return m_current == 1 ? m_most : 1; }
+    void decide();
+    int m_most, m_current = 1;
+    Phase m_phase = Phase::Running;
+    int m_left = 0; // updates left in this phase
+    long m_updates = 0, m_tryAt = 4, m_lastTry = 0, m_interval = kFirstInterval;
+    double m_tried = 0, m_checked = 0; // the faster update of the try and of the check after
+    std::deque<double> m_recent;       // the current count's last updates
+};
 
 } // namespace torchestra::ml::neural

@@ -31,8 +31,8 @@ TrainResult trainGan(const Dataset& data, const ModelConfig& config, const Train
 std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const std::string& payload,
                                               std::string& error);
 // The weights of a GAN config's generator and critic, as {generator, critic}; {0, 0} for a bad
-// config. Leaves torch's random state as it was. (bench/ml_bench.cpp checks them against the
-// PyTorch peer's.)
+// config. Runs serially and leaves torch's random state as it was. (bench/ml_bench.cpp checks them
+// against the PyTorch peer's.)
 std::pair<long, long> ganParameterCounts(const ModelConfig& config);
 // LibTorch's intra-op threads for torch work on the calling thread (evaluation; it starts at 1
 // here). Training passes use TrainOptions::threads on the trainer's own compute thread, and other

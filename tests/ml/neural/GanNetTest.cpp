@@ -172,3 +172,45 @@ TEST(GanNet, GeneratorStepLeavesTheCriticAlone) {
     for (const torch::Tensor& p : g->parameters())
         EXPECT_TRUE(p.grad().defined());
 }
+
+// The trainer's thread count follows the measured update times: it starts on one thread, tries
+// two after the warm-up and three updates, and keeps the faster; it tries again when the load
+// changes (an update slows down), and with one thread allowed it never tries another.
+TEST(GanNet, ThreadChoiceKeepsTheFasterCount) {
+    ThreadChoice choice(2);
+    double oneThread = 0.3, twoThreads = 1.0; // a busy machine
+    const auto run = [&] {
+        const int threads = choice.next();
+        choice.record(threads == 1 ? oneThread : twoThreads);
+        return threads;
+    };
+    std::vector<int> used;
+    for (int i = 0; i < 8; ++i)
+        used.push_back(run());
+    EXPECT_EQ(used, (std::vector<int>{1, 1, 1, 1, 2, 2, 1, 1})); // warm-up, 3, try, check
+    int two = 0;
+    for (int i = 0; i < 200; ++i)
+        two += run() == 2;
+    EXPECT_LE(two, 8); // a few tries, further and further apart
+
+    oneThread = 0.22, twoThreads = 0.16; // the machine is quiet again: found at the next try
+    for (int i = 0; i < 200; ++i)
+        run();
+    EXPECT_EQ(choice.next(), 2);
+    int one = 0;
+    for (int i = 0; i < 100; ++i)
+        one += run() == 1;
+    EXPECT_LE(one, 6);
+
+    oneThread = 0.33, twoThreads = 1.0; // busy again: two threads slow down, tried at once
+    used.clear();
+    for (int i = 0; i < 8; ++i)
+        used.push_back(run());
+    EXPECT_EQ(used, (std::vector<int>{2, 1, 1, 2, 2, 1, 1, 1})); // slow, try, check, switched
+
+    ThreadChoice single(1);
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(single.next(), 1);
+        single.record(1.0);
+    }
+}
