@@ -4,7 +4,8 @@
 //
 // A model without a likelihood (the GAN) is judged by its music instead: it continues one-bar
 // primers from the files (the test split) and the metrics compare its four bars with the four
-// that really followed (ml/ContinuationMetrics.h). eval-jsb --metrics does the same for any kind.
+// that really followed (ml/ContinuationMetrics.h). `eval --metrics` and `eval-jsb --metrics` do
+// the same for any kind; `eval --training DIR` adds the copy rate against those files.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "ml/Checkpoint.h"
@@ -36,7 +37,8 @@ ml::NllResult evaluateAll(const ml::SequenceModel& model,
 // followed; copy rates against `training` when given. Prints the table and the closeness.
 void printContinuationMetrics(const ml::SequenceModel& model,
                               const std::vector<ml::FrameSequence>& pieces, int stepsPerBar,
-                              const std::vector<ml::FrameSequence>* training) {
+                              const std::vector<ml::FrameSequence>* training,
+                              const ml::SampleRequest& settings) {
     constexpr int kBars = 4;
     constexpr std::size_t kWindows = 50; // 200 generated bars
     const ml::ContinuationWindows windows =
@@ -45,7 +47,7 @@ void printContinuationMetrics(const ml::SequenceModel& model,
               << " bars from one-bar primers, against the bars that followed (bars of "
               << stepsPerBar << " steps where the music has no metre)" << std::endl;
     const std::vector<ml::FrameSequence> generated =
-        ml::continueWindows(model, windows, &interruptFlag());
+        ml::continueWindows(model, windows, &interruptFlag(), settings);
     ml::MetricOptions options;
     options.stepsPerBar = stepsPerBar;
     ml::CopyIndex index(options);
@@ -59,12 +61,28 @@ void printContinuationMetrics(const ml::SequenceModel& model,
               << " (mean overlap area over the metrics)" << std::endl;
 }
 
+const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p"};
+
+// --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
+// generate command's), so that they can be chosen on a validation split.
+ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
+    ml::SampleRequest settings;
+    settings.temperature = args.doubleValue("temperature", settings.temperature, 0.01, 10.0, err);
+    settings.topK = int(args.intValue("top-k", settings.topK, 0, 128, err));
+    settings.topP = args.doubleValue("top-p", settings.topP, 0.01, 1.0, err);
+    return settings;
+}
+
 } // namespace
 
 int runEval(const std::vector<std::string>& rawArgs) {
     CliArgs args;
-    std::string err = args.parse(rawArgs, {"model", "threads"}, {});
+    std::vector<std::string> valueFlags{"model", "threads", "training", "bar-steps"};
+    valueFlags.insert(valueFlags.end(), kSamplingFlags.begin(), kSamplingFlags.end());
+    std::string err = args.parse(rawArgs, valueFlags, {"metrics"});
+    const ml::SampleRequest sampling = readMetricsSampling(args, err);
     const int threads = int(args.intValue("threads", 2, 1, 256, err));
+    const int barSteps = int(args.intValue("bar-steps", 16, 4, 256, err));
     if (err.empty() && !args.has("model"))
         err = "--model MODEL is required";
     if (err.empty() && args.positional().empty())
@@ -95,12 +113,23 @@ int runEval(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli eval: no usable MIDI files among the inputs\n";
         return 2;
     }
-    if (!loaded.model->hasLikelihood()) {
-        std::cout << ml::describeModel(loaded.model->config())
-                  << ": no likelihood to score; its music against these files instead\n";
-        printContinuationMetrics(*loaded.model, data.train, loaded.model->config().barSteps,
-                                 nullptr);
-        return interruptFlag().load() ? 1 : 0;
+    if (!loaded.model->hasLikelihood() || args.has("metrics")) {
+        if (!loaded.model->hasLikelihood())
+            std::cout << ml::describeModel(loaded.model->config())
+                      << ": no likelihood to score; its music against these files instead\n";
+        std::vector<ml::FrameSequence> training;
+        if (auto dir = args.value("training")) {
+            ml::Dataset trainingData =
+                ml::loadMidiDataset({*dir}, loaded.model->representation(), options);
+            training = std::move(trainingData.train);
+        }
+        printContinuationMetrics(*loaded.model, data.train,
+                                 loaded.model->config().kind == ml::ModelKind::Gan
+                                     ? loaded.model->config().barSteps
+                                     : barSteps,
+                                 training.empty() ? nullptr : &training, sampling);
+        if (!loaded.model->hasLikelihood() || interruptFlag().load())
+            return interruptFlag().load() ? 1 : 0;
     }
     ml::NllResult total;
     for (const auto& piece : data.train) {
@@ -134,7 +163,8 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
                              ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"data", "out"});
+    valueFlags.insert(valueFlags.end(), {"data", "out", "split"});
+    valueFlags.insert(valueFlags.end(), kSamplingFlags.begin(), kSamplingFlags.end());
     std::string err = args.parse(rawArgs, valueFlags, {"train", "metrics"});
     // JSB pieces average 60 quarter steps: 64-step windows hold most of a piece with little
     // padding. Small batches with a high rate learn far faster per second here than the old
@@ -159,6 +189,12 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
     }
     if (err.empty() && !args.has("model"))
         err = "give --model MODEL.tcm, or --train --model markov|rnn|lstm|gan";
+    if (err.empty() && args.value("split", "test") != "test" && args.value("split", "") != "valid")
+        err = "--split takes valid or test (the split the metrics continue)";
+    if (err.empty()) {
+        readMetricsSampling(args, err); // refused before a long training, not after
+        args.intValue("bar-steps", 16, 4, 256, err);
+    }
     if (err.empty() && !args.positional().empty())
         err = "unexpected argument '" + args.positional()[0] + "'";
     return err;
@@ -272,7 +308,11 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
         const int barSteps = model->config().kind == ml::ModelKind::Gan
                                  ? model->config().barSteps
                                  : int(args.intValue("bar-steps", 16, 4, 256, err));
-        printContinuationMetrics(*model, data.test, barSteps, &data.train);
+        // Settings are chosen with --split valid; the table of docs/results.md is on test.
+        const bool onValid = args.value("split", "test") == "valid";
+        std::cout << "metrics on the " << (onValid ? "valid" : "test") << " split\n";
+        printContinuationMetrics(*model, onValid ? data.valid : data.test, barSteps, &data.train,
+                                 readMetricsSampling(args, err));
     }
     if (!model->hasLikelihood()) {
         std::cout << "test-nll n/a" << std::endl; // a GAN has no likelihood

@@ -28,12 +28,13 @@ const std::vector<CommandInfo>& commands() {
          "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies)",
          runGenerate},
         {"eval",
-         "eval --model MODEL FILES...         NLL per step on held-out files (a GAN: its "
-         "music's metrics)",
+         "eval --model MODEL FILES... [--metrics --training DIR]   NLL per step on held-out "
+         "files; --metrics (and a GAN): its continuations' music metrics against them",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
-         "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16]   JSB Chorales test "
+         "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test]   "
+         "JSB Chorales test "
          "NLL (and the music metrics of continuations)",
          runEvalJsb},
         {"metrics",

@@ -31,10 +31,15 @@ ContinuationWindows continuationWindows(const std::vector<FrameSequence>& pieces
 
 std::vector<FrameSequence> continueWindows(const SequenceModel& model,
                                            const ContinuationWindows& windows,
-                                           const std::atomic<bool>* cancel) {
+                                           const std::atomic<bool>* cancel,
+                                           const SampleRequest& settings) {
     std::vector<FrameSequence> out;
     for (std::size_t i = 0; i < windows.primers.size(); ++i) {
         SampleRequest request;
+        request.temperature = settings.temperature;
+        request.topK = settings.topK;
+        request.topP = settings.topP;
+        request.constraints = settings.constraints;
         request.primer = windows.primers[i];
         request.future = windows.followed[i]; // its metre and length; its notes are not read
         request.seed = 1 + i;

@@ -24,10 +24,12 @@ ContinuationWindows continuationWindows(const std::vector<FrameSequence>& pieces
                                         int primerBars, int bars, std::size_t maxWindows);
 
 // One take of each window's continuation (seed 1 + the window's index, so that two runs, or
-// two epochs, see the same noise). Empty when cancelled.
+// two epochs, see the same noise), sampled with `settings`' temperature, top-k, top-p and
+// constraints. Empty when cancelled.
 std::vector<FrameSequence> continueWindows(const SequenceModel& model,
                                            const ContinuationWindows& windows,
-                                           const std::atomic<bool>* cancel = nullptr);
+                                           const std::atomic<bool>* cancel = nullptr,
+                                           const SampleRequest& settings = {});
 
 // The mean overlap area over the metrics of a report: one closeness figure, 0..1 (1 = the
 // generated music's figures are distributed like the reference's).

@@ -150,6 +150,29 @@ TEST(CliMl, EvalAccountsForEveryFileInAFolder) {
     EXPECT_NE(e.err.find("broken.mid: "), std::string::npos) << e.err;
 }
 
+// eval --metrics judges any kind by its continuations' music, as a GAN is judged; --training
+// gives the copy rates (the reference bars, taken from the training songs themselves, are all
+// found there).
+TEST(CliMl, EvalMetricsJudgesAnyKindByItsContinuations) {
+    const std::string model = tempDir() + "/markov-metrics.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    const RunResult plain = runCli("eval --model " + model + " " + songFolder());
+    ASSERT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_EQ(plain.out.find("closeness"), std::string::npos) << plain.out;
+    const RunResult e = runCli("eval --metrics --temperature 0.8 --top-p 0.9 --training " +
+                               songFolder() + " --model " + model + " " + songFolder());
+    ASSERT_EQ(e.exitCode, 0) << e.err;
+    EXPECT_NE(e.out.find("groove-consistency"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("reference 1.000"), std::string::npos) << e.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(e.out, m, std::regex("closeness ([0-9.]+)"))) << e.out;
+    EXPECT_GT(std::stod(m[1]), 0.0);
+    EXPECT_LE(std::stod(m[1]), 1.0);
+    EXPECT_EQ(lastLine(e.out).rfind("total: 6 files, ", 0), 0u) << "the NLL follows";
+    EXPECT_EQ(
+        runCli("eval --metrics --temperature 0 --model " + model + " " + songFolder()).exitCode, 2);
+}
+
 TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     const std::string bad = tempDir() + "/bad.tcm";
     std::ofstream(bad, std::ios::binary) << "TORCHESTRA-MODEL but then nothing useful";
@@ -164,6 +187,10 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     EXPECT_EQ(runCli("train --model wavenet --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("train --model gan --bar-steps 6 --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("generate --model m.tcm --key H:major --out x.mid").exitCode, 2);
+    // refused before any training, not after it
+    const RunResult split = runCli("eval-jsb --train --model markov --split train");
+    EXPECT_EQ(split.exitCode, 2);
+    EXPECT_NE(split.err.find("--split"), std::string::npos) << split.err;
 }
 
 TEST(CliMl, EvalJsbMarkovLandsBetweenTheTrivialAndPublishedNumbers) {
