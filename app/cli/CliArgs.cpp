@@ -71,8 +71,9 @@ long long CliArgs::intValue(const std::string& flag, long long fallback, long lo
     char* end = nullptr;
     long long x = std::strtoll(v->c_str(), &end, 10);
     if (v->empty() || *end != '\0' || errno != 0 || x < lo || x > hi) {
-        error = "--" + flag + " must be a whole number from " + std::to_string(lo) + " to " +
-                std::to_string(hi) + " (got '" + *v + "')";
+        if (error.empty()) // the first problem is the one to report
+            error = "--" + flag + " must be a whole number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi) + " (got '" + *v + "')";
         return fallback;
     }
     return x;
@@ -87,8 +88,9 @@ double CliArgs::doubleValue(const std::string& flag, double fallback, double lo,
     char* end = nullptr;
     double x = std::strtod(v->c_str(), &end);
     if (v->empty() || *end != '\0' || errno != 0 || !(x >= lo && x <= hi)) {
-        error = "--" + flag + " must be a number from " + std::to_string(lo) + " to " +
-                std::to_string(hi) + " (got '" + *v + "')";
+        if (error.empty()) // the first problem is the one to report
+            error = "--" + flag + " must be a number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi) + " (got '" + *v + "')";
         return fallback;
     }
     return x;

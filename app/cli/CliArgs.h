@@ -20,7 +20,8 @@ public:
     bool has(const std::string& flag) const { return m_flags.count(flag) != 0; }
     std::optional<std::string> value(const std::string& flag) const;
     std::string value(const std::string& flag, const std::string& fallback) const;
-    // Parses an integer flag within [lo, hi]; on error sets `error` and returns `fallback`.
+    // Parses an integer flag within [lo, hi]; on error returns `fallback` and sets `error`
+    // unless it already holds one (the first problem is reported).
     long long intValue(const std::string& flag, long long fallback, long long lo, long long hi,
                        std::string& error) const;
     double doubleValue(const std::string& flag, double fallback, double lo, double hi,
