@@ -3,7 +3,7 @@
 #
 #   bin/torchestra, bin/torchestra-cli
 #   share/torchestra/soundfonts/README.md     the program's data folder (core/base ProgramPaths)
-#   share/torchestra/models/                  the built-in models, once resources/models exists
+#   share/torchestra/models/                  the built-in models (resources/models)
 #   share/applications/torchestra.desktop
 #   share/icons/hicolor/<N>x<N>/apps/torchestra.png, .../scalable/apps/torchestra.svg
 #   share/mime/packages/torchestra.xml        the project file type (*.torchestra)
@@ -13,9 +13,7 @@
 install(TARGETS torchestra-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 install(FILES soundfonts/README.md DESTINATION ${TORCHESTRA_DATA_INSTALL_DIR}/soundfonts)
-if(EXISTS ${PROJECT_SOURCE_DIR}/resources/models)
-    install(DIRECTORY resources/models/ DESTINATION ${TORCHESTRA_DATA_INSTALL_DIR}/models)
-endif()
+install(DIRECTORY resources/models/ DESTINATION ${TORCHESTRA_DATA_INSTALL_DIR}/models)
 
 # The desktop's side of the workstation: only with the workstation.
 if(TARGET torchestra)

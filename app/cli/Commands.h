@@ -21,12 +21,14 @@ int runTrain(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
 int runEvalJsb(const std::vector<std::string>& args);
+int runExportJsb(const std::vector<std::string>& args);
 int runMetrics(const std::vector<std::string>& args);
 int runRender(const std::vector<std::string>& args);
 int runPlay(const std::vector<std::string>& args);
 int runPorts(const std::vector<std::string>& args);
 int runRecord(const std::vector<std::string>& args);
 int runSoundFonts(const std::vector<std::string>& args);
+int runModels(const std::vector<std::string>& args);
 
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();

@@ -8,6 +8,7 @@
 // the same for any kind; `eval --training DIR` adds the copy rate against those files.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
+#include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/ContinuationMetrics.h"
 #include "ml/ModelRegistry.h"
@@ -91,7 +92,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli eval: " << err << "\n";
         return 2;
     }
-    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
+    ml::LoadedCheckpoint loaded = ml::loadModelReference(*args.value("model"));
     if (!loaded.model) {
         std::cerr << "torchestra-cli eval: " << loaded.error << "\n";
         return 2;
@@ -251,7 +252,7 @@ std::shared_ptr<ml::SequenceModel> trainOnJsb(const CliArgs& args, ml::ModelConf
 // --model M.tcm: a model trained on JSB-style frames; "" or why not.
 std::string loadJsbModel(const std::string& path, const ml::Dataset& data,
                          std::shared_ptr<ml::SequenceModel>& model) {
-    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(path);
+    ml::LoadedCheckpoint loaded = ml::loadModelReference(path);
     if (!loaded.model)
         return loaded.error;
     if (loaded.model->representation() != data.representation)

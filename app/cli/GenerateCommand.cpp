@@ -1,4 +1,5 @@
-// `generate --model model.tcm [--prime in.mid --prime-bars 1-4] --bars 8 --temperature 1.0
+// `generate --model model.tcm|builtin:NAME [--prime in.mid --prime-bars 1-4] --bars 8
+// --temperature 1.0
 //  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out out.mid`
 //
 // The output file holds the primer (its original notes) and one track per variation, each
@@ -13,6 +14,7 @@
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
+#include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/Scales.h"
 #include "ml/TakeAssessment.h"
@@ -272,9 +274,11 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     GenerateSettings s;
     if (std::string err = readGenerateFlags(rawArgs, args, s); !err.empty())
         return refuse(err);
-    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*args.value("model"));
+    ml::LoadedCheckpoint loaded = ml::loadModelReference(*args.value("model"));
     if (!loaded.model)
         return refuse(loaded.error);
+    std::string unused;
+    const std::string modelPath = ml::resolveModelReference(*args.value("model"), unused);
     const ml::RepresentationConfig& rep = loaded.model->representation();
     Primer primer;
     if (std::string err = readPrimer(args, primer); !err.empty())
@@ -314,7 +318,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     }
     const int primerBars = int(map.barAtTick(primer.to) - map.barAtTick(primer.from));
     if (!args.has("no-numbers"))
-        printNumbers(loaded, *args.value("model"), request.primer, variations, primerBars + 1);
+        printNumbers(loaded, modelPath, request.primer, variations, primerBars + 1);
     std::cout << "wrote " << outPath << ": " << s.bars
               << (primer.gapEnd > 0 ? " bars rewritten after " : " bars after ")
               << map.barAtTick(primer.to) - map.barAtTick(primer.from) << " primer bars, "

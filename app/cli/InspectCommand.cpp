@@ -6,6 +6,7 @@
 #include "cli/Commands.h"
 #include "cli/Json.h"
 #include "midi/MidiFile.h"
+#include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/ModelRegistry.h"
 #include "model/TrackIndices.h"
@@ -188,7 +189,7 @@ void printText(const std::string& path, const midi::ReadResult& r, const Project
 std::string describeModelFile(const std::string& path) {
     if (path.empty())
         return {};
-    const ml::LoadedCheckpoint loaded = ml::loadCheckpoint(path);
+    const ml::LoadedCheckpoint loaded = ml::loadModelReference(path);
     if (!loaded.model)
         return "(cannot be read: " + loaded.error + ")";
     std::string text = ml::describeModel(loaded.model->config()) + ", " +
@@ -212,10 +213,13 @@ midi::ReadResult readProject(const std::string& path, ProjectExtras& extras) {
     r.ppq = p.song.ppq();
     r.song = std::move(p.song);
     if (!p.modelPath.isEmpty()) {
-        // A relative model path is relative to the project's folder, as the window reads it.
+        // A relative model path is relative to the project's folder, as the window reads it;
+        // a built-in ("builtin:NAME") is the program's own.
         const QFileInfo model(QFileInfo(QString::fromStdString(path)).dir(), p.modelPath);
         extras.modelPath = p.modelPath.toStdString();
-        extras.model = describeModelFile(model.filePath().toStdString());
+        extras.model = describeModelFile(p.modelPath.startsWith(QLatin1String(ml::kBuiltinPrefix))
+                                             ? extras.modelPath
+                                             : model.filePath().toStdString());
     }
     for (const QString& f : p.trainingFiles)
         extras.trainingFiles.push_back(f.toStdString());

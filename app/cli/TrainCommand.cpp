@@ -1,8 +1,12 @@
 // `train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out model.tcm
-//  FILES_OR_DIRS... [--epochs --hidden --layers --noise --bar-steps --steps-per-beat --seed
-//  --resume ...]`
+//  FILES_OR_DIRS... [--valid FILE_OR_DIR] [--epochs --hidden --layers --noise --bar-steps
+//  --steps-per-beat --seed --resume ...]`
+//
+// The model is chosen on held-out files: --valid names them (a benchmark's own valid split),
+// else --valid-fraction of the inputs is held out at random.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
+#include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/ModelRegistry.h"
 #include "ml/neural/NeuralKinds.h"
@@ -22,7 +26,7 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
                            ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks"});
+    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid"});
     std::string err = args.parse(rawArgs, valueFlags, {});
     if (err.empty())
         err = readModelConfig(args, config);
@@ -38,6 +42,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
         err = "--out MODEL is required";
     if (err.empty() && args.positional().empty())
         err = "give MIDI files or folders to learn from";
+    if (err.empty() && args.has("valid") && args.has("valid-fraction"))
+        err = "--valid names the validation files; --valid-fraction would hold out more";
     return err;
 }
 
@@ -51,7 +57,7 @@ std::string readResume(const CliArgs& args, ml::ModelConfig& config, Resumed& re
     const auto from = args.value("resume");
     if (!from)
         return {};
-    ml::LoadedCheckpoint loaded = ml::loadCheckpoint(*from);
+    ml::LoadedCheckpoint loaded = ml::loadModelReference(*from);
     if (!loaded.model)
         return loaded.error;
     config = loaded.model->config();
@@ -78,15 +84,32 @@ std::string readTrainingData(const CliArgs& args, const ml::ModelConfig& config,
     dataOptions.validFraction = args.doubleValue("valid-fraction", 0.1, 0.0, 0.9, verr);
     if (!verr.empty())
         return verr;
+    const auto validPath = args.value("valid");
+    if (validPath)
+        dataOptions.validFraction = 0;
     data = ml::loadMidiDataset(args.positional(), config.representation, dataOptions);
     int used = 0;
-    for (const auto& f : data.files) {
-        used += f.used;
-        for (const auto& p : f.problems)
-            if (!f.used || p.rfind("warning", 0) != 0)
-                std::cerr << f.path << ": " << p << "\n";
+    auto report = [&used](const std::vector<ml::DatasetFileInfo>& files) {
+        for (const auto& f : files) {
+            used += f.used;
+            for (const auto& p : f.problems)
+                if (!f.used || p.rfind("warning", 0) != 0)
+                    std::cerr << f.path << ": " << p << "\n";
+        }
+    };
+    report(data.files);
+    std::size_t listed = data.files.size();
+    if (validPath) {
+        // Its files choose the model and are not learned from: they stay out of data.files,
+        // which the checkpoint lists as the training data.
+        ml::Dataset held = ml::loadMidiDataset({*validPath}, config.representation, dataOptions);
+        report(held.files);
+        listed += held.files.size();
+        data.valid = std::move(held.train);
+        if (data.valid.empty())
+            return "no usable MIDI files in --valid " + *validPath;
     }
-    std::cerr << "data: " << used << " of " << data.files.size() << " files, " << data.trainSteps()
+    std::cerr << "data: " << used << " of " << listed << " files, " << data.trainSteps()
               << " training steps, " << data.validSteps() << " validation steps ("
               << data.train.size() << " / " << data.valid.size() << " files)\n";
     if (data.train.empty())

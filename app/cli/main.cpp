@@ -18,25 +18,35 @@ const std::vector<CommandInfo>& commands() {
          runConvert},
         {"train",
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
-         "FILES_OR_DIRS... [--tracks 1,2 --epochs N --hidden N --layers N --noise N "
+         "FILES_OR_DIRS... [--valid DIR --tracks 1,2 --epochs N --hidden N --layers N --noise N "
          "--bar-steps N --steps-per-beat N --seed N --resume MODEL ...]",
          runTrain},
         {"generate",
-         "generate --model MODEL [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] --bars 8 "
+         "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "
+         "--bars 8 "
          "--temperature 1.0 "
          "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out "
          "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies)",
          runGenerate},
+        {"models",
+         "models                           the built-in models (builtin:NAME) and your own: kind, "
+         "size, what each learned from",
+         runModels},
         {"eval",
          "eval --model MODEL FILES... [--metrics --training DIR]   NLL per step on held-out "
          "files; --metrics (and a GAN): its continuations' music metrics against them",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
-         "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test]   "
-         "JSB Chorales test "
-         "NLL (and the music metrics of continuations)",
+         "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
+         "--temperature T --top-p P]   JSB Chorales test NLL (and the music metrics of "
+         "continuations)",
          runEvalJsb},
+        {"export-jsb",
+         "export-jsb --data DIR|FILE.json --split train|valid|test --out DIR "
+         "[--steps-per-beat 4]   a JSB Chorales split as MIDI files (what the built-in models "
+         "learn from)",
+         runExportJsb},
         {"metrics",
          "metrics --reference DIR|FILE.json... --generated FILES... [--training DIR...] "
          "[--per-track] [--json]   music metrics side by side, with distribution overlaps",

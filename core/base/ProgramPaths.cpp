@@ -26,6 +26,19 @@ std::string dataDir() {
     return (fs::path(exeDir) / TORCHESTRA_DATA_FROM_BIN).lexically_normal().string();
 }
 
+std::string builtinModelsDir() {
+    const std::string data = dataDir();
+    return data.empty() ? std::string() : data + "/models";
+}
+
+std::string userModelsDir() {
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+        return std::string(x) + "/Torchestra/Torchestra/models";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return std::string(h) + "/.local/share/Torchestra/Torchestra/models";
+    return "";
+}
+
 std::string userDataDir() {
     if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
         return std::string(x) + "/torchestra";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The .deb as a user gets it: CPack builds it from this build tree, its contents and control
 # fields are checked (dpkg-deb), and it is unpacked into a scratch root (dpkg -x, nothing is
-# installed on this machine) where the installed CLI must run and find a SoundFont from its
-# own prefix, from another working directory.
+# installed on this machine) where the installed CLI must run, list and use its built-in models
+# and find a SoundFont from its own prefix, from another working directory.
 # Usage: check_package.sh BUILD_DIR WORK_DIR
 set -uo pipefail
 BUILD="$1"
@@ -45,6 +45,8 @@ for path in usr/bin/torchestra usr/bin/torchestra-cli \
     usr/share/mime/packages/torchestra.xml \
     usr/share/bash-completion/completions/torchestra-cli \
     usr/share/torchestra/soundfonts/README.md \
+    usr/share/torchestra/models/bach-nade.tcm usr/share/torchestra/models/bach-gan.tcm \
+    usr/share/torchestra/models/bach-markov.tcm usr/share/torchestra/models/README.md \
     usr/share/doc/torchestra/copyright usr/share/doc/torchestra/LICENSE; do
     grep -qx "./$path" "$WORK/contents"
     check "holds /$path" $? "dpkg-deb -c lists: $(tr '\n' ' ' <"$WORK/contents")"
@@ -72,6 +74,22 @@ check "the installed CLI runs --version" $? "$out"
 out="$(QT_QPA_PLATFORM=offscreen run "$WORK/root/usr/bin/torchestra" --version 2>&1)"
 [[ "$out" == *"Torchestra "[0-9]* ]]
 check "the installed workstation runs --version" $? "$out"
+
+# The built-in models, found by the installed CLI from its own prefix.
+models="$WORK/root/usr/share/torchestra/models"
+out="$(run "$cli" models 2>&1)"
+status=$?
+[ $status = 0 ] && grep -q "^built in ($models/):" <<<"$out" &&
+    grep -q "^  builtin:bach-nade  *LSTM" <<<"$out" && grep -q "^  builtin:bach-gan  *GAN" <<<"$out" &&
+    grep -q "^  builtin:bach-markov  *MARKOV" <<<"$out"
+check "the installed CLI lists its built-in models" $? "$out"
+printf 'MThd\0\0\0\6\0\0\0\1\0\140MTrk\0\0\0\14\0\220\74\144\140\200\74\100\0\377\57\0' \
+    >"$WORK/prime.mid"
+out="$(run "$cli" generate --model builtin:bach-nade --prime "$WORK/prime.mid" --bars 4 \
+    --out "$WORK/take.mid" 2>&1)"
+status=$?
+[ $status = 0 ] && [ -s "$WORK/take.mid" ]
+check "the installed CLI generates with builtin:bach-nade" $? "$out"
 
 own="$WORK/root/usr/share/torchestra/soundfonts"
 out="$(run "$cli" soundfonts 2>&1)"

@@ -54,6 +54,19 @@ check "a flag's values" $? "'play --api' gave '$got'"
 got="$(complete_words torchestra-cli train --model l)"
 [ "$got" = "lstm" ]
 check "model kinds for train" $? "'train --model l' gave '$got'"
+got="$(cd "$WORK" && complete_words torchestra-cli generate --model bui)"
+[ "$got" = "builtin:bach-gan builtin:bach-markov builtin:bach-nade" ]
+check "built-in models for --model" $? "'generate --model bui' gave '$got'"
+# Bash splits "builtin:bach-n" at the colon into three words.
+got="$(complete_words torchestra-cli generate --model builtin : bach-n)"
+[ "$got" = "bach-nade" ]
+check "a built-in's name after builtin:" $? "'generate --model builtin:bach-n' gave '$got'"
+got="$(complete_words torchestra-cli eval --model builtin :)"
+[ "$got" = "bach-gan bach-markov bach-nade" ]
+check "every built-in after builtin:" $? "'eval --model builtin:' gave '$got'"
+got="$(complete_words torchestra-cli export-jsb --split v)"
+[ "$got" = "valid" ]
+check "the JSB splits for export-jsb" $? "'export-jsb --split v' gave '$got'"
 got="$(complete_words torchestra-cli train --epochs "")"
 [ "$got" = "" ]
 check "nothing for a number" $? "'train --epochs' gave '$got'"

@@ -2,10 +2,14 @@
 // widgets: the empty window says how to start and a file dropped on it opens; without audio a
 // badge by the transport says so and opens Preferences; File offers one Open and says what it
 // takes; Export proposes a new name; File > Render to WAV renders off the GUI thread with
-// progress and Cancel; loaded tracks get colours told apart at a glance.
+// progress and Cancel; loaded tracks get colours told apart at a glance; with no model trained
+// yet, the Generate panel offers the built-in models and writes from a selection (item 2).
 #include "TestFiles.h"
 
 #include "ui/common/Theme.h"
+#include "ui/panels/GeneratePanel.h"
+#include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 #include "ui/playback/TransportBar.h"
@@ -18,9 +22,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
@@ -28,10 +34,12 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeView>
 #include <QUrl>
 
 #include <gtest/gtest.h>
@@ -339,4 +347,64 @@ TEST_F(FirstRunTest, LoadedTracksGetDistinctColoursAndEmptyOnesGrey) {
             EXPECT_GE(distance(colourOf(i), colourOf(j)), 40.0) << "rows " << i << ", " << j;
     for (int i = 1; i <= 9; ++i)
         EXPECT_NE(colourOf(i), theme::emptyTrackColour()) << i;
+}
+
+TEST_F(FirstRunTest, GenerateOffersTheBuiltInModelsAndWritesFromASelectionWithoutTraining) {
+    // The settings are empty and no model was trained: the built-ins are there all the same.
+    GeneratePanel* panel = window->generatePanel();
+    QComboBox* models = panel->modelBox();
+    ASSERT_TRUE(waitUntil([&] { return models->count() == 3; }, 20000)) << models->count();
+    QStringList labels;
+    for (int i = 0; i < models->count(); ++i)
+        labels << models->itemText(i);
+    EXPECT_EQ(labels, QStringList({QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
+                                   QStringLiteral("Bach chorales \u2014 GAN (built in)"),
+                                   QStringLiteral("Bach chorales \u2014 Markov (built in)")}));
+    // The NADE is the pick, and the project would keep it by name, not by this build's path.
+    EXPECT_EQ(models->currentIndex(), 0);
+    EXPECT_EQ(panel->modelPath(), QStringLiteral("builtin:bach-nade"));
+
+    // The Train panel lists them too, with Delete disabled for them.
+    auto* list = window->trainPanel()->findChild<QTreeView*>(QStringLiteral("modelList"));
+    auto* remove =
+        window->trainPanel()->findChild<QPushButton*>(QStringLiteral("deleteModelButton"));
+    ASSERT_TRUE(list && remove);
+    list->setCurrentIndex(list->model()->index(0, 0));
+    EXPECT_FALSE(remove->isEnabled());
+
+    // Two bars of four-part chords, selected; four bars written after them.
+    model::Song song;
+    model::Track choir;
+    choir.properties.name = "Choir";
+    const model::TrackId id = song.addTrack(choir);
+    const int chords[8][4] = {{48, 55, 64, 72}, {53, 57, 65, 72}, {55, 59, 62, 74},
+                              {48, 55, 64, 72}, {45, 57, 64, 72}, {50, 57, 65, 69},
+                              {43, 55, 62, 71}, {48, 55, 64, 72}};
+    std::vector<model::Note> notes;
+    for (int beat = 0; beat < 8; ++beat)
+        for (int pitch : chords[beat])
+            notes.push_back(makeNote(beat * 480, 480, pitch, 80));
+    song.addNotes(id, notes);
+    ASSERT_TRUE(open(writeSong(dir, QStringLiteral("chorale.mid"), song)));
+    window->pianoRoll()->selectAll();
+    ASSERT_EQ(window->pianoRoll()->selection().size(), 32u);
+    panel->barsBox()->setValue(4);
+    panel->variationsBox()->setValue(1);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    ASSERT_TRUE(
+        waitUntil([&] { return panel->state() != GeneratePanel::State::Generating; }, 30000));
+    ASSERT_EQ(panel->state(), GeneratePanel::State::Done) << panel->lastError().toStdString();
+    // A take: in the list and over the piano roll, in the four bars after the selection.
+    ASSERT_EQ(panel->variations().size(), 1u);
+    EXPECT_EQ(panel->variationList()->count(), 1);
+    EXPECT_EQ(window->pianoRoll()->noteOverlays().size(), 1u);
+    const model::TempoMap& map = window->song().tempoMap();
+    EXPECT_EQ(panel->targetFrom(), map.barToTick(2));
+    EXPECT_EQ(panel->targetTo(), map.barToTick(6));
+    const std::vector<model::Note>& take = panel->variations()[0].notes;
+    EXPECT_GE(take.size(), 8u);
+    for (const model::Note& n : take) {
+        EXPECT_GE(n.start, map.barToTick(2));
+        EXPECT_LE(n.end(), map.barToTick(6));
+    }
 }

@@ -37,10 +37,12 @@ inline TrainingFiles writeTrainingFiles(const QTemporaryDir& dir) {
     return files;
 }
 
-// A window whose model library is an empty temporary folder.
+// A window whose model library is an empty temporary folder, without the built-in models
+// (FirstRunTest and ModelLibraryTest cover those), so what it lists is what a test trained.
 inline void useModelFolder(MainWindow& window, const QString& folder) {
     ModelLibrary* library = window.modelLibrary();
     library->setDirectory(folder);
+    library->setBuiltinsShown(false);
     QSignalSpy refreshed(library, &ModelLibrary::refreshed);
     library->refresh();
     ASSERT_TRUE(refreshed.wait(10000));

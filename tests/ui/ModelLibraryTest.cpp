@@ -1,12 +1,17 @@
 // The model library's one line about a model: the kind and size as ml::describeModel() words
-// them, the files, the tracks (once), the best loss; and the same in its list and tooltip.
+// them, the files, the tracks (once), the best loss; and the same in its list and tooltip. The
+// built-in models: listed after the user's own, labelled, never deleted or overwritten.
 #include "ui/panels/ModelLibrary.h"
 
+#include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/MarkovModel.h"
 #include "ml/ModelRegistry.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -80,6 +85,81 @@ TEST(ModelLibraryTest, ListsALoadedCheckpointWithTheRegistryDescription) {
     EXPECT_TRUE(tip.startsWith(QStringLiteral("MARKOV order 2, 3 file(s), track(s) 1, 3, best")))
         << tip.toStdString();
     EXPECT_EQ(tip.count(QStringLiteral("track(s)")), 1) << tip.toStdString();
+}
+
+QByteArray fileHash(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+TEST(ModelLibraryTest, BuiltInsAreListedLabelledAndNeverDeletedOrOverwritten) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Markov;
+    const QString own = dir.filePath(QStringLiteral("models/mine.tcm"));
+    ASSERT_TRUE(QDir().mkpath(dir.filePath(QStringLiteral("models"))));
+    ASSERT_EQ(ml::saveCheckpoint(QFile::encodeName(own).toStdString(), ml::MarkovModel(config),
+                                 metadata()),
+              "");
+
+    ModelLibrary library;
+    library.setDirectory(dir.filePath(QStringLiteral("models")));
+    QSignalSpy refreshed(&library, &ModelLibrary::refreshed);
+    QSignalSpy failed(&library, &ModelLibrary::failed);
+    library.refresh();
+    ASSERT_TRUE(refreshed.wait(20000));
+    EXPECT_EQ(failed.count(), 0) << failed.value(0).value(0).toString().toStdString();
+    // The user's model first, then the built-ins in their order, by their labels.
+    ASSERT_EQ(library.count(), 4);
+    EXPECT_EQ(library.entry(0).path, QFileInfo(own).absoluteFilePath());
+    EXPECT_FALSE(library.entry(0).isBuiltin());
+    EXPECT_EQ(library.reference(0), QFileInfo(own).absoluteFilePath());
+    const QString labels[] = {QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
+                              QStringLiteral("Bach chorales \u2014 GAN (built in)"),
+                              QStringLiteral("Bach chorales \u2014 Markov (built in)")};
+    const char* names[] = {"bach-nade", "bach-gan", "bach-markov"};
+    for (int i = 0; i < 3; ++i) {
+        const int row = i + 1;
+        EXPECT_TRUE(library.entry(row).isBuiltin());
+        EXPECT_EQ(library.index(row, ModelLibrary::NameColumn).data().toString(), labels[i]);
+        const QString reference = QStringLiteral("builtin:") + QLatin1String(names[i]);
+        EXPECT_EQ(library.reference(row), reference);
+        EXPECT_EQ(library.rowOf(reference), row);
+        EXPECT_TRUE(ModelLibrary::describe(library.entry(row))
+                        .contains(QStringLiteral("built in, learned from the JSB Chorales")));
+    }
+    const int nade = library.rowOf(QStringLiteral("builtin:bach-nade"));
+    const QString nadeFile = library.entry(nade).path;
+    const QByteArray before = fileHash(nadeFile);
+    ASSERT_FALSE(before.isEmpty());
+
+    // Delete: refused, the row and the file stay.
+    EXPECT_FALSE(library.remove(nade));
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.takeFirst().value(0).toString().contains(
+        QStringLiteral("comes with the program: it cannot be deleted")));
+    EXPECT_EQ(library.count(), 4);
+    // Overwrite: another model saved over its file, through the link of the build tree or
+    // the file itself, is refused and the bytes stay.
+    for (const QString& target : {nadeFile, QFileInfo(nadeFile).canonicalFilePath()}) {
+        library.saveCopy(0, target);
+        ASSERT_EQ(failed.count(), 1) << target.toStdString();
+        EXPECT_TRUE(failed.takeFirst().value(0).toString().contains(
+            QStringLiteral("cannot be overwritten")));
+    }
+    EXPECT_EQ(fileHash(nadeFile), before);
+    // Loading its file again finds the built-in's row rather than adding a deletable copy.
+    QSignalSpy added(&library, &ModelLibrary::modelAdded);
+    library.load(QFileInfo(nadeFile).canonicalFilePath());
+    ASSERT_EQ(added.count(), 1);
+    EXPECT_EQ(library.rowOf(added.value(0).value(0).toString()), nade);
+    EXPECT_EQ(library.count(), 4);
+    // The user's own model is still theirs to delete.
+    EXPECT_TRUE(library.remove(0));
+    EXPECT_FALSE(QFileInfo::exists(own));
 }
 
 } // namespace

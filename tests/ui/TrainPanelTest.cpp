@@ -123,6 +123,7 @@ TEST_F(TrainPanelTest, TrainsATinyMarkovModelAndListsItWithMetadata) {
     // A fresh library reads the same metadata back from the checkpoint (off the GUI thread).
     ModelLibrary again;
     again.setDirectory(library->directory());
+    again.setBuiltinsShown(false);
     QSignalSpy refreshed(&again, &ModelLibrary::refreshed);
     again.refresh();
     EXPECT_TRUE(again.isBusy());

@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
     // The SoundFont choice the GUI shares with the CLI (playback::SoundFontLocator) as well.
     QTemporaryDir configDir;
     qputenv("TORCHESTRA_CONFIG_DIR", configDir.path().toUtf8());
+    // And the user's own models (base::userModelsDir(), the model library's folder).
+    QTemporaryDir dataDir;
+    qputenv("XDG_DATA_HOME", dataDir.path().toUtf8());
     torchestra::ui::MainWindow::setRecoveryDirectory(recoveryDir.filePath("recovery"));
 
     QApplication app(argc, argv);

@@ -6,6 +6,7 @@
 #include "ui/panels/TrainingScan.h"
 #include "ui/pianoroll/PianoRollView.h"
 
+#include "ml/BuiltinModels.h"
 #include "ml/Representation.h"
 #include "ml/Scales.h"
 #include "ml/Trainer.h"
@@ -125,8 +126,7 @@ void GeneratePanel::emitSettings() {
 }
 
 QString GeneratePanel::modelPath() const {
-    const int row = m_model->currentIndex();
-    return row >= 0 && row < m_library->count() ? m_library->entry(row).path : QString();
+    return m_library->reference(m_model->currentIndex());
 }
 
 void GeneratePanel::setModelPath(const QString& path) {
@@ -139,9 +139,11 @@ void GeneratePanel::setModelPath(const QString& path) {
         m_restoring = false;
         return;
     }
-    // Not listed yet: chosen when it is (from the library folder, or loaded from elsewhere).
-    m_pendingModelPath = QFileInfo(path).absoluteFilePath();
-    if (QFileInfo::exists(path))
+    // Not listed yet: chosen when it is (from the library folder, or loaded from elsewhere; a
+    // built-in by its reference, wherever the program keeps it).
+    const bool builtin = path.startsWith(QLatin1String(ml::kBuiltinPrefix));
+    m_pendingModelPath = builtin ? path : QFileInfo(path).absoluteFilePath();
+    if (builtin || QFileInfo::exists(path))
         m_library->load(path);
 }
 

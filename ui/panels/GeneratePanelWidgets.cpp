@@ -90,12 +90,13 @@ QWidget* GeneratePanel::buildModelBox() {
     connect(m_library, &QAbstractItemModel::modelReset, this, &GeneratePanel::showModel);
     connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
         // A model just trained or loaded (or the project's, once read) becomes the choice.
+        const int row = m_library->rowOf(path);
         if (m_pendingModelPath.isEmpty()) {
-            m_model->setCurrentIndex(m_library->rowOf(path));
-            emit modelPicked(path); // the user trained or loaded it
-        } else if (m_pendingModelPath == path) {
+            m_model->setCurrentIndex(row);
+            emit modelPicked(m_library->reference(row)); // the user trained or loaded it
+        } else if (row >= 0 && m_library->rowOf(m_pendingModelPath) == row) {
             m_pendingModelPath.clear(); // the project's model, now listed
-            m_model->setCurrentIndex(m_library->rowOf(path));
+            m_model->setCurrentIndex(row);
         }
     });
     connect(m_library, &ModelLibrary::refreshed, this, [this] {

@@ -1,5 +1,7 @@
 #include "ui/panels/ModelLibrary.h"
 
+#include "base/ProgramPaths.h"
+#include "ml/BuiltinModels.h"
 #include "ml/ModelRegistry.h"
 
 #include <QDateTime>
@@ -37,6 +39,33 @@ ModelLibrary::Entry entryFrom(const QString& path, ml::LoadedCheckpoint& loaded)
     return e;
 }
 
+struct Loaded {
+    QString error;
+    ModelLibrary::Entry entry;
+};
+
+// A built-in model read on a worker: its row is labelled as one and names it.
+Loaded readBuiltin(const ml::BuiltinModel& model) {
+    Loaded out;
+    ml::LoadedCheckpoint loaded = ml::loadModelReference(ml::kBuiltinPrefix + model.name);
+    if (!loaded.model) {
+        out.error = QString::fromStdString(loaded.error);
+        return out;
+    }
+    out.entry = entryFrom(QString::fromStdString(ml::builtinModelPath(model)), loaded);
+    out.entry.name = QString::fromStdString(model.label);
+    out.entry.builtinName = QString::fromStdString(model.name);
+    return out;
+}
+
+// The built-in a path or a reference names, or null.
+const ml::BuiltinModel* builtinNamedBy(const QString& pathOrReference) {
+    const QString prefix = QLatin1String(ml::kBuiltinPrefix);
+    if (pathOrReference.startsWith(prefix))
+        return ml::findBuiltinModel(pathOrReference.mid(prefix.size()).toStdString());
+    return ml::builtinModelAtPath(encode(pathOrReference));
+}
+
 // Runs `work` on a worker and `then(result)` on this object's thread, unless it is gone.
 template <typename Result, typename Work, typename Then>
 void runAsync(QObject* owner, Work work, Then then) {
@@ -62,8 +91,7 @@ ModelLibrary::ModelLibrary(QObject* parent)
 ModelLibrary::~ModelLibrary() = default;
 
 QString ModelLibrary::defaultDirectory() {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("models"));
+    return QString::fromStdString(base::userModelsDir());
 }
 
 void ModelLibrary::begin() {
@@ -78,20 +106,32 @@ void ModelLibrary::end() {
 
 void ModelLibrary::refresh() {
     const QString dir = m_directory;
+    const bool builtins = m_builtinsShown;
     const std::uint64_t generation = ++m_refreshGeneration;
     begin();
     runAsync<LoadOutcome>(
         this,
-        [dir] {
+        [dir, builtins] {
             LoadOutcome out;
             const QFileInfoList files =
                 QDir(dir).entryInfoList({QStringLiteral("*.") + kSuffix}, QDir::Files, QDir::Time);
             for (const QFileInfo& info : files) {
+                if (ml::builtinModelAtPath(encode(info.absoluteFilePath())))
+                    continue; // listed below, as the built-in it is
                 ml::LoadedCheckpoint loaded = ml::loadCheckpoint(encode(info.absoluteFilePath()));
                 if (!loaded.model)
                     out.errors << QString::fromStdString(loaded.error);
                 else
                     out.entries.push_back(entryFrom(info.absoluteFilePath(), loaded));
+            }
+            // The user's own models first: the newest is the one they are looking for.
+            for (const ml::BuiltinModel& model :
+                 builtins ? ml::builtinModels() : std::vector<ml::BuiltinModel>{}) {
+                Loaded loaded = readBuiltin(model);
+                if (!loaded.error.isEmpty())
+                    out.errors << loaded.error;
+                else
+                    out.entries.push_back(std::move(loaded.entry));
             }
             return out;
         },
@@ -99,13 +139,15 @@ void ModelLibrary::refresh() {
             end();
             if (generation != m_refreshGeneration)
                 return;
-            // Rows of this folder are replaced; models loaded from elsewhere stay.
+            // Rows of this folder and the built-ins are replaced; models loaded from elsewhere
+            // stay.
             beginResetModel();
             const QString prefix = QDir(dir).absolutePath() + QLatin1Char('/');
-            m_entries.erase(
-                std::remove_if(m_entries.begin(), m_entries.end(),
-                               [&](const Entry& e) { return e.path.startsWith(prefix); }),
-                m_entries.end());
+            m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(),
+                                           [&](const Entry& e) {
+                                               return e.isBuiltin() || e.path.startsWith(prefix);
+                                           }),
+                            m_entries.end());
             for (Entry& e : out.entries)
                 m_entries.push_back(std::move(e));
             endResetModel();
@@ -119,7 +161,7 @@ void ModelLibrary::addTrained(std::shared_ptr<const ml::SequenceModel> model,
                               ml::TrainingMetadata metadata, const QString& baseName) {
     QDir().mkpath(m_directory);
     QString path = QDir(m_directory).filePath(baseName + QLatin1Char('.') + kSuffix);
-    for (int n = 2; QFileInfo::exists(path); ++n)
+    for (int n = 2; QFileInfo::exists(path) || builtinNamedBy(path); ++n)
         path = QDir(m_directory)
                    .filePath(
                        QStringLiteral("%1-%2.%3").arg(baseName).arg(n).arg(QLatin1String(kSuffix)));
@@ -156,19 +198,22 @@ void ModelLibrary::addTrained(std::shared_ptr<const ml::SequenceModel> model,
 }
 
 void ModelLibrary::load(const QString& path) {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    // A built-in, by reference or by its file, is listed once, as the built-in it is.
+    const ml::BuiltinModel* builtin = builtinNamedBy(path);
+    const QString absolute =
+        builtin
+            ? QFileInfo(QString::fromStdString(ml::builtinModelPath(*builtin))).absoluteFilePath()
+            : QFileInfo(path).absoluteFilePath();
     if (rowOf(absolute) >= 0) {
         emit modelAdded(absolute);
         return;
     }
-    struct Loaded {
-        QString error;
-        Entry entry;
-    };
     begin();
     runAsync<Loaded>(
         this,
-        [absolute] {
+        [absolute, builtin] {
+            if (builtin)
+                return readBuiltin(*builtin);
             Loaded out;
             ml::LoadedCheckpoint loaded = ml::loadCheckpoint(encode(absolute));
             if (!loaded.model)
@@ -192,6 +237,11 @@ void ModelLibrary::load(const QString& path) {
 void ModelLibrary::saveCopy(int row, const QString& path) {
     if (row < 0 || row >= count()) {
         emit failed(tr("No model chosen to save"));
+        return;
+    }
+    if (builtinNamedBy(path)) {
+        emit failed(tr("%1 is a built-in model's file: it cannot be overwritten")
+                        .arg(QDir::toNativeSeparators(path)));
         return;
     }
     const QString from = entry(row).path;
@@ -220,6 +270,10 @@ void ModelLibrary::saveCopy(int row, const QString& path) {
 bool ModelLibrary::remove(int row) {
     if (row < 0 || row >= count())
         return false;
+    if (entry(row).isBuiltin()) {
+        emit failed(tr("%1 comes with the program: it cannot be deleted").arg(entry(row).name));
+        return false;
+    }
     const QString path = entry(row).path;
     if (QFileInfo(path).absolutePath() == QDir(m_directory).absolutePath())
         QFile::remove(path);
@@ -237,6 +291,13 @@ void ModelLibrary::addEntry(Entry entry) {
 }
 
 int ModelLibrary::rowOf(const QString& path) const {
+    const QString prefix = QLatin1String(ml::kBuiltinPrefix);
+    if (path.startsWith(prefix)) {
+        for (std::size_t i = 0; i < m_entries.size(); ++i)
+            if (m_entries[i].builtinName == path.mid(prefix.size()))
+                return int(i);
+        return -1;
+    }
     const QString absolute = QFileInfo(path).absoluteFilePath();
     for (std::size_t i = 0; i < m_entries.size(); ++i)
         if (m_entries[i].path == absolute)
@@ -244,9 +305,21 @@ int ModelLibrary::rowOf(const QString& path) const {
     return -1;
 }
 
+QString ModelLibrary::reference(int row) const {
+    if (row < 0 || row >= count())
+        return {};
+    const Entry& e = entry(row);
+    return e.isBuiltin() ? QLatin1String(ml::kBuiltinPrefix) + e.builtinName : e.path;
+}
+
 QString ModelLibrary::describe(const Entry& e) {
     const ml::ModelConfig& c = e.model->config();
-    QString text = tr("%1, %n file(s)", nullptr, int(e.metadata.files.size())).arg(kindText(c));
+    const ml::BuiltinModel* builtin =
+        e.isBuiltin() ? ml::findBuiltinModel(e.builtinName.toStdString()) : nullptr;
+    QString text =
+        builtin ? tr("%1, built in, learned from the %2")
+                      .arg(kindText(c), QString::fromStdString(builtin->learnedFrom))
+                : tr("%1, %n file(s)", nullptr, int(e.metadata.files.size())).arg(kindText(c));
     if (!e.metadata.trackIndices.empty())
         text += tr(", track(s) %1")
                     .arg(QString::fromStdString(ml::trackIndicesText(e.metadata.trackIndices)));
@@ -279,6 +352,8 @@ QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
         return e.path;
     if (role == Qt::ToolTipRole) {
         QStringList lines{describe(e), QDir::toNativeSeparators(e.path)};
+        if (e.isBuiltin())
+            return lines.join(QLatin1Char('\n')); // not the hundreds of chorales by name
         for (const ml::DatasetFileInfo& f : e.metadata.files)
             lines << QStringLiteral("  ") + QFileInfo(QString::fromStdString(f.path)).fileName();
         return lines.join(QLatin1Char('\n'));

@@ -574,9 +574,14 @@ void TrainPanel::updateButtons() {
     m_tracksEdit->setEnabled(!busy);
     m_preset->setEnabled(!busy);
     m_epochs->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
-    const bool haveModel = m_models->currentIndex().isValid();
+    const QModelIndex current = m_models->currentIndex();
+    const bool haveModel = current.isValid();
     m_saveModel->setEnabled(haveModel);
-    m_removeModel->setEnabled(haveModel);
+    // A built-in model comes with the program: it can be saved elsewhere, never deleted.
+    const bool builtin = haveModel && m_library->entry(current.row()).isBuiltin();
+    m_removeModel->setEnabled(haveModel && !builtin);
+    m_removeModel->setToolTip(builtin ? tr("Built-in models come with the program and stay")
+                                      : QString());
 }
 
 void TrainPanel::train() {
