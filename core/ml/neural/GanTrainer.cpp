@@ -4,7 +4,8 @@
 // closeness (mean overlap area of the music metrics, ml/MusicMetrics.h) of four-bar
 // continuations the generator writes from validation primers to the validation bars that
 // really followed. A GAN's losses say little about its music, so the model kept is the one
-// closest on validation, and patience counts epochs without a closer one.
+// closest on validation, and patience counts epochs without a closer one (from the
+// kUpdatesBeforePatience-th update on).
 //
 // Cancel returns within 200 ms: every pass runs on the ComputeThread (why: NeuralTrainer.cpp's
 // file comment) and owns what it touches (modules, optimizers, the bars, its random state).
@@ -121,7 +122,12 @@ struct GanSnapshot {
 // Validation: four-bar continuations of one-bar primers, at most 96 of them (a few seconds).
 constexpr int kValidationBars = 4;
 constexpr std::size_t kValidationWindows = 96;
-constexpr long kMinStepsPerEpoch = 10;
+constexpr long kMinStepsPerEpoch = 50;
+// Patience starts counting after this many generator updates of a run. Before them the music
+// is still forming and the validation score wanders: on Debian's openmsx (22 steps an epoch
+// then) the first epoch's continuations were the closest for the next eight, and a default run
+// stopped after 198 updates, having learned nothing (docs/results.md).
+constexpr long kUpdatesBeforePatience = 1000;
 
 class GanTrainingRun {
 public:
@@ -283,7 +289,7 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_prog.epochs = m_options.epochs;
     // By default an epoch is one pass over the training bars (each generator step sees a batch
     // of new conditions), at least kMinStepsPerEpoch so that small data is still judged rarely
-    // enough for the validation to be worth its time.
+    // enough for the validation (a few seconds) to be worth its time.
     m_prog.stepsPerEpoch = m_options.stepsPerEpoch > 0
                                ? m_options.stepsPerEpoch
                                : std::max(kMinStepsPerEpoch, long(bars->index.size()) /
@@ -436,7 +442,7 @@ GanTrainingRun::Next GanTrainingRun::endEpoch(int epoch, double wasserstein, dou
         m_bestEpoch = epoch;
         m_sinceImprovement = 0;
         m_best = snapshot(m_startEpoch + epoch, score);
-    } else {
+    } else if (m_stepsDone >= kUpdatesBeforePatience) {
         ++m_sinceImprovement;
     }
     m_prog.bestValidLoss = m_bestScore;
