@@ -7,6 +7,7 @@
 
 #include "project/ProjectFile.h"
 #include "ui/panels/GeneratePanel.h"
+#include "ui/panels/TrainingSession.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 
@@ -240,7 +241,7 @@ TEST_F(ProjectStateTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) 
     // A MIDI import starts from the defaults again.
     ASSERT_TRUE(open(*other, m_files[1]));
     EXPECT_TRUE(again->trainingTracks().empty());
-    EXPECT_EQ(again->modelConfig().kind, ml::ModelKind::Lstm);
+    EXPECT_EQ(again->modelConfig().kind, trainPanelDefaults().kind);
 }
 
 TEST_F(ProjectStateTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
@@ -270,7 +271,8 @@ TEST_F(ProjectStateTest, PanelSettingsMarkTheProjectModifiedUntilSaved) {
     EXPECT_TRUE(m_window->isModified());
     ASSERT_TRUE(save(path));
     TrainPanel* train = m_window->trainPanel();
-    train->kindBox()->setCurrentIndex(train->kindBox()->findData(int(ml::ModelKind::Markov)));
+    // (a kind other than the default, so that the choice changes)
+    train->kindBox()->setCurrentIndex(train->kindBox()->findData(int(ml::ModelKind::Rnn)));
     EXPECT_TRUE(m_window->isModified());
     ASSERT_TRUE(save(path));
     typeTracks(QStringLiteral("1"));
