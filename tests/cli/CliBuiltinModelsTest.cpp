@@ -12,20 +12,9 @@ namespace {
 
 const char* const kBuiltins[] = {"bach-nade", "bach-gan", "bach-markov"};
 
-// Two bars of four-part quarter-note chords in C major, as a user's selection might be.
+// Two bars of four-part chords, as a user's selection might be.
 std::string writePrime() {
-    model::Song song = ::torchestra::testkit::songIn44();
-    model::Track t;
-    t.properties.name = "Choir";
-    const model::TrackId id = song.addTrack(t);
-    const int chords[8][4] = {{48, 55, 64, 72}, {53, 57, 65, 72}, {55, 59, 62, 74},
-                              {48, 55, 64, 72}, {45, 57, 64, 72}, {50, 57, 65, 69},
-                              {43, 55, 62, 71}, {48, 55, 64, 72}};
-    std::vector<model::Note> notes;
-    for (int beat = 0; beat < 8; ++beat)
-        for (int pitch : chords[beat])
-            notes.push_back(makeNote(beat * 480, 480, pitch, 80));
-    song.addNotes(id, notes);
+    const model::Song song = ::torchestra::testkit::twoBarsOfChorale();
     return writeSong("prime.mid", song);
 }
 

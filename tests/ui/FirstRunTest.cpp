@@ -373,18 +373,7 @@ TEST_F(FirstRunTest, GenerateOffersTheBuiltInModelsAndWritesFromASelectionWithou
     EXPECT_FALSE(remove->isEnabled());
 
     // Two bars of four-part chords, selected; four bars written after them.
-    model::Song song;
-    model::Track choir;
-    choir.properties.name = "Choir";
-    const model::TrackId id = song.addTrack(choir);
-    const int chords[8][4] = {{48, 55, 64, 72}, {53, 57, 65, 72}, {55, 59, 62, 74},
-                              {48, 55, 64, 72}, {45, 57, 64, 72}, {50, 57, 65, 69},
-                              {43, 55, 62, 71}, {48, 55, 64, 72}};
-    std::vector<model::Note> notes;
-    for (int beat = 0; beat < 8; ++beat)
-        for (int pitch : chords[beat])
-            notes.push_back(makeNote(beat * 480, 480, pitch, 80));
-    song.addNotes(id, notes);
+    const model::Song song = ::torchestra::testkit::twoBarsOfChorale();
     ASSERT_TRUE(open(writeSong(dir, QStringLiteral("chorale.mid"), song)));
     window->pianoRoll()->selectAll();
     ASSERT_EQ(window->pianoRoll()->selection().size(), 32u);
