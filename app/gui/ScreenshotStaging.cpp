@@ -1,6 +1,7 @@
 #include "ScreenshotStaging.h"
 
 #include "ui/panels/GeneratePanel.h"
+#include "ui/panels/ModelLibrary.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
@@ -49,13 +50,16 @@ ScreenshotStaging::ScreenshotStaging(QCommandLineParser& parser)
       m_scale(QStringLiteral("scale"), QString(), QStringLiteral("root:kind")),
       m_trainFiles(QStringLiteral("train-files"), QString(), QStringLiteral("paths")),
       m_train(QStringLiteral("train"), QString(), QStringLiteral("kind")),
-      m_generate(QStringLiteral("generate"), QString(), QStringLiteral("A-B")) {
+      m_generate(QStringLiteral("generate"), QString(), QStringLiteral("A-B")),
+      m_generateWith(QStringLiteral("generate-with"), QString(), QStringLiteral("model")) {
     for (QCommandLineOption* hidden :
          {&m_screenshot, &m_after, &m_size, &m_selectTrack, &m_selectBars, &m_loopBars,
-          &m_playheadBar, &m_velocityLane, &m_scale, &m_trainFiles, &m_train, &m_generate})
+          &m_playheadBar, &m_velocityLane, &m_scale, &m_trainFiles, &m_train, &m_generate,
+          &m_generateWith})
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({m_screenshot, m_after, m_size, m_selectTrack, m_selectBars, m_loopBars,
-                       m_playheadBar, m_velocityLane, m_scale, m_trainFiles, m_train, m_generate});
+                       m_playheadBar, m_velocityLane, m_scale, m_trainFiles, m_train, m_generate,
+                       m_generateWith});
 }
 
 bool ScreenshotStaging::isRequested() const {
@@ -163,6 +167,17 @@ void ScreenshotStaging::stageLearning(ui::MainWindow& window) {
         if (train->state() == ui::TrainPanel::State::Idle)
             train->trainButton()->click();
     });
+    if (generating && m_parser.isSet(m_generateWith)) {
+        stageGeneration(window);
+        // The library lists its models from a worker: choose once they are there.
+        QTimer::singleShot(500, &window, [this, &window] {
+            ui::GeneratePanel* generate = window.generatePanel();
+            generate->modelBox()->setCurrentIndex(
+                generate->library()->rowOf(m_parser.value(m_generateWith)));
+            startGeneration(window);
+        });
+        return;
+    }
     if (generating) {
         stageGeneration(window);
     } else {
@@ -178,20 +193,7 @@ void ScreenshotStaging::stageLearning(ui::MainWindow& window) {
 void ScreenshotStaging::stageGeneration(ui::MainWindow& window) {
     ui::GeneratePanel* generate = window.generatePanel();
     QObject::connect(window.trainPanel(), &ui::TrainPanel::modelTrained, &window,
-                     [this, &window, generate] {
-                         model::Tick primerFrom = 0, primerTo = 0;
-                         if (bars(window, m_parser.value(m_generate), primerFrom, primerTo))
-                             window.pianoRoll()->setLoopRange(primerFrom, primerTo);
-                         generate->variationsBox()->setValue(3);
-                         generate->lowPitchBox()->setValue(64); // the flute's register
-                         generate->highPitchBox()->setValue(93);
-                         generate->tonicBox()->setCurrentIndex(9); // A minor
-                         generate->scaleBox()->setCurrentIndex(
-                             generate->scaleBox()->findData(QStringLiteral("minor")));
-                         generate->barsBox()->setValue(4);
-                         generate->seedBox()->setValue(3);
-                         generate->generateButton()->click();
-                     });
+                     [this, &window] { startGeneration(window); });
     QObject::connect(generate, &ui::GeneratePanel::stateChanged, &window,
                      [this, &window, generate](ui::GeneratePanel::State s) {
                          if (s != ui::GeneratePanel::State::Done)
@@ -206,6 +208,21 @@ void ScreenshotStaging::stageGeneration(ui::MainWindow& window) {
                      });
     QObject::connect(generate, &ui::GeneratePanel::takesAssessed, &window,
                      [this, &window] { grabAfterDelay(window); });
+}
+
+void ScreenshotStaging::startGeneration(ui::MainWindow& window) const {
+    ui::GeneratePanel* generate = window.generatePanel();
+    model::Tick primerFrom = 0, primerTo = 0;
+    if (bars(window, m_parser.value(m_generate), primerFrom, primerTo))
+        window.pianoRoll()->setLoopRange(primerFrom, primerTo);
+    generate->variationsBox()->setValue(3);
+    generate->lowPitchBox()->setValue(64); // the flute's register
+    generate->highPitchBox()->setValue(93);
+    generate->tonicBox()->setCurrentIndex(9); // A minor
+    generate->scaleBox()->setCurrentIndex(generate->scaleBox()->findData(QStringLiteral("minor")));
+    generate->barsBox()->setValue(4);
+    generate->seedBox()->setValue(3);
+    generate->generateButton()->click();
 }
 
 } // namespace torchestra::app

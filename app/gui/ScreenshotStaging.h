@@ -56,8 +56,11 @@ private:
     // Track, selection, loop, playhead and scale, as the options ask.
     void setScene(ui::MainWindow& window) const;
     // Trains (and, for --generate, generates) through the panels' own buttons; the grab follows.
+    // With --generate-with, generates with that model instead of training one.
     void stageLearning(ui::MainWindow& window);
     void stageGeneration(ui::MainWindow& window);
+    // Three takes of the bars after --generate's, with the panel's model as it is.
+    void startGeneration(ui::MainWindow& window) const;
     void grabAfterDelay(ui::MainWindow& window) const;
 
     const QCommandLineParser& m_parser;
@@ -73,7 +76,8 @@ private:
     QCommandLineOption m_trainFiles;
     QCommandLineOption m_train;
     QCommandLineOption m_generate;
-    QStringList m_trainFileList; // --train-files, or the file opened
+    QCommandLineOption m_generateWith; // a listed model ("builtin:bach-gan"): no training
+    QStringList m_trainFileList;       // --train-files, or the file opened
 };
 
 } // namespace torchestra::app

@@ -87,6 +87,34 @@ TEST(ModelLibraryTest, ListsALoadedCheckpointWithTheRegistryDescription) {
     EXPECT_EQ(tip.count(QStringLiteral("track(s)")), 1) << tip.toStdString();
 }
 
+// A refresh reads the folder on a worker and then loads the built-ins (a few hundred ms); a
+// model trained and saved meanwhile is not in its listing and must not vanish when the refresh
+// lands (the Generate panel then showed a built-in as the chosen model).
+TEST(ModelLibraryTest, AModelSavedDuringARefreshStaysListed) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    ModelLibrary library;
+    library.setDirectory(dir.filePath(QStringLiteral("models")));
+    QSignalSpy refreshed(&library, &ModelLibrary::refreshed);
+    QSignalSpy added(&library, &ModelLibrary::modelAdded);
+    library.refresh();
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Markov;
+    library.addTrained(std::make_shared<ml::MarkovModel>(config), metadata(),
+                       QStringLiteral("just-trained"));
+    ASSERT_TRUE(refreshed.count() > 0 || refreshed.wait(20000));
+    ASSERT_TRUE(added.count() > 0 || added.wait(20000));
+    const QString path = dir.filePath(QStringLiteral("models/just-trained.tcm"));
+    EXPECT_GE(library.rowOf(QFileInfo(path).absoluteFilePath()), 0);
+    // And once: a later refresh lists it from the folder, not twice.
+    library.refresh();
+    ASSERT_TRUE(refreshed.wait(20000));
+    int rows = 0;
+    for (int row = 0; row < library.count(); ++row)
+        rows += library.entry(row).path == QFileInfo(path).absoluteFilePath();
+    EXPECT_EQ(rows, 1);
+}
+
 QByteArray fileHash(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))

@@ -111,6 +111,7 @@ public:
 
     // Parts, for tests and screenshots.
     QComboBox* modelBox() const { return m_model; }
+    ModelLibrary* library() const { return m_library; }
     QSpinBox* barsBox() const { return m_bars; }
     QDoubleSpinBox* temperatureBox() const { return m_temperature; }
     QSpinBox* variationsBox() const { return m_count; }

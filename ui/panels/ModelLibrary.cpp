@@ -143,10 +143,16 @@ void ModelLibrary::refresh() {
             // stay.
             beginResetModel();
             const QString prefix = QDir(dir).absolutePath() + QLatin1Char('/');
-            m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(),
-                                           [&](const Entry& e) {
-                                               return e.isBuiltin() || e.path.startsWith(prefix);
-                                           }),
+            QSet<QString> listed;
+            for (const Entry& e : out.entries)
+                listed.insert(e.path);
+            m_savedHere -= listed;
+            // A model saved here after the listing was read stays (it is not in the listing).
+            const auto replaced = [&](const Entry& e) {
+                const bool savedSince = m_savedHere.contains(e.path) && QFileInfo::exists(e.path);
+                return e.isBuiltin() || (e.path.startsWith(prefix) && !savedSince);
+            };
+            m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(), replaced),
                             m_entries.end());
             for (Entry& e : out.entries)
                 m_entries.push_back(std::move(e));
@@ -192,6 +198,7 @@ void ModelLibrary::addTrained(std::shared_ptr<const ml::SequenceModel> model,
                 return;
             }
             const QString added = out.entry.path;
+            m_savedHere.insert(added);
             addEntry(std::move(out.entry));
             emit modelAdded(added);
         });

@@ -4,6 +4,7 @@
 #include "ml/SequenceModel.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 #include <QString>
 
 #include <cstdint>
@@ -101,6 +102,9 @@ private:
     std::vector<Entry> m_entries;
     int m_pending = 0;
     std::uint64_t m_refreshGeneration = 0;
+    // Models this library saved into the folder. A refresh whose listing was read before one
+    // was saved must not drop it (the model just trained vanished from the list once).
+    QSet<QString> m_savedHere;
 };
 
 } // namespace torchestra::ui
