@@ -40,9 +40,11 @@ std::string learnedFrom(const ml::TrainingMetadata& meta) {
     return text;
 }
 
+// The kind column holds ml::describeModel()'s longest words ("GAN width 256, noise 100, bars of
+// 16 steps").
 void printRow(const std::string& name, const std::string& kind, const std::string& size,
               const std::string& from) {
-    std::printf("  %-22s %-30s %8s  %s\n", name.c_str(), kind.c_str(), size.c_str(), from.c_str());
+    std::printf("  %-22s %-43s %8s  %s\n", name.c_str(), kind.c_str(), size.c_str(), from.c_str());
 }
 
 // Returns the number of built-ins that could not be read.
@@ -96,7 +98,7 @@ int runModels(const std::vector<std::string>& args) {
         std::cerr << "torchestra-cli models: " << err << "\n";
         return 2;
     }
-    std::printf("  %-22s %-30s %8s  %s\n", "MODEL", "KIND", "SIZE", "LEARNED FROM");
+    printRow("MODEL", "KIND", "SIZE", "LEARNED FROM");
     const int broken = listBuiltins();
     listUserModels();
     if (broken > 0) {
