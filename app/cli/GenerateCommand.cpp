@@ -232,8 +232,9 @@ void printNumbers(const ml::LoadedCheckpoint& loaded, const std::string& modelPa
                   const ml::FrameSequence& primer, const std::vector<ml::FrameSequence>& takes,
                   int firstBar) {
     const std::string modelDir = std::filesystem::path(modelPath).parent_path().string();
-    const ml::TrainingReference reference =
+    ml::TrainingReference reference =
         ml::loadTrainingReference(loaded.metadata, loaded.model->representation(), {}, modelDir);
+    reference.builtinModel = ml::builtinModelAtPath(modelPath) != nullptr;
     const std::vector<ml::TakeAssessment> numbers =
         ml::assessTakes(takes, primer, loaded.model.get(), &reference, &interruptFlag());
     if (numbers.empty())

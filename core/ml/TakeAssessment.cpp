@@ -185,6 +185,9 @@ void assessCopies(const FrameSequence& take, const TrainingReference& reference,
 } // namespace
 
 std::string TrainingReference::note() const {
+    if (builtinModel && !usable())
+        return "a built-in model: the music it learned from is not shipped, so closeness is "
+               "not measured";
     if (filesListed == 0)
         return "no training files recorded in the model: closeness unavailable";
     if (!usable()) {

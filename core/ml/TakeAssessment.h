@@ -29,6 +29,9 @@ struct TrainingReference {
     std::vector<std::string> missing;  // named but not found, or no longer readable
     std::vector<std::string> changed;  // found, but not the bytes trained on: left out
     std::vector<std::string> problems; // why, one line per missing file (for tooltips)
+    // Set by the caller for a built-in model (ml/BuiltinModels.h), whose training music is not
+    // shipped: the note says so instead of "not found".
+    bool builtinModel = false;
 
     bool usable() const { return !pieces.empty(); }
     // "" when every file was read as trained on; else one line saying what is missing and

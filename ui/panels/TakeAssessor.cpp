@@ -1,5 +1,7 @@
 #include "ui/panels/TakeAssessor.h"
 
+#include "ml/BuiltinModels.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -120,6 +122,8 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
     const std::string cacheDir = encode(m_cacheDirectory);
     const std::string baseDir = encode(QFileInfo(request.modelPath).absolutePath());
     const std::string key = cacheKey(request);
+    const bool builtin = request.modelPath.startsWith(QLatin1String(ml::kBuiltinPrefix)) ||
+                         ml::builtinModelAtPath(encode(request.modelPath)) != nullptr;
 
     auto* watcher = new QFutureWatcher<Outcome>(this);
     connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, run, ticket] {
@@ -129,14 +133,16 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
             emit assessed(ticket, out.results);
     });
     watcher->setFuture(QtConcurrent::run([request = std::move(request), cancelFlag, cache, cacheDir,
-                                          baseDir, key] {
+                                          baseDir, key, builtin] {
         Outcome out;
         std::shared_ptr<const ml::TrainingReference> reference;
         std::string failure;
         try {
             reference = cache->get(key, [&] {
-                return ml::loadTrainingReference(request.metadata, request.model->representation(),
-                                                 cacheDir, baseDir);
+                ml::TrainingReference loaded = ml::loadTrainingReference(
+                    request.metadata, request.model->representation(), cacheDir, baseDir);
+                loaded.builtinModel = builtin;
+                return loaded;
             });
         } catch (const std::exception& e) {
             failure =
