@@ -31,20 +31,27 @@ std::string builtinModelsDir() {
     return data.empty() ? std::string() : data + "/models";
 }
 
-std::string userModelsDir() {
+namespace {
+
+// $XDG_DATA_HOME, else ~/.local/share; "" with neither set.
+std::string xdgDataHome() {
     if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
-        return std::string(x) + "/Torchestra/Torchestra/models";
+        return x;
     if (const char* h = std::getenv("HOME"); h && *h)
-        return std::string(h) + "/.local/share/Torchestra/Torchestra/models";
+        return std::string(h) + "/.local/share";
     return "";
 }
 
+} // namespace
+
+std::string userModelsDir() {
+    const std::string data = xdgDataHome();
+    return data.empty() ? data : data + "/Torchestra/Torchestra/models";
+}
+
 std::string userDataDir() {
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
-        return std::string(x) + "/torchestra";
-    if (const char* h = std::getenv("HOME"); h && *h)
-        return std::string(h) + "/.local/share/torchestra";
-    return "";
+    const std::string data = xdgDataHome();
+    return data.empty() ? data : data + "/torchestra";
 }
 
 } // namespace torchestra::base
