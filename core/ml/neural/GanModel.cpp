@@ -178,14 +178,7 @@ std::pair<long, long> ganParameterCounts(const ModelConfig& config) {
         return {0, 0};
     // Serially even on a thread that chose more threads (a team of its own would make the
     // trainer's compute thread one of more threads than CPUs: NeuralNet.h).
-    struct Serially {
-        bool chosen = thisThreadChoseThreads();
-        int previous = setThisThreadsThreads(1);
-        ~Serially() {
-            if (chosen)
-                setThisThreadsThreads(previous);
-        }
-    } serially;
+    const SerialWhileAlive serially;
     at::Generator random = at::detail::getDefaultCPUGenerator();
     at::Tensor state;
     {

@@ -192,14 +192,7 @@ TrainResult GanTrainingRun::run(const SequenceModel* resumeFrom) {
 TrainResult GanTrainingRun::train(const SequenceModel* resumeFrom) {
     // Only the compute thread runs torch in parallel (NeuralNet.h); the caller gets its own
     // count back afterwards.
-    struct SerialForTheRun {
-        bool chosen = thisThreadChoseThreads();
-        int previous = setThisThreadsThreads(1);
-        ~SerialForTheRun() {
-            if (chosen)
-                setThisThreadsThreads(previous);
-        }
-    } serialForTheRun;
+    const SerialWhileAlive serialForTheRun;
     if (!setUp(resumeFrom))
         return std::move(m_result);
     if (resumeFrom) {

@@ -127,6 +127,23 @@ void runThisThreadSerially();
 int setThisThreadsThreads(int threads);
 bool thisThreadChoseThreads();
 
+// Makes the calling thread serial for its lifetime and gives back the count the thread had
+// chosen, if it had chosen one (the trainers' callers; ganParameterCounts).
+class SerialWhileAlive {
+public:
+    SerialWhileAlive() : m_chosen(thisThreadChoseThreads()), m_previous(setThisThreadsThreads(1)) {}
+    ~SerialWhileAlive() {
+        if (m_chosen)
+            setThisThreadsThreads(m_previous);
+    }
+    SerialWhileAlive(const SerialWhileAlive&) = delete;
+    SerialWhileAlive& operator=(const SerialWhileAlive&) = delete;
+
+private:
+    bool m_chosen;
+    int m_previous;
+};
+
 // Builds an initialised module (after torch::manual_seed when seed != 0). "" or an error.
 std::string makeNet(const ModelConfig& config, NeuralNet& out);
 

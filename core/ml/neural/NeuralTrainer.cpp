@@ -149,17 +149,6 @@ bool validationLoss(ComputeThread& compute, NeuralNet net, const std::vector<Fra
     return true;
 }
 
-// Only the compute thread runs torch in parallel while training; the caller gets its own count
-// back afterwards (the CLI scores the test split on it).
-struct SerialForTheRun {
-    bool chosen = neural::thisThreadChoseThreads();
-    int previous = neural::setThisThreadsThreads(1);
-    ~SerialForTheRun() {
-        if (chosen)
-            neural::setThisThreadsThreads(previous);
-    }
-};
-
 // One call of trainNeural. The run's state lives here so that each phase (set-up and resume,
 // scoring the resumed weights, a batch, an epoch, its validation, the result) is a method.
 class NeuralTrainingRun {
@@ -263,7 +252,9 @@ TrainResult NeuralTrainingRun::run(const SequenceModel* resumeFrom) {
 }
 
 TrainResult NeuralTrainingRun::train(const SequenceModel* resumeFrom) {
-    SerialForTheRun serialForTheRun;
+    // Only the compute thread runs torch in parallel while training; the caller gets its own
+    // count back afterwards (the CLI scores the test split on it).
+    const neural::SerialWhileAlive serialForTheRun;
     if (!setUp(resumeFrom))
         return std::move(m_result);
     if (resumeFrom && !scoreResumed())
