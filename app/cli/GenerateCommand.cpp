@@ -232,9 +232,8 @@ void printNumbers(const ml::LoadedCheckpoint& loaded, const std::string& modelPa
                   const ml::FrameSequence& primer, const std::vector<ml::FrameSequence>& takes,
                   int firstBar) {
     const std::string modelDir = std::filesystem::path(modelPath).parent_path().string();
-    ml::TrainingReference reference =
+    const ml::TrainingReference reference =
         ml::loadTrainingReference(loaded.metadata, loaded.model->representation(), {}, modelDir);
-    reference.builtinModel = ml::builtinModelAtPath(modelPath) != nullptr;
     const std::vector<ml::TakeAssessment> numbers =
         ml::assessTakes(takes, primer, loaded.model.get(), &reference, &interruptFlag());
     if (numbers.empty())
@@ -278,7 +277,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     ml::LoadedCheckpoint loaded = ml::loadModelReference(*args.value("model"));
     if (!loaded.model)
         return refuse(loaded.error);
-    std::string unused;
+    std::string unused; // it resolved: the model loaded
     const std::string modelPath = ml::resolveModelReference(*args.value("model"), unused);
     const ml::RepresentationConfig& rep = loaded.model->representation();
     Primer primer;

@@ -54,6 +54,11 @@ const BuiltinModel* builtinModelAtPath(const std::string& path) {
     return nullptr;
 }
 
+bool isBuiltinModelsFolder(const std::string& dir) {
+    const std::string folder = base::builtinModelsDir();
+    return !dir.empty() && !folder.empty() && canonical(dir) == canonical(folder);
+}
+
 std::string resolveModelReference(const std::string& reference, std::string& error) {
     const std::string prefix = kBuiltinPrefix;
     if (reference.compare(0, prefix.size(), prefix) != 0)

@@ -28,6 +28,8 @@ std::string builtinModelPath(const BuiltinModel& model);
 // The built-in whose file `path` is (symlinks and relative paths resolved), or null. The
 // model library refuses to delete or overwrite such a file. Any thread.
 const BuiltinModel* builtinModelAtPath(const std::string& path);
+// Whether `dir` is the folder the built-in models live in (resolved as above). Any thread.
+bool isBuiltinModelsFolder(const std::string& dir);
 
 // A model reference as the user gave it: "builtin:NAME" gives the built-in's file, anything
 // else is a path and comes back as it is. An unknown name gives "" and `error` (naming the

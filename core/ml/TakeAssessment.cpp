@@ -1,5 +1,7 @@
 #include "ml/TakeAssessment.h"
 
+#include "ml/BuiltinModels.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -244,6 +246,7 @@ TrainingReference loadTrainingReference(const TrainingMetadata& metadata,
     ref.missing = std::move(read.missing);
     ref.changed = std::move(read.changed);
     ref.problems = std::move(read.problems);
+    ref.builtinModel = isBuiltinModelsFolder(baseDir);
     return ref;
 }
 

@@ -29,7 +29,7 @@ struct TrainingReference {
     std::vector<std::string> missing;  // named but not found, or no longer readable
     std::vector<std::string> changed;  // found, but not the bytes trained on: left out
     std::vector<std::string> problems; // why, one line per missing file (for tooltips)
-    // Set by the caller for a built-in model (ml/BuiltinModels.h), whose training music is not
+    // The checkpoint is a built-in model (ml/BuiltinModels.h), whose training music is not
     // shipped: the note says so instead of "not found".
     bool builtinModel = false;
 
@@ -45,7 +45,8 @@ TrainingReference makeTrainingReference(std::vector<FrameSequence> pieces,
 
 // Reads the files `metadata` names (MIDI files with its track choice; a JSB JSON file gives
 // its train split) through the dataset reader, on the model's grid. A relative path not found
-// from the working folder is tried from `baseDir` (the checkpoint's folder). Files missing,
+// from the working folder is tried from `baseDir` (the checkpoint's folder; the built-in
+// models' folder marks a built-in model). Files missing,
 // unreadable or changed since training are listed, never fatal. Slow (reads every file): call
 // it on a worker. `cacheDir` is the dataset cache ("" = none).
 TrainingReference loadTrainingReference(const TrainingMetadata& metadata,

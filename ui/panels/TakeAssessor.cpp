@@ -120,10 +120,13 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
     auto cancelFlag = m_cancel;
     auto cache = m_cache;
     const std::string cacheDir = encode(m_cacheDirectory);
-    const std::string baseDir = encode(QFileInfo(request.modelPath).absolutePath());
+    // The checkpoint's folder ("builtin:NAME" names a file in the program's data folder).
+    std::string unknownBuiltin;
+    const std::string modelFile =
+        ml::resolveModelReference(encode(request.modelPath), unknownBuiltin);
+    const std::string baseDir =
+        encode(QFileInfo(QFile::decodeName(QByteArray::fromStdString(modelFile))).absolutePath());
     const std::string key = cacheKey(request);
-    const bool builtin = request.modelPath.startsWith(QLatin1String(ml::kBuiltinPrefix)) ||
-                         ml::builtinModelAtPath(encode(request.modelPath)) != nullptr;
 
     auto* watcher = new QFutureWatcher<Outcome>(this);
     connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, run, ticket] {
@@ -133,16 +136,14 @@ void TakeAssessor::assess(std::uint64_t ticket, Request request) {
             emit assessed(ticket, out.results);
     });
     watcher->setFuture(QtConcurrent::run([request = std::move(request), cancelFlag, cache, cacheDir,
-                                          baseDir, key, builtin] {
+                                          baseDir, key] {
         Outcome out;
         std::shared_ptr<const ml::TrainingReference> reference;
         std::string failure;
         try {
             reference = cache->get(key, [&] {
-                ml::TrainingReference loaded = ml::loadTrainingReference(
-                    request.metadata, request.model->representation(), cacheDir, baseDir);
-                loaded.builtinModel = builtin;
-                return loaded;
+                return ml::loadTrainingReference(request.metadata, request.model->representation(),
+                                                 cacheDir, baseDir);
             });
         } catch (const std::exception& e) {
             failure =
