@@ -35,11 +35,14 @@ ml::NllResult evaluateAll(const ml::SequenceModel& model,
 }
 
 // Continuations of up to `windows` one-bar primers from `pieces`, four bars each, against what
-// followed; copy rates against `training` when given. Prints the table and the closeness.
+// followed; copy rates against `training` when given. Prints the table and the closeness. Bars
+// are a GAN's own length, else `barSteps` (--bar-steps) where the music has no metre.
 void printContinuationMetrics(const ml::SequenceModel& model,
-                              const std::vector<ml::FrameSequence>& pieces, int stepsPerBar,
+                              const std::vector<ml::FrameSequence>& pieces, int barSteps,
                               const std::vector<ml::FrameSequence>* training,
                               const ml::SampleRequest& settings) {
+    const int stepsPerBar =
+        model.config().kind == ml::ModelKind::Gan ? model.config().barSteps : barSteps;
     constexpr int kBars = 4;
     constexpr std::size_t kWindows = 50; // 200 generated bars
     const ml::ContinuationWindows windows =
@@ -124,10 +127,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
                 ml::loadMidiDataset({*dir}, loaded.model->representation(), options);
             training = std::move(trainingData.train);
         }
-        printContinuationMetrics(*loaded.model, data.train,
-                                 loaded.model->config().kind == ml::ModelKind::Gan
-                                     ? loaded.model->config().barSteps
-                                     : barSteps,
+        printContinuationMetrics(*loaded.model, data.train, barSteps,
                                  training.empty() ? nullptr : &training, sampling);
         if (!loaded.model->hasLikelihood() || interruptFlag().load())
             return interruptFlag().load() ? 1 : 0;
@@ -306,9 +306,7 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     }
     if (!model->hasLikelihood() || args.has("metrics")) {
         std::string err;
-        const int barSteps = model->config().kind == ml::ModelKind::Gan
-                                 ? model->config().barSteps
-                                 : int(args.intValue("bar-steps", 16, 4, 256, err));
+        const int barSteps = int(args.intValue("bar-steps", 16, 4, 256, err));
         // Settings are chosen with --split valid; the table of docs/results.md is on test.
         const bool onValid = args.value("split", "test") == "valid";
         std::cout << "metrics on the " << (onValid ? "valid" : "test") << " split\n";
