@@ -65,6 +65,18 @@ void printContinuationMetrics(const ml::SequenceModel& model,
               << " (mean overlap area over the metrics)" << std::endl;
 }
 
+// Names each file the dataset refused, with why; returns how many.
+std::size_t reportRefused(const ml::Dataset& data) {
+    std::size_t refused = 0;
+    for (const auto& f : data.files) {
+        refused += !f.used;
+        if (!f.used)
+            for (const auto& p : f.problems)
+                std::cerr << f.path << ": " << p << "\n";
+    }
+    return refused;
+}
+
 const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p"};
 
 // --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
@@ -104,29 +116,34 @@ int runEval(const std::vector<std::string>& rawArgs) {
     installInterruptHandler();
     ml::DatasetOptions options;
     options.validFraction = 0;
+    const bool metrics = !loaded.model->hasLikelihood() || args.has("metrics");
+    if (args.has("training") && !metrics) {
+        std::cerr << "torchestra-cli eval: --training is read with --metrics (the copy rate of "
+                     "the continuations)\n";
+        return 2;
+    }
     ml::Dataset data =
         ml::loadMidiDataset(args.positional(), loaded.model->representation(), options);
-    std::size_t refused = 0;
-    for (const auto& f : data.files) {
-        refused += !f.used;
-        if (!f.used)
-            for (const auto& p : f.problems)
-                std::cerr << f.path << ": " << p << "\n";
-    }
+    const std::size_t refused = reportRefused(data);
     if (data.train.empty()) {
         std::cerr << "torchestra-cli eval: no usable MIDI files among the inputs\n";
         return 2;
     }
-    if (!loaded.model->hasLikelihood() || args.has("metrics")) {
+    std::vector<ml::FrameSequence> training;
+    if (auto dir = args.value("training")) {
+        ml::Dataset trainingData =
+            ml::loadMidiDataset({*dir}, loaded.model->representation(), options);
+        reportRefused(trainingData);
+        if (trainingData.train.empty()) {
+            std::cerr << "torchestra-cli eval: no usable MIDI files in --training " << *dir << "\n";
+            return 2;
+        }
+        training = std::move(trainingData.train);
+    }
+    if (metrics) {
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";
-        std::vector<ml::FrameSequence> training;
-        if (auto dir = args.value("training")) {
-            ml::Dataset trainingData =
-                ml::loadMidiDataset({*dir}, loaded.model->representation(), options);
-            training = std::move(trainingData.train);
-        }
         printContinuationMetrics(*loaded.model, data.train, barSteps,
                                  training.empty() ? nullptr : &training, sampling);
         if (!loaded.model->hasLikelihood() || interruptFlag().load())

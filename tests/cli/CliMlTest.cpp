@@ -171,6 +171,19 @@ TEST(CliMl, EvalMetricsJudgesAnyKindByItsContinuations) {
     EXPECT_EQ(lastLine(e.out).rfind("total: 6 files, ", 0), 0u) << "the NLL follows";
     EXPECT_EQ(
         runCli("eval --metrics --temperature 0 --model " + model + " " + songFolder()).exitCode, 2);
+    // Training files that cannot be read are said, not left out of the copy rate in silence.
+    const std::string missing = tempDir() + "/no-such-training-folder";
+    const RunResult noTraining =
+        runCli("eval --metrics --training " + missing + " --model " + model + " " + songFolder());
+    EXPECT_EQ(noTraining.exitCode, 2);
+    EXPECT_NE(noTraining.err.find("no usable MIDI files in --training " + missing),
+              std::string::npos)
+        << noTraining.err;
+    const RunResult withoutMetrics =
+        runCli("eval --training " + songFolder() + " --model " + model + " " + songFolder());
+    EXPECT_EQ(withoutMetrics.exitCode, 2);
+    EXPECT_NE(withoutMetrics.err.find("--training is read with --metrics"), std::string::npos)
+        << withoutMetrics.err;
 }
 
 TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
