@@ -52,6 +52,11 @@ void printContinuationMetrics(const ml::SequenceModel& model,
               << stepsPerBar << " steps where the music has no metre)" << std::endl;
     const std::vector<ml::FrameSequence> generated =
         ml::continueWindows(model, windows, &interruptFlag(), settings);
+    if (interruptFlag().load()) {
+        // No table of half the continuations (or none): it would read as a result.
+        std::cerr << "metrics: cancelled\n";
+        return;
+    }
     ml::MetricOptions options;
     options.stepsPerBar = stepsPerBar;
     ml::CopyIndex index(options);
@@ -75,6 +80,34 @@ std::size_t reportRefused(const ml::Dataset& data) {
                 std::cerr << f.path << ": " << p << "\n";
     }
     return refused;
+}
+
+// Each file's NLL per step and the total; exit status 0, or 1 when cancelled.
+int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence>& pieces,
+             std::size_t refused) {
+    ml::NllResult total;
+    for (const auto& piece : pieces) {
+        if (interruptFlag().load()) {
+            std::cerr << "torchestra-cli eval: cancelled\n";
+            return 1;
+        }
+        const ml::NllResult r = model.evaluate(piece);
+        total.add(r);
+        const double n = std::max<long>(1, r.frameSteps);
+        std::cout << piece.source << ": " << r.frameSteps << " steps, frame-nll "
+                  << fixed(r.frameSum / n, 4) << ", onset " << fixed(r.onsetSum / n, 4)
+                  << ", velocity " << fixed(r.velocitySum / n, 4) << " nats/step\n";
+    }
+    const double n = std::max<long>(1, total.frameSteps);
+    // Every file given is accounted for: scored here, or refused above with its reason.
+    std::cout << "total: " << pieces.size() << " files"
+              << (refused ? " (" + std::to_string(refused) + " refused, see above)" : std::string())
+              << ", " << total.frameSteps << " steps, frame-nll " << fixed(total.frameSum / n, 4)
+              << ", onset " << fixed(total.onsetSum / n, 4) << ", velocity "
+              << fixed(total.velocitySum / n, 4) << ", all "
+              << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n, 4)
+              << " nats/step\n";
+    return 0;
 }
 
 const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p"};
@@ -149,25 +182,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
         if (!loaded.model->hasLikelihood() || interruptFlag().load())
             return interruptFlag().load() ? 1 : 0;
     }
-    ml::NllResult total;
-    for (const auto& piece : data.train) {
-        const ml::NllResult r = loaded.model->evaluate(piece);
-        total.add(r);
-        const double n = std::max<long>(1, r.frameSteps);
-        std::cout << piece.source << ": " << r.frameSteps << " steps, frame-nll "
-                  << fixed(r.frameSum / n, 4) << ", onset " << fixed(r.onsetSum / n, 4)
-                  << ", velocity " << fixed(r.velocitySum / n, 4) << " nats/step\n";
-    }
-    const double n = std::max<long>(1, total.frameSteps);
-    // Every file given is accounted for: scored here, or refused above with its reason.
-    std::cout << "total: " << data.train.size() << " files"
-              << (refused ? " (" + std::to_string(refused) + " refused, see above)" : std::string())
-              << ", " << total.frameSteps << " steps, frame-nll " << fixed(total.frameSum / n, 4)
-              << ", onset " << fixed(total.onsetSum / n, 4) << ", velocity "
-              << fixed(total.velocitySum / n, 4) << ", all "
-              << fixed((total.frameSum + total.onsetSum + total.velocitySum) / n, 4)
-              << " nats/step\n";
-    return 0;
+    return printNll(*loaded.model, data.train, refused);
 }
 
 namespace {
