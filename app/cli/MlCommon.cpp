@@ -12,8 +12,8 @@
 namespace torchestra::cli {
 
 const std::vector<std::string> kModelValueFlags = {
-    "model",       "head",  "hidden",         "layers", "dropout",
-    "nade-hidden", "order", "steps-per-beat", "noise",  "bar-steps"};
+    "model", "head",           "hidden", "layers",    "dropout", "nade-hidden",
+    "order", "steps-per-beat", "noise",  "bar-steps", "hold"};
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
@@ -41,6 +41,11 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
         err = "--bar-steps must be a multiple of 4";
     config.representation.stepsPerBeat =
         int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
+    if (auto hold = args.value("hold")) {
+        if (*hold != "on" && *hold != "off" && err.empty())
+            err = "--hold must be on or off (got '" + *hold + "')";
+        config.holdPath = *hold == "on";
+    }
     return err;
 }
 

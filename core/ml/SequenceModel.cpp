@@ -54,6 +54,7 @@ std::string ModelConfig::toJson() const {
     o["markovOrder"] = markovOrder;
     o["noiseSize"] = noiseSize;
     o["barSteps"] = barSteps;
+    o["holdPath"] = holdPath;
     o["representation"] =
         QJsonDocument::fromJson(QByteArray::fromStdString(representation.toJson())).object();
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
@@ -78,6 +79,7 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
     // Added with the GAN: checkpoints written before it have neither.
     c.noiseSize = o["noiseSize"].toInt(c.noiseSize);
     c.barSteps = o["barSteps"].toInt(c.barSteps);
+    c.holdPath = o["holdPath"].toBool(false); // older checkpoints: trained without it
     if (c.layers < 1 || c.layers > 16 || c.hidden < 1 || c.hidden > 8192 || c.dropout < 0 ||
         c.dropout >= 1 || c.nadeHidden < 1 || c.nadeHidden > 8192 || c.markovOrder < 1 ||
         c.markovOrder > 16 || c.noiseSize < 1 || c.noiseSize > 4096 || c.barSteps < 1 ||

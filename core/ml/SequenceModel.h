@@ -34,6 +34,12 @@ struct ModelConfig {
     // GAN: steps in the bars it writes (the longest bar of its training data; shorter bars are
     // padded and masked). Data without a metre is cut into bars of this many steps.
     int barSteps = 16;
+    // RNN/LSTM: a per-pitch path from the previous step's sounding and onset frames straight to
+    // the frame and onset logits ("the note that sounds goes on sounding"), learnt beside the
+    // recurrent core. Without it a small-data LSTM can sit on the plateau where it predicts
+    // each pitch's frequency and writes one-step notes (docs/results.md). Checkpoints written
+    // before it have none.
+    bool holdPath = true;
     RepresentationConfig representation;
 
     std::string toJson() const;

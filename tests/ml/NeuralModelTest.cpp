@@ -183,9 +183,11 @@ TEST(NeuralModel, ShapesFollowTheConfig) {
     const RepresentationConfig rep = toyRepresentation();
     auto model = makeModel(smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 8, 1));
     ASSERT_TRUE(model);
-    // LSTM: 4*8*(in + 8) + 2*4*8; heads: frame, onset (8*12 + 12 each), velocity (8*4 + 4).
+    // LSTM: 4*8*(in + 8) + 2*4*8; heads: frame, onset (8*12 + 12 each), velocity (8*4 + 4);
+    // the hold path: 2 inputs (sounding, onset) x 12 pitches into the frame and onset logits.
     const long in = inputSize(rep);
-    const long expected = 4 * 8 * (in + 8) + 2 * 4 * 8 + 2 * (8 * 12 + 12) + (8 * 4 + 4);
+    const long expected =
+        4 * 8 * (in + 8) + 2 * 4 * 8 + 2 * (8 * 12 + 12) + (8 * 4 + 4) + 2 * (2 * 12);
     EXPECT_EQ(neural::parameterCount(*model), expected);
     const FrameSequence seq = randomPiece(rep, 7, 1);
     const auto pr = neural::torchProbabilities(*model, seq);

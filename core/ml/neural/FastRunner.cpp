@@ -131,9 +131,11 @@ void FastRunner::step(const float* x, bool withHeads) {
     // ~0.5 ms per 8 bars at batch 1 with the NADE head (3 back-to-back pairs, CPU time); the
     // order of independent rows changes no bits.
     m_reverse = !m_reverse;
-    if (withHeads)
+    if (withHeads) {
         panelGemv(m_p->heads, 0, int(m_p->headBias.size()), hidden(0), H, m_batch,
                   m_p->headBias.data(), 0, m_heads.data(), int(m_p->headBias.size()));
+        addHoldTerms();
+    }
 
     if (m_pooled) {
         const double ns = double(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -151,6 +153,28 @@ void FastRunner::step(const float* x, bool withHeads) {
             (i >= 4 && split && ns > 4 * m_bestAlone)) {
             StepPool::instance().release();
             m_pooled = false;
+        }
+    }
+}
+
+// The hold path's per-pitch terms from this step's input (0/1 frames, so mostly skipped).
+void FastRunner::addHoldTerms() {
+    const int P = m_w.pitches;
+    const std::size_t stride = m_p->headBias.size();
+    for (int b = 0; b < m_batch && m_w.holdInputs > 0; ++b) {
+        const float* x = m_x + std::size_t(b) * m_w.input;
+        float* heads = m_heads.data() + std::size_t(b) * stride;
+        for (int k = 0; k < m_w.holdInputs; ++k) {
+            const float* xk = x + std::size_t(k) * P;
+            const float* wf = m_w.holdFrame.data() + std::size_t(k) * P;
+            const float* wo = m_w.holdOnset.empty() ? nullptr : m_w.holdOnset.data() + k * P;
+            for (int p = 0; p < P; ++p) {
+                if (xk[p] == 0.f)
+                    continue;
+                heads[m_p->frameAt + p] += wf[p] * xk[p];
+                if (wo)
+                    heads[m_p->onsetAt + p] += wo[p] * xk[p];
+            }
         }
     }
 }

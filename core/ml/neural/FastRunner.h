@@ -45,6 +45,7 @@ public:
 
 private:
     void layerUnits(int u0, int u1);
+    void addHoldTerms();
     const float* heads(int b) const;
 
     const FastWeights& m_w;

@@ -68,6 +68,10 @@ struct FastWeights {
     std::vector<float> nadeV;          // pitches x nadeHidden: row i = V_i
     std::vector<float> onsetW, onsetB; // pitches x hidden, pitches
     std::vector<float> velW, velB;     // velocityBins x hidden, velocityBins
+    // Hold path (ModelConfig::holdPath): holdInputs x pitches each, added to the frame (or
+    // visible) and onset logits from the first holdInputs blocks of pitches of the step's input.
+    int holdInputs = 0;
+    std::vector<float> holdFrame, holdOnset;
 
     PackedCache packed;
 

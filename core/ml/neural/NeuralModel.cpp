@@ -83,6 +83,21 @@ NeuralNetImpl::NeuralNetImpl(const ModelConfig& config, int inputSize)
     if (config.representation.velocity)
         m_velocity =
             register_module("velocity", torch::nn::Linear(H, config.representation.velocityBins));
+    if (config.holdPath) {
+        // Zero at the start, so a new model begins as it would without the path.
+        const int K = config.representation.onsets ? 2 : 1;
+        m_holdFrame = register_parameter("holdFrame", torch::zeros({K, P}));
+        if (m_onset)
+            m_holdOnset = register_parameter("holdOnset", torch::zeros({K, P}));
+    }
+}
+
+torch::Tensor NeuralNetImpl::holdTerm(const torch::Tensor& x, const torch::Tensor& w) const {
+    const int64_t K = w.size(0);
+    const int64_t P = w.size(1);
+    // The input starts with the sounding frame, then the onsets (Representation.h buildInput).
+    torch::Tensor prev = x.narrow(-1, 0, K * P).unflatten(-1, {K, P});
+    return (prev * w).sum(-2);
 }
 
 torch::Tensor NeuralNetImpl::core(const torch::Tensor& x, State& state) {
@@ -100,14 +115,22 @@ torch::Tensor NeuralNetImpl::core(const torch::Tensor& x, State& state) {
     return m_dropout(out);
 }
 
-torch::Tensor NeuralNetImpl::frameLogits(const torch::Tensor& h, const torch::Tensor& frames) {
+torch::Tensor NeuralNetImpl::onsetLogits(const torch::Tensor& x, const torch::Tensor& h) {
+    torch::Tensor logits = m_onset(h);
+    return m_holdOnset.defined() ? logits + holdTerm(x, m_holdOnset) : logits;
+}
+
+torch::Tensor NeuralNetImpl::frameLogits(const torch::Tensor& x, const torch::Tensor& h,
+                                         const torch::Tensor& frames) {
+    // The hold term joins the visible bias b_t, which the NADE head adds to every pitch's logit.
+    torch::Tensor hold = m_holdFrame.defined() ? holdTerm(x, m_holdFrame) : torch::Tensor();
     if (m_frame)
-        return m_frame(h);
+        return hold.defined() ? m_frame(h) + hold : m_frame(h);
     // RNN-NADE, teacher-forced: a_i = c_t + sum_{j<i} W_j v_j as an exclusive cumulative sum over
     // the pitch axis (shift by one, then cumsum), all steps and pitches at once.
     const int64_t P = frames.size(2);
-    torch::Tensor bt = m_visible(h);    // [B, T, P]
-    torch::Tensor ct = m_hiddenBias(h); // [B, T, Hn]
+    torch::Tensor bt = hold.defined() ? m_visible(h) + hold : m_visible(h); // [B, T, P]
+    torch::Tensor ct = m_hiddenBias(h);                                     // [B, T, Hn]
     torch::Tensor vPrev = torch::constant_pad_nd(frames.narrow(2, 0, P - 1), {1, 0});
     torch::Tensor wPrev = torch::constant_pad_nd(m_nadeW.narrow(0, 0, P - 1), {0, 0, 1, 0});
     torch::Tensor acc = (vPrev.unsqueeze(-1) * wPrev).cumsum(2); // [B, T, P, Hn]
@@ -174,13 +197,13 @@ BatchTensors makeBatchTensors(const std::vector<const FrameSequence*>& seqs, int
 StepLosses stepLosses(NeuralNet& net, const BatchTensors& bt, NeuralNetImpl::State& state) {
     torch::Tensor h = net->core(bt.x, state);
     StepLosses out;
-    torch::Tensor logits = net->frameLogits(h, bt.frames);
+    torch::Tensor logits = net->frameLogits(bt.x, h, bt.frames);
     out.frame =
         torch::binary_cross_entropy_with_logits(logits, bt.frames, {}, {}, at::Reduction::None)
             .sum(-1) *
         bt.stepMask;
     if (net->m_onset) {
-        torch::Tensor ol = net->m_onset(h);
+        torch::Tensor ol = net->onsetLogits(bt.x, h);
         out.onset =
             (torch::binary_cross_entropy_with_logits(ol, bt.onsets, {}, {}, at::Reduction::None) *
              bt.onsetMask)
@@ -318,6 +341,12 @@ FastWeights extractFastWeights(NeuralNet& net) {
         w.velW = toVector(net->m_velocity->weight);
         w.velB = toVector(net->m_velocity->bias);
     }
+    if (net->m_holdFrame.defined()) {
+        w.holdInputs = int(net->m_holdFrame.size(0));
+        w.holdFrame = toVector(net->m_holdFrame);
+        if (net->m_holdOnset.defined())
+            w.holdOnset = toVector(net->m_holdOnset);
+    }
     return w;
 }
 
@@ -407,9 +436,9 @@ StepProbabilities torchProbabilities(const SequenceModel& model, const FrameSequ
     torch::Tensor h = net->core(bt.x, state);
     StepProbabilities out;
     out.steps = seq.steps;
-    out.frame = toVector(torch::sigmoid(net->frameLogits(h, bt.frames)));
+    out.frame = toVector(torch::sigmoid(net->frameLogits(bt.x, h, bt.frames)));
     if (net->m_onset)
-        out.onset = toVector(torch::sigmoid(net->m_onset(h)));
+        out.onset = toVector(torch::sigmoid(net->onsetLogits(bt.x, h)));
     if (net->m_velocity)
         out.velocity = toVector(torch::softmax(net->m_velocity(h), -1));
     return out;

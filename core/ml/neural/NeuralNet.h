@@ -25,8 +25,12 @@ public:
 
     // x: [B, T, input] -> h: [B, T, hidden]; `state` is read and replaced by the final state.
     torch::Tensor core(const torch::Tensor& x, State& state);
-    // Frame logits [B, T, P]; for the NADE head teacher-forced on `frames` [B, T, P] (0/1).
-    torch::Tensor frameLogits(const torch::Tensor& h, const torch::Tensor& frames);
+    // Frame logits [B, T, P] from the core's output h and the input x the core read (for the
+    // hold path); for the NADE head teacher-forced on `frames` [B, T, P] (0/1).
+    torch::Tensor frameLogits(const torch::Tensor& x, const torch::Tensor& h,
+                              const torch::Tensor& frames);
+    // Onset logits [B, T, P] (only with m_onset).
+    torch::Tensor onsetLogits(const torch::Tensor& x, const torch::Tensor& h);
 
     const ModelConfig& config() const { return m_config; }
     int inputSize() const { return m_inputSize; }
@@ -41,8 +45,15 @@ public:
     torch::Tensor m_nadeV;                   // [P, nadeHidden]: row i = V_i
     torch::nn::Linear m_onset{nullptr};
     torch::nn::Linear m_velocity{nullptr};
+    // Hold path (ModelConfig::holdPath): [K, P], row k weighs input block k (the previous
+    // step's sounding frame, then its onsets when the representation has them), pitch by pitch.
+    torch::Tensor m_holdFrame;
+    torch::Tensor m_holdOnset;
 
 private:
+    // The hold path's term for logits [B, T, P]; `w` is m_holdFrame or m_holdOnset.
+    torch::Tensor holdTerm(const torch::Tensor& x, const torch::Tensor& w) const;
+
     ModelConfig m_config;
     int m_inputSize;
 };

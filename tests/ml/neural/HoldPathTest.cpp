@@ -1,0 +1,111 @@
+// The hold path (ModelConfig::holdPath): the fast sampler adds the same per-pitch terms as the
+// torch module trained them with, and checkpoints written before it still load without it.
+
+#include "../NeuralTestData.h"
+
+#include "ml/Checkpoint.h"
+#include "ml/neural/NeuralNet.h"
+
+#include "common/TempDir.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace torchestra::ml;
+using namespace torchestra::ml::neural;
+using namespace torchestra::ml::testdata;
+
+namespace {
+
+// A model whose hold weights are far from their zero start, so the comparison sees them.
+std::unique_ptr<NeuralModel> modelWithHoldWeights(const ModelConfig& config) {
+    torch::manual_seed(5);
+    NeuralNet net{nullptr};
+    EXPECT_EQ(makeNet(config, net), "");
+    {
+        torch::NoGradGuard noGrad;
+        EXPECT_TRUE(net->m_holdFrame.defined());
+        net->m_holdFrame.uniform_(-3.0, 3.0);
+        if (net->m_holdOnset.defined())
+            net->m_holdOnset.uniform_(-3.0, 3.0);
+    }
+    return std::make_unique<NeuralModel>(net, NeuralTrainingState{}, "");
+}
+
+float worstDifference(const std::vector<float>& a, const std::vector<float>& b) {
+    EXPECT_EQ(a.size(), b.size());
+    float worst = 0;
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+        worst = std::max(worst, std::abs(a[i] - b[i]));
+    return worst;
+}
+
+class HoldPath : public ::testing::TestWithParam<std::tuple<HeadKind, bool>> {};
+
+} // namespace
+
+TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
+    const auto [head, midi] = GetParam();
+    const RepresentationConfig rep = midi ? RepresentationConfig{} : jsbRepresentation();
+    ModelConfig c = smallConfig(ModelKind::Lstm, head, rep, 32, 2);
+    ASSERT_TRUE(c.holdPath); // new models have it
+    auto model = modelWithHoldWeights(c);
+    FrameSequence seq = randomPiece(rep, 40, 3, 0.15);
+    if (!midi)
+        seq = unknownMetre(seq);
+
+    const StepProbabilities withHold = torchProbabilities(*model, seq);
+    const StepProbabilities fast = fastProbabilities(*model, seq);
+    EXPECT_LT(worstDifference(withHold.frame, fast.frame), 1e-4f);
+    EXPECT_LT(worstDifference(withHold.onset, fast.onset), 1e-4f);
+    ASSERT_EQ(withHold.onset.empty(), !midi);
+
+    // The terms change the probabilities of the pitches that sounded the step before.
+    {
+        torch::NoGradGuard noGrad;
+        model->net()->m_holdFrame.zero_();
+    }
+    const StepProbabilities without = torchProbabilities(*model, seq);
+    EXPECT_GT(worstDifference(withHold.frame, without.frame), 0.1f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Heads, HoldPath,
+                         ::testing::Combine(::testing::Values(HeadKind::Independent,
+                                                              HeadKind::Autoregressive),
+                                            ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<HoldPath::ParamType>& info) {
+                             return std::string(std::get<0>(info.param) == HeadKind::Independent
+                                                    ? "independent"
+                                                    : "nade") +
+                                    (std::get<1>(info.param) ? "_midi" : "_jsb");
+                         });
+
+// A checkpoint from before the hold path has no "holdPath" in its config: it loads as a model
+// without one (its parameters would not match otherwise), and a new one keeps its own.
+TEST(HoldPathConfig, OlderConfigsHaveNoHoldPathAndNewOnesKeepTheirs) {
+    ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, RepresentationConfig{});
+    std::string json = c.toJson();
+    ModelConfig back;
+    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
+    EXPECT_TRUE(back.holdPath);
+
+    const std::string key = "\"holdPath\":true,";
+    const std::size_t at = json.find(key);
+    ASSERT_NE(at, std::string::npos) << json;
+    json.erase(at, key.size());
+    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
+    EXPECT_FALSE(back.holdPath);
+
+    // Such a model round-trips through a checkpoint without the hold parameters.
+    ModelConfig old = c;
+    old.holdPath = false;
+    std::string error;
+    std::unique_ptr<SequenceModel> model = createNeuralModel(old, 3, error);
+    ASSERT_TRUE(model) << error;
+    const std::string path = torchestra::testkit::makeTempDir("hold") + "/old.tcm";
+    ASSERT_EQ(saveCheckpoint(path, *model, {}), "");
+    const LoadedCheckpoint loaded = loadCheckpoint(path);
+    ASSERT_TRUE(loaded.model) << loaded.error;
+    EXPECT_FALSE(loaded.model->config().holdPath);
+}
