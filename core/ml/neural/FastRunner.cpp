@@ -159,15 +159,18 @@ void FastRunner::step(const float* x, bool withHeads) {
 
 // The hold path's per-pitch terms from this step's input (0/1 frames, so mostly skipped).
 void FastRunner::addHoldTerms() {
+    if (m_w.holdInputs == 0)
+        return;
     const int P = m_w.pitches;
     const std::size_t stride = m_p->headBias.size();
-    for (int b = 0; b < m_batch && m_w.holdInputs > 0; ++b) {
+    for (int b = 0; b < m_batch; ++b) {
         const float* x = m_x + std::size_t(b) * m_w.input;
         float* heads = m_heads.data() + std::size_t(b) * stride;
         for (int k = 0; k < m_w.holdInputs; ++k) {
-            const float* xk = x + std::size_t(k) * P;
-            const float* wf = m_w.holdFrame.data() + std::size_t(k) * P;
-            const float* wo = m_w.holdOnset.empty() ? nullptr : m_w.holdOnset.data() + k * P;
+            const std::size_t at = std::size_t(k) * P;
+            const float* xk = x + at;
+            const float* wf = m_w.holdFrame.data() + at;
+            const float* wo = m_w.holdOnset.empty() ? nullptr : m_w.holdOnset.data() + at;
             for (int p = 0; p < P; ++p) {
                 if (xk[p] == 0.f)
                     continue;
