@@ -14,10 +14,16 @@ namespace {
 
 std::atomic<int> g_threads{1};
 
+constexpr int kStale = 1 << 30; // m_nadeFrom: no NADE logit is current
+
 } // namespace
 
 void setFastInferenceThreads(int threads) {
     g_threads.store(std::max(1, threads));
+}
+
+int fastInferenceThreads() {
+    return g_threads.load();
 }
 
 FastRunner::FastRunner(const FastWeights& weights, int batch, bool useHelperThread)
@@ -31,7 +37,8 @@ FastRunner::FastRunner(const FastWeights& weights, int batch, bool useHelperThre
     m_heads.assign(std::size_t(batch) * m_p->headBias.size(), 0.f);
     m_a.assign(std::size_t(batch) * std::max(1, m_w.nadeHidden), 0.f);
     m_hn.assign(m_a.size(), 0.f);
-    m_dirty.assign(std::size_t(batch), 1);
+    m_nadeLogits.assign(std::size_t(batch) * m_w.pitches, 0.f);
+    m_nadeFrom.assign(std::size_t(batch), kStale);
     // Split the units in two (at a panel boundary) when it pays: 64+ units.
     m_split = H >= 64 ? (H / 2) & ~(kPanel - 1) : H;
     m_pooled =
@@ -179,18 +186,24 @@ void FastRunner::nadeBegin(int b) {
     const int Hn = m_w.nadeHidden;
     std::memcpy(m_a.data() + std::size_t(b) * Hn, heads(b) + m_p->hidAt,
                 sizeof(float) * std::size_t(Hn));
-    m_dirty[std::size_t(b)] = 1;
+    m_nadeFrom[std::size_t(b)] = kStale;
 }
 
+// The logits of pitches from i (rounded down to a panel) to the last are computed in one pass
+// over the packed V: when a is unchanged, the next pitches' logits are already there.
 float FastRunner::nadeLogit(int b, int i) {
     const int Hn = m_w.nadeHidden;
-    float* hn = m_hn.data() + std::size_t(b) * Hn;
-    if (m_dirty[std::size_t(b)]) {
+    const int P = m_w.pitches;
+    float* logits = m_nadeLogits.data() + std::size_t(b) * P;
+    if (i < m_nadeFrom[std::size_t(b)]) {
+        float* hn = m_hn.data() + std::size_t(b) * Hn;
         std::memcpy(hn, m_a.data() + std::size_t(b) * Hn, sizeof(float) * std::size_t(Hn));
         sigmoidInPlace(hn, Hn);
-        m_dirty[std::size_t(b)] = 0;
+        const int i0 = i & ~(kPanel - 1);
+        panelGemv(m_p->nadeV, i0, P, hn, Hn, 1, heads(b) + m_p->frameAt + i0, 0, logits + i0, P);
+        m_nadeFrom[std::size_t(b)] = i0;
     }
-    return heads(b)[m_p->frameAt + i] + dot(m_w.nadeV.data() + std::size_t(i) * Hn, hn, Hn);
+    return logits[i];
 }
 
 void FastRunner::nadeSet(int b, int i) {
@@ -199,7 +212,7 @@ void FastRunner::nadeSet(int b, int i) {
     const float* wi = m_w.nadeW.data() + std::size_t(i) * Hn;
     for (int k = 0; k < Hn; ++k)
         a[k] += wi[k];
-    m_dirty[std::size_t(b)] = 1;
+    m_nadeFrom[std::size_t(b)] = kStale;
 }
 
 void fastProbabilities(const FastWeights& w, const RepresentationConfig& rep,

@@ -49,6 +49,8 @@ struct PackedWeights {
     PackedMatrix heads;
     std::vector<float> headBias;
     int frameAt = 0, hidAt = 0, onsetAt = 0, velAt = 0; // row offsets (frameAt: or visible)
+    // NADE: V (pitches x nadeHidden), so the logits of many pitches come from one pass.
+    PackedMatrix nadeV;
 };
 
 inline float sigmoidScalar(float v) {
