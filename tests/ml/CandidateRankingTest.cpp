@@ -31,17 +31,6 @@ FrameSequence bar(const FrameSequence& piece, int index) {
     return piece.slice(index * 16, 16);
 }
 
-// Every pitch on or off at random (a fifth of them sounding), on the metre of `like`.
-FrameSequence noise(const FrameSequence& like, unsigned seed) {
-    FrameSequence s = like;
-    std::mt19937 rng(seed);
-    for (std::size_t i = 0; i < s.sounding.size(); ++i) {
-        s.sounding[i] = std::uint8_t(rng() % 5 == 0);
-        s.onset[i] = std::uint8_t(s.sounding[i] && rng() % 2);
-    }
-    return s;
-}
-
 std::unique_ptr<MarkovModel> trainedOnTheCycle() {
     ModelConfig c;
     c.kind = ModelKind::Markov;
@@ -50,23 +39,6 @@ std::unique_ptr<MarkovModel> trainedOnTheCycle() {
     model->train({cyclePiece(16)});
     return model;
 }
-
-// A model that cannot score what it wrote (as the GAN).
-class NoLikelihoodModel : public SequenceModel {
-public:
-    NoLikelihoodModel() { m_config.kind = ModelKind::Gan; }
-    const ModelConfig& config() const override { return m_config; }
-    std::string serialize() const override { return {}; }
-    bool hasLikelihood() const override { return false; }
-    NllResult evaluate(const FrameSequence&) const override { return {}; }
-    std::vector<FrameSequence> sample(const SampleRequest&,
-                                      const std::atomic<bool>*) const override {
-        return {};
-    }
-
-private:
-    ModelConfig m_config;
-};
 
 } // namespace
 
@@ -80,7 +52,7 @@ TEST(CandidateRanking, FollowingPicksTheFillerTheMusicAfterTheGapCallsFor) {
     context.primer = piece.slice(0, 32);
     context.following = piece.slice(48, 32);
     const std::vector<FrameSequence> candidates = {bar(piece, 1), bar(piece, 3), bar(piece, 2),
-                                                   noise(bar(piece, 2), 5), bar(piece, 0)};
+                                                   test::noise(bar(piece, 2), 5), bar(piece, 0)};
     const Ranking r = rankCandidates(*model, RankBy::Following, candidates, context, 2);
     ASSERT_EQ(r.scores.size(), candidates.size());
     ASSERT_EQ(r.kept.size(), 2u);
@@ -109,8 +81,8 @@ TEST(CandidateRanking, LikelihoodPicksTheTakeTheModelExpects) {
     const FrameSequence piece = cyclePiece(8);
     RankingContext context;
     context.primer = piece.slice(0, 32);
-    const std::vector<FrameSequence> candidates = {noise(bar(piece, 2), 1), bar(piece, 0),
-                                                   bar(piece, 2), noise(bar(piece, 2), 2)};
+    const std::vector<FrameSequence> candidates = {test::noise(bar(piece, 2), 1), bar(piece, 0),
+                                                   bar(piece, 2), test::noise(bar(piece, 2), 2)};
     const Ranking r = rankCandidates(*model, RankBy::Likelihood, candidates, context, 4);
     ASSERT_EQ(r.kept.size(), 4u);
     EXPECT_EQ(r.kept[0], 2u);
@@ -126,7 +98,7 @@ TEST(CandidateRanking, ClosenessPicksTheTakeLikeTheTrainingData) {
         makeTrainingReference({cyclePiece(16), cyclePiece(12)}, RepresentationConfig{});
     RankingContext context;
     context.reference = &reference;
-    const std::vector<FrameSequence> candidates = {noise(piece.slice(0, 32), 3),
+    const std::vector<FrameSequence> candidates = {test::noise(piece.slice(0, 32), 3),
                                                    piece.slice(16, 32)};
     const Ranking r = rankCandidates(*model, RankBy::Closeness, candidates, context, 1);
     ASSERT_EQ(r.kept.size(), 1u);
@@ -146,7 +118,7 @@ TEST(CandidateRanking, BestOfOrdersByTheScoreAndKeepsTiesInSamplingOrder) {
 
 TEST(CandidateRanking, DefaultsAndRefusalsFollowWhatTheModelAndContextOffer) {
     const auto markov = trainedOnTheCycle();
-    const NoLikelihoodModel gan;
+    const test::NoLikelihoodModel gan;
     EXPECT_EQ(defaultRankBy(*markov, true, false), RankBy::Following);
     EXPECT_EQ(defaultRankBy(*markov, false, true), RankBy::Likelihood);
     EXPECT_EQ(defaultRankBy(gan, true, true), RankBy::Closeness);
