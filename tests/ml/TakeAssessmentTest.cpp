@@ -181,7 +181,8 @@ TEST(TakeAssessment, TrainingExcerptsScoreHighAndRandomNotesLow) {
     // looks like a steady groove), so they hold the figure at 0.3; on every other measure
     // random notes lie beyond anything the training music does.
     for (unsigned seed = 1; seed <= 5; ++seed) {
-        const auto a = assessTakes({test::noise(bars(pieces[0], 0, 4), seed)}, {}, nullptr, &ref)[0];
+        const auto a =
+            assessTakes({test::noise(bars(pieces[0], 0, 4), seed)}, {}, nullptr, &ref)[0];
         EXPECT_LT(a.closeness, 0.31) << "seed " << seed;
         EXPECT_LT(a.closeness, sum / double(excerpts.size()) / 3);
         for (const MetricPlacement& m : a.metrics) {
