@@ -88,20 +88,24 @@ TORCHESTRA_AVX2 void sparseInputAvx2(const float* wT, int ldw, int rows, int col
     }
 }
 
-// exp on 8 lanes (Cephes' expf: range reduction by ln 2 and a degree-6 polynomial, relative
-// error ~2e-7 over the clamped range).
+// Cephes' expf: range reduction by ln 2 (in two parts) and a degree-6 polynomial, relative error
+// ~2e-7 over the clamped range. The 8- and 16-lane versions do the same operations in the same
+// order, so each lane gets the same bits from either.
+constexpr float kExpLow = -87.3f, kExpHigh = 88.3f, kLog2e = 1.44269504088896341f;
+constexpr float kLn2High = 0.693359375f, kLn2Low = -2.12194440e-4f;
+constexpr float kExpPoly[6] = {1.9875691500E-4f, 1.3981999507E-3f, 8.3334519073E-3f,
+                               4.1665795894E-2f, 1.6666665459E-1f, 5.0000001201E-1f};
+
+// exp on 8 lanes.
 TORCHESTRA_AVX2 inline __m256 exp256(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f));
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(kExpLow)), _mm256_set1_ps(kExpHigh));
+    __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(kLog2e), _mm256_set1_ps(0.5f));
     fx = _mm256_floor_ps(fx);
-    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
-    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
-    __m256 y = _mm256_set1_ps(1.9875691500E-4f);
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507E-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073E-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894E-2f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459E-1f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201E-1f));
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(kLn2High), x);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(kLn2Low), x);
+    __m256 y = _mm256_set1_ps(kExpPoly[0]);
+    for (int i = 1; i < 6; ++i)
+        y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(kExpPoly[i]));
     y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.f)));
     const __m256i n =
         _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
@@ -251,22 +255,19 @@ TORCHESTRA_AVX2 void lstmCellAvx2(const float* g, int H, float* c, float* h, int
 
 #define TORCHESTRA_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
-// exp256's operations on 16 lanes, in the same order: every lane gets the same bits as on 8.
-// (GCC 12 warns that the intrinsics' unused merge source may be uninitialised: it is unused.)
+// exp256 on 16 lanes (floor as a round towards minus infinity). GCC 12 warns that the
+// intrinsics' unused merge source may be uninitialised: it is unused.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 TORCHESTRA_AVX512 inline __m512 exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-    __m512 fx = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f));
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(kExpLow)), _mm512_set1_ps(kExpHigh));
+    __m512 fx = _mm512_fmadd_ps(x, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f));
     fx = _mm512_roundscale_ps(fx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), x);
-    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), x);
-    __m512 y = _mm512_set1_ps(1.9875691500E-4f);
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507E-3f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073E-3f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894E-2f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459E-1f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201E-1f));
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2High), x);
+    x = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Low), x);
+    __m512 y = _mm512_set1_ps(kExpPoly[0]);
+    for (int i = 1; i < 6; ++i)
+        y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(kExpPoly[i]));
     y = _mm512_fmadd_ps(y, _mm512_mul_ps(x, x), _mm512_add_ps(x, _mm512_set1_ps(1.f)));
     const __m512i n =
         _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(fx), _mm512_set1_epi32(127)), 23);
