@@ -2,6 +2,7 @@
 
 #include "NeuralTestData.h"
 
+#include "ml/TakeAssessment.h"
 #include "ml/Trainer.h"
 #include "ml/neural/FastRunner.h"
 #include "ml/neural/NeuralKinds.h"
@@ -125,18 +126,23 @@ TEST_P(NeuralKinds, EvaluateMatchesProbabilities) {
 
 // evaluateFrom (the ranking's batch on the fast path) gives what the torch path's evaluate()
 // of each whole sequence less that of its first `from` steps gives, for sequences of different
-// lengths in one batch, on one thread and with groups shared with the helper thread.
+// lengths in one batch, on one thread and with groups shared with the helper thread, with and
+// without a shared primer before `from`.
 TEST_P(NeuralKinds, EvaluateFromMatchesEvaluateOfTheParts) {
     const auto [kind, head, midi] = GetParam();
     const RepresentationConfig rep = midi ? toyRepresentation() : jsbRepresentation();
     auto model = makeModel(smallConfig(kind, head, rep, 24, 2), 6);
     ASSERT_TRUE(model);
+    // A shared primer of 12 steps (run once at batch 1 when it comes before `from`), then
+    // different music of different lengths.
+    const FrameSequence primer = randomPiece(rep, 12, 49, 0.2);
     std::vector<FrameSequence> seqs;
     for (int i = 0; i < 40; ++i) {
-        FrameSequence s = randomPiece(rep, 30 + i % 7, 50 + std::uint64_t(i), 0.2);
+        FrameSequence s =
+            joinSequences(primer, randomPiece(rep, 18 + i % 7, 50 + std::uint64_t(i), 0.2));
         seqs.push_back(midi ? s : unknownMetre(s));
     }
-    for (int from : {0, 12}) {
+    for (int from : {0, 12, 20}) {
         neural::setFastInferenceThreads(1);
         const std::vector<NllResult> one = model->evaluateFrom(seqs, from);
         neural::setFastInferenceThreads(2);

@@ -166,6 +166,27 @@ const float* FastRunner::hidden(int b) const {
     return m_h.data() + (std::size_t(m_w.layers - 1) * m_batch + b) * m_w.hidden;
 }
 
+std::vector<float> FastRunner::rowState(int b) const {
+    const std::size_t H = std::size_t(m_w.hidden);
+    std::vector<float> out;
+    out.reserve(2 * std::size_t(m_w.layers) * H);
+    for (const std::vector<float>* v : {&m_h, &m_c})
+        for (int l = 0; l < m_w.layers; ++l) {
+            const float* row = v->data() + (std::size_t(l) * m_batch + b) * H;
+            out.insert(out.end(), row, row + H);
+        }
+    return out;
+}
+
+void FastRunner::setEveryRow(const std::vector<float>& state) {
+    const std::size_t H = std::size_t(m_w.hidden);
+    const float* from = state.data();
+    for (std::vector<float>* v : {&m_h, &m_c})
+        for (int l = 0; l < m_w.layers; ++l, from += H)
+            for (int b = 0; b < m_batch; ++b)
+                std::copy(from, from + H, v->data() + (std::size_t(l) * m_batch + b) * H);
+}
+
 const float* FastRunner::heads(int b) const {
     return m_heads.data() + std::size_t(b) * m_p->headBias.size();
 }

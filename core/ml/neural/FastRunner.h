@@ -30,6 +30,11 @@ public:
     void step(const float* x, bool withHeads = true);
     // The top layer's output for row b after the last step.
     const float* hidden(int b) const;
+    // Row b's recurrent state (every layer's output, then every LSTM cell), and every row set to
+    // such a state: rows that share a primer run it once at batch 1 (a row's bits do not depend
+    // on the batch it runs in).
+    std::vector<float> rowState(int b) const;
+    void setEveryRow(const std::vector<float>& state);
 
     // Heads for row b, from hidden(b), as of the last step with heads. Logits, before any
     // temperature.

@@ -78,8 +78,10 @@ public:
 private:
     static constexpr int kGroupRows = 16; // variations per group when two threads share a batch
 
+    bool runPrimer(const Variation& var, std::vector<float>& state,
+                   const std::atomic<bool>* cancel) const;
     bool runRows(std::vector<Variation>& vars, int first, int rows, const std::atomic<bool>* cancel,
-                 bool useHelperThread) const;
+                 bool useHelperThread, const std::vector<float>& primed) const;
     void initVariation(Variation& var, int v) const;
     void sampleStep(FastRunner& runner, Variation& var, int v, int s) const;
     void onsetProbabilities(FastRunner& runner, Variation& var, int v) const;
@@ -113,9 +115,13 @@ std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
     // A large batch is shared with the helper thread (when two threads are set) in groups of
     // variations, each on a runner of its own: see runInGroups. Each row's bits are the same
     // in any batch, so the groups change nothing but the time.
+    // Every variation starts from the same primer: run it once, at batch 1.
+    std::vector<float> primed;
+    if (V > 1 && m_primerSteps > 0 && !runPrimer(vars.front(), primed, cancel))
+        return {};
     std::atomic<bool> cancelled{false};
     runInGroups(V, kGroupRows, fastInferenceThreads() >= 2, [&](int first, int rows) {
-        if (!runRows(vars, first, rows, cancel, rows == V))
+        if (!runRows(vars, first, rows, cancel, rows == V, primed))
             cancelled.store(true);
     });
     if (cancelled.load())
@@ -133,14 +139,33 @@ std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
     return out;
 }
 
-// Runs variations [first, first + rows) through every step on one runner; false if cancelled.
+// The primer's steps at batch 1; `state` is the runner's state after them. False if cancelled.
+bool FastSampler::runPrimer(const Variation& var, std::vector<float>& state,
+                            const std::atomic<bool>* cancel) const {
+    FastRunner runner(m_w, 1, true);
+    std::vector<float> x(std::size_t(m_w.input));
+    for (int s = 0; s < m_primerSteps; ++s) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false;
+        buildInput(var.work, s - 1, m_rep, x.data());
+        runner.step(x.data(), false);
+    }
+    state = runner.rowState(0);
+    return true;
+}
+
+// Runs variations [first, first + rows) through every step on one runner, from the state after
+// the primer when `primed` holds it; false if cancelled.
 bool FastSampler::runRows(std::vector<Variation>& vars, int first, int rows,
-                          const std::atomic<bool>* cancel, bool useHelperThread) const {
+                          const std::atomic<bool>* cancel, bool useHelperThread,
+                          const std::vector<float>& primed) const {
     const int I = m_w.input;
     const int total = m_primerSteps + m_futureSteps;
     FastRunner runner(m_w, rows, useHelperThread);
+    if (!primed.empty())
+        runner.setEveryRow(primed);
     std::vector<float> x(std::size_t(rows) * I);
-    for (int s = 0; s < total; ++s) {
+    for (int s = primed.empty() ? 0 : m_primerSteps; s < total; ++s) {
         if (cancel && cancel->load(std::memory_order_relaxed))
             return false;
         for (int r = 0; r < rows; ++r)

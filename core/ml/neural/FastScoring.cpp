@@ -27,10 +27,15 @@ class Scorer {
 public:
     Scorer(const FastWeights& w, const RepresentationConfig& rep) : m_w(w), m_rep(rep) {}
 
-    // Sequences [first, first + rows) through every step on one runner, their terms into
-    // out[first..]; false if cancelled.
+    // How many steps before `from` have the same input in every sequence (a shared primer),
+    // run once at batch 1; `state` is the runner's state after them. -1 if cancelled.
+    int sharedSteps(const std::vector<FrameSequence>& seqs, int from, std::vector<float>& state,
+                    const std::atomic<bool>* cancel) const;
+    // Sequences [first, first + rows) through every step from `start` (from `state`) on one
+    // runner, their terms into out[first..]; false if cancelled.
     bool runRows(const std::vector<FrameSequence>& seqs, int from, int first, int rows,
-                 std::vector<NllResult>& out, const std::atomic<bool>* cancel) const;
+                 std::vector<NllResult>& out, const std::atomic<bool>* cancel, int start,
+                 const std::vector<float>& state) const;
 
 private:
     StepTerms terms(FastRunner& runner, int r, const FrameSequence& seq, int t,
@@ -40,16 +45,46 @@ private:
     const RepresentationConfig& m_rep;
 };
 
+int Scorer::sharedSteps(const std::vector<FrameSequence>& seqs, int from, std::vector<float>& state,
+                        const std::atomic<bool>* cancel) const {
+    int limit = seqs.size() < 2 ? 0 : from;
+    for (const FrameSequence& seq : seqs)
+        limit = std::min(limit, seq.steps);
+    if (limit <= 0)
+        return 0;
+    FastRunner runner(m_w, 1, true);
+    std::vector<float> x(std::size_t(m_w.input)), other(x.size());
+    int t = 0;
+    for (; t < limit; ++t) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return -1;
+        buildInput(seqs[0], t - 1, m_rep, x.data());
+        bool same = true;
+        for (std::size_t i = 1; i < seqs.size() && same; ++i) {
+            buildInput(seqs[i], t - 1, m_rep, other.data());
+            same = other == x;
+        }
+        if (!same)
+            break;
+        runner.step(x.data(), false);
+    }
+    state = runner.rowState(0);
+    return t;
+}
+
 bool Scorer::runRows(const std::vector<FrameSequence>& seqs, int from, int first, int rows,
-                     std::vector<NllResult>& out, const std::atomic<bool>* cancel) const {
+                     std::vector<NllResult>& out, const std::atomic<bool>* cancel, int start,
+                     const std::vector<float>& state) const {
     const int I = m_w.input;
     int steps = 0;
     for (int r = 0; r < rows; ++r)
         steps = std::max(steps, seqs[std::size_t(first + r)].steps);
     FastRunner runner(m_w, rows, rows == int(seqs.size()));
+    if (start > 0)
+        runner.setEveryRow(state);
     std::vector<float> x(std::size_t(rows) * I);
     std::vector<float> logits(std::size_t(std::max(m_w.pitches, m_w.velocityBins)));
-    for (int t = 0; t < steps; ++t) {
+    for (int t = start; t < steps; ++t) {
         if (cancel && cancel->load(std::memory_order_relaxed))
             return false;
         for (int r = 0; r < rows; ++r) {
@@ -130,10 +165,14 @@ std::vector<NllResult> fastNllFrom(const FastWeights& weights, const Representat
     from = std::max(0, from);
     std::vector<NllResult> out(seqs.size());
     const Scorer scorer(weights, rep);
+    std::vector<float> state;
+    const int start = scorer.sharedSteps(seqs, from, state, cancel);
+    if (start < 0)
+        return {};
     std::atomic<bool> cancelled{false};
     runInGroups(int(seqs.size()), kGroupRows, fastInferenceThreads() >= 2,
                 [&](int first, int rows) {
-                    if (!scorer.runRows(seqs, from, first, rows, out, cancel))
+                    if (!scorer.runRows(seqs, from, first, rows, out, cancel, start, state))
                         cancelled.store(true);
                 });
     if (cancelled.load())
