@@ -71,6 +71,20 @@ std::vector<Kept> keptLines(const std::string& out) {
     return kept;
 }
 
+// Runs `command`, which must succeed, say `ranking` (its "ranking:" line or the start of it) and
+// keep `count` takes; returns their "kept N:" lines, and the output in `out`.
+std::vector<Kept> rankedRun(const std::string& command, const std::string& ranking,
+                            std::size_t count, std::string* out = nullptr) {
+    const RunResult r = runCli(command);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find(ranking), std::string::npos) << r.out;
+    const std::vector<Kept> kept = keptLines(r.out);
+    EXPECT_EQ(kept.size(), count) << r.out;
+    if (out)
+        *out = r.out;
+    return kept;
+}
+
 std::vector<std::tuple<int, long, long>> notesOf(const model::Track& t) {
     std::vector<std::tuple<int, long, long>> out;
     t.forEachNoteInRange(0, 1 << 30, [&](const model::Note& n) {
@@ -85,15 +99,14 @@ TEST(CliCandidates, KeepsTheBestInOrderAndTheTakesAreThoseVariationsGives) {
     const std::string model = trainedModel("cand-markov", "--model markov");
     const std::string prime = " --prime " + songs() + "/s0.mid --prime-bars 1-2 --bars 2 ";
     const std::string out = tempDir() + "/cand.mid";
-    const RunResult g = runCli("generate --model " + model + prime +
-                               "--candidates 12 --keep 3 --seed 5 --no-numbers --out " + out);
-    ASSERT_EQ(g.exitCode, 0) << g.err;
-    EXPECT_NE(g.out.find("ranking: likelihood (the default): kept 3 of 12 candidates; the "
-                         "model's NLL of each candidate, nats/step, lower is better; ranked in "),
-              std::string::npos)
-        << g.out;
-    const std::vector<Kept> kept = keptLines(g.out);
-    ASSERT_EQ(kept.size(), 3u) << g.out;
+    std::string printed;
+    const std::vector<Kept> kept =
+        rankedRun("generate --model " + model + prime +
+                      "--candidates 12 --keep 3 --seed 5 --no-numbers --out " + out,
+                  "ranking: likelihood (the default): kept 3 of 12 candidates; the model's NLL of "
+                  "each candidate, nats/step, lower is better; ranked in ",
+                  3, &printed);
+    ASSERT_EQ(kept.size(), 3u);
     for (std::size_t k = 0; k < kept.size(); ++k) {
         EXPECT_GE(kept[k].candidate, 1);
         EXPECT_LE(kept[k].candidate, 12);
@@ -101,10 +114,10 @@ TEST(CliCandidates, KeepsTheBestInOrderAndTheTakesAreThoseVariationsGives) {
             EXPECT_LE(kept[k - 1].score, kept[k].score) << "best first";
         }
     }
-    EXPECT_NE(g.out.find("variation 3: "), std::string::npos) << g.out;
-    EXPECT_EQ(g.out.find("variation 4: "), std::string::npos) << g.out;
-    EXPECT_NE(g.out.find("2 bars after 2 primer bars, 3 variations in "), std::string::npos)
-        << g.out;
+    EXPECT_NE(printed.find("variation 3: "), std::string::npos) << printed;
+    EXPECT_EQ(printed.find("variation 4: "), std::string::npos) << printed;
+    EXPECT_NE(printed.find("2 bars after 2 primer bars, 3 variations in "), std::string::npos)
+        << printed;
     const midi::ReadResult file = midi::readMidiFile(out);
     ASSERT_TRUE(file.ok) << file.error;
     ASSERT_EQ(file.song.trackCount(), 4u); // the primer, then the kept takes, best first
@@ -131,27 +144,20 @@ TEST(CliCandidates, RegeneratingRanksByTheMusicAfterTheGap) {
     const std::string gen = "generate --model " + model + " --prime " + songs() +
                             "/s1.mid --regenerate 3-4 --candidates 8 --keep 2 --seed 2 --out " +
                             tempDir() + "/regen.mid";
-    const RunResult g = runCli(gen);
-    ASSERT_EQ(g.exitCode, 0) << g.err;
-    EXPECT_NE(g.out.find("ranking: following (the default with music after the gap): kept 2 of "
-                         "8 candidates; the model's NLL of the music after the gap given each "
-                         "candidate, nats/step, lower is better"),
-              std::string::npos)
-        << g.out;
-    EXPECT_EQ(keptLines(g.out).size(), 2u) << g.out;
-    EXPECT_NE(g.out.find("take 2: closeness "), std::string::npos) << g.out; // the numbers
-
-    const RunResult l = runCli(gen + " --rank-by likelihood --no-numbers");
-    ASSERT_EQ(l.exitCode, 0) << l.err;
-    EXPECT_NE(l.out.find("ranking: likelihood: kept 2 of 8"), std::string::npos) << l.out;
-    const RunResult c = runCli(gen + " --rank-by closeness --no-numbers");
-    ASSERT_EQ(c.exitCode, 0) << c.err;
-    EXPECT_NE(c.out.find("ranking: closeness: kept 2 of 8 candidates; closeness to the training "
-                         "data, 0..1, higher is better"),
-              std::string::npos)
-        << c.out;
-    const std::vector<Kept> kept = keptLines(c.out);
-    ASSERT_EQ(kept.size(), 2u) << c.out;
+    std::string printed;
+    rankedRun(gen,
+              "ranking: following (the default with music after the gap): kept 2 of 8 candidates; "
+              "the model's NLL of the music after the gap given each candidate, nats/step, lower "
+              "is better",
+              2, &printed);
+    EXPECT_NE(printed.find("take 2: closeness "), std::string::npos) << printed; // the numbers
+    rankedRun(gen + " --rank-by likelihood --no-numbers", "ranking: likelihood: kept 2 of 8", 2);
+    const std::vector<Kept> kept =
+        rankedRun(gen + " --rank-by closeness --no-numbers",
+                  "ranking: closeness: kept 2 of 8 candidates; closeness to the training data, "
+                  "0..1, higher is better",
+                  2);
+    ASSERT_EQ(kept.size(), 2u);
     EXPECT_GE(kept[0].score, kept[1].score);
 }
 

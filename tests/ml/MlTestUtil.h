@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace torchestra::ml::test {
 
@@ -56,13 +58,12 @@ inline FrameSequence noise(const FrameSequence& like, unsigned seed) {
     return s;
 }
 
-// A model that cannot score what it wrote (as the GAN): evaluate() would give zeros.
-class NoLikelihoodModel : public SequenceModel {
+// A model that does nothing, for test doubles to override what they need.
+class StubModel : public SequenceModel {
 public:
-    NoLikelihoodModel() { m_config.kind = ModelKind::Gan; }
+    explicit StubModel(ModelConfig config = {}) : m_config(std::move(config)) {}
     const ModelConfig& config() const override { return m_config; }
     std::string serialize() const override { return {}; }
-    bool hasLikelihood() const override { return false; }
     NllResult evaluate(const FrameSequence&) const override { return {}; }
     std::vector<FrameSequence> sample(const SampleRequest&,
                                       const std::atomic<bool>*) const override {
@@ -71,6 +72,20 @@ public:
 
 private:
     ModelConfig m_config;
+};
+
+// A model that cannot score what it wrote (as the GAN): evaluate() would give zeros.
+class NoLikelihoodModel : public StubModel {
+public:
+    NoLikelihoodModel() : StubModel(ganConfig()) {}
+    bool hasLikelihood() const override { return false; }
+
+private:
+    static ModelConfig ganConfig() {
+        ModelConfig c;
+        c.kind = ModelKind::Gan;
+        return c;
+    }
 };
 
 } // namespace torchestra::ml::test
