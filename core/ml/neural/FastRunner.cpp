@@ -221,7 +221,7 @@ float FastRunner::nadeLogit(int b, int i) {
         std::memcpy(hn, m_a.data() + std::size_t(b) * Hn, sizeof(float) * std::size_t(Hn));
         sigmoidInPlace(hn, Hn);
         const int i0 = i & ~(kPanel - 1);
-        panelGemv(m_p->nadeV, i0, P, hn, Hn, 1, heads(b) + m_p->frameAt + i0, 0, logits + i0, P);
+        panelGemvOne(m_p->nadeV, i0, P, hn, heads(b) + m_p->frameAt + i0, logits + i0);
         m_nadeFrom[std::size_t(b)] = i0;
     }
     return logits[i];

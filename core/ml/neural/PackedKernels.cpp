@@ -590,7 +590,53 @@ void panelGemvForward(const PackedMatrix& m, int r0, int r1, const float* x, int
     panelGemvGeneric(m, r0, r1, x, ldx, batch, init, ldInit, y, ldy);
 }
 
+#ifdef TORCHESTRA_X86
+// Up to 8 panels of one row at once: as many independent chains, so the pass is bound by the
+// FMA throughput rather than by one chain's latency.
+TORCHESTRA_AVX512 void panelGemvOneAvx512(const PackedMatrix& m, int r0, int r1, const float* x,
+                                          const float* init, float* y) {
+    const int pEnd = (r1 + kPanel - 1) / kPanel;
+    for (int p = r0 / kPanel; p < pEnd; p += 8) {
+        switch (std::min(8, pEnd - p)) {
+        case 8:
+            panelBlockAvx512<8, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 7:
+            panelBlockAvx512<7, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 6:
+            panelBlockAvx512<6, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 5:
+            panelBlockAvx512<5, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 4:
+            panelBlockAvx512<4, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 3:
+            panelBlockAvx512<3, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        case 2:
+            panelBlockAvx512<2, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        default:
+            panelBlockAvx512<1, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+            break;
+        }
+    }
+}
+#endif
+
 } // namespace
+
+void panelGemvOne(const PackedMatrix& m, int r0, int r1, const float* x, const float* init,
+                  float* y) {
+#ifdef TORCHESTRA_X86
+    if (haveAvx512())
+        return panelGemvOneAvx512(m, r0, r1, x, init, y);
+#endif
+    panelGemvForward(m, r0, r1, x, 0, 1, init, 0, y, 0);
+}
 
 // `reverse`: the same products, last rows first (64 at a time), which changes no bits.
 void panelGemv(const PackedMatrix& m, int r0, int r1, const float* x, int ldx, int batch,
