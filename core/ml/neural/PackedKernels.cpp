@@ -592,38 +592,22 @@ void panelGemvForward(const PackedMatrix& m, int r0, int r1, const float* x, int
 
 #ifdef TORCHESTRA_X86
 // Up to 8 panels of one row at once: as many independent chains, so the pass is bound by the
-// FMA throughput rather than by one chain's latency.
+// FMA throughput rather than by one chain's latency. `n` (1..NP) panels from panel p.
+template <int NP>
+TORCHESTRA_AVX512 void panelsOfOneRow(const PackedMatrix& m, int p, int n, int r0, int r1,
+                                      const float* x, const float* init, float* y) {
+    if constexpr (NP > 1) {
+        if (n < NP)
+            return panelsOfOneRow<NP - 1>(m, p, n, r0, r1, x, init, y);
+    }
+    panelBlockAvx512<NP, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
+}
+
 TORCHESTRA_AVX512 void panelGemvOneAvx512(const PackedMatrix& m, int r0, int r1, const float* x,
                                           const float* init, float* y) {
     const int pEnd = (r1 + kPanel - 1) / kPanel;
-    for (int p = r0 / kPanel; p < pEnd; p += 8) {
-        switch (std::min(8, pEnd - p)) {
-        case 8:
-            panelBlockAvx512<8, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 7:
-            panelBlockAvx512<7, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 6:
-            panelBlockAvx512<6, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 5:
-            panelBlockAvx512<5, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 4:
-            panelBlockAvx512<4, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 3:
-            panelBlockAvx512<3, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        case 2:
-            panelBlockAvx512<2, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        default:
-            panelBlockAvx512<1, 1>(m, p, r0, r1, x, 0, 0, init, 0, y, 0);
-            break;
-        }
-    }
+    for (int p = r0 / kPanel; p < pEnd; p += 8)
+        panelsOfOneRow<8>(m, p, std::min(8, pEnd - p), r0, r1, x, init, y);
 }
 #endif
 
