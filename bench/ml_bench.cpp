@@ -1,13 +1,17 @@
 // ML benchmark: training throughput of a 2x256 LSTM over 88 pitches (JSB-like shapes, batches
 // of 16 x 128 steps) and sampling latency on the fast inference path (8 bars = 128 steps at
-// batch 1, and 8 variations of 8 bars), and the GAN's training speed (one generator update of
-// the default GAN: 5 critic steps with the gradient penalty and 1 generator step, batch 64),
-// beside the same networks in PyTorch (bench/ml_peer.py, run in the same process tree with
-// Debian's /usr/bin/python3). 2 threads on both sides.
+// batch 1, 8 variations of 8 bars, and 64 candidates of 8 bars), and the GAN's training speed (one
+// generator update of the default GAN: 5 critic steps with the gradient penalty and 1 generator
+// step, batch 64), beside the same networks in PyTorch (bench/ml_peer.py, run in the same process
+// tree with Debian's /usr/bin/python3). 2 threads on both sides.
 //
 //   ml_bench [--batches N] [--threads N] [--sample-threads 1|2] [--no-peer] [--sample-only]
 //            [--repeats N] [--gan-only | --no-gan] [--gan-updates N] [--gan-rounds N]
+//            [--candidates-only | --no-candidates]
 //
+// --candidates-only times only 64 candidates x 8 bars in one call (re-ranking's batch) for the
+// independent and NADE heads, on 1 and 2 fast-path threads, beside the peer (median of 7 calls
+// unless --repeats says otherwise);
 // --sample-only skips the training figures (the sampling models are still trained briefly);
 // --repeats sets the calls per sampling median (default 21 at batch 1, 11 for 8 variations).
 // --gan-only runs only the GAN figures, --no-gan all but them; --gan-updates sets how many
@@ -74,14 +78,15 @@ RepresentationConfig jsbRep() {
     return r;
 }
 
-ModelConfig lstm(HeadKind head, const RepresentationConfig& rep) {
+ModelConfig lstm(HeadKind head, const RepresentationConfig& rep, int hidden = 256,
+                 int nadeHidden = 128) {
     ModelConfig c;
     c.kind = ModelKind::Lstm;
     c.head = head;
     c.layers = 2;
-    c.hidden = 256;
+    c.hidden = hidden;
     c.dropout = 0.3;
-    c.nadeHidden = 128;
+    c.nadeHidden = nadeHidden;
     c.representation = rep;
     return c;
 }
@@ -89,7 +94,7 @@ ModelConfig lstm(HeadKind head, const RepresentationConfig& rep) {
 // A model for the sampling figures: a few batches on chorale-like data so that, as after real
 // training, about four pitches sound per step (untrained weights sound half of them, which
 // makes no musical sense and inflates the NADE head's cost).
-std::shared_ptr<SequenceModel> briefTrain(HeadKind head) {
+std::shared_ptr<SequenceModel> briefTrain(HeadKind head, int hidden = 256, int nadeHidden = 128) {
     RepresentationConfig rep; // MIDI: 88 pitches, onsets, 8 velocity bins, metre
     Dataset data;
     data.representation = rep;
@@ -104,7 +109,7 @@ std::shared_ptr<SequenceModel> briefTrain(HeadKind head) {
     o.learningRate = 3e-3;
     o.threads = kThreads;
     std::atomic<bool> cancel{false};
-    TrainResult r = trainNeural(data, lstm(head, rep), o, cancel, {}, nullptr);
+    TrainResult r = trainNeural(data, lstm(head, rep, hidden, nadeHidden), o, cancel, {}, nullptr);
     if (r.status != TrainStatus::Finished)
         std::fprintf(stderr, "brief training failed: %s\n", r.error.c_str());
     return r.model;
@@ -295,7 +300,7 @@ struct BenchOptions {
     bool peer = true;
     bool sampleOnly = false;
     int repeats = 0;
-    bool lstm = true, gan = true;
+    bool lstm = true, gan = true, candidates = true;
     int ganUpdates = 24, ganRounds = 2;
 };
 
@@ -344,6 +349,54 @@ void lstmFigures(const BenchOptions& opt) {
     std::printf("(sampling, median CPU time of the sampling thread: %.1f / %.1f ms independent "
                 "1 / 8, %.1f / %.1f ms NADE 1 / 8; x%.2f / x%.2f)\n",
                 c1, c2, c3, c4, c2 / c1, c4 / c3);
+}
+
+// 64 candidates of 8 bars in one call (SampleRequest::variations = 64, what `generate
+// --candidates 64` samples before ranking): the independent and NADE heads at the default size
+// (2x256, NADE 128) and the NADE at the built-in bach-nade's (2x128, NADE 64), with the fast
+// path on 1 and on 2 threads; the peer samples the same networks with its intra-op threads.
+void candidateFigures(const BenchOptions& opt) {
+    struct Row {
+        const char* what;
+        std::shared_ptr<SequenceModel> model;
+        const char* key;
+        double ms[2] = {0, 0}, cpu[2] = {0, 0}, notes = 0;
+    };
+    Row rows[] = {
+        {"64 candidates x 8 bars, independent 2x256", briefTrain(HeadKind::Independent),
+         "sample_independent_64_ms"},
+        {"64 candidates x 8 bars, NADE 2x256/128", briefTrain(HeadKind::Autoregressive),
+         "sample_nade_64_ms"},
+        {"64 candidates x 8 bars, NADE 2x128/64", briefTrain(HeadKind::Autoregressive, 128, 64),
+         "sample_nade128_64_ms"},
+    };
+    const int repeats = opt.repeats > 0 ? opt.repeats : 7;
+    for (int t = 0; t < 2; ++t) {
+        neural::setFastInferenceThreads(t + 1);
+        for (Row& r : rows) {
+            if (!r.model)
+                std::exit(1);
+            double unused = 0;
+            sampleMs(*r.model, 64, 1, r.notes, unused); // warm up
+            r.ms[t] = sampleMs(*r.model, 64, repeats, r.notes, r.cpu[t]);
+        }
+    }
+    neural::setFastInferenceThreads(kSampleThreads);
+    std::map<std::string, double> p;
+    if (opt.peer)
+        p = runPeer("--only candidates").values;
+    std::printf("Candidates: 64 x 8 bars in one call, median of %d; PyTorch %s\n", repeats,
+                opt.peer ? "(bench/ml_peer.py, same threads)" : "skipped");
+    std::printf("%-44s %10s %-9s %10s    %s\n", "", "Torchestra", "", "PyTorch", "speed-up");
+    for (const Row& r : rows)
+        for (int t = 0; t < 2; ++t) {
+            const std::string what = std::string(r.what) + (t ? ", 2 thr." : ", 1 thr.");
+            row(what.c_str(), r.ms[t], p, r.key, "ms", false);
+        }
+    for (const Row& r : rows)
+        std::printf("(%s: %.1f notes per step; CPU time of the calling thread %.1f / %.1f ms at "
+                    "1 / 2 threads)\n",
+                    r.what, r.notes, r.cpu[0], r.cpu[1]);
 }
 
 double median(std::vector<double> v) {
@@ -426,7 +479,11 @@ int main(int argc, char** argv) {
         else if (is("--repeats") && hasValue)
             opt.repeats = number(1);
         else if (is("--gan-only"))
-            opt.lstm = false;
+            opt.lstm = opt.candidates = false;
+        else if (is("--candidates-only"))
+            opt.lstm = opt.gan = false;
+        else if (is("--no-candidates"))
+            opt.candidates = false;
         else if (is("--no-gan"))
             opt.gan = false;
         else if (is("--gan-updates") && hasValue)
@@ -437,6 +494,8 @@ int main(int argc, char** argv) {
     setComputeThreads(kThreads);
     if (opt.lstm)
         lstmFigures(opt);
+    if (opt.candidates)
+        candidateFigures(opt);
     if (opt.gan)
         ganFigures(opt);
     return 0;

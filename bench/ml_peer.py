@@ -7,11 +7,13 @@ Training: 2x256 LSTM over 100 inputs (88 pitches + metre, JSB-like), batches of 
 independent head (Linear 256->88) or RNN-NADE head (128 hidden units), summed BCE per step,
 Adam, gradient clipping at 1. Sampling: a 2x256 LSTM over the MIDI representation (88 pitches
 sounding + onsets + 8 velocity bins + metre = 196 inputs), step by step for 128 steps (8 bars),
-batch 1 and 8 variations, independent or NADE head, under torch.inference_mode(). GAN: the
+batch 1, 8 variations and 64 candidates (the 64 also for the NADE size of the built-in
+bach-nade, LSTM 2x128 with 64 NADE units), independent or NADE head, under
+torch.inference_mode(). GAN: the
 default conditional bar GAN (generator and critic of core/ml/neural/GanNet.cpp, same layers and
 parameter counts), one generator update of WGAN-GP training at batch 64 (gan_update_ms).
 
-    ml_peer.py [--threads N] [--batches N] [--gan-updates N] [--only all|lstm|gan]
+    ml_peer.py [--threads N] [--batches N] [--gan-updates N] [--only all|lstm|gan|candidates]
 """
 import argparse
 import time
@@ -23,21 +25,22 @@ P, H, LAYERS, NADE_H, VEL = 88, 256, 2, 128, 8
 
 
 class Net(nn.Module):
-    def __init__(self, inputs, nade, onsets):
+    def __init__(self, inputs, nade, onsets, hidden=H, nade_hidden=NADE_H):
         super().__init__()
-        self.lstm = nn.LSTM(inputs, H, LAYERS, dropout=0.3, batch_first=True)
+        self.lstm = nn.LSTM(inputs, hidden, LAYERS, dropout=0.3, batch_first=True)
         self.drop = nn.Dropout(0.3)
         self.nade = nade
         if nade:
-            self.visible = nn.Linear(H, P)
-            self.hidden_bias = nn.Linear(H, NADE_H)
-            self.W = nn.Parameter(torch.randn(P, NADE_H) * 0.05)
-            self.V = nn.Parameter(torch.empty(P, NADE_H).uniform_(-NADE_H ** -0.5, NADE_H ** -0.5))
+            k = nade_hidden ** -0.5
+            self.visible = nn.Linear(hidden, P)
+            self.hidden_bias = nn.Linear(hidden, nade_hidden)
+            self.W = nn.Parameter(torch.randn(P, nade_hidden) * 0.05)
+            self.V = nn.Parameter(torch.empty(P, nade_hidden).uniform_(-k, k))
         else:
-            self.frame = nn.Linear(H, P)
+            self.frame = nn.Linear(hidden, P)
         if onsets:
-            self.onset = nn.Linear(H, P)
-            self.velocity = nn.Linear(H, VEL)
+            self.onset = nn.Linear(hidden, P)
+            self.velocity = nn.Linear(hidden, VEL)
 
     def frame_logits(self, h, v):
         if not self.nade:
@@ -90,9 +93,9 @@ def train_fps(nade, batches, gen):
 
 
 @torch.inference_mode()
-def sample_ms(nade, variations, repeats):
+def sample_ms(nade, variations, repeats, hidden=H, nade_hidden=NADE_H):
     inputs = 2 * P + VEL + 4 + 8
-    net = Net(inputs, nade, onsets=True).eval()
+    net = Net(inputs, nade, onsets=True, hidden=hidden, nade_hidden=nade_hidden).eval()
     times = []
     for r in range(repeats + 1):
         gen = torch.Generator().manual_seed(r)
@@ -298,7 +301,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batches", type=int, default=12)
     ap.add_argument("--gan-updates", type=int, default=8)
-    ap.add_argument("--only", choices=["all", "lstm", "gan"], default="all")
+    ap.add_argument("--only", choices=["all", "lstm", "gan", "candidates"], default="all")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -310,6 +313,10 @@ def main():
         print(f"sample_independent_8_ms {sample_ms(False, 8, 5):.2f}", flush=True)
         print(f"sample_nade_1_ms {sample_ms(True, 1, 3):.2f}", flush=True)
         print(f"sample_nade_8_ms {sample_ms(True, 8, 3):.2f}", flush=True)
+    if args.only in ("all", "candidates"):
+        print(f"sample_independent_64_ms {sample_ms(False, 64, 3):.2f}", flush=True)
+        print(f"sample_nade_64_ms {sample_ms(True, 64, 3):.2f}", flush=True)
+        print(f"sample_nade128_64_ms {sample_ms(True, 64, 3, 128, 64):.2f}", flush=True)
     if args.only in ("all", "gan"):
         gan_update_ms(args.gan_updates, 64, gen)
 

@@ -11,13 +11,19 @@
 // give the numbers the Generate panel shows (ml/TakeAssessment.h): closeness to the training
 // data, the model's NLL, verbatim copies. --no-numbers skips them (they read the training
 // files again). The "variation N: K notes" and "wrote" lines are read by scripts: keep them.
+// --candidates N --keep K samples N takes in one batch (the takes --variations N gives) and
+// writes the best K, best first, as the variations (ml/CandidateRanking.h): one "ranking:" line
+// says by what, then one "kept N:" line per take with its candidate number (its place among
+// --variations N) and score.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
 #include "ml/BuiltinModels.h"
+#include "ml/CandidateRanking.h"
 #include "ml/Checkpoint.h"
 #include "ml/Scales.h"
 #include "ml/TakeAssessment.h"
+#include "ml/neural/FastRunner.h"
 #include "ml/neural/NeuralKinds.h"
 
 #include <algorithm>
@@ -80,7 +86,39 @@ struct GenerateSettings {
     int bars = 8;
     int threads = 2;
     int program = 0;
+    int candidates = 0; // --candidates: 0 = write every variation
+    int keep = 1;
+    bool rankGiven = false;
+    ml::RankBy rankBy = ml::RankBy::None;
 };
+
+// Most candidates one call samples: 256 x 8 bars is still well under a second.
+constexpr int kMaxCandidates = 256;
+
+std::string readCandidateFlags(const CliArgs& args, GenerateSettings& s) {
+    std::string err;
+    if (!args.has("candidates")) {
+        if (args.has("keep") || args.has("rank-by"))
+            return "--keep and --rank-by choose among --candidates N";
+        return {};
+    }
+    if (args.has("variations"))
+        return "--candidates N takes the place of --variations: give one of them";
+    s.candidates = int(args.intValue("candidates", 0, 2, kMaxCandidates, err));
+    s.keep = int(args.intValue("keep", 1, 1, kMaxCandidates, err));
+    if (err.empty() && s.keep > s.candidates)
+        err = "--keep " + std::to_string(s.keep) + " is more than the " +
+              std::to_string(s.candidates) + " --candidates";
+    if (auto by = args.value("rank-by"); by && err.empty()) {
+        s.rankGiven = true;
+        if (!ml::parseRankBy(*by, s.rankBy))
+            err = "--rank-by must be following, likelihood or closeness (got '" + *by + "')";
+        else if (s.rankBy == ml::RankBy::Following && !args.has("regenerate"))
+            err = "--rank-by following ranks fillers of --regenerate BARS by the music after them";
+    }
+    s.request.variations = s.candidates;
+    return err;
+}
 
 std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     std::string err;
@@ -103,13 +141,16 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
 std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
                               GenerateSettings& s) {
     std::string err =
-        args.parse(rawArgs,
-                   {"model", "prime", "prime-bars", "bars", "temperature", "seed", "variations",
-                    "key", "top-k", "top-p", "low", "high", "max-poly", "density", "out", "threads",
-                    "program", "prime-tracks", "regenerate"},
+        args.parse(rawArgs, {"model",   "prime",      "prime-bars",   "bars",       "temperature",
+                             "seed",    "variations", "key",          "top-k",      "top-p",
+                             "low",     "high",       "max-poly",     "density",    "out",
+                             "threads", "program",    "prime-tracks", "regenerate", "candidates",
+                             "keep",    "rank-by"},
                    {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);
+    if (err.empty())
+        err = readCandidateFlags(args, s);
     ml::KeyMask key;
     if (err.empty())
         err = ml::parseKey(args.value("key", ""), key);
@@ -136,7 +177,12 @@ struct Primer {
     // run to contextEnd (the bar after the gap). 0 = continuing after the primer.
     model::Tick gapEnd = 0;
     model::Tick contextEnd = 0;
+    // The music after the gap that ranks --candidates by `following`: up to kFollowingBars.
+    model::Tick rankEnd = 0;
 };
+
+// Bars after the gap that judge a filler: as many as the primer before it has at most.
+constexpr int kFollowingBars = 4;
 
 std::string readPrimer(const CliArgs& args, Primer& primer) {
     model::TempoMap defaultMap(480);
@@ -168,6 +214,8 @@ std::string readPrimer(const CliArgs& args, Primer& primer) {
         primer.to = map.barToTick(first);
         primer.gapEnd = map.barToTick(last + 1);
         primer.contextEnd = map.barToTick(std::min<std::int64_t>(last + 2, lastBar + 1));
+        primer.rankEnd =
+            map.barToTick(std::min<std::int64_t>(last + 1 + kFollowingBars, lastBar + 1));
     }
     return {};
 }
@@ -228,12 +276,9 @@ model::Song outputSong(const Primer& primer, const GenerateSettings& s,
 
 // The numbers of each take (variations written after `primer`, the first in bar `firstBar` of
 // the output file, 1-based), one line each after a line on what they were judged against.
-void printNumbers(const ml::LoadedCheckpoint& loaded, const std::string& modelPath,
+void printNumbers(const ml::LoadedCheckpoint& loaded, const ml::TrainingReference& reference,
                   const ml::FrameSequence& primer, const std::vector<ml::FrameSequence>& takes,
                   int firstBar) {
-    const std::string modelDir = std::filesystem::path(modelPath).parent_path().string();
-    const ml::TrainingReference reference =
-        ml::loadTrainingReference(loaded.metadata, loaded.model->representation(), {}, modelDir);
     const std::vector<ml::TakeAssessment> numbers =
         ml::assessTakes(takes, primer, loaded.model.get(), &reference, &interruptFlag());
     if (numbers.empty())
@@ -267,6 +312,118 @@ int refuse(const std::string& why) {
     return 2;
 }
 
+// The music the model learned from, read again from the files its checkpoint names (slow).
+std::shared_ptr<const ml::TrainingReference> readReference(const ml::LoadedCheckpoint& loaded,
+                                                           const std::string& modelPath) {
+    const std::string modelDir = std::filesystem::path(modelPath).parent_path().string();
+    return std::make_shared<const ml::TrainingReference>(
+        ml::loadTrainingReference(loaded.metadata, loaded.model->representation(), {}, modelDir));
+}
+
+// How --candidates are ranked, settled before sampling so that a ranking that cannot work is
+// refused before the wait.
+struct RankingPlan {
+    ml::RankBy by = ml::RankBy::None;
+    ml::RankingContext context;
+    std::shared_ptr<const ml::TrainingReference> reference; // read when closeness may rank
+    std::string why;                                        // how the default was chosen
+};
+
+// Why the default ranking is what it is, for the "ranking:" line.
+std::string defaultReason(const ml::SequenceModel& model, ml::RankBy by, bool regenerating,
+                          const ml::TrainingReference* reference) {
+    const std::string kind = ml::toString(model.config().kind);
+    switch (by) {
+    case ml::RankBy::Following:
+        return "the default with music after the gap";
+    case ml::RankBy::Likelihood:
+        return regenerating ? "the default: no music after the gap" : "the default";
+    case ml::RankBy::Closeness:
+        return "the default for a " + kind + " model, which has no likelihood";
+    case ml::RankBy::None:
+        break;
+    }
+    return "this " + kind + " model has no likelihood, and " +
+           (reference ? reference->note() : std::string("no training music"));
+}
+
+std::string planRanking(const ml::LoadedCheckpoint& loaded, const std::string& modelPath,
+                        const GenerateSettings& s, const Primer& primer, RankingPlan& plan) {
+    const ml::SequenceModel& model = *loaded.model;
+    plan.context.primer = s.request.primer;
+    if (primer.gapEnd > 0)
+        plan.context.following = ml::songToSequence(primer.song, model.representation(),
+                                                    s.primeTracks, primer.gapEnd, primer.rankEnd);
+    const bool hasFollowing = plan.context.following.steps > 0;
+    if (s.rankGiven ? s.rankBy == ml::RankBy::Closeness : !model.hasLikelihood()) {
+        plan.reference = readReference(loaded, modelPath);
+        plan.context.reference = plan.reference.get();
+    }
+    if (s.rankGiven) {
+        plan.by = s.rankBy;
+        return ml::rankByUnavailable(plan.by, model, hasFollowing, plan.context.reference);
+    }
+    plan.by = ml::defaultRankBy(model, hasFollowing, plan.reference && plan.reference->usable());
+    plan.why = defaultReason(model, plan.by, primer.gapEnd > 0, plan.reference.get());
+    return {};
+}
+
+// Ranks the candidates and keeps the best, printing the "ranking:" and "kept N:" lines; empty
+// when cancelled.
+std::vector<ml::FrameSequence> keepBest(const ml::SequenceModel& model, const GenerateSettings& s,
+                                        const RankingPlan& plan,
+                                        const std::vector<ml::FrameSequence>& candidates) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const ml::Ranking ranking =
+        ml::rankCandidates(model, plan.by, candidates, plan.context, s.keep, &interruptFlag());
+    if (ranking.kept.empty())
+        return {};
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const bool none = plan.by == ml::RankBy::None;
+    std::cout << "ranking: " << (none ? "none" : ml::toString(plan.by))
+              << (plan.why.empty() ? "" : " (" + plan.why + ")") << ": kept " << s.keep << " of "
+              << candidates.size() << " candidates; " << ml::scoreMeaning(plan.by);
+    if (!none)
+        std::cout << "; ranked in " << int(ms) << " ms";
+    std::cout << "\n";
+    std::vector<ml::FrameSequence> kept;
+    for (std::size_t k = 0; k < ranking.kept.size(); ++k) {
+        const std::size_t i = ranking.kept[k];
+        std::cout << "kept " << k + 1 << ": candidate " << i + 1;
+        if (!none)
+            std::cout << ", score "
+                      << fixed(ranking.scores[i], plan.by == ml::RankBy::Closeness ? 3 : 4);
+        std::cout << "\n";
+        kept.push_back(candidates[i]);
+    }
+    return kept;
+}
+
+// The primer, the following bar and the future's metre into s.request; "" or why not.
+std::string buildRequest(const CliArgs& args, const ml::RepresentationConfig& rep,
+                         GenerateSettings& s, Primer& primer, model::Tick& stepTicks) {
+    if (std::string err = readPrimer(args, primer); !err.empty())
+        return err;
+    stepTicks = ml::ticksPerStep(primer.song, rep);
+    if (stepTicks <= 0)
+        return "the primer's resolution (" + std::to_string(primer.song.ppq()) +
+               " ticks per quarter) does not divide into " + std::to_string(rep.stepsPerBeat) +
+               " steps a beat";
+    ml::SampleRequest& request = s.request;
+    request.primer = ml::songToSequence(primer.song, rep, s.primeTracks, primer.from, primer.to);
+    const model::TempoMap& map = primer.song.tempoMap();
+    if (primer.gapEnd > 0) {
+        s.bars = int(map.barAtTick(primer.gapEnd) - map.barAtTick(primer.to));
+        request.following =
+            ml::songToSequence(primer.song, rep, s.primeTracks, primer.gapEnd, primer.contextEnd);
+    }
+    const model::Tick end = map.barToTick(map.barAtTick(primer.to) + s.bars);
+    request.future.resize(int((end - primer.to) / stepTicks), rep.pitches(), rep.onsets);
+    ml::fillMetre(map, rep, primer.to, stepTicks, request.future);
+    return {};
+}
+
 } // namespace
 
 int runGenerate(const std::vector<std::string>& rawArgs) {
@@ -281,31 +438,23 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     const std::string modelPath = ml::resolveModelReference(*args.value("model"), unused);
     const ml::RepresentationConfig& rep = loaded.model->representation();
     Primer primer;
-    if (std::string err = readPrimer(args, primer); !err.empty())
+    model::Tick stepTicks = 0;
+    if (std::string err = buildRequest(args, rep, s, primer, stepTicks); !err.empty())
         return refuse(err);
-    const model::Tick stepTicks = ml::ticksPerStep(primer.song, rep);
-    if (stepTicks <= 0)
-        return refuse("the primer's resolution (" + std::to_string(primer.song.ppq()) +
-                      " ticks per quarter) does not divide into " +
-                      std::to_string(rep.stepsPerBeat) + " steps a beat");
-    ml::SampleRequest& request = s.request;
-    request.primer = ml::songToSequence(primer.song, rep, s.primeTracks, primer.from, primer.to);
-    const model::TempoMap& map = primer.song.tempoMap();
-    if (primer.gapEnd > 0) {
-        s.bars = int(map.barAtTick(primer.gapEnd) - map.barAtTick(primer.to));
-        request.following =
-            ml::songToSequence(primer.song, rep, s.primeTracks, primer.gapEnd, primer.contextEnd);
-    }
-    const model::Tick end = map.barToTick(map.barAtTick(primer.to) + s.bars);
-    request.future.resize(int((end - primer.to) / stepTicks), rep.pitches(), rep.onsets);
-    ml::fillMetre(map, rep, primer.to, stepTicks, request.future);
+    RankingPlan plan;
+    if (s.candidates > 0)
+        if (std::string err = planRanking(loaded, modelPath, s, primer, plan); !err.empty())
+            return refuse(err);
 
     ml::setComputeThreads(s.threads);
+    ml::neural::setFastInferenceThreads(s.threads);
     installInterruptHandler();
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<ml::FrameSequence> variations = loaded.model->sample(request, &interruptFlag());
+    std::vector<ml::FrameSequence> variations = loaded.model->sample(s.request, &interruptFlag());
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!variations.empty() && s.candidates > 0)
+        variations = keepBest(*loaded.model, s, plan, variations);
     if (variations.empty()) {
         std::cerr << "torchestra-cli generate: cancelled; nothing written\n";
         return 1;
@@ -316,13 +465,14 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
         std::cerr << "torchestra-cli generate: " << werr << "\n";
         return 1;
     }
+    const model::TempoMap& map = primer.song.tempoMap();
     const int primerBars = int(map.barAtTick(primer.to) - map.barAtTick(primer.from));
     if (!args.has("no-numbers"))
-        printNumbers(loaded, modelPath, request.primer, variations, primerBars + 1);
+        printNumbers(loaded, plan.reference ? *plan.reference : *readReference(loaded, modelPath),
+                     s.request.primer, variations, primerBars + 1);
     std::cout << "wrote " << outPath << ": " << s.bars
-              << (primer.gapEnd > 0 ? " bars rewritten after " : " bars after ")
-              << map.barAtTick(primer.to) - map.barAtTick(primer.from) << " primer bars, "
-              << variations.size() << " variations in " << int(ms) << " ms\n";
+              << (primer.gapEnd > 0 ? " bars rewritten after " : " bars after ") << primerBars
+              << " primer bars, " << variations.size() << " variations in " << int(ms) << " ms\n";
     return 0;
 }
 

@@ -25,8 +25,11 @@ const std::vector<CommandInfo>& commands() {
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "
          "--bars 8 "
          "--temperature 1.0 "
-         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out "
-         "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies)",
+         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] "
+         "[--candidates 64 --keep 4 --rank-by following|likelihood|closeness] --out "
+         "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies; "
+         "--candidates samples many takes and keeps the best by the music after the gap, the "
+         "model's likelihood or closeness)",
          runGenerate},
         {"models",
          "models                           the built-in models (builtin:NAME) and your own: kind, "

@@ -3,6 +3,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace torchestra::ml {
 
 const char* toString(ModelKind kind) {
@@ -91,6 +93,27 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
         return "model config: " + e;
     out = c;
     return {};
+}
+
+std::vector<NllResult> SequenceModel::evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
+                                                   const std::atomic<bool>* cancel) const {
+    std::vector<NllResult> out;
+    out.reserve(seqs.size());
+    for (const FrameSequence& seq : seqs) {
+        if (cancel && cancel->load())
+            return {};
+        NllResult r = evaluate(seq);
+        if (from > 0) {
+            const NllResult before = evaluate(seq.slice(0, std::min(from, seq.steps)));
+            r.frameSum -= before.frameSum;
+            r.frameSteps -= before.frameSteps;
+            r.firstFrame = 0;
+            r.onsetSum -= before.onsetSum;
+            r.velocitySum -= before.velocitySum;
+        }
+        out.push_back(r);
+    }
+    return out;
 }
 
 } // namespace torchestra::ml

@@ -97,6 +97,13 @@ public:
     // callers judge its music by the metrics of ml/MusicMetrics.h instead.
     virtual bool hasLikelihood() const { return true; }
     virtual NllResult evaluate(const FrameSequence& seq) const = 0;
+    // The NLL terms of steps [from, steps) of each sequence given the steps before it: evaluate()
+    // of the whole sequence less evaluate() of its first `from` steps (with from 0, evaluate()
+    // itself). For scoring many candidates at once (ml/CandidateRanking.h): this default
+    // evaluates each sequence twice; a model may score them all in one batch (the RNN/LSTM
+    // models do, on their fast path, to float rounding). Empty if `cancel` was set.
+    virtual std::vector<NllResult> evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
+                                                const std::atomic<bool>* cancel = nullptr) const;
     // Generates request.future.steps steps after the primer, request.variations times. Returns
     // an empty vector if `cancel` was set.
     virtual std::vector<FrameSequence> sample(const SampleRequest& request,

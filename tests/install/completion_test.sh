@@ -67,6 +67,9 @@ check "every built-in after builtin:" $? "'eval --model builtin:' gave '$got'"
 got="$(complete_words torchestra-cli export-jsb --split v)"
 [ "$got" = "valid" ]
 check "the JSB splits for export-jsb" $? "'export-jsb --split v' gave '$got'"
+got="$(complete_words torchestra-cli generate --rank-by "")"
+[ "$got" = "closeness following likelihood" ]
+check "the rankings for --rank-by" $? "'generate --rank-by' gave '$got'"
 got="$(complete_words torchestra-cli train --epochs "")"
 [ "$got" = "" ]
 check "nothing for a number" $? "'train --epochs' gave '$got'"

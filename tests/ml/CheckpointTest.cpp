@@ -120,20 +120,13 @@ TEST(Checkpoint, FailedSaveLeavesTheOldFile) {
 
 namespace {
 // A model whose payload is whatever a test wants to hand the loader behind a valid container.
-class RawPayloadModel : public SequenceModel {
+class RawPayloadModel : public test::StubModel {
 public:
     RawPayloadModel(ModelConfig config, std::string payload)
-        : m_config(std::move(config)), m_payload(std::move(payload)) {}
-    const ModelConfig& config() const override { return m_config; }
+        : StubModel(std::move(config)), m_payload(std::move(payload)) {}
     std::string serialize() const override { return m_payload; }
-    NllResult evaluate(const FrameSequence&) const override { return {}; }
-    std::vector<FrameSequence> sample(const SampleRequest&,
-                                      const std::atomic<bool>*) const override {
-        return {};
-    }
 
 private:
-    ModelConfig m_config;
     std::string m_payload;
 };
 } // namespace

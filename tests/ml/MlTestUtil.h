@@ -3,10 +3,14 @@
 #include "common/TempDir.h"
 #include "common/TestNotes.h"
 #include "ml/Representation.h"
+#include "ml/SequenceModel.h"
 #include "model/Song.h"
 
 #include <cstdlib>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace torchestra::ml::test {
 
@@ -42,5 +46,46 @@ inline model::Song arpeggioSong(int bars, int ppq = 480, int transpose = 0) {
     song.addNotes(t, notes);
     return song;
 }
+
+// Every pitch on or off at random (a fifth of them sounding), on the metre of `like`.
+inline FrameSequence noise(const FrameSequence& like, unsigned seed) {
+    FrameSequence s = like;
+    std::mt19937 rng(seed);
+    for (std::size_t i = 0; i < s.sounding.size(); ++i) {
+        s.sounding[i] = std::uint8_t(rng() % 5 == 0);
+        s.onset[i] = std::uint8_t(s.sounding[i] && rng() % 2);
+    }
+    return s;
+}
+
+// A model that does nothing, for test doubles to override what they need.
+class StubModel : public SequenceModel {
+public:
+    explicit StubModel(ModelConfig config = {}) : m_config(std::move(config)) {}
+    const ModelConfig& config() const override { return m_config; }
+    std::string serialize() const override { return {}; }
+    NllResult evaluate(const FrameSequence&) const override { return {}; }
+    std::vector<FrameSequence> sample(const SampleRequest&,
+                                      const std::atomic<bool>*) const override {
+        return {};
+    }
+
+private:
+    ModelConfig m_config;
+};
+
+// A model that cannot score what it wrote (as the GAN): evaluate() would give zeros.
+class NoLikelihoodModel : public StubModel {
+public:
+    NoLikelihoodModel() : StubModel(ganConfig()) {}
+    bool hasLikelihood() const override { return false; }
+
+private:
+    static ModelConfig ganConfig() {
+        ModelConfig c;
+        c.kind = ModelKind::Gan;
+        return c;
+    }
+};
 
 } // namespace torchestra::ml::test

@@ -2,7 +2,9 @@
 
 #include "NeuralTestData.h"
 
+#include "ml/TakeAssessment.h"
 #include "ml/Trainer.h"
+#include "ml/neural/FastRunner.h"
 #include "ml/neural/NeuralKinds.h"
 
 #include <gtest/gtest.h>
@@ -119,6 +121,49 @@ TEST_P(NeuralKinds, EvaluateMatchesProbabilities) {
     } else {
         EXPECT_EQ(r.onsetSum, 0.0);
         EXPECT_EQ(r.velocitySum, 0.0);
+    }
+}
+
+// evaluateFrom (the ranking's batch on the fast path) gives what the torch path's evaluate()
+// of each whole sequence less that of its first `from` steps gives, for sequences of different
+// lengths in one batch, on one thread and with groups shared with the helper thread, with and
+// without a shared primer before `from`.
+TEST_P(NeuralKinds, EvaluateFromMatchesEvaluateOfTheParts) {
+    const auto [kind, head, midi] = GetParam();
+    const RepresentationConfig rep = midi ? toyRepresentation() : jsbRepresentation();
+    auto model = makeModel(smallConfig(kind, head, rep, 24, 2), 6);
+    ASSERT_TRUE(model);
+    // A shared primer of 12 steps (run once at batch 1 when it comes before `from`), then
+    // different music of different lengths.
+    const FrameSequence primer = randomPiece(rep, 12, 49, 0.2);
+    std::vector<FrameSequence> seqs;
+    for (int i = 0; i < 40; ++i) {
+        FrameSequence s =
+            joinSequences(primer, randomPiece(rep, 18 + i % 7, 50 + std::uint64_t(i), 0.2));
+        seqs.push_back(midi ? s : unknownMetre(s));
+    }
+    for (int from : {0, 12, 20}) {
+        neural::setFastInferenceThreads(1);
+        const std::vector<NllResult> one = model->evaluateFrom(seqs, from);
+        neural::setFastInferenceThreads(2);
+        const std::vector<NllResult> two = model->evaluateFrom(seqs, from);
+        neural::setFastInferenceThreads(1);
+        const std::vector<NllResult> parts = model->SequenceModel::evaluateFrom(seqs, from);
+        ASSERT_EQ(one.size(), seqs.size());
+        ASSERT_EQ(two.size(), seqs.size());
+        ASSERT_EQ(parts.size(), seqs.size());
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+            const NllResult& a = one[i];
+            const NllResult& b = parts[i];
+            EXPECT_EQ(a.frameSteps, b.frameSteps) << i;
+            EXPECT_NEAR(a.frameSum, b.frameSum, 1e-4 * std::max(1.0, b.frameSum)) << i;
+            EXPECT_NEAR(a.firstFrame, b.firstFrame, 1e-4 * std::max(1.0, b.firstFrame)) << i;
+            EXPECT_NEAR(a.onsetSum, b.onsetSum, 1e-4 * std::max(1.0, b.onsetSum)) << i;
+            EXPECT_NEAR(a.velocitySum, b.velocitySum, 1e-4 * std::max(1.0, b.velocitySum)) << i;
+            EXPECT_EQ(a.frameSum, two[i].frameSum) << "the helper changed bits, row " << i;
+            EXPECT_EQ(a.onsetSum, two[i].onsetSum) << i;
+        }
+        EXPECT_GT(one[0].frameSum, 0.0);
     }
 }
 

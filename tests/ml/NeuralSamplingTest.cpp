@@ -99,6 +99,34 @@ TEST_P(Sampling, BatchedVariationsEqualSingles) {
     EXPECT_NE(batch[0].sounding, batch[1].sounding);
 }
 
+// 64 candidates in one call (re-ranking's batch, `generate --candidates 64`): row k is the
+// take that variation would be alone with seed + k, bit for bit, whether the batch runs on one
+// runner or in groups shared with the helper thread (two fast-path threads).
+TEST_P(Sampling, SixtyFourCandidatesEqualSinglesOnOneAndTwoThreads) {
+    SampleRequest r = request(100, 16);
+    r.variations = 64;
+    neural::setFastInferenceThreads(1);
+    const auto one = model->sample(r);
+    neural::setFastInferenceThreads(2);
+    const auto two = model->sample(r);
+    neural::setFastInferenceThreads(1);
+    ASSERT_EQ(one.size(), 64u);
+    ASSERT_EQ(two.size(), 64u);
+    for (std::size_t v = 0; v < 64; ++v) {
+        EXPECT_EQ(one[v].sounding, two[v].sounding) << v;
+        EXPECT_EQ(one[v].onset, two[v].onset) << v;
+        EXPECT_EQ(one[v].velocityBin, two[v].velocityBin) << v;
+    }
+    for (int v : {0, 15, 16, 37, 63}) {
+        const auto single = model->sample(request(100 + std::uint64_t(v), 16));
+        ASSERT_EQ(single.size(), 1u);
+        EXPECT_EQ(one[std::size_t(v)].sounding, single[0].sounding) << v;
+        EXPECT_EQ(one[std::size_t(v)].onset, single[0].onset) << v;
+        EXPECT_EQ(one[std::size_t(v)].velocityBin, single[0].velocityBin) << v;
+    }
+    EXPECT_NE(one[0].sounding, one[63].sounding);
+}
+
 TEST_P(Sampling, ConstraintsHold) {
     SampleRequest r = request(9, 48);
     r.constraints.lowPitch = 55;

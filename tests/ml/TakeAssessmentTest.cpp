@@ -61,33 +61,6 @@ FrameSequence bars(const FrameSequence& piece, int from, int count) {
     return piece.slice(from * 16, count * 16);
 }
 
-// Every pitch on or off at random (a fifth of them sounding), on the metre of `like`.
-FrameSequence noise(const FrameSequence& like, unsigned seed) {
-    FrameSequence s = like;
-    std::mt19937 rng(seed);
-    for (std::size_t i = 0; i < s.sounding.size(); ++i) {
-        s.sounding[i] = std::uint8_t(rng() % 5 == 0);
-        s.onset[i] = std::uint8_t(s.sounding[i] && rng() % 2);
-    }
-    return s;
-}
-
-// A model that cannot score what it wrote (as the GAN): evaluate() would give zeros.
-class NoLikelihoodModel : public SequenceModel {
-public:
-    const ModelConfig& config() const override { return m_config; }
-    std::string serialize() const override { return {}; }
-    bool hasLikelihood() const override { return false; }
-    NllResult evaluate(const FrameSequence&) const override { return {}; }
-    std::vector<FrameSequence> sample(const SampleRequest&,
-                                      const std::atomic<bool>*) const override {
-        return {};
-    }
-
-private:
-    ModelConfig m_config;
-};
-
 ModelConfig markovConfig() {
     ModelConfig c;
     c.kind = ModelKind::Markov;
@@ -208,7 +181,8 @@ TEST(TakeAssessment, TrainingExcerptsScoreHighAndRandomNotesLow) {
     // looks like a steady groove), so they hold the figure at 0.3; on every other measure
     // random notes lie beyond anything the training music does.
     for (unsigned seed = 1; seed <= 5; ++seed) {
-        const auto a = assessTakes({noise(bars(pieces[0], 0, 4), seed)}, {}, nullptr, &ref)[0];
+        const auto a =
+            assessTakes({test::noise(bars(pieces[0], 0, 4), seed)}, {}, nullptr, &ref)[0];
         EXPECT_LT(a.closeness, 0.31) << "seed " << seed;
         EXPECT_LT(a.closeness, sum / double(excerpts.size()) / 3);
         for (const MetricPlacement& m : a.metrics) {
@@ -255,12 +229,12 @@ TEST(TakeAssessment, NllIsTheTakesShareGivenThePrimer) {
     EXPECT_NEAR(alone.frameNll, own.frameSum / (take.steps - 1), 1e-9);
 
     // Random notes are far less likely under the model than its own training music.
-    const auto random = assessTakes({noise(take, 3)}, primer, &model, nullptr)[0];
+    const auto random = assessTakes({test::noise(take, 3)}, primer, &model, nullptr)[0];
     EXPECT_GT(random.nll, 5 * a.nll);
 
     // A model without a likelihood gets closeness and the copy check, and no NLL.
     const TrainingReference ref = makeTrainingReference(pieces, {});
-    NoLikelihoodModel gan;
+    test::NoLikelihoodModel gan;
     const auto g = assessTakes({take}, primer, &gan, &ref)[0];
     EXPECT_FALSE(g.hasNll);
     EXPECT_GE(g.closeness, 0.75);

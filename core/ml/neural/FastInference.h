@@ -16,9 +16,11 @@
 // differently.) The results match the torch path to 1e-4 in probabilities, not bit for bit.
 //
 // The parts: FastWeights.h (the weights and their packed cache), FastRunner.h (the step, the
-// thread setting and teacher-forced probabilities), FastSampler.h (sampleFast), with the vector
+// thread setting and teacher-forced probabilities), FastSampler.h (sampleFast), FastScoring.h
+// (the NLL of many sequences at once, for ranking candidates), with the vector
 // kernels in PackedKernels.h and the helper thread in StepPool.h.
 
 #include "ml/neural/FastRunner.h"
 #include "ml/neural/FastSampler.h"
+#include "ml/neural/FastScoring.h"
 #include "ml/neural/FastWeights.h"

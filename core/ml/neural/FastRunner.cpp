@@ -14,10 +14,16 @@ namespace {
 
 std::atomic<int> g_threads{1};
 
+constexpr int kStale = 1 << 30; // m_nadeFrom: no NADE logit is current
+
 } // namespace
 
 void setFastInferenceThreads(int threads) {
     g_threads.store(std::max(1, threads));
+}
+
+int fastInferenceThreads() {
+    return g_threads.load();
 }
 
 FastRunner::FastRunner(const FastWeights& weights, int batch, bool useHelperThread)
@@ -31,7 +37,8 @@ FastRunner::FastRunner(const FastWeights& weights, int batch, bool useHelperThre
     m_heads.assign(std::size_t(batch) * m_p->headBias.size(), 0.f);
     m_a.assign(std::size_t(batch) * std::max(1, m_w.nadeHidden), 0.f);
     m_hn.assign(m_a.size(), 0.f);
-    m_dirty.assign(std::size_t(batch), 1);
+    m_nadeLogits.assign(std::size_t(batch) * m_w.pitches, 0.f);
+    m_nadeFrom.assign(std::size_t(batch), kStale);
     // Split the units in two (at a panel boundary) when it pays: 64+ units.
     m_split = H >= 64 ? (H / 2) & ~(kPanel - 1) : H;
     m_pooled =
@@ -186,6 +193,27 @@ const float* FastRunner::hidden(int b) const {
     return m_h.data() + (std::size_t(m_w.layers - 1) * m_batch + b) * m_w.hidden;
 }
 
+std::vector<float> FastRunner::rowState(int b) const {
+    const std::size_t H = std::size_t(m_w.hidden);
+    std::vector<float> out;
+    out.reserve(2 * std::size_t(m_w.layers) * H);
+    for (const std::vector<float>* v : {&m_h, &m_c})
+        for (int l = 0; l < m_w.layers; ++l) {
+            const float* row = v->data() + (std::size_t(l) * m_batch + b) * H;
+            out.insert(out.end(), row, row + H);
+        }
+    return out;
+}
+
+void FastRunner::setEveryRow(const std::vector<float>& state) {
+    const std::size_t H = std::size_t(m_w.hidden);
+    const float* from = state.data();
+    for (std::vector<float>* v : {&m_h, &m_c})
+        for (int l = 0; l < m_w.layers; ++l, from += H)
+            for (int b = 0; b < m_batch; ++b)
+                std::copy(from, from + H, v->data() + (std::size_t(l) * m_batch + b) * H);
+}
+
 const float* FastRunner::heads(int b) const {
     return m_heads.data() + std::size_t(b) * m_p->headBias.size();
 }
@@ -206,18 +234,24 @@ void FastRunner::nadeBegin(int b) {
     const int Hn = m_w.nadeHidden;
     std::memcpy(m_a.data() + std::size_t(b) * Hn, heads(b) + m_p->hidAt,
                 sizeof(float) * std::size_t(Hn));
-    m_dirty[std::size_t(b)] = 1;
+    m_nadeFrom[std::size_t(b)] = kStale;
 }
 
+// The logits of pitches from i (rounded down to a panel) to the last are computed in one pass
+// over the packed V: when a is unchanged, the next pitches' logits are already there.
 float FastRunner::nadeLogit(int b, int i) {
     const int Hn = m_w.nadeHidden;
-    float* hn = m_hn.data() + std::size_t(b) * Hn;
-    if (m_dirty[std::size_t(b)]) {
+    const int P = m_w.pitches;
+    float* logits = m_nadeLogits.data() + std::size_t(b) * P;
+    if (i < m_nadeFrom[std::size_t(b)]) {
+        float* hn = m_hn.data() + std::size_t(b) * Hn;
         std::memcpy(hn, m_a.data() + std::size_t(b) * Hn, sizeof(float) * std::size_t(Hn));
         sigmoidInPlace(hn, Hn);
-        m_dirty[std::size_t(b)] = 0;
+        const int i0 = i & ~(kPanel - 1);
+        panelGemvOne(m_p->nadeV, i0, P, hn, heads(b) + m_p->frameAt + i0, logits + i0);
+        m_nadeFrom[std::size_t(b)] = i0;
     }
-    return heads(b)[m_p->frameAt + i] + dot(m_w.nadeV.data() + std::size_t(i) * Hn, hn, Hn);
+    return logits[i];
 }
 
 void FastRunner::nadeSet(int b, int i) {
@@ -226,7 +260,7 @@ void FastRunner::nadeSet(int b, int i) {
     const float* wi = m_w.nadeW.data() + std::size_t(i) * Hn;
     for (int k = 0; k < Hn; ++k)
         a[k] += wi[k];
-    m_dirty[std::size_t(b)] = 1;
+    m_nadeFrom[std::size_t(b)] = kStale;
 }
 
 void fastProbabilities(const FastWeights& w, const RepresentationConfig& rep,

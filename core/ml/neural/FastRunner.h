@@ -30,6 +30,11 @@ public:
     void step(const float* x, bool withHeads = true);
     // The top layer's output for row b after the last step.
     const float* hidden(int b) const;
+    // Row b's recurrent state (every layer's output, then every LSTM cell), and every row set to
+    // such a state: rows that share a primer run it once at batch 1 (a row's bits do not depend
+    // on the batch it runs in).
+    std::vector<float> rowState(int b) const;
+    void setEveryRow(const std::vector<float>& state);
 
     // Heads for row b, from hidden(b), as of the last step with heads. Logits, before any
     // temperature.
@@ -38,7 +43,9 @@ public:
     void velocityLogits(int b, float* out) const; // velocityBins (only when weights.velocity)
 
     // The NADE over the pitches of the current step of row b, low to high: nadeBegin, then for
-    // each pitch i in order nadeLogit(b, i) and, if the pitch is on, nadeSet(b, i).
+    // each pitch i in order nadeLogit(b, i) and, if the pitch is on, nadeSet(b, i). Logit i is
+    // b_i + V_i . sigmoid(a), the dot product one FMA chain over the hidden units in order (as
+    // panelGemv's), so its bits do not depend on how many pitches or rows are computed at once.
     void nadeBegin(int b);
     float nadeLogit(int b, int i);
     void nadeSet(int b, int i);
@@ -66,7 +73,11 @@ private:
     std::vector<float> m_heads; // batch x every head's rows (see PackedWeights)
     std::vector<float> m_a;     // batch x nadeHidden
     std::vector<float> m_hn;    // batch x nadeHidden
-    std::vector<char> m_dirty;  // batch
+    // batch x pitches: NADE logits of row b from pitch m_nadeFrom[b] on, computed together the
+    // first time one is asked for after a change to a (one pass over V instead of one dot
+    // product per pitch); m_nadeFrom[b] > pitches when none is current.
+    std::vector<float> m_nadeLogits;
+    std::vector<int> m_nadeFrom;
 };
 
 // The threads the fast path may use (1, the default, or 2: each layer's units split with a
@@ -74,6 +85,7 @@ private:
 // setComputeThreads: on a machine whose cores are busy with other work, a descheduled helper
 // stalls every step, so the split is opt-in. Any thread.
 void setFastInferenceThreads(int threads);
+int fastInferenceThreads();
 
 // Teacher-forced probabilities of each step t = 0..T-1 of `seq` given the frames before it, on
 // the fast path: frame (T x pitches), onset given sounding (T x pitches, when weights.onsets),

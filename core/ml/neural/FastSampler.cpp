@@ -3,6 +3,7 @@
 #include "ml/SamplingConstraints.h"
 #include "ml/neural/FastRunner.h"
 #include "ml/neural/PackedKernels.h"
+#include "ml/neural/StepPool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,6 +76,12 @@ public:
     std::vector<FrameSequence> run(const std::atomic<bool>* cancel);
 
 private:
+    static constexpr int kGroupRows = 16; // variations per group when two threads share a batch
+
+    bool runPrimer(const Variation& var, std::vector<float>& state,
+                   const std::atomic<bool>* cancel) const;
+    bool runRows(std::vector<Variation>& vars, int first, int rows, const std::atomic<bool>* cancel,
+                 bool useHelperThread, const std::vector<float>& primed) const;
     void initVariation(Variation& var, int v) const;
     void sampleStep(FastRunner& runner, Variation& var, int v, int s) const;
     void onsetProbabilities(FastRunner& runner, Variation& var, int v) const;
@@ -100,26 +107,25 @@ private:
 
 std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
     const int V = m_variations;
-    const int I = m_w.input;
-    const int total = m_primerSteps + m_futureSteps;
     std::vector<Variation> vars;
     vars.resize(std::size_t(V));
     for (int v = 0; v < V; ++v)
         initVariation(vars[std::size_t(v)], v);
 
-    FastRunner runner(m_w, V, true);
-    std::vector<float> x(std::size_t(V) * I);
-    for (int s = 0; s < total; ++s) {
-        if (cancel && cancel->load(std::memory_order_relaxed))
-            return {};
-        for (int v = 0; v < V; ++v)
-            buildInput(vars[std::size_t(v)].work, s - 1, m_rep, x.data() + std::size_t(v) * I);
-        runner.step(x.data(), s >= m_primerSteps);
-        if (s < m_primerSteps)
-            continue;
-        for (int v = 0; v < V; ++v)
-            sampleStep(runner, vars[std::size_t(v)], v, s);
-    }
+    // A large batch is shared with the helper thread (when two threads are set) in groups of
+    // variations, each on a runner of its own: see runInGroups. Each row's bits are the same
+    // in any batch, so the groups change nothing but the time.
+    // Every variation starts from the same primer: run it once, at batch 1.
+    std::vector<float> primed;
+    if (V > 1 && m_primerSteps > 0 && !runPrimer(vars.front(), primed, cancel))
+        return {};
+    std::atomic<bool> cancelled{false};
+    runInGroups(V, kGroupRows, fastInferenceThreads() >= 2, [&](int first, int rows) {
+        if (!runRows(vars, first, rows, cancel, rows == V, primed))
+            cancelled.store(true);
+    });
+    if (cancelled.load())
+        return {};
 
     std::vector<FrameSequence> out;
     out.reserve(std::size_t(V));
@@ -131,6 +137,47 @@ std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
         out.push_back(std::move(seq));
     }
     return out;
+}
+
+// The primer's steps at batch 1; `state` is the runner's state after them. False if cancelled.
+bool FastSampler::runPrimer(const Variation& var, std::vector<float>& state,
+                            const std::atomic<bool>* cancel) const {
+    FastRunner runner(m_w, 1, true);
+    std::vector<float> x(std::size_t(m_w.input));
+    for (int s = 0; s < m_primerSteps; ++s) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false;
+        buildInput(var.work, s - 1, m_rep, x.data());
+        runner.step(x.data(), false);
+    }
+    state = runner.rowState(0);
+    return true;
+}
+
+// Runs variations [first, first + rows) through every step on one runner, from the state after
+// the primer when `primed` holds it; false if cancelled.
+bool FastSampler::runRows(std::vector<Variation>& vars, int first, int rows,
+                          const std::atomic<bool>* cancel, bool useHelperThread,
+                          const std::vector<float>& primed) const {
+    const int I = m_w.input;
+    const int total = m_primerSteps + m_futureSteps;
+    FastRunner runner(m_w, rows, useHelperThread);
+    if (!primed.empty())
+        runner.setEveryRow(primed);
+    std::vector<float> x(std::size_t(rows) * I);
+    for (int s = primed.empty() ? 0 : m_primerSteps; s < total; ++s) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false;
+        for (int r = 0; r < rows; ++r)
+            buildInput(vars[std::size_t(first + r)].work, s - 1, m_rep,
+                       x.data() + std::size_t(r) * I);
+        runner.step(x.data(), s >= m_primerSteps);
+        if (s < m_primerSteps)
+            continue;
+        for (int r = 0; r < rows; ++r)
+            sampleStep(runner, vars[std::size_t(first + r)], r, s);
+    }
+    return true;
 }
 
 // Seeds variation v and copies the primer and the future's metre into its work sequence.

@@ -35,6 +35,8 @@ std::shared_ptr<const PackedWeights> PackedCache::get(const FastWeights& w) cons
     p->onsetAt = add(w.onsetW, w.onsetB);
     p->velAt = add(w.velW, w.velB);
     p->heads = PackedMatrix(rows.data(), int(p->headBias.size()), H, H);
+    if (w.head == HeadKind::Autoregressive)
+        p->nadeV = PackedMatrix(w.nadeV.data(), w.pitches, w.nadeHidden, w.nadeHidden);
     m_packed = std::move(p);
     return m_packed;
 }

@@ -400,6 +400,16 @@ NllResult NeuralModel::evaluate(const FrameSequence& seq) const {
     return out.empty() ? NllResult{} : out[0];
 }
 
+std::vector<NllResult> NeuralModel::evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
+                                                 const std::atomic<bool>* cancel) const {
+    const int P = m_config.representation.pitches();
+    for (const FrameSequence& seq : seqs)
+        if (seq.steps > 0 && seq.pitches != P)
+            throw std::invalid_argument("sequence has " + std::to_string(seq.pitches) +
+                                        " pitches, the model " + std::to_string(P));
+    return fastNllFrom(m_fast, m_config.representation, seqs, from, cancel);
+}
+
 std::vector<FrameSequence> NeuralModel::sample(const SampleRequest& request,
                                                const std::atomic<bool>* cancel) const {
     const int P = m_config.representation.pitches();

@@ -106,6 +106,9 @@ public:
     const ModelConfig& config() const override { return m_config; }
     std::string serialize() const override;
     NllResult evaluate(const FrameSequence& seq) const override;
+    // On the fast path, every sequence in one batch (FastScoring.h).
+    std::vector<NllResult> evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
+                                        const std::atomic<bool>* cancel) const override;
     std::vector<FrameSequence> sample(const SampleRequest& request,
                                       const std::atomic<bool>* cancel) const override;
 

@@ -49,6 +49,8 @@ struct PackedWeights {
     PackedMatrix heads;
     std::vector<float> headBias;
     int frameAt = 0, hidAt = 0, onsetAt = 0, velAt = 0; // row offsets (frameAt: or visible)
+    // NADE: V (pitches x nadeHidden), so the logits of many pitches come from one pass.
+    PackedMatrix nadeV;
 };
 
 inline float sigmoidScalar(float v) {
@@ -77,5 +79,10 @@ void lstmCell(float* g, int H, float* c, float* h, int u0, int u1);
 // changes no bits.
 void panelGemv(const PackedMatrix& m, int r0, int r1, const float* x, int ldx, int batch,
                const float* init, int ldInit, float* y, int ldy, bool reverse = false);
+
+// panelGemv for one batch row whose init has the rows' stride 1 (the NADE's logits over the
+// pitches): the same bits, computed with every panel of the range at once where AVX-512 runs.
+void panelGemvOne(const PackedMatrix& m, int r0, int r1, const float* x, const float* init,
+                  float* y);
 
 } // namespace torchestra::ml::neural

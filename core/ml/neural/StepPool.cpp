@@ -41,14 +41,15 @@ void StepPool::release() {
     m_inUse.store(false, std::memory_order_release);
 }
 
-void StepPool::run2(Task task, void* ctx) {
+void StepPool::run(Task task, void* ctx, int parts) {
     m_task = task;
     m_ctx = ctx;
+    m_parts.store(parts, std::memory_order_relaxed);
     m_done.store(0, std::memory_order_relaxed);
     const std::uint64_t phase = (m_state.load(std::memory_order_relaxed) >> 8) + 1;
     m_state.store(phase << 8, std::memory_order_release);
     claimAll(phase);
-    while (m_done.load(std::memory_order_acquire) < 2)
+    while (m_done.load(std::memory_order_acquire) < parts)
         cpuRelax();
 }
 
@@ -66,7 +67,7 @@ StepPool::~StepPool() {
 void StepPool::claimAll(std::uint64_t phase) {
     for (;;) {
         std::uint64_t s = m_state.load(std::memory_order_acquire);
-        if ((s >> 8) != phase || (s & 0xFF) >= 2)
+        if ((s >> 8) != phase || int(s & 0xFF) >= m_parts.load(std::memory_order_relaxed))
             return;
         if (m_state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
             const Task task = m_task;
@@ -85,7 +86,10 @@ void StepPool::helperLoop() {
             if (m_quit)
                 return;
         }
-        std::uint64_t seen = m_state.load(std::memory_order_acquire) >> 8;
+        // Nothing seen yet: the call that woke this thread may have started its phase already
+        // (a one-phase job such as runInGroups would then run on the caller alone). A phase
+        // whose parts are all claimed is left at once by claimAll.
+        std::uint64_t seen = ~std::uint64_t(0);
         while (m_active.load(std::memory_order_acquire)) {
             const std::uint64_t phase = m_state.load(std::memory_order_acquire) >> 8;
             if (phase != seen) {
