@@ -61,6 +61,24 @@ TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
     EXPECT_LT(worstDifference(withHold.onset, fast.onset), 1e-4f);
     ASSERT_EQ(withHold.onset.empty(), !midi);
 
+    // The ranking's batch scoring on the fast path adds them too (the torch path's evaluate()
+    // of the parts is the reference).
+    std::vector<FrameSequence> seqs;
+    for (int i = 0; i < 18; ++i) {
+        FrameSequence s = randomPiece(rep, 24 + i % 5, 70 + std::uint64_t(i), 0.15);
+        seqs.push_back(midi ? s : unknownMetre(s));
+    }
+    const SequenceModel& scored = *model;
+    const std::vector<NllResult> batch = scored.evaluateFrom(seqs, 8);
+    const std::vector<NllResult> parts = scored.SequenceModel::evaluateFrom(seqs, 8);
+    ASSERT_EQ(batch.size(), parts.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        EXPECT_NEAR(batch[i].frameSum, parts[i].frameSum, 1e-4 * std::max(1.0, parts[i].frameSum))
+            << i;
+        EXPECT_NEAR(batch[i].onsetSum, parts[i].onsetSum, 1e-4 * std::max(1.0, parts[i].onsetSum))
+            << i;
+    }
+
     // The terms change the probabilities of the pitches that sounded the step before.
     {
         torch::NoGradGuard noGrad;
