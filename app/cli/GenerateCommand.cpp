@@ -1,5 +1,5 @@
 // `generate --model model.tcm|builtin:NAME [--prime in.mid --prime-bars 1-4] --bars 8
-// --temperature 1.0
+// [--temperature T] (default: the temperature the model chose on validation, else 1.0)
 //  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out out.mid`
 //
 // The output file holds the primer (its original notes) and one track per variation, each
@@ -289,6 +289,12 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
                       " ticks per quarter) does not divide into " +
                       std::to_string(rep.stepsPerBeat) + " steps a beat");
     ml::SampleRequest& request = s.request;
+    // Without --temperature, the one the model chose on its validation files (1.0 if none).
+    if (!args.has("temperature") && loaded.metadata.sampling.calibrated()) {
+        request.temperature = loaded.metadata.sampling.temperature;
+        std::cout << "sampling at the model's " << ml::describeCalibration(loaded.metadata.sampling)
+                  << "\n";
+    }
     request.primer = ml::songToSequence(primer.song, rep, s.primeTracks, primer.from, primer.to);
     const model::TempoMap& map = primer.song.tempoMap();
     if (primer.gapEnd > 0) {

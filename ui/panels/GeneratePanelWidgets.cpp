@@ -82,8 +82,10 @@ QWidget* GeneratePanel::buildModelBox() {
     modelLayout->addWidget(m_modelInfo);
     connect(m_model, &QComboBox::currentIndexChanged, this, [this] {
         showModel();
-        if (!m_restoring)
+        if (!m_restoring) {
+            useModelTemperature();
             emit modelChosen(modelPath());
+        }
     });
     connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
     connect(m_library, &QAbstractItemModel::rowsInserted, this, &GeneratePanel::showModel);
@@ -107,6 +109,17 @@ QWidget* GeneratePanel::buildModelBox() {
     });
 
     return modelBox;
+}
+
+// A model chosen by the user (not a project's, restored with its own settings) brings the
+// temperature it chose on its validation files; the user may change it afterwards.
+void GeneratePanel::useModelTemperature() {
+    const int row = m_model->currentIndex();
+    if (row < 0 || row >= m_library->count())
+        return;
+    const ml::SamplingCalibration& sampling = m_library->entry(row).metadata.sampling;
+    if (sampling.calibrated())
+        m_temperature->setValue(sampling.temperature);
 }
 
 void GeneratePanel::showModel() {
