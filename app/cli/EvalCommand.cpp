@@ -113,7 +113,8 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
 const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p"};
 
 // --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
-// generate command's), so that they can be chosen on a validation split.
+// generate command's; eval-jsb's temperature is 1.0 unless given, so its table rows
+// reproduce), so that they can be chosen on a validation split.
 ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     ml::SampleRequest settings;
     settings.temperature = args.doubleValue("temperature", settings.temperature, 0.01, 10.0, err);
@@ -129,7 +130,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
     std::vector<std::string> valueFlags{"model", "threads", "training", "bar-steps"};
     valueFlags.insert(valueFlags.end(), kSamplingFlags.begin(), kSamplingFlags.end());
     std::string err = args.parse(rawArgs, valueFlags, {"metrics"});
-    const ml::SampleRequest sampling = readMetricsSampling(args, err);
+    ml::SampleRequest sampling = readMetricsSampling(args, err);
     const int threads = int(args.intValue("threads", 2, 1, 256, err));
     const int barSteps = int(args.intValue("bar-steps", 16, 4, 256, err));
     if (err.empty() && !args.has("model"))
@@ -174,6 +175,12 @@ int runEval(const std::vector<std::string>& rawArgs) {
         training = std::move(trainingData.train);
     }
     if (metrics) {
+        // As generate samples: at the model's own temperature unless --temperature says.
+        if (!args.has("temperature") && loaded.metadata.sampling.calibrated()) {
+            sampling.temperature = loaded.metadata.sampling.temperature;
+            std::cout << "continuations at the model's "
+                      << ml::describeCalibration(loaded.metadata.sampling) << "\n";
+        }
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";
@@ -239,6 +246,7 @@ void saveJsbModel(const std::string& out, const ml::TrainResult& result,
     meta.history = result.history;
     meta.bestEpoch = result.bestEpoch;
     meta.bestValidLoss = result.bestValidLoss;
+    meta.sampling = result.sampling;
     ml::DatasetFileInfo f;
     f.path = dataPath;
     f.used = true;

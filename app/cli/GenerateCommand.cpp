@@ -1,5 +1,5 @@
 // `generate --model model.tcm|builtin:NAME [--prime in.mid --prime-bars 1-4] --bars 8
-// --temperature 1.0
+// [--temperature T] (default: the temperature the model chose on validation, else 1.0)
 //  --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] --out out.mid`
 //
 // The output file holds the primer (its original notes) and one track per variation, each
@@ -441,6 +441,12 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     model::Tick stepTicks = 0;
     if (std::string err = buildRequest(args, rep, s, primer, stepTicks); !err.empty())
         return refuse(err);
+    // Without --temperature, the one the model chose on its validation files (1.0 if none).
+    if (!args.has("temperature") && loaded.metadata.sampling.calibrated()) {
+        s.request.temperature = loaded.metadata.sampling.temperature;
+        std::cout << "sampling at the model's " << ml::describeCalibration(loaded.metadata.sampling)
+                  << "\n";
+    }
     RankingPlan plan;
     if (s.candidates > 0)
         if (std::string err = planRanking(loaded, modelPath, s, primer, plan); !err.empty())

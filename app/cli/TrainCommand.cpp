@@ -135,6 +135,7 @@ ml::TrainingMetadata runMetadata(const ml::TrainResult& result, const Resumed& r
     }
     meta.bestEpoch = result.bestEpoch + offset;
     meta.bestValidLoss = result.bestValidLoss;
+    meta.sampling = result.sampling.calibrated() ? result.sampling : previous.sampling;
     return meta;
 }
 
@@ -186,6 +187,8 @@ int runTrain(const std::vector<std::string>& rawArgs) {
                       ? ", best validation closeness " + fixed(1.0 - result.bestValidLoss, 3)
                       : ", best validation loss " + fixed(result.bestValidLoss, 4) + " nats/step")
               << " at epoch " << meta.bestEpoch << ")\n";
+    if (result.sampling.calibrated())
+        std::cout << "sampling: " << ml::describeCalibration(result.sampling) << "\n";
     return 0;
 }
 

@@ -63,6 +63,16 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
     o["history"] = history;
     o["bestEpoch"] = m.bestEpoch;
     o["bestValidLoss"] = m.bestValidLoss;
+    if (m.sampling.calibrated()) {
+        QJsonObject sampling;
+        sampling["temperature"] = m.sampling.temperature;
+        sampling["closeness"] = m.sampling.closeness;
+        QJsonArray tried;
+        for (const auto& [t, c] : m.sampling.tried)
+            tried.append(QJsonArray{t, c});
+        sampling["tried"] = tried;
+        o["sampling"] = sampling;
+    }
     o["programVersion"] = QString::fromStdString(m.programVersion);
     o["createdUtc"] = QString::fromStdString(m.createdUtc);
     return o;
@@ -94,6 +104,14 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
     }
     m.bestEpoch = o["bestEpoch"].toInt();
     m.bestValidLoss = o["bestValidLoss"].toDouble();
+    const QJsonObject sampling = o["sampling"].toObject();
+    const double t = sampling["temperature"].toDouble(0), c = sampling["closeness"].toDouble(-1);
+    if (t >= 0.01 && t <= 10 && c >= 0 && c <= 1) { // else left uncalibrated
+        m.sampling.temperature = t;
+        m.sampling.closeness = c;
+        for (const QJsonValue& v : sampling["tried"].toArray())
+            m.sampling.tried.emplace_back(v[0].toDouble(), v[1].toDouble());
+    }
     m.programVersion = o["programVersion"].toString().toStdString();
     m.createdUtc = o["createdUtc"].toString().toStdString();
     return m;

@@ -24,6 +24,9 @@ struct TrainingMetadata {
     std::vector<EpochRecord> history;
     int bestEpoch = 0;
     double bestValidLoss = 0;
+    // The sampling temperature chosen on validation after training (SamplingCalibration.h);
+    // checkpoints from before it, and runs that were not calibrated, read as 1.0, uncalibrated.
+    SamplingCalibration sampling;
     std::string programVersion;
     std::string createdUtc;
 };

@@ -21,6 +21,23 @@ TrainOptions defaultTrainOptions(ModelKind kind) {
     return o;
 }
 
+namespace {
+
+// After a finished run, on the training thread (a few seconds: 5 x 48 short continuations).
+void chooseTemperature(const Dataset& data, const std::atomic<bool>& cancel,
+                       const ProgressFn& progress, TrainProgress last, TrainResult& result) {
+    if (result.status != TrainStatus::Finished || !result.model || !result.model->hasLikelihood() ||
+        data.valid.empty() || cancel.load())
+        return;
+    if (progress) {
+        last.phase = "choosing temperature";
+        progress(last);
+    }
+    calibrateTemperature(*result.model, data.valid, &cancel, result.sampling);
+}
+
+} // namespace
+
 TrainResult trainModel(const Dataset& data, const ModelConfig& config, const TrainOptions& options,
                        const std::atomic<bool>& cancel, const ProgressFn& progress,
                        const SequenceModel* resumeFrom) {
@@ -43,7 +60,15 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
         return failed;
     }
     try {
-        return kind->train(data, config, options, cancel, progress, resumeFrom);
+        TrainProgress last;
+        const ProgressFn remember = [&last, &progress](const TrainProgress& p) {
+            last = p;
+            if (progress)
+                progress(p);
+        };
+        TrainResult result = kind->train(data, config, options, cancel, remember, resumeFrom);
+        chooseTemperature(data, cancel, progress, last, result);
+        return result;
     } catch (const std::exception& e) {
         failed.error = std::string("training failed: ") + e.what();
         return failed;

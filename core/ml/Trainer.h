@@ -3,6 +3,7 @@
 // Training, on a worker thread, with progress and a Cancel that returns at once.
 
 #include "ml/Dataset.h"
+#include "ml/SamplingCalibration.h"
 #include "ml/SequenceModel.h"
 
 #include <atomic>
@@ -91,6 +92,10 @@ struct TrainResult {
     std::vector<EpochRecord> history;
     int bestEpoch = 0;
     double bestValidLoss = 0;
+    // The model's sampling temperature, chosen on the validation pieces after training
+    // (SamplingCalibration.h); not calibrated when cancelled, without validation pieces, or
+    // for a model without a likelihood (the GAN chooses its model by the same closeness).
+    SamplingCalibration sampling;
     std::string error;
 };
 

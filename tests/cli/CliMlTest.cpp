@@ -58,9 +58,9 @@ std::string lastLine(const std::string& s) {
     return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
-// The learning rate of each epoch in a checkpoint's history, read from its header (16 bytes of
-// magic, the version, the header's size, then the header as JSON); empty if unreadable.
-std::vector<double> historyRates(const std::string& checkpoint) {
+// A checkpoint's metadata, read from its header (16 bytes of magic, the version, the header's
+// size, then the header as JSON); empty if unreadable.
+QJsonObject checkpointMetadata(const std::string& checkpoint) {
     const std::string bytes = slurp(checkpoint);
     std::uint32_t size = 0;
     if (bytes.size() < 24)
@@ -68,10 +68,14 @@ std::vector<double> historyRates(const std::string& checkpoint) {
     std::memcpy(&size, bytes.data() + 20, sizeof size);
     if (bytes.size() < 24 + std::size_t(size))
         return {};
-    const QJsonDocument header =
-        QJsonDocument::fromJson(QByteArray(bytes.data() + 24, qsizetype(size)));
+    return QJsonDocument::fromJson(QByteArray(bytes.data() + 24, qsizetype(size)))["metadata"]
+        .toObject();
+}
+
+// The learning rate of each epoch in a checkpoint's history.
+std::vector<double> historyRates(const std::string& checkpoint) {
     std::vector<double> rates;
-    for (const QJsonValue& e : header["metadata"]["history"].toArray())
+    for (const QJsonValue& e : checkpointMetadata(checkpoint)["history"].toArray())
         rates.push_back(e["learningRate"].toDouble());
     return rates;
 }
@@ -116,6 +120,33 @@ TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
         runCli("generate --model " + model + " --bars 4 --seed 4 --temperature 1.5 --out " + other);
     ASSERT_EQ(g3.exitCode, 0) << g3.err;
     EXPECT_NE(slurp(other), slurp(out));
+}
+
+// Training ends by choosing the temperature the model's continuations of its validation files
+// are closest at; it is kept in the checkpoint, and generate starts from it unless told.
+TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
+    const std::string model = tempDir() + "/markov-calibrated.tcm";
+    RunResult train =
+        runCli("train --model markov --valid-fraction 0.34 --out " + model + " " + songFolder());
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(train.out, m,
+                                  std::regex("sampling: temperature ([0-9.]+), chosen on "
+                                             "validation \\(closeness 1\\.0: [0-9.]+, 0\\.9:")))
+        << train.out;
+    const std::string chosen = m[1];
+    const QJsonObject sampling = checkpointMetadata(model)["sampling"].toObject();
+    EXPECT_NEAR(sampling["temperature"].toDouble(), std::stod(chosen), 1e-9);
+    EXPECT_EQ(sampling["tried"].toArray().size(), 5);
+
+    const std::string gen = "generate --model " + model + " --bars 2 --out " + tempDir() + "/t.mid";
+    RunResult g = runCli(gen);
+    ASSERT_EQ(g.exitCode, 0) << g.err;
+    EXPECT_NE(g.out.find("sampling at the model's temperature " + chosen), std::string::npos)
+        << g.out;
+    RunResult told = runCli(gen + " --temperature 1.2");
+    ASSERT_EQ(told.exitCode, 0) << told.err;
+    EXPECT_EQ(told.out.find("sampling at the model's"), std::string::npos) << told.out;
 }
 
 TEST(CliMl, EvalPrintsNllPerFileAndTotal) {

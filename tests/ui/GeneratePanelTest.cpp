@@ -162,6 +162,59 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
     EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
 }
 
+// The model trained in SetUp chose its temperature on the held-out file; choosing it brings
+// that temperature into the panel, and the model's description says so.
+TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
+    ModelLibrary* library = m_window.modelLibrary();
+    int row = -1;
+    for (int i = 0; i < library->count(); ++i)
+        if (library->entry(i).path == m_modelPath)
+            row = i;
+    ASSERT_GE(row, 0);
+    const ml::SamplingCalibration& sampling = library->entry(row).metadata.sampling;
+    ASSERT_TRUE(sampling.calibrated()) << "no temperature chosen on the validation file";
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), sampling.temperature);
+    EXPECT_TRUE(ModelLibrary::describe(library->entry(row))
+                    .contains(QStringLiteral("chosen on validation")));
+
+    // The user's own setting holds through a refresh of the library and for a model that chose
+    // none (the built-ins were trained before calibration); picking the trained one again
+    // brings its own back.
+    m_panel->temperatureBox()->setValue(1.4);
+    library->setBuiltinsShown(true);
+    QSignalSpy refreshed(library, &ModelLibrary::refreshed);
+    library->refresh();
+    ASSERT_TRUE(refreshed.wait(10000));
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
+    ASSERT_NE(models, nullptr);
+    int uncalibrated = -1, trained = -1;
+    for (int i = 0; i < library->count(); ++i) {
+        if (library->entry(i).path == m_modelPath)
+            trained = i;
+        else if (!library->entry(i).metadata.sampling.calibrated())
+            uncalibrated = i;
+    }
+    ASSERT_GE(uncalibrated, 0);
+    ASSERT_GE(trained, 0);
+    // As the user picks: the keyboard on the combo box (it emits activated).
+    auto pick = [&](int row) {
+        models->setFocus();
+        while (models->currentIndex() != row) {
+            const int before = models->currentIndex();
+            QTest::keyClick(models, row > before ? Qt::Key_Down : Qt::Key_Up);
+            if (models->currentIndex() == before)
+                break;
+        }
+    };
+    pick(uncalibrated);
+    ASSERT_EQ(models->currentIndex(), uncalibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    pick(trained);
+    ASSERT_EQ(models->currentIndex(), trained);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), sampling.temperature);
+}
+
 TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {
     m_panel->variationsBox()->setValue(3);
     ASSERT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);

@@ -161,6 +161,7 @@ private:
     QLayout* buildRunRow();
     QWidget* buildResultBox();
     void showModel();
+    void useModelTemperature();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to);
     // The reason sampling into `track` with `sampler` cannot start ("" when it can); fills
     // `key` from the key setting.

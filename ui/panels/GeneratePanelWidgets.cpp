@@ -85,7 +85,12 @@ QWidget* GeneratePanel::buildModelBox() {
         if (!m_restoring)
             emit modelChosen(modelPath());
     });
-    connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
+    // Only the user's own choice (here, or training or loading a model) brings the model's
+    // temperature: a library refresh that moves the selection keeps what the user set.
+    connect(m_model, &QComboBox::activated, this, [this] {
+        useModelTemperature();
+        emit modelPicked(modelPath());
+    });
     connect(m_library, &QAbstractItemModel::rowsInserted, this, &GeneratePanel::showModel);
     connect(m_library, &QAbstractItemModel::modelReset, this, &GeneratePanel::showModel);
     connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
@@ -93,6 +98,7 @@ QWidget* GeneratePanel::buildModelBox() {
         const int row = m_library->rowOf(path);
         if (m_pendingModelPath.isEmpty()) {
             m_model->setCurrentIndex(row);
+            useModelTemperature();
             emit modelPicked(m_library->reference(row)); // the user trained or loaded it
         } else if (row >= 0 && m_library->rowOf(m_pendingModelPath) == row) {
             m_pendingModelPath.clear(); // the project's model, now listed
@@ -107,6 +113,17 @@ QWidget* GeneratePanel::buildModelBox() {
     });
 
     return modelBox;
+}
+
+// A model the user chose (not a project's, restored with its own settings) brings the
+// temperature it chose on its validation files; the user may change it afterwards.
+void GeneratePanel::useModelTemperature() {
+    const int row = m_model->currentIndex();
+    if (row < 0 || row >= m_library->count())
+        return;
+    const ml::SamplingCalibration& sampling = m_library->entry(row).metadata.sampling;
+    if (sampling.calibrated())
+        m_temperature->setValue(sampling.temperature);
 }
 
 void GeneratePanel::showModel() {

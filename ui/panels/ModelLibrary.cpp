@@ -339,6 +339,9 @@ QString ModelLibrary::describe(const Entry& e) {
         text += tr(", best %1 nats/step (epoch %2)")
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
+    if (e.metadata.sampling.calibrated())
+        text += tr(", temperature %1 chosen on validation")
+                    .arg(e.metadata.sampling.temperature, 0, 'f', 1);
     return text;
 }
 

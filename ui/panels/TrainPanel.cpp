@@ -640,6 +640,8 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
     if (state() == State::Training) {
         QString text = p.phase == "validating"
                            ? tr("Epoch %1 of %2: validating\u2026").arg(p.epoch).arg(p.epochs)
+                       : p.phase == "choosing temperature"
+                           ? tr("Choosing the sampling temperature on the validation files\u2026")
                            : tr("Epoch %1 of %2, batch %3 of %4")
                                  .arg(p.epoch)
                                  .arg(p.epochs)

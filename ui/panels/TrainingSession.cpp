@@ -164,6 +164,7 @@ void TrainingSession::save(const ml::TrainResult& result) {
     meta.history = result.history;
     meta.bestEpoch = result.bestEpoch;
     meta.bestValidLoss = result.bestValidLoss;
+    meta.sampling = result.sampling;
     const QString baseName = QStringLiteral("%1-%2").arg(
         QString::fromLatin1(ml::toString(m_config.kind)),
         QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));

@@ -1,0 +1,42 @@
+#pragma once
+
+// The sampling temperature a model writes its closest music at, chosen on its validation
+// pieces once training ends. Measured (docs/results.md): the best temperature depends on the
+// corpus — an LSTM's continuations of JSB's valid split are closest at 0.9 (closeness 0.72
+// against 0.69 at 1.0, 0.37 at 0.7), the same network on openmsx's at 0.6-0.7 (0.53 against
+// 0.16 at 1.0, where every step starts stray notes). So no one default serves both; the model
+// carries its own, the CLI and the Generate panel start from it. No torch.
+
+#include "ml/SequenceModel.h"
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace torchestra::ml {
+
+struct SamplingCalibration {
+    double temperature = 1.0;
+    double closeness = -1;                        // of the chosen temperature; -1 = not calibrated
+    std::vector<std::pair<double, double>> tried; // (temperature, closeness), in order tried
+    bool calibrated() const { return closeness >= 0; }
+};
+
+// The temperatures tried, from 1.0 down.
+const std::vector<double>& calibrationTemperatures();
+
+// Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
+// each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
+// the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
+// chosen, so noise alone does not move a model off its plain distribution. False (and `out`
+// not calibrated) when the pieces hold no window or `cancel` was set.
+bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
+                          const std::atomic<bool>* cancel, SamplingCalibration& out,
+                          std::size_t maxWindows = 48, double margin = 0.02);
+
+// "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...)", or "" when
+// not calibrated.
+std::string describeCalibration(const SamplingCalibration& calibration);
+
+} // namespace torchestra::ml
