@@ -54,9 +54,12 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
         }
         scheduler.process(kBlock, sr, 1.0, *bank);
         bank->render(kBlock, left, right);
+        const std::size_t at = r.interleaved.size();
+        r.interleaved.resize(at + 2 * kBlock);
+        float* out = r.interleaved.data() + at;
         for (int i = 0; i < kBlock; ++i) {
-            r.interleaved.push_back(left[i]);
-            r.interleaved.push_back(right[i]);
+            out[2 * i] = left[i];
+            out[2 * i + 1] = right[i];
         }
         frame += kBlock;
         if (endFrame < 0 && scheduler.finished())
