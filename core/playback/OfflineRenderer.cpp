@@ -10,22 +10,27 @@
 
 namespace torchestra::playback {
 
-RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOptions& options,
-                            const std::atomic<bool>* cancel) {
-    RenderResult r;
-    const auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+// Frames per call to the bank: whole 64-sample blocks, as the offline bank needs.
+constexpr int kBlock = 1024;
+static_assert(kBlock % 64 == 0);
+
+// The options checked and the SoundFont found, or false with r.error.
+bool prepare(const RenderOptions& options, RenderResult& r) {
     if (options.sampleRate < 8000 || options.sampleRate > 192000) {
         r.error = "sample rate " + std::to_string(options.sampleRate) + " is outside 8000..192000";
-        return r;
+        return false;
     }
     r.soundFont = options.soundFont;
     if (r.soundFont.empty()) {
         SoundFontLocator locator;
         r.soundFont = locator.locate(r.error);
-        if (r.soundFont.empty())
-            return r;
     }
-    constexpr int kBlock = 1024;
+    return !r.soundFont.empty();
+}
+
+std::unique_ptr<SynthBank> makeBank(const RenderOptions& options, RenderResult& r) {
     SynthSettings ss;
     ss.sampleRate = options.sampleRate;
     ss.gain = options.gain;
@@ -33,10 +38,29 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     ss.chorus = options.chorus;
     ss.phases = options.synthPhases;
     ss.maxBlockFrames = kBlock;
-    auto bank = SynthBank::create(ss, r.soundFont, r.error);
+    ss.offline = options.sharedEffects;
+    return SynthBank::create(ss, r.soundFont, r.error);
+}
+
+void append(std::vector<float>& interleaved, const float* left, const float* right) {
+    const std::size_t at = interleaved.size();
+    interleaved.resize(at + 2 * kBlock);
+    float* out = interleaved.data() + at;
+    for (int i = 0; i < kBlock; ++i) {
+        out[2 * i] = left[i];
+        out[2 * i + 1] = right[i];
+    }
+}
+
+} // namespace
+
+RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOptions& options,
+                            const std::atomic<bool>* cancel) {
+    RenderResult r;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto bank = prepare(options, r) ? makeBank(options, r) : nullptr;
     if (!bank)
         return r;
-
     EventScheduler scheduler;
     scheduler.setSnapshot(&snapshot);
     scheduler.play();
@@ -44,24 +68,18 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     const auto songFrames = std::int64_t(std::ceil(snapshot.lengthSeconds() * sr));
     const auto tailFrames = std::int64_t(std::max(0.0, options.tailSeconds) * sr);
     r.interleaved.reserve(std::size_t(songFrames + tailFrames + kBlock) * 2);
-    float left[kBlock], right[kBlock];
-    std::int64_t frame = 0;
-    std::int64_t endFrame = -1;
+    std::vector<float> left(kBlock), right(kBlock);
+    std::int64_t frame = 0;     // frames the bank has rendered
+    std::int64_t endFrame = -1; // the end of the tail, once the song's end is known
     while (endFrame < 0 || frame < endFrame) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
             r.error = "cancelled";
             return r;
         }
         scheduler.process(kBlock, sr, 1.0, *bank);
-        bank->render(kBlock, left, right);
-        const std::size_t at = r.interleaved.size();
-        r.interleaved.resize(at + 2 * kBlock);
-        float* out = r.interleaved.data() + at;
-        for (int i = 0; i < kBlock; ++i) {
-            out[2 * i] = left[i];
-            out[2 * i + 1] = right[i];
-        }
+        bank->render(kBlock, left.data(), right.data());
         frame += kBlock;
+        append(r.interleaved, left.data(), right.data());
         if (endFrame < 0 && scheduler.finished())
             endFrame = frame + tailFrames;
         if (options.progress) {
@@ -76,6 +94,7 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     r.sampleRate = options.sampleRate;
     r.seconds = double(keep) / sr;
     r.lateEvents = bank->overflowCount();
+    r.effectsShared = bank->sharesEffects();
     r.renderSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.ok = true;
     return r;

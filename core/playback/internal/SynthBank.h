@@ -1,15 +1,12 @@
 #pragma once
 
 #include "playback/MidiMessage.h"
+#include "playback/internal/SharedEffects.h" // and the FluidSynth types, which stay internal
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-// FluidSynth types stay in this internal header and the .cpp files of core/playback.
-typedef struct _fluid_hashtable_t fluid_settings_t;
-typedef struct _fluid_synth_t fluid_synth_t;
 
 namespace torchestra::playback {
 
@@ -26,6 +23,9 @@ struct SynthSettings {
     // Staggered synths (see SynthBank). 8 bounds the timing error at 7 samples (0.15 ms at 48 kHz).
     int phases = 8;
     int maxBlockFrames = 8192;
+    // Offline: one reverb and chorus for the whole bank (SharedEffects) and no work for synths
+    // that have nothing to play. render() must then be given whole 64-sample blocks.
+    bool offline = false;
 };
 
 // FluidSynth with sample-accurate event timing.
@@ -37,6 +37,10 @@ struct SynthSettings {
 // a note goes to the synth whose next boundary comes first at or after the note's time, and its
 // note-off follows it there. Controllers and program changes go to every synth. Voice mixing and
 // the reverb/chorus are linear, so the sum sounds as one synth would.
+//
+// Offline (SynthSettings::offline) the synths render without effects of their own and hand their
+// effect sends to one SharedEffects, and a synth without voices is not rendered at all: it
+// skips whole 64-sample blocks, which keeps its grid, until its next note.
 //
 // send() and render() run on one thread (the audio callback or the offline renderer) and are
 // real-time safe; creation and loadSoundFont() are not.
@@ -60,6 +64,8 @@ public:
     std::int64_t framesRendered() const { return m_frame; }
     // How many messages had to be applied late because the queue was full (should stay 0).
     std::uint64_t overflowCount() const { return m_overflows; }
+    // Whether one SharedEffects serves all synths (offline, when this FluidSynth allows it).
+    bool sharesEffects() const { return m_effects != nullptr; }
 
 private:
     struct Pending {
@@ -73,6 +79,9 @@ private:
     std::int64_t nextBoundary(int synth, std::int64_t frame) const;
     void apply(int synth, const MidiMessage& m);
     void renderSpan(int frames, float* left, float* right);
+    void renderEachSynth(int frames, float* left, float* right);
+    void advance(int synth, std::int64_t target, float* left, float* right);
+    void renderSynth(int synth, std::int64_t from, int frames, float* left, float* right);
 
     SynthSettings m_settings;
     fluid_settings_t* m_fluidSettings = nullptr;
@@ -86,6 +95,10 @@ private:
     std::uint64_t m_overflows = 0;
     std::vector<std::uint8_t> m_owner; // channel*128+key -> synth holding that note
     std::vector<float> m_scratchL, m_scratchR;
+    // Offline: each synth's own position (an idle synth may stay behind at a block boundary).
+    bool m_eachSynth = false;
+    std::vector<std::int64_t> m_pos;
+    std::unique_ptr<SharedEffects> m_effects;
 };
 
 } // namespace torchestra::playback
