@@ -12,8 +12,9 @@ namespace torchestra::playback {
 
 namespace {
 
-// Frames per call to the bank: whole 64-sample blocks, as the offline bank needs.
-constexpr int kBlock = 1024;
+// Frames per call to the bank: whole 64-sample blocks, as the offline bank needs, and many of
+// them, so the shared effects' thread is handed work rarely.
+constexpr int kBlock = 4096;
 static_assert(kBlock % 64 == 0);
 
 // The options checked and the SoundFont found, or false with r.error.
@@ -67,11 +68,14 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
     const double sr = options.sampleRate;
     const auto songFrames = std::int64_t(std::ceil(snapshot.lengthSeconds() * sr));
     const auto tailFrames = std::int64_t(std::max(0.0, options.tailSeconds) * sr);
+    // With shared effects the bank hands each block out one call late: its first block is
+    // silence to drop, and one more call brings the last.
+    const std::int64_t late = bank->sharesEffects() ? kBlock : 0;
     r.interleaved.reserve(std::size_t(songFrames + tailFrames + kBlock) * 2);
     std::vector<float> left(kBlock), right(kBlock);
     std::int64_t frame = 0;     // frames the bank has rendered
     std::int64_t endFrame = -1; // the end of the tail, once the song's end is known
-    while (endFrame < 0 || frame < endFrame) {
+    while (endFrame < 0 || frame - late < endFrame) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
             r.error = "cancelled";
             return r;
@@ -79,17 +83,18 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
         scheduler.process(kBlock, sr, 1.0, *bank);
         bank->render(kBlock, left.data(), right.data());
         frame += kBlock;
-        append(r.interleaved, left.data(), right.data());
+        if (frame > late)
+            append(r.interleaved, left.data(), right.data());
         if (endFrame < 0 && scheduler.finished())
             endFrame = frame + tailFrames;
         if (options.progress) {
             // Against the expected length until the song's end is known, then the real one.
-            const double total = double(endFrame >= 0 ? endFrame : songFrames + tailFrames);
+            const double total = double(endFrame >= 0 ? endFrame : songFrames + tailFrames) + late;
             options.progress(std::clamp(double(frame) / std::max(1.0, total), 0.0, 1.0));
         }
     }
     // Cut the block padding after the tail, keeping the song's own length plus the tail.
-    const std::int64_t keep = std::min<std::int64_t>(frame, songFrames + tailFrames);
+    const std::int64_t keep = std::min<std::int64_t>(frame - late, songFrames + tailFrames);
     r.interleaved.resize(std::size_t(keep) * 2);
     r.sampleRate = options.sampleRate;
     r.seconds = double(keep) / sr;

@@ -87,12 +87,24 @@ std::unique_ptr<SharedEffects> SharedEffects::create(double sampleRate, bool rev
     if (!fx->calibrate(sampleRate, error) || !fx->startUnit(sampleRate, reverb, chorus, error))
         return nullptr;
     const auto frames = std::size_t(std::max(64, maxBlockFrames));
-    for (auto* v : {&fx->m_reverbSend, &fx->m_chorusSend, &fx->m_dryL, &fx->m_dryR})
+    for (auto& buffer : fx->m_sends)
+        for (auto& send : buffer)
+            send.assign(frames, 0.0f);
+    for (auto* v : {&fx->m_wetL, &fx->m_wetR, &fx->m_dryL, &fx->m_dryR})
         v->assign(frames, 0.0f);
+    fx->m_thread = std::thread([raw = fx.get()] { raw->run(); });
     return fx;
 }
 
 SharedEffects::~SharedEffects() {
+    if (m_thread.joinable()) {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_quit = true;
+        }
+        m_changed.notify_all();
+        m_thread.join();
+    }
     if (m_synth)
         delete_fluid_synth(m_synth); // frees m_sfont with it
     else if (m_sfont && !m_sfontAdded)
@@ -110,7 +122,7 @@ bool SharedEffects::prepareSenderSettings(fluid_settings_t* settings) {
 }
 
 bool SharedEffects::makeInjectors(double sampleRate, int maxBlockFrames) {
-    // The ring holds one block of sends (written, then read in the same process()).
+    // The ring holds one block of sends (written, then read in the same renderBlock()).
     const int ringFrames = std::max(4096, (maxBlockFrames + 63) / 64 * 64);
     for (int i = 0; i < 2; ++i) {
         auto in = std::make_unique<Injector>(ringFrames);
@@ -254,19 +266,54 @@ void SharedEffects::writeRing(Injector& in, const float* send, int frames) {
     }
 }
 
-void SharedEffects::process(int frames, float* left, float* right) {
-    writeRing(*m_injectors[0], m_reverbSend.data(), frames);
-    writeRing(*m_injectors[1], m_chorusSend.data(), frames);
-    std::fill_n(m_reverbSend.begin(), frames, 0.0f);
-    std::fill_n(m_chorusSend.begin(), frames, 0.0f);
-    // fluid_synth_process adds: the effects (both as stereo pairs) to the output, the injectors'
-    // own dry sound (silent anyway) to scratch.
-    std::fill_n(m_dryL.begin(), frames, 0.0f);
-    std::fill_n(m_dryR.begin(), frames, 0.0f);
+void SharedEffects::renderBlock(int frames, int sends) {
+    std::vector<float>* send = m_sends[sends];
+    writeRing(*m_injectors[0], send[0].data(), frames);
+    writeRing(*m_injectors[1], send[1].data(), frames);
+    std::fill_n(send[0].begin(), frames, 0.0f);
+    std::fill_n(send[1].begin(), frames, 0.0f);
+    // fluid_synth_process adds; the effects (both as stereo pairs) go to the wet buffers, the
+    // injectors' own dry sound (silent anyway) to scratch.
+    for (auto* v : {&m_wetL, &m_wetR, &m_dryL, &m_dryR})
+        std::fill_n(v->begin(), frames, 0.0f);
     float* dry[2] = {m_dryL.data(), m_dryR.data()};
-    float* fx[4] = {left, right, left, right};
+    float* fx[4] = {m_wetL.data(), m_wetR.data(), m_wetL.data(), m_wetR.data()};
     fluid_synth_process(m_synth, frames, 4, fx, 2, dry);
     m_frame += frames;
+}
+
+void SharedEffects::run() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    for (;;) {
+        m_changed.wait(lock, [this] { return m_quit || m_busy; });
+        if (m_quit)
+            return;
+        lock.unlock();
+        renderBlock(m_jobFrames, m_jobSends);
+        lock.lock();
+        m_busy = false;
+        m_changed.notify_all();
+    }
+}
+
+void SharedEffects::start(int frames) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_changed.wait(lock, [this] { return !m_busy; });
+    m_jobFrames = frames;
+    m_jobSends = m_gather;
+    m_gather ^= 1;
+    m_busy = true;
+    lock.unlock();
+    m_changed.notify_all();
+}
+
+void SharedEffects::finish(float* left, float* right) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_changed.wait(lock, [this] { return !m_busy; });
+    for (int i = 0; i < m_jobFrames; ++i) {
+        left[i] += m_wetL[std::size_t(i)];
+        right[i] += m_wetR[std::size_t(i)];
+    }
 }
 
 } // namespace torchestra::playback

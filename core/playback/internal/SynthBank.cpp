@@ -94,6 +94,9 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
     bank->m_scratchL.assign(std::size_t(s.maxBlockFrames), 0.0f);
     bank->m_scratchR.assign(std::size_t(s.maxBlockFrames), 0.0f);
     bank->m_pos.assign(bank->m_synths.size(), 0);
+    for (auto& buffer : bank->m_dry)
+        for (auto& channel : buffer)
+            channel.assign(std::size_t(s.maxBlockFrames), 0.0f);
     // Stagger the grids: synth i runs i*stride samples ahead of the output, so its 64-sample
     // block boundaries fall at output frames congruent to -i*stride (mod 64).
     for (int i = 1; i < s.phases; ++i)
@@ -243,6 +246,10 @@ void SynthBank::render(int frames, float* left, float* right) {
     std::sort(m_pending.begin(), m_pending.end(), [](const Pending& a, const Pending& b) {
         return a.frame != b.frame ? a.frame < b.frame : a.seq < b.seq;
     });
+    if (m_effects) {
+        renderWithSharedEffects(frames, left, right);
+        return;
+    }
     if (m_eachSynth) {
         renderEachSynth(frames, left, right);
         return;
@@ -324,10 +331,27 @@ void SynthBank::renderEachSynth(int frames, float* left, float* right) {
         }
         advance(i, end, left, right);
     }
-    if (m_effects)
-        m_effects->process(frames, left, right);
     m_pending.erase(m_pending.begin(), m_pending.begin() + std::ptrdiff_t(due));
     m_frame = end;
+}
+
+void SynthBank::renderWithSharedEffects(int frames, float* left, float* right) {
+    // The effects of a block render on their own thread while the synths render the next one
+    // here; so the output is the block before.
+    std::vector<float>* now = m_dry[m_dryNext];
+    std::vector<float>* before = m_dry[m_dryNext ^ 1];
+    renderEachSynth(frames, now[0].data(), now[1].data());
+    if (m_effectsStarted) {
+        m_effects->finish(before[0].data(), before[1].data());
+        std::copy_n(before[0].begin(), frames, left);
+        std::copy_n(before[1].begin(), frames, right);
+    } else {
+        std::fill_n(left, frames, 0.0f);
+        std::fill_n(right, frames, 0.0f);
+    }
+    m_effects->start(frames);
+    m_effectsStarted = true;
+    m_dryNext ^= 1;
 }
 
 } // namespace torchestra::playback

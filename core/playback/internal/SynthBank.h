@@ -40,7 +40,8 @@ struct SynthSettings {
 //
 // Offline (SynthSettings::offline) the synths render without effects of their own and hand their
 // effect sends to one SharedEffects, and a synth without voices is not rendered at all: it
-// skips whole 64-sample blocks, which keeps its grid, until its next note.
+// skips whole 64-sample blocks, which keeps its grid, until its next note. The shared effects
+// run one block behind on their own thread (see sharesEffects()).
 //
 // send() and render() run on one thread (the audio callback or the offline renderer) and are
 // real-time safe; creation and loadSoundFont() are not.
@@ -65,6 +66,8 @@ public:
     // How many messages had to be applied late because the queue was full (should stay 0).
     std::uint64_t overflowCount() const { return m_overflows; }
     // Whether one SharedEffects serves all synths (offline, when this FluidSynth allows it).
+    // Then render() hands out the audio of the call before (silence the first time), every
+    // call must render the same number of frames, and one more call flushes the last block.
     bool sharesEffects() const { return m_effects != nullptr; }
 
 private:
@@ -80,6 +83,7 @@ private:
     void apply(int synth, const MidiMessage& m);
     void renderSpan(int frames, float* left, float* right);
     void renderEachSynth(int frames, float* left, float* right);
+    void renderWithSharedEffects(int frames, float* left, float* right);
     void advance(int synth, std::int64_t target, float* left, float* right);
     void renderSynth(int synth, std::int64_t from, int frames, float* left, float* right);
 
@@ -99,6 +103,9 @@ private:
     bool m_eachSynth = false;
     std::vector<std::int64_t> m_pos;
     std::unique_ptr<SharedEffects> m_effects;
+    std::vector<float> m_dry[2][2]; // [block][left, right]: this block's synths, the one before
+    int m_dryNext = 0;
+    bool m_effectsStarted = false;
 };
 
 } // namespace torchestra::playback
