@@ -31,8 +31,38 @@ bool prepare(const RenderOptions& options, RenderResult& r) {
     return !r.soundFont.empty();
 }
 
-std::unique_ptr<SynthBank> makeBank(const RenderOptions& options, RenderResult& r) {
+// The polyphony of each synth of the bank. One FluidSynth steals voices beyond its polyphony,
+// but each synth of the bank has its own: a song dense enough to reach it would keep up to eight
+// times as many voices, which is far slower and not what one FluidSynth (or the fluidsynth
+// program) plays. Such a song shares the polyphony out between the synths its notes start on.
+// Songs do not come near it (the OpenMSX set peaks at 33 notes at once): they keep it all.
+int polyphonyPerSynth(const PlaybackSnapshot& snapshot, const RenderOptions& options,
+                      int polyphony) {
+    std::vector<std::pair<double, int>> edges; // note starts (+1) and ends (-1)
+    std::vector<bool> startsOn(64, false);     // synths some note starts on
+    for (const ScheduledEvent& e : snapshot.events()) {
+        if (!e.isNoteOn())
+            continue;
+        edges.push_back({e.seconds, 1});
+        edges.push_back({e.endSeconds, -1});
+        // The frame as the scheduler computes it.
+        const auto frame = std::int64_t(std::floor(e.seconds * options.sampleRate + 1e-6));
+        startsOn[std::size_t(SynthBank::synthFor(options.synthPhases, frame))] = true;
+    }
+    std::sort(edges.begin(), edges.end()); // an end before a start at the same time
+    int sounding = 0, peak = 0;
+    for (const auto& edge : edges)
+        peak = std::max(peak, sounding += edge.second);
+    if (2 * peak <= polyphony) // a note can take two voices (a stereo sample)
+        return polyphony;
+    const auto used = int(std::count(startsOn.begin(), startsOn.end(), true));
+    return std::max(1, polyphony / std::max(1, used));
+}
+
+std::unique_ptr<SynthBank> makeBank(const PlaybackSnapshot& snapshot, const RenderOptions& options,
+                                    RenderResult& r) {
     SynthSettings ss;
+    ss.polyphony = polyphonyPerSynth(snapshot, options, ss.polyphony);
     ss.sampleRate = options.sampleRate;
     ss.gain = options.gain;
     ss.reverb = options.reverb;
@@ -59,7 +89,7 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
                             const std::atomic<bool>* cancel) {
     RenderResult r;
     const auto t0 = std::chrono::steady_clock::now();
-    auto bank = prepare(options, r) ? makeBank(options, r) : nullptr;
+    auto bank = prepare(options, r) ? makeBank(snapshot, options, r) : nullptr;
     if (!bank)
         return r;
     EventScheduler scheduler;
@@ -82,6 +112,7 @@ RenderResult renderSnapshot(const PlaybackSnapshot& snapshot, const RenderOption
         }
         scheduler.process(kBlock, sr, 1.0, *bank);
         bank->render(kBlock, left.data(), right.data());
+        r.peakVoices = std::max(r.peakVoices, bank->activeVoices());
         frame += kBlock;
         if (frame > late)
             append(r.interleaved, left.data(), right.data());

@@ -38,6 +38,7 @@ struct RenderResult {
     double seconds = 0;             // length of the audio
     double renderSeconds = 0;       // wall-clock time spent rendering
     std::uint64_t lateEvents = 0;   // events that missed their sample (should be 0)
+    int peakVoices = 0;             // the most voices sounding at once (looked at once a block)
     // One reverb and chorus served all synths (false when not asked for, or when this
     // FluidSynth cannot hand out effect sends: then each synth ran its own).
     bool effectsShared = false;

@@ -181,3 +181,36 @@ TEST(OfflineRender, ASongEndingInReverbKeepsItsTail) {
         EXPECT_NEAR(db(eNew / eOld), 0.0, 0.5) << from << " s after the end";
     }
 }
+
+TEST(OfflineRender, ASongDenserThanThePolyphonyKeepsOneSynthsVoiceCount) {
+    // 375 organ notes held together: one FluidSynth keeps 256 voices of them. The bank's synths
+    // each have a polyphony of their own and would keep up to eight times as many; it shares
+    // the 256 out between them instead, so it sounds (and costs) as one synth would.
+    if (bankSoundFont().empty())
+        GTEST_SKIP() << "TimGM6mb not installed";
+    model::Song song;
+    for (int ch = 0; ch < 16; ++ch) {
+        if (ch == 9)
+            continue;
+        std::vector<model::Note> notes;
+        for (int k = ch; k < 400; k += 16) // a different key for each note of a channel
+            notes.push_back(makeNote(model::Tick(k) * 3, 4800, 30 + 3 * (k / 16), 100, ch));
+        addTrack(song, "organ", std::uint8_t(ch), 16, notes);
+    }
+    const int rate = 48000;
+    auto snap = PlaybackSnapshot::fromSong(song);
+    RenderOptions o;
+    o.soundFont = bankSoundFont();
+    o.sampleRate = rate;
+    o.reverb = o.chorus = false;
+    o.tailSeconds = 0.5;
+    const RenderResult bank = renderSnapshot(*snap, o);
+    o.synthPhases = 1;
+    const RenderResult one = renderSnapshot(*snap, o);
+    ASSERT_TRUE(bank.ok && one.ok) << bank.error << one.error;
+    std::printf("[ voices   ] at most %d voices in 8 synths, %d in one\n", bank.peakVoices,
+                one.peakVoices);
+    EXPECT_EQ(one.peakVoices, 256);
+    EXPECT_GT(bank.peakVoices, 200);
+    EXPECT_LE(bank.peakVoices, 256);
+}

@@ -52,9 +52,7 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
     installQuietLog();
     std::unique_ptr<SynthBank> bank(new SynthBank(settings));
     SynthSettings& s = bank->m_settings;
-    s.phases = std::clamp(s.phases, 1, 64);
-    while (64 % s.phases != 0) // the stride must divide FluidSynth's 64-sample block
-        --s.phases;
+    s.phases = phaseCount(s.phases);
     s.maxBlockFrames = std::max(64, s.maxBlockFrames);
     bank->m_stride = 64 / s.phases;
 
@@ -154,10 +152,45 @@ bool SynthBank::loadSoundFont(const std::string& path, std::string& error) {
     return true;
 }
 
-std::int64_t SynthBank::nextBoundary(int synth, std::int64_t frame) const {
-    const std::int64_t phase = (64 - std::int64_t(synth) * m_stride) % 64;
+int SynthBank::activeVoices() const {
+    int voices = 0;
+    for (fluid_synth_t* s : m_synths)
+        voices += fluid_synth_get_active_voice_count(s);
+    return voices;
+}
+
+int SynthBank::phaseCount(int requested) {
+    int phases = std::clamp(requested, 1, 64);
+    while (64 % phases != 0) // the stride must divide FluidSynth's 64-sample block
+        --phases;
+    return phases;
+}
+
+namespace {
+
+// The first frame at or after `frame` where the synth `synth` of a bank with this stride is at
+// one of its 64-sample block boundaries.
+std::int64_t boundaryOf(int stride, int synth, std::int64_t frame) {
+    const std::int64_t phase = (64 - std::int64_t(synth) * stride) % 64;
     const std::int64_t delta = ((phase - frame) % 64 + 64) % 64;
     return frame + delta;
+}
+
+} // namespace
+
+int SynthBank::synthFor(int phases, std::int64_t frame) {
+    // The synth whose next boundary comes first (the phases are distinct, so there is one).
+    phases = phaseCount(phases);
+    const int stride = 64 / phases;
+    int best = 0;
+    for (int i = 1; i < phases; ++i)
+        if (boundaryOf(stride, i, frame) < boundaryOf(stride, best, frame))
+            best = i;
+    return best;
+}
+
+std::int64_t SynthBank::nextBoundary(int synth, std::int64_t frame) const {
+    return boundaryOf(m_stride, synth, frame);
 }
 
 void SynthBank::apply(int synth, const MidiMessage& m) {
@@ -206,15 +239,7 @@ void SynthBank::send(int frameOffset, const MidiMessage& m) {
     };
     const int key = m.channel() * 128 + m.bytes[1];
     if (m.isNoteOn()) {
-        int best = 0;
-        std::int64_t bestFrame = nextBoundary(0, frame);
-        for (int i = 1; i < int(m_synths.size()); ++i) {
-            const std::int64_t b = nextBoundary(i, frame);
-            if (b < bestFrame) {
-                bestFrame = b;
-                best = i;
-            }
-        }
+        const int best = synthFor(int(m_synths.size()), frame);
         m_owner[std::size_t(key)] = std::uint8_t(best);
         queue(best);
     } else if (m.isNoteOff() || m.type() == 0xA0) {

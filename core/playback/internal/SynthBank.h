@@ -57,12 +57,19 @@ public:
     // messages at their frames.
     void render(int frames, float* left, float* right);
 
+    // The number of synths create() makes for SynthSettings::phases (a divisor of 64), and the
+    // one of them a note-on at `frame` starts on.
+    static int phaseCount(int requested);
+    static int synthFor(int phases, std::int64_t frame);
+
     // Replaces the SoundFont; on failure the previous one stays and the error names the file.
     // Not while render() may run on another thread.
     bool loadSoundFont(const std::string& path, std::string& error);
     const std::string& soundFontPath() const { return m_soundFontPath; }
     double sampleRate() const { return m_settings.sampleRate; }
     std::int64_t framesRendered() const { return m_frame; }
+    // Voices sounding in all synths (as of the blocks they have rendered).
+    int activeVoices() const;
     // How many messages had to be applied late because the queue was full (should stay 0).
     std::uint64_t overflowCount() const { return m_overflows; }
     // Whether one SharedEffects serves all synths (offline, when this FluidSynth allows it).
