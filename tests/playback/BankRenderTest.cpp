@@ -18,11 +18,6 @@ using namespace torchestra::playback::test;
 
 namespace {
 
-std::string bankSoundFont() {
-    const std::string timgm = "/usr/share/sounds/sf2/TimGM6mb.sf2";
-    return checkSoundFontFile(timgm).empty() ? timgm : std::string();
-}
-
 struct Variant {
     bool shared = true; // the offline bank; false: an effects unit per synth, every block
     bool effects = true;
@@ -31,7 +26,7 @@ struct Variant {
 std::vector<float> render(const model::Song& song, int rate, Variant v, double tail = 2.0) {
     auto snap = PlaybackSnapshot::fromSong(song);
     RenderOptions o;
-    o.soundFont = bankSoundFont();
+    o.soundFont = timgm6mbSoundFont();
     o.sampleRate = rate;
     o.sharedEffects = v.shared;
     o.reverb = o.chorus = v.effects;
@@ -87,7 +82,7 @@ model::Song effectsSong() {
 } // namespace
 
 TEST(OfflineRender, SharedEffectsSoundAsEachSynthsOwnAt44And48kHz) {
-    if (bankSoundFont().empty())
+    if (timgm6mbSoundFont().empty())
         GTEST_SKIP() << "TimGM6mb not installed (timgm6mb-soundfont)";
     const model::Song song = effectsSong();
     for (int rate : {48000, 44100}) {
@@ -124,7 +119,7 @@ TEST(OfflineRender, ANoteAfterALongSilenceStartsOnTimeWithItsReverb) {
     // Between the hits every synth of the bank is idle and skipped. The second hit lands on a
     // synth that has not rendered a block since the start, the third on the first hit's synth:
     // both must start on their sample and ring with the reverb their synths would have had.
-    if (bankSoundFont().empty())
+    if (timgm6mbSoundFont().empty())
         GTEST_SKIP() << "TimGM6mb not installed";
     model::Song song;
     model::Track t;
@@ -164,7 +159,7 @@ TEST(OfflineRender, ANoteAfterALongSilenceStartsOnTimeWithItsReverb) {
 }
 
 TEST(OfflineRender, ASongEndingInReverbKeepsItsTail) {
-    if (bankSoundFont().empty())
+    if (timgm6mbSoundFont().empty())
         GTEST_SKIP() << "TimGM6mb not installed";
     model::Song song = effectsSong();
     const int rate = 44100;
@@ -186,7 +181,7 @@ TEST(OfflineRender, ASongDenserThanThePolyphonyKeepsOneSynthsVoiceCount) {
     // 375 organ notes held together: one FluidSynth keeps 256 voices of them. The bank's synths
     // each have a polyphony of their own and would keep up to eight times as many; it shares
     // the 256 out between them instead, so it sounds (and costs) as one synth would.
-    if (bankSoundFont().empty())
+    if (timgm6mbSoundFont().empty())
         GTEST_SKIP() << "TimGM6mb not installed";
     model::Song song;
     for (int ch = 0; ch < 16; ++ch) {
@@ -200,7 +195,7 @@ TEST(OfflineRender, ASongDenserThanThePolyphonyKeepsOneSynthsVoiceCount) {
     const int rate = 48000;
     auto snap = PlaybackSnapshot::fromSong(song);
     RenderOptions o;
-    o.soundFont = bankSoundFont();
+    o.soundFont = timgm6mbSoundFont();
     o.sampleRate = rate;
     o.reverb = o.chorus = false;
     o.tailSeconds = 0.5;

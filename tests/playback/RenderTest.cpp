@@ -23,10 +23,8 @@ using namespace torchestra::playback::test;
 
 namespace {
 
-// TimGM6mb when installed, so the onset figures do not depend on a user's remembered choice.
 std::string testSoundFont() {
-    const std::string timgm = "/usr/share/sounds/sf2/TimGM6mb.sf2";
-    if (checkSoundFontFile(timgm).empty())
+    if (std::string timgm = timgm6mbSoundFont(); !timgm.empty())
         return timgm;
     SoundFontLocator locator;
     std::string err;
