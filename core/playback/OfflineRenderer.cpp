@@ -19,8 +19,9 @@ static_assert(kBlock % 64 == 0);
 
 // The options checked and the SoundFont found, or false with r.error.
 bool prepare(const RenderOptions& options, RenderResult& r) {
-    if (options.sampleRate < 8000 || options.sampleRate > 192000) {
-        r.error = "sample rate " + std::to_string(options.sampleRate) + " is outside 8000..192000";
+    // FluidSynth's range: above it, it refuses the rate and renders at 44.1 kHz instead.
+    if (options.sampleRate < 8000 || options.sampleRate > 96000) {
+        r.error = "sample rate " + std::to_string(options.sampleRate) + " is outside 8000..96000";
         return false;
     }
     r.soundFont = options.soundFont;
