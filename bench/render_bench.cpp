@@ -545,11 +545,16 @@ int runEffectsCheck(const Options& options) {
         if (!checkFile(f, options, t))
             return 1;
     printCheckLine("TOTAL", t);
-    std::printf("effects alone, STFT bins, by frequency (mean / rms in dB):\n");
+    std::printf("effects alone by frequency, mean / rms in dB   STFT bins: ours, old16   third "
+                "octaves: ours, old16\n");
     for (int b = 0; b < kBands; ++b)
-        std::printf("  %5.0f-%5.0f Hz   ours vs old %+6.3f / %5.3f   old16 vs old %+6.3f / %5.3f\n",
-                    kBandEdges[b], std::min(20000.0, kBandEdges[b + 1]), t.wet.bins.bandMean(b),
-                    t.wet.bins.bandRms(b), t.wetBase.bins.bandMean(b), t.wetBase.bins.bandRms(b));
+        std::printf(
+            "  %5.0f-%5.0f Hz   %+6.3f / %5.3f   %+6.3f / %5.3f   %+6.3f / %5.3f   %+6.3f / "
+            "%5.3f\n",
+            kBandEdges[b], std::min(20000.0, kBandEdges[b + 1]), t.wet.bins.bandMean(b),
+            t.wet.bins.bandRms(b), t.wetBase.bins.bandMean(b), t.wetBase.bins.bandRms(b),
+            t.wet.bands.bandMean(b), t.wet.bands.bandRms(b), t.wetBase.bands.bandMean(b),
+            t.wetBase.bands.bandRms(b));
     std::printf("(ours vs old: the shared effects against 8 synths with their own; old16 vs old: "
                 "16 synths with their own against 8, notes up to 7 samples apart, a pair that "
                 "sounds the same; fx: the effects alone; bands: third octaves over 85 ms; level: "
