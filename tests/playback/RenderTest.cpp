@@ -23,10 +23,8 @@ using namespace torchestra::playback::test;
 
 namespace {
 
-// TimGM6mb when installed, so the onset figures do not depend on a user's remembered choice.
 std::string testSoundFont() {
-    const std::string timgm = "/usr/share/sounds/sf2/TimGM6mb.sf2";
-    if (checkSoundFontFile(timgm).empty())
+    if (std::string timgm = timgm6mbSoundFont(); !timgm.empty())
         return timgm;
     SoundFontLocator locator;
     std::string err;
@@ -212,6 +210,19 @@ TEST(OfflineRender, ReportsProgressUpToTheEndAndCancelWritesNothing) {
     EXPECT_EQ(r.error, "cancelled");
     EXPECT_LT(calls, int(reports.size())) << "stopped early";
     EXPECT_FALSE(std::ifstream(path).good()) << "a cancelled render writes no file";
+}
+
+TEST(OfflineRender, ARateFluidSynthCannotRenderIsRefused) {
+    // Above 96 kHz FluidSynth keeps 44.1 kHz: the file would play at the wrong speed.
+    model::Song song;
+    addTrack(song, "piano", 0, 0, {makeNote(0, 480, 60)});
+    auto snap = PlaybackSnapshot::fromSong(song);
+    RenderOptions o;
+    o.soundFont = "/nonexistent/Missing.sf2"; // refused before the SoundFont is looked at
+    o.sampleRate = 192000;
+    RenderResult r = renderSnapshot(*snap, o);
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("8000..96000"), std::string::npos) << r.error;
 }
 
 TEST(OfflineRender, MissingSoundFontGivesAClearError) {

@@ -4,13 +4,22 @@
 #include "common/TestNotes.h"
 #include "model/Song.h"
 #include "playback/MidiMessage.h"
+#include "playback/SoundFontLocator.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace torchestra::playback::test {
 
 using ::torchestra::testkit::makeNote;
+
+// TimGM6mb (Debian's timgm6mb-soundfont) when installed, else empty: what the render tests
+// measure with, so their figures do not depend on a user's remembered choice.
+inline std::string timgm6mbSoundFont() {
+    const std::string path = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+    return checkSoundFontFile(path).empty() ? path : std::string();
+}
 
 struct SentMessage {
     std::int64_t frame; // absolute: block start + offset

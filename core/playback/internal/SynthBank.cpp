@@ -52,9 +52,7 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
     installQuietLog();
     std::unique_ptr<SynthBank> bank(new SynthBank(settings));
     SynthSettings& s = bank->m_settings;
-    s.phases = std::clamp(s.phases, 1, 64);
-    while (64 % s.phases != 0) // the stride must divide FluidSynth's 64-sample block
-        --s.phases;
+    s.phases = phaseCount(s.phases);
     s.maxBlockFrames = std::max(64, s.maxBlockFrames);
     bank->m_stride = 64 / s.phases;
 
@@ -64,6 +62,16 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
     fluid_settings_setnum(fs, "synth.gain", s.gain);
     fluid_settings_setint(fs, "synth.reverb.active", s.reverb ? 1 : 0);
     fluid_settings_setint(fs, "synth.chorus.active", s.chorus ? 1 : 0);
+    if (s.offline && (s.reverb || s.chorus)) {
+        // Without sends to be had, each synth keeps its own effects (and renders every block,
+        // so their tails ring out).
+        std::string why;
+        bank->m_effects =
+            SharedEffects::create(s.sampleRate, s.reverb, s.chorus, s.maxBlockFrames, why);
+        if (bank->m_effects && !SharedEffects::prepareSenderSettings(fs))
+            bank->m_effects.reset();
+    }
+    bank->m_eachSynth = s.offline && (bank->m_effects || (!s.reverb && !s.chorus));
     fluid_settings_setint(fs, "synth.polyphony", s.polyphony);
     // Only the bank's own thread touches the synths: FluidSynth's API mutex would be a lock in
     // the audio callback for nothing.
@@ -83,6 +91,10 @@ std::unique_ptr<SynthBank> SynthBank::create(const SynthSettings& settings,
     bank->m_owner.assign(16 * 128, 0);
     bank->m_scratchL.assign(std::size_t(s.maxBlockFrames), 0.0f);
     bank->m_scratchR.assign(std::size_t(s.maxBlockFrames), 0.0f);
+    bank->m_pos.assign(bank->m_synths.size(), 0);
+    for (auto& buffer : bank->m_dry)
+        for (auto& channel : buffer)
+            channel.assign(std::size_t(s.maxBlockFrames), 0.0f);
     // Stagger the grids: synth i runs i*stride samples ahead of the output, so its 64-sample
     // block boundaries fall at output frames congruent to -i*stride (mod 64).
     for (int i = 1; i < s.phases; ++i)
@@ -140,10 +152,45 @@ bool SynthBank::loadSoundFont(const std::string& path, std::string& error) {
     return true;
 }
 
-std::int64_t SynthBank::nextBoundary(int synth, std::int64_t frame) const {
-    const std::int64_t phase = (64 - std::int64_t(synth) * m_stride) % 64;
+int SynthBank::activeVoices() const {
+    int voices = 0;
+    for (fluid_synth_t* s : m_synths)
+        voices += fluid_synth_get_active_voice_count(s);
+    return voices;
+}
+
+int SynthBank::phaseCount(int requested) {
+    int phases = std::clamp(requested, 1, 64);
+    while (64 % phases != 0) // the stride must divide FluidSynth's 64-sample block
+        --phases;
+    return phases;
+}
+
+namespace {
+
+// The first frame at or after `frame` where the synth `synth` of a bank with this stride is at
+// one of its 64-sample block boundaries.
+std::int64_t boundaryOf(int stride, int synth, std::int64_t frame) {
+    const std::int64_t phase = (64 - std::int64_t(synth) * stride) % 64;
     const std::int64_t delta = ((phase - frame) % 64 + 64) % 64;
     return frame + delta;
+}
+
+} // namespace
+
+int SynthBank::synthFor(int phases, std::int64_t frame) {
+    // The synth whose next boundary comes first (the phases are distinct, so there is one).
+    phases = phaseCount(phases);
+    const int stride = 64 / phases;
+    int best = 0;
+    for (int i = 1; i < phases; ++i)
+        if (boundaryOf(stride, i, frame) < boundaryOf(stride, best, frame))
+            best = i;
+    return best;
+}
+
+std::int64_t SynthBank::nextBoundary(int synth, std::int64_t frame) const {
+    return boundaryOf(m_stride, synth, frame);
 }
 
 void SynthBank::apply(int synth, const MidiMessage& m) {
@@ -192,15 +239,7 @@ void SynthBank::send(int frameOffset, const MidiMessage& m) {
     };
     const int key = m.channel() * 128 + m.bytes[1];
     if (m.isNoteOn()) {
-        int best = 0;
-        std::int64_t bestFrame = nextBoundary(0, frame);
-        for (int i = 1; i < int(m_synths.size()); ++i) {
-            const std::int64_t b = nextBoundary(i, frame);
-            if (b < bestFrame) {
-                bestFrame = b;
-                best = i;
-            }
-        }
+        const int best = synthFor(int(m_synths.size()), frame);
         m_owner[std::size_t(key)] = std::uint8_t(best);
         queue(best);
     } else if (m.isNoteOff() || m.type() == 0xA0) {
@@ -232,6 +271,14 @@ void SynthBank::render(int frames, float* left, float* right) {
     std::sort(m_pending.begin(), m_pending.end(), [](const Pending& a, const Pending& b) {
         return a.frame != b.frame ? a.frame < b.frame : a.seq < b.seq;
     });
+    if (m_effects) {
+        renderWithSharedEffects(frames, left, right);
+        return;
+    }
+    if (m_eachSynth) {
+        renderEachSynth(frames, left, right);
+        return;
+    }
     const std::int64_t end = m_frame + frames;
     std::size_t done = 0;
     int written = 0;
@@ -248,6 +295,88 @@ void SynthBank::render(int frames, float* left, float* right) {
     if (written < frames)
         renderSpan(frames - written, left + written, right + written);
     m_pending.erase(m_pending.begin(), m_pending.begin() + std::ptrdiff_t(done));
+}
+
+void SynthBank::renderSynth(int synth, std::int64_t from, int frames, float* left, float* right) {
+    // FluidSynth renders all the blocks a call asks for into its own buffers before handing
+    // them out: in short calls those stay in the cache while eight synths take turns.
+    constexpr int kCallFrames = 128;
+    fluid_synth_t* s = m_synths[std::size_t(synth)];
+    for (int done = 0; done < frames; done += kCallFrames) {
+        const int n = std::min(kCallFrames, frames - done);
+        // fluid_synth_process adds to the buffers, so the synths mix themselves into the output.
+        const auto at = std::size_t(from - m_frame + done);
+        float* out[2] = {left + at, right + at};
+        if (m_effects) {
+            // Sends: reverb and chorus in the left buffer of each pair; the right ones stay empty.
+            float* fx[4] = {m_effects->reverbSend() + at, m_scratchR.data(),
+                            m_effects->chorusSend() + at, m_scratchR.data()};
+            fluid_synth_process(s, n, 4, fx, 2, out);
+        } else {
+            fluid_synth_process(s, n, 0, nullptr, 2, out);
+        }
+    }
+}
+
+void SynthBank::advance(int synth, std::int64_t target, float* left, float* right) {
+    std::int64_t& pos = m_pos[std::size_t(synth)];
+    while (pos < target) {
+        // The count is FluidSynth's at the end of the blocks it has rendered.
+        const bool idle = fluid_synth_get_active_voice_count(m_synths[std::size_t(synth)]) == 0;
+        const std::int64_t boundary = nextBoundary(synth, pos);
+        if (idle && boundary == pos) {
+            // Silent until its next note, which starts on one of its block boundaries: skip
+            // whole blocks, staying on its grid (perhaps a little behind the output).
+            pos += (target - pos) / 64 * 64;
+            return;
+        }
+        // An idle synth first plays out the rest of its current block (a voice's last samples).
+        const std::int64_t until = idle ? std::min(target, boundary) : target;
+        renderSynth(synth, pos, int(until - pos), left, right);
+        pos = until;
+    }
+}
+
+void SynthBank::renderEachSynth(int frames, float* left, float* right) {
+    // Synths do not hear each other, so each renders the whole block with its own messages
+    // before the next one does.
+    std::fill_n(left, frames, 0.0f);
+    std::fill_n(right, frames, 0.0f);
+    const std::int64_t end = m_frame + frames;
+    std::size_t due = 0;
+    while (due < m_pending.size() && m_pending[due].frame < end)
+        ++due;
+    for (int i = 0; i < int(m_synths.size()); ++i) {
+        for (std::size_t k = 0; k < due; ++k) {
+            const Pending& p = m_pending[k];
+            if (p.synth != i)
+                continue;
+            advance(i, p.frame, left, right);
+            apply(i, p.message);
+        }
+        advance(i, end, left, right);
+    }
+    m_pending.erase(m_pending.begin(), m_pending.begin() + std::ptrdiff_t(due));
+    m_frame = end;
+}
+
+void SynthBank::renderWithSharedEffects(int frames, float* left, float* right) {
+    // The effects of a block render on their own thread while the synths render the next one
+    // here; so the output is the block before.
+    std::vector<float>* now = m_dry[m_dryNext];
+    std::vector<float>* before = m_dry[m_dryNext ^ 1];
+    renderEachSynth(frames, now[0].data(), now[1].data());
+    if (m_effectsStarted) {
+        m_effects->finish(before[0].data(), before[1].data());
+        std::copy_n(before[0].begin(), frames, left);
+        std::copy_n(before[1].begin(), frames, right);
+    } else {
+        std::fill_n(left, frames, 0.0f);
+        std::fill_n(right, frames, 0.0f);
+    }
+    m_effects->start(frames);
+    m_effectsStarted = true;
+    m_dryNext ^= 1;
 }
 
 } // namespace torchestra::playback

@@ -1,15 +1,12 @@
 #pragma once
 
 #include "playback/MidiMessage.h"
+#include "playback/internal/SharedEffects.h" // and the FluidSynth types, which stay internal
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-// FluidSynth types stay in this internal header and the .cpp files of core/playback.
-typedef struct _fluid_hashtable_t fluid_settings_t;
-typedef struct _fluid_synth_t fluid_synth_t;
 
 namespace torchestra::playback {
 
@@ -26,6 +23,9 @@ struct SynthSettings {
     // Staggered synths (see SynthBank). 8 bounds the timing error at 7 samples (0.15 ms at 48 kHz).
     int phases = 8;
     int maxBlockFrames = 8192;
+    // Offline: one reverb and chorus for the whole bank (SharedEffects) and no work for synths
+    // that have nothing to play. render() must then be given whole 64-sample blocks.
+    bool offline = false;
 };
 
 // FluidSynth with sample-accurate event timing.
@@ -37,6 +37,11 @@ struct SynthSettings {
 // a note goes to the synth whose next boundary comes first at or after the note's time, and its
 // note-off follows it there. Controllers and program changes go to every synth. Voice mixing and
 // the reverb/chorus are linear, so the sum sounds as one synth would.
+//
+// Offline (SynthSettings::offline) the synths render without effects of their own and hand their
+// effect sends to one SharedEffects, and a synth without voices is not rendered at all: it
+// skips whole 64-sample blocks, which keeps its grid, until its next note. The shared effects
+// run one block behind on their own thread (see sharesEffects()).
 //
 // send() and render() run on one thread (the audio callback or the offline renderer) and are
 // real-time safe; creation and loadSoundFont() are not.
@@ -52,14 +57,25 @@ public:
     // messages at their frames.
     void render(int frames, float* left, float* right);
 
+    // The number of synths create() makes for SynthSettings::phases (a divisor of 64), and the
+    // one of them a note-on at `frame` starts on.
+    static int phaseCount(int requested);
+    static int synthFor(int phases, std::int64_t frame);
+
     // Replaces the SoundFont; on failure the previous one stays and the error names the file.
     // Not while render() may run on another thread.
     bool loadSoundFont(const std::string& path, std::string& error);
     const std::string& soundFontPath() const { return m_soundFontPath; }
     double sampleRate() const { return m_settings.sampleRate; }
     std::int64_t framesRendered() const { return m_frame; }
+    // Voices sounding in all synths (as of the blocks they have rendered).
+    int activeVoices() const;
     // How many messages had to be applied late because the queue was full (should stay 0).
     std::uint64_t overflowCount() const { return m_overflows; }
+    // Whether one SharedEffects serves all synths (offline, when this FluidSynth allows it).
+    // Then render() hands out the audio of the call before (silence the first time), every
+    // call must render the same number of frames, and one more call flushes the last block.
+    bool sharesEffects() const { return m_effects != nullptr; }
 
 private:
     struct Pending {
@@ -73,6 +89,10 @@ private:
     std::int64_t nextBoundary(int synth, std::int64_t frame) const;
     void apply(int synth, const MidiMessage& m);
     void renderSpan(int frames, float* left, float* right);
+    void renderEachSynth(int frames, float* left, float* right);
+    void renderWithSharedEffects(int frames, float* left, float* right);
+    void advance(int synth, std::int64_t target, float* left, float* right);
+    void renderSynth(int synth, std::int64_t from, int frames, float* left, float* right);
 
     SynthSettings m_settings;
     fluid_settings_t* m_fluidSettings = nullptr;
@@ -86,6 +106,13 @@ private:
     std::uint64_t m_overflows = 0;
     std::vector<std::uint8_t> m_owner; // channel*128+key -> synth holding that note
     std::vector<float> m_scratchL, m_scratchR;
+    // Offline: each synth's own position (an idle synth may stay behind at a block boundary).
+    bool m_eachSynth = false;
+    std::vector<std::int64_t> m_pos;
+    std::unique_ptr<SharedEffects> m_effects;
+    std::vector<float> m_dry[2][2]; // [block][left, right]: this block's synths, the one before
+    int m_dryNext = 0;
+    bool m_effectsStarted = false;
 };
 
 } // namespace torchestra::playback
