@@ -39,6 +39,14 @@ void expectSameOptions(const ml::TrainOptions& a, const ml::TrainOptions& b) {
     EXPECT_EQ(a.keepResumedLearningRate, b.keepResumedLearningRate);
 }
 
+// Short epochs on one thread: the first snapshot comes within seconds even while other work
+// keeps both cores busy (the budget's own epochs are at least 50 batches of 8 x 128 steps).
+void quickEpochs(ml::TrainOptions& o) {
+    o.stepsPerEpoch = 8;
+    o.windowSteps = 64;
+    o.threads = 1;
+}
+
 class TrainByTimeTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -119,7 +127,11 @@ TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
     ASSERT_TRUE(scanned.wait(20000));
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
     panel->presetBox()->setCurrentIndex(0); // Small
-    panel->trainForBox()->setCurrentIndex(panel->trainForBox()->findData(1.0));
+    // Patience that outlasts the test: the run must still be training when the take comes back.
+    panel->setOptionsAdjuster([](ml::TrainOptions& o) {
+        quickEpochs(o);
+        o.patience = 100000;
+    });
     QSignalSpy snapshots(panel->session(), &TrainingSession::snapshotSaved);
     QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
     ASSERT_TRUE(snapshots.wait(60000)) << TrainPanel::stateName(panel->state()).toStdString() << " "
@@ -174,7 +186,10 @@ TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
 TEST_F(TrainByTimeTest, AFinishedRunLeavesItsFinalModelAndNoSnapshot) {
     TrainPanel* panel = m_window.trainPanel();
     panel->presetBox()->setCurrentIndex(0); // Small
-    panel->setEpochLimit(2);                // seconds, not the budget's minutes
+    panel->setOptionsAdjuster([](ml::TrainOptions& o) {
+        quickEpochs(o);
+        o.epochs = 2;
+    });
     QSignalSpy snapshots(panel->session(), &TrainingSession::snapshotSaved);
     const QString path = trainThroughPanel(m_window, m_files.good, ml::ModelKind::Lstm);
     ASSERT_FALSE(path.isEmpty());

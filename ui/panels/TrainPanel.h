@@ -98,9 +98,11 @@ public:
     double trainMinutes() const;
     void setTrainMinutes(double minutes);
     static QString budgetText(double minutes);
-    // Tests and demonstrations: end the next runs after this many epochs too (0 = the budget
-    // alone), so a GAN's or LSTM's run takes seconds. Not a user setting.
-    void setEpochLimit(int epochs) { m_epochLimit = epochs; }
+    // Tests and demonstrations: changes the options of the next runs after the panel chose
+    // them (a few short epochs, one thread), so a GAN's or LSTM's run takes seconds on a busy
+    // machine. Not a user setting; none by default.
+    using OptionsAdjuster = std::function<void(ml::TrainOptions&)>;
+    void setOptionsAdjuster(OptionsAdjuster adjust) { m_adjust = std::move(adjust); }
 
     void train();
     void cancel();
@@ -174,7 +176,7 @@ private:
     bool m_restoring = false;
     PathChooser m_chooser;
     std::uint64_t m_scanGeneration = 0;
-    int m_epochLimit = 0;
+    OptionsAdjuster m_adjust;
     QElapsedTimer m_runClock;                 // since the run started training
     std::vector<ml::LossPoint> m_validPoints; // this run's validations against m_runClock
     int m_lastValidEpoch = 0;

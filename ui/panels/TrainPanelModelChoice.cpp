@@ -125,8 +125,8 @@ ml::ModelConfig TrainPanel::modelConfig() const {
 ml::TrainOptions TrainPanel::trainOptions() const {
     // One source with the command line (train --max-minutes): Trainer.h.
     ml::TrainOptions options = ml::defaultTrainOptions(modelConfig().kind, trainMinutes());
-    if (m_epochLimit > 0)
-        options.epochs = m_epochLimit;
+    if (m_adjust)
+        m_adjust(options);
     return options;
 }
 
