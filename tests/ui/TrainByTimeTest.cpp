@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonObject>
+#include <QLabel>
 #include <QListWidget>
 #include <QSpinBox>
 
@@ -180,6 +181,33 @@ TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
     EXPECT_TRUE(
         QDir(library->directory()).entryList({QStringLiteral("*.tcm*")}, QDir::Files).isEmpty())
         << "no snapshot or temporary file left behind";
+}
+
+// After three validations the panel says where validation is heading by the end of the budget
+// (or that it is not falling), in the units of the chart.
+TEST_F(TrainByTimeTest, SaysWhereValidationIsHeadingAfterThreeValidations) {
+    TrainPanel* panel = m_window.trainPanel();
+    QSignalSpy scanned(panel, &TrainPanel::filesScanned);
+    panel->setInputs(m_files.good);
+    ASSERT_TRUE(scanned.wait(20000));
+    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
+    panel->presetBox()->setCurrentIndex(0);
+    panel->setOptionsAdjuster([](ml::TrainOptions& o) {
+        quickEpochs(o);
+        o.patience = 100000;
+    });
+    QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !panel->forecastLabel()->text().isEmpty(); }, 30000))
+        << TrainPanel::stateName(panel->state()).toStdString();
+    EXPECT_EQ(panel->state(), TrainPanel::State::Training);
+    const QString text = panel->forecastLabel()->text();
+    EXPECT_TRUE((text.startsWith(QStringLiteral("Validation heading for about")) &&
+                 text.endsWith(QStringLiteral("bits/note by 5:00"))) ||
+                text.contains(QStringLiteral("not falling")))
+        << text.toStdString();
+    QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return panel->state() == TrainPanel::State::Cancelled; }, 5000));
 }
 
 // A run that ends by itself leaves its final model, never its snapshot.
