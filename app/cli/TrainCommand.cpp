@@ -30,10 +30,13 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
     std::string err = args.parse(rawArgs, valueFlags, {});
     if (err.empty())
         err = readModelConfig(args, config);
-    // Each kind's own defaults; the sequence models transpose within +-5 semitones here.
+    // Each kind's own defaults (Trainer.h). --max-minutes trains by time, as the Train panel's
+    // "Train for" does: the budget's defaults (no epoch limit unless --epochs sets one).
     options = ml::defaultTrainOptions(config.kind);
-    if (config.kind != ml::ModelKind::Gan)
-        options.transpose = 5;
+    if (err.empty() && args.has("max-minutes")) {
+        const double minutes = args.doubleValue("max-minutes", 0.0, 0.0, 1e6, err);
+        options = ml::defaultTrainOptions(config.kind, minutes);
+    }
     if (err.empty())
         err = readTrainOptions(args, options);
     // A resumed run goes on at the checkpoint's learning rate unless --lr says otherwise.

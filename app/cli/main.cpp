@@ -19,7 +19,9 @@ const std::vector<CommandInfo>& commands() {
         {"train",
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
          "FILES_OR_DIRS... [--valid DIR --tracks 1,2 --epochs N --hidden N --layers N --noise N "
-         "--bar-steps N --steps-per-beat N --hold on|off --seed N --resume MODEL ...]",
+         "--bar-steps N --steps-per-beat N --hold on|off --seed N --resume MODEL ...] "
+         "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "
+         "unless --epochs gives one; 0 = until it stops improving)]",
          runTrain},
         {"generate",
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "

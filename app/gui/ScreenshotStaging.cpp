@@ -162,7 +162,7 @@ void ScreenshotStaging::stageLearning(ui::MainWindow& window) {
     (generating ? window.generateDock() : window.trainDock())->raise();
     train->kindBox()->setCurrentIndex(train->kindBox()->findData(int(kind)));
     train->presetBox()->setCurrentIndex(0);
-    train->epochsBox()->setValue(200);
+    train->setTrainMinutes(15); // a run the screenshot catches mid-way
     QObject::connect(train, &ui::TrainPanel::filesScanned, &window, [train] {
         if (train->state() == ui::TrainPanel::State::Idle)
             train->trainButton()->click();

@@ -2,6 +2,7 @@
 
 #include "ml/ModelRegistry.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace torchestra::ml {
@@ -17,8 +18,22 @@ TrainOptions defaultTrainOptions(ModelKind kind) {
         o.patience = 8;
         o.maxMinutes = 20;
         o.averageDecay = 0.99; // about one epoch of generator steps
+    } else {
+        o.transpose = 5;
     }
     return o;
+}
+
+TrainOptions defaultTrainOptions(ModelKind kind, double budgetMinutes) {
+    TrainOptions o = defaultTrainOptions(kind);
+    o.epochs = kEpochsWithoutLimit;
+    o.maxMinutes = std::max(0.0, budgetMinutes);
+    return o;
+}
+
+const std::vector<double>& trainBudgetChoices() {
+    static const std::vector<double> choices = {1, 5, 15, 60, 0};
+    return choices;
 }
 
 namespace {

@@ -20,6 +20,13 @@ namespace torchestra::ml {
 // LSTM reached a validation loss of 11.22 nats/step in 4 minutes this way, where batches of
 // 16 at 1e-3 with an epoch of one pass (16 batches there, 1-2 on a small selection) stopped
 // early at 12.36 (docs/results.md).
+// Called on the training thread after an epoch whose validation beat every one before: the
+// best model so far (a copy of its own, which the trainer never touches again), the epoch
+// and its validation loss. Keep it short (copying the model out to another thread is fine):
+// training waits for it.
+using ImprovedFn =
+    std::function<void(std::shared_ptr<SequenceModel> best, int epoch, double validLoss)>;
+
 struct TrainOptions {
     int epochs = 30;
     int batchSize = 8;
@@ -47,15 +54,33 @@ struct TrainOptions {
     // A resumed run goes on at the rate its checkpoint kept (halvings included); false starts
     // it at learningRate instead (train --resume --lr), with Adam's moments kept.
     bool keepResumedLearningRate = true;
+    // Optional: told of each improvement (a snapshot of the best model so far). The RNN, LSTM
+    // and GAN trainers call it; a Markov model trains in one pass and has nothing to report.
+    ImprovedFn onImproved;
 };
 
 constexpr long kMinBatchesPerEpoch = 50;
+
+// Epochs for a run that time or patience ends: more than any budget here reaches.
+constexpr int kEpochsWithoutLimit = 100000;
 
 // The options a kind trains best with when the user sets none (the CLI's and the Train panel's
 // starting point). The GAN's follow WGAN-GP practice (docs/results.md): batches of 64 bars,
 // Adam at 1e-4, transposition within +-6 semitones, epochs of a pass over the bars, and an
 // average of the generator's weights (Yazici et al. 2019) as the model kept.
+// The sequence models transpose within +-5 semitones (the augmentation the CLI always used).
 TrainOptions defaultTrainOptions(ModelKind kind);
+
+// Training by time: the options for a budget of `budgetMinutes` (the run stops after that long
+// or when patience runs out, whichever comes first), or for 0, until the validation loss stops
+// improving (patience alone ends it). The same as defaultTrainOptions(kind) otherwise, so the
+// CLI (train --max-minutes) and the Train panel's "Train for" choice share one source.
+TrainOptions defaultTrainOptions(ModelKind kind, double budgetMinutes);
+
+// The Train panel's "Train for" choices, in minutes (0 = until it stops improving), and the
+// one it starts with.
+const std::vector<double>& trainBudgetChoices();
+constexpr double kDefaultTrainBudgetMinutes = 5;
 
 struct TrainProgress {
     std::string phase; // "training", "validating", "done"

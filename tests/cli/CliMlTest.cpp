@@ -314,6 +314,23 @@ TEST(CliMl, ResumeKeepsTheRateUnlessLrIsGiven) {
     EXPECT_DOUBLE_EQ(givenRates[1], 0.0005);
 }
 
+// --max-minutes trains by time with the defaults the Train panel's "Train for" uses
+// (ml::defaultTrainOptions(kind, minutes)): no epoch count ends it, so tiny epochs run past the
+// 30 that end a run without a budget; --epochs still caps a budgeted run.
+TEST(CliMl, MaxMinutesTrainsByTimeNotEpochs) {
+    const std::string tiny = " --model rnn --hidden 8 --layers 1 --steps-per-epoch 1 --batch 2 "
+                             "--window 16 --threads 1 --patience 100000 ";
+    const std::string timed = tempDir() + "/rnn-timed.tcm";
+    RunResult t = runCli("train" + tiny + "--max-minutes 0.1 --out " + timed + " " + songFolder());
+    ASSERT_EQ(t.exitCode, 0) << t.err;
+    EXPECT_GT(historyRates(timed).size(), 30u) << t.err;
+    const std::string capped = tempDir() + "/rnn-capped.tcm";
+    RunResult c = runCli("train" + tiny + "--max-minutes 0.1 --epochs 3 --out " + capped + " " +
+                         songFolder());
+    ASSERT_EQ(c.exitCode, 0) << c.err;
+    EXPECT_EQ(historyRates(capped).size(), 3u);
+}
+
 // The GAN through the user's commands: train on a folder, continue a primer, rewrite bars of a
 // song in place (infill: the bar after the gap is kept in the file), and eval, which prints
 // the music's metrics instead of an NLL and says so.

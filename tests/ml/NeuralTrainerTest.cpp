@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <future>
+#include <limits>
+#include <memory>
 #include <thread>
+#include <vector>
 
 using namespace torchestra::ml;
 using namespace torchestra::ml::testdata;
@@ -358,6 +361,46 @@ TEST(NeuralTrainer, TimeLimitKeepsTheBestModel) {
     EXPECT_LT(seconds, 1.5);
     EXPECT_FALSE(r.history.empty());
     EXPECT_LT(r.history.size(), 100000u);
+}
+
+// onImproved hands over a copy of the best model each time validation improves: one call per
+// improving epoch, the last one the model the run returns (same epoch, same loss on the held-out
+// piece), each a model of its own that scores as the loss it came with.
+TEST(NeuralTrainer, EachImprovementHandsOverTheBestModelSoFar) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 4;
+    struct Improvement {
+        std::shared_ptr<SequenceModel> model;
+        int epoch;
+        double loss;
+    };
+    std::vector<Improvement> seen;
+    o.onImproved = [&seen](std::shared_ptr<SequenceModel> best, int epoch, double loss) {
+        seen.push_back({std::move(best), epoch, loss});
+    };
+    std::atomic<bool> cancel{false};
+    const TrainResult r = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(r.status, TrainStatus::Finished) << r.error;
+    double best = std::numeric_limits<double>::infinity();
+    std::size_t improvements = 0;
+    for (const EpochRecord& e : r.history)
+        if (e.validLoss < best) {
+            best = e.validLoss;
+            ++improvements;
+        }
+    ASSERT_EQ(seen.size(), improvements);
+    ASSERT_FALSE(seen.empty());
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+        EXPECT_LT(seen[i].loss, seen[i - 1].loss);
+        EXPECT_GT(seen[i].epoch, seen[i - 1].epoch);
+    }
+    EXPECT_EQ(seen.back().epoch, r.bestEpoch);
+    EXPECT_DOUBLE_EQ(seen.back().loss, r.bestValidLoss);
+    for (const Improvement& i : seen)
+        EXPECT_NEAR(lossPerStep(*i.model, data.valid[0]), i.loss, 1e-3) << "epoch " << i.epoch;
 }
 
 TEST(NeuralTrainer, NoDataFails) {

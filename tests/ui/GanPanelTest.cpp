@@ -28,7 +28,7 @@ TEST(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
 
     TrainPanel* train = window.trainPanel();
     train->presetBox()->setCurrentIndex(0); // Small: a 128-wide generator
-    train->epochsBox()->setValue(1);
+    train->setOptionsAdjuster([](ml::TrainOptions& o) { o.epochs = 1; }); // seconds, not minutes
     const QString path = trainThroughPanel(window, files.good, ml::ModelKind::Gan);
     ASSERT_FALSE(path.isEmpty());
     LossChart* chart = train->findChild<LossChart*>();

@@ -171,7 +171,9 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
         if (library->entry(i).path == m_modelPath)
             row = i;
     ASSERT_GE(row, 0);
-    const ml::SamplingCalibration& sampling = library->entry(row).metadata.sampling;
+    // A copy: the refresh below rebuilds the library's rows, and a reference into them dangled
+    // (the last check then read freed memory, 0, under ctest -j2).
+    const ml::SamplingCalibration sampling = library->entry(row).metadata.sampling;
     ASSERT_TRUE(sampling.calibrated()) << "no temperature chosen on the validation file";
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), sampling.temperature);
     EXPECT_TRUE(ModelLibrary::describe(library->entry(row))

@@ -220,7 +220,7 @@ TEST_F(ProjectStateTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) 
     EXPECT_EQ(panel->tracksEdit()->text(), QStringLiteral("1, 2")); // tidied
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Rnn)));
     panel->presetBox()->setCurrentIndex(0);
-    panel->epochsBox()->setValue(5);
+    panel->trainForBox()->setCurrentIndex(panel->trainForBox()->findData(15.0));
     const QString path = m_dir.filePath(QStringLiteral("tracks.torchestra"));
     ASSERT_TRUE(save(path));
     project::Project saved;
@@ -235,7 +235,7 @@ TEST_F(ProjectStateTest, TrackChoiceAndModelSettingsRoundTripThroughTheProject) 
     EXPECT_EQ(again->tracksEdit()->text(), QStringLiteral("1, 2"));
     EXPECT_EQ(again->modelConfig().kind, ml::ModelKind::Rnn);
     EXPECT_EQ(again->presetBox()->currentIndex(), 0);
-    EXPECT_EQ(again->epochsBox()->value(), 5);
+    EXPECT_EQ(again->trainMinutes(), 15.0);
     EXPECT_FALSE(other->isModified()) << "restoring the panels is not an edit";
 
     // A MIDI import starts from the defaults again.

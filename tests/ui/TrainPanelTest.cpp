@@ -179,7 +179,6 @@ TEST_F(TrainPanelTest, KindsShareOneMeasureAndTheMarkovResultIsOnTheChart) {
     // An LSTM on the same files is drawn against the Markov result from its start.
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
     panel->presetBox()->setCurrentIndex(0);
-    panel->epochsBox()->setValue(50);
     QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return panel->state() == TrainPanel::State::Training; }, 30000));
@@ -220,7 +219,7 @@ TEST_F(TrainPanelTest, CancelStopsAnLstmAtOnceAndTheWindowStaysResponsive) {
     ASSERT_TRUE(scanned.wait(20000));
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
     panel->presetBox()->setCurrentIndex(0); // Small
-    panel->epochsBox()->setValue(50);       // 2,500 batches: far more than the test waits for
+    // The default budget (5 minutes): far more than the test waits for.
 
     QElapsedTimer clock;
     qint64 last = -1;

@@ -93,6 +93,7 @@ QWidget* GeneratePanel::buildModelBox() {
     });
     connect(m_library, &QAbstractItemModel::rowsInserted, this, &GeneratePanel::showModel);
     connect(m_library, &QAbstractItemModel::modelReset, this, &GeneratePanel::showModel);
+    connect(m_library, &QAbstractItemModel::dataChanged, this, &GeneratePanel::showModel);
     connect(m_library, &ModelLibrary::modelAdded, this, [this](const QString& path) {
         // A model just trained or loaded (or the project's, once read) becomes the choice.
         const int row = m_library->rowOf(path);

@@ -204,6 +204,23 @@ void ModelLibrary::addTrained(std::shared_ptr<const ml::SequenceModel> model,
         });
 }
 
+void ModelLibrary::showWritten(const QString& path, std::shared_ptr<const ml::SequenceModel> model,
+                               ml::TrainingMetadata metadata) {
+    Entry e;
+    e.path = QFileInfo(path).absoluteFilePath();
+    e.name = QFileInfo(path).completeBaseName();
+    e.model = std::move(model);
+    e.metadata = std::move(metadata);
+    m_savedHere.insert(e.path); // a refresh read before it was written must not drop it
+    const int row = rowOf(e.path);
+    if (row < 0) {
+        addEntry(std::move(e));
+        return;
+    }
+    m_entries[std::size_t(row)] = std::move(e);
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
 void ModelLibrary::load(const QString& path) {
     // A built-in, by reference or by its file, is listed once, as the built-in it is.
     const ml::BuiltinModel* builtin = builtinNamedBy(path);

@@ -57,6 +57,12 @@ public:
     // adds its row: modelAdded(path), or failed(message).
     void addTrained(std::shared_ptr<const ml::SequenceModel> model, ml::TrainingMetadata metadata,
                     const QString& baseName);
+    // Lists a model whose checkpoint was just written to `path` by its owner, or updates its
+    // row in place when listed: a training run's best model so far (TrainingSnapshot.h), which
+    // is replaced as it improves. The Generate panel can choose it like any other row; no
+    // modelAdded, so it does not take the place of the user's choice there.
+    void showWritten(const QString& path, std::shared_ptr<const ml::SequenceModel> model,
+                     ml::TrainingMetadata metadata);
     // Loads a checkpoint from anywhere, or a built-in ("builtin:NAME" or its file), and lists
     // it (already listed: nothing is read again): modelAdded(path) or failed(message).
     void load(const QString& path);

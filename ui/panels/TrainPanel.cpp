@@ -26,7 +26,6 @@
 #include <QPushButton>
 #include <QRegularExpressionValidator>
 #include <QSettings>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTreeView>
 #include <QUrl>
@@ -176,58 +175,6 @@ QWidget* TrainPanel::buildDataBox() {
     return dataBox;
 }
 
-QWidget* TrainPanel::buildModelBox() {
-    const TrainPanelDefaults defaults = trainPanelDefaults();
-    auto* modelBox = new QGroupBox(tr("Model"), this);
-    auto* form = new QFormLayout(modelBox);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_kind = new QComboBox(modelBox);
-    m_kind->setObjectName(QStringLiteral("modelKindBox"));
-    m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
-    m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
-    m_kind->addItem(tr("LSTM (longer memory, slower)"), int(ml::ModelKind::Lstm));
-    m_kind->addItem(tr("GAN (bar by bar)"), int(ml::ModelKind::Gan));
-    m_kind->setCurrentIndex(m_kind->findData(int(defaults.kind)));
-    m_kind->setToolTip(tr("Compare kinds by the bits per note each reaches on the held-out files "
-                          "(lower is better). On a small selection the Markov model is often the "
-                          "best; an RNN or LSTM needs many epochs to catch up."));
-    form->addRow(tr("Kind"), m_kind);
-    m_preset = new QComboBox(modelBox);
-    m_preset->setObjectName(QStringLiteral("modelPresetBox"));
-    m_preset->addItem(tr("Small"), int(Preset::Small));
-    m_preset->addItem(tr("Medium"), int(Preset::Medium));
-    m_preset->addItem(tr("Large"), int(Preset::Large));
-    m_preset->setCurrentIndex(defaults.presetIndex);
-    form->addRow(tr("Size"), m_preset);
-    m_epochs = new QSpinBox(modelBox);
-    m_epochs->setObjectName(QStringLiteral("epochsBox"));
-    m_epochs->setRange(1, 1000);
-    m_epochs->setValue(defaults.epochs);
-    form->addRow(tr("Epochs"), m_epochs);
-    auto describePreset = [this] {
-        const ml::ModelConfig c = modelConfig();
-        m_preset->setToolTip(
-            c.kind == ml::ModelKind::Markov ? tr("Context of %1 frames").arg(c.markovOrder)
-            : c.kind == ml::ModelKind::Gan
-                ? tr("Generator %1 channels wide, critic %2").arg(c.hidden).arg(c.hidden / 2)
-                : tr("%1 hidden units \u00d7 %2 layers").arg(c.hidden).arg(c.layers));
-        m_epochs->setEnabled(c.kind != ml::ModelKind::Markov && !isBusy());
-    };
-    connect(m_kind, &QComboBox::currentIndexChanged, this, describePreset);
-    connect(m_preset, &QComboBox::currentIndexChanged, this, describePreset);
-    describePreset();
-    // The model settings belong to the project.
-    auto edited = [this] {
-        if (!m_restoring)
-            emit settingsEdited();
-    };
-    connect(m_kind, &QComboBox::currentIndexChanged, this, edited);
-    connect(m_preset, &QComboBox::currentIndexChanged, this, edited);
-    connect(m_epochs, &QSpinBox::valueChanged, this, edited);
-    buildRunControls(modelBox, form);
-    return modelBox;
-}
-
 void TrainPanel::buildRunControls(QWidget* box, QFormLayout* form) {
     auto* runRow = new QHBoxLayout;
     m_train = new QPushButton(tr("Train"), box);
@@ -256,6 +203,12 @@ void TrainPanel::buildRunControls(QWidget* box, QFormLayout* form) {
     m_speed->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     form->addRow(m_status);
     form->addRow(m_speed);
+    m_forecast = new QLabel(box);
+    m_forecast->setObjectName(QStringLiteral("trainForecast"));
+    m_forecast->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_forecast->setToolTip(tr("A curve fitted to the validations so far (ml/LossForecast.h): a "
+                              "guess that firms up as more come, not a promise."));
+    form->addRow(m_forecast);
 }
 
 QWidget* TrainPanel::buildLibraryBox() {
@@ -462,72 +415,6 @@ void TrainPanel::applyTracksText() {
     scanFiles();
 }
 
-// --- Model choice -------------------------------------------------------------------------
-
-QJsonObject TrainPanel::modelSettings() const {
-    static const char* const kPresets[] = {"small", "medium", "large"};
-    QJsonObject o;
-    o[QStringLiteral("kind")] = QString::fromLatin1(ml::toString(modelConfig().kind));
-    o[QStringLiteral("preset")] =
-        QString::fromLatin1(kPresets[std::clamp(m_preset->currentData().toInt(), 0, 2)]);
-    o[QStringLiteral("epochs")] = m_epochs->value();
-    return o;
-}
-
-void TrainPanel::restoreModelSettings(const QJsonObject& settings) {
-    m_restoring = true;
-    const TrainPanelDefaults defaults = trainPanelDefaults();
-    int kind = m_kind->findData(int(defaults.kind));
-    const QString kindName = settings.value(QStringLiteral("kind")).toString();
-    for (int i = 0; i < m_kind->count(); ++i)
-        if (kindName == QLatin1String(ml::toString(ml::ModelKind(m_kind->itemData(i).toInt()))))
-            kind = i;
-    m_kind->setCurrentIndex(kind);
-    const QString preset = settings.value(QStringLiteral("preset")).toString();
-    m_preset->setCurrentIndex(preset == QLatin1String("small")   ? 0
-                              : preset == QLatin1String("large") ? 2
-                                                                 : defaults.presetIndex);
-    m_epochs->setValue(settings.value(QStringLiteral("epochs")).toInt(defaults.epochs));
-    m_restoring = false;
-}
-
-void TrainPanel::applyPreset(Preset preset, ml::ModelConfig& config) {
-    switch (preset) {
-    case Preset::Small:
-        config.hidden = 128;
-        config.layers = 1;
-        config.markovOrder = 1;
-        break;
-    case Preset::Medium:
-        config.hidden = 256;
-        config.layers = 2;
-        config.markovOrder = 2;
-        break;
-    case Preset::Large:
-        config.hidden = 512;
-        config.layers = 3;
-        config.markovOrder = 3;
-        break;
-    }
-}
-
-ml::ModelConfig TrainPanel::modelConfig() const {
-    ml::ModelConfig config;
-    config.kind = ml::ModelKind(m_kind->currentData().toInt());
-    applyPreset(Preset(m_preset->currentData().toInt()), config);
-    return config;
-}
-
-ml::TrainOptions TrainPanel::trainOptions() const {
-    const ml::ModelKind kind = modelConfig().kind;
-    ml::TrainOptions options = ml::defaultTrainOptions(kind); // the GAN's differ (Trainer.h)
-    options.epochs = m_epochs->value();
-    options.threads = trainPanelDefaults().threads;
-    if (kind != ml::ModelKind::Gan)
-        options.transpose = trainPanelDefaults().transpose;
-    return options;
-}
-
 // --- Training -----------------------------------------------------------------------------
 
 QString TrainPanel::stateName(State state) {
@@ -573,7 +460,7 @@ void TrainPanel::updateButtons() {
     m_kind->setEnabled(!busy);
     m_tracksEdit->setEnabled(!busy);
     m_preset->setEnabled(!busy);
-    m_epochs->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
+    m_trainFor->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
     const QModelIndex current = m_models->currentIndex();
     const bool haveModel = current.isValid();
     m_saveModel->setEnabled(haveModel);
@@ -598,11 +485,16 @@ void TrainPanel::onSessionState(State state, const QString& message) {
     switch (state) {
     case State::Reading:
         m_chart->clear();
+        m_validPoints.clear();
+        m_lastValidEpoch = 0;
+        m_forecast->clear();
         m_progress->setRange(0, 0); // busy until the data is read
         m_speed->clear();
         break;
     case State::Training:
-        m_chart->startRun(m_session->config().kind, m_session->options().epochs,
+        m_runClock.start();
+        // The axis grows as the epochs come: a time budget does not say how many there will be.
+        m_chart->startRun(m_session->config().kind, std::min(m_session->options().epochs, 5),
                           m_session->trainRate(), m_session->validRate(),
                           m_inputs.join(QLatin1Char('\n')) + tracksText(m_tracks));
         break;
@@ -631,22 +523,36 @@ void TrainPanel::onSessionState(State state, const QString& message) {
     emit stateChanged(state);
 }
 
+// How far the run is, 0..1: against its time budget, or its epochs when they end it sooner;
+// -1 when neither says (until it stops improving).
+double TrainPanel::runFraction(const ml::TrainProgress& p) const {
+    const ml::TrainOptions& options = m_session->options();
+    double fraction = -1;
+    if (options.maxMinutes > 0)
+        fraction = m_runClock.elapsed() / (options.maxMinutes * 60000.0);
+    if (options.epochs < ml::kEpochsWithoutLimit) {
+        const double perEpoch = double(std::max<long>(1, p.stepsPerEpoch));
+        const double epochFraction = std::clamp(double(p.step) / perEpoch, 0.0, 1.0);
+        fraction = std::max(fraction, (std::max(0, p.epoch - 1) + epochFraction) /
+                                          std::max(1, options.epochs));
+    }
+    return std::min(fraction, 1.0);
+}
+
 void TrainPanel::onProgress(const ml::TrainProgress& p) {
-    const double perEpoch = double(std::max<long>(1, p.stepsPerEpoch));
-    const double epochFraction = std::clamp(double(p.step) / perEpoch, 0.0, 1.0);
-    const double done = (std::max(0, p.epoch - 1) + epochFraction) / std::max(1, p.epochs);
-    m_progress->setValue(int(std::lround(done * 1000)));
+    const double fraction = runFraction(p);
+    m_progress->setRange(0, fraction < 0 ? 0 : 1000); // busy when the end is not known
+    if (fraction >= 0)
+        m_progress->setValue(int(std::lround(fraction * 1000)));
     m_chart->showProgress(p);
+    const double budgetSeconds = m_session->options().maxMinutes * 60;
+    const double elapsed = m_runClock.elapsed() / 1000.0;
     if (state() == State::Training) {
-        QString text = p.phase == "validating"
-                           ? tr("Epoch %1 of %2: validating\u2026").arg(p.epoch).arg(p.epochs)
-                       : p.phase == "choosing temperature"
-                           ? tr("Choosing the sampling temperature on the validation files\u2026")
-                           : tr("Epoch %1 of %2, batch %3 of %4")
-                                 .arg(p.epoch)
-                                 .arg(p.epochs)
-                                 .arg(p.step)
-                                 .arg(p.stepsPerEpoch);
+        QString text =
+            p.phase == "validating" ? tr("Epoch %1: validating\u2026").arg(p.epoch)
+            : p.phase == "choosing temperature"
+                ? tr("Choosing the sampling temperature on the validation files\u2026")
+                : tr("Epoch %1, batch %2 of %3").arg(p.epoch).arg(p.step).arg(p.stepsPerEpoch);
         if (p.trainLoss > 0)
             text += tr(" \u00b7 %1").arg(lossText(p.trainLoss, m_session->trainRate()));
         m_status->setText(text);
@@ -654,9 +560,41 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
     QStringList speed;
     if (p.framesPerSecond > 0)
         speed << tr("%1 steps/s").arg(QLocale().toString(p.framesPerSecond, 'f', 0));
-    if (p.secondsLeft > 0)
+    if (budgetSeconds > 0)
+        speed << tr("%1 of %2, %3 left")
+                     .arg(formatSeconds(elapsed), formatSeconds(budgetSeconds),
+                          formatSeconds(p.secondsLeft > 0
+                                            ? std::min(budgetSeconds - elapsed, p.secondsLeft)
+                                            : budgetSeconds - elapsed));
+    else if (m_session->options().epochs < ml::kEpochsWithoutLimit && p.secondsLeft > 0)
         speed << tr("%1 left").arg(formatSeconds(p.secondsLeft));
+    else
+        speed << tr("%1, until it stops improving").arg(formatSeconds(elapsed));
     m_speed->setText(speed.join(QStringLiteral("  \u00b7  ")));
+    updateForecast(p);
+}
+
+// Once per new validation (the epoch after it reports it): where the loss is heading by the
+// end of the budget, or where it levels off without one.
+void TrainPanel::updateForecast(const ml::TrainProgress& p) {
+    if (p.validLoss <= 0 || p.phase != "training" || p.epoch - 1 <= m_lastValidEpoch ||
+        m_session->config().kind == ml::ModelKind::Gan) // a GAN's figure is no loss to forecast
+        return;
+    m_lastValidEpoch = p.epoch - 1;
+    m_validPoints.push_back({m_runClock.elapsed() / 1000.0, p.validLoss});
+    const double budgetSeconds = m_session->options().maxMinutes * 60;
+    const ml::LossForecast f = ml::forecastLoss(m_validPoints, budgetSeconds);
+    if (!f.valid) {
+        m_forecast->setText(int(m_validPoints.size()) < ml::kMinForecastPoints
+                                ? QString()
+                                : tr("Validation is not falling: the best model so far stays"));
+        return;
+    }
+    const QString loss = lossText(f.atEnd, m_session->validRate());
+    m_forecast->setText(
+        budgetSeconds > 0
+            ? tr("Validation heading for about %1 by %2").arg(loss, formatSeconds(budgetSeconds))
+            : tr("Validation levelling off at about %1").arg(loss));
 }
 
 // --- Library ------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
 #include "ui/panels/TrainingSession.h"
 
 #include "ml/Dataset.h"
+#include "ml/LossForecast.h"
 #include "ml/Trainer.h"
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QStringList>
 #include <QWidget>
@@ -22,7 +24,6 @@ class QLineEdit;
 class QLineSeries;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QTreeView;
 
 namespace torchestra::ui {
@@ -33,7 +34,8 @@ class ModelLibrary;
 // The Train panel: MIDI files and folders to learn from (Add buttons or drag and drop), the
 // tracks of them to use (all but drums, or chosen by index), each file with its steps, notes,
 // the tracks used and its problems as the dataset reader saw them; the model (Markov,
-// RNN, LSTM) with a size preset; Train with a progress bar, speed, time left and a live loss
+// RNN, LSTM, GAN) with a size preset and how long to train it ("Train for" 1 to 60 minutes, or
+// until it stops improving); Train with a progress bar, speed, time left and a live loss
 // chart (training and validation); Cancel; and the library of trained models with Load and
 // Save.
 //
@@ -79,15 +81,28 @@ public:
     static QString tracksText(const std::vector<int>& indices);
     static bool parseTracks(const QString& text, std::vector<int>& out);
 
-    // The model settings the project keeps ("training.model"): kind, size preset and epochs.
+    // The model settings the project keeps ("training.model"): kind, size preset and how long
+    // to train ("trainMinutes"; an older project's "epochs" is read as the default budget).
     // Restoring takes the panel's defaults for what is missing and emits nothing.
     QJsonObject modelSettings() const;
     void restoreModelSettings(const QJsonObject& settings);
 
     // The model to train: a kind and a size preset (hidden units x layers, or the Markov order).
     ml::ModelConfig modelConfig() const;
+    // The options the next run trains with: ml::defaultTrainOptions(kind, trainMinutes()), the
+    // source the command line shares.
     ml::TrainOptions trainOptions() const;
     static void applyPreset(Preset preset, ml::ModelConfig& config);
+    // The "Train for" choice in minutes: one of ml::trainBudgetChoices(), 0 = until it stops
+    // improving. Setting a value not offered chooses the default.
+    double trainMinutes() const;
+    void setTrainMinutes(double minutes);
+    static QString budgetText(double minutes);
+    // Tests and demonstrations: changes the options of the next runs after the panel chose
+    // them (a few short epochs, one thread), so a GAN's or LSTM's run takes seconds on a busy
+    // machine. Not a user setting; none by default.
+    using OptionsAdjuster = std::function<void(ml::TrainOptions&)>;
+    void setOptionsAdjuster(OptionsAdjuster adjust) { m_adjust = std::move(adjust); }
 
     void train();
     void cancel();
@@ -107,13 +122,14 @@ public:
     QLineEdit* tracksEdit() const { return m_tracksEdit; }
     QComboBox* kindBox() const { return m_kind; }
     QComboBox* presetBox() const { return m_preset; }
-    QSpinBox* epochsBox() const { return m_epochs; }
+    QComboBox* trainForBox() const { return m_trainFor; }
     QPushButton* trainButton() const { return m_train; }
     QPushButton* cancelButton() const { return m_cancel; }
     QPushButton* loadButton() const { return m_loadModel; }
     QPushButton* saveButton() const { return m_saveModel; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
+    QLabel* forecastLabel() const { return m_forecast; }
     QLineSeries* trainSeries() const;
     QLineSeries* validSeries() const;
     QChartView* chartView() const;
@@ -123,7 +139,7 @@ public:
 signals:
     void inputsChanged(const QStringList& paths);
     void filesScanned();
-    // The user changed the track choice, the model kind, its size or the epochs (not emitted by
+    // The user changed the track choice, the model kind, its size or the time (not emitted by
     // setTrainingTracks() or restoreModelSettings()).
     void settingsEdited();
     void stateChanged(torchestra::ui::TrainingSession::State state);
@@ -145,6 +161,8 @@ private:
     void showFiles(const TrainingScan& scan);
     void onSessionState(State state, const QString& message);
     void onProgress(const ml::TrainProgress& p);
+    double runFraction(const ml::TrainProgress& p) const;
+    void updateForecast(const ml::TrainProgress& p);
     void updateButtons();
     void chooseAndAdd(bool folder);
     void loadModel();
@@ -158,18 +176,23 @@ private:
     bool m_restoring = false;
     PathChooser m_chooser;
     std::uint64_t m_scanGeneration = 0;
+    OptionsAdjuster m_adjust;
+    QElapsedTimer m_runClock;                 // since the run started training
+    std::vector<ml::LossPoint> m_validPoints; // this run's validations against m_runClock
+    int m_lastValidEpoch = 0;
 
     QTreeView* m_files = nullptr; // a view of m_fileModel
     QLabel* m_fileSummary = nullptr;
     QLineEdit* m_tracksEdit = nullptr;
     QComboBox* m_kind = nullptr;
     QComboBox* m_preset = nullptr;
-    QSpinBox* m_epochs = nullptr;
+    QComboBox* m_trainFor = nullptr;
     QPushButton* m_train = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_speed = nullptr;
+    QLabel* m_forecast = nullptr; // where validation is heading (ml/LossForecast.h)
     LossChart* m_chart = nullptr;
     QTreeView* m_models = nullptr;
     QPushButton* m_loadModel = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/panels/TrainingSession.h"
 
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TrainingSnapshot.h"
 
 #include "ml/ModelRegistry.h"
 
@@ -10,6 +11,17 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace torchestra::ui {
+
+namespace {
+
+// "lstm-20261203-230512": the kind and the local time, a name that sorts by date.
+QString runBaseName(const ml::ModelConfig& config) {
+    return QStringLiteral("%1-%2").arg(
+        QString::fromLatin1(ml::toString(config.kind)),
+        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+}
+
+} // namespace
 
 TrainingSession::TrainingSession(ModelLibrary* library, QObject* parent)
     : QObject(parent), m_library(library) {}
@@ -102,8 +114,26 @@ void TrainingSession::startTraining(ml::Dataset dataset) {
             },
             Qt::QueuedConnection);
     };
+    // The best model so far goes to the library as it improves: a copy, queued like progress.
+    ml::TrainOptions options = m_options;
+    options.onImproved = [this, generation](std::shared_ptr<ml::SequenceModel> best, int epoch,
+                                            double validLoss) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, best, epoch, validLoss] {
+                if (generation == m_generation)
+                    onImproved(best, epoch, validLoss);
+            },
+            Qt::QueuedConnection);
+    };
+    m_snapshot =
+        new TrainingSnapshot(m_library, runBaseName(m_config) + QStringLiteral("-training"), this);
+    connect(m_snapshot, &TrainingSnapshot::written, this, [this](const QString& path) {
+        m_snapshotPath = path;
+        emit snapshotSaved(path);
+    });
     m_job = std::make_unique<ml::TrainingJob>(); // the previous one has ended (its done came)
-    m_job->start(std::move(dataset), m_config, m_options, progress, done);
+    m_job->start(std::move(dataset), m_config, options, progress, done);
     setState(State::Training,
              tr("Training %1\u2026").arg(QString::fromStdString(ml::describeModel(m_config))));
 }
@@ -127,7 +157,28 @@ void TrainingSession::onProgress(const ml::TrainProgress& p) {
     emit progressed(p);
 }
 
+void TrainingSession::onImproved(std::shared_ptr<ml::SequenceModel> best, int epoch,
+                                 double validLoss) {
+    if (m_state != State::Training || !m_snapshot)
+        return;
+    ml::TrainingMetadata meta;
+    meta.files = m_usedFiles;
+    meta.trackIndices = m_tracks;
+    meta.bestEpoch = epoch;
+    meta.bestValidLoss = validLoss;
+    m_snapshot->offer(std::move(best), std::move(meta));
+}
+
+// The run ended: its snapshot goes (a finished run's model is saved as its own file).
+void TrainingSession::endSnapshot() {
+    if (m_snapshot)
+        m_snapshot->finish();
+    m_snapshot = nullptr;
+    m_snapshotPath.clear();
+}
+
 void TrainingSession::onDone(const ml::TrainResult& result) {
+    endSnapshot();
     // A cancelled run says so and keeps nothing, even when the trainer had a best model: the
     // library holds finished runs only. The message says it, so nobody looks for a model.
     if (result.status == ml::TrainStatus::Cancelled || m_state == State::Cancelling) {
@@ -165,9 +216,7 @@ void TrainingSession::save(const ml::TrainResult& result) {
     meta.bestEpoch = result.bestEpoch;
     meta.bestValidLoss = result.bestValidLoss;
     meta.sampling = result.sampling;
-    const QString baseName = QStringLiteral("%1-%2").arg(
-        QString::fromLatin1(ml::toString(m_config.kind)),
-        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString baseName = runBaseName(m_config);
     // Reported when the library has written it.
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(m_library, &ModelLibrary::modelAdded, this,

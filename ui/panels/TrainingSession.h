@@ -16,10 +16,10 @@
 namespace torchestra::ui {
 
 class ModelLibrary;
+class TrainingSnapshot;
 
-// The Train panel's own defaults, gathered here. They differ from the command line's on
-// purpose (`torchestra-cli train` uses ml::TrainOptions' and ml::ModelConfig's defaults, e.g.
-// 30 epochs and no transposition); keep them apart until a change unifies the two.
+// The Train panel's own starting choices. How long to train and how (threads, transposition)
+// come from ml::defaultTrainOptions(kind, minutes), the one source the command line shares.
 struct TrainPanelDefaults {
     // Markov: on a user-sized selection its takes are the closest to the music (Debian's
     // openmsx, 25 files: closeness 0.60 and 11 of issue 11's 20 metric gates, against 0.16 and
@@ -27,9 +27,7 @@ struct TrainPanelDefaults {
     // sixteenth long), and it trains in seconds (docs/results.md, "Music metrics").
     ml::ModelKind kind = ml::ModelKind::Markov;
     int presetIndex = 1; // Medium (TrainPanel::Preset)
-    int epochs = 20;
-    int threads = 2;
-    int transpose = 5; // semitones either way
+    double trainMinutes = ml::kDefaultTrainBudgetMinutes;
 };
 inline TrainPanelDefaults trainPanelDefaults() {
     return {};
@@ -37,11 +35,13 @@ inline TrainPanelDefaults trainPanelDefaults() {
 
 // One training run of the Train panel, without widgets: reads the files on a worker, trains
 // on an ml::TrainingJob (its own thread, with a copy of the data), and saves a finished model
-// with its metadata into the library. Progress and the result reach the GUI thread as values
-// over queued calls. A cancelled run ends in State::Cancelled, saves nothing and says so. Losses
-// are reported in nats per step as the trainers give them; the session also counts the notes
-// of the training and held-out files (trainRate(), validRate()) so the panel can show them per
-// note (LossMeasure.h). GUI thread only.
+// with its metadata into the library. While an RNN, LSTM or GAN trains, its best model so far
+// is kept in the library too (TrainingSnapshot.h), replaced as validation improves and removed
+// when the run ends, so the Generate panel can use it meanwhile. Progress and the result reach the
+// GUI thread as values over queued calls. A cancelled run ends in State::Cancelled, saves nothing
+// and says so. Losses are reported in nats per step as the trainers give them; the session also
+// counts the notes of the training and held-out files (trainRate(), validRate()) so the panel can
+// show them per note (LossMeasure.h). GUI thread only.
 class TrainingSession : public QObject {
     Q_OBJECT
 public:
@@ -78,6 +78,9 @@ public:
     // Of the last finished run: its best held-out loss (nats per step).
     double bestValidLoss() const { return m_bestValidLoss; }
     QString lastError() const { return m_error; }
+    // The current run's best model so far, while it trains ("" before the first improvement
+    // and after the run).
+    QString snapshotPath() const { return m_snapshotPath; }
 
 signals:
     // The state changed; `message` is what the status line says of it (may be empty).
@@ -87,11 +90,16 @@ signals:
     void progressed(const ml::TrainProgress& progress);
     // A finished model was saved into the library at `path`.
     void modelSaved(const QString& path);
+    // The best model so far was written to `path` (listed in the library) while training goes
+    // on.
+    void snapshotSaved(const QString& path);
 
 private:
     void setState(State state, const QString& message);
     void startTraining(ml::Dataset dataset);
     void onProgress(const ml::TrainProgress& p);
+    void onImproved(std::shared_ptr<ml::SequenceModel> best, int epoch, double validLoss);
+    void endSnapshot();
     void onDone(const ml::TrainResult& result);
     void save(const ml::TrainResult& result);
 
@@ -109,6 +117,8 @@ private:
     NoteRate m_trainRate;
     NoteRate m_validRate;
     double m_bestValidLoss = 0;
+    TrainingSnapshot* m_snapshot = nullptr; // the current run's; finishes itself when it ends
+    QString m_snapshotPath;
 };
 
 } // namespace torchestra::ui

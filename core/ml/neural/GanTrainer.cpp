@@ -435,6 +435,8 @@ GanTrainingRun::Next GanTrainingRun::endEpoch(int epoch, double wasserstein, dou
         m_bestEpoch = epoch;
         m_sinceImprovement = 0;
         m_best = snapshot(m_startEpoch + epoch, score);
+        if (m_options.onImproved)
+            m_options.onImproved(modelFrom(m_best), epoch, score);
     } else if (m_stepsDone >= kUpdatesBeforePatience) {
         ++m_sinceImprovement;
     }

@@ -539,6 +539,8 @@ void NeuralTrainingRun::keepOrSlowDown(int epoch, double score) {
         m_sinceImprovement = 0;
         m_sinceRateChange = 0;
         m_best = takeSnapshot(m_scored, *m_adam, m_startEpoch + epoch, m_lr, score);
+        if (m_options.onImproved)
+            m_options.onImproved(modelFrom(m_cfg, m_best), epoch, score);
         return;
     }
     ++m_sinceImprovement;

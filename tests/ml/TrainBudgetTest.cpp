@@ -1,0 +1,55 @@
+// Training by time: the options a time budget gives (the one source the CLI's --max-minutes and
+// the Train panel's "Train for" share).
+#include "ml/Trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace torchestra::ml {
+namespace {
+
+const ModelKind kKinds[] = {ModelKind::Markov, ModelKind::Rnn, ModelKind::Lstm, ModelKind::Gan};
+
+TEST(TrainBudget, ChoicesAreOneToSixtyMinutesThenUntilItStopsImproving) {
+    EXPECT_EQ(trainBudgetChoices(), (std::vector<double>{1, 5, 15, 60, 0}));
+    const auto& c = trainBudgetChoices();
+    EXPECT_NE(std::find(c.begin(), c.end(), kDefaultTrainBudgetMinutes), c.end());
+}
+
+// Time (or patience) ends the run, never an epoch count; the rest is the kind's defaults.
+TEST(TrainBudget, ABudgetLimitsTimeAndLeavesTheKindsOwnChoices) {
+    for (ModelKind kind : kKinds) {
+        const TrainOptions base = defaultTrainOptions(kind);
+        for (double minutes : trainBudgetChoices()) {
+            SCOPED_TRACE(std::string(toString(kind)) + " " + std::to_string(minutes));
+            const TrainOptions o = defaultTrainOptions(kind, minutes);
+            EXPECT_EQ(o.maxMinutes, minutes);
+            EXPECT_EQ(o.epochs, kEpochsWithoutLimit);
+            EXPECT_GT(o.patience, 0) << "until it stops improving needs patience to stop";
+            EXPECT_EQ(o.patience, base.patience);
+            EXPECT_EQ(o.batchSize, base.batchSize);
+            EXPECT_EQ(o.learningRate, base.learningRate);
+            EXPECT_EQ(o.transpose, base.transpose);
+            EXPECT_EQ(o.threads, base.threads);
+            EXPECT_EQ(o.averageDecay, base.averageDecay);
+            EXPECT_EQ(o.stepsPerEpoch, base.stepsPerEpoch);
+        }
+    }
+}
+
+TEST(TrainBudget, SequenceModelsTransposeWithinFiveSemitonesAndTheGanWithinSix) {
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Rnn).transpose, 5);
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).transpose, 5);
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Gan).transpose, 6);
+    // Without a budget the command line's epoch counts stay as they were.
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).epochs, 30);
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).maxMinutes, 0);
+}
+
+TEST(TrainBudget, ANegativeBudgetMeansNoTimeLimit) {
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm, -3).maxMinutes, 0);
+}
+
+} // namespace
+} // namespace torchestra::ml
