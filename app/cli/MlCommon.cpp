@@ -30,7 +30,8 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
             return "--head must be independent or autoregressive (got '" + *head + "')";
     }
     config.hidden = int(args.intValue("hidden", config.hidden, 1, 4096, err));
-    config.layers = int(args.intValue("layers", config.layers, 1, 8, err));
+    config.layers =
+        int(args.intValue("layers", ml::defaultLayers(config.kind, config.head), 1, 8, err));
     config.dropout = args.doubleValue("dropout", config.dropout, 0.0, 0.9, err);
     config.nadeHidden = int(args.intValue("nade-hidden", config.nadeHidden, 1, 4096, err));
     config.markovOrder = int(args.intValue("order", config.markovOrder, 1, 16, err));

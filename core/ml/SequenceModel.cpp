@@ -35,6 +35,10 @@ bool parseModelKind(const std::string& s, ModelKind& out) {
     return false;
 }
 
+int defaultLayers(ModelKind kind, HeadKind head) {
+    return kind == ModelKind::Lstm && head == HeadKind::Independent ? 1 : 2;
+}
+
 bool parseHeadKind(const std::string& s, HeadKind& out) {
     for (HeadKind k : {HeadKind::Independent, HeadKind::Autoregressive}) {
         if (s == toString(k)) {

@@ -149,6 +149,22 @@ TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
     EXPECT_EQ(told.out.find("sampling at the model's"), std::string::npos) << told.out;
 }
 
+// Without --layers an LSTM with independent outputs gets one layer and the NADE head two
+// (ml::defaultLayers); --layers still decides.
+TEST(CliMl, TrainChoosesTheLayersByHeadUnlessTold) {
+    const std::string base = "train --model lstm --epochs 1 --steps-per-epoch 1 --threads 1 ";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"", "(LSTM 1x256,"},
+        {"--head autoregressive ", "(LSTM 2x256, NADE head,"},
+        {"--layers 3 ", "(LSTM 3x256,"}};
+    for (const auto& [flags, expected] : cases) {
+        const std::string model = tempDir() + "/layers.tcm";
+        RunResult r = runCli(base + flags + "--out " + model + " " + songFolder());
+        ASSERT_EQ(r.exitCode, 0) << flags << r.err;
+        EXPECT_NE(r.out.find(expected), std::string::npos) << flags << "\n" << r.out;
+    }
+}
+
 TEST(CliMl, EvalPrintsNllPerFileAndTotal) {
     const std::string model = tempDir() + "/markov-eval.tcm";
     ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);

@@ -104,12 +104,12 @@ void TrainPanel::applyPreset(Preset preset, ml::ModelConfig& config) {
         break;
     case Preset::Medium:
         config.hidden = 256;
-        config.layers = 2;
+        config.layers = ml::defaultLayers(config.kind, ml::HeadKind::Independent);
         config.markovOrder = 2;
         break;
     case Preset::Large:
         config.hidden = 512;
-        config.layers = 3;
+        config.layers = ml::defaultLayers(config.kind, ml::HeadKind::Independent);
         config.markovOrder = 3;
         break;
     }
