@@ -13,7 +13,7 @@ const std::vector<double>& calibrationTemperatures() {
 
 bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                           const std::atomic<bool>* cancel, SamplingCalibration& out,
-                          std::size_t maxWindows, double margin) {
+                          std::size_t maxWindows, double margin, std::size_t minWindows) {
     out = {};
     const RepresentationConfig& rep = model.representation();
     MetricOptions options;
@@ -21,7 +21,7 @@ bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSeq
     options.stepsPerBar = 4 * rep.stepsPerBeat;
     const ContinuationWindows windows =
         continuationWindows(pieces, options.stepsPerBar, 1, 4, maxWindows);
-    if (windows.primers.empty())
+    if (windows.primers.empty() || windows.primers.size() < minWindows)
         return false;
     SamplingCalibration result;
     double best = -1;

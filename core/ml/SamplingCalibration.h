@@ -30,10 +30,13 @@ const std::vector<double>& calibrationTemperatures();
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
 // the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
 // chosen, so noise alone does not move a model off its plain distribution. False (and `out`
-// not calibrated) when the pieces hold no window or `cancel` was set.
+// not calibrated) when the pieces hold fewer than `minWindows` windows (of five bars, not
+// overlapping: a 16-bar piece holds 3, too few to tell temperatures apart — on such a
+// selection a Markov model chose 0.6 and wrote one note in four bars) or `cancel` was set.
 bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                           const std::atomic<bool>* cancel, SamplingCalibration& out,
-                          std::size_t maxWindows = 48, double margin = 0.02);
+                          std::size_t maxWindows = 48, double margin = 0.02,
+                          std::size_t minWindows = 12);
 
 // "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...)", or "" when
 // not calibrated.

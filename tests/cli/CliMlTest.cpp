@@ -125,9 +125,17 @@ TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
 // Training ends by choosing the temperature the model's continuations of its validation files
 // are closest at; it is kept in the checkpoint, and generate starts from it unless told.
 TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
+    // Two validation files of 32 bars: 12 windows of a primer bar and four bars, the fewest
+    // it chooses on.
+    const std::string valid = tempDir() + "/long-valid";
+    std::filesystem::create_directories(valid);
+    for (int i = 0; i < 2; ++i)
+        ASSERT_EQ(midi::writeMidiFile(valid + "/long" + std::to_string(i) + ".mid",
+                                      cMajorSong(10 + i, 32)),
+                  "");
     const std::string model = tempDir() + "/markov-calibrated.tcm";
     RunResult train =
-        runCli("train --model markov --valid-fraction 0.34 --out " + model + " " + songFolder());
+        runCli("train --model markov --valid " + valid + " --out " + model + " " + songFolder());
     ASSERT_EQ(train.exitCode, 0) << train.err;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(train.out, m,
@@ -147,6 +155,14 @@ TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
     RunResult told = runCli(gen + " --temperature 1.2");
     ASSERT_EQ(told.exitCode, 0) << told.err;
     EXPECT_EQ(told.out.find("sampling at the model's"), std::string::npos) << told.out;
+
+    // Two files of 8 bars hold too few windows to choose on: the model keeps 1.0, unsaid.
+    const std::string few = tempDir() + "/markov-few.tcm";
+    RunResult short8 =
+        runCli("train --model markov --valid-fraction 0.34 --out " + few + " " + songFolder());
+    ASSERT_EQ(short8.exitCode, 0) << short8.err;
+    EXPECT_EQ(short8.out.find("sampling:"), std::string::npos) << short8.out;
+    EXPECT_FALSE(checkpointMetadata(few).contains("sampling"));
 }
 
 // Without --layers an LSTM with independent outputs gets one layer and the NADE head two

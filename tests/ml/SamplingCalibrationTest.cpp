@@ -49,11 +49,12 @@ private:
     double m_sharpFrom;
 };
 
-// Pieces that repeat one bar, in three keys: what follows a bar is that bar again.
+// Pieces that repeat one bar, in three keys: what follows a bar is that bar again. 20 bars
+// each: 4 windows of a primer bar and four bars, 12 in all.
 std::vector<FrameSequence> repeatingPieces() {
     std::vector<FrameSequence> pieces;
     for (int transpose : {0, 2, 5})
-        pieces.push_back(songToSequence(arpeggioSong(8, 480, transpose), RepresentationConfig{}));
+        pieces.push_back(songToSequence(arpeggioSong(20, 480, transpose), RepresentationConfig{}));
     return pieces;
 }
 
@@ -98,6 +99,11 @@ TEST(SamplingCalibration, CancelledOrWithoutWindowsLeavesItUncalibrated) {
     // A piece shorter than a primer bar and four bars after it holds no window.
     const std::vector<FrameSequence> shortPiece{repeatingPieces()[0].slice(0, 40)};
     EXPECT_FALSE(calibrateTemperature(model, shortPiece, nullptr, c));
+    EXPECT_FALSE(c.calibrated());
+    // Two pieces hold 8 windows: too few to tell the temperatures apart.
+    std::vector<FrameSequence> two = repeatingPieces();
+    two.pop_back();
+    EXPECT_FALSE(calibrateTemperature(model, two, nullptr, c));
     EXPECT_FALSE(c.calibrated());
     EXPECT_EQ(model.calls, 0);
 }

@@ -4,6 +4,8 @@
 // numbers beside every take (closeness, NLL, the copy warning).
 #include "LearningTestSupport.h"
 
+#include "ml/Checkpoint.h"
+#include "ml/MarkovModel.h"
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/TakeNumbers.h"
 #include "ui/pianoroll/PianoRollView.h"
@@ -162,44 +164,43 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
     EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
 }
 
-// The model trained in SetUp chose its temperature on the held-out file; choosing it brings
-// that temperature into the panel, and the model's description says so.
+// A model that chose its temperature on validation brings it into the panel when the user picks
+// it; the user's own setting holds through a library refresh and for a model that chose none.
 TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     ModelLibrary* library = m_window.modelLibrary();
-    int row = -1;
-    for (int i = 0; i < library->count(); ++i)
-        if (library->entry(i).path == m_modelPath)
-            row = i;
-    ASSERT_GE(row, 0);
-    // A copy: the refresh below rebuilds the library's rows, and a reference into them dangled
-    // (the last check then read freed memory, 0, under ctest -j2).
-    const ml::SamplingCalibration sampling = library->entry(row).metadata.sampling;
-    ASSERT_TRUE(sampling.calibrated()) << "no temperature chosen on the validation file";
-    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), sampling.temperature);
-    EXPECT_TRUE(ModelLibrary::describe(library->entry(row))
-                    .contains(QStringLiteral("chosen on validation")));
+    // SetUp's model held out one 16-bar file: 3 windows, too few to choose on.
+    auto rowOf = [library](const QString& path) {
+        for (int i = 0; i < library->count(); ++i)
+            if (library->entry(i).path == path)
+                return i;
+        return -1;
+    };
+    ASSERT_GE(rowOf(m_modelPath), 0);
+    EXPECT_FALSE(library->entry(rowOf(m_modelPath)).metadata.sampling.calibrated());
 
-    // The user's own setting holds through a refresh of the library and for a model that chose
-    // none (the built-ins were trained before calibration); picking the trained one again
-    // brings its own back.
-    m_panel->temperatureBox()->setValue(1.4);
-    library->setBuiltinsShown(true);
+    // A model that chose 0.7, as train writes it.
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Markov;
+    ml::MarkovModel markov(config);
+    markov.train({ml::songToSequence(makeDemoSong(), config.representation)});
+    ml::TrainingMetadata meta;
+    meta.sampling.temperature = 0.7;
+    meta.sampling.closeness = 0.6;
+    meta.sampling.tried = {{1.0, 0.4}, {0.9, 0.5}, {0.8, 0.55}, {0.7, 0.6}, {0.6, 0.58}};
+    const QString calibratedPath = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
+    ASSERT_EQ(ml::saveCheckpoint(calibratedPath.toStdString(), markov, meta), "");
     QSignalSpy refreshed(library, &ModelLibrary::refreshed);
     library->refresh();
     ASSERT_TRUE(refreshed.wait(10000));
-    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    const int calibrated = rowOf(calibratedPath), trained = rowOf(m_modelPath);
+    ASSERT_GE(calibrated, 0);
+    ASSERT_GE(trained, 0);
+    EXPECT_TRUE(ModelLibrary::describe(library->entry(calibrated))
+                    .contains(QStringLiteral("temperature 0.7 chosen on validation")));
+
+    // As the user picks: the keyboard on the combo box (it emits activated).
     QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
     ASSERT_NE(models, nullptr);
-    int uncalibrated = -1, trained = -1;
-    for (int i = 0; i < library->count(); ++i) {
-        if (library->entry(i).path == m_modelPath)
-            trained = i;
-        else if (!library->entry(i).metadata.sampling.calibrated())
-            uncalibrated = i;
-    }
-    ASSERT_GE(uncalibrated, 0);
-    ASSERT_GE(trained, 0);
-    // As the user picks: the keyboard on the combo box (it emits activated).
     auto pick = [&](int row) {
         models->setFocus();
         while (models->currentIndex() != row) {
@@ -209,12 +210,24 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
                 break;
         }
     };
-    pick(uncalibrated);
-    ASSERT_EQ(models->currentIndex(), uncalibrated);
-    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    m_panel->temperatureBox()->setValue(1.4);
     pick(trained);
     ASSERT_EQ(models->currentIndex(), trained);
-    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), sampling.temperature);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    pick(calibrated);
+    ASSERT_EQ(models->currentIndex(), calibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
+
+    m_panel->temperatureBox()->setValue(1.3);
+    QSignalSpy again(library, &ModelLibrary::refreshed);
+    library->refresh();
+    ASSERT_TRUE(again.wait(10000));
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.3);
+    pick(rowOf(m_modelPath));
+    ASSERT_EQ(models->currentIndex(), rowOf(m_modelPath));
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.3);
+    pick(rowOf(calibratedPath));
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
 }
 
 TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {
