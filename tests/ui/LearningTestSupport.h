@@ -85,4 +85,17 @@ inline TrainingFiles showLearningWindow(MainWindow& window, const QTemporaryDir&
     return writeTrainingFiles(dir);
 }
 
+// A fixture with that window shown and the files written (the Train panel tests').
+class LearningWindowTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(m_dir.isValid());
+        m_files = showLearningWindow(m_window, m_dir);
+    }
+
+    QTemporaryDir m_dir;
+    MainWindow m_window;
+    TrainingFiles m_files;
+};
+
 } // namespace torchestra::ui::test

@@ -48,17 +48,7 @@ void quickEpochs(ml::TrainOptions& o) {
     o.threads = 1;
 }
 
-class TrainByTimeTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        ASSERT_TRUE(m_dir.isValid());
-        m_files = showLearningWindow(m_window, m_dir);
-    }
-
-    QTemporaryDir m_dir;
-    MainWindow m_window;
-    TrainingFiles m_files;
-};
+class TrainByTimeTest : public LearningWindowTest {};
 
 // Each kind, each choice of the box (driven as a user does): the panel trains with exactly what
 // ml::defaultTrainOptions(kind, minutes) gives, which `train --max-minutes` uses too.

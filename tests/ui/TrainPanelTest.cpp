@@ -24,17 +24,7 @@
 namespace torchestra::ui::test {
 namespace {
 
-class TrainPanelTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        ASSERT_TRUE(m_dir.isValid());
-        m_files = showLearningWindow(m_window, m_dir);
-    }
-
-    QTemporaryDir m_dir;
-    MainWindow m_window;
-    TrainingFiles m_files;
-};
+class TrainPanelTest : public LearningWindowTest {};
 
 TEST_F(TrainPanelTest, FileListShowsStatsAndProblems) {
     TrainPanel* panel = m_window.trainPanel();
