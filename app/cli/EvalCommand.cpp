@@ -175,12 +175,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
         training = std::move(trainingData.train);
     }
     if (metrics) {
-        // As generate samples: at the model's own temperature unless --temperature says.
-        if (!args.has("temperature") && loaded.metadata.sampling.calibrated()) {
-            sampling.temperature = loaded.metadata.sampling.temperature;
-            std::cout << "continuations at the model's "
-                      << ml::describeCalibration(loaded.metadata.sampling) << "\n";
-        }
+        useModelTemperature(args, loaded.metadata, sampling, "continuations at"); // as generate
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";

@@ -441,12 +441,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     model::Tick stepTicks = 0;
     if (std::string err = buildRequest(args, rep, s, primer, stepTicks); !err.empty())
         return refuse(err);
-    // Without --temperature, the one the model chose on its validation files (1.0 if none).
-    if (!args.has("temperature") && loaded.metadata.sampling.calibrated()) {
-        s.request.temperature = loaded.metadata.sampling.temperature;
-        std::cout << "sampling at the model's " << ml::describeCalibration(loaded.metadata.sampling)
-                  << "\n";
-    }
+    useModelTemperature(args, loaded.metadata, s.request, "sampling at");
     RankingPlan plan;
     if (s.candidates > 0)
         if (std::string err = planRanking(loaded, modelPath, s, primer, plan); !err.empty())

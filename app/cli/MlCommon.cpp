@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <unistd.h>
 
 namespace torchestra::cli {
@@ -48,6 +49,14 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
         config.holdPath = *hold == "on";
     }
     return err;
+}
+
+void useModelTemperature(const CliArgs& args, const ml::TrainingMetadata& metadata,
+                         ml::SampleRequest& request, const std::string& what) {
+    if (args.has("temperature") || !metadata.sampling.calibrated())
+        return;
+    request.temperature = metadata.sampling.temperature;
+    std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
 }
 
 std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {

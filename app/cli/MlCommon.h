@@ -4,6 +4,7 @@
 // a progress line, and Ctrl-C as Cancel.
 
 #include "cli/CliArgs.h"
+#include "ml/Checkpoint.h"
 #include "ml/MusicMetrics.h"
 #include "ml/Trainer.h"
 
@@ -48,6 +49,11 @@ std::string fixed(double v, int digits);
 
 // The metrics side by side (reference vs generated, overlap, KL) and the copy rates.
 void printMetricsTable(const ml::MetricsReport& report);
+
+// Without --temperature, sets `request`'s temperature to the one the model chose on its
+// validation files, if it chose one, and says so on stdout after `what` ("sampling at").
+void useModelTemperature(const CliArgs& args, const ml::TrainingMetadata& metadata,
+                         ml::SampleRequest& request, const std::string& what);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -15,11 +15,6 @@
 
 namespace torchestra::ml {
 
-// Small batches at a fairly high rate,
-// weight averaging, and epochs of at least 50 batches: on 31 real MIDI files (openmsx) a 2x256
-// LSTM reached a validation loss of 11.22 nats/step in 4 minutes this way, where batches of
-// 16 at 1e-3 with an epoch of one pass (16 batches there, 1-2 on a small selection) stopped
-// early at 12.36 (docs/results.md).
 // Called on the training thread after an epoch whose validation beat every one before: the
 // best model so far (a copy of its own, which the trainer never touches again), the epoch
 // and its validation loss. Keep it short (copying the model out to another thread is fine):
@@ -27,6 +22,11 @@ namespace torchestra::ml {
 using ImprovedFn =
     std::function<void(std::shared_ptr<SequenceModel> best, int epoch, double validLoss)>;
 
+// Small batches at a fairly high rate,
+// weight averaging, and epochs of at least 50 batches: on 31 real MIDI files (openmsx) a 2x256
+// LSTM reached a validation loss of 11.22 nats/step in 4 minutes this way, where batches of
+// 16 at 1e-3 with an epoch of one pass (16 batches there, 1-2 on a small selection) stopped
+// early at 12.36 (docs/results.md).
 struct TrainOptions {
     int epochs = 30;
     int batchSize = 8;
@@ -68,7 +68,7 @@ constexpr int kEpochsWithoutLimit = 100000;
 // starting point). The GAN's follow WGAN-GP practice (docs/results.md): batches of 64 bars,
 // Adam at 1e-4, transposition within +-6 semitones, epochs of a pass over the bars, and an
 // average of the generator's weights (Yazici et al. 2019) as the model kept.
-// The sequence models transpose within +-5 semitones (the augmentation the CLI always used).
+// The sequence models transpose within +-3 semitones (chosen on two corpora, Trainer.cpp).
 TrainOptions defaultTrainOptions(ModelKind kind);
 
 // Training by time: the options for a budget of `budgetMinutes` (the run stops after that long
