@@ -93,6 +93,19 @@ protected:
         m_files = showLearningWindow(m_window, m_dir);
     }
 
+    // The good files read into the Train panel and a small LSTM chosen (a run that keeps
+    // training while a test watches it). A file scan that never ends is a failure: check
+    // HasFailure() after it.
+    TrainPanel* chooseSmallLstmOnTheGoodFiles() {
+        TrainPanel* panel = m_window.trainPanel();
+        QSignalSpy scanned(panel, &TrainPanel::filesScanned);
+        panel->setInputs(m_files.good);
+        EXPECT_TRUE(scanned.wait(20000));
+        panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
+        panel->presetBox()->setCurrentIndex(0); // Small
+        return panel;
+    }
+
     QTemporaryDir m_dir;
     MainWindow m_window;
     TrainingFiles m_files;

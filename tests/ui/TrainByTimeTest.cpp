@@ -112,12 +112,8 @@ TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
     QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
     m_window.openFile(m_files.good[0]);
     ASSERT_TRUE(loaded.wait(10000));
-    TrainPanel* panel = m_window.trainPanel();
-    QSignalSpy scanned(panel, &TrainPanel::filesScanned);
-    panel->setInputs(m_files.good);
-    ASSERT_TRUE(scanned.wait(20000));
-    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
-    panel->presetBox()->setCurrentIndex(0); // Small
+    TrainPanel* panel = chooseSmallLstmOnTheGoodFiles();
+    ASSERT_FALSE(HasFailure()) << "the files were not read";
     // Patience that outlasts the test: the run must still be training when the take comes back.
     panel->setOptionsAdjuster([](ml::TrainOptions& o) {
         quickEpochs(o);
@@ -176,12 +172,8 @@ TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
 // After three validations the panel says where validation is heading by the end of the budget
 // (or that it is not falling), in the units of the chart.
 TEST_F(TrainByTimeTest, SaysWhereValidationIsHeadingAfterThreeValidations) {
-    TrainPanel* panel = m_window.trainPanel();
-    QSignalSpy scanned(panel, &TrainPanel::filesScanned);
-    panel->setInputs(m_files.good);
-    ASSERT_TRUE(scanned.wait(20000));
-    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
-    panel->presetBox()->setCurrentIndex(0);
+    TrainPanel* panel = chooseSmallLstmOnTheGoodFiles();
+    ASSERT_FALSE(HasFailure()) << "the files were not read";
     panel->setOptionsAdjuster([](ml::TrainOptions& o) {
         quickEpochs(o);
         o.patience = 100000;

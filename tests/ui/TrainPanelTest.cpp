@@ -203,12 +203,8 @@ TEST_F(TrainPanelTest, NoUsableFilesFailsWithAReason) {
 // Training an LSTM for many batches, measuring the longest the event loop went without running
 // a 5 ms timer, then Cancel: it must end (state Cancelled, nothing saved) within a moment.
 TEST_F(TrainPanelTest, CancelStopsAnLstmAtOnceAndTheWindowStaysResponsive) {
-    TrainPanel* panel = m_window.trainPanel();
-    QSignalSpy scanned(panel, &TrainPanel::filesScanned);
-    panel->setInputs(m_files.good);
-    ASSERT_TRUE(scanned.wait(20000));
-    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Lstm)));
-    panel->presetBox()->setCurrentIndex(0); // Small
+    TrainPanel* panel = chooseSmallLstmOnTheGoodFiles();
+    ASSERT_FALSE(HasFailure()) << "the files were not read";
     // The default budget (5 minutes): far more than the test waits for.
 
     QElapsedTimer clock;
