@@ -352,10 +352,14 @@ bool MidiPortOutput::start(Transport* transport, std::string& error) {
     return true;
 }
 
-void MidiPortOutput::close() {
+void MidiPortOutput::stopSending() {
     if (m_impl->running.exchange(false))
         m_impl->thread.join();
     m_impl->errors.onControlThread.store(true);
+}
+
+void MidiPortOutput::close() {
+    stopSending();
     m_impl->out.reset();
 }
 

@@ -53,8 +53,11 @@ public:
     // Starts the sender thread, playing `transport` (null: thru only). Control thread; the
     // transport must outlive close().
     bool start(Transport* transport, std::string& error);
-    // Stops the thread (silencing notes) and closes the port. Control thread; waits for the
-    // sender to finish its current millisecond.
+    // Stops the sender thread (silencing notes) and lets go of the transport; the port stays
+    // open. Control thread; waits for the sender to finish its current millisecond.
+    void stopSending();
+    // stopSending(), then closes the port (for JACK a round trip to the server: a GUI hands a
+    // stopped port to a worker to close). Control thread.
     void close();
 
     bool isOpen() const;

@@ -29,6 +29,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -361,9 +363,32 @@ TEST_F(RecordingAndSpeedTest, ATakeRecordedWhileScaledLandsOnTheTicksHeard) {
 
 namespace {
 
-double msSince(const QElapsedTimer& t) {
-    return double(t.nsecsElapsed()) / 1e6;
+// Time this thread spent runnable but waiting for a CPU (the kernel's run_delay, the second
+// field of /proc/thread-self/schedstat), in ns; 0 where the kernel does not keep it.
+std::int64_t runQueueWaitNs() {
+    std::ifstream in("/proc/thread-self/schedstat");
+    std::int64_t onCpu = 0, waiting = 0;
+    return in >> onCpu >> waiting ? waiting : 0;
 }
+
+// How long the calling (GUI) thread was held by what it called: wall time minus the time the
+// scheduler kept it off a CPU. Under ctest -j2 on two cores another test can take the CPU for
+// 15+ ms at any moment; that is load, not the code under test waiting.
+class HeldTimer {
+public:
+    void restart() {
+        m_wall.start();
+        m_wait0 = runQueueWaitNs();
+    }
+    double ms() const {
+        const double descheduled = double(runQueueWaitNs() - m_wait0);
+        return std::max(0.0, double(m_wall.nsecsElapsed()) - descheduled) / 1e6;
+    }
+
+private:
+    QElapsedTimer m_wall;
+    std::int64_t m_wait0 = 0;
+};
 
 class OutputSwitchJackTest : public ::testing::Test {
 protected:
@@ -407,10 +432,10 @@ TEST_F(OutputSwitchJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
     ASSERT_TRUE(waitUntil([&] { return controller->playheadTick() > 200; }, 3000));
 
     // A driver switch while playing (the settings dialog calls applySettings()).
-    QElapsedTimer timer;
-    timer.start();
+    HeldTimer timer;
+    timer.restart();
     controller->applySettings();
-    const double switchMs = msSince(timer);
+    const double switchMs = timer.ms();
     EXPECT_FALSE(controller->hasAudio());
     ASSERT_TRUE(waitForAudio(*controller)) << controller->outputDescription().toStdString();
     controller->play();
@@ -422,7 +447,7 @@ TEST_F(OutputSwitchJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
     controller->applySettings();
     timer.restart();
     controller->applySettings();
-    const double pendingMs = msSince(timer);
+    const double pendingMs = timer.ms();
     ASSERT_TRUE(waitForAudio(*controller)) << controller->outputDescription().toStdString();
 
     // From the synth to a MIDI port: the port starts once the synth let go of the transport.
@@ -433,7 +458,7 @@ TEST_F(OutputSwitchJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
     controller->play();
     timer.restart();
     controller->applySettings();
-    const double toPortMs = msSince(timer);
+    const double toPortMs = timer.ms();
     ASSERT_TRUE(waitUntil(
         [&] { return controller->outputDescription().startsWith(QStringLiteral("MIDI port")); },
         3000))
@@ -454,12 +479,14 @@ TEST_F(OutputSwitchJackTest, SwitchingTheAudioOutputDoesNotBlockTheGuiThread) {
     controller->play();
     timer.restart();
     controller.reset();
-    const double closeMs = msSince(timer);
+    const double closeMs = timer.ms();
     synth.close();
 
-    std::cout << "[ measure ] GUI thread blocked: driver switch while playing " << switchMs
-              << " ms, switch during a pending start " << pendingMs << " ms, synth to MIDI port "
-              << toPortMs << " ms; closing (joins the audio worker) " << closeMs << " ms\n";
+    std::cout << "[ measure ] GUI thread held (wall time less run-queue wait): driver switch while "
+                 "playing "
+              << switchMs << " ms, switch during a pending start " << pendingMs
+              << " ms, synth to MIDI port " << toPortMs << " ms; closing (joins the audio worker) "
+              << closeMs << " ms\n";
     EXPECT_LT(switchMs, 10);
     EXPECT_LT(pendingMs, 10);
     EXPECT_LT(toPortMs, 10);

@@ -13,17 +13,22 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <utility>
+
 namespace torchestra::ui {
 
 OutputManager::OutputManager(playback::Transport& transport, const QString& description,
                              QObject* parent)
     : QObject(parent), m_transport(transport),
       m_audio(std::make_unique<playback::LiveAudioOutput>()),
-      m_port(std::make_unique<playback::MidiPortOutput>()),
-      m_input(std::make_unique<playback::MidiPortInput>()), m_outputDescription(description) {}
+      m_port(std::make_shared<playback::MidiPortOutput>()),
+      m_input(std::make_unique<playback::MidiPortInput>()), m_outputDescription(description) {
+    m_portWorker.setMaxThreadCount(1);
+}
 
 OutputManager::~OutputManager() {
     stop();
+    m_portWorker.waitForDone();
 }
 
 void OutputManager::stop() {
@@ -33,9 +38,13 @@ void OutputManager::stop() {
         m_startAlive->store(false);
         m_startAlive.reset();
     }
+    ++m_outputGeneration; // a port still opening on the worker is closed there when it answers
     m_input->close();
     m_clock.reset();
-    m_port->close();
+    if (m_port->isOpen()) {
+        m_port->stopSending(); // the Transport is free once this returns
+        closeOnPortWorker(std::exchange(m_port, std::make_shared<playback::MidiPortOutput>()));
+    }
     m_audio->stop(); // returns at once; the notes ring out and the driver closes on its worker
     m_audioRunning = false;
     m_starting = false;
@@ -61,24 +70,60 @@ void OutputManager::startWhenTransportFree(std::uint64_t generation) {
 
 void OutputManager::startChosenOutput() {
     m_starting = false;
-    QSettings s;
-    const QString port = s.value(settings::kMidiOut).toString();
-    if (!port.isEmpty()) {
-        std::string error;
-        if (m_port->open(port.toStdString(), error) && m_port->start(&m_transport, error)) {
-            m_outputDescription =
-                tr("MIDI port %1").arg(QString::fromStdString(m_port->portName()));
-            emit outputChanged(m_outputDescription);
-            emit statusMessage(tr("Playing to %1").arg(m_outputDescription));
-            openMidiInput();
-            return;
-        }
-        m_port->close();
-        emit statusMessage(tr("MIDI output %1 unavailable (%2); using the built-in synthesizer")
-                               .arg(port, QString::fromStdString(error)));
+    const QString name = QSettings().value(settings::kMidiOut).toString();
+    if (name.isEmpty()) {
+        openMidiInput();
+        startAudio();
+        return;
     }
+    // Opening a port is a round trip to the JACK server or the ALSA sequencer (measured up to
+    // 17 ms on a busy machine): the port worker opens it and hands it back to this thread, which
+    // starts its sender only if no later start() or stop() came in between.
+    m_starting = true;
+    m_outputDescription = tr("opening MIDI port %1...").arg(name);
+    emit outputChanged(m_outputDescription);
+    const std::uint64_t generation = m_outputGeneration;
+    m_portWorker.start([this, name, generation] {
+        auto port = std::make_shared<playback::MidiPortOutput>();
+        std::string error;
+        port->open(name.toStdString(), error);
+        const QString why = QString::fromStdString(error);
+        // Dropped with the port (closed here, on this thread, in ~OutputManager's wait) if
+        // the manager is gone: ~QObject discards the events still posted to it.
+        QMetaObject::invokeMethod(
+            this, [this, port, name, why, generation] { portOpened(port, name, why, generation); },
+            Qt::QueuedConnection);
+    });
+}
+
+void OutputManager::portOpened(const std::shared_ptr<playback::MidiPortOutput>& port,
+                               const QString& name, const QString& error,
+                               std::uint64_t generation) {
+    if (generation != m_outputGeneration) {
+        closeOnPortWorker(port); // a later start() or stop() took over
+        return;
+    }
+    m_starting = false;
+    std::string why = error.toStdString();
+    if (port->isOpen() && port->start(&m_transport, why)) {
+        m_port = port;
+        m_outputDescription = tr("MIDI port %1").arg(QString::fromStdString(m_port->portName()));
+        emit outputChanged(m_outputDescription);
+        emit statusMessage(tr("Playing to %1").arg(m_outputDescription));
+        openMidiInput();
+        return;
+    }
+    closeOnPortWorker(port);
+    emit statusMessage(tr("MIDI output %1 unavailable (%2); using the built-in synthesizer")
+                           .arg(name, QString::fromStdString(why)));
     openMidiInput();
     startAudio();
+}
+
+void OutputManager::closeOnPortWorker(std::shared_ptr<playback::MidiPortOutput> port) {
+    if (!port->isOpen())
+        return;
+    m_portWorker.start([port = std::move(port)] { port->close(); });
 }
 
 void OutputManager::startAudio() {

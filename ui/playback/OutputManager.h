@@ -2,6 +2,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 
 #include <atomic>
 #include <cstdint>
@@ -22,8 +23,9 @@ namespace torchestra::ui {
 // built-in FluidSynth (its own audio driver and SoundFont), else a silent clock so the playhead
 // still moves; plus the MIDI input, echoed to whichever output plays.
 //
-// Nothing here waits for audio: the synth starts, stops and loads SoundFonts on the
-// LiveAudioOutput's worker, and the outcome comes back on this thread as outputChanged() /
+// Nothing here waits for audio or for a MIDI server: the synth starts, stops and loads
+// SoundFonts on the LiveAudioOutput's worker, MIDI output ports open and close on a port worker
+// of this object's own, and the outcome comes back on this thread as outputChanged() /
 // soundFontChanged() and a statusMessage(). GUI thread only. The Transport must outlive this.
 class OutputManager : public QObject {
     Q_OBJECT
@@ -31,7 +33,9 @@ public:
     // `description` is what outputDescription() says until the first start.
     OutputManager(playback::Transport& transport, const QString& description,
                   QObject* parent = nullptr);
-    ~OutputManager() override; // stops the outputs without waiting for audio
+    // Stops the outputs without waiting for audio; waits for the port worker's last open or
+    // close (one JACK or ALSA round trip).
+    ~OutputManager() override;
 
     // Stops whatever plays (the synth in the background) and closes the MIDI input; abandons a
     // start still on the audio worker.
@@ -66,6 +70,9 @@ signals:
 private:
     void startWhenTransportFree(std::uint64_t generation);
     void startChosenOutput();
+    void portOpened(const std::shared_ptr<playback::MidiPortOutput>& port, const QString& name,
+                    const QString& error, std::uint64_t generation);
+    void closeOnPortWorker(std::shared_ptr<playback::MidiPortOutput> port);
     void startAudio();
     void audioStarted(const std::shared_ptr<std::atomic<bool>>& alive, const QString& error);
     void soundFontLoaded(const QString& path, const QString& error, std::uint64_t generation);
@@ -74,14 +81,15 @@ private:
 
     playback::Transport& m_transport;
     std::unique_ptr<playback::LiveAudioOutput> m_audio;
-    std::unique_ptr<playback::MidiPortOutput> m_port;
+    std::shared_ptr<playback::MidiPortOutput> m_port; // never null; open while it plays
     std::unique_ptr<playback::MidiPortInput> m_input;
     std::unique_ptr<playback::SilentClock> m_clock;
     std::shared_ptr<std::atomic<bool>> m_startAlive; // false once a pending start is abandoned
-    std::uint64_t m_outputGeneration = 0;            // counted up by start(): older starts give way
+    std::uint64_t m_outputGeneration = 0; // counted up by start() and stop(): older starts give way
     QString m_outputDescription;
     bool m_audioRunning = false;
     bool m_starting = false;
+    QThreadPool m_portWorker; // one thread: opens and closes MIDI output ports in order
 };
 
 } // namespace torchestra::ui
