@@ -1,10 +1,11 @@
 // `train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out model.tcm
 //  FILES_OR_DIRS... [--valid FILE_OR_DIR] [--epochs --hidden --layers --noise --bar-steps
-//  --steps-per-beat --seed --resume ...]`
+//  --steps-per-beat --seed --resume ...] [--distributed | --launch N]`
 //
 // The model is chosen on held-out files: --valid names them (a benchmark's own valid split),
 // else --valid-fraction of the inputs is held out at random.
 #include "cli/Commands.h"
+#include "cli/DistributedTraining.h"
 #include "cli/MlCommon.h"
 #include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
@@ -26,8 +27,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
                            ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid"});
-    std::string err = args.parse(rawArgs, valueFlags, {});
+    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid", "launch"});
+    std::string err = args.parse(rawArgs, valueFlags, {"distributed"});
     if (err.empty())
         err = readModelConfig(args, config);
     // Each kind's own defaults (Trainer.h). --max-minutes trains by time, as the Train panel's
@@ -47,6 +48,9 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
         err = "give MIDI files or folders to learn from";
     if (err.empty() && args.has("valid") && args.has("valid-fraction"))
         err = "--valid names the validation files; --valid-fraction would hold out more";
+    if (err.empty() && args.has("launch") && args.has("distributed"))
+        err = "--launch N starts the ranks itself; --distributed is for a rank another "
+              "launcher started";
     return err;
 }
 
@@ -142,31 +146,11 @@ ml::TrainingMetadata runMetadata(const ml::TrainResult& result, const Resumed& r
     return meta;
 }
 
-} // namespace
-
-int runTrain(const std::vector<std::string>& rawArgs) {
-    CliArgs args;
-    ml::ModelConfig config;
-    ml::TrainOptions options;
-    if (std::string err = readTrainFlags(rawArgs, args, config, options); !err.empty())
-        return refuse(err);
-    const std::string out = *args.value("out");
-    Resumed resumed;
-    if (std::string err = readResume(args, config, resumed); !err.empty())
-        return refuse(err);
-    ml::DatasetOptions dataOptions;
-    ml::Dataset data;
-    if (std::string err = readTrainingData(args, config, options, resumed, dataOptions, data);
-        !err.empty())
-        return refuse(err);
-
-    ml::setComputeThreads(options.threads);
-    installInterruptHandler();
-    ProgressPrinter printer;
-    ml::TrainResult result = ml::trainModel(
-        data, config, options, interruptFlag(), [&](const ml::TrainProgress& p) { printer(p); },
-        resumed.model.get());
-    printer.finish();
+// Saves the finished or cancelled run's model with its metadata and says so; 1 when there is
+// nothing to save or the file cannot be written.
+int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, const std::string& out,
+               const Resumed& resumed, const ml::DatasetOptions& dataOptions,
+               const ml::Dataset& data) {
     if (!result.model) {
         std::cerr << "torchestra-cli train: "
                   << (result.status == ml::TrainStatus::Cancelled
@@ -193,6 +177,83 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     if (result.sampling.calibrated())
         std::cout << "sampling: " << ml::describeCalibration(result.sampling) << "\n";
     return 0;
+}
+
+// What the gradient exchange cost (docs/scaling.md projects larger groups from it).
+void printExchange(const ml::DataParallel& group) {
+    const ml::ExchangeStats s = group.exchangeStats();
+    if (s.collectives == 0)
+        return;
+    std::cout << "data-parallel: " << group.worldSize() << " ranks, " << s.collectives
+              << " exchanges, " << fixed(s.bytes / double(s.collectives) / 1e6, 3) << " MB and "
+              << fixed(1e3 * s.seconds / double(s.collectives), 2)
+              << " ms each on average (waiting for the slowest rank included)\n";
+}
+
+} // namespace
+
+int runTrain(const std::vector<std::string>& rawArgs) {
+    CliArgs args;
+    ml::ModelConfig config;
+    ml::TrainOptions options;
+    if (std::string err = readTrainFlags(rawArgs, args, config, options); !err.empty())
+        return refuse(err);
+    if (args.has("launch")) {
+        std::string err;
+        const int ranks = int(args.intValue("launch", 1, 1, 64, err));
+        return err.empty() ? launchLocalRanks(rawArgs, ranks) : refuse(err);
+    }
+    const std::string out = *args.value("out");
+    Resumed resumed;
+    if (std::string err = readResume(args, config, resumed); !err.empty())
+        return refuse(err);
+    ml::DatasetOptions dataOptions;
+    ml::Dataset data;
+    if (std::string err = readTrainingData(args, config, options, resumed, dataOptions, data);
+        !err.empty())
+        return refuse(err);
+
+    if (args.has("distributed"))
+        if (std::string err = joinDistributedTraining(config, data, options); !err.empty())
+            return refuse(err);
+    // Data-parallel, rank 0 speaks and keeps the model; the others train in silence.
+    const int rank = options.dataParallel ? options.dataParallel->rank() : 0;
+    if (options.dataParallel && rank == 0) {
+        // Each better model is written as it comes (atomically), so a run that loses a peer
+        // leaves the last good one on disk; the final save adds the whole history.
+        options.onImproved = [&](std::shared_ptr<ml::SequenceModel> best, int epoch, double loss) {
+            ml::TrainResult sofar;
+            sofar.bestEpoch = epoch;
+            sofar.bestValidLoss = loss;
+            const std::string err =
+                ml::saveCheckpoint(out, *best, runMetadata(sofar, resumed, dataOptions, data));
+            if (!err.empty())
+                std::cerr << "torchestra-cli train: " << err << "\n";
+        };
+    }
+
+    ml::setComputeThreads(options.threads);
+    installInterruptHandler();
+    ProgressPrinter printer;
+    ml::ProgressFn progress;
+    if (rank == 0)
+        progress = [&](const ml::TrainProgress& p) { printer(p); };
+    ml::TrainResult result =
+        ml::trainModel(data, config, options, interruptFlag(), progress, resumed.model.get());
+    printer.finish();
+    if (rank != 0) {
+        if (result.status == ml::TrainStatus::Failed)
+            std::cerr << "torchestra-cli train: " << result.error << "\n";
+        return result.status == ml::TrainStatus::Failed ? 1 : 0;
+    }
+    if (result.status == ml::TrainStatus::Failed) {
+        // The best model so far stays where it is (a data-parallel run saved it as it came).
+        std::cerr << "torchestra-cli train: " << result.error << "\n";
+        return 1;
+    }
+    if (options.dataParallel)
+        printExchange(*options.dataParallel);
+    return saveResult(result, config, out, resumed, dataOptions, data);
 }
 
 } // namespace torchestra::cli

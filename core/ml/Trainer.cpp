@@ -42,10 +42,14 @@ const std::vector<double>& trainBudgetChoices() {
 namespace {
 
 // After a finished run, on the training thread (a few seconds: 5 x 48 short continuations).
-void chooseTemperature(const Dataset& data, const std::atomic<bool>& cancel,
-                       const ProgressFn& progress, TrainProgress last, TrainResult& result) {
+void chooseTemperature(const Dataset& data, const TrainOptions& options,
+                       const std::atomic<bool>& cancel, const ProgressFn& progress,
+                       TrainProgress last, TrainResult& result) {
     if (result.status != TrainStatus::Finished || !result.model || !result.model->hasLikelihood() ||
         data.valid.empty() || cancel.load())
+        return;
+    // Data-parallel: rank 0 keeps the model, so only it calibrates.
+    if (options.dataParallel && options.dataParallel->rank() != 0)
         return;
     if (progress) {
         last.phase = "choosing temperature";
@@ -72,6 +76,12 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
         failed.error = "cannot resume: the checkpoint holds a different kind of model";
         return failed;
     }
+    if (options.dataParallel && config.kind != ModelKind::Rnn && config.kind != ModelKind::Lstm) {
+        failed.error =
+            std::string("data-parallel training covers the RNN and the LSTM so far; train the ") +
+            toString(config.kind) + " on one machine";
+        return failed;
+    }
     const ModelKindHandlers* kind = findModelKind(config.kind);
     if (!kind) {
         failed.error = unregisteredKindMessage(config.kind);
@@ -85,7 +95,7 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
                 progress(p);
         };
         TrainResult result = kind->train(data, config, options, cancel, remember, resumeFrom);
-        chooseTemperature(data, cancel, progress, last, result);
+        chooseTemperature(data, options, cancel, progress, last, result);
         return result;
     } catch (const std::exception& e) {
         failed.error = std::string("training failed: ") + e.what();

@@ -2,6 +2,7 @@
 
 // Training, on a worker thread, with progress and a Cancel that returns at once.
 
+#include "ml/DataParallel.h"
 #include "ml/Dataset.h"
 #include "ml/SamplingCalibration.h"
 #include "ml/SequenceModel.h"
@@ -57,6 +58,13 @@ struct TrainOptions {
     // Optional: told of each improvement (a snapshot of the best model so far). The RNN, LSTM
     // and GAN trainers call it; a Markov model trains in one pass and has nothing to report.
     ImprovedFn onImproved;
+    // Optional: train data-parallel with the other ranks of this group (RNN and LSTM). Every
+    // rank passes the same data, config and options: each batch is batchSize windows per
+    // rank, drawn from one seeded sequence (so the ranks' batches are the parts of one batch
+    // of batchSize x ranks, the same as one process would draw), the gradients are averaged
+    // before each step, validation is shared out and summed, and every decision (the rate,
+    // stopping, the time limit) is taken on the same numbers everywhere.
+    std::shared_ptr<DataParallel> dataParallel;
 };
 
 constexpr long kMinBatchesPerEpoch = 50;

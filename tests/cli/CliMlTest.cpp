@@ -16,40 +16,6 @@ using namespace torchestra::clitest;
 
 namespace {
 
-// A few bars of C major: a walking melody over whole-bar triads, different per seed.
-model::Song cMajorSong(int seed, int bars) {
-    model::Song song = ::torchestra::testkit::songIn44();
-    model::Track t;
-    t.properties.name = "Piano";
-    const model::TrackId id = song.addTrack(t);
-    const int scale[7] = {0, 2, 4, 5, 7, 9, 11};
-    std::vector<model::Note> notes;
-    for (int bar = 0; bar < bars; ++bar) {
-        const model::Tick start = model::Tick(bar) * 1920;
-        const int root = scale[(bar * 3 + seed) % 7];
-        for (int k : {0, 2, 4})
-            notes.push_back(
-                makeNote(start, 1920, 48 + root + scale[(k + root) % 7] - scale[root % 7], 70));
-        for (int s = 0; s < 8; ++s)
-            notes.push_back(makeNote(start + s * 240, 240, 72 + scale[(s + bar + seed) % 7], 90));
-    }
-    song.addNotes(id, notes);
-    return song;
-}
-
-std::string songFolder() {
-    static std::string dir = [] {
-        const std::string d = tempDir() + "/songs";
-        std::filesystem::create_directories(d);
-        for (int i = 0; i < 6; ++i)
-            EXPECT_EQ(
-                midi::writeMidiFile(d + "/song" + std::to_string(i) + ".mid", cMajorSong(i, 8)),
-                "");
-        return d;
-    }();
-    return dir;
-}
-
 std::string lastLine(const std::string& s) {
     std::string t = s;
     while (!t.empty() && t.back() == '\n')

@@ -16,11 +16,20 @@
 // run restores Adam's state and the learning rate from the payload (the rate only when
 // options.keepResumedLearningRate; otherwise it starts at options.learningRate) and scores the
 // resumed weights first: they are the ones to beat (bestEpoch 0 if never beaten).
+//
+// Data-parallel (options.dataParallel, see Trainer.h): rank 0's initial weights are broadcast;
+// each step every rank draws the same batch of batchSize x ranks windows and trains on its own
+// rows, its loss scaled by ranks / (the whole batch's real steps), so that the allreduced sum
+// divided by the rank count is exactly the one-process gradient of the whole batch (up to the
+// order of the float sums). The time limit is decided in the same allreduce, so every rank
+// stops after the same step. A failed collective (a dead or stalled peer) throws, and the run
+// fails with the best model so far.
 
 #include "ml/neural/NeuralNet.h"
 
 #include "ml/neural/ComputeThread.h"
 #include "ml/neural/NeuralKinds.h"
+#include "ml/neural/TrainingPasses.h"
 
 #include <algorithm>
 #include <chrono>
@@ -36,12 +45,16 @@ namespace torchestra::ml {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using neural::averageOverRanks;
+using neural::batchRows;
 using neural::BatchTensors;
 using neural::ComputeThread;
 using neural::NeuralModel;
 using neural::NeuralNet;
 using neural::NeuralNetImpl;
 using neural::NeuralTrainingState;
+using neural::realSteps;
+using neural::validationLoss;
 
 double secondsSince(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
@@ -98,57 +111,6 @@ std::shared_ptr<SequenceModel> modelFrom(const ModelConfig& config, const Snapsh
     return std::make_shared<NeuralModel>(net, s.state, s.optimizer);
 }
 
-// Validation NLL per scored step (steps 1..T-1 of each piece, as evaluate() counts them).
-// Pieces of similar length are batched and run in segments of 128 steps with the state carried
-// (exact); the tensors are built here, the passes run on `compute`. False when cancelled.
-bool validationLoss(ComputeThread& compute, NeuralNet net, const std::vector<FrameSequence>& pieces,
-                    const RepresentationConfig& rep, const std::atomic<bool>& cancel,
-                    double& loss) {
-    net->eval();
-    std::vector<const FrameSequence*> sorted;
-    for (const FrameSequence& p : pieces)
-        sorted.push_back(&p);
-    std::stable_sort(
-        sorted.begin(), sorted.end(),
-        [](const FrameSequence* a, const FrameSequence* b) { return a->steps < b->steps; });
-    double sum = 0;
-    long steps = 0;
-    constexpr std::size_t kBatch = 16;
-    constexpr int kSegment = 128;
-    for (std::size_t i = 0; i < sorted.size(); i += kBatch) {
-        const std::vector<const FrameSequence*> group(
-            sorted.begin() + long(i), sorted.begin() + long(std::min(sorted.size(), i + kBatch)));
-        int maxT = 0;
-        for (const FrameSequence* p : group) {
-            maxT = std::max(maxT, p->steps);
-            steps += std::max(0, p->steps - 1);
-        }
-        auto state = std::make_shared<NeuralNetImpl::State>();
-        for (int from = 0; from < maxT; from += kSegment) {
-            if (cancel.load(std::memory_order_relaxed))
-                return false;
-            auto bt = std::make_shared<BatchTensors>(
-                neural::makeBatchTensors(group, from, std::min(kSegment, maxT - from), rep));
-            // Step 0 of each piece is not scored (the published convention).
-            if (from == 0)
-                bt->stepMask.select(1, 0).zero_();
-            auto out = std::make_shared<double>(0.0);
-            NeuralNet m = net;
-            if (!compute.run(
-                    [m, bt, state, out]() mutable {
-                        torch::NoGradGuard noGrad;
-                        neural::StepLosses sl = neural::stepLosses(m, *bt, *state);
-                        *out = (sl.total() * bt->stepMask).sum().item<double>();
-                    },
-                    cancel))
-                return false;
-            sum += *out;
-        }
-    }
-    loss = steps > 0 ? sum / double(steps) : 0.0;
-    return true;
-}
-
 // One call of trainNeural. The run's state lives here so that each phase (set-up and resume,
 // scoring the resumed weights, a batch, an epoch, its validation, the result) is a method.
 class NeuralTrainingRun {
@@ -176,11 +138,12 @@ private:
     bool restore(const SequenceModel& resumeFrom, std::string& optimizerState);
     void makeOptimizer(const std::string& optimizerState);
     bool scoreResumed();
+    bool broadcastWeights();
     Next trainEpoch(int epoch, EpochLoss& loss);
-    bool trainBatch(Batch batch, long real, double& batchLoss);
-    bool backward(const std::shared_ptr<const Batch>& batch, int c0, int c1, long real,
+    bool trainBatch(Batch batch, double lossScale, bool timeUp, double& batchLoss);
+    bool backward(const std::shared_ptr<const Batch>& batch, int c0, int c1, double lossScale,
                   double& loss);
-    bool step();
+    bool step(double& batchLoss, bool timeUp);
     void reportTraining(int epoch, long step, const EpochLoss& loss);
     Next endEpoch(int epoch, const EpochLoss& loss, Clock::time_point epochStart);
     void keepOrSlowDown(int epoch, double score);
@@ -211,6 +174,10 @@ private:
     NeuralNet m_averaged{nullptr};
     NeuralNet m_scored{nullptr};
     std::shared_ptr<long> m_averagedSteps = std::make_shared<long>(0);
+    // Data-parallel (options.dataParallel): this rank of `m_ranks`; null/1/0 alone.
+    std::shared_ptr<DataParallel> m_group;
+    int m_ranks = 1;
+    int m_rank = 0;
 
     int m_startEpoch = 0; // the weights' own epoch count when this run began
     double m_lr = 0;
@@ -237,8 +204,12 @@ NeuralTrainingRun::NeuralTrainingRun(const Dataset& data, const ModelConfig& con
                                      const TrainOptions& options, const std::atomic<bool>& cancel,
                                      const ProgressFn& progress)
     : m_data(data), m_cfg(config), m_options(options), m_cancel(cancel), m_progress(progress),
-      m_rng(options.seed), m_lr(options.learningRate) {
+      m_rng(options.seed), m_group(options.dataParallel), m_lr(options.learningRate) {
     m_cfg.representation = data.representation; // the data decides what the model reads
+    if (m_group) {
+        m_ranks = m_group->worldSize();
+        m_rank = m_group->rank();
+    }
 }
 
 TrainResult NeuralTrainingRun::run(const SequenceModel* resumeFrom) {
@@ -299,7 +270,8 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
         return false;
     makeOptimizer(optimizerState);
 
-    m_windowFrames = long(m_options.batchSize) * m_options.windowSteps;
+    // Frames of one step's batch, over all ranks (an epoch is a pass over the data by all).
+    m_windowFrames = long(m_options.batchSize) * m_ranks * m_options.windowSteps;
     m_stepsPerEpoch = m_options.stepsPerEpoch > 0
                           ? m_options.stepsPerEpoch
                           : std::max(kMinBatchesPerEpoch,
@@ -307,6 +279,8 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_haveValid = !m_data.valid.empty() && m_data.validSteps() > long(m_data.valid.size());
     m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
     m_compute.emplace(m_options.threads);
+    if (m_group && !broadcastWeights())
+        return false;
 
     const bool averaging = m_options.averageDecay > 0;
     if (averaging) {
@@ -319,6 +293,17 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_prog.epochs = m_options.epochs;
     m_prog.stepsPerEpoch = m_stepsPerEpoch;
     return true;
+}
+
+// Data-parallel: every rank starts from rank 0's weights (set up the same way, but a resumed
+// checkpoint could differ between machines). False (with m_result.error) when cancelled.
+bool NeuralTrainingRun::broadcastWeights() {
+    const bool done = m_compute->run(
+        [m = m_net, group = m_group]() mutable { neural::broadcastParameters(m, *group, 0); },
+        m_cancel);
+    if (!done)
+        m_result.error = "cancelled";
+    return done;
 }
 
 // Continues a checkpoint's model: its weights, its epoch count, its learning rate (unless
@@ -367,7 +352,8 @@ bool NeuralTrainingRun::scoreResumed() {
     m_prog.epoch = 0;
     report(true);
     double v = 0;
-    if (!validationLoss(*m_compute, m_net, m_data.valid, m_cfg.representation, m_cancel, v))
+    if (!validationLoss(*m_compute, m_net, m_data.valid, m_cfg.representation, m_cancel,
+                        m_group.get(), v))
         return false;
     m_bestLoss = v;
     m_lastValid = v;
@@ -384,20 +370,23 @@ NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss
     for (long step = 1; step <= m_stepsPerEpoch; ++step) {
         if (cancelled())
             return Next::Cancelled;
-        if (m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds) {
+        // Alone, the limit ends the run before this step; data-parallel, after it: the ranks'
+        // clocks differ, so each says whether its time is up in the step's allreduce.
+        const bool timeUp = m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds;
+        if (timeUp && !m_group) {
             m_timeUp = true;
             break;
         }
         const Clock::time_point batchStart = Clock::now();
-        Batch batch = sampleBatch(m_data.train, m_options.batchSize, m_options.windowSteps,
-                                  m_options.transpose, m_rng);
-        long real = 0;
-        for (std::uint8_t m : batch.mask)
-            real += m;
+        Batch batch = sampleBatch(m_data.train, m_options.batchSize * m_ranks,
+                                  m_options.windowSteps, m_options.transpose, m_rng);
+        const long real = realSteps(batch); // the whole batch's, the same on every rank
         if (real == 0)
             continue;
+        if (m_group)
+            batch = batchRows(batch, m_rank * m_options.batchSize, m_options.batchSize);
         double batchLoss = 0;
-        if (!trainBatch(std::move(batch), real, batchLoss))
+        if (!trainBatch(std::move(batch), double(m_ranks) / double(real), timeUp, batchLoss))
             return Next::Cancelled;
         m_trainSeconds += secondsSince(batchStart);
         m_framesTrained += real;
@@ -406,12 +395,15 @@ NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss
         loss.sum += batchLoss * double(real);
         loss.steps += real;
         reportTraining(epoch, step, loss);
+        if (m_timeUp)
+            break;
     }
     return Next::Continue;
 }
 
-// Forward and backward over the batch, then one optimizer step. False when cancelled.
-bool NeuralTrainingRun::trainBatch(Batch batch, long real, double& batchLoss) {
+// Forward and backward over the batch (each window's loss times `lossScale`), then one
+// optimizer step. False when cancelled.
+bool NeuralTrainingRun::trainBatch(Batch batch, double lossScale, bool timeUp, double& batchLoss) {
     // The whole batch in one pass (the helper thread makes Cancel independent of how long a
     // pass takes), unless the NADE head's [B, T, P, nadeHidden] activations would pass
     // ~100 MB: then chunks with gradients accumulated.
@@ -428,19 +420,18 @@ bool NeuralTrainingRun::trainBatch(Batch batch, long real, double& batchLoss) {
     const auto shared = std::make_shared<const Batch>(std::move(batch));
     for (int c0 = 0; c0 < shared->count; c0 += chunk) {
         double chunkLoss = 0;
-        if (!backward(shared, c0, std::min(shared->count, c0 + chunk), real, chunkLoss))
+        if (!backward(shared, c0, std::min(shared->count, c0 + chunk), lossScale, chunkLoss))
             return false;
         batchLoss += chunkLoss;
     }
-    return step();
+    return step(batchLoss, timeUp);
 }
 
-// Accumulates the gradients of windows [c0, c1) of `batch`; `loss` is their share of the
-// batch's mean loss per real step. False when cancelled.
+// Accumulates the gradients of windows [c0, c1) of `batch`; `loss` is their summed loss times
+// `scale` (their share of the batch's mean loss per real step). False when cancelled.
 bool NeuralTrainingRun::backward(const std::shared_ptr<const Batch>& batch, int c0, int c1,
-                                 long real, double& loss) {
+                                 double scale, double& loss) {
     auto out = std::make_shared<double>(0.0);
-    const double scale = 1.0 / double(real);
     const double inputDropout = m_options.inputDropout;
     // Copies only: the pass may outlive this run (see the file comment).
     if (!m_compute->run(
@@ -468,11 +459,16 @@ bool NeuralTrainingRun::backward(const std::shared_ptr<const Batch>& batch, int 
     return true;
 }
 
-// Clips the gradients, steps Adam and updates the average. False when cancelled.
-bool NeuralTrainingRun::step() {
-    return m_compute->run(
+// Data-parallel: averages the gradients (and the batch loss and the time limit) over the ranks.
+// Then clips the gradients, steps Adam and updates the average. False when cancelled.
+bool NeuralTrainingRun::step(double& batchLoss, bool timeUp) {
+    auto shared = std::make_shared<std::pair<double, bool>>(batchLoss, timeUp);
+    const bool done = m_compute->run(
         [m = m_net, adam = m_adam, clip = m_options.clipNorm, averaged = m_averaged,
-         decay = m_options.averageDecay, averagedSteps = m_averagedSteps]() mutable {
+         decay = m_options.averageDecay, averagedSteps = m_averagedSteps, group = m_group,
+         shared]() mutable {
+            if (group)
+                *shared = averageOverRanks(m, *group, shared->first, shared->second);
             if (clip > 0)
                 torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
             adam->step();
@@ -480,6 +476,11 @@ bool NeuralTrainingRun::step() {
                 neural::averageInto(m, averaged, decay, ++*averagedSteps);
         },
         m_cancel);
+    if (done && m_group) {
+        batchLoss = shared->first;
+        m_timeUp = shared->second;
+    }
+    return done;
 }
 
 void NeuralTrainingRun::reportTraining(int epoch, long step, const EpochLoss& loss) {
@@ -508,7 +509,8 @@ NeuralTrainingRun::Next NeuralTrainingRun::endEpoch(int epoch, const EpochLoss& 
         report(true);
         const Clock::time_point validStart = Clock::now();
         double v = 0;
-        if (!validationLoss(*m_compute, m_scored, m_data.valid, m_cfg.representation, m_cancel, v))
+        if (!validationLoss(*m_compute, m_scored, m_data.valid, m_cfg.representation, m_cancel,
+                            m_group.get(), v))
             return Next::Cancelled;
         m_lastValidSeconds = secondsSince(validStart);
         score = v;

@@ -44,10 +44,10 @@ void StepPool::release() {
 void StepPool::run(Task task, void* ctx, int parts) {
     m_task = task;
     m_ctx = ctx;
-    m_parts.store(parts, std::memory_order_relaxed);
     m_done.store(0, std::memory_order_relaxed);
-    const std::uint64_t phase = (m_state.load(std::memory_order_relaxed) >> 8) + 1;
-    m_state.store(phase << 8, std::memory_order_release);
+    const std::uint64_t phase = (m_state.load(std::memory_order_relaxed) >> 16) + 1;
+    // Publishes the task with the phase: a helper reads them only after claiming a part of it.
+    m_state.store(phase << 16 | std::uint64_t(parts) << 8, std::memory_order_release);
     claimAll(phase);
     while (m_done.load(std::memory_order_acquire) < parts)
         cpuRelax();
@@ -67,12 +67,14 @@ StepPool::~StepPool() {
 void StepPool::claimAll(std::uint64_t phase) {
     for (;;) {
         std::uint64_t s = m_state.load(std::memory_order_acquire);
-        if ((s >> 8) != phase || int(s & 0xFF) >= m_parts.load(std::memory_order_relaxed))
+        const int parts = int((s >> 8) & 0xFF);
+        const int claimed = int(s & 0xFF);
+        if ((s >> 16) != phase || claimed >= parts)
             return;
         if (m_state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
             const Task task = m_task;
             void* ctx = m_ctx;
-            task(ctx, int(s & 0xFF));
+            task(ctx, claimed);
             m_done.fetch_add(1, std::memory_order_release);
         }
     }
@@ -91,7 +93,7 @@ void StepPool::helperLoop() {
         // whose parts are all claimed is left at once by claimAll.
         std::uint64_t seen = ~std::uint64_t(0);
         while (m_active.load(std::memory_order_acquire)) {
-            const std::uint64_t phase = m_state.load(std::memory_order_acquire) >> 8;
+            const std::uint64_t phase = m_state.load(std::memory_order_acquire) >> 16;
             if (phase != seen) {
                 seen = phase;
                 claimAll(phase);

@@ -44,9 +44,13 @@ private:
     void claimAll(std::uint64_t phase);
     void helperLoop();
 
-    std::atomic<std::uint64_t> m_state{0}; // phase << 8 | parts claimed
+    // phase << 16 | parts << 8 | parts claimed, in one word so that a claim always sees the
+    // part count of its own phase. (Once kept apart, a helper starting up could claim part 0
+    // of phase 0, which has no task, or a part of a finished phase beyond its count, from the
+    // next call's count: a crash seen once in CI, on a fresh process under load.) Phase 0 has
+    // no parts.
+    std::atomic<std::uint64_t> m_state{0};
     std::atomic<int> m_done{0};
-    std::atomic<int> m_parts{2}; // read by a helper still looking at the last phase
     Task m_task = nullptr;
     void* m_ctx = nullptr;
     std::atomic<bool> m_inUse{false};

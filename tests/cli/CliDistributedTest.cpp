@@ -1,0 +1,208 @@
+// Data-parallel training through the real binary: ranks are separate processes that meet on
+// loopback through torch's c10d (TCPStore + ProcessGroupGloo), as on a cluster.
+#include "CliTestUtil.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cmath>
+#include <regex>
+#include <thread>
+
+using namespace torchestra;
+using namespace torchestra::clitest;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A small LSTM without dropout (torch's dropout masks would differ between one process and
+// two), a few steps per epoch.
+const std::string kSmallLstm =
+    "train --model lstm --hidden 24 --layers 1 --dropout 0 --threads 1 --seed 7 ";
+
+int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+
+// One rank started by hand, as a cluster's launcher would: its environment, its own output.
+struct Rank {
+    pid_t pid = -1;
+    std::string errPath;
+
+    Rank(int rank, const std::string& env, const std::string& args) {
+        errPath = tempDir() + "/rank" + std::to_string(rank) + "-" +
+                  std::to_string(Clock::now().time_since_epoch().count()) + ".err";
+        const std::string cmd = "exec env RANK=" + std::to_string(rank) + " " + env + " " +
+                                TORCHESTRA_CLI_PATH + " " + args + " --distributed >/dev/null 2>" +
+                                errPath;
+        pid = ::fork();
+        if (pid == 0) {
+            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    // The exit code, or -1 if it is still running after `seconds`.
+    int waitFor(double seconds) {
+        const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+        while (Clock::now() < end) {
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                pid = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return -1;
+    }
+    std::string err() const { return slurp(errPath); }
+    ~Rank() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::kill(pid, SIGCONT);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+std::string groupEnv(int world, int port, int timeoutSeconds = 60) {
+    return "WORLD_SIZE=" + std::to_string(world) +
+           " MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) +
+           " TORCHESTRA_DIST_TIMEOUT=" + std::to_string(timeoutSeconds);
+}
+
+// `eval`'s total NLL per step of `model` on the song folder.
+double evalNll(const std::string& model) {
+    RunResult r = runCli("eval --model " + model + " " + songFolder());
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(r.out, m, std::regex("all ([0-9.]+) nats/step"))) << r.out;
+    return m.size() > 1 ? std::stod(m[1]) : NAN;
+}
+
+bool waitForFile(const std::string& path, double seconds) {
+    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+    while (Clock::now() < end) {
+        if (std::filesystem::exists(path))
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+} // namespace
+
+// Two ranks with batch B each take the same steps as one process with batch 2B: the same
+// windows (one seeded draw, shared out), the gradients averaged before each step.
+TEST(CliDistributed, TwoRanksTrainTheWeightsOneProcessTrainsWithTheWholeBatch) {
+    const std::string run = kSmallLstm + "--epochs 2 --steps-per-epoch 6 ";
+    const std::string one = tempDir() + "/dp-one.tcm";
+    const std::string two = tempDir() + "/dp-two.tcm";
+    const std::string half = tempDir() + "/dp-half.tcm";
+    RunResult a = runCli(run + "--batch 4 --out " + one + " " + songFolder());
+    ASSERT_EQ(a.exitCode, 0) << a.err;
+    RunResult b = runCli(run + "--batch 2 --launch 2 --out " + two + " " + songFolder());
+    ASSERT_EQ(b.exitCode, 0) << b.err;
+    EXPECT_NE(b.err.find("all 2 ranks joined"), std::string::npos) << b.err;
+    RunResult c = runCli(run + "--batch 2 --out " + half + " " + songFolder());
+    ASSERT_EQ(c.exitCode, 0) << c.err;
+
+    const double nllOne = evalNll(one), nllTwo = evalNll(two), nllHalf = evalNll(half);
+    // eval prints 4 decimals; float sums in another order move the last one at most.
+    EXPECT_NEAR(nllOne, nllTwo, 2e-4);
+    // What the check tells apart: one rank's half of each batch trains other weights.
+    EXPECT_GT(std::abs(nllHalf - nllTwo), 1e-2) << nllHalf << " vs " << nllTwo;
+}
+
+// A rank that dies: the other says so at once (its next collective finds the connection
+// gone), well within the 60 s the issue allows; the checkpoint rank 0 wrote at its last
+// improvement loads, and training resumes from it with another number of ranks.
+TEST(CliDistributed, AKilledRankIsReportedAndTheLastCheckpointStillTrains) {
+    const std::string model = tempDir() + "/dp-killed.tcm";
+    std::filesystem::remove(model);
+    const std::string args =
+        kSmallLstm + "--epochs 100000 --steps-per-epoch 3 --out " + model + " " + songFolder();
+    const std::string env = groupEnv(2, freePort());
+    Rank r0(0, env, args), r1(1, env, args);
+    ASSERT_TRUE(waitForFile(model, 60)) << r0.err() << r1.err();
+    ::kill(r1.pid, SIGKILL);
+    const auto killed = Clock::now();
+    const int code = r0.waitFor(90);
+    const double seconds = std::chrono::duration<double>(Clock::now() - killed).count();
+    ASSERT_NE(code, -1) << "rank 0 still runs 90 s after its peer died";
+    EXPECT_EQ(code, 1);
+    EXPECT_LT(seconds, 60);
+    EXPECT_NE(r0.err().find("rank 0 of 2: allreduce: a peer left the group"), std::string::npos)
+        << r0.err();
+    std::cout << "[ measure ] rank 0 reported its dead peer after " << seconds << " s\n";
+
+    EXPECT_TRUE(std::isfinite(evalNll(model)));
+    RunResult resumed =
+        runCli(kSmallLstm + "--resume " + model + " --epochs 1 --steps-per-epoch 2 " +
+               "--launch 3 --out " + model + " " + songFolder());
+    EXPECT_EQ(resumed.exitCode, 0) << resumed.err;
+    EXPECT_NE(resumed.out.find("saved " + model), std::string::npos) << resumed.out;
+}
+
+// A rank that stops answering (SIGSTOP: alive, silent) is reported within the timeout.
+TEST(CliDistributed, AStalledRankIsReportedWithinTheTimeout) {
+    const std::string model = tempDir() + "/dp-stalled.tcm";
+    std::filesystem::remove(model);
+    const std::string args =
+        kSmallLstm + "--epochs 100000 --steps-per-epoch 3 --out " + model + " " + songFolder();
+    const std::string env = groupEnv(2, freePort(), 4);
+    Rank r0(0, env, args), r1(1, env, args);
+    ASSERT_TRUE(waitForFile(model, 60)) << r0.err() << r1.err();
+    ::kill(r1.pid, SIGSTOP);
+    const int code = r0.waitFor(60);
+    ASSERT_NE(code, -1) << "rank 0 still waits 60 s after its peer stalled (timeout 4 s)";
+    EXPECT_EQ(code, 1);
+    EXPECT_NE(r0.err().find("no answer from a peer within 4 s"), std::string::npos) << r0.err();
+}
+
+// Ranks that would train different things, or disagree on the group, say so and stop.
+TEST(CliDistributed, RanksThatDisagreeSayHowAndStop) {
+    const std::string model = tempDir() + "/dp-disagree.tcm";
+    const std::string args =
+        kSmallLstm + "--epochs 1 --steps-per-epoch 1 --out " + model + " " + songFolder();
+    {
+        const std::string env = groupEnv(2, freePort(), 10);
+        Rank r0(0, env, args), r1(1, env, args + " --hidden 32");
+        EXPECT_EQ(r0.waitFor(30), 2);
+        EXPECT_EQ(r1.waitFor(30), 2);
+        EXPECT_NE(r0.err().find("rank 1 trains something else: LSTM 1x32"), std::string::npos)
+            << r0.err();
+    }
+    {
+        const int port = freePort();
+        Rank r0(0, groupEnv(2, port, 10), args), r1(1, groupEnv(3, port, 10), args);
+        EXPECT_EQ(r0.waitFor(30), 2);
+        EXPECT_EQ(r1.waitFor(30), 2);
+        EXPECT_NE(r0.err().find("rank 1 was started with WORLD_SIZE 3, this rank with 2"),
+                  std::string::npos)
+            << r0.err();
+    }
+    RunResult alone = runCli(args + " --distributed");
+    EXPECT_EQ(alone.exitCode, 2);
+    EXPECT_NE(alone.err.find("--distributed: WORLD_SIZE is not set"), std::string::npos)
+        << alone.err;
+    RunResult gan =
+        runCli("train --model gan --epochs 1 --launch 2 --out " + model + " " + songFolder());
+    EXPECT_NE(gan.exitCode, 0);
+    EXPECT_NE(gan.err.find("data-parallel training covers the RNN and the LSTM so far"),
+              std::string::npos)
+        << gan.err;
+}
