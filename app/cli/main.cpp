@@ -21,7 +21,9 @@ const std::vector<CommandInfo>& commands() {
          "FILES_OR_DIRS... [--valid DIR --tracks 1,2 --epochs N --hidden N --layers N --noise N "
          "--bar-steps N --steps-per-beat N --hold on|off --seed N --resume MODEL ...] "
          "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "
-         "unless --epochs gives one; 0 = until it stops improving)]",
+         "unless --epochs gives one; 0 = until it stops improving)] [--launch N: N local "
+         "data-parallel ranks | --distributed: one rank of a group that RANK, WORLD_SIZE, "
+         "MASTER_ADDR and MASTER_PORT describe (docs/scaling.md)]",
          runTrain},
         {"generate",
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "

@@ -1,6 +1,7 @@
 // Data-parallel training through the real binary: ranks are separate processes that meet on
 // loopback through torch's c10d (TCPStore + ProcessGroupGloo), as on a cluster.
 #include "CliTestUtil.h"
+#include "ml/TrainCommandLine.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -205,4 +206,30 @@ TEST(CliDistributed, RanksThatDisagreeSayHowAndStop) {
     EXPECT_NE(gan.err.find("data-parallel training covers the RNN and the LSTM so far"),
               std::string::npos)
         << gan.err;
+}
+
+// What the Train panel copies for a cluster (ml::trainCommandArguments) is a command this
+// program runs as it is: here with --launch 2 where a cluster's ranks would use --distributed.
+TEST(CliDistributed, TheTrainPanelsClusterCommandTrainsTheChosenModel) {
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Lstm;
+    config.hidden = 20;
+    config.layers = 1;
+    config.dropout = 0.25;
+    ml::TrainOptions options = ml::defaultTrainOptions(config.kind, 5);
+    options.stepsPerEpoch = 3;
+    options.epochs = 2;
+    options.learningRate = 0.003;
+    const std::string model = tempDir() + "/dp-panel.tcm";
+    const std::vector<std::string> args = ml::trainCommandArguments(
+        config, options, {0}, model, {songFolder()}, {"--launch", "2", "--threads", "1"});
+    const std::string line = ml::shellCommandLine(TORCHESTRA_CLI_PATH, args);
+    EXPECT_NE(line.find(" --lr 0.003 "), std::string::npos) << line;
+    EXPECT_NE(line.find(" --dropout 0.25 "), std::string::npos) << line;
+    RunResult r = runShell(line);
+    ASSERT_EQ(r.exitCode, 0) << line << "\n" << r.err;
+    EXPECT_NE(r.out.find("saved " + model + " (LSTM 1x20, tracks 0,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("at epoch 2)"), std::string::npos) << r.out;
+    EXPECT_EQ(ml::shellCommandLine("a b", {"it's", "plain-1.0/x=y"}),
+              "'a b' 'it'\\''s' plain-1.0/x=y");
 }

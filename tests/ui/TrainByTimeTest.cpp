@@ -7,10 +7,13 @@
 #include "ui/panels/GeneratePanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 
+#include <QClipboard>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QSpinBox>
 
@@ -218,6 +221,37 @@ TEST_F(TrainByTimeTest, AFinishedRunLeavesItsFinalModelAndNoSnapshot) {
     EXPECT_EQ(library->rowOf(path), 0);
     EXPECT_EQ(m_window.generatePanel()->modelPath(), path) << "the final model is the choice";
     EXPECT_TRUE(panel->session()->snapshotPath().isEmpty());
+}
+
+// "Run on: a cluster": Train copies the command line that trains the chosen model with the
+// chosen files and tracks on every machine (ml::trainCommandArguments, which the command-line
+// tests run), and nothing trains here.
+TEST_F(TrainByTimeTest, RunOnAClusterCopiesTheCommandLineInsteadOfTraining) {
+    TrainPanel* panel = chooseSmallLstmOnTheGoodFiles();
+    ASSERT_FALSE(HasFailure());
+    panel->tracksEdit()->setText(QStringLiteral("0"));
+    QTest::keyClick(panel->tracksEdit(), Qt::Key_Return);
+    panel->runOnBox()->setCurrentIndex(panel->runOnBox()->findData(false));
+    EXPECT_EQ(panel->trainButton()->text(), QStringLiteral("Copy Command Line"));
+    QGuiApplication::clipboard()->clear();
+    QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
+    const QString copied = QGuiApplication::clipboard()->text();
+    const ml::ModelConfig config = panel->modelConfig();
+    EXPECT_TRUE(copied.startsWith(QStringLiteral("torchestra-cli train --model lstm --head "
+                                                 "independent --hidden %1 --layers %2 ")
+                                      .arg(config.hidden)
+                                      .arg(config.layers)))
+        << copied.toStdString();
+    EXPECT_TRUE(copied.contains(QStringLiteral(" --max-minutes %1 ").arg(panel->trainMinutes())))
+        << copied.toStdString();
+    EXPECT_TRUE(copied.contains(QStringLiteral(" --tracks 0 --distributed --out model.tcm ")))
+        << copied.toStdString();
+    for (const QString& input : panel->inputs())
+        EXPECT_TRUE(copied.contains(input)) << copied.toStdString();
+    EXPECT_EQ(panel->state(), TrainingSession::State::Idle) << "nothing trains here";
+    EXPECT_TRUE(panel->statusLabel()->text().startsWith(QStringLiteral("Copied the command line")));
+    panel->runOnBox()->setCurrentIndex(panel->runOnBox()->findData(true));
+    EXPECT_EQ(panel->trainButton()->text(), QStringLiteral("Train"));
 }
 
 } // namespace

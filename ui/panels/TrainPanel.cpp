@@ -456,6 +456,7 @@ void TrainPanel::wireSession() {
 void TrainPanel::updateButtons() {
     const bool busy = isBusy();
     m_train->setEnabled(!busy && !m_inputs.isEmpty());
+    m_train->setText(runsHere() ? tr("Train") : tr("Copy Command Line"));
     m_cancel->setEnabled(state() == State::Reading || state() == State::Training);
     m_kind->setEnabled(!busy);
     m_tracksEdit->setEnabled(!busy);
@@ -474,6 +475,10 @@ void TrainPanel::updateButtons() {
 void TrainPanel::train() {
     if (isBusy() || m_inputs.isEmpty())
         return;
+    if (!runsHere()) {
+        copyClusterCommand();
+        return;
+    }
     m_session->start(m_inputs, m_tracks, modelConfig(), trainOptions());
 }
 

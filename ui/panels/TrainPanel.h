@@ -123,6 +123,11 @@ public:
     QComboBox* kindBox() const { return m_kind; }
     QComboBox* presetBox() const { return m_preset; }
     QComboBox* trainForBox() const { return m_trainFor; }
+    QComboBox* runOnBox() const { return m_runOn; }
+    // "Run on: a cluster": the command line Train copies instead of training here (every rank
+    // runs it with --distributed, docs/scaling.md).
+    bool runsHere() const;
+    QString clusterCommandLine() const;
     QPushButton* trainButton() const { return m_train; }
     QPushButton* cancelButton() const { return m_cancel; }
     QPushButton* loadButton() const { return m_loadModel; }
@@ -165,6 +170,7 @@ private:
     void updateForecast(const ml::TrainProgress& p);
     void updateButtons();
     void chooseAndAdd(bool folder);
+    void copyClusterCommand();
     void loadModel();
     void saveModel();
 
@@ -187,6 +193,7 @@ private:
     QComboBox* m_kind = nullptr;
     QComboBox* m_preset = nullptr;
     QComboBox* m_trainFor = nullptr;
+    QComboBox* m_runOn = nullptr;
     QPushButton* m_train = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;

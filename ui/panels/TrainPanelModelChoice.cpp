@@ -2,9 +2,14 @@
 // the project keeps of them, and the options a run trains with.
 #include "ui/panels/TrainPanel.h"
 
+#include "ml/TrainCommandLine.h"
+
+#include <QClipboard>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QGuiApplication>
+#include <QLabel>
 
 #include <algorithm>
 
@@ -42,6 +47,16 @@ QWidget* TrainPanel::buildModelBox() {
                               "held-out files stop improving. Meanwhile its best model so far "
                               "is in the list below and the Generate panel."));
     form->addRow(tr("Train for"), m_trainFor);
+    m_runOn = new QComboBox(modelBox);
+    m_runOn->setObjectName(QStringLiteral("runOnBox"));
+    m_runOn->addItem(tr("This machine"), true);
+    m_runOn->addItem(tr("A cluster (copy the command line)"), false);
+    m_runOn->setToolTip(
+        tr("A cluster: Train copies the command line that trains this model on several "
+           "machines at once (every machine runs it; see docs/scaling.md). Load\u2026 the "
+           "model it writes when it is done."));
+    connect(m_runOn, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
+    form->addRow(tr("Run on"), m_runOn);
     auto describePreset = [this] {
         const ml::ModelConfig c = modelConfig();
         m_preset->setToolTip(
@@ -146,6 +161,27 @@ QString TrainPanel::budgetText(double minutes) {
     if (minutes <= 0)
         return tr("Until it stops improving");
     return minutes == 1 ? tr("1 minute") : tr("%1 minutes").arg(minutes);
+}
+
+bool TrainPanel::runsHere() const {
+    return m_runOn->currentData().toBool();
+}
+
+QString TrainPanel::clusterCommandLine() const {
+    std::vector<std::string> inputs;
+    for (const QString& path : m_inputs)
+        inputs.push_back(path.toStdString());
+    const std::vector<std::string> args = ml::trainCommandArguments(
+        modelConfig(), trainOptions(), m_tracks, "model.tcm", inputs, {"--distributed"});
+    return QString::fromStdString(ml::shellCommandLine("torchestra-cli", args));
+}
+
+void TrainPanel::copyClusterCommand() {
+    QGuiApplication::clipboard()->setText(clusterCommandLine());
+    m_status->setText(tr("Copied the command line. Every machine of the cluster runs it, with "
+                         "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set and the files at "
+                         "the same paths (docs/scaling.md); then Load\u2026 the model.tcm it "
+                         "writes."));
 }
 
 } // namespace torchestra::ui
