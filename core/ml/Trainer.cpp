@@ -76,10 +76,9 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
         failed.error = "cannot resume: the checkpoint holds a different kind of model";
         return failed;
     }
-    if (options.dataParallel && config.kind != ModelKind::Rnn && config.kind != ModelKind::Lstm) {
-        failed.error =
-            std::string("data-parallel training covers the RNN and the LSTM so far; train the ") +
-            toString(config.kind) + " on one machine";
+    if (options.dataParallel && config.kind == ModelKind::Markov) {
+        failed.error = "the Markov baseline counts its data in one pass (seconds): train it on "
+                       "one machine, without --distributed or --launch";
         return failed;
     }
     const ModelKindHandlers* kind = findModelKind(config.kind);

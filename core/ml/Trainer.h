@@ -58,7 +58,7 @@ struct TrainOptions {
     // Optional: told of each improvement (a snapshot of the best model so far). The RNN, LSTM
     // and GAN trainers call it; a Markov model trains in one pass and has nothing to report.
     ImprovedFn onImproved;
-    // Optional: train data-parallel with the other ranks of this group (RNN and LSTM). Every
+    // Optional: train data-parallel with the other ranks of this group (RNN, LSTM, GAN). Every
     // rank passes the same data, config and options: each batch is batchSize windows per
     // rank, drawn from one seeded sequence (so the ranks' batches are the parts of one batch
     // of batchSize x ranks, the same as one process would draw), the gradients are averaged

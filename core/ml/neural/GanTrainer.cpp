@@ -22,6 +22,7 @@
 #include "ml/neural/GanTraining.h"
 #include "ml/neural/NeuralKinds.h"
 #include "ml/neural/NeuralNet.h"
+#include "ml/neural/TrainingPasses.h"
 
 #include <algorithm>
 #include <chrono>
@@ -104,12 +105,16 @@ struct GanState {
     std::shared_ptr<const GanBarSet> bars;
     std::mt19937_64 rng;
     long steps = 0; // generator steps, for the average's warm-up
+    // Data-parallel (TrainOptions::dataParallel): each batch is drawn for all ranks at once
+    // and this rank trains on its rows; every update's gradients are averaged over the ranks.
+    std::shared_ptr<DataParallel> group;
 };
 
 struct UpdateResult {
     double wasserstein = 0; // the critic steps' mean estimate
     double generatorLoss = 0;
     double seconds = 0;
+    bool timeUp = false; // data-parallel: some rank's time limit came
 };
 
 // The weights and training state worth keeping.
@@ -144,7 +149,8 @@ private:
     bool setUp(const SequenceModel* resumeFrom);
     bool restore(const SequenceModel& resumeFrom);
     Next trainEpoch(int epoch, double& wasserstein, double& generatorLoss);
-    bool generatorUpdate(double& wasserstein, double& generatorLoss);
+    bool generatorUpdate(bool timeUp, double& wasserstein, double& generatorLoss);
+    int ranks() const { return m_options.dataParallel ? m_options.dataParallel->worldSize() : 1; }
     bool validate(double& score);
     Next endEpoch(int epoch, double wasserstein, double generatorLoss, Clock::time_point start);
     GanSnapshot snapshot(int epoch, double best) const;
@@ -249,6 +255,13 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     m_state->rng.seed(m_options.seed);
     if (resumeFrom && !restore(*resumeFrom))
         return false;
+    if (m_options.dataParallel) {
+        // Every rank starts from rank 0's weights (the training thread runs torch serially).
+        m_state->group = m_options.dataParallel;
+        broadcastParameters(m_state->generator->parameters(), *m_state->group, 0);
+        broadcastParameters(m_state->critic->parameters(), *m_state->group, 0);
+        seedThisRank(m_options.seed, *m_state->group);
+    }
     m_state->averaged = GanGenerator(m_state->shape, m_cfg.noiseSize, ganWidth(m_cfg));
     assign(*m_state->averaged, copyOf(*m_state->generator));
     const auto adamOptions = [this] {
@@ -283,10 +296,11 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     // By default an epoch is one pass over the training bars (each generator step sees a batch
     // of new conditions), at least kMinStepsPerEpoch so that small data is still judged rarely
     // enough for the validation (a few seconds) to be worth its time.
-    m_prog.stepsPerEpoch = m_options.stepsPerEpoch > 0
-                               ? m_options.stepsPerEpoch
-                               : std::max(kMinStepsPerEpoch, long(bars->index.size()) /
-                                                                 std::max(1, m_options.batchSize));
+    m_prog.stepsPerEpoch =
+        m_options.stepsPerEpoch > 0
+            ? m_options.stepsPerEpoch
+            : std::max(kMinStepsPerEpoch,
+                       long(bars->index.size()) / std::max(1, m_options.batchSize * ranks()));
     return true;
 }
 
@@ -314,13 +328,16 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
     for (long step = 1; step <= m_prog.stepsPerEpoch; ++step) {
         if (cancelled())
             return Next::Cancelled;
-        if (m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds) {
+        // Alone, the limit ends the run before this update; data-parallel, after it (the ranks
+        // agree in the update's exchange: their clocks differ).
+        const bool timeUp = m_maxSeconds > 0 && secondsSince(m_start) >= m_maxSeconds;
+        if (timeUp && !m_state->group) {
             m_timeUp = true;
             break;
         }
         const Clock::time_point stepStart = Clock::now();
         double w = 0, g = 0;
-        if (!generatorUpdate(w, g))
+        if (!generatorUpdate(timeUp, w, g))
             return Next::Cancelled;
         if (!std::isfinite(w) || !std::isfinite(g))
             return Next::Diverged;
@@ -341,26 +358,53 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
             m_prog.secondsLeft =
                 std::min(m_prog.secondsLeft, std::max(0.0, m_maxSeconds - secondsSince(m_start)));
         m_prog.framesPerSecond =
-            double(m_stepsDone * m_options.batchSize * m_cfg.barSteps) / m_stepSeconds;
+            double(m_stepsDone * m_options.batchSize * ranks() * m_cfg.barSteps) / m_stepSeconds;
         report(false);
+        if (m_timeUp)
+            break;
     }
     wasserstein = done ? sumW / double(done) : 0;
     generatorLoss = done ? sumG / double(done) : 0;
     return Next::Continue;
 }
 
+// A batch of `batch` bars per rank, drawn for every rank alike; this rank's rows.
+GanBatch drawBatch(GanState& s, int batch, int transpose) {
+    if (!s.group)
+        return makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
+    GanBatch b = makeGanBatch(*s.bars, s.shape, batch * s.group->worldSize(), transpose, s.rng);
+    const std::int64_t first = std::int64_t(s.group->rank()) * batch;
+    b.real = b.real.narrow(0, first, batch);
+    b.condition = b.condition.narrow(0, first, batch);
+    return b;
+}
+
 // kCriticSteps critic updates, one generator update and the average's (run on the helper
-// thread).
-UpdateResult updatePass(GanState& s, int batch, int transpose, double decay) {
+// thread). Data-parallel, every update's gradients are averaged over the ranks, and the
+// generator's exchange also averages the losses and says whether any rank's time is up.
+UpdateResult updatePass(GanState& s, int batch, int transpose, double decay, bool timeUp) {
     UpdateResult out;
+    BeforeStep averageCritic;
+    if (s.group)
+        averageCritic = [&s](const std::vector<torch::Tensor>& params, double) {
+            averageGradients(params, *s.group, {});
+        };
     double w = 0;
-    for (int i = 0; i < kCriticSteps; ++i) {
-        const GanBatch b = makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
-        w += criticStep(s.generator, s.critic, *s.criticAdam, b, s.noise).wasserstein;
-    }
-    const GanBatch b = makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
-    out.generatorLoss = generatorStep(s.generator, s.critic, *s.generatorAdam, b, s.noise);
+    for (int i = 0; i < kCriticSteps; ++i)
+        w += criticStep(s.generator, s.critic, *s.criticAdam, drawBatch(s, batch, transpose),
+                        s.noise, averageCritic)
+                 .wasserstein;
     out.wasserstein = w / kCriticSteps;
+    BeforeStep averageGenerator;
+    if (s.group)
+        averageGenerator = [&](const std::vector<torch::Tensor>& params, double loss) {
+            const std::vector<float> mean = averageGradients(
+                params, *s.group, {float(out.wasserstein), float(loss), timeUp ? 1.f : 0.f});
+            out.wasserstein = mean[0];
+            out.timeUp = mean[2] > 0.f;
+        };
+    out.generatorLoss = generatorStep(s.generator, s.critic, *s.generatorAdam,
+                                      drawBatch(s, batch, transpose), s.noise, averageGenerator);
     ++s.steps;
     torch::NoGradGuard noGrad;
     const double d =
@@ -373,16 +417,16 @@ UpdateResult updatePass(GanState& s, int batch, int transpose, double decay) {
 }
 
 // One generator update on the helper thread, with the threads m_threads chooses.
-bool GanTrainingRun::generatorUpdate(double& wasserstein, double& generatorLoss) {
+bool GanTrainingRun::generatorUpdate(bool timeUp, double& wasserstein, double& generatorLoss) {
     auto out = std::make_shared<UpdateResult>();
     const int batch = m_options.batchSize, transpose = m_options.transpose;
     const int threads = m_threads->next();
     const double decay = m_options.averageDecay;
     const bool done = m_compute->run(
-        [s = m_state, out, batch, transpose, decay, threads] {
+        [s = m_state, out, batch, transpose, decay, threads, timeUp] {
             setThisThreadsThreads(threads);
             const Clock::time_point start = Clock::now();
-            *out = updatePass(*s, batch, transpose, decay);
+            *out = updatePass(*s, batch, transpose, decay, timeUp);
             out->seconds = secondsSince(start);
         },
         m_cancel);
@@ -391,6 +435,7 @@ bool GanTrainingRun::generatorUpdate(double& wasserstein, double& generatorLoss)
     m_threads->record(out->seconds);
     wasserstein = out->wasserstein;
     generatorLoss = out->generatorLoss;
+    m_timeUp = m_timeUp || out->timeUp;
     return true;
 }
 
@@ -399,6 +444,16 @@ bool GanTrainingRun::validate(double& score) {
     m_prog.phase = "validating";
     report(true);
     const Clock::time_point start = Clock::now();
+    DataParallel* group = m_state->group.get();
+    if (group && group->rank() != 0) {
+        // Rank 0 scores its averaged generator (the same weights everywhere) and tells the
+        // others, so every rank takes the same decisions.
+        float told = 0;
+        group->broadcast(&told, 1, 0);
+        score = told;
+        m_lastValidSeconds = secondsSince(start);
+        return true;
+    }
     auto out = std::make_shared<double>(1.0);
     auto windows = std::make_shared<const ContinuationWindows>(m_valid);
     const bool done = m_compute->run(
@@ -413,6 +468,11 @@ bool GanTrainingRun::validate(double& score) {
         m_cancel);
     m_lastValidSeconds = secondsSince(start);
     score = *out;
+    if (done && group) {
+        float told = float(score);
+        group->broadcast(&told, 1, 0);
+        score = told; // rounded as the others see it
+    }
     return done;
 }
 

@@ -71,7 +71,7 @@ GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, i
 }
 
 CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                      const GanBatch& batch, int noise) {
+                      const GanBatch& batch, int noise, const BeforeStep& beforeStep) {
     const std::int64_t B = batch.real.size(0);
     torch::Tensor fake;
     {
@@ -89,6 +89,8 @@ CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::
         gradientPenaltyWithTerm(critic, batch.real, fake, term, torch::rand({B}));
     const torch::Tensor loss = -wasserstein + kPenaltyWeight * penalty;
     loss.backward();
+    if (beforeStep)
+        beforeStep(critic->parameters(), loss.item<double>());
     adam.step();
     CriticStep step;
     step.wasserstein = wasserstein.item<double>();
@@ -122,13 +124,15 @@ private:
 } // namespace
 
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                     const GanBatch& batch, int noise) {
+                     const GanBatch& batch, int noise, const BeforeStep& beforeStep) {
     const std::int64_t B = batch.condition.size(0);
     adam.zero_grad();
     const FrozenWeights frozen(*critic);
     const torch::Tensor fake = generator(torch::randn({B, noise}), batch.condition);
     const torch::Tensor loss = -critic(fake, batch.condition).mean();
     loss.backward();
+    if (beforeStep)
+        beforeStep(generator->parameters(), loss.item<double>());
     adam.step();
     return loss.item<double>();
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 #include <vector>
@@ -47,6 +48,10 @@ struct GanBatch {
 GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, int transpose,
                       std::mt19937_64& rng);
 
+// Called between an update's backward pass and its optimizer step with the updated module's
+// parameters and the update's loss (data-parallel training averages the gradients there).
+using BeforeStep = std::function<void(const std::vector<torch::Tensor>& params, double loss)>;
+
 // One critic update on a batch: returns its loss terms (Wasserstein estimate, penalty).
 struct CriticStep {
     double wasserstein = 0; // mean D(real) - mean D(fake)
@@ -54,11 +59,11 @@ struct CriticStep {
     double loss = 0; // what was minimised: -wasserstein + kPenaltyWeight * penalty
 };
 CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                      const GanBatch& batch, int noise);
+                      const GanBatch& batch, int noise, const BeforeStep& beforeStep = {});
 // One generator update on a batch's conditions: returns its loss, -mean D(fake). The critic's
 // weights get no gradient from it.
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                     const GanBatch& batch, int noise);
+                     const GanBatch& batch, int noise, const BeforeStep& beforeStep = {});
 
 // How many threads the compute thread gives each generator update, chosen by measurement. An
 // update is hundreds of small parallel operations, and at the end of each the OpenMP team's

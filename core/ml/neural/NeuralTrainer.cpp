@@ -45,7 +45,6 @@ namespace torchestra::ml {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using neural::averageOverRanks;
 using neural::batchRows;
 using neural::BatchTensors;
 using neural::ComputeThread;
@@ -299,7 +298,10 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
 // checkpoint could differ between machines). False (with m_result.error) when cancelled.
 bool NeuralTrainingRun::broadcastWeights() {
     const bool done = m_compute->run(
-        [m = m_net, group = m_group]() mutable { neural::broadcastParameters(m, *group, 0); },
+        [m = m_net, group = m_group, seed = m_options.seed]() mutable {
+            neural::broadcastParameters(m->parameters(), *group, 0);
+            neural::seedThisRank(seed, *group);
+        },
         m_cancel);
     if (!done)
         m_result.error = "cancelled";
@@ -467,8 +469,11 @@ bool NeuralTrainingRun::step(double& batchLoss, bool timeUp) {
         [m = m_net, adam = m_adam, clip = m_options.clipNorm, averaged = m_averaged,
          decay = m_options.averageDecay, averagedSteps = m_averagedSteps, group = m_group,
          shared]() mutable {
-            if (group)
-                *shared = averageOverRanks(m, *group, shared->first, shared->second);
+            if (group) {
+                const std::vector<float> mean = neural::averageGradients(
+                    m->parameters(), *group, {float(shared->first), shared->second ? 1.f : 0.f});
+                *shared = {double(mean[0]), mean[1] > 0.f}; // any rank's time is up
+            }
             if (clip > 0)
                 torch::nn::utils::clip_grad_norm_(m->parameters(), clip);
             adam->step();

@@ -78,20 +78,19 @@ long realSteps(const Batch& batch) {
     return real;
 }
 
-std::pair<double, bool> averageOverRanks(NeuralNet& net, DataParallel& group, double loss,
-                                         bool timeUp) {
+std::vector<float> averageGradients(const std::vector<torch::Tensor>& params, DataParallel& group,
+                                    const std::vector<float>& extra) {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> parts;
-    auto params = net->parameters();
     for (const auto& p : params)
         parts.push_back(p.grad().defined() ? p.grad().reshape(-1)
                                            : torch::zeros({p.numel()}, p.options()));
-    parts.push_back(torch::tensor({float(loss), timeUp ? 1.f : 0.f}));
+    parts.push_back(torch::tensor(extra, torch::kFloat32));
     torch::Tensor flat = torch::cat(parts).contiguous();
     group.allreduceSum(flat.data_ptr<float>(), std::size_t(flat.numel()));
     flat.div_(double(group.worldSize())); // after the wait: the sum is complete
     long at = 0;
-    for (auto& p : params) {
+    for (torch::Tensor p : params) {
         torch::Tensor g = flat.slice(0, at, at + p.numel()).view_as(p);
         if (p.grad().defined())
             p.mutable_grad().copy_(g);
@@ -99,22 +98,26 @@ std::pair<double, bool> averageOverRanks(NeuralNet& net, DataParallel& group, do
             p.mutable_grad() = g.clone();
         at += p.numel();
     }
-    return {double(flat[at].item<float>()), flat[at + 1].item<float>() > 0.f};
+    const float* e = flat.data_ptr<float>() + at;
+    return std::vector<float>(e, e + extra.size());
 }
 
-void broadcastParameters(NeuralNet& net, DataParallel& group, int root) {
+void broadcastParameters(const std::vector<torch::Tensor>& params, DataParallel& group, int root) {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> parts;
-    auto params = net->parameters();
     for (const auto& p : params)
         parts.push_back(p.reshape(-1));
     torch::Tensor flat = torch::cat(parts).contiguous();
     group.broadcast(flat.data_ptr<float>(), std::size_t(flat.numel()), root);
     long at = 0;
-    for (auto& p : params) {
+    for (torch::Tensor p : params) {
         p.copy_(flat.slice(0, at, at + p.numel()).view_as(p));
         at += p.numel();
     }
+}
+
+void seedThisRank(std::uint64_t seed, const DataParallel& group) {
+    torch::manual_seed(seed + 0x9E3779B97F4A7C15ull * std::uint64_t(group.rank()));
 }
 
 } // namespace torchestra::ml::neural

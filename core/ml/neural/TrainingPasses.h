@@ -10,6 +10,7 @@
 #include "ml/neural/NeuralNet.h"
 
 #include <atomic>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -29,13 +30,17 @@ Batch batchRows(const Batch& batch, int first, int count);
 // The steps of `batch` that are real (mask 1).
 long realSteps(const Batch& batch);
 
-// Data-parallel, on the compute thread: every rank's gradients (zeros where a rank has none)
-// and two more numbers (its share of the loss, its "time is up"), summed over the ranks and
-// divided by their count: the gradients become the whole batch's. Returns {the whole batch's
-// loss, whether any rank's time is up}.
-std::pair<double, bool> averageOverRanks(NeuralNet& net, DataParallel& group, double loss,
-                                         bool timeUp);
-// Data-parallel, on the compute thread: every rank's weights become `root`'s.
-void broadcastParameters(NeuralNet& net, DataParallel& group, int root);
+// Data-parallel, on the thread that runs the pass: the gradients of `params` (zeros where a
+// rank has none) and the `extra` numbers (a loss, a flag) are summed over the ranks in one
+// allreduce and divided by their count after the wait: the gradients become the whole batch's
+// mean. Returns the averaged extras.
+std::vector<float> averageGradients(const std::vector<torch::Tensor>& params, DataParallel& group,
+                                    const std::vector<float>& extra);
+// Data-parallel: every rank's `params` become `root`'s.
+void broadcastParameters(const std::vector<torch::Tensor>& params, DataParallel& group, int root);
+// Data-parallel: after the ranks agreed on the weights, each draws its own random numbers
+// (dropout masks, a GAN's noise): the same seed everywhere would give rank 1's rows the masks
+// and noise of rank 0's.
+void seedThisRank(std::uint64_t seed, const DataParallel& group);
 
 } // namespace torchestra::ml::neural
