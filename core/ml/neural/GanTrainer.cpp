@@ -396,15 +396,19 @@ UpdateResult updatePass(GanState& s, int batch, int transpose, double decay, boo
                  .wasserstein;
     out.wasserstein = w / kCriticSteps;
     BeforeStep averageGenerator;
+    double meanGeneratorLoss = 0;
     if (s.group)
         averageGenerator = [&](const std::vector<torch::Tensor>& params, double loss) {
             const std::vector<float> mean = averageGradients(
                 params, *s.group, {float(out.wasserstein), float(loss), timeUp ? 1.f : 0.f});
             out.wasserstein = mean[0];
+            meanGeneratorLoss = mean[1];
             out.timeUp = mean[2] > 0.f;
         };
     out.generatorLoss = generatorStep(s.generator, s.critic, *s.generatorAdam,
                                       drawBatch(s, batch, transpose), s.noise, averageGenerator);
+    if (s.group)
+        out.generatorLoss = meanGeneratorLoss; // every rank reports (and judges) the same
     ++s.steps;
     torch::NoGradGuard noGrad;
     const double d =
