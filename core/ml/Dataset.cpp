@@ -150,6 +150,16 @@ std::string gridCacheKey(const RepresentationConfig& config, const DatasetOption
 
 } // namespace
 
+int countOnsets(const FrameSequence& seq) {
+    if (!seq.onset.empty())
+        return int(std::count(seq.onset.begin(), seq.onset.end(), std::uint8_t(1)));
+    int n = 0;
+    for (int t = 0; t < seq.steps; ++t)
+        for (int p = 0; p < seq.pitches; ++p)
+            n += seq.starts(t, p);
+    return n;
+}
+
 Refusal midiBytesToGrid(std::string_view bytes, const RepresentationConfig& config,
                         const TrackSelection& selection, DatasetFileInfo& info, FrameSequence& seq,
                         int& notes) {
@@ -169,9 +179,7 @@ Refusal midiBytesToGrid(std::string_view bytes, const RepresentationConfig& conf
     }
     seq = songToSequence(r.song, config, selection);
     info.seconds = r.song.tempoMap().tickToSeconds(model::Tick(seq.steps) * tps);
-    notes = 0;
-    for (std::size_t i = 0; i < seq.sounding.size(); ++i)
-        notes += seq.starts(int(i / seq.pitches), int(i % seq.pitches));
+    notes = countOnsets(seq);
     return Refusal::None;
 }
 

@@ -63,6 +63,9 @@ enum class Refusal { None, Unreadable, NotMidi, Resolution, NoNotes };
 Refusal midiBytesToGrid(std::string_view bytes, const RepresentationConfig& config,
                         const TrackSelection& selection, DatasetFileInfo& info, FrameSequence& seq,
                         int& notes);
+// The notes that start in a grid (its onsets; where onsets are unknown, each run of sounding
+// steps).
+int countOnsets(const FrameSequence& seq);
 // Whether a grid (parsed now or decoded from a cache) is worth learning from; if not, says why
 // in info.problems. Sets info.steps, info.notes and info.used.
 Refusal acceptGrid(const FrameSequence& seq, int notes, const RepresentationConfig& config,

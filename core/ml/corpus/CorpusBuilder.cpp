@@ -5,6 +5,7 @@
 #include "ml/corpus/CorpusReader.h"
 #include "ml/corpus/CorpusReport.h"
 #include "ml/corpus/OrderedPipeline.h"
+#include "ml/corpus/RecordCodec.h"
 #include "ml/corpus/ShardWriter.h"
 
 #include <sys/stat.h>
@@ -259,7 +260,7 @@ Outcome Build::convert(const InputFile& f) const {
     e.used = refusal == Refusal::None;
     e.refused = refusalText(refusal);
     if (e.used)
-        out.record = encodeCachedSequence(seq, notes);
+        out.record = encodeRecord(seq, notes);
     return out;
 }
 

@@ -2,8 +2,8 @@
 
 // The files of a built corpus (`corpus build`), encoded and decoded with every check a reader
 // of untrusted bytes needs. A corpus folder holds:
-//   shard-NNNNN.bin   "TRCSHD01", then records back to back; each record is one file's grid in
-//                     the dataset cache's encoding (encodeCachedSequence, Dataset.h)
+//   shard-NNNNN.bin   "TRCSHD01", then records back to back; each record is one file's grid
+//                     (RecordCodec.h: the dataset cache's fields with the cells bit-packed)
 //   index-NNNNN.bin   per shard its size and checksum; per record its shard, offset, length,
 //                     file hash, steps, notes and path (binary, little-endian)
 //   manifest.json     the representation, the track choice, the split, the index's name and

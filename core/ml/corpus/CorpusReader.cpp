@@ -1,6 +1,7 @@
 #include "ml/corpus/CorpusReader.h"
 
 #include "base/AtomicFile.h"
+#include "ml/corpus/RecordCodec.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -115,7 +116,7 @@ std::string_view CorpusReader::recordBytes(std::size_t i) const {
 std::string CorpusReader::read(std::size_t i, FrameSequence& out) const {
     const CorpusRecord& r = m_index.records[i];
     int notes = 0;
-    if (!decodeCachedSequence(recordBytes(i), m_manifest.representation, out, notes) ||
+    if (!decodeRecord(recordBytes(i), m_manifest.representation, out, notes) ||
         out.steps != r.steps || notes != r.notes)
         return "corpus " + m_dir + ": " + m_dir + "/" + m_index.shards[r.shard].file + ": record " +
                std::to_string(i) + " (" + r.path + ") does not decode";

@@ -19,8 +19,10 @@ void ShardWriter::keep(const ShardInfo& shard, std::vector<CorpusRecord> records
 }
 
 std::string ShardWriter::add(std::string_view bytes, CorpusRecord record) {
-    if (m_buffer.empty())
+    if (m_buffer.empty()) {
+        m_buffer.reserve(m_limit + bytes.size());
         m_buffer.assign(kShardMagic, sizeof kShardMagic);
+    }
     record.offset = m_buffer.size();
     record.length = std::uint32_t(bytes.size());
     m_buffer.append(bytes);
