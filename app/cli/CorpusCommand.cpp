@@ -19,6 +19,9 @@ namespace torchestra::cli {
 
 namespace {
 
+const std::vector<std::string> kBuildValueFlags = {"out",    "valid-permille", "threads",
+                                                   "tracks", "steps-per-beat", "shard-mb"};
+
 int refuse(const std::string& why) {
     std::cerr << "torchestra-cli corpus: " << why << "\n";
     return 2;
@@ -68,8 +71,7 @@ private:
 
 int runBuild(const std::vector<std::string>& rawArgs) {
     CliArgs args;
-    std::string err = args.parse(
-        rawArgs, {"out", "valid-permille", "threads", "tracks", "steps-per-beat", "shard-mb"}, {});
+    std::string err = args.parse(rawArgs, kBuildValueFlags, {});
     ml::corpus::CorpusBuildOptions options;
     if (err.empty())
         err = readBuildFlags(args, options);
@@ -124,6 +126,10 @@ int runCorpus(const std::vector<std::string>& args) {
         return runBuild(rest);
     if (sub == "report")
         return runReport(rest);
+    // A wrong flag is named before the missing subcommand (as other commands check flags first).
+    CliArgs parsed;
+    if (std::string err = parsed.parse(args, kBuildValueFlags, {}); !err.empty())
+        return refuse(err);
     return refuse("say build or report (got '" + sub + "')");
 }
 

@@ -181,6 +181,13 @@ std::string decodeIndex(std::string_view bytes, CorpusIndex& out) {
 
 namespace {
 
+// A count or size from JSON: a double there, so a hostile file can hold anything; clamped to
+// what a double counts exactly (NaN gives 0) before it is converted.
+std::uint64_t count(const QJsonValue& v) {
+    const double d = v.toDouble();
+    return d > 0 ? std::uint64_t(std::min(d, 9007199254740992.0)) : 0;
+}
+
 QJsonObject fileToJson(const CorpusFileEntry& f) {
     QJsonObject o;
     o["path"] = QString::fromStdString(f.path);
@@ -209,7 +216,7 @@ CorpusFileEntry fileFromJson(const QJsonObject& o) {
     CorpusFileEntry f;
     f.path = o["path"].toString().toStdString();
     f.hash = o["hash"].toString().toStdString();
-    f.size = std::uint64_t(std::max(0.0, o["size"].toDouble()));
+    f.size = count(o["size"]);
     f.mtimeNs = o["mtimeNs"].toString().toLongLong();
     f.used = o["used"].toBool();
     f.refused = o["refused"].toString().toStdString();
@@ -217,7 +224,8 @@ CorpusFileEntry fileFromJson(const QJsonObject& o) {
         f.problems.push_back(p.toString().toStdString());
     f.steps = std::max(0, o["steps"].toInt());
     f.notes = std::max(0, o["notes"].toInt());
-    f.seconds = std::max(0.0, o["seconds"].toDouble());
+    const double seconds = o["seconds"].toDouble();
+    f.seconds = seconds > 0 && seconds < 1e12 ? seconds : 0.0; // NaN too
     f.duplicateOf = o["duplicateOf"].toString().toStdString();
     f.valid = o["split"].toString() == "valid";
     return f;
@@ -238,10 +246,10 @@ QJsonObject statsToJson(const CorpusBuildStats& s) {
 
 CorpusBuildStats statsFromJson(const QJsonObject& o) {
     CorpusBuildStats s;
-    s.processed = long(o["processed"].toDouble());
-    s.reusedByHash = long(o["reusedByHash"].toDouble());
-    s.unchanged = long(o["unchanged"].toDouble());
-    s.removed = long(o["removed"].toDouble());
+    s.processed = long(count(o["processed"]));
+    s.reusedByHash = long(count(o["reusedByHash"]));
+    s.unchanged = long(count(o["unchanged"]));
+    s.removed = long(count(o["removed"]));
     s.threads = o["threads"].toInt();
     s.wallSeconds = o["wallSeconds"].toDouble();
     s.note = o["note"].toString().toStdString();
@@ -294,7 +302,7 @@ std::string decodeManifest(std::string_view json, CorpusManifest& out) {
         m.trackIndices.push_back(t.toInt());
     m.validPermille = o["validPermille"].toInt(-1);
     m.indexFile = o["index"].toString().toStdString();
-    m.indexBytes = std::uint64_t(std::max(0.0, o["indexBytes"].toDouble()));
+    m.indexBytes = count(o["indexBytes"]);
     if (m.validPermille < 0 || m.validPermille > 1000)
         return "validPermille out of 0..1000";
     if (parseNumberedName(m.indexFile, "index") < 0)
