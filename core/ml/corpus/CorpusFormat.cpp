@@ -45,6 +45,19 @@ private:
 
 } // namespace
 
+std::uint64_t checksum64(std::string_view bytes) {
+    std::uint64_t h = 1469598103934665603ull;
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, bytes.data() + i, sizeof word);
+        h = (h ^ word) * 1099511628211ull;
+    }
+    for (; i < bytes.size(); ++i)
+        h = (h ^ static_cast<unsigned char>(bytes[i])) * 1099511628211ull;
+    return h;
+}
+
 std::string hex64(std::uint64_t value) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));

@@ -16,13 +16,23 @@ std::size_t rowBytes(int pitches) {
     return (std::size_t(pitches) + 7) / 8;
 }
 
-void packRow(const std::uint8_t* cells, int pitches, std::string& out) {
-    for (int base = 0; base < pitches; base += 8) {
-        unsigned byte = 0;
-        for (int bit = 0; bit < 8 && base + bit < pitches; ++bit)
-            byte |= unsigned(cells[base + bit] != 0) << bit;
-        out.push_back(char(byte));
+// Cells are 0 or 1 (FrameSequence's contract). Eight at a time: multiplying their eight bytes
+// (read little-endian) by this constant moves cell k's bit to bit 56 + k with no two products on
+// the same bit (so no carries); a quarter of an encode's time before, byte by byte.
+char* packRow(const std::uint8_t* cells, int pitches, char* out) {
+    int p = 0;
+    for (; p + 8 <= pitches; p += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, cells + p, sizeof x);
+        *out++ = char((x * 0x0102040810204080ull) >> 56);
     }
+    if (p < pitches) {
+        unsigned byte = 0;
+        for (int bit = 0; p + bit < pitches; ++bit)
+            byte |= unsigned(cells[p + bit] != 0) << bit;
+        *out++ = char(byte);
+    }
+    return out;
 }
 
 // False when a bit beyond the last pitch is set (the encoding would not come back the same).
@@ -41,18 +51,23 @@ bool allBelow(const std::vector<std::uint8_t>& v, int limit, std::uint8_t orElse
 } // namespace
 
 std::string encodeRecord(const FrameSequence& s, int notes) {
-    std::string out;
     const bool onsets = !s.onset.empty();
-    out.reserve(kHeader + std::size_t(s.steps) * (rowBytes(s.pitches) * (onsets ? 2 : 1) + 3));
+    std::string out(kHeader + std::size_t(s.steps) * (rowBytes(s.pitches) * (onsets ? 2 : 1) + 3),
+                    '\0');
     const std::int32_t header[4] = {s.steps, s.pitches, onsets ? 1 : 0, notes};
-    out.append(reinterpret_cast<const char*>(header), sizeof header);
+    std::memcpy(out.data(), header, sizeof header);
+    char* at = out.data() + kHeader;
     for (int t = 0; t < s.steps; ++t) {
-        packRow(s.sounding.data() + std::size_t(t) * std::size_t(s.pitches), s.pitches, out);
+        const std::size_t row = std::size_t(t) * std::size_t(s.pitches);
+        at = packRow(s.sounding.data() + row, s.pitches, at);
         if (onsets)
-            packRow(s.onset.data() + std::size_t(t) * std::size_t(s.pitches), s.pitches, out);
+            at = packRow(s.onset.data() + row, s.pitches, at);
     }
-    for (const auto* v : {&s.velocityBin, &s.stepInBeat, &s.beatInBar})
-        out.append(reinterpret_cast<const char*>(v->data()), v->size());
+    for (const auto* v : {&s.velocityBin, &s.stepInBeat, &s.beatInBar}) {
+        if (!v->empty())
+            std::memcpy(at, v->data(), v->size());
+        at += v->size();
+    }
     return out;
 }
 
