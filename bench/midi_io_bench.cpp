@@ -6,6 +6,7 @@
 //
 // Times are the best of R runs over bytes already in memory (file system excluded on both sides).
 
+#include "PeerOutput.h"
 #include "midi/MidiFile.h"
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 
 using namespace torchestra;
 using Clock = std::chrono::steady_clock;
+using bench::jsonNumber;
 
 namespace {
 
@@ -93,13 +95,6 @@ template <typename F> double bestSeconds(int runs, F&& f) {
 bool exists(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
-}
-
-// Pulls a number out of the peer's one-line JSON.
-double jsonNumber(const std::string& json, const char* key) {
-    const std::string k = std::string("\"") + key + "\":";
-    const auto at = json.find(k);
-    return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + k.size(), nullptr);
 }
 
 struct Options {
@@ -179,13 +174,7 @@ void benchPeer(const std::string& path, int peerRuns, const Figures& f) {
         return;
     }
     const std::string cmd = "node '" + script + "' '" + path + "' " + std::to_string(peerRuns);
-    std::string out;
-    if (FILE* p = ::popen(cmd.c_str(), "r")) {
-        char buf[4096];
-        while (std::fgets(buf, sizeof buf, p))
-            out += buf;
-        ::pclose(p);
-    }
+    const std::string out = bench::commandOutput(cmd);
     const double peerS = jsonNumber(out, "seconds");
     const double peerNotes = jsonNumber(out, "notes");
     const double rawS = jsonNumber(out, "rawParseSeconds");

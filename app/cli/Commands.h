@@ -29,6 +29,7 @@ int runPorts(const std::vector<std::string>& args);
 int runRecord(const std::vector<std::string>& args);
 int runSoundFonts(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
+int runCorpus(const std::vector<std::string>& args);
 
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();

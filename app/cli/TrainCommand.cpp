@@ -5,6 +5,7 @@
 // The model is chosen on held-out files: --valid names them (a benchmark's own valid split),
 // else --valid-fraction of the inputs is held out at random.
 #include "cli/Commands.h"
+#include "cli/CorpusData.h"
 #include "cli/DistributedTraining.h"
 #include "cli/MlCommon.h"
 #include "ml/BuiltinModels.h"
@@ -27,7 +28,7 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
                            ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid", "launch"});
+    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid", "launch", "corpus"});
     std::string err = args.parse(rawArgs, valueFlags, {"distributed"});
     if (err.empty())
         err = readModelConfig(args, config);
@@ -44,8 +45,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
     options.keepResumedLearningRate = !args.has("lr");
     if (err.empty() && !args.has("out"))
         err = "--out MODEL is required";
-    if (err.empty() && args.positional().empty())
-        err = "give MIDI files or folders to learn from";
+    if (err.empty() && args.positional().empty() && !args.has("corpus"))
+        err = "give MIDI files or folders to learn from (or --corpus CORPUS)";
     if (err.empty() && args.has("valid") && args.has("valid-fraction"))
         err = "--valid names the validation files; --valid-fraction would hold out more";
     if (err.empty() && args.has("launch") && args.has("distributed"))
@@ -209,7 +210,10 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         return refuse(err);
     ml::DatasetOptions dataOptions;
     ml::Dataset data;
-    if (std::string err = readTrainingData(args, config, options, resumed, dataOptions, data);
+    if (std::string err =
+            args.has("corpus")
+                ? readCorpusTrainingData(args, config.representation, dataOptions, data)
+                : readTrainingData(args, config, options, resumed, dataOptions, data);
         !err.empty())
         return refuse(err);
 

@@ -16,9 +16,16 @@ const std::vector<CommandInfo>& commands() {
          runInspect},
         {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
          runConvert},
+        {"corpus",
+         "corpus build DIRS_OR_FILES... --out CORPUS [--valid-permille 50 --threads N --tracks 1,2 "
+         "--steps-per-beat N --shard-mb 64] | corpus report CORPUS   MIDI files turned into a "
+         "sharded corpus once (re-runs read only new or changed files), with a report of every "
+         "file's fate",
+         runCorpus},
         {"train",
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
-         "FILES_OR_DIRS... [--valid DIR --tracks 1,2 --epochs N --hidden N --layers N --noise N "
+         "FILES_OR_DIRS...|--corpus CORPUS [--valid DIR --tracks 1,2 --epochs N --hidden N "
+         "--layers N --noise N "
          "--bar-steps N --steps-per-beat N --hold on|off --seed N --resume MODEL ...] "
          "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "
          "unless --epochs gives one; 0 = until it stops improving)] [--launch N: N local "

@@ -34,23 +34,31 @@ long Dataset::validSteps() const {
 
 namespace {
 
-constexpr std::size_t kMaxMidiBytes = std::size_t(64) << 20;
 constexpr char kCacheMagic[8] = {'T', 'R', 'C', 'S', 'E', 'Q', '0', '1'};
 
-std::string fnv1a(std::string_view bytes) {
+void appendBytes(std::string& out, const void* data, std::size_t n) {
+    out.append(static_cast<const char*>(data), n);
+}
+
+} // namespace
+
+std::uint64_t fnv1a64(std::string_view bytes) {
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : bytes) {
         h ^= c;
         h *= 1099511628211ull;
     }
+    return h;
+}
+
+std::string fileHash(std::string_view bytes) {
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
     return buf;
 }
 
-// Files named directly are taken whatever their extension; folders are searched for MIDI files.
-std::vector<std::string> expandPaths(const std::vector<std::string>& paths,
-                                     std::vector<DatasetFileInfo>& problems) {
+std::vector<std::string> listMidiFiles(const std::vector<std::string>& paths,
+                                       std::vector<DatasetFileInfo>& problems) {
     std::set<std::string> out;
     for (const std::string& p : paths) {
         std::error_code ec;
@@ -73,12 +81,6 @@ std::vector<std::string> expandPaths(const std::vector<std::string>& paths,
     return {out.begin(), out.end()};
 }
 
-void appendBytes(std::string& out, const void* data, std::size_t n) {
-    out.append(static_cast<const char*>(data), n);
-}
-
-} // namespace
-
 std::string encodeCachedSequence(const FrameSequence& s, int notes) {
     std::string out(kCacheMagic, sizeof kCacheMagic);
     const std::int32_t header[4] = {s.steps, s.pitches, s.onset.empty() ? 0 : 1, notes};
@@ -91,7 +93,7 @@ std::string encodeCachedSequence(const FrameSequence& s, int notes) {
     return out;
 }
 
-bool decodeCachedSequence(const std::string& bytes, const RepresentationConfig& config,
+bool decodeCachedSequence(std::string_view bytes, const RepresentationConfig& config,
                           FrameSequence& s, int& notes) {
     std::int32_t header[4];
     if (bytes.size() < sizeof kCacheMagic + sizeof header ||
@@ -143,8 +145,58 @@ std::string gridCacheKey(const RepresentationConfig& config, const DatasetOption
         selectionKey += "-" + std::to_string(index);
     for (model::TrackId id : options.selection.tracks)
         selectionKey += "-id" + std::to_string(id);
-    return fnv1a(config.toJson() + "|tracks" + selectionKey);
+    return fileHash(config.toJson() + "|tracks" + selectionKey);
 }
+
+} // namespace
+
+int countOnsets(const FrameSequence& seq) {
+    if (!seq.onset.empty())
+        return int(std::count(seq.onset.begin(), seq.onset.end(), std::uint8_t(1)));
+    int n = 0;
+    for (int t = 0; t < seq.steps; ++t)
+        for (int p = 0; p < seq.pitches; ++p)
+            n += seq.starts(t, p);
+    return n;
+}
+
+Refusal midiBytesToGrid(std::string_view bytes, const RepresentationConfig& config,
+                        const TrackSelection& selection, DatasetFileInfo& info, FrameSequence& seq,
+                        int& notes) {
+    midi::ReadResult r = midi::readMidi(bytes);
+    if (!r.ok) {
+        info.problems.push_back("not read: " + r.error);
+        return Refusal::NotMidi;
+    }
+    for (const auto& w : r.warnings)
+        info.problems.push_back("warning: " + w);
+    const model::Tick tps = ticksPerStep(r.song, config);
+    if (tps == 0) {
+        info.problems.push_back("skipped: its resolution (" + std::to_string(r.ppq) +
+                                " ticks per quarter) does not divide into " +
+                                std::to_string(config.stepsPerBeat) + " steps a beat");
+        return Refusal::Resolution;
+    }
+    seq = songToSequence(r.song, config, selection);
+    info.seconds = r.song.tempoMap().tickToSeconds(model::Tick(seq.steps) * tps);
+    notes = countOnsets(seq);
+    return Refusal::None;
+}
+
+Refusal acceptGrid(const FrameSequence& seq, int notes, const RepresentationConfig& config,
+                   DatasetFileInfo& info) {
+    info.steps = seq.steps;
+    info.notes = notes;
+    info.used = notes > 0 && seq.steps >= 2;
+    if (info.used)
+        return Refusal::None;
+    info.problems.push_back("skipped: no notes in the pitch range " +
+                            std::to_string(config.lowPitch) + "-" +
+                            std::to_string(config.highPitch));
+    return Refusal::NoNotes;
+}
+
+namespace {
 
 // One MIDI file's grid and note count, from the cache when it holds them, else read (and
 // cached). False, with the reason in info.problems, when the file gives no grid.
@@ -156,7 +208,7 @@ bool readGrid(const std::string& path, const RepresentationConfig& config,
         info.problems.push_back(err);
         return false;
     }
-    info.hash = fnv1a(bytes);
+    info.hash = fileHash(bytes);
     const std::string cachePath =
         options.cacheDir.empty() ? ""
                                  : options.cacheDir + "/" + info.hash + "-" + configKey + ".seq";
@@ -164,23 +216,8 @@ bool readGrid(const std::string& path, const RepresentationConfig& config,
     if (!cachePath.empty() && base::readWholeFile(cachePath, cached).empty() &&
         decodeCachedSequence(cached, config, seq, notes))
         return true;
-    midi::ReadResult r = midi::readMidi(bytes);
-    if (!r.ok) {
-        info.problems.push_back("not read: " + r.error);
+    if (midiBytesToGrid(bytes, config, options.selection, info, seq, notes) != Refusal::None)
         return false;
-    }
-    for (const auto& w : r.warnings)
-        info.problems.push_back("warning: " + w);
-    if (ticksPerStep(r.song, config) == 0) {
-        info.problems.push_back("skipped: its resolution (" + std::to_string(r.ppq) +
-                                " ticks per quarter) does not divide into " +
-                                std::to_string(config.stepsPerBeat) + " steps a beat");
-        return false;
-    }
-    seq = songToSequence(r.song, config, options.selection);
-    notes = 0;
-    for (std::size_t i = 0; i < seq.sounding.size(); ++i)
-        notes += seq.starts(int(i / seq.pitches), int(i % seq.pitches));
     if (!cachePath.empty()) {
         std::error_code ec;
         fs::create_directories(options.cacheDir, ec);
@@ -216,7 +253,7 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
     Dataset data;
     data.representation = config;
     std::vector<DatasetFileInfo> missing;
-    const std::vector<std::string> files = expandPaths(paths, missing);
+    const std::vector<std::string> files = listMidiFiles(paths, missing);
     std::vector<FrameSequence> pieces;
     const std::string configKey = gridCacheKey(config, options);
     for (const std::string& path : files) {
@@ -228,17 +265,11 @@ Dataset loadMidiDataset(const std::vector<std::string>& paths, const Representat
             data.files.push_back(info);
             continue;
         }
-        info.steps = seq.steps;
-        info.notes = notes;
-        if (notes == 0 || seq.steps < 2) {
-            info.problems.push_back("skipped: no notes in the pitch range " +
-                                    std::to_string(config.lowPitch) + "-" +
-                                    std::to_string(config.highPitch));
+        if (acceptGrid(seq, notes, config, info) != Refusal::None) {
             data.files.push_back(info);
             continue;
         }
         seq.source = path;
-        info.used = true;
         data.files.push_back(info);
         pieces.push_back(std::move(seq));
     }

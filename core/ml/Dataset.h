@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace torchestra::ml {
@@ -14,6 +15,7 @@ struct DatasetFileInfo {
     std::string hash; // FNV-1a 64 of the file's bytes, hex
     int steps = 0;
     int notes = 0;
+    double seconds = 0;                // the grid's length in seconds at the file's tempi
     std::vector<std::string> problems; // warnings, or why it was skipped
     bool used = false;
 };
@@ -42,6 +44,35 @@ struct DatasetOptions {
 Dataset loadMidiDataset(const std::vector<std::string>& paths, const RepresentationConfig& config,
                         const DatasetOptions& options);
 
+// The pieces of loadMidiDataset that a corpus build shares, so both turn a file into the same
+// grid and refuse the same files for the same reasons. Any thread.
+//
+// FNV-1a 64 of bytes; fileHash gives it as 16 hex digits (DatasetFileInfo::hash).
+std::uint64_t fnv1a64(std::string_view bytes);
+std::string fileHash(std::string_view bytes);
+// The MIDI files among `paths` (folders searched recursively for .mid .midi .kar .rmi; files
+// named directly are taken whatever their suffix), sorted; paths that do not exist are added to
+// `missing` with the problem "no such file or folder".
+std::vector<std::string> listMidiFiles(const std::vector<std::string>& paths,
+                                       std::vector<DatasetFileInfo>& missing);
+// Why a file gives no piece.
+enum class Refusal { None, Unreadable, NotMidi, Resolution, NoNotes };
+// One MIDI file's bytes on the grid: fills `seq`, `notes` (the onsets in it) and info.seconds,
+// and adds the reader's warnings and the reason for a refusal to info.problems. acceptGrid then
+// says whether the grid is worth learning from. Does not set info.hash.
+Refusal midiBytesToGrid(std::string_view bytes, const RepresentationConfig& config,
+                        const TrackSelection& selection, DatasetFileInfo& info, FrameSequence& seq,
+                        int& notes);
+// The notes that start in a grid (its onsets; where onsets are unknown, each run of sounding
+// steps).
+int countOnsets(const FrameSequence& seq);
+// Whether a grid (parsed now or decoded from a cache) is worth learning from; if not, says why
+// in info.problems. Sets info.steps, info.notes and info.used.
+Refusal acceptGrid(const FrameSequence& seq, int notes, const RepresentationConfig& config,
+                   DatasetFileInfo& info);
+// The largest MIDI file read (a bigger one is refused as Unreadable).
+constexpr std::size_t kMaxMidiBytes = std::size_t(64) << 20;
+
 // Reads the JSB Chorales JSON (Boulanger-Lewandowski split): quarter-note frames of sounding
 // pitches. The representation is set to frames only (no onsets, no velocity, no metre).
 // Returns "" or an error naming the file.
@@ -53,7 +84,7 @@ std::string loadJsbDataset(const std::string& jsonPath, Dataset& out);
 // count, onsets or not, every value in range for it) and returns false for anything else (a
 // damaged cache file is then parsed afresh), leaving `out` unspecified. Any thread.
 std::string encodeCachedSequence(const FrameSequence& seq, int notes);
-bool decodeCachedSequence(const std::string& bytes, const RepresentationConfig& config,
+bool decodeCachedSequence(std::string_view bytes, const RepresentationConfig& config,
                           FrameSequence& out, int& notes);
 
 // A training batch: `count` windows of `length` steps, each from a random piece (chosen in
