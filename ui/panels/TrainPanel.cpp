@@ -462,6 +462,7 @@ void TrainPanel::updateButtons() {
     m_tracksEdit->setEnabled(!busy);
     m_preset->setEnabled(!busy);
     m_trainFor->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
+    m_runOn->setEnabled(!busy);
     const QModelIndex current = m_models->currentIndex();
     const bool haveModel = current.isValid();
     m_saveModel->setEnabled(haveModel);
