@@ -18,6 +18,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -140,7 +141,11 @@ TEST(FirstRun, AboutShowsTheLicenceWithItsFullText) {
 TEST(FirstRun, WithoutAnySoundFontTheWindowSaysSoOnceAndOffersToChoose) {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
-    // Stands for a machine with no SoundFont at all: only an empty project folder is searched.
+    // Stands for a machine with no SoundFont at all: only an empty project folder is searched,
+    // and no choice is remembered (an earlier test in this process may have made one).
+    const QByteArray configDir = qgetenv("TORCHESTRA_CONFIG_DIR");
+    qputenv("TORCHESTRA_CONFIG_DIR", dir.filePath(QStringLiteral("config")).toUtf8());
+    const auto restore = qScopeGuard([&configDir] { qputenv("TORCHESTRA_CONFIG_DIR", configDir); });
     playback::SoundFontLocator nowhere = playback::SoundFontLocator::withoutDefaults();
     nowhere.addProjectDir(dir.path().toStdString());
     QWidget parent;
