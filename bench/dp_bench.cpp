@@ -10,6 +10,7 @@
 // small steps, 16 bars each): the 2x256 LSTM `train --layers 2` builds over the MIDI
 // representation (196 inputs, frame + onset + velocity heads), batches of B windows of 128
 // steps, S batches. One process uses T intra-op threads; each of N ranks T / N.
+#include "PeerOutput.h"
 #include "midi/MidiFile.h"
 #include "model/Song.h"
 
@@ -35,17 +36,9 @@ struct Options {
     bool peer = true;
 };
 
+// Everything `cmd` prints, its standard error included (the progress and exchange lines).
 std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
+    return bench::commandOutput(cmd + " 2>&1");
 }
 
 // The last value of `pattern`'s first group in `text`, or -1.

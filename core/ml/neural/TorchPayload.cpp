@@ -1,5 +1,7 @@
 #include "ml/neural/TorchPayload.h"
 
+#include "ml/Dataset.h"
+
 #include <algorithm>
 #include <cstring>
 #include <sstream>
@@ -22,15 +24,6 @@ template <typename T> T getLe(const std::string& in, std::size_t at) {
 
 } // namespace
 
-std::uint64_t fnv1a(const char* data, std::size_t n) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (std::size_t i = 0; i < n; ++i) {
-        h ^= std::uint8_t(data[i]);
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 std::string wrapArchive(const char (&magic)[4], std::uint32_t version,
                         torch::serialize::OutputArchive& archive) {
     std::ostringstream os;
@@ -39,7 +32,7 @@ std::string wrapArchive(const char (&magic)[4], std::uint32_t version,
     std::string out(magic, 4);
     putLe<std::uint32_t>(out, version);
     putLe<std::uint64_t>(out, bytes.size());
-    putLe<std::uint64_t>(out, fnv1a(bytes.data(), bytes.size()));
+    putLe<std::uint64_t>(out, fnv1a64(bytes));
     return out + bytes;
 }
 
@@ -55,7 +48,8 @@ std::string checkPayloadHeader(const std::string& payload, const char (&magic)[4
         return what + ": truncated or padded (" +
                std::to_string(payload.size() - kPayloadHeaderSize) +
                " bytes of weights, header says " + std::to_string(length) + ")";
-    if (getLe<std::uint64_t>(payload, 16) != fnv1a(payload.data() + kPayloadHeaderSize, length))
+    if (getLe<std::uint64_t>(payload, 16) !=
+        fnv1a64(std::string_view(payload).substr(kPayloadHeaderSize, length)))
         return what + ": checksum mismatch (corrupt weights)";
     return "";
 }

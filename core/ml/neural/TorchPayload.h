@@ -16,8 +16,6 @@ namespace torchestra::ml::neural {
 
 constexpr std::size_t kPayloadHeaderSize = 4 + 4 + 8 + 8; // magic, version, length, FNV-1a
 
-std::uint64_t fnv1a(const char* data, std::size_t n);
-
 // `archive`'s bytes behind the header.
 std::string wrapArchive(const char (&magic)[4], std::uint32_t version,
                         torch::serialize::OutputArchive& archive);
