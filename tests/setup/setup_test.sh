@@ -73,6 +73,7 @@ run_setup root 0 "$WITHOUT_SUDO" "" debian test
 check root "$([ $status = 0 ] && echo 0 || echo 1)" "exit 0"
 check root "$(has "$log" "apt-get update -qq")" "apt-get update runs"
 check root "$(has "$log" "apt-get install -y -qq libopenblas0-openmp")" "installs as root"
+check root "$(has "$log" " libgloo-dev")" "the Gloo headers distributed training builds with"
 check root "$(lacks "$log" "sudo")" "no sudo as root"
 check root "$(has "$log" " jackd1")" "jackd1 when no JACK is installed"
 check root "$(has "$log" "debconf-set-selections")" "answers jackd's question"
