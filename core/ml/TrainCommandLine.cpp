@@ -82,6 +82,17 @@ std::vector<std::string> trainCommandArguments(const ModelConfig& config,
     return a;
 }
 
+std::vector<std::string> trainCorpusCommandArguments(const ModelConfig& config,
+                                                     const TrainOptions& options,
+                                                     const std::string& corpusDir,
+                                                     const std::string& out,
+                                                     const std::vector<std::string>& extra) {
+    std::vector<std::string> a = trainCommandArguments(config, options, {}, out, {}, extra);
+    a.push_back("--corpus");
+    a.push_back(corpusDir);
+    return a;
+}
+
 std::string shellCommandLine(const std::string& program, const std::vector<std::string>& args) {
     auto quote = [](const std::string& s) {
         const bool plain =

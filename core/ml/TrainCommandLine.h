@@ -22,6 +22,15 @@ std::vector<std::string> trainCommandArguments(const ModelConfig& config,
                                                const std::vector<std::string>& inputs,
                                                const std::vector<std::string>& extra = {});
 
+// The same for a built corpus (`corpus build`): `--corpus DIR` in place of the inputs, and no
+// --tracks, as the corpus fixes the track choice it was built with (train refuses a --tracks
+// that differs from it).
+std::vector<std::string> trainCorpusCommandArguments(const ModelConfig& config,
+                                                     const TrainOptions& options,
+                                                     const std::string& corpusDir,
+                                                     const std::string& out,
+                                                     const std::vector<std::string>& extra = {});
+
 // `program` and `args` as one line for a POSIX shell, each quoted where it needs to be.
 std::string shellCommandLine(const std::string& program, const std::vector<std::string>& args);
 

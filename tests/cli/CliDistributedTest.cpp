@@ -233,6 +233,35 @@ TEST(CliDistributed, TheTrainPanelsClusterCommandTrainsTheChosenModel) {
               "'a b' 'it'\\''s' plain-1.0/x=y");
 }
 
+// With a corpus chosen the panel copies `train ... --corpus DIR` (ml::trainCorpusCommandArguments)
+// instead of the files: this program runs it as it is, on two ranks here. It has no --tracks, so
+// the corpus's own track choice holds (and is what the model records).
+TEST(CliDistributed, TheTrainPanelsCorpusCommandTrainsFromTheCorpus) {
+    const std::string corpus = tempDir() + "/dp panel corpus";
+    RunResult b = runShell(
+        ml::shellCommandLine(TORCHESTRA_CLI_PATH, {"corpus", "build", songFolder(), "--out", corpus,
+                                                   "--tracks", "0", "--valid-permille", "300"}));
+    ASSERT_EQ(b.exitCode, 0) << b.err;
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Lstm;
+    config.hidden = 20;
+    config.layers = 1;
+    ml::TrainOptions options = ml::defaultTrainOptions(config.kind, 5);
+    options.stepsPerEpoch = 3;
+    options.epochs = 2;
+    const std::string model = tempDir() + "/dp-panel-corpus.tcm";
+    const std::vector<std::string> args = ml::trainCorpusCommandArguments(
+        config, options, corpus, model, {"--launch", "2", "--threads", "1"});
+    const std::string line = ml::shellCommandLine(TORCHESTRA_CLI_PATH, args);
+    EXPECT_EQ(line.find("--tracks"), std::string::npos) << line;
+    EXPECT_NE(line.find(" --out " + model + " --corpus '" + corpus + "'"), std::string::npos)
+        << line;
+    RunResult r = runShell(line);
+    ASSERT_EQ(r.exitCode, 0) << line << "\n" << r.err;
+    EXPECT_NE(r.err.find("data: corpus " + corpus), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("saved " + model + " (LSTM 1x20, tracks 0,"), std::string::npos) << r.out;
+}
+
 // The GAN trains data-parallel too: every critic and generator update averages its gradients
 // over the ranks, rank 0 judges the validation continuations and tells the others.
 TEST(CliDistributed, TheGanTrainsOnTwoRanks) {
