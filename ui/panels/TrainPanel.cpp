@@ -27,6 +27,7 @@
 #include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTreeView>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -134,32 +135,38 @@ QWidget* TrainPanel::buildDataBox() {
     m_files->header()->setSectionResizeMode(TracksColumn, QHeaderView::ResizeToContents);
     m_files->setMinimumHeight(112);
     m_files->setMaximumHeight(150); // the chart gets the rest
-    dataLayout->addWidget(m_files, 1);
+    m_dataPages = new QStackedWidget(dataBox);
+    m_dataPages->addWidget(m_files);
+    m_dataPages->addWidget(buildCorpusPage(dataBox));
+    m_dataPages->setMaximumHeight(150);
+    dataLayout->addWidget(m_dataPages, 1);
     auto* fileButtons = new QHBoxLayout;
     auto* addFiles = new QPushButton(tr("Add Files\u2026"), dataBox);
     addFiles->setObjectName(QStringLiteral("addFilesButton"));
     auto* addFolder = new QPushButton(tr("Add Folder\u2026"), dataBox);
     addFolder->setObjectName(QStringLiteral("addFolderButton"));
-    auto* removeFiles = new QPushButton(tr("Remove"), dataBox);
-    removeFiles->setObjectName(QStringLiteral("removeFilesButton"));
+    m_removeFiles = new QPushButton(tr("Remove"), dataBox);
+    m_removeFiles->setObjectName(QStringLiteral("removeFilesButton"));
+    m_useCorpus = new QPushButton(tr("Use Corpus\u2026"), dataBox);
+    m_useCorpus->setObjectName(QStringLiteral("useCorpusButton"));
+    m_useCorpus->setToolTip(
+        tr("Train on a corpus built from folders of MIDI files with torchestra-cli corpus build "
+           "(read once, checked, with its own validation split) instead of the files above."));
     connect(addFiles, &QPushButton::clicked, this, [this] { chooseAndAdd(false); });
     connect(addFolder, &QPushButton::clicked, this, [this] { chooseAndAdd(true); });
-    connect(removeFiles, &QPushButton::clicked, this, &TrainPanel::removeSelectedInputs);
+    connect(m_removeFiles, &QPushButton::clicked, this, &TrainPanel::removeSelectedInputs);
+    connect(m_useCorpus, &QPushButton::clicked, this, &TrainPanel::chooseCorpus);
     fileButtons->addWidget(addFiles);
     fileButtons->addWidget(addFolder);
-    fileButtons->addWidget(removeFiles);
+    fileButtons->addWidget(m_removeFiles);
     fileButtons->addStretch(1);
+    fileButtons->addWidget(m_useCorpus);
     dataLayout->addLayout(fileButtons);
     auto* tracksRow = new QHBoxLayout;
     auto* tracksLabel = new QLabel(tr("&Tracks"), dataBox);
     m_tracksEdit = new QLineEdit(dataBox);
     m_tracksEdit->setObjectName(QStringLiteral("trainTracksEdit"));
-    m_tracksEdit->setPlaceholderText(tr("All but drums"));
     m_tracksEdit->setClearButtonEnabled(true);
-    m_tracksEdit->setToolTip(
-        tr("Which tracks of every file to learn from, by number as the file list's Tracks "
-           "column shows them (from 0), e.g. \"1\" or \"1, 3-4\". Empty: every track except "
-           "drums (channel 10)."));
     // Digits, commas, ranges and spaces; the rest is checked when the field is left.
     m_tracksEdit->setValidator(new QRegularExpressionValidator(
         QRegularExpression(QStringLiteral("[0-9,\\-\\s]*")), m_tracksEdit));
@@ -172,6 +179,7 @@ QWidget* TrainPanel::buildDataBox() {
     m_fileSummary->setObjectName(QStringLiteral("trainFileSummary"));
     m_fileSummary->setWordWrap(true);
     dataLayout->addWidget(m_fileSummary);
+    showDataPage(); // the files, and the track field's hints for them
     return dataBox;
 }
 
@@ -306,7 +314,7 @@ void TrainPanel::chooseAndAdd(bool folder) {
             settings.setValue(kLastDirKey, QFileInfo(chosen.first()).absolutePath());
     }
     if (!chosen.isEmpty())
-        addInputs(chosen);
+        addChosenData(chosen);
 }
 
 void TrainPanel::dragEnterEvent(QDragEnterEvent* event) {
@@ -331,7 +339,7 @@ void TrainPanel::dropEvent(QDropEvent* event) {
     if (paths.isEmpty())
         return;
     event->acceptProposedAction();
-    addInputs(paths);
+    addChosenData(paths);
 }
 
 void TrainPanel::scanFiles() {
@@ -395,6 +403,8 @@ void TrainPanel::setTrainingTracks(const std::vector<int>& indices) {
 }
 
 void TrainPanel::applyTracksText() {
+    if (!m_corpusDir.isEmpty())
+        return; // the field shows the corpus's tracks, which are not the user's to change
     std::vector<int> tracks;
     if (!parseTracks(m_tracksEdit->text(), tracks)) {
         m_status->setText(tr("Tracks: \"%1\" is not a list of track numbers such as \"1, 3-4\"; "
@@ -455,11 +465,15 @@ void TrainPanel::wireSession() {
 
 void TrainPanel::updateButtons() {
     const bool busy = isBusy();
-    m_train->setEnabled(!busy && !m_inputs.isEmpty());
+    m_train->setEnabled(!busy && hasTrainingData());
     m_train->setText(runsHere() ? tr("Train") : tr("Copy Command Line"));
     m_cancel->setEnabled(state() == State::Reading || state() == State::Training);
     m_kind->setEnabled(!busy);
-    m_tracksEdit->setEnabled(!busy);
+    m_tracksEdit->setEnabled(!busy && m_corpusDir.isEmpty());
+    m_removeFiles->setEnabled(m_corpusDir.isEmpty());
+    m_useCorpus->setEnabled(!busy);
+    m_useFiles->setEnabled(!busy);
+    m_corpusReport->setEnabled(m_corpus.ok() && !m_corpusReading);
     m_preset->setEnabled(!busy);
     m_trainFor->setEnabled(!busy && modelConfig().kind != ml::ModelKind::Markov);
     m_runOn->setEnabled(!busy);
@@ -474,13 +488,16 @@ void TrainPanel::updateButtons() {
 }
 
 void TrainPanel::train() {
-    if (isBusy() || m_inputs.isEmpty())
+    if (isBusy() || !hasTrainingData())
         return;
     if (!runsHere()) {
         copyClusterCommand();
         return;
     }
-    m_session->start(m_inputs, m_tracks, modelConfig(), trainOptions());
+    if (!m_corpusDir.isEmpty())
+        m_session->startCorpus(m_corpusDir, modelConfig(), trainOptions());
+    else
+        m_session->start(m_inputs, m_tracks, modelConfig(), trainOptions());
 }
 
 void TrainPanel::cancel() {
@@ -497,13 +514,19 @@ void TrainPanel::onSessionState(State state, const QString& message) {
         m_progress->setRange(0, 0); // busy until the data is read
         m_speed->clear();
         break;
-    case State::Training:
+    case State::Training: {
         m_runClock.start();
+        m_progress->setRange(0, 1000); // a corpus's run has no dataRead() to reset it
+        m_progress->setValue(0);
+        // The Markov result drawn for comparison must come from the same data.
+        const QString dataKey = m_session->corpus().isEmpty()
+                                    ? m_inputs.join(QLatin1Char('\n')) + tracksText(m_tracks)
+                                    : QStringLiteral("corpus\n") + m_session->corpus();
         // The axis grows as the epochs come: a time budget does not say how many there will be.
         m_chart->startRun(m_session->config().kind, std::min(m_session->options().epochs, 5),
-                          m_session->trainRate(), m_session->validRate(),
-                          m_inputs.join(QLatin1Char('\n')) + tracksText(m_tracks));
+                          m_session->trainRate(), m_session->validRate(), dataKey);
         break;
+    }
     case State::Cancelled:
         m_progress->setRange(0, 1000);
         m_progress->setValue(0);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/panels/TrainingCorpus.h"
 #include "ui/panels/TrainingFilesModel.h"
 #include "ui/panels/TrainingSession.h"
 
@@ -24,6 +25,7 @@ class QLineEdit;
 class QLineSeries;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTreeView;
 
 namespace torchestra::ui {
@@ -33,7 +35,8 @@ class ModelLibrary;
 
 // The Train panel: MIDI files and folders to learn from (Add buttons or drag and drop), the
 // tracks of them to use (all but drums, or chosen by index), each file with its steps, notes,
-// the tracks used and its problems as the dataset reader saw them; the model (Markov,
+// the tracks used and its problems as the dataset reader saw them; or instead of the files a
+// built corpus (`torchestra-cli corpus build`) with its report; the model (Markov,
 // RNN, LSTM, GAN) with a size preset and how long to train it ("Train for" 1 to 60 minutes, or
 // until it stops improving); Train with a progress bar, speed, time left and a live loss
 // chart (training and validation); Cancel; and the library of trained models with Load and
@@ -81,8 +84,24 @@ public:
     static QString tracksText(const std::vector<int>& indices);
     static bool parseTracks(const QString& text, std::vector<int>& out);
 
-    // The model settings the project keeps ("training.model"): kind, size preset and how long
-    // to train ("trainMinutes"; an older project's "epochs" is read as the default budget).
+    // A built corpus (`torchestra-cli corpus build`) as the training data instead of the files,
+    // as `train --corpus`: Train trains on its own train/validation split and the tracks it was
+    // built from (the track choice is the corpus's while it is chosen, so none can conflict).
+    // Setting one reads and verifies it on a worker (every shard once) and then shows the
+    // numbers of its report, or why it cannot be used (named folder, the problem), and emits
+    // filesScanned(). "" goes back to the files, which stay as they were. Emits no
+    // settingsEdited() (the user's Use Corpus and Use Files do).
+    void setCorpus(const QString& dir);
+    QString corpus() const { return m_corpusDir; }
+    bool isReadingCorpus() const { return m_corpusReading; }
+    // The chosen corpus as last read (its error, if it could not be used).
+    const CorpusSummary& corpusSummary() const { return m_corpus; }
+    // Opens the corpus's full report (formatCorpusReport's text) in a read-only window.
+    void showCorpusReport();
+
+    // The panel's settings the project keeps ("training.model", kept verbatim for the panel):
+    // model kind, size preset, how long to train ("trainMinutes"; an older project's "epochs"
+    // is read as the default budget) and the chosen corpus ("corpus", absent with files).
     // Restoring takes the panel's defaults for what is missing and emits nothing.
     QJsonObject modelSettings() const;
     void restoreModelSettings(const QJsonObject& settings);
@@ -117,6 +136,10 @@ public:
 
     // Parts, for tests and screenshots.
     QTreeView* fileList() const { return m_files; }
+    QLabel* corpusLabel() const { return m_corpusText; }
+    QPushButton* useCorpusButton() const { return m_useCorpus; }
+    QPushButton* useFilesButton() const { return m_useFiles; }
+    QPushButton* corpusReportButton() const { return m_corpusReport; }
     TrainingFilesModel* fileModel() const { return m_fileModel; }
     TrainingSession* session() const { return m_session; }
     QLineEdit* tracksEdit() const { return m_tracksEdit; }
@@ -143,9 +166,11 @@ public:
 
 signals:
     void inputsChanged(const QStringList& paths);
+    // The data box shows what Train would read: the files' statistics, or the chosen corpus's
+    // numbers (or why it cannot be used).
     void filesScanned();
-    // The user changed the track choice, the model kind, its size or the time (not emitted by
-    // setTrainingTracks() or restoreModelSettings()).
+    // The user changed the track choice, the corpus, the model kind, its size or the time (not
+    // emitted by setTrainingTracks(), setCorpus() or restoreModelSettings()).
     void settingsEdited();
     void stateChanged(torchestra::ui::TrainingSession::State state);
     // A finished model was saved into the library at `path`.
@@ -157,6 +182,13 @@ protected:
 
 private:
     QWidget* buildDataBox();
+    QWidget* buildCorpusPage(QWidget* parent);
+    void chooseCorpus();
+    void addChosenData(const QStringList& paths);
+    void useFiles();
+    void showCorpus(const CorpusSummary& summary);
+    void showDataPage();
+    bool hasTrainingData() const;
     QWidget* buildModelBox();
     void buildRunControls(QWidget* box, QFormLayout* form);
     QWidget* buildLibraryBox();
@@ -183,12 +215,22 @@ private:
     PathChooser m_chooser;
     std::uint64_t m_scanGeneration = 0;
     OptionsAdjuster m_adjust;
+    QString m_corpusDir; // the chosen corpus; "" trains on m_inputs
+    CorpusSummary m_corpus;
+    bool m_corpusReading = false;
+    std::uint64_t m_corpusGeneration = 0;
     QElapsedTimer m_runClock;                 // since the run started training
     std::vector<ml::LossPoint> m_validPoints; // this run's validations against m_runClock
     int m_lastValidEpoch = 0;
 
-    QTreeView* m_files = nullptr; // a view of m_fileModel
+    QStackedWidget* m_dataPages = nullptr; // the file list, or the corpus
+    QTreeView* m_files = nullptr;          // a view of m_fileModel
     QLabel* m_fileSummary = nullptr;
+    QLabel* m_corpusText = nullptr;
+    QPushButton* m_removeFiles = nullptr;
+    QPushButton* m_useCorpus = nullptr;
+    QPushButton* m_useFiles = nullptr;
+    QPushButton* m_corpusReport = nullptr;
     QLineEdit* m_tracksEdit = nullptr;
     QComboBox* m_kind = nullptr;
     QComboBox* m_preset = nullptr;

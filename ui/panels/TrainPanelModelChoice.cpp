@@ -88,6 +88,9 @@ QJsonObject TrainPanel::modelSettings() const {
     o[QStringLiteral("preset")] =
         QString::fromLatin1(kPresets[std::clamp(m_preset->currentData().toInt(), 0, 2)]);
     o[QStringLiteral("trainMinutes")] = trainMinutes();
+    // The project keeps this object as it is: the corpus rides here, beside the files it keeps.
+    if (!m_corpusDir.isEmpty())
+        o[QStringLiteral("corpus")] = m_corpusDir;
     return o;
 }
 
@@ -107,6 +110,8 @@ void TrainPanel::restoreModelSettings(const QJsonObject& settings) {
     // An older project's "epochs" counted passes over its files, which say nothing of time
     // before the files are read: such a project starts from the default budget.
     setTrainMinutes(settings.value(QStringLiteral("trainMinutes")).toDouble(defaults.trainMinutes));
+    // Read again even when it is the one shown: it may have been rebuilt or damaged since.
+    setCorpus(settings.value(QStringLiteral("corpus")).toString());
     m_restoring = false;
 }
 
@@ -168,6 +173,11 @@ bool TrainPanel::runsHere() const {
 }
 
 QString TrainPanel::clusterCommandLine() const {
+    if (!m_corpusDir.isEmpty())
+        return QString::fromStdString(ml::shellCommandLine(
+            "torchestra-cli", ml::trainCorpusCommandArguments(modelConfig(), trainOptions(),
+                                                              m_corpusDir.toStdString(),
+                                                              "model.tcm", {"--distributed"})));
     std::vector<std::string> inputs;
     for (const QString& path : m_inputs)
         inputs.push_back(path.toStdString());
@@ -179,9 +189,10 @@ QString TrainPanel::clusterCommandLine() const {
 void TrainPanel::copyClusterCommand() {
     QGuiApplication::clipboard()->setText(clusterCommandLine());
     m_status->setText(tr("Copied the command line. Every machine of the cluster runs it, with "
-                         "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set and the files at "
-                         "the same paths (docs/scaling.md); then Load\u2026 the model.tcm it "
-                         "writes."));
+                         "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set and %1 "
+                         "(docs/scaling.md); then Load\u2026 the model.tcm it writes.")
+                          .arg(m_corpusDir.isEmpty() ? tr("the files at the same paths")
+                                                     : tr("the corpus at the same path")));
 }
 
 } // namespace torchestra::ui

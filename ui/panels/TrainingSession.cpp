@@ -1,6 +1,7 @@
 #include "ui/panels/TrainingSession.h"
 
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TrainingCorpus.h"
 #include "ui/panels/TrainingSnapshot.h"
 
 #include "ml/ModelRegistry.h"
@@ -37,50 +38,97 @@ void TrainingSession::setState(State state, const QString& message) {
     emit stateChanged(state, message);
 }
 
+// What a worker read for a run: the dataset and what the panel shows of it.
+struct TrainingSession::ReadData {
+    ml::Dataset dataset;
+    std::vector<TrackUse> tracks; // per file (files only)
+    NoteRate train, valid;
+    std::vector<int> corpusTracks; // the corpus's track choice
+    QString error;                 // the corpus could not be read
+};
+
 void TrainingSession::start(const QStringList& inputs, const std::vector<int>& tracks,
                             const ml::ModelConfig& config, const ml::TrainOptions& options) {
     if (isBusy())
         return;
-    const std::uint64_t generation = ++m_generation;
-    m_error.clear();
-    m_config = config;
-    m_options = options;
-    m_tracks = tracks;
-    m_lastProgress = {};
-    m_history.clear();
-    m_trainRate = m_validRate = {};
-    m_bestValidLoss = 0;
-    setState(State::Reading, tr("Reading the training data\u2026"));
+    beginRun(config, options, tracks, QString());
     const ml::RepresentationConfig rep = m_config.representation;
-    struct Read {
-        ml::Dataset dataset;
-        std::vector<TrackUse> tracks;
-        NoteRate train, valid;
-    };
-    auto* watcher = new QFutureWatcher<Read>(this);
-    connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return; // cancelled while reading
-        Read read = watcher->future().takeResult();
-        m_trainRate = read.train;
-        m_validRate = read.valid;
-        emit dataRead(TrainingScan{read.dataset.files, std::move(read.tracks)});
-        startTraining(std::move(read.dataset));
-    });
-    watcher->setFuture(QtConcurrent::run([inputs, rep, tracks] {
-        Read read;
+    readOnWorker([inputs, rep, tracks] {
+        ReadData read;
         read.dataset = loadTrainingDataset(inputs, rep, tracks);
         read.tracks = describeTrackUse(read.dataset.files, tracks);
         read.train = noteRate(read.dataset.train);
         read.valid = noteRate(read.dataset.valid);
         return read;
-    }));
+    });
+}
+
+void TrainingSession::startCorpus(const QString& dir, const ml::ModelConfig& config,
+                                  const ml::TrainOptions& options) {
+    if (isBusy())
+        return;
+    beginRun(config, options, {}, dir);
+    const ml::RepresentationConfig rep = m_config.representation;
+    readOnWorker([dir, rep] {
+        ReadData read;
+        CorpusTrainingData corpus = loadCorpusTrainingData(dir, rep);
+        read.error = corpus.error;
+        read.corpusTracks = corpus.tracks;
+        read.dataset = std::move(corpus.dataset);
+        read.train = noteRate(read.dataset.train);
+        read.valid = noteRate(read.dataset.valid);
+        return read;
+    });
+}
+
+void TrainingSession::beginRun(const ml::ModelConfig& config, const ml::TrainOptions& options,
+                               const std::vector<int>& tracks, const QString& corpus) {
+    ++m_generation;
+    m_error.clear();
+    m_config = config;
+    m_options = options;
+    m_tracks = tracks;
+    m_corpus = corpus;
+    m_lastProgress = {};
+    m_history.clear();
+    m_trainRate = m_validRate = {};
+    m_bestValidLoss = 0;
+    setState(State::Reading, corpus.isEmpty() ? tr("Reading the training data\u2026")
+                                              : tr("Reading the corpus %1\u2026").arg(corpus));
+}
+
+void TrainingSession::readOnWorker(std::function<ReadData()> read) {
+    const std::uint64_t generation = m_generation;
+    auto* watcher = new QFutureWatcher<ReadData>(this);
+    connect(watcher, &QFutureWatcher<ReadData>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation == m_generation) // else cancelled while reading
+            onDataRead(watcher->future().takeResult());
+    });
+    watcher->setFuture(QtConcurrent::run(std::move(read)));
+}
+
+void TrainingSession::onDataRead(ReadData read) {
+    m_trainRate = read.train;
+    m_validRate = read.valid;
+    if (!read.error.isEmpty()) {
+        m_error = read.error;
+        setState(State::Failed, tr("Failed: %1").arg(m_error));
+        return;
+    }
+    if (m_corpus.isEmpty())
+        emit dataRead(TrainingScan{read.dataset.files, std::move(read.tracks)});
+    else
+        m_tracks = read.corpusTracks;
+    startTraining(std::move(read.dataset));
 }
 
 void TrainingSession::startTraining(ml::Dataset dataset) {
     if (dataset.train.empty()) {
-        m_error = m_tracks.empty()
+        m_error = !m_corpus.isEmpty()
+                      ? tr("The corpus %1 has no files in its training split: see its report.")
+                            .arg(m_corpus)
+                  : m_tracks.empty()
                       ? tr("No usable MIDI files: see the problems in the list.")
                       : tr("No usable MIDI files with notes on track(s) %1: see the problems in "
                            "the list.")

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,12 @@ public:
     // Does nothing while busy.
     void start(const QStringList& inputs, const std::vector<int>& tracks,
                const ml::ModelConfig& config, const ml::TrainOptions& options);
+    // Starts a run on the built corpus in `dir` (TrainingCorpus.h), with its own validation
+    // split and the tracks it was built from: Reading, then Training, as start(). A corpus that
+    // cannot be read (or was built for another representation) ends the run in Failed, saying
+    // why. Does nothing while busy.
+    void startCorpus(const QString& dir, const ml::ModelConfig& config,
+                     const ml::TrainOptions& options);
     // While reading, drops the data when it arrives; while training, asks the worker to stop
     // (Cancelling, then Cancelled when it has).
     void cancel();
@@ -69,6 +76,8 @@ public:
     // Of the current (or last) run.
     const ml::ModelConfig& config() const { return m_config; }
     const ml::TrainOptions& options() const { return m_options; }
+    // The corpus the current (or last) run reads; "" when it reads files.
+    QString corpus() const { return m_corpus; }
     const ml::TrainProgress& lastProgress() const { return m_lastProgress; }
     const std::vector<ml::EpochRecord>& history() const { return m_history; }
     // Steps and notes of the current (or last) run's training and held-out pieces, known from
@@ -86,6 +95,7 @@ signals:
     // The state changed; `message` is what the status line says of it (may be empty).
     void stateChanged(torchestra::ui::TrainingSession::State state, const QString& message);
     // The run's files as they were read, before training starts (or fails for want of data).
+    // Not for a corpus: the panel shows its report instead of a file list.
     void dataRead(const torchestra::ui::TrainingScan& scan);
     void progressed(const ml::TrainProgress& progress);
     // A finished model was saved into the library at `path`.
@@ -95,6 +105,11 @@ signals:
     void snapshotSaved(const QString& path);
 
 private:
+    struct ReadData;
+    void beginRun(const ml::ModelConfig& config, const ml::TrainOptions& options,
+                  const std::vector<int>& tracks, const QString& corpus);
+    void readOnWorker(std::function<ReadData()> read);
+    void onDataRead(ReadData read);
     void setState(State state, const QString& message);
     void startTraining(ml::Dataset dataset);
     void onProgress(const ml::TrainProgress& p);
@@ -110,7 +125,8 @@ private:
     std::unique_ptr<ml::TrainingJob> m_job;
     ml::ModelConfig m_config;
     ml::TrainOptions m_options;
-    std::vector<int> m_tracks;
+    std::vector<int> m_tracks; // a corpus's own, once it is read
+    QString m_corpus;
     std::vector<ml::DatasetFileInfo> m_usedFiles;
     ml::TrainProgress m_lastProgress;
     std::vector<ml::EpochRecord> m_history;
