@@ -5,9 +5,11 @@
 #include "cli/Commands.h"
 #include "cli/CorpusData.h"
 #include "cli/MlCommon.h"
+#include "ml/DataParallel.h"
 #include "ml/corpus/CorpusBuilder.h"
 #include "ml/corpus/CorpusReader.h"
 #include "ml/corpus/CorpusReport.h"
+#include "ml/corpus/CorpusTraining.h"
 
 #include <chrono>
 #include <cstdio>
@@ -142,25 +144,36 @@ std::string readCorpusTrainingData(const CliArgs& args,
                args.positional()[0] + " ...)";
     if (args.has("valid") || args.has("valid-fraction"))
         return "--corpus has its own validation split (corpus build --valid-permille)";
-    ml::corpus::CorpusReader reader;
-    if (std::string err = reader.open(dir, &representation); !err.empty())
+    std::string err;
+    ml::corpus::CorpusTrainingOptions load;
+    load.memoryBudgetBytes =
+        std::size_t(args.doubleValue("data-memory-mb", 0.0, 0.01, 1e7, err) * 1e6);
+    if (!err.empty())
         return err;
-    const std::vector<int>& tracks = reader.manifest().trackIndices;
+    // A rank of a data-parallel run streams only its share of the shards.
+    ml::DistributedSettings settings;
+    if (args.has("distributed") && ml::readDistributedSettings(settings).empty()) {
+        load.rank = settings.rank;
+        load.worldSize = settings.worldSize;
+    }
+    auto reader = std::make_shared<ml::corpus::CorpusReader>();
+    if (err = reader->open(dir, &representation); !err.empty())
+        return err;
+    const std::vector<int>& tracks = reader->manifest().trackIndices;
     std::vector<int> asked = tracks;
-    if (std::string err = readTrackIndices(args, "tracks", asked); !err.empty())
+    if (err = readTrackIndices(args, "tracks", asked); !err.empty())
         return err;
     if (asked != tracks)
         return "corpus " + dir + " was built from tracks " +
                (tracks.empty() ? std::string("all but drums") : ml::trackIndicesText(tracks)) +
                ", not the --tracks given; rebuild it with those tracks";
     dataOptions.selection.indices = tracks;
-    if (std::string err = ml::corpus::loadCorpusDataset(reader, data); !err.empty())
+    ml::corpus::CorpusTrainingSummary summary;
+    if (err = ml::corpus::loadCorpusTrainingData(reader, load, data, summary); !err.empty())
         return err;
-    std::cerr << "data: corpus " << dir << ", " << data.files.size() << " files, "
-              << data.trainSteps() << " training steps, " << data.validSteps()
-              << " validation steps (" << data.train.size() << " / " << data.valid.size()
-              << " files)\n";
-    if (data.train.empty())
+    if (load.rank == 0)
+        std::cerr << "data: " << summary.describe(dir) << "\n";
+    if (!data.hasTrainingData())
         return "corpus " + dir + " has no training files";
     return {};
 }

@@ -1,6 +1,7 @@
 #include "cli/DistributedTraining.h"
 
 #include "ml/ModelRegistry.h"
+#include "ml/StreamedPieces.h"
 #include "ml/neural/GlooGroup.h"
 
 #include <arpa/inet.h>
@@ -29,8 +30,13 @@ std::string trainingFingerprint(const ml::ModelConfig& config, const ml::TrainOp
       << options.seed << " transpose " << options.transpose << " epochs " << options.epochs
       << " minutes " << options.maxMinutes << " steps/epoch " << options.stepsPerEpoch
       << " average " << options.averageDecay << " input dropout " << options.inputDropout
-      << "; data " << data.train.size() << " + " << data.valid.size() << " pieces, "
-      << data.trainSteps() << " + " << data.validSteps() << " steps";
+      << "; data ";
+    // A streamed corpus: each rank holds its own share, so the corpus-wide figures.
+    if (data.trainStream)
+        s << data.trainStream->identity();
+    else
+        s << data.train.size() << " pieces, " << data.trainSteps() << " steps";
+    s << " + " << data.valid.size() << " validation pieces, " << data.validSteps() << " steps";
     return s.str();
 }
 

@@ -28,7 +28,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
                            ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid", "launch", "corpus"});
+    valueFlags.insert(valueFlags.end(),
+                      {"out", "resume", "tracks", "valid", "launch", "corpus", "data-memory-mb"});
     std::string err = args.parse(rawArgs, valueFlags, {"distributed"});
     if (err.empty())
         err = readModelConfig(args, config);

@@ -24,7 +24,9 @@ const std::vector<CommandInfo>& commands() {
          runCorpus},
         {"train",
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
-         "FILES_OR_DIRS...|--corpus CORPUS [--valid DIR --tracks 1,2 --epochs N --hidden N "
+         "FILES_OR_DIRS...|--corpus CORPUS [--data-memory-mb MB: held in memory up to this "
+         "(default a quarter of the RAM), streamed from the shards beyond it] [--valid DIR "
+         "--tracks 1,2 --epochs N --hidden N "
          "--layers N --noise N "
          "--bar-steps N --steps-per-beat N --hold on|off --seed N --resume MODEL ...] "
          "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "

@@ -1,5 +1,7 @@
 #include "ml/Dataset.h"
 
+#include "ml/StreamedPieces.h"
+
 #include "base/AtomicFile.h"
 #include "midi/MidiFile.h"
 #include "midi/MidiFileTypes.h"
@@ -18,8 +20,12 @@ namespace torchestra::ml {
 
 namespace fs = std::filesystem;
 
+bool Dataset::hasTrainingData() const {
+    return !train.empty() || (trainStream && trainStream->size() > 0);
+}
+
 long Dataset::trainSteps() const {
-    long n = 0;
+    long n = trainStream ? trainStream->totalSteps() : 0;
     for (const auto& s : train)
         n += s.steps;
     return n;

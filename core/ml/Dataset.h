@@ -3,12 +3,15 @@
 #include "ml/Representation.h"
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace torchestra::ml {
+
+class PieceSource; // StreamedPieces.h
 
 struct DatasetFileInfo {
     std::string path;
@@ -27,7 +30,14 @@ struct Dataset {
     std::vector<FrameSequence> valid;
     std::vector<FrameSequence> test; // only for benchmark data with a test split
     std::vector<DatasetFileInfo> files;
+    // Training data too large to hold (a big corpus): read on demand, `train` then empty. The
+    // RNN, LSTM and Markov trainers stream it (StreamedPieces.h) within `streamBudgetBytes`
+    // of decoded pieces; the GAN refuses it (it cuts its training data into bars up front).
+    std::shared_ptr<const PieceSource> trainStream;
+    std::size_t streamBudgetBytes = 0;
 
+    bool hasTrainingData() const;
+    // Of the whole training split, streamed or not.
     long trainSteps() const;
     long validSteps() const;
 };

@@ -1,6 +1,7 @@
 #include "ml/MarkovTrainer.h"
 
 #include "ml/MarkovModel.h"
+#include "ml/StreamedPieces.h"
 
 #include <chrono>
 
@@ -8,14 +9,27 @@ namespace torchestra::ml {
 
 namespace {
 
-double meanLoss(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
-                const std::atomic<bool>& cancel) {
-    NllResult total;
-    for (const FrameSequence& s : pieces) {
+// Calls `use` with each training piece, held or streamed, until it returns false or Cancel.
+// Returns "" or the stream's read error.
+std::string forEachTrainingPiece(const Dataset& data, const std::atomic<bool>& cancel,
+                                 const std::function<void(const FrameSequence&)>& use) {
+    for (const FrameSequence& piece : data.train) {
         if (cancel.load())
-            break;
-        total.add(model.evaluate(s));
+            return {};
+        use(piece);
     }
+    if (!data.trainStream)
+        return {};
+    FrameSequence piece;
+    for (std::size_t i = 0; i < data.trainStream->size() && !cancel.load(); ++i) {
+        if (std::string err = data.trainStream->read(i, piece); !err.empty())
+            return err;
+        use(piece);
+    }
+    return {};
+}
+
+double meanLoss(const NllResult& total) {
     if (total.frameSteps == 0)
         return 0;
     return (total.frameSum + total.onsetSum + total.velocitySum) / double(total.frameSteps);
@@ -32,21 +46,29 @@ TrainResult trainMarkov(const Dataset& data, const ModelConfig& config,
     p.phase = "training";
     p.epoch = 1;
     p.epochs = 1;
-    p.stepsPerEpoch = long(data.train.size());
-    // Count piece by piece so Cancel is honoured even on a large selection.
-    for (const FrameSequence& piece : data.train) {
-        if (cancel.load()) {
-            result.status = TrainStatus::Cancelled;
-            return result;
-        }
+    p.stepsPerEpoch = long(data.train.size() + (data.trainStream ? data.trainStream->size() : 0));
+    // Count piece by piece so Cancel is honoured even on a large selection; a streamed corpus
+    // is read one piece at a time.
+    std::string err = forEachTrainingPiece(data, cancel, [&](const FrameSequence& piece) {
         model->train({piece});
         ++p.step;
-    }
+    });
     p.phase = "validating";
-    if (progress)
+    if (progress && err.empty())
         progress(p);
-    const double trainLoss = meanLoss(*model, data.train, cancel);
-    const double validLoss = meanLoss(*model, data.valid, cancel);
+    NllResult train, valid;
+    if (err.empty())
+        err = forEachTrainingPiece(
+            data, cancel, [&](const FrameSequence& piece) { train.add(model->evaluate(piece)); });
+    for (std::size_t i = 0; i < data.valid.size() && !cancel.load(); ++i)
+        valid.add(model->evaluate(data.valid[i]));
+    const double trainLoss = meanLoss(train);
+    const double validLoss = meanLoss(valid);
+    if (!err.empty()) {
+        result.status = TrainStatus::Failed;
+        result.error = err;
+        return result;
+    }
     if (cancel.load()) {
         result.status = TrainStatus::Cancelled;
         return result;

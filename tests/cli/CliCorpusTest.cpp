@@ -47,11 +47,42 @@ TEST(CliCorpus, BuildReportAndTrainFromIt) {
     const std::string model = tempDir() + "/from-corpus.tcm";
     RunResult t = runCli("train --model markov --corpus " + corpus + " --out " + model);
     ASSERT_EQ(t.exitCode, 0) << t.err;
-    EXPECT_NE(t.err.find("data: corpus " + corpus + ", 6 files"), std::string::npos) << t.err;
+    EXPECT_NE(t.err.find("data: corpus " + corpus + ": 4 training files"), std::string::npos)
+        << t.err;
+    EXPECT_NE(t.err.find("held in memory"), std::string::npos) << t.err;
     EXPECT_NE(t.out.find("saved " + model), std::string::npos) << t.out;
     RunResult g = runCli("generate --model " + model + " --bars 2 --seed 1 --out " + tempDir() +
                          "/from-corpus.mid");
     EXPECT_EQ(g.exitCode, 0) << g.err;
+}
+
+// Past its memory budget the training split streams from the shards: the LSTM trains from it,
+// alone and on two ranks (each with its share), and the GAN, which needs its bars up front,
+// says why it cannot.
+TEST(CliCorpus, ACorpusLargerThanTheDataBudgetIsStreamed) {
+    const std::string in = corpusInputs();
+    const std::string corpus = tempDir() + "/corpus-streamed";
+    ASSERT_EQ(runCli("corpus build " + in + " --out " + corpus + " --valid-permille 300").exitCode,
+              0);
+    const std::string lstm = "train --model lstm --hidden 16 --epochs 2 --steps-per-epoch 4 "
+                             "--batch 2 --window 32 --threads 1 --data-memory-mb 0.02 --corpus " +
+                             corpus + " --out ";
+    const std::string model = tempDir() + "/streamed.tcm";
+    RunResult one = runCli(lstm + model);
+    ASSERT_EQ(one.exitCode, 0) << one.err;
+    EXPECT_NE(one.err.find("streamed: the training split is"), std::string::npos) << one.err;
+    EXPECT_NE(one.out.find("saved " + model), std::string::npos) << one.out;
+
+    RunResult two = runCli(lstm + tempDir() + "/streamed2.tcm --launch 2");
+    ASSERT_EQ(two.exitCode, 0) << two.err;
+    EXPECT_NE(two.err.find("(this rank's share: 2 files)"), std::string::npos) << two.err;
+    EXPECT_NE(two.out.find("data-parallel: 2 ranks"), std::string::npos) << two.out;
+
+    RunResult gan = runCli("train --model gan --epochs 1 --data-memory-mb 0.02 --corpus " + corpus +
+                           " --out " + tempDir() + "/gan.tcm");
+    EXPECT_EQ(gan.exitCode, 1);
+    EXPECT_NE(gan.err.find("the GAN cuts its training data into bars up front"), std::string::npos)
+        << gan.err;
 }
 
 TEST(CliCorpus, MismatchesAndBadUsageAreRefused) {

@@ -2,11 +2,14 @@
 
 #include "ml/corpus/CorpusReader.h"
 #include "ml/corpus/CorpusReport.h"
+#include "ml/corpus/CorpusTraining.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
+#include <memory>
 
 namespace torchestra::ui {
 
@@ -62,12 +65,20 @@ CorpusSummary readCorpusSummary(const QString& dir, const ml::RepresentationConf
 
 CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep) {
     CorpusTrainingData out;
-    ml::corpus::CorpusReader reader;
-    out.error = openCorpus(dir, rep, reader);
-    if (out.error.isEmpty())
-        out.error = QString::fromStdString(ml::corpus::loadCorpusDataset(reader, out.dataset));
-    if (out.error.isEmpty())
-        out.tracks = reader.manifest().trackIndices;
+    auto reader = std::make_shared<ml::corpus::CorpusReader>();
+    out.error = openCorpus(dir, rep, *reader);
+    if (!out.error.isEmpty())
+        return out;
+    out.tracks = reader->manifest().trackIndices;
+    // Held in memory when it fits a quarter of the machine's memory, else streamed from the
+    // shards as `train --corpus` does by default.
+    ml::corpus::CorpusTrainingSummary summary;
+    out.error = QString::fromStdString(
+        ml::corpus::loadCorpusTrainingData(reader, {}, out.dataset, summary));
+    out.streamed = summary.streamed;
+    out.trainSteps = summary.trainSteps;
+    out.trainNotes = summary.trainNotes;
+    out.trainFiles = long(summary.trainFiles);
     return out;
 }
 

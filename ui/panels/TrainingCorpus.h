@@ -41,11 +41,16 @@ struct CorpusTrainingData {
     ml::Dataset dataset;
     std::vector<int> tracks;
     QString error; // names the folder and what is wrong
+    // Streamed (dataset.trainStream): the training split is not in memory, so its size and
+    // notes come from the corpus's index.
+    bool streamed = false;
+    long trainFiles = 0, trainSteps = 0, trainNotes = 0;
 };
 
-// The one place where the Train panel turns a corpus into a Dataset (today the whole corpus in
-// memory, as `train --corpus` does; a streaming loader can take this function's place). Checks
-// what readCorpusSummary checks, again: the corpus may have been rebuilt since it was shown.
+// The one place where the Train panel turns a corpus into a Dataset, as `train --corpus` does
+// (ml/corpus/CorpusTraining.h): held in memory when it fits the default budget, streamed from
+// the shards otherwise. Checks what readCorpusSummary checks, again: the corpus may have been
+// rebuilt since it was shown.
 // Slow: call it on a worker. Any thread.
 CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep);
 

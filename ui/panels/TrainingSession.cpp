@@ -76,6 +76,10 @@ void TrainingSession::startCorpus(const QString& dir, const ml::ModelConfig& con
         read.corpusTracks = corpus.tracks;
         read.dataset = std::move(corpus.dataset);
         read.train = noteRate(read.dataset.train);
+        // Streamed: from the index (the scored steps leave out each piece's first step; the
+        // notes there are counted, a handful per file against thousands).
+        if (corpus.streamed)
+            read.train = {corpus.trainSteps - corpus.trainFiles, corpus.trainNotes};
         read.valid = noteRate(read.dataset.valid);
         return read;
     });

@@ -89,6 +89,9 @@ std::string CorpusReader::open(const std::string& dir, const RepresentationConfi
             ::madvise(const_cast<char*>(m->data), m->size, MADV_SEQUENTIAL);
             if (checksum64(m->bytes()) != s.checksum)
                 return where + path + ": checksum mismatch (the shard is damaged)";
+            // Read pages of a file mapping count in the process's memory until dropped: a
+            // corpus larger than memory would otherwise fill it here.
+            ::madvise(const_cast<char*>(m->data), m->size, MADV_DONTNEED);
             ::madvise(const_cast<char*>(m->data), m->size, MADV_RANDOM);
         }
         m_shards.push_back(std::move(m));
@@ -116,12 +119,41 @@ std::string_view CorpusReader::recordBytes(std::size_t i) const {
 std::string CorpusReader::read(std::size_t i, FrameSequence& out) const {
     const CorpusRecord& r = m_index.records[i];
     int notes = 0;
-    if (!decodeRecord(recordBytes(i), m_manifest.representation, out, notes) ||
-        out.steps != r.steps || notes != r.notes)
+    const bool decoded = decodeRecord(recordBytes(i), m_manifest.representation, out, notes);
+    dropPages(r);
+    if (!decoded || out.steps != r.steps || notes != r.notes)
         return "corpus " + m_dir + ": " + m_dir + "/" + m_index.shards[r.shard].file + ": record " +
                std::to_string(i) + " (" + r.path + ") does not decode";
     out.source = r.path;
     return {};
+}
+
+// The record's pages leave this process's memory (the page cache keeps them): a pass over a
+// corpus larger than memory must not accumulate them. The mapping is read-only, so a page a
+// neighbouring record shares is simply read in again.
+void CorpusReader::dropPages(const CorpusRecord& r) const {
+    static const std::uint64_t page = std::uint64_t(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t first = r.offset / page * page;
+    const std::uint64_t end = r.offset + r.length;
+    ::madvise(const_cast<char*>(m_shards[r.shard]->data) + first, std::size_t(end - first),
+              MADV_DONTNEED);
+}
+
+std::vector<DatasetFileInfo> usedFiles(const CorpusManifest& manifest) {
+    std::vector<DatasetFileInfo> files;
+    for (const CorpusFileEntry& f : manifest.files) {
+        if (!f.used)
+            continue;
+        DatasetFileInfo info;
+        info.path = f.path;
+        info.hash = f.hash;
+        info.steps = f.steps;
+        info.notes = f.notes;
+        info.seconds = f.seconds;
+        info.used = true;
+        files.push_back(std::move(info));
+    }
+    return files;
 }
 
 std::string loadCorpusDataset(const std::string& dir, const RepresentationConfig& expected,
@@ -141,18 +173,7 @@ std::string loadCorpusDataset(const CorpusReader& reader, Dataset& out) {
             return err;
         (reader.isValid(i) ? data.valid : data.train).push_back(std::move(seq));
     }
-    for (const CorpusFileEntry& f : reader.manifest().files) {
-        if (!f.used)
-            continue;
-        DatasetFileInfo info;
-        info.path = f.path;
-        info.hash = f.hash;
-        info.steps = f.steps;
-        info.notes = f.notes;
-        info.seconds = f.seconds;
-        info.used = true;
-        data.files.push_back(std::move(info));
-    }
+    data.files = usedFiles(reader.manifest());
     out = std::move(data);
     return {};
 }

@@ -2,7 +2,8 @@
 
 // Reads a built corpus (CorpusFormat.h): the manifest and index are read whole, the shards are
 // memory-mapped and each record is decoded only when asked for, so a corpus larger than memory
-// can be streamed (the kernel pages shards in and out; only decoded pieces take heap memory).
+// can be streamed (a record's pages are dropped from the process once decoded, and so are a
+// shard's once verified; only decoded pieces take heap memory).
 
 #include "ml/Dataset.h"
 #include "ml/corpus/CorpusFormat.h"
@@ -43,11 +44,15 @@ public:
 
 private:
     struct Mapping;
+    void dropPages(const CorpusRecord& record) const;
     std::string m_dir;
     CorpusManifest m_manifest;
     CorpusIndex m_index;
     std::vector<std::unique_ptr<Mapping>> m_shards;
 };
+
+// The files a corpus uses, as the dataset lists them (a checkpoint names its training files).
+std::vector<DatasetFileInfo> usedFiles(const CorpusManifest& manifest);
 
 // The whole corpus in memory as a Dataset (train and valid by the corpus's split; files lists
 // every used file), for trainModel. Checks the representation against `expected` and every

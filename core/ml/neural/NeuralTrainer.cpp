@@ -24,9 +24,16 @@
 // order of the float sums). The time limit is decided in the same allreduce, so every rank
 // stops after the same step. A failed collective (a dead or stalled peer) throws, and the run
 // fails with the best model so far.
+//
+// Streamed data (Dataset::trainStream, a corpus larger than its memory budget): batches come
+// from a PiecePool that moves through the stream as training covers it. Data-parallel, each
+// rank streams its own share of the corpus, so each draws its own batchSize windows (seeded by
+// its rank) and scales its loss by 1 / its own real steps: the average over the ranks is then
+// the mean of the ranks' batch means.
 
 #include "ml/neural/NeuralNet.h"
 
+#include "ml/StreamedPieces.h"
 #include "ml/neural/ComputeThread.h"
 #include "ml/neural/NeuralKinds.h"
 #include "ml/neural/TrainingPasses.h"
@@ -124,7 +131,7 @@ public:
 
 private:
     // What comes after a phase: go on, stop early (patience), or end the run at once.
-    enum class Next { Continue, Stop, Cancelled, Diverged };
+    enum class Next { Continue, Stop, Cancelled, Diverged, DataFailed };
     // An epoch's training loss so far, summed over its real steps.
     struct EpochLoss {
         double sum = 0;
@@ -139,6 +146,7 @@ private:
     bool scoreResumed();
     bool broadcastWeights();
     Next trainEpoch(int epoch, EpochLoss& loss);
+    bool drawBatch(Batch& batch, long& real, double& lossScale);
     bool trainBatch(Batch batch, double lossScale, bool timeUp, double& batchLoss);
     bool backward(const std::shared_ptr<const Batch>& batch, int c0, int c1, double lossScale,
                   double& loss);
@@ -163,6 +171,8 @@ private:
     Snapshot m_best;
     std::shared_ptr<SequenceModel> m_resumedModel;
     std::mt19937_64 m_rng;
+    std::optional<PiecePool> m_pool; // streamed data only
+    std::string m_dataError;         // the stream's read error (Next::DataFailed)
 
     NeuralNet m_net{nullptr};
     std::shared_ptr<torch::optim::Adam> m_adam;
@@ -237,6 +247,8 @@ TrainResult NeuralTrainingRun::train(const SequenceModel* resumeFrom) {
         const Next trained = trainEpoch(epoch, loss);
         if (trained == Next::Cancelled)
             return cancelledResult();
+        if (trained == Next::DataFailed)
+            return failed(m_dataError);
         if (trained == Next::Diverged)
             return failed("training diverged (loss is not finite); try a lower learning rate");
         if (loss.steps == 0 && m_timeUp)
@@ -252,7 +264,7 @@ TrainResult NeuralTrainingRun::train(const SequenceModel* resumeFrom) {
 
 // False (with m_result.error) when the data, the options or the resumed model will not do.
 bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
-    if (m_data.train.empty()) {
+    if (!m_data.hasTrainingData()) {
         m_result.error = "no training data";
         return false;
     }
@@ -268,6 +280,15 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
     if (resumeFrom && !restore(*resumeFrom, optimizerState))
         return false;
     makeOptimizer(optimizerState);
+    if (m_data.trainStream) {
+        // Each rank its own order of its own share.
+        m_pool.emplace(m_data.trainStream, m_data.representation, m_data.streamBudgetBytes,
+                       m_options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(m_rank));
+        m_rng.seed(m_options.seed + std::uint64_t(m_rank));
+        m_result.error = m_pool->fill();
+        if (!m_result.error.empty())
+            return false;
+    }
 
     // Frames of one step's batch, over all ranks (an epoch is a pass over the data by all).
     m_windowFrames = long(m_options.batchSize) * m_ranks * m_options.windowSteps;
@@ -380,15 +401,15 @@ NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss
             break;
         }
         const Clock::time_point batchStart = Clock::now();
-        Batch batch = sampleBatch(m_data.train, m_options.batchSize * m_ranks,
-                                  m_options.windowSteps, m_options.transpose, m_rng);
-        const long real = realSteps(batch); // the whole batch's, the same on every rank
-        if (real == 0)
-            continue;
-        if (m_group)
-            batch = batchRows(batch, m_rank * m_options.batchSize, m_options.batchSize);
+        Batch batch;
+        long real = 0;
+        double lossScale = 0;
+        if (!drawBatch(batch, real, lossScale))
+            return Next::DataFailed;
+        if (real == 0 && !(m_group && m_pool))
+            continue; // streamed data-parallel ranks all step, whatever they drew
         double batchLoss = 0;
-        if (!trainBatch(std::move(batch), double(m_ranks) / double(real), timeUp, batchLoss))
+        if (!trainBatch(std::move(batch), lossScale, timeUp, batchLoss))
             return Next::Cancelled;
         m_trainSeconds += secondsSince(batchStart);
         m_framesTrained += real;
@@ -401,6 +422,26 @@ NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss
             break;
     }
     return Next::Continue;
+}
+
+// This rank's windows of the step's batch, their real steps and the scale of their loss (see
+// the file comment). False (with m_dataError) when the stream cannot be read.
+bool NeuralTrainingRun::drawBatch(Batch& batch, long& real, double& lossScale) {
+    if (m_pool) {
+        batch = sampleBatch(m_pool->pieces(), m_options.batchSize, m_options.windowSteps,
+                            m_options.transpose, m_rng);
+        real = realSteps(batch);
+        lossScale = real > 0 ? 1.0 / double(real) : 0.0;
+        m_dataError = m_pool->advance(real);
+        return m_dataError.empty();
+    }
+    batch = sampleBatch(m_data.train, m_options.batchSize * m_ranks, m_options.windowSteps,
+                        m_options.transpose, m_rng);
+    real = realSteps(batch); // the whole batch's, the same on every rank
+    lossScale = real > 0 ? double(m_ranks) / double(real) : 0.0;
+    if (m_group)
+        batch = batchRows(batch, m_rank * m_options.batchSize, m_options.batchSize);
+    return true;
 }
 
 // Forward and backward over the batch (each window's loss times `lossScale`), then one
