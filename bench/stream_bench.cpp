@@ -114,8 +114,7 @@ Peak runTraining(const std::vector<std::string>& args, const std::string& log) {
         peak.anonMb = std::max(peak.anonMb, statusMb(pid, "RssAnon"));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    peak.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    peak.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     peak.rssMb = double(usage.ru_maxrss) / 1024.0;
     peak.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (std::FILE* f = std::fopen(log.c_str(), "r")) {
@@ -166,8 +165,7 @@ int main(int argc, char** argv) {
     const double decodedMb = decoded / 1e6;
     std::printf("corpus %s: %ld training files, %.0f MB decoded (%.0f MB of shards on disk); "
                 "limit %.0f MB: the corpus is %.1fx the limit\n",
-                o.corpus.c_str(), files, decodedMb, shards / 1e6, o.limitMb,
-                decodedMb / o.limitMb);
+                o.corpus.c_str(), files, decodedMb, shards / 1e6, o.limitMb, decodedMb / o.limitMb);
     auto command = [&](double budgetMb, const std::string& out) {
         return std::vector<std::string>{TORCHESTRA_CLI_PATH,
                                         "train",
