@@ -222,6 +222,23 @@ TEST_F(TrainCorpusTest, TrainsAMarkovModelOnTheCorpusThenGoesBackToTheFiles) {
     EXPECT_TRUE(panel->trainButton()->isEnabled());
 }
 
+// A corpus over the data's memory budget streams from its shards: the panel trains from it
+// all the same, with the training split's size and notes taken from the corpus's index.
+TEST_F(TrainCorpusTest, ACorpusOverTheMemoryBudgetTrainsStreamed) {
+    TrainPanel* panel = m_window.trainPanel();
+    const BuiltCorpus corpus = buildCorpus(m_dir, QStringLiteral("corpus"), {});
+    const ml::corpus::CorpusReport& r = corpus.report;
+    ASSERT_TRUE(chooseCorpus(panel, corpus.dir));
+    panel->session()->setDataMemoryBudget(20000); // a few of the pieces
+    const QString path = trainOnce(panel);
+    ASSERT_FALSE(path.isEmpty()) << panel->session()->lastError().toStdString();
+    EXPECT_EQ(panel->state(), TrainPanel::State::Finished);
+    EXPECT_EQ(panel->session()->trainRate().steps, r.trainSteps - r.trainFiles);
+    EXPECT_GT(panel->session()->trainRate().notes, r.notes / 2);
+    ASSERT_EQ(m_window.modelLibrary()->count(), 1);
+    EXPECT_EQ(m_window.modelLibrary()->entry(0).metadata.files.size(), std::size_t(kSongs));
+}
+
 // A corpus folder added as a folder of MIDI files (it has none: its music is in shards) is used
 // as the corpus; adding files afterwards trains on files again.
 TEST_F(TrainCorpusTest, AddingACorpusFolderUsesItAsTheCorpus) {

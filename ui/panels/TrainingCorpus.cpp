@@ -63,18 +63,21 @@ CorpusSummary readCorpusSummary(const QString& dir, const ml::RepresentationConf
     return s;
 }
 
-CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep) {
+CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep,
+                                          std::size_t memoryBudget) {
     CorpusTrainingData out;
     auto reader = std::make_shared<ml::corpus::CorpusReader>();
     out.error = openCorpus(dir, rep, *reader);
     if (!out.error.isEmpty())
         return out;
     out.tracks = reader->manifest().trackIndices;
-    // Held in memory when it fits a quarter of the machine's memory, else streamed from the
-    // shards as `train --corpus` does by default.
+    // Held in memory when it fits the budget (by default a quarter of the machine's memory),
+    // else streamed from the shards, as `train --corpus` does.
+    ml::corpus::CorpusTrainingOptions options;
+    options.memoryBudgetBytes = memoryBudget;
     ml::corpus::CorpusTrainingSummary summary;
     out.error = QString::fromStdString(
-        ml::corpus::loadCorpusTrainingData(reader, {}, out.dataset, summary));
+        ml::corpus::loadCorpusTrainingData(reader, options, out.dataset, summary));
     out.streamed = summary.streamed;
     out.trainSteps = summary.trainSteps;
     out.trainNotes = summary.trainNotes;

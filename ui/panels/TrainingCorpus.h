@@ -52,6 +52,8 @@ struct CorpusTrainingData {
 // the shards otherwise. Checks what readCorpusSummary checks, again: the corpus may have been
 // rebuilt since it was shown.
 // Slow: call it on a worker. Any thread.
-CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep);
+// `memoryBudget`: as CorpusTrainingOptions::memoryBudgetBytes (0: the default).
+CorpusTrainingData loadCorpusTrainingData(const QString& dir, const ml::RepresentationConfig& rep,
+                                          std::size_t memoryBudget = 0);
 
 } // namespace torchestra::ui

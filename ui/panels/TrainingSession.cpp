@@ -69,9 +69,9 @@ void TrainingSession::startCorpus(const QString& dir, const ml::ModelConfig& con
         return;
     beginRun(config, options, {}, dir);
     const ml::RepresentationConfig rep = m_config.representation;
-    readOnWorker([dir, rep] {
+    readOnWorker([dir, rep, budget = m_dataMemoryBudget] {
         ReadData read;
-        CorpusTrainingData corpus = loadCorpusTrainingData(dir, rep);
+        CorpusTrainingData corpus = loadCorpusTrainingData(dir, rep, budget);
         read.error = corpus.error;
         read.corpusTracks = corpus.tracks;
         read.dataset = std::move(corpus.dataset);
@@ -128,7 +128,7 @@ void TrainingSession::onDataRead(ReadData read) {
 }
 
 void TrainingSession::startTraining(ml::Dataset dataset) {
-    if (dataset.train.empty()) {
+    if (!dataset.hasTrainingData()) {
         m_error = !m_corpus.isEmpty()
                       ? tr("The corpus %1 has no files in its training split: see its report.")
                             .arg(m_corpus)

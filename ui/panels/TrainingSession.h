@@ -78,6 +78,9 @@ public:
     const ml::TrainOptions& options() const { return m_options; }
     // The corpus the current (or last) run reads; "" when it reads files.
     QString corpus() const { return m_corpus; }
+    // The decoded bytes a corpus may take in memory before its training split is streamed
+    // (ml/corpus/CorpusTraining.h); 0, the default: a quarter of the machine's memory.
+    void setDataMemoryBudget(std::size_t bytes) { m_dataMemoryBudget = bytes; }
     const ml::TrainProgress& lastProgress() const { return m_lastProgress; }
     const std::vector<ml::EpochRecord>& history() const { return m_history; }
     // Steps and notes of the current (or last) run's training and held-out pieces, known from
@@ -127,6 +130,7 @@ private:
     ml::TrainOptions m_options;
     std::vector<int> m_tracks; // a corpus's own, once it is read
     QString m_corpus;
+    std::size_t m_dataMemoryBudget = 0;
     std::vector<ml::DatasetFileInfo> m_usedFiles;
     ml::TrainProgress m_lastProgress;
     std::vector<ml::EpochRecord> m_history;
