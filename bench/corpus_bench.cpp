@@ -12,6 +12,7 @@
 // given). Both sides read the same files from the page cache (they were just written).
 
 #include "PeerOutput.h"
+#include "ProcStatus.h"
 #include "midi/MidiFile.h"
 #include "ml/corpus/CorpusBuilder.h"
 #include "ml/corpus/CorpusReader.h"
@@ -175,19 +176,9 @@ double runPeer(const Options& o, const std::string& in) {
     return files / seconds;
 }
 
-// A line of /proc/self/status in MB ("RssAnon", "RssFile", "VmHWM"); -1 if absent.
+// A line of /proc/self/status in MB ("RssAnon", "RssFile"); -1 if absent.
 double statusMb(const char* key) {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    double kb = -1;
-    const std::size_t n = std::strlen(key);
-    while (std::fgets(line, sizeof line, f))
-        if (std::strncmp(line, key, n) == 0 && line[n] == ':')
-            kb = std::atof(line + n + 1);
-    std::fclose(f);
-    return kb < 0 ? -1 : kb / 1024.0;
+    return bench::statusMb("/proc/self/status", key);
 }
 
 // Every record decoded once through the reader, as a training loop streaming a corpus larger

@@ -12,6 +12,7 @@
 // ru_maxrss: the largest resident set, heap and mapped shard pages together); the largest heap
 // part alone (RssAnon) is sampled from /proc every 100 ms.
 
+#include "ProcStatus.h"
 #include "ml/StreamedPieces.h"
 #include "ml/corpus/CorpusReader.h"
 
@@ -63,22 +64,6 @@ bool parseOptions(int argc, char** argv, Options& o) {
     return !o.corpus.empty() && o.budgetMb > 0 && o.limitMb > 0;
 }
 
-// A /proc/PID/status field in MB; -1 when the process is gone.
-double statusMb(pid_t pid, const char* key) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/status";
-    std::FILE* f = std::fopen(path.c_str(), "r");
-    if (!f)
-        return -1;
-    char line[256];
-    double kb = -1;
-    const std::size_t n = std::strlen(key);
-    while (std::fgets(line, sizeof line, f))
-        if (std::strncmp(line, key, n) == 0 && line[n] == ':')
-            kb = std::atof(line + n + 1);
-    std::fclose(f);
-    return kb < 0 ? -1 : kb / 1024.0;
-}
-
 struct Peak {
     double rssMb = 0;  // ru_maxrss
     double anonMb = 0; // largest RssAnon sampled
@@ -111,7 +96,8 @@ Peak runTraining(const std::vector<std::string>& args, const std::string& log) {
         const pid_t done = ::wait4(pid, &status, WNOHANG, &usage);
         if (done == pid)
             break;
-        peak.anonMb = std::max(peak.anonMb, statusMb(pid, "RssAnon"));
+        peak.anonMb = std::max(
+            peak.anonMb, bench::statusMb("/proc/" + std::to_string(pid) + "/status", "RssAnon"));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     peak.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -9,7 +9,7 @@ namespace torchestra::ml {
 
 namespace {
 
-// Calls `use` with each training piece, held or streamed, until it returns false or Cancel.
+// Calls `use` with each training piece, held or streamed, until Cancel.
 // Returns "" or the stream's read error.
 std::string forEachTrainingPiece(const Dataset& data, const std::atomic<bool>& cancel,
                                  const std::function<void(const FrameSequence&)>& use) {

@@ -28,8 +28,8 @@ void PiecePool::prepareOrder() {
     m_next = 0;
 }
 
-// The next piece of the stream into `slot` (a new one at the end when slot == size).
-std::string PiecePool::readNext(std::size_t slot) {
+// The next piece of the stream, added to the pool.
+std::string PiecePool::readNext() {
     prepareOrder();
     FrameSequence piece;
     if (std::string err = m_source->read(m_order[m_next], piece); !err.empty())
@@ -37,15 +37,10 @@ std::string PiecePool::readNext(std::size_t slot) {
     ++m_next;
     ++m_read;
     const std::size_t bytes = decodedBytes(piece.steps, m_config);
-    if (slot == m_pieces.size()) {
-        m_pieces.push_back(std::move(piece));
-        m_pieceBytes.push_back(bytes);
-    } else {
-        m_pieces[slot] = std::move(piece);
-        m_pieceBytes[slot] = bytes;
-    }
+    m_age.push_back(m_pieces.size());
+    m_pieces.push_back(std::move(piece));
+    m_pieceBytes.push_back(bytes);
     m_bytes += bytes;
-    m_age.push_back(slot);
     return {};
 }
 
@@ -61,7 +56,7 @@ std::string PiecePool::fill() {
         const bool fits = m_bytes + decodedBytes(nextSteps, m_config) <= m_budget;
         if (!m_pieces.empty() && !fits)
             return {};
-        if (std::string err = readNext(m_pieces.size()); !err.empty())
+        if (std::string err = readNext(); !err.empty())
             return err;
     }
 }

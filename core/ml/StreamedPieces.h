@@ -55,14 +55,13 @@ public:
     // The resident pieces (order means nothing; sample them by length).
     const std::vector<FrameSequence>& pieces() const { return m_pieces; }
     std::size_t residentBytes() const { return m_bytes; }
-    std::size_t budget() const { return m_budget; }
     // Pieces read so far, and complete passes over the source.
     long piecesRead() const { return m_read; }
     long passes() const { return m_passes; }
 
 private:
     void prepareOrder();
-    std::string readNext(std::size_t slot);
+    std::string readNext();
 
     std::shared_ptr<const PieceSource> m_source;
     RepresentationConfig m_config;
