@@ -166,10 +166,11 @@ int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, con
         std::cerr << "torchestra-cli train: " << serr << "\n";
         return 1;
     }
-    std::cout << (result.status == ml::TrainStatus::Cancelled
-                      ? "cancelled; saved the best model so far to "
-                      : "saved ")
-              << out << " (" << ml::describeModel(result.model->config())
+    const char* saved = result.status == ml::TrainStatus::Finished ? "saved "
+                        : result.status == ml::TrainStatus::Cancelled
+                            ? "cancelled; saved the best model so far to "
+                            : "failed; saved the best model so far to ";
+    std::cout << saved << out << " (" << ml::describeModel(result.model->config())
               << (meta.trackIndices.empty() ? std::string()
                                             : ", tracks " + ml::trackIndicesText(meta.trackIndices))
               << (config.kind == ml::ModelKind::Gan
@@ -252,8 +253,11 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         return result.status == ml::TrainStatus::Failed ? 1 : 0;
     }
     if (result.status == ml::TrainStatus::Failed) {
-        // The best model so far stays where it is (a data-parallel run saved it as it came).
+        // A data-parallel run saved each better model as it came; alone, the best model so far
+        // (e.g. before a damaged corpus record or a divergence) is saved now. Still a failure.
         std::cerr << "torchestra-cli train: " << result.error << "\n";
+        if (result.model && !options.dataParallel)
+            saveResult(result, config, out, resumed, dataOptions, data);
         return 1;
     }
     if (options.dataParallel)

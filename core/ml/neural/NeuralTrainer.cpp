@@ -158,6 +158,7 @@ private:
     bool cancelled() const { return m_cancel.load(std::memory_order_relaxed); }
     std::shared_ptr<SequenceModel> bestModel() const;
     TrainResult finished();
+    TrainResult endedEarly(TrainStatus status);
     TrainResult cancelledResult();
     TrainResult failed(const std::string& error);
 
@@ -627,21 +628,23 @@ TrainResult NeuralTrainingRun::finished() {
     return std::move(m_result);
 }
 
-// Cancelled, never Finished: with the best model so far (or the resumed one).
-TrainResult NeuralTrainingRun::cancelledResult() {
-    m_result.status = TrainStatus::Cancelled;
+// Cancelled or failed, never Finished: with the best model so far (or the resumed one) and its
+// epoch and loss, for a caller that keeps it.
+TrainResult NeuralTrainingRun::endedEarly(TrainStatus status) {
+    m_result.status = status;
     m_result.model = bestModel();
     m_result.bestEpoch = m_best.valid() ? m_bestEpoch : 0;
     m_result.bestValidLoss = std::isfinite(m_bestLoss) ? m_bestLoss : 0.0;
     return std::move(m_result);
 }
 
-// Failed, with the best model so far (or the resumed one) for a caller that wants it.
+TrainResult NeuralTrainingRun::cancelledResult() {
+    return endedEarly(TrainStatus::Cancelled);
+}
+
 TrainResult NeuralTrainingRun::failed(const std::string& error) {
     m_result.error = error;
-    m_result.status = TrainStatus::Failed;
-    m_result.model = bestModel();
-    return std::move(m_result);
+    return endedEarly(TrainStatus::Failed);
 }
 
 } // namespace
