@@ -5,7 +5,7 @@
 // in, for comparison (what training needed before streaming).
 //
 //   build/bench/stream_bench --corpus DIR [--budget-mb 256] [--limit-mb 512] [--minutes 1]
-//                            [--hidden 256] [--held]
+//                            [--model lstm|rnn|gan] [--hidden 256] [--held]
 //
 // Build the corpus first, e.g. `build/bench/corpus_bench --files 20000 --work W --no-peer`
 // then `torchestra-cli corpus build W --out DIR`. Peak memory is the kernel's (wait4's
@@ -38,6 +38,7 @@ struct Options {
     double budgetMb = 256;
     double limitMb = 512;
     double minutes = 1;
+    std::string model = "lstm";
     int hidden = 256;
     bool held = false;
 };
@@ -54,6 +55,8 @@ bool parseOptions(int argc, char** argv, Options& o) {
             o.limitMb = std::atof(argv[++i]);
         else if (a == "--minutes" && more)
             o.minutes = std::atof(argv[++i]);
+        else if (a == "--model" && more)
+            o.model = argv[++i];
         else if (a == "--hidden" && more)
             o.hidden = std::atoi(argv[++i]);
         else if (a == "--held")
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
     if (!parseOptions(argc, argv, o)) {
         std::fprintf(stderr,
                      "usage: %s --corpus DIR [--budget-mb 256] [--limit-mb 512] [--minutes 1] "
-                     "[--hidden 256] [--held]\n",
+                     "[--model lstm|rnn|gan] [--hidden 256] [--held]\n",
                      argv[0]);
         return 2;
     }
@@ -156,7 +159,7 @@ int main(int argc, char** argv) {
         return std::vector<std::string>{TORCHESTRA_CLI_PATH,
                                         "train",
                                         "--model",
-                                        "lstm",
+                                        o.model,
                                         "--hidden",
                                         std::to_string(o.hidden),
                                         "--corpus",

@@ -31,8 +31,7 @@ struct Dataset {
     std::vector<FrameSequence> test; // only for benchmark data with a test split
     std::vector<DatasetFileInfo> files;
     // Training data too large to hold (a big corpus): read on demand, `train` then empty. The
-    // RNN, LSTM and Markov trainers stream it (StreamedPieces.h) within `streamBudgetBytes`
-    // of decoded pieces; the GAN refuses it (it cuts its training data into bars up front).
+    // trainers stream it (StreamedPieces.h) within `streamBudgetBytes` of decoded pieces.
     std::shared_ptr<const PieceSource> trainStream;
     std::size_t streamBudgetBytes = 0;
 

@@ -79,6 +79,7 @@ std::string PiecePool::advance(long steps) {
         }
         m_pieces.pop_back();
         m_pieceBytes.pop_back();
+        ++m_dropped;
     }
     return fill();
 }

@@ -58,6 +58,9 @@ public:
     // Pieces read so far, and complete passes over the source.
     long piecesRead() const { return m_read; }
     long passes() const { return m_passes; }
+    // Changes when the resident pieces do (a piece read or let go): whoever indexes them
+    // re-indexes then.
+    long version() const { return m_read + m_dropped; }
 
 private:
     void prepareOrder();
@@ -75,6 +78,7 @@ private:
     std::size_t m_bytes = 0;
     long m_credit = 0; // steps trained not yet set against the oldest piece
     long m_read = 0;
+    long m_dropped = 0;
     long m_passes = 0;
 };
 

@@ -72,14 +72,6 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
         failed.error = "no training data (every file was skipped; see the file list)";
         return failed;
     }
-    if (data.trainStream && config.kind == ModelKind::Gan) {
-        failed.error = "the GAN cuts its training data into bars up front, so it trains from "
-                       "memory: this corpus's training split (" +
-                       std::to_string(data.trainSteps()) +
-                       " steps) is larger than the data's memory budget; raise the budget "
-                       "(--data-memory-mb) or train an RNN or LSTM, which stream it";
-        return failed;
-    }
     if (resumeFrom && resumeFrom->config().kind != config.kind) {
         failed.error = "cannot resume: the checkpoint holds a different kind of model";
         return failed;

@@ -64,12 +64,27 @@ TEST(PiecePool, StaysWithinItsBudgetAndCoversEveryPieceAtTheTrainingRate) {
     EXPECT_GT(pool.pieces().size(), 10u);
     EXPECT_LT(pool.pieces().size(), 40u);
     const long total = source->totalSteps();
-    // Train over three passes' worth of steps in batches of 8 x 64.
+    const auto resident = [&pool] {
+        std::multiset<std::string> names;
+        for (const FrameSequence& p : pool.pieces())
+            names.insert(p.source);
+        return names;
+    };
+    // Train over three passes' worth of steps in batches of 8 x 64. The version changes when
+    // the resident pieces do (pieces of different lengths: at times one is let go and none
+    // read).
+    long changedVersions = 0;
     for (long covered = 0; covered < 3 * total; covered += 512) {
+        const auto before = resident();
+        const long version = pool.version();
         ASSERT_EQ(pool.advance(512), "");
         ASSERT_LE(pool.residentBytes(), budget);
         ASSERT_FALSE(pool.pieces().empty());
+        if (pool.version() == version)
+            ASSERT_EQ(resident(), before);
+        changedVersions += pool.version() != version;
     }
+    EXPECT_GT(changedVersions, 10);
     // Every piece came by once a pass, and the stream advanced by what was trained.
     for (int reads : source->m_reads)
         EXPECT_GE(reads, 2);

@@ -1,6 +1,6 @@
 // The GAN through the interfaces every model kind shares: training (learning a toy pattern,
-// cancel, too little data, resume), sampling (continuation, infill, seeds, constraints) and
-// checkpoints (round trip, corrupt and truncated files).
+// from memory and streamed, cancel, too little data, resume), sampling (continuation, infill,
+// seeds, constraints) and checkpoints (round trip, corrupt and truncated files).
 
 #include "NeuralTestData.h"
 #include "common/TempDir.h"
@@ -264,6 +264,39 @@ TEST(Gan, ResumesFromItsCheckpoint) {
     ASSERT_EQ(r.status, TrainStatus::Finished) << r.error;
     ASSERT_NE(r.model, nullptr);
     EXPECT_EQ(r.history.size(), 1u);
+}
+
+// Streamed through a pool of two pieces (a corpus larger than its memory budget), the GAN
+// learns the chords as from memory, going round the pieces; a piece that cannot be read ends
+// the run Failed with the reader's message and the closest model so far, which the caller
+// saves.
+TEST(Gan, LearnsFromAStreamAndAReadErrorKeepsTheBestModel) {
+    const Dataset held = chordDataset();
+    std::shared_ptr<const MemoryStream> stream;
+    const Dataset whole = streamed(held, 2, -1, stream);
+    std::atomic<bool> cancel{false};
+    const TrainResult learned =
+        trainModel(whole, toyGanConfig(whole.representation), toyGanOptions(), cancel, {});
+    ASSERT_EQ(learned.status, TrainStatus::Finished) << learned.error;
+    ASSERT_NE(learned.model, nullptr);
+    EXPECT_GT(stream->reads(), 4 * long(stream->size())); // it went round the pieces
+    const RepresentationConfig rep = learned.model->representation();
+    int right = 0, bars = 0;
+    for (const FrameSequence& take : learned.model->sample(continuation(rep, 8, 11)))
+        for (int b = 0; b < 8; ++b, ++bars)
+            right += chordOf(take, b, rep) == (b % 2 == 0 ? kChordB : kChordA);
+    EXPECT_GE(right, bars * 9 / 10) << right << " of " << bars << " bars right";
+
+    TrainOptions o = toyGanOptions();
+    o.epochs = 3;
+    const long failAt = long(stream->size()) + o.stepsPerEpoch * 2; // in the third epoch
+    const Dataset damaged = streamed(held, 2, failAt, stream);
+    const TrainResult failed =
+        trainModel(damaged, toyGanConfig(damaged.representation), o, cancel, {});
+    EXPECT_EQ(failed.status, TrainStatus::Failed);
+    EXPECT_NE(failed.error.find("is damaged"), std::string::npos) << failed.error;
+    ASSERT_NE(failed.model, nullptr);
+    EXPECT_GE(failed.bestEpoch, 1);
 }
 
 // A full-size GAN (88 pitches, width 256, batches of 64) cancelled after the start, mid-step

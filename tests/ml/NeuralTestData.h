@@ -4,11 +4,15 @@
 
 #include "ml/Dataset.h"
 #include "ml/SequenceModel.h"
+#include "ml/StreamedPieces.h"
 #include "ml/neural/NeuralModel.h"
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace torchestra::ml::testdata {
 
@@ -122,6 +126,48 @@ inline ModelConfig smallConfig(ModelKind kind, HeadKind head, const Representati
     c.nadeHidden = 16;
     c.representation = rep;
     return c;
+}
+
+// Pieces as a stream (as a corpus too large to hold); the read numbered `failAt` (counting
+// from 0) fails, as a damaged corpus record would.
+class MemoryStream : public PieceSource {
+public:
+    MemoryStream(std::vector<FrameSequence> pieces, long failAt)
+        : m_pieces(std::move(pieces)), m_failAt(failAt) {}
+    std::size_t size() const override { return m_pieces.size(); }
+    int steps(std::size_t i) const override { return m_pieces[i].steps; }
+    std::string read(std::size_t i, FrameSequence& out) const override {
+        if (m_reads++ == m_failAt)
+            return "piece " + std::to_string(i) + " is damaged";
+        out = m_pieces[i];
+        return {};
+    }
+    std::size_t totalPieces() const override { return size(); }
+    long totalSteps() const override {
+        long n = 0;
+        for (const FrameSequence& p : m_pieces)
+            n += p.steps;
+        return n;
+    }
+    std::string identity() const override { return "memory"; }
+    long reads() const { return m_reads; }
+
+private:
+    std::vector<FrameSequence> m_pieces;
+    long m_failAt;
+    mutable long m_reads = 0;
+};
+
+// `held` with its training pieces streamed through a pool of about `poolPieces` of them.
+inline Dataset streamed(const Dataset& held, int poolPieces, long failAt,
+                        std::shared_ptr<const MemoryStream>& stream) {
+    Dataset d = held;
+    auto s = std::make_shared<MemoryStream>(std::move(d.train), failAt);
+    d.train.clear();
+    d.trainStream = s;
+    d.streamBudgetBytes = std::size_t(poolPieces) * decodedBytes(s->steps(0), d.representation);
+    stream = s;
+    return d;
 }
 
 } // namespace torchestra::ml::testdata

@@ -416,50 +416,6 @@ TEST(NeuralTrainer, NoDataFails) {
     EXPECT_FALSE(r.model);
 }
 
-namespace {
-
-// The toy training pieces as a stream; the read numbered `failAt` (counting from 0) fails, as
-// a damaged corpus record would.
-class ToyStream : public PieceSource {
-public:
-    ToyStream(std::vector<FrameSequence> pieces, long failAt)
-        : m_pieces(std::move(pieces)), m_failAt(failAt) {}
-    std::size_t size() const override { return m_pieces.size(); }
-    int steps(std::size_t i) const override { return m_pieces[i].steps; }
-    std::string read(std::size_t i, FrameSequence& out) const override {
-        if (m_reads++ == m_failAt)
-            return "piece " + std::to_string(i) + " is damaged";
-        out = m_pieces[i];
-        return {};
-    }
-    std::size_t totalPieces() const override { return size(); }
-    long totalSteps() const override {
-        long n = 0;
-        for (const FrameSequence& p : m_pieces)
-            n += p.steps;
-        return n;
-    }
-    std::string identity() const override { return "toy"; }
-    long reads() const { return m_reads; }
-
-private:
-    std::vector<FrameSequence> m_pieces;
-    long m_failAt;
-    mutable long m_reads = 0;
-};
-
-Dataset streamed(const Dataset& held, long failAt, std::shared_ptr<const ToyStream>& stream) {
-    Dataset d = held;
-    auto s = std::make_shared<ToyStream>(std::move(d.train), failAt);
-    d.train.clear();
-    d.trainStream = s;
-    d.streamBudgetBytes = 2 * decodedBytes(s->steps(0), d.representation);
-    stream = s;
-    return d;
-}
-
-} // namespace
-
 // Streamed through a pool of two pieces, the LSTM learns the toy pattern as from memory; a
 // piece that cannot be read ends the run Failed with the reader's message, and with the best
 // model so far and its epoch (which the CLI then saves: no work lost).
@@ -468,8 +424,8 @@ TEST(NeuralTrainer, LearnsFromAStreamAndAReadErrorKeepsTheBestModel) {
     const Dataset held = toyDataset(rep);
     const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 32, 1);
     std::atomic<bool> cancel{false};
-    std::shared_ptr<const ToyStream> stream;
-    const Dataset whole = streamed(held, -1, stream);
+    std::shared_ptr<const MemoryStream> stream;
+    const Dataset whole = streamed(held, 2, -1, stream);
     TrainOptions o = toyOptions();
     const TrainResult learned = trainNeural(whole, c, o, cancel, nullptr, nullptr);
     ASSERT_EQ(learned.status, TrainStatus::Finished) << learned.error;
@@ -477,7 +433,7 @@ TEST(NeuralTrainer, LearnsFromAStreamAndAReadErrorKeepsTheBestModel) {
     EXPECT_GT(stream->reads(), long(stream->size())); // it went round the pieces
 
     const long failAt = stream->reads() / 2;
-    const Dataset damaged = streamed(held, failAt, stream);
+    const Dataset damaged = streamed(held, 2, failAt, stream);
     const TrainResult failed = trainNeural(damaged, c, o, cancel, nullptr, nullptr);
     EXPECT_EQ(failed.status, TrainStatus::Failed);
     EXPECT_NE(failed.error.find("is damaged"), std::string::npos) << failed.error;

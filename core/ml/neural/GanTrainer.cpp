@@ -11,12 +11,20 @@
 // file comment) and owns what it touches (modules, optimizers, the bars, its random state).
 // By default an epoch is a pass over the training bars.
 //
+// Streamed data (Dataset::trainStream, a corpus larger than its memory budget): the bars are
+// drawn from a PiecePool's pieces, re-indexed as the pool moves on by one generator batch of
+// bars per update (in memory, an epoch is a pass of the training bars through the generator
+// too). The bar length is the longest bar of the first pool and the validation pieces (a
+// sample by hash of the corpus; a longer bar later is cut, as any is); data-parallel ranks take
+// rank 0's. Each streamed rank draws its own batches from its own share.
+//
 // The weights kept are an average of the generator's (options.averageDecay), which smooths the
 // oscillation of adversarial training.
 // The compute thread's thread count (at most options.threads) is chosen per update by
 // measurement (ThreadChoice, GanTraining.h): on a busy machine one thread is much the faster.
 
 #include "ml/ContinuationMetrics.h"
+#include "ml/StreamedPieces.h"
 #include "ml/neural/ComputeThread.h"
 #include "ml/neural/GanModel.h"
 #include "ml/neural/GanTraining.h"
@@ -102,7 +110,12 @@ struct GanState {
     GanGenerator generator{nullptr}, averaged{nullptr};
     GanCritic critic{nullptr};
     std::shared_ptr<torch::optim::Adam> generatorAdam, criticAdam;
-    std::shared_ptr<const GanBarSet> bars;
+    // The training pieces: the data's held in memory (a copy, as the passes may outlive the
+    // run), or a streamed corpus's pool; their bars.
+    std::vector<FrameSequence> held;
+    std::optional<PiecePool> pool;
+    GanBarIndex bars;
+    const std::vector<FrameSequence>& pieces() const { return pool ? pool->pieces() : held; }
     std::mt19937_64 rng;
     long steps = 0; // generator steps, for the average's warm-up
     // Data-parallel (TrainOptions::dataParallel): each batch is drawn for all ranks at once
@@ -144,9 +157,13 @@ public:
     TrainResult run(const SequenceModel* resumeFrom);
 
 private:
-    enum class Next { Continue, Stop, Cancelled, Diverged };
+    enum class Next { Continue, Stop, Cancelled, Diverged, DataFailed };
     TrainResult train(const SequenceModel* resumeFrom);
     bool setUp(const SequenceModel* resumeFrom);
+    bool takeTrainingPieces();
+    void makeOptimizers(const SequenceModel* resumeFrom);
+    int barStepsOfData() const;
+    bool advanceStream();
     bool restore(const SequenceModel& resumeFrom);
     Next trainEpoch(int epoch, double& wasserstein, double& generatorLoss);
     bool generatorUpdate(bool timeUp, double& wasserstein, double& generatorLoss);
@@ -180,6 +197,7 @@ private:
     double m_stepSeconds = 0, m_lastValidSeconds = 0;
     std::optional<ThreadChoice> m_threads;
     long m_stepsDone = 0;
+    std::string m_dataError; // the stream's read error (Next::DataFailed)
     TrainProgress m_prog;
     Clock::time_point m_lastReport = Clock::now() - std::chrono::seconds(1);
 };
@@ -214,6 +232,8 @@ TrainResult GanTrainingRun::train(const SequenceModel* resumeFrom) {
         const Next trained = trainEpoch(epoch, wasserstein, generatorLoss);
         if (trained == Next::Cancelled)
             return result(TrainStatus::Cancelled);
+        if (trained == Next::DataFailed)
+            return result(TrainStatus::Failed, m_dataError);
         if (trained == Next::Diverged)
             return result(TrainStatus::Failed,
                           "training diverged (a loss is not finite); try a lower learning rate");
@@ -227,32 +247,39 @@ TrainResult GanTrainingRun::train(const SequenceModel* resumeFrom) {
 }
 
 bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
+    if (m_options.batchSize < 1 || m_options.epochs < 0) {
+        m_result.error = "the batch size must be positive";
+        return false;
+    }
+    m_state = std::make_shared<GanState>();
+    if (!takeTrainingPieces())
+        return false;
     if (resumeFrom)
         m_cfg = resumeFrom->config(); // its shape (bar length included) is the model's
     else
-        m_cfg.barSteps = ganBarSteps(m_data.train, m_cfg.barSteps);
-    auto bars = std::make_shared<GanBarSet>(cutIntoBars(m_data.train, m_cfg.barSteps));
-    if (long(bars->index.size()) < kMinGanBars) {
-        m_result.error = "too little music for a GAN: " + std::to_string(bars->index.size()) +
+        m_cfg.barSteps = barStepsOfData();
+    m_state->bars = indexBars(m_state->pieces(), m_cfg.barSteps);
+    // Streamed, the bars of the whole split (every rank's share) are estimated from its steps.
+    const long trainingBars =
+        m_state->pool ? m_data.trainSteps() / m_cfg.barSteps : long(m_state->bars.index.size());
+    if (trainingBars < kMinGanBars || m_state->bars.index.empty()) {
+        m_result.error = "too little music for a GAN: " + std::to_string(trainingBars) +
                          " bars in the training files, at least " + std::to_string(kMinGanBars) +
                          " needed (add files or choose more tracks)";
-        return false;
-    }
-    if (m_options.batchSize < 1 || m_options.epochs < 0) {
-        m_result.error = "the batch size must be positive";
         return false;
     }
     torch::manual_seed(m_options.seed);
     std::unique_ptr<GanModel> fresh = createGanModel(m_cfg, m_options.seed, m_result.error);
     if (!fresh)
         return false;
-    m_state = std::make_shared<GanState>();
     m_state->shape = fresh->shape();
     m_state->noise = m_cfg.noiseSize;
     m_state->generator = fresh->generator();
     m_state->critic = fresh->critic();
-    m_state->bars = bars;
-    m_state->rng.seed(m_options.seed);
+    // Held data-parallel ranks draw the same batches (and train on their rows); streamed ones
+    // each their own.
+    const int rank = m_options.dataParallel ? m_options.dataParallel->rank() : 0;
+    m_state->rng.seed(m_options.seed + (m_state->pool ? std::uint64_t(rank) : 0));
     if (resumeFrom && !restore(*resumeFrom))
         return false;
     if (m_options.dataParallel) {
@@ -264,23 +291,11 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     }
     m_state->averaged = GanGenerator(m_state->shape, m_cfg.noiseSize, ganWidth(m_cfg));
     assign(*m_state->averaged, copyOf(*m_state->generator));
-    const auto adamOptions = [this] {
-        return torch::optim::AdamOptions(m_options.learningRate)
-            .betas(std::make_tuple(kAdamBeta1, kAdamBeta2));
-    };
-    m_state->generatorAdam =
-        std::make_shared<torch::optim::Adam>(m_state->generator->parameters(), adamOptions());
-    m_state->criticAdam =
-        std::make_shared<torch::optim::Adam>(m_state->critic->parameters(), adamOptions());
-    if (resumeFrom) {
-        const GanTrainingState& s = static_cast<const GanModel&>(*resumeFrom).trainingState();
-        loadOptimizer(*m_state->generatorAdam, s.generatorOptimizer);
-        loadOptimizer(*m_state->criticAdam, s.criticOptimizer);
-        m_resumedModel = modelFrom(snapshot(m_startEpoch, s.bestValidLoss));
-    }
+    makeOptimizers(resumeFrom);
     // Short validation pieces may hold no five-bar window: then one-bar continuations, and
     // without validation files, the training pieces' own.
-    const std::vector<FrameSequence>& judged = m_data.valid.empty() ? m_data.train : m_data.valid;
+    const std::vector<FrameSequence>& judged =
+        m_data.valid.empty() ? m_state->pieces() : m_data.valid;
     for (int length : {kValidationBars, 1})
         if (m_valid.primers.empty())
             m_valid = continuationWindows(judged, m_cfg.barSteps, 1, length, kValidationWindows);
@@ -300,7 +315,69 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
         m_options.stepsPerEpoch > 0
             ? m_options.stepsPerEpoch
             : std::max(kMinStepsPerEpoch,
-                       long(bars->index.size()) / std::max(1, m_options.batchSize * ranks()));
+                       trainingBars / std::max(1, m_options.batchSize * ranks()));
+    return true;
+}
+
+// Adam for the generator and the critic, with the resumed run's state.
+void GanTrainingRun::makeOptimizers(const SequenceModel* resumeFrom) {
+    const auto adamOptions = [this] {
+        return torch::optim::AdamOptions(m_options.learningRate)
+            .betas(std::make_tuple(kAdamBeta1, kAdamBeta2));
+    };
+    m_state->generatorAdam =
+        std::make_shared<torch::optim::Adam>(m_state->generator->parameters(), adamOptions());
+    m_state->criticAdam =
+        std::make_shared<torch::optim::Adam>(m_state->critic->parameters(), adamOptions());
+    if (resumeFrom) {
+        const GanTrainingState& s = static_cast<const GanModel&>(*resumeFrom).trainingState();
+        loadOptimizer(*m_state->generatorAdam, s.generatorOptimizer);
+        loadOptimizer(*m_state->criticAdam, s.criticOptimizer);
+        m_resumedModel = modelFrom(snapshot(m_startEpoch, s.bestValidLoss));
+    }
+}
+
+// The data's pieces in memory, or the first pool of a streamed corpus (each rank its own order
+// of its own share). False (with the error) when the stream cannot be read.
+bool GanTrainingRun::takeTrainingPieces() {
+    if (!m_data.trainStream) {
+        m_state->held = m_data.train;
+        return true;
+    }
+    const int rank = m_options.dataParallel ? m_options.dataParallel->rank() : 0;
+    m_state->pool.emplace(m_data.trainStream, m_data.representation, m_data.streamBudgetBytes,
+                          m_options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(rank));
+    m_result.error = m_state->pool->fill();
+    return m_result.error.empty();
+}
+
+// The bar length of a new model (see the file comment), the same on every rank.
+int GanTrainingRun::barStepsOfData() const {
+    int steps = ganBarSteps(m_state->pieces(), m_cfg.barSteps);
+    if (!m_state->pool)
+        return steps; // held data is the same on every rank (their fingerprints agreed)
+    if (!m_data.valid.empty())
+        steps = std::max(steps, ganBarSteps(m_data.valid, m_cfg.barSteps));
+    if (m_options.dataParallel) {
+        float agreed = float(steps);
+        m_options.dataParallel->broadcast(&agreed, 1, 0);
+        steps = int(agreed);
+    }
+    return steps;
+}
+
+// Streamed: the pool moves on by the update's generator batch; the bars are re-indexed when
+// its pieces changed. False (with m_dataError) when the stream cannot be read.
+bool GanTrainingRun::advanceStream() {
+    if (!m_state->pool)
+        return true;
+    PiecePool& pool = *m_state->pool;
+    const long version = pool.version();
+    m_dataError = pool.advance(long(m_options.batchSize) * m_cfg.barSteps);
+    if (!m_dataError.empty())
+        return false;
+    if (pool.version() != version)
+        m_state->bars = indexBars(pool.pieces(), m_cfg.barSteps);
     return true;
 }
 
@@ -339,6 +416,8 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
         double w = 0, g = 0;
         if (!generatorUpdate(timeUp, w, g))
             return Next::Cancelled;
+        if (!advanceStream())
+            return Next::DataFailed;
         if (!std::isfinite(w) || !std::isfinite(g))
             return Next::Diverged;
         m_stepSeconds += secondsSince(stepStart);
@@ -368,11 +447,13 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
     return Next::Continue;
 }
 
-// A batch of `batch` bars per rank, drawn for every rank alike; this rank's rows.
+// A batch of `batch` bars per rank. Held data-parallel: drawn for every rank alike, this
+// rank's rows; streamed, each rank's own from its own share.
 GanBatch drawBatch(GanState& s, int batch, int transpose) {
-    if (!s.group)
-        return makeGanBatch(*s.bars, s.shape, batch, transpose, s.rng);
-    GanBatch b = makeGanBatch(*s.bars, s.shape, batch * s.group->worldSize(), transpose, s.rng);
+    if (!s.group || s.pool)
+        return makeGanBatch(s.pieces(), s.bars, s.shape, batch, transpose, s.rng);
+    GanBatch b =
+        makeGanBatch(s.pieces(), s.bars, s.shape, batch * s.group->worldSize(), transpose, s.rng);
     const std::int64_t first = std::int64_t(s.group->rank()) * batch;
     b.real = b.real.narrow(0, first, batch);
     b.condition = b.condition.narrow(0, first, batch);

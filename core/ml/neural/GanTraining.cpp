@@ -5,11 +5,10 @@
 
 namespace torchestra::ml::neural {
 
-GanBarSet cutIntoBars(const std::vector<FrameSequence>& pieces, int barSteps) {
-    GanBarSet set;
-    set.pieces = pieces;
-    for (std::size_t p = 0; p < set.pieces.size(); ++p) {
-        set.bars.push_back(ganBars(set.pieces[p], barSteps));
+GanBarIndex indexBars(const std::vector<FrameSequence>& pieces, int barSteps) {
+    GanBarIndex set;
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+        set.bars.push_back(ganBars(pieces[p], barSteps));
         for (std::size_t b = 0; b < set.bars.back().size(); ++b)
             set.index.emplace_back(int(p), int(b));
     }
@@ -33,8 +32,8 @@ int ganBarSteps(const std::vector<FrameSequence>& pieces, int unmetered) {
     return std::clamp((std::max(longest, 1) + 3) / 4 * 4, 4, 64);
 }
 
-GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, int transpose,
-                      std::mt19937_64& rng) {
+GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarIndex& data,
+                      const GanShape& shape, int count, int transpose, std::mt19937_64& rng) {
     GanBatch batch;
     batch.real = torch::zeros({count, shape.barChannels(), shape.steps});
     batch.condition = torch::zeros({count, shape.conditionChannels(), shape.steps});
@@ -43,7 +42,7 @@ GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, i
     std::uniform_real_distribution<double> chance(0.0, 1.0);
     for (int b = 0; b < count; ++b) {
         const auto [pi, bi] = data.index[pick(rng)];
-        const FrameSequence& piece = data.pieces[std::size_t(pi)];
+        const FrameSequence& piece = pieces[std::size_t(pi)];
         const std::vector<StepRange>& bars = data.bars[std::size_t(pi)];
         const int shift = transpose > 0 ? shiftBy(rng) : 0;
         encodeBar(piece, bars[std::size_t(bi)], shift, shape, batch.real[b].data_ptr<float>());

@@ -23,13 +23,13 @@ constexpr double kAdamBeta1 = 0.5, kAdamBeta2 = 0.9;
 // Fewer training bars than this and a GAN only memorises them (and the critic wins at once).
 constexpr long kMinGanBars = 32;
 
-// The pieces cut into bars. Shared with the training passes, which may outlive the run.
-struct GanBarSet {
-    std::vector<FrameSequence> pieces;
+// Where the bars of some pieces are (the pieces are kept by the caller: the data held in
+// memory, or a streamed corpus's pool, which re-indexes as it moves on).
+struct GanBarIndex {
     std::vector<std::vector<StepRange>> bars; // per piece
     std::vector<std::pair<int, int>> index;   // (piece, bar) of every bar
 };
-GanBarSet cutIntoBars(const std::vector<FrameSequence>& pieces, int barSteps);
+GanBarIndex indexBars(const std::vector<FrameSequence>& pieces, int barSteps);
 
 // The longest bar of the pieces rounded up to a multiple of 4 steps (the critic halves the bar
 // twice), at most 64; `unmetered` for data without a metre.
@@ -44,9 +44,10 @@ struct GanBatch {
     torch::Tensor real;      // [B, barChannels, steps]
     torch::Tensor condition; // [B, conditionChannels, steps]
 };
-// `count` bars drawn uniformly, each transposed by a random shift within +-transpose.
-GanBatch makeGanBatch(const GanBarSet& data, const GanShape& shape, int count, int transpose,
-                      std::mt19937_64& rng);
+// `count` bars of `pieces` (indexed by `bars`) drawn uniformly, each transposed by a random
+// shift within +-transpose.
+GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarIndex& bars,
+                      const GanShape& shape, int count, int transpose, std::mt19937_64& rng);
 
 // Called between an update's backward pass and its optimizer step with the updated module's
 // parameters and the update's loss (data-parallel training averages the gradients there).
