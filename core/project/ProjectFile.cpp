@@ -1,5 +1,7 @@
 #include "project/ProjectFile.h"
 
+#include "project/JsonReader.h"
+
 #include "base/AtomicFile.h"
 
 #include <QCoreApplication>
@@ -17,8 +19,6 @@ namespace torchestra::project {
 namespace {
 
 constexpr qsizetype kMaxProjectBytes = qsizetype(1) << 30; // 1 GiB: far beyond any real song
-// The largest tick a project may hold: below 2^53, so exact as a JSON double.
-constexpr double kMaxTick = 9.0e15;
 
 QString tr(const char* text) {
     return QCoreApplication::translate("ProjectFile", text);
@@ -45,10 +45,7 @@ QJsonObject songToJson(const model::Song& song) {
 
     for (const model::Track& track : song.tracks()) {
         const model::TrackProperties& p = track.properties;
-        QJsonArray notes, channelEvents, metaEvents, sysEx;
-        for (const model::Note& n : track.notes())
-            notes.append(QJsonArray{double(n.start), double(n.length), n.pitch, n.velocity,
-                                    n.releaseVelocity, n.channel});
+        QJsonArray channelEvents, metaEvents, sysEx;
         for (const model::ChannelEvent& e : track.channelEvents)
             channelEvents.append(QJsonArray{double(e.tick), e.status, e.data1, e.data2});
         for (const model::MetaEvent& e : track.metaEvents)
@@ -63,7 +60,7 @@ QJsonObject songToJson(const model::Song& song) {
                       {"solo", p.solo},
                       {"colour", QStringLiteral("#%1").arg(p.colour, 6, 16, QLatin1Char('0'))},
                       {"endOfTrack", double(track.endOfTrack)},
-                      {"notes", notes},
+                      {"notes", notesToJson(track.notes())},
                       {"channelEvents", channelEvents},
                       {"metaEvents", metaEvents},
                       {"sysEx", sysEx}};
@@ -77,58 +74,9 @@ QJsonObject songToJson(const model::Song& song) {
                        {"tracks", tracks}};
 }
 
-// Reading: every value is checked, and the first problem is reported with where it is.
-class Reader {
+// Reading the song: every value is checked (JsonReader.h).
+class Reader : public JsonReader {
 public:
-    QString error;
-
-    bool fail(const QString& where, const QString& what) {
-        if (error.isEmpty())
-            error = tr("%1: %2").arg(where, what);
-        return false;
-    }
-    // An integer in [lo, hi]; JSON numbers are doubles, so whole values up to 2^53 are exact.
-    bool integer(const QJsonValue& v, const QString& where, double lo, double hi, double& out) {
-        if (!v.isDouble())
-            return fail(where, tr("a number was expected"));
-        const double d = v.toDouble();
-        if (d != std::floor(d) || d < lo || d > hi)
-            return fail(where, tr("%1 is out of range").arg(d));
-        out = d;
-        return true;
-    }
-    template <typename T>
-    bool field(const QJsonObject& o, const char* key, const QString& where, double lo, double hi,
-               T& out) {
-        double d = 0;
-        if (!integer(o.value(QLatin1String(key)), where + QLatin1Char('.') + QLatin1String(key), lo,
-                     hi, d))
-            return false;
-        out = T(d);
-        return true;
-    }
-    bool bytes(const QJsonValue& v, const QString& where, std::string& out) {
-        if (!v.isString())
-            return fail(where, tr("base64 text was expected"));
-        const auto decoded = QByteArray::fromBase64Encoding(
-            v.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
-            return fail(where, tr("invalid base64"));
-        out.assign(decoded.decoded.constData(), std::size_t(decoded.decoded.size()));
-        return true;
-    }
-    bool array(const QJsonObject& o, const char* key, const QString& where, QJsonArray& out) {
-        const QJsonValue v = o.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            out = {};
-            return true; // optional lists may be left out
-        }
-        if (!v.isArray())
-            return fail(where + QLatin1Char('.') + QLatin1String(key), tr("a list was expected"));
-        out = v.toArray();
-        return true;
-    }
-
     bool song(const QJsonObject& o, model::Song& song) {
         int ppq = 0;
         if (!field(o, "ppq", QStringLiteral("song"), 1, 32767, ppq))
@@ -193,7 +141,7 @@ public:
         model::Track t;
         std::vector<model::Note> notes;
         if (!trackProperties(o, where, t) || !trackEvents(o, where, t) ||
-            !trackNotes(o, where, notes))
+            !noteList(o, where, notes))
             return false;
         song.addTrack(std::move(t), std::move(notes)); // one sort, no copies
         return true;
@@ -268,33 +216,6 @@ public:
         return true;
     }
 
-    bool trackNotes(const QJsonObject& o, const QString& where, std::vector<model::Note>& notes) {
-        QJsonArray list;
-        if (!array(o, "notes", where, list))
-            return false;
-        notes.reserve(std::size_t(list.size()));
-        for (qsizetype i = 0; i < list.size(); ++i) {
-            const QString w = where + QStringLiteral(".notes[%1]").arg(i);
-            const QJsonArray a = list[i].toArray();
-            if (a.size() != 6)
-                return fail(w,
-                            tr("[start, length, pitch, velocity, release, channel] was expected"));
-            double v[6];
-            const double hi[6] = {kMaxTick, kMaxTick, 127, 127, 127, 15};
-            for (int k = 0; k < 6; ++k)
-                if (!integer(a[k], w, 0, hi[k], v[k]))
-                    return false;
-            model::Note n;
-            n.start = model::Tick(v[0]);
-            n.length = model::Tick(v[1]);
-            n.pitch = std::uint8_t(v[2]);
-            n.velocity = std::uint8_t(v[3]);
-            n.releaseVelocity = std::uint8_t(v[4]);
-            n.channel = std::uint8_t(v[5]);
-            notes.push_back(n);
-        }
-        return true;
-    }
 };
 
 } // namespace
@@ -309,13 +230,16 @@ QByteArray ProjectFile::serialize(const Project& project) {
     }
     if (!project.trainingModel.isEmpty())
         training.insert("model", project.trainingModel);
-    QJsonObject root{{"format", QLatin1String(kFormat)}, {"version", kVersion},
+    QJsonObject root{{"format", QLatin1String(kFormat)},
+                     {"version", project.takes.empty() ? 1 : kVersion},
                      {"song", songToJson(project.song)}, {"training", training},
                      {"generation", project.generation}, {"model", project.modelPath}};
     if (project.loop != LoopRange{})
         root.insert("loop", QJsonObject{{"enabled", project.loop.enabled},
                                         {"start", double(project.loop.start)},
                                         {"end", double(project.loop.end)}});
+    if (!project.takes.empty())
+        root.insert("takes", takesToJson(project.takes));
     if (!project.recoveryFor.isNull())
         root.insert("recoveryFor", project.recoveryFor);
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
@@ -371,6 +295,11 @@ QString ProjectFile::parse(const QByteArray& json, Project& out) {
             return tr("the project is damaged (loop: the end is before the start)");
         out.loop.enabled = loop.value(QLatin1String("enabled")).toBool();
     }
+    QJsonArray takes;
+    if (!reader.array(root, "takes", QStringLiteral("project"), takes))
+        return tr("the project is damaged (%1)").arg(reader.error);
+    if (const QString err = takesFromJson(takes, out.takes); !err.isEmpty())
+        return tr("the project is damaged (%1)").arg(err);
     out.generation = root.value(QLatin1String("generation")).toObject();
     out.modelPath = root.value(QLatin1String("model")).toString();
     if (root.contains(QLatin1String("recoveryFor")))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/Song.h"
+#include "project/Takes.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -37,6 +38,8 @@ struct Project {
     QJsonObject generation;
     QString modelPath;
     LoopRange loop;
+    // What the Generate panel wrote, kept with its provenance (Takes.h).
+    std::vector<Take> takes;
     // Only in autosave recovery files: the project the recovery belongs to ("" = untitled).
     QString recoveryFor;
 };
@@ -48,6 +51,10 @@ struct Project {
 // "training.tracks", "training.model" and "loop" came later within version 1: they are optional
 // (a project without them reads as all tracks, default settings, no loop), so older projects
 // open unchanged and older readers simply ignore them.
+// Version 2 adds "takes" (Takes.h). A project is written as version 2 only when it has takes:
+// a version-1 reader would drop them on its next save, so it says the project is newer
+// instead; a project without takes stays version 1 and opens in the previous version as before.
+// Version-1 projects read as version 2 without takes.
 // Notes are stored as compact arrays [start, length, pitch, velocity, releaseVelocity, channel];
 // meta and SysEx bytes as base64. A round trip keeps the song's content (Song::sameContent
 // without ids: ids are the running song's business and are handed out afresh on load).
@@ -55,7 +62,7 @@ struct Project {
 // Pure functions of their arguments: any thread (the window runs them on a worker).
 class ProjectFile {
 public:
-    static constexpr int kVersion = 1;
+    static constexpr int kVersion = 2;
     static constexpr const char* kFormat = "torchestra-project";
     static constexpr const char* kSuffix = "torchestra";
 
