@@ -26,9 +26,7 @@ QJsonArray notesToJson(const std::vector<model::Note>& notes);
 
 class JsonReader {
 public:
-    static QString tr(const char* text) {
-        return QCoreApplication::translate("ProjectFile", text);
-    }
+    static QString tr(const char* text) { return QCoreApplication::translate("ProjectFile", text); }
 
     QString error;
 

@@ -215,7 +215,6 @@ public:
         }
         return true;
     }
-
 };
 
 } // namespace
@@ -230,10 +229,10 @@ QByteArray ProjectFile::serialize(const Project& project) {
     }
     if (!project.trainingModel.isEmpty())
         training.insert("model", project.trainingModel);
-    QJsonObject root{{"format", QLatin1String(kFormat)},
-                     {"version", project.takes.empty() ? 1 : kVersion},
-                     {"song", songToJson(project.song)}, {"training", training},
-                     {"generation", project.generation}, {"model", project.modelPath}};
+    QJsonObject root{
+        {"format", QLatin1String(kFormat)}, {"version", project.takes.empty() ? 1 : kVersion},
+        {"song", songToJson(project.song)}, {"training", training},
+        {"generation", project.generation}, {"model", project.modelPath}};
     if (project.loop != LoopRange{})
         root.insert("loop", QJsonObject{{"enabled", project.loop.enabled},
                                         {"start", double(project.loop.start)},

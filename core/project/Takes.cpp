@@ -92,8 +92,7 @@ QString takesFromJson(const QJsonArray& json, std::vector<Take>& out) {
         if (ordinalOf(t.name) < 0)
             return where + QStringLiteral(".name: ") +
                    JsonReader::tr("a take name (A, B, ... AA, ...) was expected");
-        if (!r.noteList(o, where, t.notes) ||
-            !r.field(o, "seed", where, 0, kMaxSeed, p.seed) ||
+        if (!r.noteList(o, where, t.notes) || !r.field(o, "seed", where, 0, kMaxSeed, p.seed) ||
             !r.field(o, "variations", where, 1, 4096, p.variations) ||
             !r.field(o, "variation", where, 0, p.variations - 1, p.variation) ||
             !r.field(o, "primerFrom", where, 0, kMaxTick, p.primerFrom) ||
@@ -112,8 +111,8 @@ QString takesFromJson(const QJsonArray& json, std::vector<Take>& out) {
         p.checkpointHash = o.value(QLatin1String("checkpointHash")).toString();
         p.constraints = o.value(QLatin1String("constraints")).toObject();
         p.regenerated = o.value(QLatin1String("regenerated")).toBool();
-        p.time = QDateTime::fromString(o.value(QLatin1String("time")).toString(),
-                                       Qt::ISODateWithMs);
+        p.time =
+            QDateTime::fromString(o.value(QLatin1String("time")).toString(), Qt::ISODateWithMs);
         out.push_back(std::move(t));
     }
     return {};

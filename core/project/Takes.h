@@ -24,7 +24,7 @@ struct TakeProvenance {
     int variations = 1; // sampled together in one batch: a take is made again with the same
     int variation = 0;  // count, and is the variation-th of them
     double temperature = 1.0;
-    QJsonObject constraints; // key, scale, pitch range, density (the Generate panel's keys)
+    QJsonObject constraints;    // key, scale, pitch range, density (the Generate panel's keys)
     model::Tick primerFrom = 0; // the primer is [primerFrom, from); primerFrom == from: none
     model::Tick from = 0;       // the bars the take fills, [from, to)
     model::Tick to = 0;

@@ -53,8 +53,8 @@ bool sameTake(const project::Take& a, const project::Take& b) {
            p.checkpointHash == q.checkpointHash && p.seed == q.seed &&
            p.variations == q.variations && p.variation == q.variation &&
            p.temperature == q.temperature && p.constraints == q.constraints &&
-           p.primerFrom == q.primerFrom && p.from == q.from && p.to == q.to &&
-           p.track == q.track && p.regenerated == q.regenerated && p.time == q.time;
+           p.primerFrom == q.primerFrom && p.from == q.from && p.to == q.to && p.track == q.track &&
+           p.regenerated == q.regenerated && p.time == q.time;
 }
 
 } // namespace
@@ -150,8 +150,8 @@ TEST(ProjectTakes, DamagedTakesAreNamedWithTheirPlace) {
     QJsonObject root = good;
     root["takes"] = QJsonObject{};
     project::Project back;
-    EXPECT_TRUE(project::ProjectFile::parse(QJsonDocument(root).toJson(), back)
-                    .contains("project.takes"));
+    EXPECT_TRUE(
+        project::ProjectFile::parse(QJsonDocument(root).toJson(), back).contains("project.takes"));
 }
 
 TEST(ProjectTakes, CheckpointHashSaysWhetherTheFileIsStillTheModel) {

@@ -14,6 +14,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -53,6 +54,7 @@ QIcon swatch(const QColor& colour) {
 struct SampleOutcome {
     std::vector<std::vector<model::Note>> variations;
     std::vector<ml::FrameSequence> takes; // the same on the grid, for their numbers
+    QString checkpointHash;               // of the model's file as it was sampled
     bool cancelled = false;
 };
 
@@ -205,9 +207,9 @@ bool GeneratePanel::generate() {
     const model::TempoMap& map = m_song.tempoMap();
     model::Tick from = 0, to = 0;
     if (m_usePrimer->isChecked() && selectedBars(from, to))
-        return start(from, to, map.barToTick(map.barAtTick(to) + m_bars->value()));
+        return start(from, to, map.barToTick(map.barAtTick(to) + m_bars->value()), false);
     const model::Tick at = map.barToTick(map.barAtTick(m_pianoRoll->playheadTick()));
-    return start(at, at, map.barToTick(map.barAtTick(at) + m_bars->value()));
+    return start(at, at, map.barToTick(map.barAtTick(at) + m_bars->value()), false);
 }
 
 bool GeneratePanel::regenerateSelection() {
@@ -222,10 +224,11 @@ bool GeneratePanel::regenerateSelection() {
     const model::Tick primer =
         m_usePrimer->isChecked() ? map.barToTick(std::max<std::int64_t>(0, map.barAtTick(from) - 4))
                                  : from;
-    return start(primer, from, to);
+    return start(primer, from, to, true);
 }
 
-bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick to) {
+bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick to,
+                          bool regenerate) {
     if (m_state == State::Generating)
         return false;
     const std::shared_ptr<const ml::SequenceModel> sampler = chosenModel();
@@ -254,6 +257,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     m_targetFrom = from;
     m_targetTo = to;
     m_targetTrack = track;
+    m_provenance = provenance(request, primerFrom, from, to, track, regenerate);
     const std::uint64_t generation = ++m_generation;
     m_cancelFlag = std::make_shared<std::atomic<bool>>(false);
     auto cancelFlag = m_cancelFlag;
@@ -264,11 +268,15 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
                 watcher->deleteLater();
                 SampleOutcome out = watcher->future().takeResult();
                 judging.takes = std::move(out.takes);
+                if (generation == m_generation)
+                    m_provenance.checkpointHash = out.checkpointHash;
                 finished(generation, std::move(out.variations), out.cancelled, std::move(judging));
             });
-    watcher->setFuture(QtConcurrent::run(
-        [sampler, request = std::move(request), rep, from, stepTicks, channel, cancelFlag] {
+    watcher->setFuture(
+        QtConcurrent::run([sampler, request = std::move(request), rep, from, stepTicks, channel,
+                           cancelFlag, path = m_provenance.modelPath] {
             SampleOutcome out;
+            out.checkpointHash = project::checkpointHash(path); // off the GUI thread: file I/O
             const std::vector<ml::FrameSequence> seqs = sampler->sample(request, cancelFlag.get());
             if (cancelFlag->load() || seqs.empty()) {
                 out.cancelled = true;
@@ -355,10 +363,12 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
     }
     m_variations.clear();
     for (std::size_t i = 0; i < result.size(); ++i)
-        m_variations.push_back({std::move(result[i]),
+        m_variations.push_back({QString(),
+                                std::move(result[i]),
                                 kVariationColours[i % std::size(kVariationColours)],
                                 int(i),
                                 {}});
+    keepTakes();
     // The takes show now; their numbers follow from a worker.
     m_validationNll = judging.metadata.bestValidLoss;
     m_trainingFiles = judging.metadata.files.size();
@@ -374,6 +384,50 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
                              nullptr, int(m_variations.size()))
                               .arg(map.barAtTick(m_targetFrom) + 1)
                               .arg(map.barAtTick(m_targetTo - 1) + 1));
+}
+
+project::TakeProvenance GeneratePanel::provenance(const ml::SampleRequest& request,
+                                                  model::Tick primerFrom, model::Tick from,
+                                                  model::Tick to, model::TrackId track,
+                                                  bool regenerate) const {
+    project::TakeProvenance p;
+    const int row = m_model->currentIndex();
+    if (row >= 0 && row < m_library->count())
+        p.model = m_library->entry(row).name;
+    p.modelPath = modelPath();
+    p.seed = request.seed;
+    p.variations = request.variations;
+    p.temperature = request.temperature;
+    const QJsonObject s = settings();
+    for (const char* key : {"key", "lowPitch", "highPitch", "density"})
+        p.constraints.insert(QLatin1String(key), s.value(QLatin1String(key)));
+    p.primerFrom = primerFrom;
+    p.from = from;
+    p.to = to;
+    p.track = std::max(0, m_song.trackIndex(track));
+    p.regenerated = regenerate;
+    p.time = QDateTime::currentDateTimeUtc();
+    return p;
+}
+
+// The run's variations become takes, named in order after the project's last.
+void GeneratePanel::keepTakes() {
+    for (Variation& v : m_variations) {
+        project::Take take;
+        take.name = project::nextTakeName(m_takes);
+        take.notes = v.notes;
+        take.provenance = m_provenance;
+        take.provenance.variation = v.take;
+        v.name = take.name;
+        m_takes.push_back(std::move(take));
+    }
+    if (!m_variations.empty())
+        emit takesChanged();
+}
+
+void GeneratePanel::restoreTakes(std::vector<project::Take> takes) {
+    m_takes = std::move(takes);
+    emit takesChanged();
 }
 
 void GeneratePanel::setState(State state, const QString& message) {
@@ -408,8 +462,7 @@ void GeneratePanel::fillItem(QListWidgetItem* item, std::size_t index) const {
         low = std::min<int>(low, n.pitch);
         high = std::max<int>(high, n.pitch);
     }
-    QString title =
-        tr("Variation %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(index + 1);
+    QString title = tr("Take %1  \u00b7  %n note(s)", nullptr, int(v.notes.size())).arg(v.name);
     if (!v.notes.empty())
         title += QStringLiteral("  \u00b7  %1\u2013%2")
                      .arg(project::gm::pitchName(low), project::gm::pitchName(high));

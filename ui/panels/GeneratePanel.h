@@ -7,6 +7,7 @@
 #include "ml/TakeAssessment.h"
 #include "model/Song.h"
 #include "model/UndoStack.h"
+#include "project/Takes.h"
 
 #include <QColor>
 #include <QJsonObject>
@@ -63,6 +64,7 @@ public:
     Q_ENUM(State)
 
     struct Variation {
+        QString name;                   // its take's (takes())
         std::vector<model::Note> notes; // in song ticks, ids unset
         QColor colour;
         int take = 0; // its place in the run that wrote it (the numbers are matched by it)
@@ -99,6 +101,12 @@ public:
     void discardAll();
     // Asks for primer + variation to be played (auditionRequested).
     bool audition(int index);
+
+    // Every variation written is kept as a take with its provenance (project/Takes.h), oldest
+    // first, in the project: they outlive the variations shown (accept, discard, another run).
+    const std::vector<project::Take>& takes() const { return m_takes; }
+    // The project's takes (on open, recovery, new); the variations shown are not touched.
+    void restoreTakes(std::vector<project::Take> takes);
 
     // The "selected bars" (see the class comment); false when there are none.
     bool selectedBars(model::Tick& from, model::Tick& to) const;
@@ -151,6 +159,8 @@ signals:
     void accepted(int index);
     // The variations' numbers are in (variations()[i].assessment).
     void takesAssessed();
+    // takes() changed (a run added its variations, or restoreTakes).
+    void takesChanged();
 
 private:
     struct Job;
@@ -162,7 +172,11 @@ private:
     QWidget* buildResultBox();
     void showModel();
     void useModelTemperature();
-    bool start(model::Tick primerFrom, model::Tick from, model::Tick to);
+    bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
+    project::TakeProvenance provenance(const ml::SampleRequest& request, model::Tick primerFrom,
+                                       model::Tick from, model::Tick to, model::TrackId track,
+                                       bool regenerate) const;
+    void keepTakes();
     // The reason sampling into `track` with `sampler` cannot start ("" when it can); fills
     // `key` from the key setting.
     QString startProblem(const ml::SequenceModel* sampler, const model::Track* track,
@@ -193,6 +207,8 @@ private:
     State m_state = State::Idle;
     QString m_error;
     std::vector<Variation> m_variations;
+    std::vector<project::Take> m_takes;
+    project::TakeProvenance m_provenance; // of the run in flight
     model::Tick m_primerFrom = 0;
     model::Tick m_targetFrom = 0;
     model::Tick m_targetTo = 0;

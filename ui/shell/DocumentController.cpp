@@ -72,6 +72,7 @@ void DocumentController::takeProjectParts(const project::Project& project) {
     m_trainingModel = project.trainingModel;
     m_generation = project.generation;
     m_modelPath = project.modelPath;
+    m_takes = project.takes;
 }
 
 void DocumentController::clearProjectParts() {
@@ -80,6 +81,7 @@ void DocumentController::clearProjectParts() {
     m_trainingModel = {};
     m_generation = {};
     m_modelPath.clear();
+    m_takes.clear();
 }
 
 std::shared_ptr<project::Project> DocumentController::projectCopy() const {
@@ -91,6 +93,7 @@ std::shared_ptr<project::Project> DocumentController::projectCopy() const {
     project->trainingModel = m_trainingModel;
     project->generation = m_generation;
     project->modelPath = m_modelPath;
+    project->takes = m_takes;
     project->loop = m_loopSource ? m_loopSource() : project::LoopRange{};
     return project;
 }

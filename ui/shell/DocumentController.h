@@ -107,6 +107,8 @@ public:
     void setGenerationSettings(const QJsonObject& settings) { m_generation = settings; }
     QString modelPath() const { return m_modelPath; }
     void setModelPath(const QString& path) { m_modelPath = path; }
+    const std::vector<project::Take>& takes() const { return m_takes; }
+    void setTakes(const std::vector<project::Take>& takes) { m_takes = takes; }
     // The user changed something the project keeps outside the song: modified until saved
     // (ignored while the parts are being shown: partsRestored(), loopRestored()).
     void partEdited();
@@ -177,6 +179,7 @@ private:
     QJsonObject m_trainingModel;
     QJsonObject m_generation;
     QString m_modelPath;
+    std::vector<project::Take> m_takes;
     std::uint64_t m_editSerial = 0;
     int m_pendingSaves = 0;
     std::uint64_t m_loadGeneration = 0;

@@ -251,6 +251,10 @@ void MainWindow::connectLearningDocks() {
         m_document->setModelPath(path);
         m_document->partEdited();
     });
+    connect(m_generatePanel, &GeneratePanel::takesChanged, this, [this] {
+        m_document->setTakes(m_generatePanel->takes());
+        m_document->partEdited();
+    });
     connect(m_generatePanel, &GeneratePanel::auditionRequested, this,
             &MainWindow::auditionRequested);
     connect(m_generatePanel, &GeneratePanel::auditionStopRequested, this,
@@ -275,6 +279,7 @@ void MainWindow::projectPartsToPanels() {
     m_trainPanel->setInputs(m_document->trainingFiles());
     m_generatePanel->restoreSettings(m_document->generationSettings());
     m_generatePanel->setModelPath(m_document->modelPath());
+    m_generatePanel->restoreTakes(m_document->takes());
 }
 
 project::LoopRange MainWindow::loopRange() const {
