@@ -2,6 +2,7 @@
 
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TakesView.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
@@ -16,6 +17,7 @@
 #include <QItemSelectionModel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTreeView>
 
@@ -51,15 +53,16 @@ ScreenshotStaging::ScreenshotStaging(QCommandLineParser& parser)
       m_trainFiles(QStringLiteral("train-files"), QString(), QStringLiteral("paths")),
       m_train(QStringLiteral("train"), QString(), QStringLiteral("kind")),
       m_generate(QStringLiteral("generate"), QString(), QStringLiteral("A-B")),
-      m_generateWith(QStringLiteral("generate-with"), QString(), QStringLiteral("model")) {
+      m_generateWith(QStringLiteral("generate-with"), QString(), QStringLiteral("model")),
+      m_showTakes(QStringLiteral("show-takes")) {
     for (QCommandLineOption* hidden :
          {&m_screenshot, &m_after, &m_size, &m_selectTrack, &m_selectBars, &m_loopBars,
           &m_playheadBar, &m_velocityLane, &m_scale, &m_trainFiles, &m_train, &m_generate,
-          &m_generateWith})
+          &m_generateWith, &m_showTakes})
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({m_screenshot, m_after, m_size, m_selectTrack, m_selectBars, m_loopBars,
                        m_playheadBar, m_velocityLane, m_scale, m_trainFiles, m_train, m_generate,
-                       m_generateWith});
+                       m_generateWith, m_showTakes});
 }
 
 bool ScreenshotStaging::isRequested() const {
@@ -198,6 +201,10 @@ void ScreenshotStaging::stageGeneration(ui::MainWindow& window) {
                      [this, &window, generate](ui::GeneratePanel::State s) {
                          if (s != ui::GeneratePanel::State::Done)
                              return;
+                         if (m_parser.isSet(m_showTakes)) {
+                             nextTakesRun(window);
+                             return;
+                         }
                          window.pianoRoll()->ensureTickVisible(generate->targetTo());
                          window.pianoRoll()->ensureTickVisible(generate->primerFrom());
                          generate->setCurrentVariation(1);
@@ -223,6 +230,26 @@ void ScreenshotStaging::startGeneration(ui::MainWindow& window) const {
     generate->barsBox()->setValue(4);
     generate->seedBox()->setValue(3);
     generate->generateButton()->click();
+}
+
+// --show-takes: after the first run, a second from another seed and a rewrite of bars 11-12;
+// then the Takes tab, the second run's second take chosen (its provenance in its tooltip).
+void ScreenshotStaging::nextTakesRun(ui::MainWindow& window) {
+    ui::GeneratePanel* generate = window.generatePanel();
+    ++m_takesRuns;
+    if (m_takesRuns == 1) {
+        generate->seedBox()->setValue(4);
+        QTimer::singleShot(0, generate->generateButton(), &QPushButton::click);
+    } else if (m_takesRuns == 2) {
+        const model::TempoMap& map = window.song().tempoMap();
+        window.pianoRoll()->setLoopRange(map.barToTick(10), map.barToTick(12));
+        generate->variationsBox()->setValue(2);
+        QTimer::singleShot(0, generate->regenerateButton(), &QPushButton::click);
+    } else {
+        generate->resultTabs()->setCurrentIndex(1);
+        generate->takesView()->setCurrentTake(4);
+        grabAfterDelay(window);
+    }
 }
 
 } // namespace torchestra::app

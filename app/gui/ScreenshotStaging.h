@@ -61,6 +61,7 @@ private:
     void stageGeneration(ui::MainWindow& window);
     // Three takes of the bars after --generate's, with the panel's model as it is.
     void startGeneration(ui::MainWindow& window) const;
+    void nextTakesRun(ui::MainWindow& window);
     void grabAfterDelay(ui::MainWindow& window) const;
 
     const QCommandLineParser& m_parser;
@@ -77,7 +78,9 @@ private:
     QCommandLineOption m_train;
     QCommandLineOption m_generate;
     QCommandLineOption m_generateWith; // a listed model ("builtin:bach-gan"): no training
+    QCommandLineOption m_showTakes;    // three runs, then the Takes tab
     QStringList m_trainFileList;       // --train-files, or the file opened
+    int m_takesRuns = 0;               // --show-takes: runs done
 };
 
 } // namespace torchestra::app

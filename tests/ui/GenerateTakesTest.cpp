@@ -6,12 +6,17 @@
 
 #include "project/ProjectFile.h"
 #include "ui/panels/GeneratePanel.h"
+#include "ui/panels/TakesView.h"
 #include "ui/pianoroll/PianoRollView.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTreeWidget>
 
 using namespace torchestra;
 using namespace torchestra::ui;
@@ -19,9 +24,18 @@ using namespace torchestra::ui::test;
 
 namespace {
 
-bool sameNotes(const std::vector<model::Note>& a, const std::vector<model::Note>& b) {
+std::vector<model::Note> sorted(std::vector<model::Note> notes) {
+    std::sort(notes.begin(), notes.end(), [](const model::Note& a, const model::Note& b) {
+        return std::tie(a.start, a.pitch, a.length) < std::tie(b.start, b.pitch, b.length);
+    });
+    return notes;
+}
+
+bool sameNotes(std::vector<model::Note> a, std::vector<model::Note> b) {
     if (a.size() != b.size())
         return false;
+    a = sorted(std::move(a));
+    b = sorted(std::move(b));
     for (std::size_t i = 0; i < a.size(); ++i)
         if (!model::sameContent(a[i], b[i]))
             return false;
@@ -47,6 +61,24 @@ protected:
         (void)QTest::qWaitFor([&] { return m_panel->state() != GeneratePanel::State::Generating; },
                               30000);
         return m_panel->state();
+    }
+
+    // The notes of the active track starting in [from, to), or of `take` there.
+    std::vector<model::Note> trackNotes(model::Tick from, model::Tick to) const {
+        std::vector<model::Note> out;
+        for (const model::Note& n :
+             m_window.song().track(m_window.pianoRoll()->activeTrack())->notes())
+            if (n.start >= from && n.start < to)
+                out.push_back(n);
+        return out;
+    }
+    static std::vector<model::Note> takeNotes(const project::Take& take, model::Tick from,
+                                              model::Tick to) {
+        std::vector<model::Note> out;
+        for (const model::Note& n : take.notes)
+            if (n.start >= from && n.start < to)
+                out.push_back(n);
+        return out;
     }
 
     QString m_modelPath;
@@ -127,4 +159,65 @@ TEST_F(GenerateTakesTest, TakesKeepTheirProvenanceThroughAcceptSaveAndReopen) {
     other.openFile(m_files.good[1]);
     ASSERT_TRUE(midiLoaded.wait(10000));
     EXPECT_TRUE(other.generatePanel()->takes().empty());
+}
+
+// Through the Takes list: accept bar 3 of take A and bar 4 of take B as two undo steps and undo
+// both; Again with This Seed makes take B's notes again; Show brings the bar range's takes back
+// as the variations.
+TEST_F(GenerateTakesTest, AcceptBarByBarAgainWithTheSeedAndShow) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(3);
+    m_panel->seedBox()->setValue(11);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    ASSERT_EQ(m_panel->takes().size(), 3u);
+    const std::vector<project::Take> made = m_panel->takes();
+    const std::vector<model::Note> before = trackNotes(bar(2), bar(4));
+
+    TakesView* view = m_panel->takesView();
+    ASSERT_EQ(view->tree()->topLevelItemCount(), 1); // one bar range
+    ASSERT_EQ(view->tree()->topLevelItem(0)->childCount(), 3);
+    const int steps = m_window.undoStack().count();
+    view->setCurrentTake(0);
+    ASSERT_EQ(view->barBox()->count(), 2); // bars 3 and 4
+    view->barBox()->setCurrentIndex(0);
+    QTest::mouseClick(view->acceptBarButton(), Qt::LeftButton);
+    EXPECT_EQ(m_window.undoStack().count(), steps + 1);
+    EXPECT_EQ(m_window.undoStack().undoLabel(), "Accept bar 3 of take A");
+    EXPECT_TRUE(sameNotes(trackNotes(bar(2), bar(3)), takeNotes(made[0], bar(2), bar(3))));
+    view->setCurrentTake(1);
+    view->barBox()->setCurrentIndex(1);
+    QTest::mouseClick(view->acceptBarButton(), Qt::LeftButton);
+    EXPECT_EQ(m_window.undoStack().count(), steps + 2);
+    EXPECT_TRUE(sameNotes(trackNotes(bar(3), bar(4)), takeNotes(made[1], bar(3), bar(4))));
+    EXPECT_TRUE(sameNotes(trackNotes(bar(2), bar(3)), takeNotes(made[0], bar(2), bar(3))));
+    ASSERT_FALSE(sameNotes(trackNotes(bar(2), bar(4)), before)); // or Undo would show nothing
+    m_window.action(QStringLiteral("undo"))->trigger();
+    m_window.action(QStringLiteral("undo"))->trigger();
+    EXPECT_TRUE(sameNotes(trackNotes(bar(2), bar(4)), before));
+    EXPECT_EQ(m_panel->takes().size(), 3u); // the takes stay
+
+    // Again with take B's seed, after the settings were changed: its notes again.
+    m_panel->seedBox()->setValue(99);
+    m_panel->temperatureBox()->setValue(1.7);
+    view->setCurrentTake(1);
+    QTest::mouseClick(view->againButton(), Qt::LeftButton);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return m_panel->state() != GeneratePanel::State::Generating; }, 30000));
+    ASSERT_EQ(m_panel->state(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    ASSERT_EQ(m_panel->takes().size(), 6u);
+    EXPECT_EQ(m_panel->seedBox()->value(), 11);
+    const project::Take& again = m_panel->takes()[4]; // the second of the new run, as B was
+    EXPECT_EQ(again.name, "E");
+    EXPECT_EQ(again.provenance.seed, 11u);
+    EXPECT_TRUE(sameNotes(again.notes, made[1].notes));
+
+    // Show: take A's bar range, all six takes, A chosen.
+    m_panel->discardAll();
+    view->setCurrentTake(0);
+    QTest::mouseClick(view->showButton(), Qt::LeftButton);
+    ASSERT_EQ(m_panel->variations().size(), 6u);
+    EXPECT_EQ(m_panel->variations()[std::size_t(m_panel->currentVariation())].name, "A");
+    EXPECT_EQ(m_panel->targetFrom(), bar(2));
+    EXPECT_TRUE(m_panel->acceptButton()->isEnabled());
 }

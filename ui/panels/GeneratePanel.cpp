@@ -3,6 +3,7 @@
 #include "project/GeneralMidi.h"
 #include "ui/panels/ModelLibrary.h"
 #include "ui/panels/TakeNumbers.h"
+#include "ui/panels/TakesView.h"
 #include "ui/panels/TrainingScan.h"
 #include "ui/pianoroll/PianoRollView.h"
 
@@ -26,6 +27,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -59,6 +61,10 @@ struct SampleOutcome {
 };
 
 } // namespace
+
+QColor GeneratePanel::variationColour(std::size_t index) {
+    return kVariationColours[index % std::size(kVariationColours)];
+}
 
 GeneratePanel::GeneratePanel(const model::Song& song, model::UndoStack& undoStack,
                              PianoRollView* pianoRoll, ModelLibrary* library, QWidget* parent)
@@ -363,11 +369,7 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
     }
     m_variations.clear();
     for (std::size_t i = 0; i < result.size(); ++i)
-        m_variations.push_back({QString(),
-                                std::move(result[i]),
-                                kVariationColours[i % std::size(kVariationColours)],
-                                int(i),
-                                {}});
+        m_variations.push_back({QString(), std::move(result[i]), variationColour(i), int(i), {}});
     keepTakes();
     // The takes show now; their numbers follow from a worker.
     m_validationNll = judging.metadata.bestValidLoss;
@@ -379,6 +381,7 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
         m_assessor->assess(generation, std::move(judging));
     }
     showVariations();
+    m_resultTabs->setCurrentIndex(0);
     const model::TempoMap& map = m_song.tempoMap();
     setState(State::Done, tr("%n variation(s) for bars %1\u2013%2: audition, accept or discard.",
                              nullptr, int(m_variations.size()))
@@ -421,13 +424,10 @@ void GeneratePanel::keepTakes() {
         v.name = take.name;
         m_takes.push_back(std::move(take));
     }
-    if (!m_variations.empty())
+    if (!m_variations.empty()) {
+        refreshTakes();
         emit takesChanged();
-}
-
-void GeneratePanel::restoreTakes(std::vector<project::Take> takes) {
-    m_takes = std::move(takes);
-    emit takesChanged();
+    }
 }
 
 void GeneratePanel::setState(State state, const QString& message) {

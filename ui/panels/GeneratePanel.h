@@ -29,11 +29,13 @@ class QListWidgetItem;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace torchestra::ui {
 
 class ModelLibrary;
 class PianoRollView;
+class TakesView;
 
 // The Generate panel: choose a trained model, set how much to write (bars), how adventurous
 // (temperature), how many alternatives (variations), the seed and constraints (key/scale,
@@ -107,6 +109,15 @@ public:
     const std::vector<project::Take>& takes() const { return m_takes; }
     // The project's takes (on open, recovery, new); the variations shown are not touched.
     void restoreTakes(std::vector<project::Take> takes);
+    // A take's group (the takes filling the same bars of the same track) as the variations,
+    // the take chosen: to audition and accept them again.
+    bool showTake(int take);
+    // Generates with the take's model, seed, temperature, count, constraints, primer and bars
+    // into its track: the take's notes again while the model and primer are unchanged.
+    bool againWithSeed(int take);
+    // Puts the notes of the take that start in song bar `bar` (from 0) into the take's track
+    // in place of that bar's: one undo step.
+    bool acceptTakeBar(int take, int bar);
 
     // The "selected bars" (see the class comment); false when there are none.
     bool selectedBars(model::Tick& from, model::Tick& to) const;
@@ -141,6 +152,8 @@ public:
     QListWidget* variationList() const { return m_list; }
     QLabel* statusLabel() const { return m_status; }
     QLabel* numbersLabel() const { return m_numbers; }
+    TakesView* takesView() const { return m_takesView; }
+    QTabWidget* resultTabs() const { return m_resultTabs; }
 
 signals:
     void stateChanged(torchestra::ui::GeneratePanel::State state);
@@ -170,6 +183,10 @@ private:
     QLayout* buildKeyRow(QWidget* parent);
     QLayout* buildRunRow();
     QWidget* buildResultBox();
+    QWidget* buildTakesBox();
+    static QColor variationColour(std::size_t index);
+    model::TrackId takeTrack(const project::Take& take);
+    void refreshTakes();
     void showModel();
     void useModelTemperature();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
@@ -246,6 +263,8 @@ private:
     QPushButton* m_stop = nullptr;
     QPushButton* m_accept = nullptr;
     QPushButton* m_discard = nullptr;
+    TakesView* m_takesView = nullptr;
+    QTabWidget* m_resultTabs = nullptr;
 };
 
 } // namespace torchestra::ui

@@ -3,6 +3,8 @@
 // sampling and the use of its result stay readable.
 #include "ui/panels/GeneratePanel.h"
 
+#include "ui/panels/TakesView.h"
+
 #include "project/GeneralMidi.h"
 #include "ui/panels/ModelLibrary.h"
 #include "ui/panels/TakeNumbers.h"
@@ -21,6 +23,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -49,7 +52,13 @@ void GeneratePanel::buildUi() {
     m_status->setWordWrap(true);
     layout->addWidget(m_busy);
     layout->addWidget(m_status);
-    layout->addWidget(buildResultBox(), 1);
+    // This run's variations and the project's takes share the space below, one tab each.
+    m_resultTabs = new QTabWidget(this);
+    m_resultTabs->setObjectName(QStringLiteral("resultTabs"));
+    m_resultTabs->setDocumentMode(true);
+    m_resultTabs->addTab(buildResultBox(), tr("Variations"));
+    m_resultTabs->addTab(buildTakesBox(), tr("Takes"));
+    layout->addWidget(m_resultTabs, 1);
 
     // Every setting belongs to the project.
     for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high})
@@ -248,13 +257,14 @@ QLayout* GeneratePanel::buildRunRow() {
 }
 
 QWidget* GeneratePanel::buildResultBox() {
-    auto* resultBox = new QGroupBox(tr("Variations"), this);
+    auto* resultBox = new QWidget(this);
     auto* resultLayout = new QVBoxLayout(resultBox);
+    resultLayout->setContentsMargins(0, 4, 0, 0);
     m_list = new QListWidget(resultBox);
     m_list->setObjectName(QStringLiteral("variationList"));
     m_list->setAlternatingRowColors(true);
     m_list->setIconSize(QSize(14, 14));
-    m_list->setMinimumHeight(90);
+    m_list->setMinimumHeight(60);
     // Each variation shows its numbers under its title (TakeListDelegate).
     m_list->setItemDelegate(new TakeListDelegate(m_list));
     connect(m_list, &QListWidget::currentRowChanged, this, [this] {
@@ -297,6 +307,19 @@ QWidget* GeneratePanel::buildResultBox() {
     resultLayout->addLayout(keepRow);
 
     return resultBox;
+}
+
+QWidget* GeneratePanel::buildTakesBox() {
+    auto* box = new QWidget(this);
+    box->setToolTip(tr("Every variation written, kept in the project with how it was made"));
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 4, 0, 0);
+    m_takesView = new TakesView(box);
+    layout->addWidget(m_takesView);
+    connect(m_takesView, &TakesView::showRequested, this, &GeneratePanel::showTake);
+    connect(m_takesView, &TakesView::againRequested, this, &GeneratePanel::againWithSeed);
+    connect(m_takesView, &TakesView::acceptBarRequested, this, &GeneratePanel::acceptTakeBar);
+    return box;
 }
 
 } // namespace torchestra::ui

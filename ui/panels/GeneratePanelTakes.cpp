@@ -1,0 +1,131 @@
+// GeneratePanel's takes (project/Takes.h): kept in the project, shown again as variations,
+// made again with their seed, accepted bar by bar. Kept apart from GeneratePanel.cpp, which
+// samples and uses a run's variations.
+#include "ui/panels/GeneratePanel.h"
+
+#include "ui/panels/ModelLibrary.h"
+#include "ui/panels/TakesView.h"
+#include "ui/pianoroll/PianoRollView.h"
+
+#include "model/EditCommands.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QTabWidget>
+
+namespace torchestra::ui {
+
+void GeneratePanel::restoreTakes(std::vector<project::Take> takes) {
+    m_takes = std::move(takes);
+    refreshTakes();
+    emit takesChanged();
+}
+
+void GeneratePanel::refreshTakes() {
+    m_takesView->setTakes(m_takes, m_song);
+    m_resultTabs->setTabText(1,
+                             m_takes.empty() ? tr("Takes") : tr("Takes (%1)").arg(m_takes.size()));
+}
+
+// The track a take was written into, or kNoTrack (with the panel failed) when it is gone.
+model::TrackId GeneratePanel::takeTrack(const project::Take& take) {
+    const int index = take.provenance.track;
+    if (index >= 0 && std::size_t(index) < m_song.tracks().size())
+        return m_song.trackIdAt(std::size_t(index));
+    m_error = tr("Take %1 was written into track %2, which is gone.").arg(take.name).arg(index + 1);
+    setState(State::Failed, m_error);
+    return model::kNoTrack;
+}
+
+bool GeneratePanel::showTake(int take) {
+    if (take < 0 || take >= int(m_takes.size()) || m_state == State::Generating)
+        return false;
+    const project::TakeProvenance& chosen = m_takes[std::size_t(take)].provenance;
+    const model::TrackId track = takeTrack(m_takes[std::size_t(take)]);
+    if (track == model::kNoTrack)
+        return false;
+    discardAll();
+    m_primerFrom = chosen.primerFrom;
+    m_targetFrom = chosen.from;
+    m_targetTo = chosen.to;
+    m_targetTrack = track;
+    int current = 0;
+    for (std::size_t i = 0; i < m_takes.size(); ++i) {
+        const project::TakeProvenance& p = m_takes[i].provenance;
+        if (p.track != chosen.track || p.from != chosen.from || p.to != chosen.to)
+            continue;
+        if (int(i) == take)
+            current = int(m_variations.size());
+        // No numbers for takes shown again (take -1): they were given when the take was made.
+        m_variations.push_back(
+            {m_takes[i].name, m_takes[i].notes, variationColour(m_variations.size()), -1, {}});
+    }
+    m_pianoRoll->setActiveTrack(track);
+    showVariations();
+    setCurrentVariation(current);
+    m_resultTabs->setCurrentIndex(0);
+    const model::TempoMap& map = m_song.tempoMap();
+    setState(State::Done, tr("%n take(s) for bars %1\u2013%2: audition, accept or discard.",
+                             nullptr, int(m_variations.size()))
+                              .arg(map.barAtTick(m_targetFrom) + 1)
+                              .arg(map.barAtTick(m_targetTo - 1) + 1));
+    return true;
+}
+
+bool GeneratePanel::againWithSeed(int take) {
+    if (take < 0 || take >= int(m_takes.size()) || m_state == State::Generating)
+        return false;
+    const project::Take chosen = m_takes[std::size_t(take)]; // start() adds to m_takes
+    const project::TakeProvenance& p = chosen.provenance;
+    if (m_library->rowOf(p.modelPath) < 0) {
+        m_error = tr("Take %1's model (%2) is not in the model list: load it to make the take "
+                     "again.")
+                      .arg(chosen.name, p.modelPath);
+        setState(State::Failed, m_error);
+        return false;
+    }
+    const model::TrackId track = takeTrack(chosen);
+    if (track == model::kNoTrack)
+        return false;
+    setModelPath(p.modelPath);
+    QJsonObject s = settings();
+    s[QStringLiteral("seed")] = double(p.seed);
+    s[QStringLiteral("temperature")] = p.temperature;
+    s[QStringLiteral("variations")] = p.variations;
+    for (auto it = p.constraints.begin(); it != p.constraints.end(); ++it)
+        s[it.key()] = it.value();
+    restoreSettings(s);
+    emitSettings();
+    m_pianoRoll->setActiveTrack(track);
+    return start(p.primerFrom, p.from, p.to, p.regenerated);
+}
+
+bool GeneratePanel::acceptTakeBar(int take, int bar) {
+    if (take < 0 || take >= int(m_takes.size()) || bar < 0)
+        return false;
+    const project::Take& chosen = m_takes[std::size_t(take)];
+    const model::TempoMap& map = m_song.tempoMap();
+    const model::Tick from = std::max(map.barToTick(bar), chosen.provenance.from);
+    const model::Tick to = std::min(map.barToTick(bar + 1), chosen.provenance.to);
+    if (from >= to)
+        return false;
+    const model::TrackId track = takeTrack(chosen);
+    if (track == model::kNoTrack)
+        return false;
+    std::vector<model::Note> notes;
+    for (const model::Note& n : chosen.notes)
+        if (n.start >= from && n.start < to)
+            notes.push_back(n);
+    std::unique_ptr<model::Command> command = model::replaceRange(
+        m_song, track, from, to, notes,
+        tr("Accept bar %1 of take %2").arg(bar + 1).arg(chosen.name).toStdString());
+    if (!command)
+        return false;
+    m_undoStack.push(std::move(command));
+    m_status->setText(
+        tr("Bar %1 of take %2 accepted (Undo takes it back).").arg(bar + 1).arg(chosen.name));
+    return true;
+}
+
+} // namespace torchestra::ui
