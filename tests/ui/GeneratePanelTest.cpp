@@ -126,7 +126,7 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
     EXPECT_EQ(m_panel->targetTrack(), m_track);
 
     // Three list entries and three overlays in the piano roll, the chosen one emphasised.
-    const auto& variations = m_panel->variations();
+    const std::vector<GeneratePanel::Variation> variations = m_panel->variations(); // a copy
     ASSERT_EQ(variations.size(), 3u);
     EXPECT_EQ(m_panel->variationList()->count(), 3);
     const auto& overlays = m_window.pianoRoll()->noteOverlays();
@@ -149,7 +149,8 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
     const int steps = m_window.undoStack().count();
     QTest::mouseClick(m_panel->acceptButton(), Qt::LeftButton);
     EXPECT_EQ(m_window.undoStack().count(), steps + 1); // one step
-    EXPECT_EQ(m_window.undoStack().undoLabel(), "Accept variation " + std::to_string(chosen + 1));
+    EXPECT_EQ(m_window.undoStack().undoLabel(),
+              "Accept take " + variations[std::size_t(chosen)].name.toStdString());
     EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
     // What follows the range is untouched.
     EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(4), 1 << 30),
@@ -158,8 +159,18 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
     EXPECT_EQ(m_panel->variationList()->count(), 0);
     EXPECT_TRUE(m_window.isModified());
 
+    EXPECT_TRUE(m_panel->statusLabel()->text().contains("Undo"))
+        << m_panel->statusLabel()->text().toStdString();
+
+    // Undo takes the take out and brings the variations back, the accepted one chosen, and
+    // the status says so (it no longer says the take is in).
     m_window.action(QStringLiteral("undo"))->trigger();
     EXPECT_TRUE(m_window.song().sameContent(before));
+    ASSERT_EQ(m_panel->variations().size(), variations.size());
+    EXPECT_EQ(m_panel->currentVariation(), chosen);
+    EXPECT_EQ(m_window.pianoRoll()->noteOverlays().size(), variations.size());
+    EXPECT_TRUE(m_panel->statusLabel()->text().contains("undone"))
+        << m_panel->statusLabel()->text().toStdString();
     m_window.action(QStringLiteral("redo"))->trigger();
     EXPECT_TRUE(sameNotes(startingIn(m_window.song(), m_track, bar(2), bar(4)), expected));
 }

@@ -542,15 +542,26 @@ bool GeneratePanel::accept(int index) {
         setState(State::Failed, m_error);
         return false;
     }
+    const QString name = m_variations[std::size_t(index)].name;
     std::unique_ptr<model::Command> command = model::replaceRange(
         song, m_targetTrack, m_targetFrom, m_targetTo, m_variations[std::size_t(index)].notes,
-        tr("Accept variation %1").arg(index + 1).toStdString());
+        tr("Accept take %1").arg(name).toStdString());
     if (!command)
         return false;
     m_undoStack.push(std::move(command));
+    // The variations leave the view with the accept and come back if it is undone.
+    m_accepted = std::move(m_variations);
+    m_acceptedIndex = m_undoStack.index();
+    m_acceptedRow = index;
     m_variations.clear();
     showVariations();
-    m_status->setText(tr("Variation %1 accepted (Undo takes it back).").arg(index + 1));
+    const model::TempoMap& map = m_song.tempoMap();
+    m_status->setText(tr("Take %1 is in bars %2\u2013%3 of %4 (Undo takes it out and brings the "
+                         "variations back).")
+                          .arg(name)
+                          .arg(map.barAtTick(m_targetFrom) + 1)
+                          .arg(map.barAtTick(m_targetTo - 1) + 1)
+                          .arg(QString::fromStdString(song.track(m_targetTrack)->properties.name)));
     emit accepted(index);
     return true;
 }
@@ -562,7 +573,26 @@ void GeneratePanel::discard(int index) {
     showVariations();
 }
 
+void GeneratePanel::undoStackChanged() {
+    // The accept was undone: its variations are back, and the status no longer says it holds.
+    if (m_acceptedIndex < 0 || m_undoStack.index() >= m_acceptedIndex)
+        return;
+    m_acceptedIndex = -1;
+    if (!m_variations.empty() || m_state == State::Generating) {
+        m_accepted.clear(); // the view moved on to other variations
+        return;
+    }
+    m_variations = std::move(m_accepted);
+    m_accepted.clear();
+    showVariations();
+    setCurrentVariation(m_acceptedRow);
+    m_status->setText(tr("Accepting take %1 was undone: the variations are back.")
+                          .arg(m_variations[std::size_t(m_acceptedRow)].name));
+}
+
 void GeneratePanel::discardAll() {
+    m_accepted.clear();
+    m_acceptedIndex = -1;
     if (m_variations.empty() && m_list->count() == 0)
         return;
     m_variations.clear();

@@ -101,6 +101,9 @@ public:
     bool accept(int index);
     void discard(int index);
     void discardAll();
+    // The song's undo history moved (connected by the window): an undone accept brings its
+    // variations back.
+    void undoStackChanged();
     // Asks for primer + variation to be played (auditionRequested).
     bool audition(int index);
 
@@ -225,6 +228,9 @@ private:
     QString m_error;
     std::vector<Variation> m_variations;
     std::vector<project::Take> m_takes;
+    std::vector<Variation> m_accepted; // the variations an accept put away, for its undo
+    int m_acceptedIndex = -1;          // the undo index just after that accept; -1: none
+    int m_acceptedRow = 0;
     project::TakeProvenance m_provenance; // of the run in flight
     model::Tick m_primerFrom = 0;
     model::Tick m_targetFrom = 0;

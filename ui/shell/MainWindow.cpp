@@ -251,6 +251,8 @@ void MainWindow::connectLearningDocks() {
         m_document->setModelPath(path);
         m_document->partEdited();
     });
+    connect(m_document.get(), &DocumentController::undoStackChanged, m_generatePanel,
+            &GeneratePanel::undoStackChanged);
     connect(m_generatePanel, &GeneratePanel::takesChanged, this, [this] {
         m_document->setTakes(m_generatePanel->takes());
         m_document->partEdited();
