@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 namespace torchestra::model {
 
@@ -95,8 +96,12 @@ void CompositeCommand::undo(Song& song) {
 AddTrackCommand::AddTrackCommand(Track track, int index, std::string label)
     : m_track(std::move(track)), m_index(index), m_label(std::move(label)) {}
 
+AddTrackCommand::AddTrackCommand(Track track, std::vector<Note> notes, int index, std::string label)
+    : m_track(std::move(track)), m_notes(std::move(notes)), m_index(index),
+      m_label(std::move(label)) {}
+
 void AddTrackCommand::redo(Song& song) {
-    const TrackId id = song.addTrack(m_track, m_index);
+    const TrackId id = song.addTrack(m_track, std::exchange(m_notes, {}), m_index);
     if (m_track.id() == kNoTrack)
         m_track = *song.track(id); // now with its ids, for undo and the next redo
 }

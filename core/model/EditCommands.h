@@ -79,6 +79,8 @@ private:
 class AddTrackCommand : public Command {
 public:
     AddTrackCommand(Track track, int index = -1, std::string label = "Add track");
+    // A new track with `notes` (a track's notes are the song's to set): one step.
+    AddTrackCommand(Track track, std::vector<Note> notes, int index, std::string label);
     std::string label() const override { return m_label; }
     void redo(Song& song) override;
     void undo(Song& song) override;
@@ -86,6 +88,7 @@ public:
 
 private:
     Track m_track;
+    std::vector<Note> m_notes; // until the first redo puts them into the track
     int m_index;
     std::string m_label;
 };

@@ -170,6 +170,18 @@ TEST_F(UndoTest, AddRemoveMoveTracksAndProperties) {
     roundTrip(std::make_unique<SetTrackPropertiesCommand>(song.trackIdAt(0), p));
 }
 
+// A track added with notes (a take accepted into a new track): one step, the notes there after
+// every redo.
+TEST_F(UndoTest, AddTrackWithNotesIsOneStep) {
+    Track extra;
+    extra.properties.name = "Flute take B";
+    roundTrip(std::make_unique<AddTrackCommand>(
+        extra, std::vector<Note>{makeNote(0, 240, 72), makeNote(240, 240, 74)}, 1, "New track"));
+    ASSERT_EQ(song.tracks().size(), 2u);
+    EXPECT_EQ(song.trackAt(1).properties.name, "Flute take B");
+    EXPECT_EQ(song.trackAt(1).noteCount(), 2u);
+}
+
 TEST_F(UndoTest, RemovedTrackComesBackWithItsNotesAndIds) {
     UndoStack stack(song);
     stack.push(std::make_unique<RemoveTrackCommand>(track));

@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
@@ -220,4 +221,51 @@ TEST_F(GenerateTakesTest, AcceptBarByBarAgainWithTheSeedAndShow) {
     EXPECT_EQ(m_panel->variations()[std::size_t(m_panel->currentVariation())].name, "A");
     EXPECT_EQ(m_panel->targetFrom(), bar(2));
     EXPECT_TRUE(m_panel->acceptButton()->isEnabled());
+}
+
+// Accept says what it will change, and does it: replace the bars' notes, merge into them, or
+// a new track after the target named after the take; each one undo step.
+TEST_F(GenerateTakesTest, AcceptSaysWhatChangesAndCanMergeOrMakeANewTrack) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done);
+    const model::TrackId track = m_window.pianoRoll()->activeTrack();
+    const std::string name = m_window.song().track(track)->properties.name;
+    const std::vector<model::Note> take = m_panel->variations()[0].notes;
+    ASSERT_FALSE(take.empty());
+    const std::size_t there = trackNotes(bar(2), bar(4)).size();
+    const std::size_t trackCount = m_window.song().tracks().size();
+    m_panel->setCurrentVariation(0);
+
+    const std::string replace = m_panel->acceptInfoLabel()->text().toStdString();
+    EXPECT_EQ(replace, "Replace bars 3\u20134 of " + name +
+                           " with take A: " + std::to_string(there) + " \u2192 " +
+                           std::to_string(take.size()) + " notes");
+
+    m_panel->setAcceptMode(GeneratePanel::AcceptMode::Merge);
+    EXPECT_NE(m_panel->acceptInfoLabel()->text().toStdString().find("Add take A's"),
+              std::string::npos);
+    QTest::mouseClick(m_panel->acceptButton(), Qt::LeftButton);
+    EXPECT_EQ(m_window.undoStack().undoLabel(), "Merge take A");
+    EXPECT_EQ(trackNotes(bar(2), bar(4)).size(), there + take.size());
+    m_window.action(QStringLiteral("undo"))->trigger();
+    EXPECT_EQ(trackNotes(bar(2), bar(4)).size(), there);
+    ASSERT_EQ(m_panel->variations().size(), 2u); // back with the undo
+
+    m_panel->setAcceptMode(GeneratePanel::AcceptMode::NewTrack);
+    m_panel->setCurrentVariation(0);
+    EXPECT_NE(m_panel->acceptInfoLabel()->text().toStdString().find("into a new track"),
+              std::string::npos);
+    QTest::mouseClick(m_panel->acceptButton(), Qt::LeftButton);
+    ASSERT_EQ(m_window.song().tracks().size(), trackCount + 1);
+    const int index = m_window.song().trackIndex(track) + 1;
+    const model::Track& added = m_window.song().trackAt(std::size_t(index));
+    EXPECT_EQ(added.properties.name, name + " take A");
+    EXPECT_EQ(added.properties.channel, m_window.song().track(track)->properties.channel);
+    EXPECT_TRUE(
+        sameNotes(std::vector<model::Note>(added.notes().begin(), added.notes().end()), take));
+    EXPECT_EQ(trackNotes(bar(2), bar(4)).size(), there); // the target untouched
+    m_window.action(QStringLiteral("undo"))->trigger();
+    EXPECT_EQ(m_window.song().tracks().size(), trackCount);
 }

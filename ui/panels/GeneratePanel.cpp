@@ -520,6 +520,11 @@ void GeneratePanel::updateButtons() {
     m_audition->setEnabled(chosen);
     m_accept->setEnabled(chosen);
     m_discard->setEnabled(chosen);
+    m_acceptMode->setEnabled(chosen);
+    QString what = chosen ? acceptDescription(currentVariation()) : QString();
+    if (!what.isEmpty())
+        what[0] = what[0].toUpper(); // a sentence of its own here
+    m_acceptInfo->setText(what);
 }
 
 int GeneratePanel::currentVariation() const {
@@ -542,10 +547,8 @@ bool GeneratePanel::accept(int index) {
         setState(State::Failed, m_error);
         return false;
     }
-    const QString name = m_variations[std::size_t(index)].name;
-    std::unique_ptr<model::Command> command = model::replaceRange(
-        song, m_targetTrack, m_targetFrom, m_targetTo, m_variations[std::size_t(index)].notes,
-        tr("Accept take %1").arg(name).toStdString());
+    const QString description = acceptDescription(index);
+    std::unique_ptr<model::Command> command = acceptCommand(m_variations[std::size_t(index)]);
     if (!command)
         return false;
     m_undoStack.push(std::move(command));
@@ -555,13 +558,8 @@ bool GeneratePanel::accept(int index) {
     m_acceptedRow = index;
     m_variations.clear();
     showVariations();
-    const model::TempoMap& map = m_song.tempoMap();
-    m_status->setText(tr("Take %1 is in bars %2\u2013%3 of %4 (Undo takes it out and brings the "
-                         "variations back).")
-                          .arg(name)
-                          .arg(map.barAtTick(m_targetFrom) + 1)
-                          .arg(map.barAtTick(m_targetTo - 1) + 1)
-                          .arg(QString::fromStdString(song.track(m_targetTrack)->properties.name)));
+    m_status->setText(
+        tr("Done: %1. Undo takes it back and brings the variations back.").arg(description));
     emit accepted(index);
     return true;
 }

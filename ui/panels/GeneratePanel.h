@@ -97,7 +97,16 @@ public:
     int currentVariation() const;
     void setCurrentVariation(int index);
 
-    // Puts a variation into its track as one undo step; the variations are then cleared.
+    // How Accept puts a variation into the song: in place of the bars' notes in its track,
+    // added to them, or as a new track after it (named after the take).
+    enum class AcceptMode { Replace, Merge, NewTrack };
+    AcceptMode acceptMode() const;
+    void setAcceptMode(AcceptMode mode);
+    // What accepting variation `index` would change ("Replace bars 9-12 of Flute: 22 -> 19
+    // notes"), shown beside the button.
+    QString acceptDescription(int index) const;
+    // Puts a variation into the song as one undo step (acceptMode()); the variations are put
+    // away until that step is undone.
     bool accept(int index);
     void discard(int index);
     void discardAll();
@@ -155,6 +164,8 @@ public:
     QListWidget* variationList() const { return m_list; }
     QLabel* statusLabel() const { return m_status; }
     QLabel* numbersLabel() const { return m_numbers; }
+    QLabel* acceptInfoLabel() const { return m_acceptInfo; }
+    QComboBox* acceptModeBox() const { return m_acceptMode; }
     TakesView* takesView() const { return m_takesView; }
     QTabWidget* resultTabs() const { return m_resultTabs; }
 
@@ -190,6 +201,7 @@ private:
     static QColor variationColour(std::size_t index);
     model::TrackId takeTrack(const project::Take& take);
     void refreshTakes();
+    std::unique_ptr<model::Command> acceptCommand(const Variation& v) const;
     void showModel();
     void useModelTemperature();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
@@ -270,6 +282,8 @@ private:
     QPushButton* m_accept = nullptr;
     QPushButton* m_discard = nullptr;
     TakesView* m_takesView = nullptr;
+    QLabel* m_acceptInfo = nullptr;
+    QComboBox* m_acceptMode = nullptr;
     QTabWidget* m_resultTabs = nullptr;
 };
 

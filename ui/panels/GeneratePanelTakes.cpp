@@ -1,6 +1,6 @@
 // GeneratePanel's takes (project/Takes.h): kept in the project, shown again as variations,
-// made again with their seed, accepted bar by bar. Kept apart from GeneratePanel.cpp, which
-// samples and uses a run's variations.
+// made again with their seed, accepted bar by bar; and how a variation is accepted (replace,
+// merge, new track). Kept apart from GeneratePanel.cpp, which samples a run's variations.
 #include "ui/panels/GeneratePanel.h"
 
 #include "ui/panels/ModelLibrary.h"
@@ -9,6 +9,7 @@
 
 #include "model/EditCommands.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
 #include <QSpinBox>
@@ -126,6 +127,75 @@ bool GeneratePanel::acceptTakeBar(int take, int bar) {
     m_status->setText(
         tr("Bar %1 of take %2 accepted (Undo takes it back).").arg(bar + 1).arg(chosen.name));
     return true;
+}
+
+GeneratePanel::AcceptMode GeneratePanel::acceptMode() const {
+    return AcceptMode(m_acceptMode->currentData().toInt());
+}
+
+void GeneratePanel::setAcceptMode(AcceptMode mode) {
+    m_acceptMode->setCurrentIndex(m_acceptMode->findData(int(mode)));
+}
+
+QString GeneratePanel::acceptDescription(int index) const {
+    if (index < 0 || index >= int(m_variations.size()))
+        return {};
+    const model::Track* track = m_song.track(m_targetTrack);
+    if (!track)
+        return tr("the track the variation was written for is gone");
+    const Variation& v = m_variations[std::size_t(index)];
+    const QString trackName = QString::fromStdString(track->properties.name);
+    const QString bars = barRangeText(m_song, m_targetFrom, m_targetTo);
+    std::size_t there = 0;
+    for (const model::Note& n : track->notes())
+        there += n.start >= m_targetFrom && n.start < m_targetTo;
+    switch (acceptMode()) {
+    case AcceptMode::Replace:
+        return tr("replace %1 of %2 with take %3: %4 \u2192 %5 notes")
+            .arg(bars, trackName, v.name)
+            .arg(there)
+            .arg(v.notes.size());
+    case AcceptMode::Merge:
+        return tr("add take %1's %2 notes to the %3 in %4 of %5")
+            .arg(v.name)
+            .arg(v.notes.size())
+            .arg(there)
+            .arg(bars, trackName);
+    case AcceptMode::NewTrack:
+        break;
+    }
+    return tr("put take %1's %2 notes in %3 into a new track \u201c%4 take %1\u201d")
+        .arg(v.name)
+        .arg(v.notes.size())
+        .arg(bars, trackName);
+}
+
+// One undo step that accepts `v` as acceptMode() says; null when there is nothing to do.
+std::unique_ptr<model::Command> GeneratePanel::acceptCommand(const Variation& v) const {
+    const model::Track* track = m_song.track(m_targetTrack);
+    if (!track)
+        return nullptr;
+    switch (acceptMode()) {
+    case AcceptMode::Replace:
+        return model::replaceRange(m_song, m_targetTrack, m_targetFrom, m_targetTo, v.notes,
+                                   tr("Accept take %1").arg(v.name).toStdString());
+    case AcceptMode::Merge:
+        if (v.notes.empty())
+            return nullptr;
+        return std::make_unique<model::AddNotesCommand>(
+            m_targetTrack, v.notes, tr("Merge take %1").arg(v.name).toStdString());
+    case AcceptMode::NewTrack:
+        break;
+    }
+    model::Track added;
+    added.properties = track->properties;
+    added.properties.name =
+        tr("%1 take %2").arg(QString::fromStdString(track->properties.name), v.name).toStdString();
+    added.properties.muted = false;
+    added.properties.solo = false;
+    return std::make_unique<model::AddTrackCommand>(
+        added, v.notes, m_song.trackIndex(m_targetTrack) + 1,
+        tr("Take %1 into a new track").arg(v.name).toStdString());
 }
 
 } // namespace torchestra::ui

@@ -295,8 +295,23 @@ QWidget* GeneratePanel::buildResultBox() {
     playRow->addWidget(m_stop);
     playRow->addWidget(m_loop);
     resultLayout->addLayout(playRow);
+    // What accepting will change, said before it is done.
+    m_acceptInfo = new QLabel(resultBox);
+    m_acceptInfo->setObjectName(QStringLiteral("acceptInfo"));
+    m_acceptInfo->setWordWrap(true);
+    m_acceptInfo->setFont(small);
+    resultLayout->addWidget(m_acceptInfo);
     auto* keepRow = new QHBoxLayout;
-    m_accept = new QPushButton(tr("Accept into Track"), resultBox);
+    m_acceptMode = new QComboBox(resultBox);
+    m_acceptMode->setObjectName(QStringLiteral("acceptModeBox"));
+    m_acceptMode->addItem(tr("Replace"), int(AcceptMode::Replace));
+    m_acceptMode->addItem(tr("Merge"), int(AcceptMode::Merge));
+    m_acceptMode->addItem(tr("New track"), int(AcceptMode::NewTrack));
+    m_acceptMode->setToolTip(tr("Replace the bars' notes, add to them, or put the take into a "
+                                "new track"));
+    connect(m_acceptMode, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
+    keepRow->addWidget(m_acceptMode);
+    m_accept = new QPushButton(tr("Accept"), resultBox);
     m_accept->setObjectName(QStringLiteral("acceptButton"));
     m_discard = new QPushButton(tr("Discard"), resultBox);
     m_discard->setObjectName(QStringLiteral("discardButton"));

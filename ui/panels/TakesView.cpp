@@ -24,14 +24,14 @@ QString trackName(const model::Song& song, int index) {
     return name.empty() ? QObject::tr("Track %1").arg(index + 1) : QString::fromStdString(name);
 }
 
-QString barRange(const model::Song& song, model::Tick from, model::Tick to) {
+} // namespace
+
+QString barRangeText(const model::Song& song, model::Tick from, model::Tick to) {
     const model::TempoMap& map = song.tempoMap();
     const auto first = map.barAtTick(from) + 1, last = map.barAtTick(std::max(from, to - 1)) + 1;
     return first == last ? QObject::tr("bar %1").arg(first)
                          : QObject::tr("bars %1\u2013%2").arg(first).arg(last);
 }
-
-} // namespace
 
 QString describeProvenance(const project::Take& take, const model::Song& song) {
     const project::TakeProvenance& p = take.provenance;
@@ -39,9 +39,9 @@ QString describeProvenance(const project::Take& take, const model::Song& song) {
     lines << QObject::tr("Take %1: %n note(s)", nullptr, int(take.notes.size())).arg(take.name);
     lines << QObject::tr("%1 %2 of %3")
                  .arg(p.regenerated ? QObject::tr("Rewrote") : QObject::tr("Continued into"),
-                      barRange(song, p.from, p.to), trackName(song, p.track));
+                      barRangeText(song, p.from, p.to), trackName(song, p.track));
     if (p.primerFrom < p.from)
-        lines << QObject::tr("Primer: %1").arg(barRange(song, p.primerFrom, p.from));
+        lines << QObject::tr("Primer: %1").arg(barRangeText(song, p.primerFrom, p.from));
     lines << QObject::tr("Model: %1 (%2, checkpoint %3)")
                  .arg(p.model, p.modelPath,
                       p.checkpointHash.isEmpty() ? QObject::tr("unread") : p.checkpointHash);
@@ -119,7 +119,8 @@ void TakesView::setTakes(const std::vector<project::Take>& takes, const model::S
         QTreeWidgetItem*& group = groups[Key{p.track, p.from, p.to}];
         if (!group) {
             group = new QTreeWidgetItem(
-                m_tree, {tr("%1, %2").arg(trackName(song, p.track), barRange(song, p.from, p.to))});
+                m_tree,
+                {tr("%1, %2").arg(trackName(song, p.track), barRangeText(song, p.from, p.to))});
             group->setData(0, kTakeRole, -1);
             group->setFirstColumnSpanned(true);
             group->setExpanded(true);

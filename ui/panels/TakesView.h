@@ -54,6 +54,9 @@ private:
     const model::Song* m_song = nullptr;
 };
 
+// "bar 3" or "bars 3-4" for the bars that [from, to) touches.
+QString barRangeText(const model::Song& song, model::Tick from, model::Tick to);
+
 // A take's provenance as the tooltip says it.
 QString describeProvenance(const project::Take& take, const model::Song& song);
 
