@@ -62,6 +62,19 @@ struct SampleOutcome {
 
 } // namespace
 
+// A track whose notes never overlap (on the grid's ticks): a melody, a solo instrument.
+bool GeneratePanel::playsOneNoteAtATime(const model::Track& track) {
+    model::Tick soundingUntil = 0;
+    bool any = false;
+    for (const model::Note& n : track.notes()) { // by start
+        if (any && n.start < soundingUntil)
+            return false;
+        soundingUntil = std::max(soundingUntil, n.start + n.length);
+        any = true;
+    }
+    return any; // an empty track says nothing: no limit
+}
+
 QColor GeneratePanel::variationColour(std::size_t index) {
     return kVariationColours[index % std::size(kVariationColours)];
 }
@@ -97,6 +110,7 @@ QJsonObject GeneratePanel::settings() const {
     o[QStringLiteral("lowPitch")] = m_low->value();
     o[QStringLiteral("highPitch")] = m_high->value();
     o[QStringLiteral("density")] = m_density->value();
+    o[QStringLiteral("voices")] = m_voices->value();
     o[QStringLiteral("usePrimer")] = m_usePrimer->isChecked();
     o[QStringLiteral("loopAudition")] = m_loop->isChecked();
     return o;
@@ -118,6 +132,7 @@ void GeneratePanel::restoreSettings(const QJsonObject& o) {
     m_low->setValue(intOf("lowPitch", 36));
     m_high->setValue(intOf("highPitch", 96));
     m_density->setValue(doubleOf("density", 1.0));
+    m_voices->setValue(intOf("voices", 0));
     m_usePrimer->setChecked(o.value(QStringLiteral("usePrimer")).toBool(true));
     m_loop->setChecked(o.value(QStringLiteral("loopAudition")).toBool(false));
     const QString key = o.value(QStringLiteral("key")).toString();
@@ -344,6 +359,9 @@ ml::SampleRequest GeneratePanel::sampleRequest(const ml::RepresentationConfig& r
     request.constraints.highPitch = m_high->value();
     request.constraints.scaleMask = key.mask;
     request.constraints.density = m_density->value();
+    request.constraints.maxPolyphony = m_voices->value() > 0 ? m_voices->value()
+                                       : playsOneNoteAtATime(*m_song.track(track)) ? 1
+                                                                                   : 0;
     return request;
 }
 
@@ -404,6 +422,8 @@ project::TakeProvenance GeneratePanel::provenance(const ml::SampleRequest& reque
     const QJsonObject s = settings();
     for (const char* key : {"key", "lowPitch", "highPitch", "density"})
         p.constraints.insert(QLatin1String(key), s.value(QLatin1String(key)));
+    // The voices used, not "as the track": the track may change before the take is made again.
+    p.constraints.insert(QStringLiteral("voices"), request.constraints.maxPolyphony);
     p.primerFrom = primerFrom;
     p.from = from;
     p.to = to;

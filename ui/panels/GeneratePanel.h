@@ -152,6 +152,7 @@ public:
     QSpinBox* lowPitchBox() const { return m_low; }
     QSpinBox* highPitchBox() const { return m_high; }
     QDoubleSpinBox* densityBox() const { return m_density; }
+    QSpinBox* voicesBox() const { return m_voices; }
     QCheckBox* primerCheck() const { return m_usePrimer; }
     QCheckBox* loopCheck() const { return m_loop; }
     QPushButton* generateButton() const { return m_generate; }
@@ -199,6 +200,7 @@ private:
     QWidget* buildResultBox();
     QWidget* buildTakesBox();
     static QColor variationColour(std::size_t index);
+    static bool playsOneNoteAtATime(const model::Track& track);
     model::TrackId takeTrack(const project::Take& take);
     void refreshTakes();
     std::unique_ptr<model::Command> acceptCommand(const Variation& v) const;
@@ -268,6 +270,7 @@ private:
     QSpinBox* m_low = nullptr;
     QSpinBox* m_high = nullptr;
     QDoubleSpinBox* m_density = nullptr;
+    QSpinBox* m_voices = nullptr; // 0: as the target track
     QCheckBox* m_usePrimer = nullptr;
     QCheckBox* m_loop = nullptr;
     QPushButton* m_generate = nullptr;

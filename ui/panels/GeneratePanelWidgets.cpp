@@ -61,7 +61,7 @@ void GeneratePanel::buildUi() {
     layout->addWidget(m_resultTabs, 1);
 
     // Every setting belongs to the project.
-    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high})
+    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high, m_voices})
         connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
     for (QDoubleSpinBox* box : {m_temperature, m_density})
         connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
@@ -209,7 +209,19 @@ QWidget* GeneratePanel::buildSettingsBox() {
     m_density->setSingleStep(0.1);
     m_density->setValue(1.0);
     m_density->setToolTip(tr("Below 1: sparser. Above 1: busier."));
-    form->addRow(tr("Density"), m_density);
+    // Density and the most notes at once share a row.
+    auto* densityRow = new QHBoxLayout;
+    densityRow->addWidget(m_density, 1);
+    m_voices = new QSpinBox(settingsBox);
+    m_voices->setObjectName(QStringLiteral("voicesBox"));
+    m_voices->setRange(0, 16);
+    m_voices->setSpecialValueText(tr("as the track"));
+    m_voices->setPrefix(tr("voices "));
+    m_voices->setToolTip(tr("The most notes sounding at once. \u201cAs the track\u201d: one for a "
+                            "track that plays one note at a time (a melody, a sax), else no "
+                            "limit"));
+    densityRow->addWidget(m_voices, 1);
+    form->addRow(tr("Density"), densityRow);
     return settingsBox;
 }
 
