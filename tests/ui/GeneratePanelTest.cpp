@@ -75,10 +75,7 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(m_dir.isValid());
         m_files = showLearningWindow(m_window, m_dir);
-        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
-        m_window.openFile(m_files.good[0]);
-        ASSERT_TRUE(loaded.wait(10000));
-        m_modelPath = trainThroughPanel(m_window, m_files.good);
+        m_modelPath = openAndTrain(m_window, m_files);
         ASSERT_FALSE(m_modelPath.isEmpty());
         m_panel = m_window.generatePanel();
         ASSERT_EQ(m_panel->modelPath(), m_modelPath);

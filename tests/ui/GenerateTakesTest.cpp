@@ -47,10 +47,7 @@ class GenerateTakesTest : public LearningWindowTest {
 protected:
     void SetUp() override {
         LearningWindowTest::SetUp();
-        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
-        m_window.openFile(m_files.good[0]);
-        ASSERT_TRUE(loaded.wait(10000));
-        m_modelPath = trainThroughPanel(m_window, m_files.good);
+        m_modelPath = openAndTrain(m_window, m_files);
         ASSERT_FALSE(m_modelPath.isEmpty());
         m_panel = m_window.generatePanel();
     }

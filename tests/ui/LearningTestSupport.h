@@ -75,6 +75,16 @@ inline QString trainThroughPanel(MainWindow& window, const QStringList& files,
     return trained.at(0).at(0).toString();
 }
 
+// Opens the first good file in `window` and trains a tiny model on the good files through the
+// Train panel: the model's path, "" when the file did not open or training failed.
+inline QString openAndTrain(MainWindow& window, const TrainingFiles& files) {
+    QSignalSpy loaded(&window, &MainWindow::fileLoaded);
+    window.openFile(files.good[0]);
+    if (!loaded.wait(10000))
+        return {};
+    return trainThroughPanel(window, files.good);
+}
+
 // The window as the learning tests use it: shown at a size where both panels fit, no error
 // dialogs, models in `dir`/models, three demo files written to train on.
 inline TrainingFiles showLearningWindow(MainWindow& window, const QTemporaryDir& dir) {
