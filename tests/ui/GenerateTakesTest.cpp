@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -325,4 +326,41 @@ TEST_F(GenerateTakesTest, AMelodyTrackGetsTakesOfOneNoteAtATime) {
     ASSERT_EQ(generate(), GeneratePanel::State::Done);
     for (const GeneratePanel::Variation& v : m_panel->variations())
         EXPECT_LE(mostAtOnce(v.notes), 2) << v.name.toStdString();
+}
+
+// A take whose model file is gone still shows, plays and accepts, and its provenance says the
+// model is gone; one whose file was replaced says it changed.
+TEST_F(GenerateTakesTest, ATakeWhoseModelIsGoneStillAcceptsAndSaysSo) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done);
+    const std::vector<project::Take> takes = m_panel->takes();
+
+    ASSERT_TRUE(QFile::rename(m_modelPath, m_modelPath + ".away"));
+    m_panel->restoreTakes(takes); // as when the project is opened again
+    TakesView* view = m_panel->takesView();
+    EXPECT_TRUE(QTest::qWaitFor(
+        [&] { return view->tooltipOf(0).contains("The model file is gone"); }, 10000))
+        << view->tooltipOf(0).toStdString();
+    view->setCurrentTake(0);
+    QTest::mouseClick(view->showButton(), Qt::LeftButton);
+    ASSERT_EQ(m_panel->variations().size(), 2u);
+    m_panel->setCurrentVariation(0);
+    EXPECT_TRUE(m_panel->audition(0));
+    const int steps = m_window.undoStack().count();
+    EXPECT_TRUE(m_panel->accept(0));
+    EXPECT_EQ(m_window.undoStack().count(), steps + 1);
+
+    QFile replaced(m_modelPath);
+    ASSERT_TRUE(replaced.open(QIODevice::WriteOnly));
+    replaced.write("another model");
+    replaced.close();
+    m_panel->restoreTakes(takes);
+    EXPECT_TRUE(
+        QTest::qWaitFor([&] { return view->tooltipOf(1).contains("has changed since"); }, 10000))
+        << view->tooltipOf(1).toStdString();
+    EXPECT_FALSE(view->tooltipOf(1).contains("is gone"));
+    QFile::remove(m_modelPath);
+    ASSERT_TRUE(QFile::rename(m_modelPath + ".away", m_modelPath));
 }

@@ -189,6 +189,8 @@ signals:
     void takesAssessed();
     // takes() changed (a run added its variations, or restoreTakes).
     void takesChanged();
+    // The takes' model files were checked (TakesView::setModelFiles).
+    void takeModelsChecked();
 
 private:
     struct Job;
@@ -246,6 +248,7 @@ private:
     int m_acceptedIndex = -1;          // the undo index just after that accept; -1: none
     int m_acceptedRow = 0;
     project::TakeProvenance m_provenance; // of the run in flight
+    std::uint64_t m_takeModelCheck = 0;   // the latest check of the takes' model files
     model::Tick m_primerFrom = 0;
     model::Tick m_targetFrom = 0;
     model::Tick m_targetTo = 0;

@@ -7,13 +7,16 @@
 #include "ui/panels/TakesView.h"
 #include "ui/pianoroll/PianoRollView.h"
 
+#include "ml/BuiltinModels.h"
 #include "model/EditCommands.h"
 
 #include <QComboBox>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QListWidget>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace torchestra::ui {
 
@@ -25,6 +28,30 @@ void GeneratePanel::restoreTakes(std::vector<project::Take> takes) {
 
 void GeneratePanel::refreshTakes() {
     m_takesView->setTakes(m_takes, m_song);
+    // Whether each take's model file is still the model that made it: read on a worker.
+    QStringList paths;
+    for (const project::Take& t : m_takes)
+        if (!t.provenance.modelPath.startsWith(QLatin1String(ml::kBuiltinPrefix)) &&
+            !paths.contains(t.provenance.modelPath))
+            paths << t.provenance.modelPath;
+    const std::uint64_t check = ++m_takeModelCheck; // a later check's result wins
+    auto* watcher = new QFutureWatcher<QHash<QString, QString>>(this);
+    connect(watcher, &QFutureWatcher<QHash<QString, QString>>::finished, this,
+            [this, watcher, check] {
+                watcher->deleteLater();
+                if (check != m_takeModelCheck)
+                    return;
+                m_takesView->setModelFiles(watcher->result());
+                emit takeModelsChecked();
+            });
+    watcher->setFuture(QtConcurrent::run([paths] {
+        QHash<QString, QString> hashNow;
+        for (const QString& path : paths) {
+            const QString hash = project::checkpointHash(path);
+            hashNow.insert(path, hash.isNull() ? QStringLiteral("") : hash); // "": gone
+        }
+        return hashNow;
+    }));
     m_resultTabs->setTabText(1,
                              m_takes.empty() ? tr("Takes") : tr("Takes (%1)").arg(m_takes.size()));
 }

@@ -33,7 +33,8 @@ QString barRangeText(const model::Song& song, model::Tick from, model::Tick to) 
                          : QObject::tr("bars %1\u2013%2").arg(first).arg(last);
 }
 
-QString describeProvenance(const project::Take& take, const model::Song& song) {
+QString describeProvenance(const project::Take& take, const model::Song& song,
+                           const QString& hashNow) {
     const project::TakeProvenance& p = take.provenance;
     QStringList lines;
     lines << QObject::tr("Take %1: %n note(s)", nullptr, int(take.notes.size())).arg(take.name);
@@ -45,6 +46,13 @@ QString describeProvenance(const project::Take& take, const model::Song& song) {
     lines << QObject::tr("Model: %1 (%2, checkpoint %3)")
                  .arg(p.model, p.modelPath,
                       p.checkpointHash.isEmpty() ? QObject::tr("unread") : p.checkpointHash);
+    if (!hashNow.isNull() && hashNow.isEmpty())
+        lines << QObject::tr("The model file is gone: the take still plays and accepts, but "
+                             "cannot be made again");
+    else if (!hashNow.isNull() && !p.checkpointHash.isEmpty() && hashNow != p.checkpointHash)
+        lines << QObject::tr("The model file has changed since (checkpoint %1 now): made "
+                             "again, the take may differ")
+                     .arg(hashNow);
     lines << QObject::tr("Seed %1, variation %2 of %3, temperature %4")
                  .arg(p.seed)
                  .arg(p.variation + 1)
@@ -130,10 +138,30 @@ void TakesView::setTakes(const std::vector<project::Take>& takes, const model::S
                     QString::number(takes[std::size_t(i)].notes.size()),
                     QLocale().toString(p.time.toLocalTime().time(), QLocale::ShortFormat)});
         item->setData(0, kTakeRole, i);
-        item->setToolTip(0, describeProvenance(takes[std::size_t(i)], song));
     }
+    updateTooltips();
     setCurrentTake(keep < int(takes.size()) ? keep : -1);
     takeChosen();
+}
+
+void TakesView::setModelFiles(const QHash<QString, QString>& hashNow) {
+    m_hashNow = hashNow;
+    updateTooltips();
+}
+
+QString TakesView::tooltipOf(int index) const {
+    if (index < 0 || index >= int(m_takes.size()) || !m_song)
+        return {};
+    const project::Take& take = m_takes[std::size_t(index)];
+    return describeProvenance(take, *m_song, m_hashNow.value(take.provenance.modelPath));
+}
+
+void TakesView::updateTooltips() {
+    for (int g = 0; g < m_tree->topLevelItemCount(); ++g)
+        for (int c = 0; c < m_tree->topLevelItem(g)->childCount(); ++c) {
+            QTreeWidgetItem* item = m_tree->topLevelItem(g)->child(c);
+            item->setToolTip(0, tooltipOf(item->data(0, kTakeRole).toInt()));
+        }
 }
 
 int TakesView::currentTake() const {

@@ -3,6 +3,7 @@
 #include "model/Song.h"
 #include "project/Takes.h"
 
+#include <QHash>
 #include <QWidget>
 
 #include <vector>
@@ -30,6 +31,12 @@ public:
     void setCurrentTake(int index);
     // The bar chosen for Accept Bar (a song bar, from 0), or -1.
     int chosenBar() const;
+    // What the takes' model files hold now (checkpointHash() by path, "" = unreadable, checked
+    // off the GUI thread by the panel): the tooltips say when a take's model is gone or has
+    // changed since.
+    void setModelFiles(const QHash<QString, QString>& hashNow);
+    // The tooltip of take `index` (for tests).
+    QString tooltipOf(int index) const;
 
     QTreeWidget* tree() const { return m_tree; }
     QPushButton* showButton() const { return m_show; }
@@ -45,7 +52,10 @@ signals:
 private:
     void takeChosen();
 
+    void updateTooltips();
+
     std::vector<project::Take> m_takes;
+    QHash<QString, QString> m_hashNow;
     QTreeWidget* m_tree = nullptr;
     QPushButton* m_show = nullptr;
     QPushButton* m_again = nullptr;
@@ -58,6 +68,8 @@ private:
 QString barRangeText(const model::Song& song, model::Tick from, model::Tick to);
 
 // A take's provenance as the tooltip says it.
-QString describeProvenance(const project::Take& take, const model::Song& song);
+// `hashNow`: what the model file holds now (null: not checked; "" unreadable).
+QString describeProvenance(const project::Take& take, const model::Song& song,
+                           const QString& hashNow = QString());
 
 } // namespace torchestra::ui
