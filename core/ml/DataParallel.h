@@ -7,6 +7,7 @@
 // that TrainOptions can carry a group.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,12 @@ struct DistributedSettings {
 std::string
 readDistributedSettings(DistributedSettings& out,
                         const std::function<const char*(const char*)>& getenv = nullptr);
+
+// A seed of its own for each rank from the run's seed (rank 0's differs from the run's seed
+// too): its random draws, its data order.
+inline std::uint64_t rankSeed(std::uint64_t seed, int rank) {
+    return seed + 0x9E3779B97F4A7C15ull * std::uint64_t(rank);
+}
 
 // A collective failed: a peer died, stalled past the timeout, or disagreed. The message names
 // what happened; every survivor gets one.

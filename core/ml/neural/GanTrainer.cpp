@@ -346,7 +346,7 @@ bool GanTrainingRun::takeTrainingPieces() {
     }
     const int rank = m_options.dataParallel ? m_options.dataParallel->rank() : 0;
     m_state->pool.emplace(m_data.trainStream, m_data.representation, m_data.streamBudgetBytes,
-                          m_options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(rank));
+                          rankSeed(m_options.seed, rank));
     m_result.error = m_state->pool->fill();
     return m_result.error.empty();
 }

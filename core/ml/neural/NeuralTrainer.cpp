@@ -284,7 +284,7 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
     if (m_data.trainStream) {
         // Each rank its own order of its own share.
         m_pool.emplace(m_data.trainStream, m_data.representation, m_data.streamBudgetBytes,
-                       m_options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(m_rank));
+                       rankSeed(m_options.seed, m_rank));
         m_rng.seed(m_options.seed + std::uint64_t(m_rank));
         m_result.error = m_pool->fill();
         if (!m_result.error.empty())

@@ -117,7 +117,7 @@ void broadcastParameters(const std::vector<torch::Tensor>& params, DataParallel&
 }
 
 void seedThisRank(std::uint64_t seed, const DataParallel& group) {
-    torch::manual_seed(seed + 0x9E3779B97F4A7C15ull * std::uint64_t(group.rank()));
+    torch::manual_seed(rankSeed(seed, group.rank()));
 }
 
 } // namespace torchestra::ml::neural
