@@ -80,8 +80,9 @@ TEST(PiecePool, StaysWithinItsBudgetAndCoversEveryPieceAtTheTrainingRate) {
         ASSERT_EQ(pool.advance(512), "");
         ASSERT_LE(pool.residentBytes(), budget);
         ASSERT_FALSE(pool.pieces().empty());
-        if (pool.version() == version)
+        if (pool.version() == version) {
             ASSERT_EQ(resident(), before);
+        }
         changedVersions += pool.version() != version;
     }
     EXPECT_GT(changedVersions, 10);
