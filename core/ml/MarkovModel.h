@@ -31,6 +31,9 @@ public:
     NllResult evaluate(const FrameSequence& seq) const override;
     std::vector<FrameSequence> sample(const SampleRequest& request,
                                       const std::atomic<bool>* cancel = nullptr) const override;
+    // Exact (MarkovOutlook.cpp).
+    PitchOutlook outlook(const FrameSequence& seq,
+                         const std::atomic<bool>* cancel = nullptr) const override;
 
     std::size_t distinctFrames() const { return m_frames.size(); }
 

@@ -120,4 +120,8 @@ std::vector<NllResult> SequenceModel::evaluateFrom(const std::vector<FrameSequen
     return out;
 }
 
+PitchOutlook SequenceModel::outlook(const FrameSequence&, const std::atomic<bool>*) const {
+    return {};
+}
+
 } // namespace torchestra::ml

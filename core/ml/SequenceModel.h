@@ -93,6 +93,20 @@ struct SampleRequest {
     SampleConstraints constraints;
 };
 
+// What the model expects at each step of a sequence given the steps before it: the piano roll's
+// probability overlay reads it. Row t is step t of the sequence the outlook was asked for.
+struct PitchOutlook {
+    int steps = 0; // 0: the model cannot say (the GAN has no per-step probabilities) or cancelled
+    int pitches = 0;
+    std::vector<float> sounding; // steps x pitches: p(the pitch sounds at t | steps < t)
+    // steps x pitches: p(a note starts on the pitch at t | steps < t). Without onsets in the
+    // representation a note starts where a pitch sounds after a step where it did not.
+    std::vector<float> starting;
+    int samples = 0; // 0: exact; else an average over this many draws of each step (NADE)
+    float sound(int t, int p) const { return sounding[std::size_t(t) * pitches + p]; }
+    float start(int t, int p) const { return starting[std::size_t(t) * pitches + p]; }
+};
+
 // A trained model. Thread-safe for concurrent const calls (each call keeps its own state).
 class SequenceModel {
 public:
@@ -112,6 +126,10 @@ public:
     // models do, on their fast path, to float rounding). Empty if `cancel` was set.
     virtual std::vector<NllResult> evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
                                                 const std::atomic<bool>* cancel = nullptr) const;
+    // The outlook of every step of `seq` (see PitchOutlook), computed in one teacher-forced pass.
+    // This default says nothing (steps 0): the GAN writes whole bars. Empty if `cancel` was set.
+    virtual PitchOutlook outlook(const FrameSequence& seq,
+                                 const std::atomic<bool>* cancel = nullptr) const;
     // Generates request.future.steps steps after the primer, request.variations times. Returns
     // an empty vector if `cancel` was set.
     virtual std::vector<FrameSequence> sample(const SampleRequest& request,

@@ -17,9 +17,11 @@
 //
 // The parts: FastWeights.h (the weights and their packed cache), FastRunner.h (the step, the
 // thread setting and teacher-forced probabilities), FastSampler.h (sampleFast), FastScoring.h
-// (the NLL of many sequences at once, for ranking candidates), with the vector
+// (the NLL of many sequences at once, for ranking candidates), FastOutlook.h (each step's
+// pitch probabilities, for the piano roll's overlay), with the vector
 // kernels in PackedKernels.h and the helper thread in StepPool.h.
 
+#include "ml/neural/FastOutlook.h"
 #include "ml/neural/FastRunner.h"
 #include "ml/neural/FastSampler.h"
 #include "ml/neural/FastScoring.h"

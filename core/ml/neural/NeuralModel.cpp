@@ -410,6 +410,14 @@ std::vector<NllResult> NeuralModel::evaluateFrom(const std::vector<FrameSequence
     return fastNllFrom(m_fast, m_config.representation, seqs, from, cancel);
 }
 
+PitchOutlook NeuralModel::outlook(const FrameSequence& seq, const std::atomic<bool>* cancel) const {
+    const int P = m_config.representation.pitches();
+    if (seq.steps > 0 && seq.pitches != P)
+        throw std::invalid_argument("sequence has " + std::to_string(seq.pitches) +
+                                    " pitches, the model " + std::to_string(P));
+    return fastOutlook(m_fast, m_config.representation, seq, cancel);
+}
+
 std::vector<FrameSequence> NeuralModel::sample(const SampleRequest& request,
                                                const std::atomic<bool>* cancel) const {
     const int P = m_config.representation.pitches();

@@ -111,6 +111,8 @@ public:
                                         const std::atomic<bool>* cancel) const override;
     std::vector<FrameSequence> sample(const SampleRequest& request,
                                       const std::atomic<bool>* cancel) const override;
+    // On the fast path (FastOutlook.h).
+    PitchOutlook outlook(const FrameSequence& seq, const std::atomic<bool>* cancel) const override;
 
     NeuralNet net() const { return m_net; }
     const FastWeights& fastWeights() const { return m_fast; }
