@@ -2,12 +2,14 @@
 
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/ProbabilityOverlay.h"
 #include "ui/panels/TakesView.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/playback/PlaybackController.h"
 #include "ui/shell/MainWindow.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -54,15 +56,16 @@ ScreenshotStaging::ScreenshotStaging(QCommandLineParser& parser)
       m_train(QStringLiteral("train"), QString(), QStringLiteral("kind")),
       m_generate(QStringLiteral("generate"), QString(), QStringLiteral("A-B")),
       m_generateWith(QStringLiteral("generate-with"), QString(), QStringLiteral("model")),
-      m_showTakes(QStringLiteral("show-takes")) {
+      m_showTakes(QStringLiteral("show-takes")),
+      m_overlayWith(QStringLiteral("overlay-with"), QString(), QStringLiteral("model")) {
     for (QCommandLineOption* hidden :
          {&m_screenshot, &m_after, &m_size, &m_selectTrack, &m_selectBars, &m_loopBars,
           &m_playheadBar, &m_velocityLane, &m_scale, &m_trainFiles, &m_train, &m_generate,
-          &m_generateWith, &m_showTakes})
+          &m_generateWith, &m_showTakes, &m_overlayWith})
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({m_screenshot, m_after, m_size, m_selectTrack, m_selectBars, m_loopBars,
                        m_playheadBar, m_velocityLane, m_scale, m_trainFiles, m_train, m_generate,
-                       m_generateWith, m_showTakes});
+                       m_generateWith, m_showTakes, m_overlayWith});
 }
 
 bool ScreenshotStaging::isRequested() const {
@@ -107,6 +110,10 @@ bool ScreenshotStaging::bars(const ui::MainWindow& window, const QString& text, 
 
 void ScreenshotStaging::grabLater(ui::MainWindow& window) {
     setScene(window);
+    if (m_parser.isSet(m_overlayWith)) {
+        stageOverlay(window);
+        return;
+    }
     if (!m_parser.value(m_train).isEmpty() || !m_parser.value(m_generate).isEmpty()) {
         stageLearning(window);
         return;
@@ -191,6 +198,20 @@ void ScreenshotStaging::stageLearning(ui::MainWindow& window) {
                          });
     }
     train->setInputs(m_trainFileList);
+}
+
+// --overlay-with: that model chosen once the library lists it, then View > Probability Overlay
+// at the playhead; the grab follows the first outlook computed.
+void ScreenshotStaging::stageOverlay(ui::MainWindow& window) const {
+    QObject::connect(window.probabilityOverlay(), &ui::ProbabilityOverlay::computed, &window,
+                     [this, &window] { grabAfterDelay(window); });
+    QTimer::singleShot(500, &window, [this, &window] {
+        ui::GeneratePanel* generate = window.generatePanel();
+        generate->modelBox()->setCurrentIndex(
+            generate->library()->rowOf(m_parser.value(m_overlayWith)));
+        if (QAction* overlay = window.findChild<QAction*>(QStringLiteral("probabilityOverlay")))
+            overlay->trigger();
+    });
 }
 
 void ScreenshotStaging::stageGeneration(ui::MainWindow& window) {

@@ -31,6 +31,8 @@ namespace torchestra::app {
 //   --generate A-B         train a Markov model, then generate after bars A..B (1-based) with
 //                          the Generate panel; the grab happens --after-ms after the variations
 //                          are shown
+//   --overlay-with MODEL   choose a listed model ("builtin:bach-nade") and show the probability
+//                          overlay at the playhead; the grab follows its first numbers
 // The window is grabbed by the program itself: the reliable way under Xvfb, where a desktop
 // screenshot tool would also need a window manager. GUI thread only; lives until the event loop
 // has finished (the staging steps run from it).
@@ -59,6 +61,7 @@ private:
     // With --generate-with, generates with that model instead of training one.
     void stageLearning(ui::MainWindow& window);
     void stageGeneration(ui::MainWindow& window);
+    void stageOverlay(ui::MainWindow& window) const;
     // Three takes of the bars after --generate's, with the panel's model as it is.
     void startGeneration(ui::MainWindow& window) const;
     void nextTakesRun(ui::MainWindow& window);
@@ -79,6 +82,7 @@ private:
     QCommandLineOption m_generate;
     QCommandLineOption m_generateWith; // a listed model ("builtin:bach-gan"): no training
     QCommandLineOption m_showTakes;    // three runs, then the Takes tab
+    QCommandLineOption m_overlayWith;  // a listed model: the probability overlay at the playhead
     QStringList m_trainFileList;       // --train-files, or the file opened
     int m_takesRuns = 0;               // --show-takes: runs done
 };

@@ -206,10 +206,12 @@ TEST_F(ShortcutTest, HelpListsEveryShortcutFromTheLiveActions) {
     int withKeys = 0;
     for (const QAction* a : window->findChildren<QAction*>())
         withKeys += a->shortcuts().isEmpty() ? 0 : 1;
-    const int rollKeys = int(pianoRollKeyBindings().size());
+    const int rollKeys = int(pianoRollKeyBindings().size() + pitchOutlookKeyBindings().size());
     EXPECT_EQ(shown.size(), withKeys + rollKeys);
     EXPECT_TRUE(shown.contains("Piano roll (while it has the focus) | Quantize the selection to "
                                "the grid | Q"));
+    EXPECT_TRUE(shown.contains("Piano roll, probability overlay shown | Add the likeliest chord "
+                               "at the overlay's cursor | Enter"));
 
     // The filter narrows the list.
     QTest::keyClicks(dialog->filterEdit(), QStringLiteral("zoom"));

@@ -142,6 +142,8 @@ public:
 
     // Parts, for tests and screenshots.
     QComboBox* modelBox() const { return m_model; }
+    // The model chosen in the list (null while none is, or while it loads).
+    std::shared_ptr<const ml::SequenceModel> chosenModel() const;
     ModelLibrary* library() const { return m_library; }
     QSpinBox* barsBox() const { return m_bars; }
     QDoubleSpinBox* temperatureBox() const { return m_temperature; }
@@ -234,7 +236,6 @@ private:
     void updateOverlays();
     void updateButtons();
     void emitSettings();
-    std::shared_ptr<const ml::SequenceModel> chosenModel() const;
 
     const model::Song& m_song;
     model::UndoStack& m_undoStack;

@@ -128,6 +128,8 @@ void PianoRollGestures::pressKeyboard(const QPoint& pos, Qt::MouseButton button)
         m_view.viewport()->update(
             QRect(0, kRulerHeight, kKeyboardWidth, int(m_view.m_geometry.noteArea().height())));
         emit m_view.keyPressed(pitch);
+        if (m_view.m_pitchOutlook.visible)
+            emit m_view.outlookPitchRequested(pitch);
     }
 }
 

@@ -62,7 +62,41 @@ std::vector<PianoRollKeyBinding> makeBindings() {
     };
 }
 
+std::vector<PianoRollKeyBinding> makeOutlookBindings() {
+    return {
+        {{Qt::Key_Left},
+         tr("Left (Shift+Left)"),
+         tr("Move the overlay's cursor a step (a bar) earlier"),
+         [](PianoRollView& v, bool shift) { v.requestOutlookStep(-1, shift); }},
+        {{Qt::Key_Right},
+         tr("Right (Shift+Right)"),
+         tr("Move the overlay's cursor a step (a bar) later"),
+         [](PianoRollView& v, bool shift) { v.requestOutlookStep(1, shift); }},
+        {{Qt::Key_Return, Qt::Key_Enter},
+         tr("Enter"),
+         tr("Add the likeliest chord at the overlay's cursor"),
+         [](PianoRollView& v, bool) { v.requestOutlookChord(); }},
+    };
+}
+
+bool runBinding(const std::vector<PianoRollKeyBinding>& bindings, PianoRollView& view,
+                const QKeyEvent& event) {
+    for (const PianoRollKeyBinding& binding : bindings) {
+        if (std::find(binding.keys.begin(), binding.keys.end(), event.key()) !=
+            binding.keys.end()) {
+            binding.run(view, event.modifiers() & Qt::ShiftModifier);
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
+
+const std::vector<PianoRollKeyBinding>& pitchOutlookKeyBindings() {
+    static const std::vector<PianoRollKeyBinding> bindings = makeOutlookBindings();
+    return bindings;
+}
 
 const std::vector<PianoRollKeyBinding>& pianoRollKeyBindings() {
     static const std::vector<PianoRollKeyBinding> bindings = makeBindings();
@@ -94,14 +128,9 @@ bool handlePianoRollKey(PianoRollView& view, const QKeyEvent& event) {
     }
     if (event.modifiers() & Qt::ControlModifier)
         return false;
-    for (const PianoRollKeyBinding& binding : pianoRollKeyBindings()) {
-        if (std::find(binding.keys.begin(), binding.keys.end(), event.key()) !=
-            binding.keys.end()) {
-            binding.run(view, event.modifiers() & Qt::ShiftModifier);
-            return true;
-        }
-    }
-    return false;
+    if (view.pitchOutlook().visible && runBinding(pitchOutlookKeyBindings(), view, event))
+        return true;
+    return runBinding(pianoRollKeyBindings(), view, event);
 }
 
 } // namespace torchestra::ui

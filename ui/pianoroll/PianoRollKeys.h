@@ -19,6 +19,9 @@ struct PianoRollKeyBinding {
     void (*run)(PianoRollView& view, bool shift);
 };
 const std::vector<PianoRollKeyBinding>& pianoRollKeyBindings();
+// The keys the probability overlay takes while it is shown (before the ones above: its Left and
+// Right move its cursor instead of the selection).
+const std::vector<PianoRollKeyBinding>& pitchOutlookKeyBindings();
 
 // The piano roll's own keys, done through the view's public API: Delete/Backspace delete the
 // selection, Up/Down transpose it (Shift: an octave), Left/Right nudge it one grid step, Q

@@ -98,6 +98,9 @@ void PianoRollPainter::paint(const QRect& dirty) {
         paintKeyboard(dirty & keyboard);
     if (dirty.intersects(QRect(0, 0, kKeyboardWidth, kRulerHeight)))
         paintCorner();
+    if (m_scene.pitchOutlook)
+        paintPitchOutlook(m_p, m_geometry, *m_scene.pitchOutlook, keyboard, noteArea, dirty,
+                          m_scene.font);
     if (!m_scene.velocityLane.rect.isEmpty()) {
         const QSize size = m_scene.viewportSize;
         const QRect lane(0, size.height() - kVelocityLaneHeight, size.width(), kVelocityLaneHeight);

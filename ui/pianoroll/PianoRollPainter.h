@@ -3,6 +3,7 @@
 #include "ui/common/Theme.h"
 #include "ui/pianoroll/NoteOverlay.h"
 #include "ui/pianoroll/PianoRollGeometry.h"
+#include "ui/pianoroll/PitchOutlookStrip.h"
 #include "ui/pianoroll/VelocityLane.h"
 
 #include "model/Song.h"
@@ -42,6 +43,7 @@ struct PianoRollScene {
     model::Tick loopStart = 0;
     model::Tick loopEnd = 0; // loopEnd <= loopStart: no loop
     const std::vector<NoteOverlay>* noteOverlays = nullptr;
+    const PitchOutlookStrip* pitchOutlook = nullptr; // the probability overlay, may be hidden
 
     // The gesture in progress.
     const std::set<model::NoteId>* erasing = nullptr; // swept by the eraser

@@ -676,6 +676,7 @@ void PianoRollView::paintEvent(QPaintEvent* event) {
     scene.loopStart = m_loopStart;
     scene.loopEnd = m_loopEnd;
     scene.noteOverlays = &m_noteOverlays;
+    scene.pitchOutlook = &m_pitchOutlook;
     scene.erasing = &m_gestures.erasing();
     scene.drawnNote = m_gestures.drawnNote();
     scene.rubberBand = m_gestures.rubberBand();

@@ -4,6 +4,7 @@
 #include "ui/pianoroll/NoteOverlay.h"
 #include "ui/pianoroll/PianoRollGeometry.h"
 #include "ui/pianoroll/PianoRollGestures.h"
+#include "ui/pianoroll/PitchOutlookStrip.h"
 #include "ui/pianoroll/VelocityLane.h"
 
 #include "model/Song.h"
@@ -122,6 +123,16 @@ public:
     void setNoteOverlays(std::vector<NoteOverlay> overlays);
     const std::vector<NoteOverlay>& noteOverlays() const { return m_noteOverlays; }
 
+    // The probability overlay (PitchOutlookStrip.h): what to paint at its cursor. Set by
+    // ProbabilityOverlay, which computes the numbers; repaints only the keyboard and the columns.
+    void setPitchOutlook(PitchOutlookStrip strip);
+    const PitchOutlookStrip& pitchOutlook() const { return m_pitchOutlook; }
+    // The overlay's keys and clicks (PianoRollKeys.cpp, a key click), passed on as requests.
+    void requestOutlookStep(int direction, bool wholeBar) {
+        emit outlookStepRequested(direction, wholeBar);
+    }
+    void requestOutlookChord() { emit outlookChordRequested(); }
+
     // The playback position; the transport calls this as it plays. Follow mode pages the view
     // so the playhead stays visible. Paste goes to the playhead.
     void setPlayheadTick(model::Tick tick);
@@ -195,6 +206,11 @@ signals:
     void loopRangeChanged(model::Tick start, model::Tick end);
     // The grid position under the mouse (for a status bar readout); pitch -1 outside the notes.
     void pointerMoved(model::Tick tick, int pitch);
+    // With the probability overlay shown: move its cursor a step (or a bar) back (-1) or on
+    // (1); add the likeliest chord at it; add one pitch at it (a key clicked).
+    void outlookStepRequested(int direction, bool wholeBar);
+    void outlookChordRequested();
+    void outlookPitchRequested(int pitch);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -263,6 +279,7 @@ private:
     model::Tick m_loopEnd = 0;
     std::set<model::NoteId> m_selection;
     std::vector<NoteOverlay> m_noteOverlays;
+    PitchOutlookStrip m_pitchOutlook;
 
     PianoRollGestures m_gestures{*this};
 };

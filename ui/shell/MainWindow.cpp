@@ -4,6 +4,7 @@
 #include "ui/common/Icons.h"
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/ModelLibrary.h"
+#include "ui/panels/ProbabilityOverlay.h"
 #include "ui/panels/SongInfoPanel.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
@@ -17,6 +18,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
@@ -223,7 +225,23 @@ void MainWindow::createLearningDocks() {
     m_generateDock->raise();
     resizeDocks({m_trainDock}, {390}, Qt::Horizontal);
     connectLearningDocks();
+    createProbabilityOverlay();
     m_modelLibrary->refresh();
+}
+
+void MainWindow::createProbabilityOverlay() {
+    m_probabilityOverlay = std::make_unique<ProbabilityOverlay>(m_song, m_undoStack, m_pianoRoll);
+    // Whatever model the Generate panel has chosen, once it is loaded.
+    const auto useChosenModel = [this] {
+        m_probabilityOverlay->setModel(m_generatePanel->chosenModel(),
+                                       m_generatePanel->modelBox()->currentText());
+    };
+    connect(m_generatePanel->modelBox(), &QComboBox::currentIndexChanged, this, useChosenModel);
+    connect(m_modelLibrary, &QAbstractItemModel::modelReset, this, useChosenModel);
+    connect(m_modelLibrary, &QAbstractItemModel::dataChanged, this, useChosenModel);
+    connect(m_modelLibrary, &QAbstractItemModel::rowsInserted, this, useChosenModel);
+    connect(m_probabilityOverlay.get(), &ProbabilityOverlay::statusMessage, this,
+            [this](const QString& text) { m_statusLabel->setText(text); });
 }
 
 void MainWindow::connectLearningDocks() {
@@ -462,6 +480,7 @@ void MainWindow::trackSelectionChanged() {
                                      : QModelIndexList();
     m_pianoRoll->setActiveTrack(rows.isEmpty() ? model::kNoTrack
                                                : m_trackModel->trackIdAt(rows.first().row()));
+    m_probabilityOverlay->activeTrackChanged();
 }
 
 void MainWindow::showShortcuts() {

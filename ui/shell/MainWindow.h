@@ -35,6 +35,7 @@ class PianoRollView;
 class PlaybackController;
 class TransportBar;
 class GeneratePanel;
+class ProbabilityOverlay;
 class ModelLibrary;
 class SongInfoPanel;
 class TrackListModel;
@@ -182,6 +183,7 @@ public:
     // The learning panels (docked on the right, tabbed) and the trained models they share.
     TrainPanel* trainPanel() const { return m_trainPanel; }
     GeneratePanel* generatePanel() const { return m_generatePanel; }
+    ProbabilityOverlay* probabilityOverlay() const { return m_probabilityOverlay.get(); }
     ModelLibrary* modelLibrary() const { return m_modelLibrary; }
     QDockWidget* trainDock() const { return m_trainDock; }
     QDockWidget* generateDock() const { return m_generateDock; }
@@ -245,6 +247,7 @@ private:
     void addPreferencesAction(); // in MainWindowPlayback.cpp
     void connectRenderJob();     // in MainWindowPlayback.cpp
     void createLearningDocks();
+    void createProbabilityOverlay();
     void connectLearningDocks();
     void connectDocument();
     // Shows the project's training files and tracks, training and generation settings and
@@ -278,6 +281,8 @@ private:
     ModelLibrary* m_modelLibrary = nullptr;
     TrainPanel* m_trainPanel = nullptr;
     GeneratePanel* m_generatePanel = nullptr;
+    // A listener of m_song: a member (declared after it, so it goes first), not a child.
+    std::unique_ptr<ProbabilityOverlay> m_probabilityOverlay;
     QDockWidget* m_trainDock = nullptr;
     QDockWidget* m_generateDock = nullptr;
     PlaybackController* m_playback = nullptr;

@@ -3,6 +3,7 @@
 // with the playback wiring (MainWindowPlayback.cpp).
 #include "ui/shell/MainWindow.h"
 
+#include "ui/panels/ProbabilityOverlay.h"
 #include "ui/pianoroll/PianoRollView.h"
 #include "ui/shell/ShortcutsDialog.h"
 
@@ -186,6 +187,18 @@ void MainWindow::createViewMenu() {
     connect(byVelocity, &QAction::toggled, this, [this](bool on) {
         m_pianoRoll->setColourMode(on ? PianoRollView::ColourMode::Velocity
                                       : PianoRollView::ColourMode::Track);
+    });
+    // What the chosen model expects next, at a cursor on the roll (ProbabilityOverlay).
+    QAction* overlay = named(view->addAction(tr("&Probability Overlay")), "probabilityOverlay");
+    overlay->setCheckable(true);
+    overlay->setShortcut(QKeySequence(Qt::ALT | Qt::Key_P));
+    overlay->setToolTip(tr("Show, at a cursor on the piano roll, how likely the chosen model finds "
+                           "each pitch to start there; Left/Right move it, Enter adds the "
+                           "likeliest chord, a click on a key adds that pitch"));
+    connect(overlay, &QAction::toggled, this, [this](bool on) {
+        m_probabilityOverlay->setShown(on);
+        if (on)
+            m_pianoRoll->setFocus();
     });
     QAction* follow = named(view->addAction(tr("&Follow Playhead")), "followPlayhead");
     follow->setCheckable(true);

@@ -96,6 +96,9 @@ QList<ShortcutEntry> collectShortcuts(const QWidget* window) {
     const QString roll = QObject::tr("Piano roll (while it has the focus)");
     for (const PianoRollKeyBinding& b : pianoRollKeyBindings())
         c.entries.append({roll, b.description, b.keyText});
+    const QString overlay = QObject::tr("Piano roll, probability overlay shown");
+    for (const PianoRollKeyBinding& b : pitchOutlookKeyBindings())
+        c.entries.append({overlay, b.description, b.keyText});
     return c.entries;
 }
 
