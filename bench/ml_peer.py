@@ -13,7 +13,8 @@ torch.inference_mode(). GAN: the
 default conditional bar GAN (generator and critic of core/ml/neural/GanNet.cpp, same layers and
 parameter counts), one generator update of WGAN-GP training at batch 64 (gan_update_ms).
 
-    ml_peer.py [--threads N] [--batches N] [--gan-updates N] [--only all|lstm|gan|candidates]
+    ml_peer.py [--threads N] [--batches N] [--gan-updates N]
+               [--only all|lstm|gan|candidates|outlook] [--steps N]
 """
 import argparse
 import time
@@ -131,6 +132,45 @@ def sample_ms(nade, variations, repeats, hidden=H, nade_hidden=NADE_H):
             prev = frame
         if r > 0:
             times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def outlook_ms(nade, steps, repeats, hidden=H, nade_hidden=NADE_H, draws=64):
+    """bench/overlay_bench.cpp's peer: the probability overlay's numbers for a whole track of
+    `steps` steps (ml::SequenceModel::outlook): the LSTM over the sequence in one call, then each
+    step's p(start) = p(sound) * p(onset); the NADE's p(sound) the average of each pitch's
+    conditional over `draws` stratified draws of the lower pitches, all steps' draws one batch."""
+    inputs = 2 * P + VEL + 4 + 8
+    net = Net(inputs, nade, onsets=True, hidden=hidden, nade_hidden=nade_hidden).eval()
+    gen = torch.Generator().manual_seed(0)
+    x = (torch.rand(1, steps, inputs, generator=gen) < 0.05).float()
+    golden = 0.6180339887498949
+    times = []
+    with torch.inference_mode():
+        for r in range(repeats + 1):
+            t0 = time.perf_counter()
+            h, _ = net.lstm(x)
+            h = h[0]
+            onset = torch.sigmoid(net.onset(h))
+            if not nade:
+                sound = torch.sigmoid(net.frame(h))
+            else:
+                rows = steps * draws
+                b = net.visible(h).repeat_interleave(draws, 0)
+                a = net.hidden_bias(h).repeat_interleave(draws, 0)
+                u = ((torch.arange(draws) + 0.5) / draws).repeat(steps)
+                total = torch.empty(rows, P)
+                for i in range(P):
+                    p = torch.sigmoid(b[:, i] + torch.sigmoid(a) @ net.V[i])
+                    total[:, i] = p
+                    vi = (torch.frac(u + i * golden) < p).float()
+                    a = a + vi.unsqueeze(1) * net.W[i]
+                sound = total.view(steps, draws, P).mean(1)
+            start = sound * onset
+            assert start.shape == (steps, P)
+            if r > 0:
+                times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return times[len(times) // 2]
 
@@ -301,7 +341,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batches", type=int, default=12)
     ap.add_argument("--gan-updates", type=int, default=8)
-    ap.add_argument("--only", choices=["all", "lstm", "gan", "candidates"], default="all")
+    ap.add_argument("--only", choices=["all", "lstm", "gan", "candidates", "outlook"],
+                    default="all")
+    ap.add_argument("--steps", type=int, default=1056)  # --only outlook: the track's steps
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -319,6 +361,11 @@ def main():
         print(f"sample_nade128_64_ms {sample_ms(True, 64, 3, 128, 64):.2f}", flush=True)
     if args.only in ("all", "gan"):
         gan_update_ms(args.gan_updates, 64, gen)
+    if args.only == "outlook":  # one JSON line, as bench/PeerOutput.h reads
+        ind = outlook_ms(False, args.steps, 5)
+        nade = outlook_ms(True, args.steps, 3, 128, 64)
+        print(f'{{"outlook_independent_ms": {ind:.2f}, "outlook_nade128_ms": {nade:.2f}}}',
+              flush=True)
 
 if __name__ == "__main__":
     main()
