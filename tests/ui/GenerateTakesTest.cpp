@@ -4,7 +4,9 @@
 
 #include "LearningTestSupport.h"
 
+#include "midi/MidiFile.h"
 #include "project/ProjectFile.h"
+#include "ui/common/MidiDragSource.h"
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/TakesView.h"
 #include "ui/pianoroll/PianoRollView.h"
@@ -16,9 +18,12 @@
 #include <QFile>
 #include <QLabel>
 #include <QListWidget>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTreeWidget>
+
+#include <memory>
 
 using namespace torchestra;
 using namespace torchestra::ui;
@@ -363,4 +368,41 @@ TEST_F(GenerateTakesTest, ATakeWhoseModelIsGoneStillAcceptsAndSaysSo) {
     EXPECT_FALSE(view->tooltipOf(1).contains("is gone"));
     QFile::remove(m_modelPath);
     ASSERT_TRUE(QFile::rename(m_modelPath + ".away", m_modelPath));
+}
+
+// A take drags out of the Takes tab as a .mid of its notes, from the first bar it fills, named
+// after its track, name and bars (MidiOutTest covers the selection and tracks).
+TEST_F(GenerateTakesTest, ATakeDragsOutOfTheTakesTab) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    m_panel->resultTabs()->setCurrentIndex(1);
+    TakesView* view = m_panel->takesView();
+    QTreeWidget* tree = view->tree();
+    tree->expandAll();
+    const QTreeWidgetItem* item = tree->topLevelItem(0)->child(1);
+    const QPoint at = tree->visualItemRect(item).center();
+    const int index = view->takeAt(at);
+    ASSERT_EQ(index, item->data(0, Qt::UserRole).toInt());
+    const project::Take take = m_panel->takes().at(std::size_t(index));
+    ASSERT_FALSE(take.notes.empty());
+    auto* source = tree->viewport()->findChild<MidiDragSource*>();
+    ASSERT_TRUE(source);
+    QString error;
+    std::unique_ptr<QMimeData> mime(source->mimeDataAt(at, error));
+    ASSERT_TRUE(mime) << error.toStdString();
+    ASSERT_TRUE(mime->hasUrls());
+    const QString path = mime->urls().front().toLocalFile();
+    EXPECT_TRUE(path.endsWith(QStringLiteral("take %1, bars 3-4.mid").arg(take.name)))
+        << path.toStdString();
+    const midi::ReadResult read = midi::readMidiFile(QFile::encodeName(path).toStdString());
+    ASSERT_TRUE(read.ok) << read.error;
+    ASSERT_EQ(read.song.trackCount(), 1u);
+    std::vector<model::Note> expected = take.notes;
+    for (model::Note& n : expected)
+        n.start -= bar(2);
+    EXPECT_TRUE(sameNotes(read.song.trackAt(0).notes(), expected));
+    // A group row is no take: nothing to drag.
+    EXPECT_EQ(view->takeAt(tree->visualItemRect(tree->topLevelItem(0)).center()), -1);
 }

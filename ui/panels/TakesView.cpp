@@ -164,6 +164,11 @@ void TakesView::updateTooltips() {
         }
 }
 
+int TakesView::takeAt(const QPoint& viewportPos) const {
+    const QTreeWidgetItem* item = m_tree->itemAt(viewportPos);
+    return item ? item->data(0, kTakeRole).toInt() : -1;
+}
+
 int TakesView::currentTake() const {
     const QTreeWidgetItem* item = m_tree->currentItem();
     return item ? item->data(0, kTakeRole).toInt() : -1;

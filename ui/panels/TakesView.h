@@ -28,6 +28,8 @@ public:
     void setTakes(const std::vector<project::Take>& takes, const model::Song& song);
     // The chosen take (an index into the takes given), or -1.
     int currentTake() const;
+    // The take whose row is at a point of the tree's viewport, or -1 (a group row, nothing).
+    int takeAt(const QPoint& viewportPos) const;
     void setCurrentTake(int index);
     // The bar chosen for Accept Bar (a song bar, from 0), or -1.
     int chosenBar() const;

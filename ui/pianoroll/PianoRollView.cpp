@@ -302,7 +302,8 @@ bool PianoRollView::deleteSelection() {
 }
 
 bool PianoRollView::copySelection() {
-    return NoteClipboard::store(selectedNotes());
+    const model::Track* track = activeTrackPtr();
+    return track && NoteClipboard::store(selectedNotes(), *m_song, track->properties);
 }
 
 bool PianoRollView::cutSelection() {
@@ -320,8 +321,8 @@ bool PianoRollView::paste() {
     if (!canEdit() || !NoteClipboard::hasNotes())
         return false;
     const std::uint8_t channel = activeTrackPtr()->properties.channel;
-    return addAndSelect(
-        edits::paste(*m_song, m_activeTrack, NoteClipboard::notesAt(m_playhead, channel)));
+    return addAndSelect(edits::paste(*m_song, m_activeTrack,
+                                     NoteClipboard::notesAt(m_playhead, channel, m_song->ppq())));
 }
 
 bool PianoRollView::duplicateSelection() {

@@ -350,6 +350,7 @@ void MainWindow::createToolBar() {
     m_editToolBar->addViewToggles(action(QStringLiteral("velocityLane")),
                                   action(QStringLiteral("colourByVelocity")),
                                   action(QStringLiteral("ghostNotes")));
+    createMidiDragSources();
 }
 
 QToolBar* MainWindow::editToolBar() const {
@@ -411,22 +412,24 @@ QString MainWindow::firstMidiFile(const QMimeData* mime) {
     return {};
 }
 
+// A drag that started in this window (a track or take dragged out as .mid) is not a file to
+// open: dropped back on the window it would replace the song with a piece of itself.
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!firstMidiFile(event->mimeData()).isEmpty())
+    if (!event->source() && !firstMidiFile(event->mimeData()).isEmpty())
         event->acceptProposedAction();
     else
         event->ignore();
 }
 
 void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
-    if (!firstMidiFile(event->mimeData()).isEmpty())
+    if (!event->source() && !firstMidiFile(event->mimeData()).isEmpty())
         event->acceptProposedAction();
     else
         event->ignore();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString path = firstMidiFile(event->mimeData());
+    const QString path = event->source() ? QString() : firstMidiFile(event->mimeData());
     if (path.isEmpty()) {
         event->ignore();
         return;

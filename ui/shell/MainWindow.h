@@ -1,5 +1,6 @@
 #pragma once
 
+#include "project/MidiExcerpt.h"
 #include "project/ProjectFile.h"
 #include "ui/common/Theme.h"
 #include "ui/shell/DocumentController.h"
@@ -184,6 +185,12 @@ public:
     TrainPanel* trainPanel() const { return m_trainPanel; }
     GeneratePanel* generatePanel() const { return m_generatePanel; }
     ProbabilityOverlay* probabilityOverlay() const { return m_probabilityOverlay.get(); }
+    // What a drag out of the window carries (MidiMime.h; the caller owns it, null with `error`
+    // when there is nothing to drag or the file cannot be written): the track at `row` whole,
+    // take `take`, the selected notes (the active track when none are selected).
+    QMimeData* trackMidiData(int row, QString& error) const;
+    QMimeData* takeMidiData(int take, QString& error) const;
+    QMimeData* selectionMidiData(QString& error) const;
     ModelLibrary* modelLibrary() const { return m_modelLibrary; }
     QDockWidget* trainDock() const { return m_trainDock; }
     QDockWidget* generateDock() const { return m_generateDock; }
@@ -248,6 +255,10 @@ private:
     void connectRenderJob();     // in MainWindowPlayback.cpp
     void createLearningDocks();
     void createProbabilityOverlay();
+    // Tracks, takes and the selection dragged out as .mid files (MainWindowMidiOut.cpp).
+    void createMidiDragSources();
+    QMimeData* midiData(const QString& what, std::vector<project::ExcerptPart> parts,
+                        model::Tick from, QString& error) const;
     void connectLearningDocks();
     void connectDocument();
     // Shows the project's training files and tracks, training and generation settings and
