@@ -1,8 +1,8 @@
 // project::midiExcerpt: part of a song as a .mid of its own (what a drag out of the window
 // carries), written and read back.
 
-#include "midi/MidiFile.h"
 #include "project/MidiExcerpt.h"
+#include "midi/MidiFile.h"
 
 #include <gtest/gtest.h>
 
