@@ -21,6 +21,7 @@ int runTrain(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
 int runEvalJsb(const std::vector<std::string>& args);
+int runEvalInfill(const std::vector<std::string>& args);
 int runExportJsb(const std::vector<std::string>& args);
 int runMetrics(const std::vector<std::string>& args);
 int runRender(const std::vector<std::string>& args);

@@ -70,18 +70,6 @@ void printContinuationMetrics(const ml::SequenceModel& model,
               << " (mean overlap area over the metrics)" << std::endl;
 }
 
-// Names each file the dataset refused, with why; returns how many.
-std::size_t reportRefused(const ml::Dataset& data) {
-    std::size_t refused = 0;
-    for (const auto& f : data.files) {
-        refused += !f.used;
-        if (!f.used)
-            for (const auto& p : f.problems)
-                std::cerr << f.path << ": " << p << "\n";
-    }
-    return refused;
-}
-
 // Each file's NLL per step and the total; exit status 0, or 1 when cancelled.
 int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence>& pieces,
              std::size_t refused) {

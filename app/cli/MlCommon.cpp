@@ -176,4 +176,15 @@ void printMetricsTable(const ml::MetricsReport& r) {
                     fixed(r.generatedCopyRate, 3).c_str(), fixed(r.referenceCopyRate, 3).c_str());
 }
 
+std::size_t reportRefused(const ml::Dataset& data) {
+    std::size_t refused = 0;
+    for (const auto& f : data.files) {
+        refused += !f.used;
+        if (!f.used)
+            for (const auto& p : f.problems)
+                std::cerr << f.path << ": " << p << "\n";
+    }
+    return refused;
+}
+
 } // namespace torchestra::cli

@@ -55,6 +55,9 @@ void printMetricsTable(const ml::MetricsReport& report);
 void useModelTemperature(const CliArgs& args, const ml::TrainingMetadata& metadata,
                          ml::SampleRequest& request, const std::string& what);
 
+// Names each file the dataset refused (on stderr), with why; returns how many.
+std::size_t reportRefused(const ml::Dataset& data);
+
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);
 

@@ -58,6 +58,13 @@ const std::vector<CommandInfo>& commands() {
          "--temperature T --top-p P]   JSB Chorales test NLL (and the music metrics of "
          "continuations)",
          runEvalJsb},
+        {"eval-infill",
+         "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "
+         "[--candidates 64] "
+         "[--seed 1] [--max-songs N]   rewrites bars of held-out songs and compares infill "
+         "(best of N by the music after) with left-only continuation: NLL of the bars after, "
+         "tonal distance and closeness to the original bars",
+         runEvalInfill},
         {"export-jsb",
          "export-jsb --data DIR|FILE.json --split train|valid|test --out DIR "
          "[--steps-per-beat 4]   a JSB Chorales split as MIDI files (what the built-in models "

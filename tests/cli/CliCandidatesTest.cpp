@@ -186,3 +186,37 @@ TEST(CliCandidates, BadValuesAreRefusedWithAReason) {
         EXPECT_EQ(r.out.find("wrote"), std::string::npos) << flags;
     }
 }
+
+// eval-infill: each song's line has the four choices' NLL of the bars after the gap; infill
+// is the best of the candidates by it, and the first candidate (left-only) is one of them, so
+// it is never worse. What it cannot measure is refused.
+TEST(CliCandidates, EvalInfillComparesInfillWithLeftOnly) {
+    const std::string model = trainedModel("infill-markov", "--model markov");
+    const RunResult r =
+        runCli("eval-infill --model " + model + " --gap 3-4 --after 2 --candidates 8 --judge " +
+               model + " " + songs());
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::regex line(
+        R"(.*\.mid: left-only ([0-9.]+) own likelihood ([0-9.]+) infill ([0-9.]+) original ([0-9.]+))");
+    std::istringstream lines(r.out);
+    std::smatch m;
+    int songsJudged = 0;
+    for (std::string l; std::getline(lines, l);) {
+        if (!std::regex_match(l, m, line))
+            continue;
+        ++songsJudged;
+        EXPECT_LE(std::stod(m[3]), std::stod(m[1])) << l;
+        EXPECT_LE(std::stod(m[3]), std::stod(m[2])) << l;
+    }
+    EXPECT_EQ(songsJudged, 4) << r.out;
+    EXPECT_NE(r.out.find("judge's NLL"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("infill against left-only: the bars after the gap likelier in"),
+              std::string::npos)
+        << r.out;
+
+    EXPECT_EQ(runCli("eval-infill --model " + model + " --gap 5-6 " + songs()).exitCode, 2)
+        << "six-bar songs have no bar after bars 5-6";
+    EXPECT_EQ(runCli("eval-infill --model " + model + " --gap 1-2 " + songs()).exitCode, 2);
+    EXPECT_EQ(runCli("eval-infill --model builtin:bach-gan " + songs()).exitCode, 2);
+    EXPECT_EQ(runCli("eval-infill " + songs()).exitCode, 2);
+}

@@ -40,7 +40,7 @@ got="$(complete_words torchestra-cli ren)"
 [ "$got" = "render" ]
 check "a command" $? "'ren' gave '$got'"
 got="$(complete_words torchestra-cli eval)"
-[ "$got" = "eval eval-jsb" ]
+[ "$got" = "eval eval-infill eval-jsb" ]
 check "commands sharing a prefix" $? "'eval' gave '$got'"
 got="$(complete_words torchestra-cli render --sound)"
 [ "$got" = "--soundfont" ]

@@ -24,6 +24,7 @@
 #include <QTreeWidget>
 
 #include <memory>
+#include <set>
 
 using namespace torchestra;
 using namespace torchestra::ui;
@@ -405,4 +406,51 @@ TEST_F(GenerateTakesTest, ATakeDragsOutOfTheTakesTab) {
     EXPECT_TRUE(sameNotes(read.song.trackAt(0).notes(), expected));
     // A group row is no take: nothing to drag.
     EXPECT_EQ(view->takeAt(tree->visualItemRect(tree->topLevelItem(0)).center()), -1);
+}
+
+// "Best of": a rewrite of bars 3-4 inside the song samples 16 takes and keeps the 3 under which
+// the bars after them are likeliest, best first, each showing its score; the take remembers it
+// was chosen from 16, and Again makes exactly it from the same 16.
+TEST_F(GenerateTakesTest, BestOfKeepsTheTakesTheMusicAfterFitsBestWithTheirScores) {
+    m_window.pianoRoll()->setLoopRange(bar(2), bar(4)); // the bars to rewrite
+    m_panel->variationsBox()->setValue(3);
+    m_panel->candidatesBox()->setValue(16);
+    m_panel->seedBox()->setValue(5);
+    QTest::mouseClick(m_panel->regenerateButton(), Qt::LeftButton);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return m_panel->state() != GeneratePanel::State::Generating; }, 30000));
+    ASSERT_EQ(m_panel->state(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    const std::vector<GeneratePanel::Variation>& v = m_panel->variations();
+    ASSERT_EQ(v.size(), 3u);
+    std::set<int> places;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        ASSERT_TRUE(v[i].score.has_value()) << i;
+        EXPECT_GE(v[i].sampled, 0);
+        EXPECT_LT(v[i].sampled, 16);
+        places.insert(v[i].sampled);
+        if (i > 0) {
+            EXPECT_LE(*v[i - 1].score, *v[i].score) << "best first";
+        }
+    }
+    EXPECT_EQ(places.size(), 3u);
+    auto* list = m_panel->findChild<QListWidget*>();
+    ASSERT_TRUE(list);
+    EXPECT_TRUE(list->item(0)->text().contains(QStringLiteral("fits what follows")))
+        << list->item(0)->text().toStdString();
+
+    const project::Take chosen = m_panel->takes().at(1);
+    EXPECT_EQ(chosen.provenance.variations, 16);
+    EXPECT_EQ(chosen.provenance.variation, v[1].sampled);
+    EXPECT_EQ(chosen.provenance.constraints.value(QStringLiteral("candidates")).toInt(), 16);
+    m_panel->candidatesBox()->setValue(1);
+    QTest::mouseClick(m_panel->takesView()->againButton(), Qt::LeftButton); // no take chosen
+    m_panel->takesView()->setCurrentTake(1);
+    QTest::mouseClick(m_panel->takesView()->againButton(), Qt::LeftButton);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return m_panel->state() != GeneratePanel::State::Generating; }, 30000));
+    ASSERT_EQ(m_panel->state(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    ASSERT_EQ(m_panel->takes().size(), 4u);
+    const project::Take& again = m_panel->takes().back();
+    EXPECT_EQ(again.provenance.variation, chosen.provenance.variation);
+    EXPECT_TRUE(sameNotes(again.notes, chosen.notes));
 }

@@ -31,6 +31,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <utility>
 
 namespace torchestra::ui {
 
@@ -53,9 +54,14 @@ QIcon swatch(const QColor& colour) {
     return QIcon(pixmap);
 }
 
+// The bars after a rewritten range that choose among "best of" takes (generate's as well).
+constexpr int kFollowingBars = 4;
+
 struct SampleOutcome {
     std::vector<std::vector<model::Note>> variations;
     std::vector<ml::FrameSequence> takes; // the same on the grid, for their numbers
+    std::vector<int> sampled;             // their places among the takes sampled
+    std::vector<double> scores;           // the scores they were chosen by
     QString checkpointHash;               // of the model's file as it was sampled
     bool cancelled = false;
 };
@@ -103,6 +109,7 @@ QJsonObject GeneratePanel::settings() const {
     o[QStringLiteral("bars")] = m_bars->value();
     o[QStringLiteral("temperature")] = m_temperature->value();
     o[QStringLiteral("variations")] = m_count->value();
+    o[QStringLiteral("candidates")] = m_candidates->value();
     o[QStringLiteral("seed")] = m_seed->value();
     const QString scale = m_scale->currentData().toString();
     o[QStringLiteral("key")] =
@@ -128,6 +135,7 @@ void GeneratePanel::restoreSettings(const QJsonObject& o) {
     m_bars->setValue(intOf("bars", 4));
     m_temperature->setValue(doubleOf("temperature", 1.0));
     m_count->setValue(intOf("variations", 3));
+    m_candidates->setValue(intOf("candidates", 1));
     m_seed->setValue(intOf("seed", 1));
     m_low->setValue(intOf("lowPitch", 36));
     m_high->setValue(intOf("highPitch", 96));
@@ -266,6 +274,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
         return false;
     }
     ml::SampleRequest request = sampleRequest(rep, track, primerFrom, from, to, stepTicks, key);
+    CandidateChoice choice = planRun(*sampler, request, track, to, regenerate);
     const std::uint8_t channel = trackPtr->properties.channel;
     TakeAssessor::Request judging;
     judging.modelPath = modelPath();
@@ -291,21 +300,25 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
                 judging.takes = std::move(out.takes);
                 if (generation == m_generation)
                     m_provenance.checkpointHash = out.checkpointHash;
-                finished(generation, std::move(out.variations), out.cancelled, std::move(judging));
+                finished(generation, std::move(out.variations), out.cancelled, std::move(judging),
+                         std::move(out.sampled), std::move(out.scores));
             });
     watcher->setFuture(
-        QtConcurrent::run([sampler, request = std::move(request), rep, from, stepTicks, channel,
-                           cancelFlag, path = m_provenance.modelPath] {
+        QtConcurrent::run([sampler, request = std::move(request), choice = std::move(choice), rep,
+                           from, stepTicks, channel, cancelFlag, path = m_provenance.modelPath] {
             SampleOutcome out;
             out.checkpointHash = project::checkpointHash(path); // off the GUI thread: file I/O
-            const std::vector<ml::FrameSequence> seqs = sampler->sample(request, cancelFlag.get());
-            if (cancelFlag->load() || seqs.empty()) {
+            ChosenTakes chosen = chooseTakes(*sampler, sampler->sample(request, cancelFlag.get()),
+                                             choice, cancelFlag.get());
+            if (cancelFlag->load() || chosen.takes.empty()) {
                 out.cancelled = true;
                 return out;
             }
-            for (const ml::FrameSequence& seq : seqs)
+            for (const ml::FrameSequence& seq : chosen.takes)
                 out.variations.push_back(ml::sequenceToNotes(seq, rep, from, stepTicks, channel));
-            out.takes = seqs;
+            out.takes = std::move(chosen.takes);
+            out.sampled = std::move(chosen.sampled);
+            out.scores = std::move(chosen.scores);
             return out;
         }));
     m_busy->setRange(0, 0);
@@ -313,6 +326,26 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
              tr("Writing %n variation(s) of %1 bars\u2026", nullptr, m_count->value())
                  .arg(song.tempoMap().barAtTick(to) - song.tempoMap().barAtTick(from)));
     return true;
+}
+
+// "Best of N": N takes sampled, the variations chosen among them by the music after the bars
+// (up to four of them) when rewriting inside the song, else by their likelihood.
+CandidateChoice GeneratePanel::planRun(const ml::SequenceModel& sampler, ml::SampleRequest& request,
+                                       model::TrackId track, model::Tick to, bool regenerate) {
+    request.variations = std::max(m_count->value(), m_candidates->value());
+    ml::FrameSequence after;
+    const model::TempoMap& map = m_song.tempoMap();
+    if (regenerate && to < m_song.endTick()) {
+        ml::TrackSelection selection;
+        selection.tracks = {track};
+        after = ml::songToSequence(m_song, sampler.representation(), selection, to,
+                                   map.barToTick(map.barAtTick(to) + kFollowingBars));
+    }
+    CandidateChoice choice =
+        planChoice(sampler, request.variations, m_count->value(), request.primer, after);
+    choice.only = std::exchange(m_againSampled, -1);
+    m_rankBy = choice.only >= 0 ? ml::RankBy::None : choice.by;
+    return choice;
 }
 
 QString GeneratePanel::startProblem(const ml::SequenceModel* sampler, const model::Track* track,
@@ -376,7 +409,8 @@ void GeneratePanel::cancel() {
 }
 
 void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
-                             bool cancelled, TakeAssessor::Request judging) {
+                             bool cancelled, TakeAssessor::Request judging,
+                             std::vector<int> sampled, std::vector<double> scores) {
     if (generation != m_generation)
         return;
     m_busy->setRange(0, 1);
@@ -386,8 +420,14 @@ void GeneratePanel::finished(std::uint64_t generation, std::vector<std::vector<m
         return;
     }
     m_variations.clear();
-    for (std::size_t i = 0; i < result.size(); ++i)
-        m_variations.push_back({QString(), std::move(result[i]), variationColour(i), int(i), {}});
+    for (std::size_t i = 0; i < result.size(); ++i) {
+        m_variations.push_back(
+            {QString(), std::move(result[i]), variationColour(i), int(i), {}, -1, {}});
+        if (i < sampled.size())
+            m_variations.back().sampled = sampled[i];
+        if (i < scores.size())
+            m_variations.back().score = scores[i];
+    }
     keepTakes();
     // The takes show now; their numbers follow from a worker.
     m_validationNll = judging.metadata.bestValidLoss;
@@ -424,6 +464,8 @@ project::TakeProvenance GeneratePanel::provenance(const ml::SampleRequest& reque
         p.constraints.insert(QLatin1String(key), s.value(QLatin1String(key)));
     // The voices used, not "as the track": the track may change before the take is made again.
     p.constraints.insert(QStringLiteral("voices"), request.constraints.maxPolyphony);
+    if (request.variations > m_count->value()) // chosen from many: Again picks it out of them
+        p.constraints.insert(QStringLiteral("candidates"), request.variations);
     p.primerFrom = primerFrom;
     p.from = from;
     p.to = to;
@@ -440,7 +482,7 @@ void GeneratePanel::keepTakes() {
         take.name = project::nextTakeName(m_takes);
         take.notes = v.notes;
         take.provenance = m_provenance;
-        take.provenance.variation = v.take;
+        take.provenance.variation = v.sampled >= 0 ? v.sampled : v.take;
         v.name = take.name;
         m_takes.push_back(std::move(take));
     }
@@ -487,7 +529,9 @@ void GeneratePanel::fillItem(QListWidgetItem* item, std::size_t index) const {
         title += QStringLiteral("  \u00b7  %1\u2013%2")
                      .arg(project::gm::pitchName(low), project::gm::pitchName(high));
     const ml::TakeAssessment* a = v.assessment ? &*v.assessment : nullptr;
-    const QString numbers = takenumbers::numbersLine(a);
+    QString numbers = takenumbers::numbersLine(a);
+    if (v.score)
+        numbers = scoreText(m_rankBy, *v.score) + QStringLiteral("  \u00b7  ") + numbers;
     const int firstBar = int(m_song.tempoMap().barAtTick(m_targetFrom)) + 1;
     const QString warning = a ? takenumbers::warningLine(*a, firstBar) : QString();
     item->setData(takenumbers::TitleRole, title);

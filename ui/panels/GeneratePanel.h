@@ -1,7 +1,9 @@
 #pragma once
 
+#include "ui/panels/CandidateChoice.h"
 #include "ui/panels/TakeAssessor.h"
 
+#include "ml/CandidateRanking.h"
 #include "ml/Scales.h"
 #include "ml/SequenceModel.h"
 #include "ml/TakeAssessment.h"
@@ -71,6 +73,8 @@ public:
         QColor colour;
         int take = 0; // its place in the run that wrote it (the numbers are matched by it)
         std::optional<ml::TakeAssessment> assessment; // its numbers, once worked out
+        int sampled = -1; // its place among the takes sampled ("best of"), when it was chosen
+        std::optional<double> score; // the score it was chosen by (CandidateChoice.h)
     };
 
     GeneratePanel(const model::Song& song, model::UndoStack& undoStack, PianoRollView* pianoRoll,
@@ -142,6 +146,7 @@ public:
 
     // Parts, for tests and screenshots.
     QComboBox* modelBox() const { return m_model; }
+    QSpinBox* candidatesBox() const { return m_candidates; }
     // The model chosen in the list (null while none is, or while it loads).
     std::shared_ptr<const ml::SequenceModel> chosenModel() const;
     ModelLibrary* library() const { return m_library; }
@@ -196,7 +201,10 @@ signals:
 
 private:
     struct Job;
+    CandidateChoice planRun(const ml::SequenceModel& sampler, ml::SampleRequest& request,
+                            model::TrackId track, model::Tick to, bool regenerate);
     void buildUi(); // the widgets, in GeneratePanelWidgets.cpp
+    QLayout* buildCountRow(QWidget* parent);
     QWidget* buildModelBox();
     QWidget* buildSettingsBox();
     QLayout* buildKeyRow(QWidget* parent);
@@ -225,9 +233,11 @@ private:
                                     model::Tick primerFrom, model::Tick from, model::Tick to,
                                     model::Tick stepTicks, const ml::KeyMask& key) const;
     // `judging` is the run's model and primer, for the numbers; its takes are the result's
-    // grids.
+    // grids. `sampled` and `scores`: each variation's place among the takes sampled and the
+    // score it was chosen by (empty when nothing was chosen).
     void finished(std::uint64_t generation, std::vector<std::vector<model::Note>> result,
-                  bool cancelled, TakeAssessor::Request judging);
+                  bool cancelled, TakeAssessor::Request judging, std::vector<int> sampled,
+                  std::vector<double> scores);
     void assessed(std::uint64_t generation, const std::vector<ml::TakeAssessment>& results);
     void stopNumbers();
     void setState(State state, const QString& message = {});
@@ -268,6 +278,9 @@ private:
     QSpinBox* m_bars = nullptr;
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_count = nullptr;
+    QSpinBox* m_candidates = nullptr; // "best of": takes sampled to choose the variations from
+    ml::RankBy m_rankBy = ml::RankBy::None; // how the last run chose (its scores' meaning)
+    int m_againSampled = -1; // Again of a take chosen from many: its place among them
     QSpinBox* m_seed = nullptr;
     QComboBox* m_tonic = nullptr;
     QComboBox* m_scale = nullptr;

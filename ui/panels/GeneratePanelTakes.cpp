@@ -86,8 +86,13 @@ bool GeneratePanel::showTake(int take) {
         if (int(i) == take)
             current = int(m_variations.size());
         // No numbers for takes shown again (take -1): they were given when the take was made.
-        m_variations.push_back(
-            {m_takes[i].name, m_takes[i].notes, variationColour(m_variations.size()), -1, {}});
+        m_variations.push_back({m_takes[i].name,
+                                m_takes[i].notes,
+                                variationColour(m_variations.size()),
+                                -1,
+                                {},
+                                -1,
+                                {}});
     }
     m_pianoRoll->setActiveTrack(track);
     showVariations();
@@ -123,6 +128,14 @@ bool GeneratePanel::againWithSeed(int take) {
     s[QStringLiteral("variations")] = p.variations;
     for (auto it = p.constraints.begin(); it != p.constraints.end(); ++it)
         s[it.key()] = it.value();
+    if (p.constraints.contains(QStringLiteral("candidates"))) {
+        // Chosen from many: the same many sampled, and just this one kept (the music after the
+        // bars, which chose it, may have changed since).
+        s[QStringLiteral("variations")] = 1;
+        m_againSampled = p.variation;
+    } else {
+        s[QStringLiteral("candidates")] = 1;
+    }
     restoreSettings(s);
     emitSettings();
     m_pianoRoll->setActiveTrack(track);

@@ -61,7 +61,7 @@ void GeneratePanel::buildUi() {
     layout->addWidget(m_resultTabs, 1);
 
     // Every setting belongs to the project.
-    for (QSpinBox* box : {m_bars, m_count, m_seed, m_low, m_high, m_voices})
+    for (QSpinBox* box : {m_bars, m_count, m_candidates, m_seed, m_low, m_high, m_voices})
         connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
     for (QDoubleSpinBox* box : {m_temperature, m_density})
         connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
@@ -144,6 +144,28 @@ void GeneratePanel::showModel() {
     updateButtons();
 }
 
+// How many variations, and how many takes they are chosen from ("best of").
+QLayout* GeneratePanel::buildCountRow(QWidget* parent) {
+    m_count = new QSpinBox(parent);
+    m_count->setObjectName(QStringLiteral("variationsBox"));
+    m_count->setRange(1, 8);
+    m_count->setValue(3);
+    m_candidates = new QSpinBox(parent);
+    m_candidates->setObjectName(QStringLiteral("candidatesBox"));
+    m_candidates->setRange(1, 256);
+    m_candidates->setValue(1);
+    m_candidates->setPrefix(tr("best of "));
+    m_candidates->setSpecialValueText(tr("as sampled"));
+    m_candidates->setToolTip(
+        tr("Sample this many takes and keep the best: by how likely the model finds the music "
+           "after the bars with each in place (Regenerate Selection inside the song: infill), "
+           "else by the take's own likelihood. Each kept take shows its score."));
+    auto* countRow = new QHBoxLayout;
+    countRow->addWidget(m_count);
+    countRow->addWidget(m_candidates, 1);
+    return countRow;
+}
+
 QWidget* GeneratePanel::buildSettingsBox() {
     auto* settingsBox = new QGroupBox(tr("What to write"), this);
     auto* form = new QFormLayout(settingsBox);
@@ -167,11 +189,7 @@ QWidget* GeneratePanel::buildSettingsBox() {
     m_temperature->setValue(1.0);
     m_temperature->setToolTip(tr("Lower: safer, more repetitive. Higher: more surprising."));
     form->addRow(tr("Temperature"), m_temperature);
-    m_count = new QSpinBox(settingsBox);
-    m_count->setObjectName(QStringLiteral("variationsBox"));
-    m_count->setRange(1, 8);
-    m_count->setValue(3);
-    form->addRow(tr("Variations"), m_count);
+    form->addRow(tr("Variations"), buildCountRow(settingsBox));
     auto* seedRow = new QHBoxLayout;
     m_seed = new QSpinBox(settingsBox);
     m_seed->setObjectName(QStringLiteral("seedBox"));
