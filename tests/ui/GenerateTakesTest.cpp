@@ -10,6 +10,7 @@
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/TakesView.h"
 #include "ui/pianoroll/PianoRollView.h"
+#include "ui/pianoroll/TakeLanes.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -21,6 +22,8 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
+#include <QTreeView>
 #include <QTreeWidget>
 
 #include <memory>
@@ -453,4 +456,66 @@ TEST_F(GenerateTakesTest, BestOfKeepsTheTakesTheMusicAfterFitsBestWithTheirScore
     const project::Take& again = m_panel->takes().back();
     EXPECT_EQ(again.provenance.variation, chosen.provenance.variation);
     EXPECT_TRUE(sameNotes(again.notes, chosen.notes));
+}
+
+// The takes on the track being edited show as lanes under the roll, newest first; a click on a
+// lane shows that take's group as the variations with it chosen.
+TEST_F(GenerateTakesTest, TakesShowAsLanesUnderTheRollAndAClickShowsOne) {
+    TakeLanes* lanes = m_window.takeLanes();
+    ASSERT_TRUE(lanes);
+    EXPECT_TRUE(lanes->isHidden()); // no takes yet
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(3);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    const std::vector<project::Take>& takes = m_panel->takes();
+    ASSERT_EQ(lanes->lanes().size(), 3u);
+    EXPECT_FALSE(lanes->isHidden());
+    for (std::size_t i = 0; i < 3; ++i) {
+        const TakeLanes::Lane& lane = lanes->lanes()[i];
+        EXPECT_EQ(lane.take, int(2 - i)) << "newest first";
+        EXPECT_TRUE(lane.label.startsWith(takes[std::size_t(lane.take)].name));
+        EXPECT_TRUE(sameNotes(lane.notes, takes[std::size_t(lane.take)].notes));
+    }
+    m_panel->discardAll();
+    QSignalSpy clicked(lanes, &TakeLanes::takeClicked);
+    QTest::mouseClick(lanes, Qt::LeftButton, {},
+                      QPoint(lanes->width() / 2, TakeLanes::kLaneHeight * 2 + 5)); // take A
+    ASSERT_EQ(clicked.count(), 1);
+    ASSERT_EQ(m_panel->variations().size(), 3u);
+    EXPECT_EQ(m_panel->variations()[std::size_t(m_panel->currentVariation())].name, "A");
+    EXPECT_TRUE(lanes->lanes()[2].current);
+    // Another track has none of these takes: no lanes.
+    m_window.trackView()->setCurrentIndex(m_window.trackView()->model()->index(1, 0));
+    EXPECT_TRUE(lanes->isHidden());
+}
+
+// ▶ in the Takes tab plays the take in the song, in place of its bars, from its primer.
+TEST_F(GenerateTakesTest, ATakeAuditionsInTheSong) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    const project::Take take = m_panel->takes().at(0);
+    m_panel->discardAll();
+    TakesView* view = m_panel->takesView();
+    view->setCurrentTake(0);
+    model::Song song;
+    model::Tick from = -1, to = -1;
+    QObject::connect(m_panel, &GeneratePanel::auditionRequested, m_panel,
+                     [&](const model::Song& heard, model::Tick f, model::Tick t, bool) {
+                         song = heard;
+                         from = f;
+                         to = t;
+                     });
+    QTest::mouseClick(view->auditionButton(), Qt::LeftButton);
+    EXPECT_EQ(from, take.provenance.primerFrom);
+    EXPECT_EQ(to, take.provenance.to);
+    ASSERT_GT(song.trackCount(), std::size_t(take.provenance.track));
+    const model::Track& track = song.trackAt(std::size_t(take.provenance.track));
+    std::vector<model::Note> inPlace;
+    for (const model::Note& n : track.notes())
+        if (n.start >= take.provenance.from && n.start < take.provenance.to)
+            inPlace.push_back(n);
+    EXPECT_TRUE(sameNotes(inPlace, take.notes));
 }

@@ -180,6 +180,7 @@ public:
 signals:
     void stateChanged(torchestra::ui::GeneratePanel::State state);
     void variationsChanged();
+    void currentVariationChanged();
     void settingsChanged(const QJsonObject& settings);
     // The model in use changed (any way but restoring a project: also the automatic pick of
     // the first model listed).

@@ -300,6 +300,7 @@ QWidget* GeneratePanel::buildResultBox() {
     connect(m_list, &QListWidget::currentRowChanged, this, [this] {
         updateOverlays();
         updateButtons();
+        emit currentVariationChanged();
     });
     connect(m_list, &QListWidget::itemDoubleClicked, this,
             [this] { audition(currentVariation()); });
@@ -363,6 +364,10 @@ QWidget* GeneratePanel::buildTakesBox() {
     layout->addWidget(m_takesView);
     connect(m_takesView, &TakesView::showRequested, this, &GeneratePanel::showTake);
     connect(m_takesView, &TakesView::againRequested, this, &GeneratePanel::againWithSeed);
+    connect(m_takesView, &TakesView::auditionRequested, this, [this](int take) {
+        if (showTake(take))
+            audition(currentVariation());
+    });
     connect(m_takesView, &TakesView::acceptBarRequested, this, &GeneratePanel::acceptTakeBar);
     return box;
 }

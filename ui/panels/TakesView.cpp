@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QLocale>
 #include <QPushButton>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -91,11 +92,18 @@ TakesView::TakesView(QWidget* parent) : QWidget(parent) {
     m_again->setAccessibleName(tr("Again with This Seed"));
     m_again->setToolTip(tr("Again with this seed: generate with the take's model, seed and "
                            "settings, the same notes while the model and primer are unchanged"));
+    m_play = new QToolButton(this);
+    m_play->setObjectName(QStringLiteral("auditionTakeButton"));
+    m_play->setText(QStringLiteral("\u25b6"));
+    m_play->setAccessibleName(tr("Audition in the Song"));
+    m_play->setToolTip(tr("Audition in the song: the take in place of its bars, played from "
+                          "its primer (looped when the Variations tab's Loop is on)"));
     m_bar = new QComboBox(this);
     m_bar->setObjectName(QStringLiteral("takeBarBox"));
     m_acceptBar = new QPushButton(tr("Accept Bar"), this);
     m_acceptBar->setObjectName(QStringLiteral("acceptTakeBarButton"));
     m_acceptBar->setToolTip(tr("Put this bar of the take into its track (one undo step)"));
+    row->addWidget(m_play);
     row->addWidget(m_show);
     row->addWidget(m_again);
     row->addStretch(1);
@@ -108,6 +116,7 @@ TakesView::TakesView(QWidget* parent) : QWidget(parent) {
             emit showRequested(currentTake());
     });
     connect(m_show, &QPushButton::clicked, this, [this] { emit showRequested(currentTake()); });
+    connect(m_play, &QToolButton::clicked, this, [this] { emit auditionRequested(currentTake()); });
     connect(m_again, &QPushButton::clicked, this, [this] { emit againRequested(currentTake()); });
     connect(m_acceptBar, &QPushButton::clicked, this,
             [this] { emit acceptBarRequested(currentTake(), chosenBar()); });
@@ -202,6 +211,7 @@ void TakesView::takeChosen() {
     }
     m_show->setEnabled(take >= 0);
     m_again->setEnabled(take >= 0);
+    m_play->setEnabled(take >= 0);
     m_bar->setEnabled(take >= 0);
     m_acceptBar->setEnabled(take >= 0 && m_bar->count() > 0);
 }

@@ -10,6 +10,7 @@
 
 class QComboBox;
 class QPushButton;
+class QToolButton;
 class QTreeWidget;
 
 namespace torchestra::ui {
@@ -43,12 +44,14 @@ public:
     QTreeWidget* tree() const { return m_tree; }
     QPushButton* showButton() const { return m_show; }
     QPushButton* againButton() const { return m_again; }
+    QToolButton* auditionButton() const { return m_play; }
     QComboBox* barBox() const { return m_bar; }
     QPushButton* acceptBarButton() const { return m_acceptBar; }
 
 signals:
     void showRequested(int take);
     void againRequested(int take);
+    void auditionRequested(int take); // in the song, in place of its bars
     void acceptBarRequested(int take, int bar);
 
 private:
@@ -60,6 +63,7 @@ private:
     QHash<QString, QString> m_hashNow;
     QTreeWidget* m_tree = nullptr;
     QPushButton* m_show = nullptr;
+    QToolButton* m_play = nullptr;
     QPushButton* m_again = nullptr;
     QComboBox* m_bar = nullptr;
     QPushButton* m_acceptBar = nullptr;

@@ -8,6 +8,7 @@
 #include "ui/panels/SongInfoPanel.h"
 #include "ui/panels/TrainPanel.h"
 #include "ui/pianoroll/PianoRollView.h"
+#include "ui/pianoroll/TakeLanes.h"
 #include "ui/playback/PlaybackController.h"
 #include "ui/playback/TransportBar.h"
 #include "ui/shell/EditToolBar.h"
@@ -33,6 +34,7 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QUrl>
+#include <QVBoxLayout>
 
 #include <utility>
 
@@ -51,11 +53,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
-    m_pianoRoll = new PianoRollView(this);
+    // The piano roll, with the takes' ghost lanes under it.
+    auto* centre = new QWidget(this);
+    auto* column = new QVBoxLayout(centre);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    m_pianoRoll = new PianoRollView(centre);
     m_pianoRoll->setSong(&m_song);
     m_pianoRoll->setUndoStack(&m_undoStack);
     m_pianoRoll->setVelocityLaneVisible(QSettings().value(kVelocityLaneKey, true).toBool());
-    setCentralWidget(m_pianoRoll);
+    column->addWidget(m_pianoRoll, 1);
+    m_takeLanes = new TakeLanes(m_pianoRoll, centre);
+    column->addWidget(m_takeLanes);
+    setCentralWidget(centre);
 
     m_document = std::make_unique<DocumentController>(m_song, m_undoStack, this);
     m_document->setLoopSource([this] { return loopRange(); });
@@ -225,6 +235,7 @@ void MainWindow::createLearningDocks() {
     m_generateDock->raise();
     resizeDocks({m_trainDock}, {390}, Qt::Horizontal);
     connectLearningDocks();
+    connectTakeLanes();
     createProbabilityOverlay();
     m_modelLibrary->refresh();
 }
@@ -484,6 +495,7 @@ void MainWindow::trackSelectionChanged() {
     m_pianoRoll->setActiveTrack(rows.isEmpty() ? model::kNoTrack
                                                : m_trackModel->trackIdAt(rows.first().row()));
     m_probabilityOverlay->activeTrackChanged();
+    updateTakeLanes();
 }
 
 void MainWindow::showShortcuts() {

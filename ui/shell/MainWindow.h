@@ -37,6 +37,7 @@ class PlaybackController;
 class TransportBar;
 class GeneratePanel;
 class ProbabilityOverlay;
+class TakeLanes;
 class ModelLibrary;
 class SongInfoPanel;
 class TrackListModel;
@@ -185,6 +186,7 @@ public:
     TrainPanel* trainPanel() const { return m_trainPanel; }
     GeneratePanel* generatePanel() const { return m_generatePanel; }
     ProbabilityOverlay* probabilityOverlay() const { return m_probabilityOverlay.get(); }
+    TakeLanes* takeLanes() const { return m_takeLanes; }
     // What a drag out of the window carries (MidiMime.h; the caller owns it, null with `error`
     // when there is nothing to drag or the file cannot be written): the track at `row` whole,
     // take `take`, the selected notes (the active track when none are selected).
@@ -255,6 +257,10 @@ private:
     void connectRenderJob();     // in MainWindowPlayback.cpp
     void createLearningDocks();
     void createProbabilityOverlay();
+    // The takes' ghost lanes under the roll (MainWindowTakeLanes.cpp): the active track's
+    // takes, newest first.
+    void connectTakeLanes();
+    void updateTakeLanes();
     // Tracks, takes and the selection dragged out as .mid files (MainWindowMidiOut.cpp).
     void createMidiDragSources();
     QMimeData* midiData(const QString& what, std::vector<project::ExcerptPart> parts,
@@ -292,6 +298,8 @@ private:
     ModelLibrary* m_modelLibrary = nullptr;
     TrainPanel* m_trainPanel = nullptr;
     GeneratePanel* m_generatePanel = nullptr;
+    TakeLanes* m_takeLanes = nullptr;
+    bool m_takeLanesShown = true; // View > Take Lanes
     // A listener of m_song: a member (declared after it, so it goes first), not a child.
     std::unique_ptr<ProbabilityOverlay> m_probabilityOverlay;
     QDockWidget* m_trainDock = nullptr;

@@ -200,6 +200,15 @@ void MainWindow::createViewMenu() {
         if (on)
             m_pianoRoll->setFocus();
     });
+    QAction* lanes = named(view->addAction(tr("&Take Lanes")), "takeLanes");
+    lanes->setCheckable(true);
+    lanes->setChecked(m_takeLanesShown);
+    lanes->setToolTip(tr("The Generate panel's takes on the track being edited, as lanes under "
+                         "the piano roll (a click shows a take's group as the variations)"));
+    connect(lanes, &QAction::toggled, this, [this](bool on) {
+        m_takeLanesShown = on;
+        updateTakeLanes();
+    });
     QAction* follow = named(view->addAction(tr("&Follow Playhead")), "followPlayhead");
     follow->setCheckable(true);
     follow->setChecked(m_pianoRoll->followPlayhead());
