@@ -257,6 +257,7 @@ private:
     void connectRenderJob();     // in MainWindowPlayback.cpp
     void createLearningDocks();
     void createProbabilityOverlay();
+    void addModelViewToggles(QMenu* view);
     // The takes' ghost lanes under the roll (MainWindowTakeLanes.cpp): the active track's
     // takes, newest first.
     void connectTakeLanes();

@@ -143,6 +143,32 @@ void MainWindow::createEditActions() {
     updateUndoActions();
 }
 
+// The View menu's toggles of what the models add to the roll: the probability overlay and the
+// takes' lanes.
+void MainWindow::addModelViewToggles(QMenu* view) {
+    // What the chosen model expects next, at a cursor on the roll (ProbabilityOverlay).
+    QAction* overlay = named(view->addAction(tr("&Probability Overlay")), "probabilityOverlay");
+    overlay->setCheckable(true);
+    overlay->setShortcut(QKeySequence(Qt::ALT | Qt::Key_P));
+    overlay->setToolTip(tr("Show, at a cursor on the piano roll, how likely the chosen model finds "
+                           "each pitch to start there; Left/Right move it, Enter adds the "
+                           "likeliest chord, a click on a key adds that pitch"));
+    connect(overlay, &QAction::toggled, this, [this](bool on) {
+        m_probabilityOverlay->setShown(on);
+        if (on)
+            m_pianoRoll->setFocus();
+    });
+    QAction* lanes = named(view->addAction(tr("&Take Lanes")), "takeLanes");
+    lanes->setCheckable(true);
+    lanes->setChecked(m_takeLanesShown);
+    lanes->setToolTip(tr("The Generate panel's takes on the track being edited, as lanes under "
+                         "the piano roll (a click shows a take's group as the variations)"));
+    connect(lanes, &QAction::toggled, this, [this](bool on) {
+        m_takeLanesShown = on;
+        updateTakeLanes();
+    });
+}
+
 void MainWindow::createViewMenu() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     // Ctrl+= as well as Ctrl++: on most layouts '+' is Shift+'=', and a press of Ctrl+'=' reads
@@ -188,27 +214,7 @@ void MainWindow::createViewMenu() {
         m_pianoRoll->setColourMode(on ? PianoRollView::ColourMode::Velocity
                                       : PianoRollView::ColourMode::Track);
     });
-    // What the chosen model expects next, at a cursor on the roll (ProbabilityOverlay).
-    QAction* overlay = named(view->addAction(tr("&Probability Overlay")), "probabilityOverlay");
-    overlay->setCheckable(true);
-    overlay->setShortcut(QKeySequence(Qt::ALT | Qt::Key_P));
-    overlay->setToolTip(tr("Show, at a cursor on the piano roll, how likely the chosen model finds "
-                           "each pitch to start there; Left/Right move it, Enter adds the "
-                           "likeliest chord, a click on a key adds that pitch"));
-    connect(overlay, &QAction::toggled, this, [this](bool on) {
-        m_probabilityOverlay->setShown(on);
-        if (on)
-            m_pianoRoll->setFocus();
-    });
-    QAction* lanes = named(view->addAction(tr("&Take Lanes")), "takeLanes");
-    lanes->setCheckable(true);
-    lanes->setChecked(m_takeLanesShown);
-    lanes->setToolTip(tr("The Generate panel's takes on the track being edited, as lanes under "
-                         "the piano roll (a click shows a take's group as the variations)"));
-    connect(lanes, &QAction::toggled, this, [this](bool on) {
-        m_takeLanesShown = on;
-        updateTakeLanes();
-    });
+    addModelViewToggles(view);
     QAction* follow = named(view->addAction(tr("&Follow Playhead")), "followPlayhead");
     follow->setCheckable(true);
     follow->setChecked(m_pianoRoll->followPlayhead());
