@@ -14,7 +14,7 @@ default conditional bar GAN (generator and critic of core/ml/neural/GanNet.cpp, 
 parameter counts), one generator update of WGAN-GP training at batch 64 (gan_update_ms).
 
     ml_peer.py [--threads N] [--batches N] [--gan-updates N]
-               [--only all|lstm|gan|candidates|outlook] [--steps N]
+               [--only all|lstm|gan|candidates|outlook|infill] [--steps N]
 """
 import argparse
 import time
@@ -169,6 +169,53 @@ def outlook_ms(nade, steps, repeats, hidden=H, nade_hidden=NADE_H, draws=64):
                 sound = total.view(steps, draws, P).mean(1)
             start = sound * onset
             assert start.shape == (steps, P)
+            if r > 0:
+                times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def infill_ms(candidates, repeats, hidden=128, nade_hidden=64, primer=64, gap=32, after=64):
+    """bench/infill_bench.cpp's peer: infill's work for one gap, the NADE way (the built-in
+    bach-nade's size): the primer through the LSTM once, `candidates` fillers of `gap` steps
+    sampled from its state (the NADE drawing each pitch in turn), then every filler scored by the
+    NLL of the `after` steps that follow it (teacher-forced from the primer's state)."""
+    inputs = 2 * P + VEL + 4 + 8
+    net = Net(inputs, True, onsets=True, hidden=hidden, nade_hidden=nade_hidden).eval()
+    gen = torch.Generator().manual_seed(3)
+    primer_x = (torch.rand(1, primer, inputs, generator=gen) < 0.05).float()
+    after_v = (torch.rand(1, after, P, generator=gen) < 0.05).float()
+    times = []
+    with torch.inference_mode():
+        for r in range(repeats + 1):
+            t0 = time.perf_counter()
+            _, state = net.lstm(primer_x)
+            state = tuple(s.repeat(1, candidates, 1) for s in state)
+            x = torch.zeros(candidates, 1, inputs)
+            frames = []
+            for t in range(gap):
+                h, state = net.lstm(x, state)
+                h = h[:, 0]
+                b = net.visible(h)
+                a = net.hidden_bias(h)
+                frame = torch.zeros(candidates, P)
+                for i in range(P):
+                    p = torch.sigmoid(b[:, i] + torch.sigmoid(a) @ net.V[i])
+                    vi = (torch.rand(candidates, generator=gen) < p).float()
+                    frame[:, i] = vi
+                    a = a + vi.unsqueeze(1) * net.W[i]
+                frames.append(frame)
+                x = torch.zeros(candidates, 1, inputs)
+                x[:, 0, :P] = frame
+            # Scoring: the steps after the gap, teacher-forced, in one call per candidate batch.
+            v = after_v.repeat(candidates, 1, 1)
+            xs = torch.zeros(candidates, after, inputs)
+            xs[:, 0, :P] = frames[-1]
+            xs[:, 1:, :P] = v[:, :-1]
+            h, _ = net.lstm(xs, state)
+            logits = net.frame_logits(h, v)
+            nll = nn.functional.binary_cross_entropy_with_logits(logits, v, reduction="none")
+            assert nll.sum((1, 2)).shape == (candidates,)
             if r > 0:
                 times.append((time.perf_counter() - t0) * 1000)
     times.sort()
@@ -341,7 +388,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batches", type=int, default=12)
     ap.add_argument("--gan-updates", type=int, default=8)
-    ap.add_argument("--only", choices=["all", "lstm", "gan", "candidates", "outlook"],
+    ap.add_argument("--only", choices=["all", "lstm", "gan", "candidates", "outlook", "infill"],
                     default="all")
     ap.add_argument("--steps", type=int, default=1056)  # --only outlook: the track's steps
     args = ap.parse_args()
@@ -361,6 +408,10 @@ def main():
         print(f"sample_nade128_64_ms {sample_ms(True, 64, 3, 128, 64):.2f}", flush=True)
     if args.only in ("all", "gan"):
         gan_update_ms(args.gan_updates, 64, gen)
+    if args.only == "infill":  # one JSON line, as bench/PeerOutput.h reads
+        ms = {n: infill_ms(n, 3) for n in (16, 64, 256)}
+        print("{" + ", ".join(f'"infill_{n}_ms": {v:.2f}' for n, v in ms.items()) + "}",
+              flush=True)
     if args.only == "outlook":  # one JSON line, as bench/PeerOutput.h reads
         ind = outlook_ms(False, args.steps, 5)
         nade = outlook_ms(True, args.steps, 3, 128, 64)

@@ -519,3 +519,42 @@ TEST_F(GenerateTakesTest, ATakeAuditionsInTheSong) {
             inPlace.push_back(n);
     EXPECT_TRUE(sameNotes(inPlace, take.notes));
 }
+
+// File > Export with Take Provenance: an accepted take is marked in the exported file with a
+// text event naming its model, checkpoint and seed; off (the default), nothing is added.
+TEST_F(GenerateTakesTest, ExportCanMarkTheAcceptedTakeWithItsProvenance) {
+    m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
+    m_panel->barsBox()->setValue(2);
+    m_panel->variationsBox()->setValue(2);
+    m_panel->seedBox()->setValue(8);
+    ASSERT_EQ(generate(), GeneratePanel::State::Done) << m_panel->lastError().toStdString();
+    const project::Take take = m_panel->takes().at(1);
+    ASSERT_TRUE(m_panel->accept(1));
+    const auto textsOf = [&](bool provenance) {
+        QAction* action = m_window.findChild<QAction*>(QStringLiteral("exportProvenance"));
+        EXPECT_TRUE(action);
+        if (action && action->isChecked() != provenance)
+            action->trigger();
+        const QString out = m_dir.filePath(provenance ? "marked.mid" : "plain.mid");
+        QSignalSpy exported(&m_window, &MainWindow::exported);
+        m_window.exportMidi(out);
+        EXPECT_TRUE(QTest::qWaitFor([&] { return exported.count() == 1; }, 10000));
+        const midi::ReadResult read = midi::readMidiFile(QFile::encodeName(out).toStdString());
+        EXPECT_TRUE(read.ok) << read.error;
+        std::vector<std::string> texts;
+        for (const model::Track& t : read.song.tracks())
+            for (const model::MetaEvent& m : t.metaEvents)
+                if (m.type == 0x01 && m.data.rfind("Torchestra take", 0) == 0)
+                    texts.push_back(m.data);
+        return texts;
+    };
+    EXPECT_TRUE(textsOf(false).empty());
+    const std::vector<std::string> texts = textsOf(true);
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_EQ(texts[0].rfind("Torchestra take " + take.name.toStdString() + ":", 0), 0u)
+        << texts[0];
+    EXPECT_NE(texts[0].find("seed 8"), std::string::npos) << texts[0];
+    EXPECT_NE(texts[0].find(take.provenance.checkpointHash.toStdString()), std::string::npos)
+        << texts[0];
+    m_window.findChild<QAction*>(QStringLiteral("exportProvenance"))->trigger(); // back off
+}

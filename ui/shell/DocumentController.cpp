@@ -1,5 +1,7 @@
 #include "ui/shell/DocumentController.h"
 
+#include "project/TakeExport.h"
+
 #include "ui/common/FileFilters.h"
 #include "ui/common/Theme.h"
 #include "ui/shell/RecentFiles.h"
@@ -467,7 +469,8 @@ void DocumentController::showExportDialog() {
 void DocumentController::exportMidi(const QString& path) {
     Q_ASSERT(QThread::currentThread() == thread()); // reads the song the GUI thread owns
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    auto song = std::make_shared<model::Song>(m_song);
+    auto song = std::make_shared<model::Song>(
+        m_exportProvenance ? project::withTakeProvenance(m_song, m_takes) : m_song);
     emit statusMessage(tr("Exporting %1...").arg(QFileInfo(absolute).fileName()));
     auto* watcher = new QFutureWatcher<std::string>(this);
     connect(watcher, &QFutureWatcher<std::string>::finished, this, [this, watcher, absolute] {

@@ -61,6 +61,10 @@ public:
     void saveProject(const QString& path, std::function<void(bool ok)> done = {});
     bool isSaving() const { return m_pendingSaves > 0; }
     void exportMidi(const QString& path);
+    // Whether exports carry the provenance of the takes in the song as text events
+    // (project/TakeExport.h; File > Export with Take Provenance, off by default).
+    void setExportProvenance(bool on) { m_exportProvenance = on; }
+    bool exportProvenance() const { return m_exportProvenance; }
     void showExportDialog();
     // Where an export with `suffix` (".mid", ".wav") is proposed: next to the file shown (else
     // in the last folder used), named after it, never the file itself: a MIDI file's own name
@@ -185,6 +189,7 @@ private:
     std::uint64_t m_loadGeneration = 0;
     std::uint64_t m_pendingLoad = 0; // generation of the load running, 0 when idle
     bool m_showErrorDialogs = true;
+    bool m_exportProvenance = false;
     SavePrompt m_savePrompt;
     FileChooser m_fileChooser;
     LoopSource m_loopSource;

@@ -242,6 +242,7 @@ protected:
 private:
     // The setting that remembers whether the velocity lane is shown.
     static constexpr const char* kVelocityLaneKey = "pianoRoll/velocityLane";
+    static constexpr const char* kExportProvenanceKey = "export/takeProvenance";
 
     void createStatusBar();
     // The menus, in MainWindowMenus.cpp.

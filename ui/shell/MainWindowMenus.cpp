@@ -53,6 +53,17 @@ void MainWindow::createFileMenu() {
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportAction->setStatusTip(tr(
         "Write the song as a Standard MIDI File that opens anywhere (the project is unchanged)"));
+    QAction* provenance =
+        named(file->addAction(tr("Export with Take &Provenance")), "exportProvenance");
+    provenance->setCheckable(true);
+    provenance->setChecked(QSettings().value(kExportProvenanceKey, false).toBool());
+    m_document->setExportProvenance(provenance->isChecked());
+    provenance->setStatusTip(tr("Exports mark each generated take that is in the song with a "
+                                "text event: model, checkpoint, seed and settings"));
+    connect(provenance, &QAction::toggled, this, [this](bool on) {
+        m_document->setExportProvenance(on);
+        QSettings().setValue(kExportProvenanceKey, on);
+    });
     QAction* render = named(
         file->addAction(tr("&Render to WAV..."), this, &MainWindow::showRenderDialog), "renderWav");
     render->setStatusTip(tr("Render the song to a WAV audio file with the built-in synthesizer"));
