@@ -1,6 +1,6 @@
 #pragma once
 
-#include "project/MidiExcerpt.h"
+#include "model/Song.h"
 
 #include <QString>
 
@@ -14,8 +14,9 @@ namespace torchestra::ui {
 // DAWs and file managers take from a drop.
 inline constexpr const char* kMidiMimeType = "audio/midi";
 
-// The MIME data of `excerpt` written as `fileName` (project::excerptFileName), or null with
-// `error` set (naming the file) when the file cannot be written. The caller owns the result.
+// The MIME data of `excerpt` written as `fileName` (project::excerptFileName in
+// project/MidiExcerpt.h), or null with `error` set (naming the file) when the file cannot be
+// written. The caller owns the result.
 QMimeData* midiMimeData(const model::Song& excerpt, const QString& fileName, QString& error);
 
 // The folder drags and copies write their files to (under the temporary directory).
