@@ -1,5 +1,7 @@
 #include "project/GeneralMidi.h"
 
+#include <algorithm>
+
 #include <array>
 
 namespace torchestra::project::gm {
@@ -260,6 +262,44 @@ QString pitchName(int pitch) {
     if (pitch < 0 || pitch > 127)
         return {};
     return QString::fromLatin1(kNames[pitch % 12]) + QString::number(pitch / 12 - 1);
+}
+
+PitchRange instrumentRange(int channel, std::optional<int> program) {
+    if (channel == model::kDrumChannel)
+        return {35, 81};
+    const int p = std::clamp(program.value_or(0), 0, 127);
+    // Single instruments with well-known ranges; then each family's.
+    static const std::pair<int, PitchRange> kKnown[] = {
+        {8, {60, 108}},  {9, {79, 108}},  {11, {53, 89}}, {12, {45, 96}}, {13, {65, 108}},
+        {14, {60, 77}},  {40, {55, 103}}, {41, {48, 91}}, {42, {36, 76}}, {43, {28, 67}},
+        {46, {24, 103}}, {47, {40, 55}},  {56, {55, 82}}, {57, {40, 72}}, {58, {28, 58}},
+        {59, {55, 82}},  {60, {41, 77}},  {64, {56, 87}}, {65, {49, 81}}, {66, {44, 76}},
+        {67, {36, 69}},  {68, {58, 91}},  {69, {52, 81}}, {70, {34, 75}}, {71, {50, 94}},
+        {72, {74, 108}}, {73, {60, 96}},  {74, {60, 96}}, {75, {60, 96}}, {77, {55, 84}},
+        {79, {60, 84}},
+    };
+    for (const auto& [known, range] : kKnown)
+        if (known == p)
+            return range;
+    static const PitchRange kFamilies[16] = {
+        {21, 108}, // piano
+        {48, 96},  // chromatic percussion
+        {36, 96},  // organ
+        {40, 88},  // guitar
+        {28, 67},  // bass
+        {36, 96},  // strings
+        {36, 96},  // ensemble
+        {40, 82},  // brass
+        {49, 87},  // reed
+        {60, 96},  // pipe
+        {36, 96},  // synth lead
+        {36, 96},  // synth pad
+        {36, 96},  // synth effects
+        {48, 84},  // ethnic
+        {48, 84},  // percussive
+        {21, 108}, // sound effects
+    };
+    return kFamilies[p / 8];
 }
 
 } // namespace torchestra::project::gm

@@ -24,6 +24,16 @@ QString drumNoteName(int note);
 // no program change plays program 0 (GM's power-on default), so that name is given.
 QString instrumentName(int channel, std::optional<int> program);
 
+// The pitches an instrument usually plays (its written-for range, lowest and highest MIDI
+// note): a flute 60-96, a tenor sax 44-76, a bass 28-67; the drum channel its GM drum notes
+// (35-81). Families without a typical range (synths, effects) get a wide one. What the Generate
+// panel's pitch range starts at for a track.
+struct PitchRange {
+    int low = 21;
+    int high = 108;
+};
+PitchRange instrumentRange(int channel, std::optional<int> program);
+
 // "C4" for 60 (middle C is C4, as in most sequencers), "C#4" for 61, "C-1" for 0.
 QString pitchName(int pitch);
 

@@ -558,3 +558,27 @@ TEST_F(GenerateTakesTest, ExportCanMarkTheAcceptedTakeWithItsProvenance) {
         << texts[0];
     m_window.findChild<QAction*>(QStringLiteral("exportProvenance"))->trigger(); // back off
 }
+
+// The pitch range starts at the instrument's and follows the track chosen, until a pitch is set
+// by hand; the "instrument" button brings it back.
+TEST_F(GenerateTakesTest, ThePitchRangeIsTheInstrumentsUntilSetByHand) {
+    QToolButton* follow = m_panel->rangeFromInstrumentButton();
+    ASSERT_TRUE(follow->isChecked());
+    const auto select = [&](int row) {
+        m_window.trackView()->setCurrentIndex(m_window.trackView()->model()->index(row, 0));
+    };
+    const auto range = [&] {
+        return std::make_pair(m_panel->lowPitchBox()->value(), m_panel->highPitchBox()->value());
+    };
+    select(0); // the demo's flute
+    EXPECT_EQ(range(), std::make_pair(60, 96));
+    select(3); // its electric bass
+    EXPECT_EQ(range(), std::make_pair(28, 67));
+    m_panel->lowPitchBox()->setValue(40);
+    EXPECT_FALSE(follow->isChecked());
+    select(0);
+    EXPECT_EQ(range(), std::make_pair(40, 67)); // by hand: kept
+    follow->click();
+    EXPECT_TRUE(follow->isChecked());
+    EXPECT_EQ(range(), std::make_pair(60, 96));
+}

@@ -28,6 +28,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -67,6 +68,22 @@ struct SampleOutcome {
 };
 
 } // namespace
+
+void GeneratePanel::activeTrackChanged() {
+    const model::Track* track = m_song.track(m_pianoRoll->activeTrack());
+    if (!track || !m_rangeFromInstrument->isChecked())
+        return;
+    const project::gm::PitchRange range =
+        project::gm::instrumentRange(track->properties.channel, track->initialProgram());
+    // Derived from the track, not a change of the project: no settingsChanged (a project whose
+    // range follows the instrument derives it again when it is opened).
+    const bool restoring = std::exchange(m_restoring, true);
+    m_settingRange = true;
+    m_low->setValue(std::max(m_low->minimum(), range.low));
+    m_high->setValue(std::min(m_high->maximum(), range.high));
+    m_settingRange = false;
+    m_restoring = restoring;
+}
 
 // A track whose notes never overlap (on the grid's ticks): a melody, a solo instrument.
 bool GeneratePanel::playsOneNoteAtATime(const model::Track& track) {
@@ -114,6 +131,7 @@ QJsonObject GeneratePanel::settings() const {
     const QString scale = m_scale->currentData().toString();
     o[QStringLiteral("key")] =
         scale.isEmpty() ? QString() : m_tonic->currentData().toString() + QLatin1Char(':') + scale;
+    o[QStringLiteral("rangeFromInstrument")] = m_rangeFromInstrument->isChecked();
     o[QStringLiteral("lowPitch")] = m_low->value();
     o[QStringLiteral("highPitch")] = m_high->value();
     o[QStringLiteral("density")] = m_density->value();
@@ -139,6 +157,8 @@ void GeneratePanel::restoreSettings(const QJsonObject& o) {
     m_seed->setValue(intOf("seed", 1));
     m_low->setValue(intOf("lowPitch", 36));
     m_high->setValue(intOf("highPitch", 96));
+    // After the boxes: setting them by hand turns the button off.
+    m_rangeFromInstrument->setChecked(o.value(QStringLiteral("rangeFromInstrument")).toBool(true));
     m_density->setValue(doubleOf("density", 1.0));
     m_voices->setValue(intOf("voices", 0));
     m_usePrimer->setChecked(o.value(QStringLiteral("usePrimer")).toBool(true));
@@ -260,6 +280,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
                           bool regenerate) {
     if (m_state == State::Generating)
         return false;
+    activeTrackChanged(); // the instrument may have changed since the track was chosen
     const std::shared_ptr<const ml::SequenceModel> sampler = chosenModel();
     const model::Song& song = m_song;
     const model::TrackId track = m_pianoRoll->activeTrack();

@@ -31,6 +31,7 @@ class QListWidgetItem;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 class QTabWidget;
 
 namespace torchestra::ui {
@@ -147,6 +148,10 @@ public:
     // Parts, for tests and screenshots.
     QComboBox* modelBox() const { return m_model; }
     QSpinBox* candidatesBox() const { return m_candidates; }
+    QToolButton* rangeFromInstrumentButton() const { return m_rangeFromInstrument; }
+    // The piano roll's active track changed (the window calls this): with the range following
+    // the instrument, it becomes that track's instrument's (project::gm::instrumentRange).
+    void activeTrackChanged();
     // The model chosen in the list (null while none is, or while it loads).
     std::shared_ptr<const ml::SequenceModel> chosenModel() const;
     ModelLibrary* library() const { return m_library; }
@@ -280,6 +285,8 @@ private:
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_count = nullptr;
     QSpinBox* m_candidates = nullptr; // "best of": takes sampled to choose the variations from
+    QToolButton* m_rangeFromInstrument = nullptr; // the pitch range follows the instrument
+    bool m_settingRange = false; // the range boxes are set from the instrument, not by hand
     ml::RankBy m_rankBy = ml::RankBy::None; // how the last run chose (its scores' meaning)
     int m_againSampled = -1; // Again of a take chosen from many: its place among them
     QSpinBox* m_seed = nullptr;

@@ -217,9 +217,28 @@ QWidget* GeneratePanel::buildSettingsBox() {
     }
     m_low->setValue(36);
     m_high->setValue(96);
+    m_rangeFromInstrument = new QToolButton(settingsBox);
+    m_rangeFromInstrument->setObjectName(QStringLiteral("rangeFromInstrumentButton"));
+    m_rangeFromInstrument->setText(tr("instrument"));
+    m_rangeFromInstrument->setCheckable(true);
+    m_rangeFromInstrument->setChecked(true);
+    m_rangeFromInstrument->setToolTip(
+        tr("The range the track's instrument plays (a flute 60-96, a tenor sax 44-76), "
+           "following the track chosen; setting a pitch by hand turns it off"));
+    for (QSpinBox* box : {m_low, m_high})
+        connect(box, &QSpinBox::valueChanged, this, [this] {
+            if (!m_settingRange)
+                m_rangeFromInstrument->setChecked(false);
+        });
+    connect(m_rangeFromInstrument, &QToolButton::toggled, this, [this](bool on) {
+        if (on)
+            activeTrackChanged();
+        emitSettings();
+    });
     rangeRow->addWidget(m_low, 1);
     rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), settingsBox));
     rangeRow->addWidget(m_high, 1);
+    rangeRow->addWidget(m_rangeFromInstrument);
     form->addRow(tr("Pitch range"), rangeRow);
     m_density = new QDoubleSpinBox(settingsBox);
     m_density->setObjectName(QStringLiteral("densityBox"));

@@ -495,6 +495,7 @@ void MainWindow::trackSelectionChanged() {
     m_pianoRoll->setActiveTrack(rows.isEmpty() ? model::kNoTrack
                                                : m_trackModel->trackIdAt(rows.first().row()));
     m_probabilityOverlay->activeTrackChanged();
+    m_generatePanel->activeTrackChanged();
     updateTakeLanes();
 }
 
