@@ -211,6 +211,7 @@ private:
                             model::TrackId track, model::Tick to, bool regenerate);
     void buildUi(); // the widgets, in GeneratePanelWidgets.cpp
     QLayout* buildCountRow(QWidget* parent);
+    QLayout* buildRangeRow(QWidget* parent);
     QWidget* buildModelBox();
     QWidget* buildSettingsBox();
     QLayout* buildKeyRow(QWidget* parent);

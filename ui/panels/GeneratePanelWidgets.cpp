@@ -166,6 +166,45 @@ QLayout* GeneratePanel::buildCountRow(QWidget* parent) {
     return countRow;
 }
 
+// The pitch range, and whether it follows the track's instrument.
+QLayout* GeneratePanel::buildRangeRow(QWidget* parent) {
+    auto* rangeRow = new QHBoxLayout;
+    m_low = new QSpinBox(parent);
+    m_low->setObjectName(QStringLiteral("lowPitchBox"));
+    m_high = new QSpinBox(parent);
+    m_high->setObjectName(QStringLiteral("highPitchBox"));
+    for (QSpinBox* box : {m_low, m_high}) {
+        box->setRange(21, 108);
+        connect(box, &QSpinBox::valueChanged, box,
+                [box](int v) { box->setToolTip(project::gm::pitchName(v)); });
+    }
+    m_low->setValue(36);
+    m_high->setValue(96);
+    m_rangeFromInstrument = new QToolButton(parent);
+    m_rangeFromInstrument->setObjectName(QStringLiteral("rangeFromInstrumentButton"));
+    m_rangeFromInstrument->setText(tr("instrument"));
+    m_rangeFromInstrument->setCheckable(true);
+    m_rangeFromInstrument->setChecked(true);
+    m_rangeFromInstrument->setToolTip(
+        tr("The range the track's instrument plays (a flute 60-96, a tenor sax 44-76), "
+           "following the track chosen; setting a pitch by hand turns it off"));
+    for (QSpinBox* box : {m_low, m_high})
+        connect(box, &QSpinBox::valueChanged, this, [this] {
+            if (!m_settingRange)
+                m_rangeFromInstrument->setChecked(false);
+        });
+    connect(m_rangeFromInstrument, &QToolButton::toggled, this, [this](bool on) {
+        if (on)
+            activeTrackChanged();
+        emitSettings();
+    });
+    rangeRow->addWidget(m_low, 1);
+    rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), parent));
+    rangeRow->addWidget(m_high, 1);
+    rangeRow->addWidget(m_rangeFromInstrument);
+    return rangeRow;
+}
+
 QWidget* GeneratePanel::buildSettingsBox() {
     auto* settingsBox = new QGroupBox(tr("What to write"), this);
     auto* form = new QFormLayout(settingsBox);
@@ -205,41 +244,7 @@ QWidget* GeneratePanel::buildSettingsBox() {
     seedRow->addWidget(dice);
     form->addRow(tr("Seed"), seedRow);
     form->addRow(tr("Key"), buildKeyRow(settingsBox));
-    auto* rangeRow = new QHBoxLayout;
-    m_low = new QSpinBox(settingsBox);
-    m_low->setObjectName(QStringLiteral("lowPitchBox"));
-    m_high = new QSpinBox(settingsBox);
-    m_high->setObjectName(QStringLiteral("highPitchBox"));
-    for (QSpinBox* box : {m_low, m_high}) {
-        box->setRange(21, 108);
-        connect(box, &QSpinBox::valueChanged, box,
-                [box](int v) { box->setToolTip(project::gm::pitchName(v)); });
-    }
-    m_low->setValue(36);
-    m_high->setValue(96);
-    m_rangeFromInstrument = new QToolButton(settingsBox);
-    m_rangeFromInstrument->setObjectName(QStringLiteral("rangeFromInstrumentButton"));
-    m_rangeFromInstrument->setText(tr("instrument"));
-    m_rangeFromInstrument->setCheckable(true);
-    m_rangeFromInstrument->setChecked(true);
-    m_rangeFromInstrument->setToolTip(
-        tr("The range the track's instrument plays (a flute 60-96, a tenor sax 44-76), "
-           "following the track chosen; setting a pitch by hand turns it off"));
-    for (QSpinBox* box : {m_low, m_high})
-        connect(box, &QSpinBox::valueChanged, this, [this] {
-            if (!m_settingRange)
-                m_rangeFromInstrument->setChecked(false);
-        });
-    connect(m_rangeFromInstrument, &QToolButton::toggled, this, [this](bool on) {
-        if (on)
-            activeTrackChanged();
-        emitSettings();
-    });
-    rangeRow->addWidget(m_low, 1);
-    rangeRow->addWidget(new QLabel(QStringLiteral("\u2013"), settingsBox));
-    rangeRow->addWidget(m_high, 1);
-    rangeRow->addWidget(m_rangeFromInstrument);
-    form->addRow(tr("Pitch range"), rangeRow);
+    form->addRow(tr("Pitch range"), buildRangeRow(settingsBox));
     m_density = new QDoubleSpinBox(settingsBox);
     m_density->setObjectName(QStringLiteral("densityBox"));
     m_density->setRange(0.1, 4.0);
