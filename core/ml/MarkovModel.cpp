@@ -157,11 +157,10 @@ double MarkovModel::baseLogProb(const FrameKey& prev, const FrameKey& next) cons
     return lp;
 }
 
-double MarkovModel::logProb(const std::vector<std::int64_t>& frameIds, const FrameSequence& seq,
-                            int t, const FrameKey& prevKey, const FrameKey& key) const {
-    // Witten-Bell interpolation from the per-pitch chains up to the longest context.
-    double p = std::exp(baseLogProb(prevKey, key));
-    const std::int64_t id = frameId(key);
+std::vector<const MarkovModel::Context*>
+MarkovModel::knownContexts(const std::vector<std::int64_t>& frameIds, const FrameSequence& seq,
+                           int t) const {
+    std::vector<const Context*> chain;
     for (int order = 0; order < int(m_contexts.size()); ++order) {
         std::uint64_t h;
         if (!contextHash(frameIds, seq, t, order, h))
@@ -169,7 +168,18 @@ double MarkovModel::logProb(const std::vector<std::int64_t>& frameIds, const Fra
         auto it = m_contexts[std::size_t(order)].find(h);
         if (it == m_contexts[std::size_t(order)].end())
             break;
-        const Context& c = it->second;
+        chain.push_back(&it->second);
+    }
+    return chain;
+}
+
+double MarkovModel::logProb(const std::vector<std::int64_t>& frameIds, const FrameSequence& seq,
+                            int t, const FrameKey& prevKey, const FrameKey& key) const {
+    // Witten-Bell interpolation from the per-pitch chains up to the longest context.
+    double p = std::exp(baseLogProb(prevKey, key));
+    const std::int64_t id = frameId(key);
+    for (const Context* context : knownContexts(frameIds, seq, t)) {
+        const Context& c = *context;
         const double lambda = double(c.total) / double(c.total + c.next.size());
         double ml = 0;
         if (id >= 0)
@@ -316,16 +326,7 @@ bool MarkovModel::Sampler::drawFromContexts(const std::vector<std::int64_t>& ids
                                             const FrameSequence& w, int t, std::mt19937_64& rng,
                                             FrameKey& key) const {
     std::uniform_real_distribution<double> uni(0.0, 1.0);
-    std::vector<const Context*> chain;
-    for (int order = 0; order < int(m_model.m_contexts.size()); ++order) {
-        std::uint64_t h;
-        if (!m_model.contextHash(ids, w, t, order, h))
-            break;
-        auto it = m_model.m_contexts[std::size_t(order)].find(h);
-        if (it == m_model.m_contexts[std::size_t(order)].end())
-            break;
-        chain.push_back(&it->second);
-    }
+    const std::vector<const Context*> chain = m_model.knownContexts(ids, w, t);
     for (auto c = chain.rbegin(); c != chain.rend(); ++c) {
         const Context& ctx = **c;
         const double lambda = double(ctx.total) / double(ctx.total + ctx.next.size());

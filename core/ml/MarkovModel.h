@@ -60,6 +60,9 @@ private:
     // Hash of the context for predicting step t: the metre of t and the `order` frames before.
     bool contextHash(const std::vector<std::int64_t>& frameIds, const FrameSequence& seq, int t,
                      int order, std::uint64_t& out) const;
+    // The contexts of step t the model has seen, order 0 (the metre alone) up to the longest.
+    std::vector<const Context*> knownContexts(const std::vector<std::int64_t>& frameIds,
+                                              const FrameSequence& seq, int t) const;
     double baseLogProb(const FrameKey& prev, const FrameKey& next) const;
     double logProb(const std::vector<std::int64_t>& frameIds, const FrameSequence& seq, int t,
                    const FrameKey& prevKey, const FrameKey& key) const;

@@ -40,14 +40,8 @@ PitchOutlook MarkovModel::outlook(const FrameSequence& seq, const std::atomic<bo
             sound[std::size_t(p)] = 1.0 - prob(0);
             start[std::size_t(p)] = onsets ? prob(2) : stateOf(prev, p) == 0 ? prob(1) : 0.0;
         }
-        for (int order = 0; order < int(m_contexts.size()); ++order) {
-            std::uint64_t h;
-            if (!contextHash(ids, seq, t, order, h))
-                break;
-            auto it = m_contexts[std::size_t(order)].find(h);
-            if (it == m_contexts[std::size_t(order)].end())
-                break;
-            const Context& c = it->second;
+        for (const Context* context : knownContexts(ids, seq, t)) {
+            const Context& c = *context;
             const double lambda = double(c.total) / double(c.total + c.next.size());
             std::fill(mlSound.begin(), mlSound.end(), 0.0);
             std::fill(mlStart.begin(), mlStart.end(), 0.0);
