@@ -159,3 +159,46 @@ TEST(PlaybackJackTest, PlaysToTheChosenMidiOutputPort) {
     synth.close();
     QSettings().clear();
 }
+
+// The virtual output port "Torchestra" (Settings: MIDI output): a DAW connects to it and
+// records what plays; here another JACK client does.
+TEST(PlaybackJackTest, PlaysToItsOwnVirtualPortForADawToRecord) {
+    playback::test::JackServer server;
+    if (playback::test::JackServer::jackdPath().empty())
+        GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+    ASSERT_EQ(server.start(), "");
+    QSettings().clear();
+    QSettings().setValue(settings::kMidiOut, QString::fromLatin1(settings::kVirtualMidiOut));
+    model::Song song = makeSmallSong();
+    PlaybackController controller(PlaybackController::Engine::Auto);
+    controller.setSong(&song);
+    controller.applySettings();
+    ASSERT_TRUE(waitUntil([&] { return !controller.isStarting(); }, 5000));
+    EXPECT_TRUE(controller.outputDescription().contains(QStringLiteral("virtual")))
+        << controller.outputDescription().toStdString();
+    playback::MidiPortInput daw; // connects to the port, as a DAW's MIDI track would
+    std::string error;
+    ASSERT_TRUE(daw.open(settings::kVirtualPortName, error, "jack")) << error;
+    controller.play();
+    std::vector<playback::MidiMessage> got;
+    auto drain = [&] {
+        playback::InputEvent e;
+        while (daw.pop(e))
+            got.push_back(e.message);
+    };
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            drain();
+            return controller.playheadTick() > 2400;
+        },
+        5000));
+    controller.stop();
+    QTest::qWait(100);
+    drain();
+    const auto noteOns = std::count_if(got.begin(), got.end(), [](const playback::MidiMessage& m) {
+        return m.isNoteOn() && m.status() == 0x90 && m.bytes[1] == 64;
+    });
+    EXPECT_EQ(noteOns, 1) << got.size() << " messages";
+    daw.close();
+    QSettings().clear();
+}

@@ -86,7 +86,10 @@ void OutputManager::startChosenOutput() {
     m_portWorker.start([this, name, generation] {
         auto port = std::make_shared<playback::MidiPortOutput>();
         std::string error;
-        port->open(name.toStdString(), error);
+        if (name == QLatin1String(settings::kVirtualMidiOut))
+            port->openVirtual(settings::kVirtualPortName, error);
+        else
+            port->open(name.toStdString(), error);
         const QString why = QString::fromStdString(error);
         // Dropped with the port (closed here, on this thread, in ~OutputManager's wait) if
         // the manager is gone: ~QObject discards the events still posted to it.
@@ -107,7 +110,11 @@ void OutputManager::portOpened(const std::shared_ptr<playback::MidiPortOutput>& 
     std::string why = error.toStdString();
     if (port->isOpen() && port->start(&m_transport, why)) {
         m_port = port;
-        m_outputDescription = tr("MIDI port %1").arg(QString::fromStdString(m_port->portName()));
+        m_outputDescription =
+            name == QLatin1String(settings::kVirtualMidiOut)
+                ? tr("MIDI port %1 (virtual: a DAW can connect to it and record)")
+                      .arg(QString::fromLatin1(settings::kVirtualPortName))
+                : tr("MIDI port %1").arg(QString::fromStdString(m_port->portName()));
         emit outputChanged(m_outputDescription);
         emit statusMessage(tr("Playing to %1").arg(m_outputDescription));
         openMidiInput();

@@ -33,7 +33,11 @@ class Recorder;
 namespace settings {
 inline constexpr const char* kAudioDriver = "playback/audioDriver"; // "" = automatic
 inline constexpr const char* kMidiOut = "playback/midiOut";         // "" = built-in synth
-inline constexpr const char* kMidiIn = "playback/midiIn";           // "" = none
+// kMidiOut's value for a virtual output port of our own, named kVirtualPortName, that a DAW
+// (or any JACK/ALSA client) connects to and records what plays.
+inline constexpr const char* kVirtualMidiOut = "virtual:Torchestra";
+inline constexpr const char* kVirtualPortName = "Torchestra";
+inline constexpr const char* kMidiIn = "playback/midiIn"; // "" = none
 inline constexpr const char* kMetronome = "playback/metronome";
 } // namespace settings
 

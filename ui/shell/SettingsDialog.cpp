@@ -109,6 +109,9 @@ void SettingsDialog::addMidiRows(QFormLayout* form) {
     m_midiOut = new QComboBox(this);
     m_midiOut->setObjectName(QStringLiteral("midiOutBox"));
     m_midiOut->addItem(tr("Built-in synthesizer"), QString());
+    m_midiOut->addItem(tr("Virtual port \u201c%1\u201d (a DAW connects to it and records)")
+                           .arg(QString::fromLatin1(settings::kVirtualPortName)),
+                       QString::fromLatin1(settings::kVirtualMidiOut));
     m_midiIn = new QComboBox(this);
     m_midiIn->setObjectName(QStringLiteral("midiInBox"));
     m_midiIn->addItem(tr("None"), QString());
