@@ -27,11 +27,16 @@ QMimeData* midiMimeData(const model::Song& excerpt, const QString& fileName, QSt
         error = QString::fromStdString(written);
         return nullptr;
     }
+    QMimeData* mime = midiBytesMimeData(excerpt);
+    mime->setUrls({QUrl::fromLocalFile(path)});
+    return mime;
+}
+
+QMimeData* midiBytesMimeData(const model::Song& excerpt) {
     const QByteArray bytes = QByteArray::fromStdString(midi::writeMidi(excerpt));
     auto mime = std::make_unique<QMimeData>();
     mime->setData(QString::fromLatin1(kMidiMimeType), bytes);
     mime->setData(QStringLiteral("audio/x-midi"), bytes);
-    mime->setUrls({QUrl::fromLocalFile(path)});
     return mime.release();
 }
 

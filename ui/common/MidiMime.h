@@ -18,6 +18,9 @@ inline constexpr const char* kMidiMimeType = "audio/midi";
 // project/MidiExcerpt.h), or null with `error` set (naming the file) when the file cannot be
 // written. The caller owns the result.
 QMimeData* midiMimeData(const model::Song& excerpt, const QString& fileName, QString& error);
+// The bytes alone (audio/midi, audio/x-midi), no file: what the clipboard carries, so a copy
+// never waits for the disk.
+QMimeData* midiBytesMimeData(const model::Song& excerpt);
 
 // The folder drags and copies write their files to (under the temporary directory).
 QString midiDragFolder();

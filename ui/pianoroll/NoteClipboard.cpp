@@ -75,12 +75,7 @@ bool NoteClipboard::store(std::vector<model::Note> notes, const model::Song& son
     const model::Tick from = project::excerptStart(song, notes);
     const model::Song excerpt = project::midiExcerpt(song, {{properties, notes}}, from);
     notes = fromZero(std::move(notes));
-    QString error;
-    std::unique_ptr<QMimeData> mime(midiMimeData(
-        excerpt, QString::fromStdString(project::excerptFileName(properties.name + " notes")),
-        error));
-    if (!mime)
-        mime = std::make_unique<QMimeData>(); // no MIDI file: the notes still go on the clipboard
+    std::unique_ptr<QMimeData> mime(midiBytesMimeData(excerpt));
     QJsonObject o;
     o.insert(QStringLiteral("ppq"), song.ppq());
     o.insert(QStringLiteral("notes"), project::notesToJson(notes));

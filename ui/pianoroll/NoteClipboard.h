@@ -9,8 +9,8 @@ namespace torchestra::ui {
 
 // The notes Copy/Cut put aside, with starts relative to the earliest one and no ids. They go on
 // the system clipboard twice: in Torchestra's own format (the notes exactly, for a paste in
-// any Torchestra window) and as a Standard MIDI File (audio/midi and a .mid file URL, for a
-// DAW or a file manager; MidiMime.h). A paste takes the clipboard's notes: Torchestra's own, or
+// any Torchestra window) and as a Standard MIDI File's bytes (audio/midi, for a DAW; no file
+// is written, MidiMime.h). A paste takes the clipboard's notes: Torchestra's own, or
 // the notes of a MIDI file another program copied. GUI thread only.
 class NoteClipboard {
 public:
