@@ -22,6 +22,34 @@ using namespace torchestra;
 using namespace torchestra::ui;
 using namespace torchestra::ui::test;
 
+namespace {
+
+// Plays until the playhead passes `tick` (within 5 s), stops, and returns every message `port`
+// received meanwhile; `reached` says whether the playhead got there.
+std::vector<playback::MidiMessage> playPast(PlaybackController& controller,
+                                            playback::MidiPortInput& port, model::Tick tick,
+                                            bool& reached) {
+    controller.play();
+    std::vector<playback::MidiMessage> got;
+    auto drain = [&] {
+        playback::InputEvent e;
+        while (port.pop(e))
+            got.push_back(e.message);
+    };
+    reached = waitUntil(
+        [&] {
+            drain();
+            return controller.playheadTick() > tick;
+        },
+        5000);
+    controller.stop();
+    QTest::qWait(100);
+    drain();
+    return got;
+}
+
+} // namespace
+
 // Recording from a MIDI keyboard, end to end through a JACK server of the test's own (dummy
 // driver): a virtual output port plays the "keyboard", the controller opens it as its input
 // (the setting a user picks), counts in one bar and records into the track; the take is one
@@ -127,22 +155,9 @@ TEST(PlaybackJackTest, PlaysToTheChosenMidiOutputPort) {
     ASSERT_GE(outputs.count(), 2);
     EXPECT_TRUE(controller.outputDescription().startsWith(QStringLiteral("MIDI port")))
         << controller.outputDescription().toStdString();
-    controller.play();
-    std::vector<playback::MidiMessage> got;
-    auto drain = [&] {
-        playback::InputEvent e;
-        while (synth.pop(e))
-            got.push_back(e.message);
-    };
-    ASSERT_TRUE(waitUntil(
-        [&] {
-            drain();
-            return controller.playheadTick() > 2400;
-        },
-        5000));
-    controller.stop();
-    QTest::qWait(100);
-    drain();
+    bool reached = false;
+    const std::vector<playback::MidiMessage> got = playPast(controller, synth, 2400, reached);
+    ASSERT_TRUE(reached);
     auto count = [&](int status, int data1) {
         return std::count_if(got.begin(), got.end(), [&](const playback::MidiMessage& m) {
             return m.isNoteOn() && m.status() == status && m.bytes[1] == data1;
@@ -179,22 +194,9 @@ TEST(PlaybackJackTest, PlaysToItsOwnVirtualPortForADawToRecord) {
     playback::MidiPortInput daw; // connects to the port, as a DAW's MIDI track would
     std::string error;
     ASSERT_TRUE(daw.open(settings::kVirtualPortName, error, "jack")) << error;
-    controller.play();
-    std::vector<playback::MidiMessage> got;
-    auto drain = [&] {
-        playback::InputEvent e;
-        while (daw.pop(e))
-            got.push_back(e.message);
-    };
-    ASSERT_TRUE(waitUntil(
-        [&] {
-            drain();
-            return controller.playheadTick() > 2400;
-        },
-        5000));
-    controller.stop();
-    QTest::qWait(100);
-    drain();
+    bool reached = false;
+    const std::vector<playback::MidiMessage> got = playPast(controller, daw, 2400, reached);
+    ASSERT_TRUE(reached);
     const auto noteOns = std::count_if(got.begin(), got.end(), [](const playback::MidiMessage& m) {
         return m.isNoteOn() && m.status() == 0x90 && m.bytes[1] == 64;
     });
