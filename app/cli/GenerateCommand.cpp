@@ -181,8 +181,7 @@ struct Primer {
     model::Tick rankEnd = 0;
 };
 
-// Bars after the gap that judge a filler: as many as the primer before it has at most.
-constexpr int kFollowingBars = 4;
+using ml::kFollowingBars;
 
 std::string readPrimer(const CliArgs& args, Primer& primer) {
     model::TempoMap defaultMap(480);

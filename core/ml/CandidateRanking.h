@@ -17,6 +17,10 @@
 
 namespace torchestra::ml {
 
+// Bars after a gap that judge a filler by RankBy::Following (as many as the primer before it
+// has at most): `generate --regenerate` and the Generate panel's "best of N" both take these.
+constexpr int kFollowingBars = 4;
+
 enum class RankBy {
     // The NLL of the music after the gap given primer + candidate, nats per step (lower first).
     Following,

@@ -55,9 +55,6 @@ QIcon swatch(const QColor& colour) {
     return QIcon(pixmap);
 }
 
-// The bars after a rewritten range that choose among "best of" takes (generate's as well).
-constexpr int kFollowingBars = 4;
-
 struct SampleOutcome {
     std::vector<std::vector<model::Note>> variations;
     std::vector<ml::FrameSequence> takes; // the same on the grid, for their numbers
@@ -360,7 +357,7 @@ CandidateChoice GeneratePanel::planRun(const ml::SequenceModel& sampler, ml::Sam
         ml::TrackSelection selection;
         selection.tracks = {track};
         after = ml::songToSequence(m_song, sampler.representation(), selection, to,
-                                   map.barToTick(map.barAtTick(to) + kFollowingBars));
+                                   map.barToTick(map.barAtTick(to) + ml::kFollowingBars));
     }
     CandidateChoice choice =
         planChoice(sampler, request.variations, m_count->value(), request.primer, after);
