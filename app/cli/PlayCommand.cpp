@@ -1,6 +1,6 @@
 // `play IN.mid [--midi-out NAME|INDEX]`: plays a MIDI file to a MIDI port (RtMidi, JACK or ALSA)
 // or, without --midi-out, through FluidSynth's audio drivers; Ctrl-C stops cleanly (note-offs
-// and all-notes-off go out first).
+// and all-notes-off go out first). --midi-clock sends MIDI clock to the port as well.
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
 #include "midi/MidiFile.h"
@@ -24,7 +24,8 @@ void onSignal(int) {
 }
 
 constexpr const char* kUsage =
-    "usage: play IN.mid [--midi-out NAME|INDEX | --virtual-out NAME] [--api jack|alsa] "
+    "usage: play IN.mid [--midi-out NAME|INDEX | --virtual-out NAME] [--midi-clock] "
+    "[--api jack|alsa] "
     "[--audio-driver D] [--soundfont F] [--start SECONDS] [--tempo-scale X] "
     "[--loop-bars FIRST:LAST] [--seconds N]";
 
@@ -40,7 +41,7 @@ std::string readPlayFlags(const std::vector<std::string>& args, CliArgs& a, Play
     std::string err = a.parse(args,
                               {"midi-out", "virtual-out", "api", "audio-driver", "soundfont",
                                "start", "tempo-scale", "loop-bars", "seconds"},
-                              {});
+                              {"midi-clock"});
     if (err.empty())
         s.start = a.doubleValue("start", 0, 0, 1e6, err);
     if (err.empty())
@@ -57,6 +58,8 @@ std::string readPlayFlags(const std::vector<std::string>& args, CliArgs& a, Play
         err = std::string("expected one MIDI file (") + kUsage + ")";
     if (err.empty() && a.has("midi-out") && a.has("virtual-out"))
         err = "give --midi-out or --virtual-out, not both";
+    if (err.empty() && a.has("midi-clock") && !a.has("midi-out") && !a.has("virtual-out"))
+        err = "--midi-clock goes to a MIDI port: give --midi-out or --virtual-out";
     return err;
 }
 
@@ -71,9 +74,11 @@ std::string startOutput(const CliArgs& a, const std::string& in, playback::Trans
         const bool ok = virt ? port.openVirtual(name, err, api) : port.open(name, err, api);
         if (!ok)
             return "MIDI output '" + name + "': " + err;
+        transport.setMidiClockOut(a.has("midi-clock"));
         if (!port.start(&transport, err))
             return err;
-        std::cout << "playing " << in << " to " << port.portName() << " (" << port.api() << ")\n";
+        std::cout << "playing " << in << " to " << port.portName() << " (" << port.api() << ")"
+                  << (a.has("midi-clock") ? " with MIDI clock" : "") << "\n";
         return {};
     }
     playback::LiveAudioOptions o;

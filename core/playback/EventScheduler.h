@@ -32,6 +32,8 @@ public:
     // Loop [startTick, endTick) of the song; converted through the current snapshot's tempo map.
     void setLoop(bool enabled, model::Tick startTick, model::Tick endTick);
     bool loopEnabled() const { return m_loopOn; }
+    double loopStartSeconds() const { return m_loopStart; }
+    double loopEndSeconds() const { return m_loopEnd; }
 
     void play() { m_playing = true; }
     // Stops moving and ends the sounding notes (note-off for each) at `frameOffset`.

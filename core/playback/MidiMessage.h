@@ -4,7 +4,8 @@
 
 namespace torchestra::playback {
 
-// A short MIDI channel message (1 to 3 bytes), small enough to travel through lock-free rings.
+// A short MIDI message (1 to 3 bytes): a channel message, or the clock's system real-time and
+// song position messages; small enough to travel through lock-free rings.
 struct MidiMessage {
     std::uint8_t bytes[3] = {0, 0, 0};
     std::uint8_t size = 0;
@@ -33,6 +34,23 @@ struct MidiMessage {
     static MidiMessage controller(int ch, int cc, int value) {
         return make(std::uint8_t(0xB0 | (ch & 15)), std::uint8_t(cc), std::uint8_t(value));
     }
+
+    // System real-time: one status byte.
+    static constexpr std::uint8_t kClock = 0xF8, kStart = 0xFA, kContinue = 0xFB, kStop = 0xFC;
+    static MidiMessage realtime(std::uint8_t status) {
+        MidiMessage m;
+        m.bytes[0] = status;
+        m.size = 1;
+        return m;
+    }
+    // Song Position Pointer: where a clock follower continues, in sixteenth notes from the
+    // start (14 bits).
+    static constexpr std::uint8_t kSongPosition = 0xF2;
+    static MidiMessage songPosition(int sixteenths) {
+        const int v = sixteenths < 0 ? 0 : (sixteenths > 0x3FFF ? 0x3FFF : sixteenths);
+        return make(kSongPosition, std::uint8_t(v & 0x7F), std::uint8_t(v >> 7));
+    }
+    int songPositionValue() const { return bytes[1] | (bytes[2] << 7); }
 };
 
 // Where the scheduler's messages go. `frameOffset` is the message's position in frames from the

@@ -235,17 +235,47 @@ void Transport::process(int frames, double frameRate, MidiSink& sink) {
     int countInFrames = 0;
     if (m_countIn.active && m_scheduler.playing() && frames > 0 && frameRate > 0)
         countInFrames = runCountIn(frames, frameRate / scale, sink);
+    const PlaybackSnapshot* song = m_scheduler.snapshot();
+    const bool clockOn = m_midiClockOut.load(std::memory_order_relaxed) && song;
+    const bool songMoves =
+        m_scheduler.playing() && !m_countIn.active && countInFrames < frames && frameRate > 0;
+    const double from = m_scheduler.position();
+    m_clock.follow(clockOn, songMoves, song ? song->secondsToTick(from) : 0.0,
+                   song ? song->tempoMap().ppq() : 0,
+                   std::min(countInFrames, std::max(frames - 1, 0)), sink);
     if (countInFrames == 0) {
         m_scheduler.process(frames, frameRate, scale, sink);
     } else if (countInFrames < frames) {
         OffsetSink rest(sink, countInFrames);
         m_scheduler.process(frames - countInFrames, frameRate, scale, rest);
     }
+    if (clockOn && songMoves)
+        sendClock(from, countInFrames, frames, frameRate / scale, sink);
     publishState();
     m_blocks.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Transport::sendClock(double fromSeconds, int base, int frames, double framesPerSecond,
+                          MidiSink& sink) {
+    const PlaybackSnapshot& song = *m_scheduler.snapshot();
+    const double to = m_scheduler.position();
+    if (to >= fromSeconds) {
+        m_clock.pulses(song, fromSeconds, to, base, framesPerSecond, frames, sink);
+        return;
+    }
+    // The loop wrapped in this block (the only way the song moves backwards while it plays):
+    // pulses to the loop's end, the pointer back to its start, and pulses from there.
+    const double end = m_scheduler.loopEndSeconds();
+    const double start = m_scheduler.loopStartSeconds();
+    m_clock.pulses(song, fromSeconds, end, base, framesPerSecond, frames, sink);
+    const int wrapAt = std::clamp(
+        base + int(std::ceil((end - fromSeconds) * framesPerSecond - 1e-6)), 0, frames - 1);
+    m_clock.looped(song.secondsToTick(start), wrapAt, sink);
+    m_clock.pulses(song, start, to, wrapAt, framesPerSecond, frames, sink);
+}
+
 void Transport::shutdown(MidiSink& sink) {
+    m_clock.shutdown(sink);
     endCountIn(sink);
     m_scheduler.stop(sink, 0);
     publishState();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "playback/EventScheduler.h"
+#include "playback/MidiClockOut.h"
 #include "playback/MidiMessage.h"
 #include "playback/PlaybackSnapshot.h"
 #include "playback/SpscRing.h"
@@ -60,6 +61,10 @@ public:
     void setTempoScale(double scale);
     static constexpr double kMinTempoScale = 0.25;
     static constexpr double kMaxTempoScale = 4.0;
+    // MIDI clock out (see MidiClockOut) with what plays; for an engine that is a MIDI port, as
+    // a synth has no use for it. Any thread; the engine follows at its next block.
+    void setMidiClockOut(bool on) { m_midiClockOut.store(on, std::memory_order_relaxed); }
+    bool midiClockOut() const { return m_midiClockOut.load(std::memory_order_relaxed); }
     // Publishes a new snapshot; the engine picks it up at its next block. Old snapshots are
     // freed here, on the control thread, once the engine no longer uses them.
     void setSnapshot(SnapshotPtr snapshot);
@@ -119,6 +124,10 @@ private:
     void endCountIn(MidiSink& sink);
     // Plays the count-in's share of a block; returns the frames it used (the song gets the rest).
     int runCountIn(int frames, double framesPerSecond, MidiSink& sink);
+    // The clock's share of a block whose song part starts at frame `base`, the song having been
+    // at `fromSeconds` there.
+    void sendClock(double fromSeconds, int base, int frames, double framesPerSecond,
+                   MidiSink& sink);
     void adoptPublishedSnapshot();
     void collectGarbage();
     void publishState();
@@ -126,6 +135,7 @@ private:
     SpscRing<Command> m_commands;
     EventScheduler m_scheduler; // engine thread only
     CountInState m_countIn;     // engine thread only
+    MidiClockOut m_clock;       // engine thread only
 
     // Snapshot hand-over: hazard pointers that keep the engine's snapshot alive.
     SnapshotPtr m_current;              // control thread
@@ -140,6 +150,7 @@ private:
     std::atomic<bool> m_playing{false};
     std::atomic<bool> m_finished{false};
     std::atomic<bool> m_countingIn{false};
+    std::atomic<bool> m_midiClockOut{false};
     std::atomic<std::uint64_t> m_blocks{0};
 };
 

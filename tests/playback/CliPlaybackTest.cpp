@@ -1,5 +1,6 @@
 // The real torchestra-cli binary: render, play, ports and record, their exit codes and messages,
 // and play -> record end to end through a JACK server.
+#include "JackReceiver.h"
 #include "JackServer.h"
 #include "TestSongs.h"
 #include "midi/MidiFile.h"
@@ -126,6 +127,9 @@ TEST(CliPlay, BadUsageAndNoAudioAreReported) {
     r = cli("play " + songFile() + " --audio-driver no-such-driver");
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("no-such-driver"), std::string::npos) << r.err;
+    r = cli("play " + songFile() + " --midi-clock"); // clock for the built-in synth: no
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("--midi-clock"), std::string::npos) << r.err;
     r = cli("record --seconds 1");
     EXPECT_EQ(r.exitCode, 2);
     r = cli("ports extra");
@@ -171,4 +175,31 @@ TEST(CliPlay, PlayToARecordingCliThroughJack) {
     std::sort(errors.begin(), errors.end());
     EXPECT_LE(errors[errors.size() / 2], 6.0);
     EXPECT_LE(errors.back(), 120.0);
+}
+
+// `play --midi-clock`: a drum machine on the port follows the song (Start, 24 pulses a beat at
+// the song's tempo, Stop when play ends).
+TEST(CliPlay, SendsMidiClockToThePort) {
+    if (JackServer::jackdPath().empty())
+        GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+    JackServer server;
+    ASSERT_EQ(server.start(), "");
+    Receiver follower(true);
+    CliRun play =
+        cli("play " + songFile() + " --midi-out " + follower.portName() + " --midi-clock", "clock");
+    ASSERT_EQ(play.exitCode, 0) << play.err;
+    EXPECT_NE(play.out.find("with MIDI clock"), std::string::npos) << play.out;
+    follower.waitQuiet(100);
+    std::vector<int> statuses;
+    int pulses = 0;
+    for (int i = 0; i < follower.count(); ++i) {
+        const int status = follower.at(i).message.status();
+        if (status == MidiMessage::kClock)
+            ++pulses;
+        else if (status >= 0xF0)
+            statuses.push_back(status);
+    }
+    EXPECT_EQ(statuses, (std::vector<int>{MidiMessage::kStart, MidiMessage::kStop}));
+    // The song is 16 beats (its notes end at beat 16): play ends when the last note does.
+    EXPECT_NEAR(pulses, 16 * 24, 24);
 }

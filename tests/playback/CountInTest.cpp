@@ -1,8 +1,7 @@
 // The Transport's count-in: clicks in time the song does not have, before its position, then
 // the song, exactly where the count-in ends, in any block size and at any tempo scale; the
 // playhead counts up to the start; pause and seek end a count-in with its click's note-off.
-#include "TestSongs.h"
-#include "playback/Transport.h"
+#include "RunTransport.h"
 
 #include <gtest/gtest.h>
 
@@ -30,15 +29,6 @@ CountIn oneBar() {
     c.accent = MidiMessage::noteOn(9, 76, 127);
     c.click = MidiMessage::noteOn(9, 77, 90);
     return c;
-}
-
-void runFrames(Transport& t, RecordingSink& sink, std::int64_t frames, int block) {
-    for (std::int64_t done = 0; done < frames;) {
-        const int n = int(std::min<std::int64_t>(block, frames - done));
-        t.process(n, kRate, sink);
-        sink.blockStart += n;
-        done += n;
-    }
 }
 
 std::vector<SentMessage> onChannel(const std::vector<SentMessage>& in, int channel) {

@@ -2,6 +2,7 @@
 // a port arrives complete, in order and on time at another client; what a player sends is
 // recorded with the right timing and echoed (thru); and hard edits, seeks and loops while playing
 // never lose a note-off.
+#include "JackReceiver.h"
 #include "JackServer.h"
 #include "TestSongs.h"
 #include "playback/EventScheduler.h"
@@ -31,61 +32,6 @@ using namespace torchestra::playback;
 using namespace torchestra::playback::test;
 
 namespace {
-
-std::int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-// Another JACK client with one MIDI input, recording what arrives with its arrival time. The
-// callback runs in JACK's process thread and only writes into preallocated slots.
-class Receiver {
-public:
-    struct Item {
-        std::int64_t ns;
-        MidiMessage message;
-    };
-    static constexpr int kCapacity = 200000;
-
-    Receiver() : m_items(kCapacity) {
-        m_client = "rx-" + std::to_string(::getpid()) + "-" + std::to_string(s_counter++);
-        m_in = std::make_unique<RtMidiIn>(RtMidi::UNIX_JACK, m_client);
-        m_in->ignoreTypes(true, true, true);
-        m_in->setCallback(&Receiver::callback, this);
-        m_in->openVirtualPort("in");
-    }
-    std::string portName() const { return m_client + ":in"; }
-    int count() const { return m_count.load(std::memory_order_acquire); }
-    const Item& at(int i) const { return m_items[std::size_t(i)]; }
-    // Waits until no message arrived for `quietMs`.
-    void waitQuiet(int quietMs) const {
-        int last = -1;
-        while (count() != last) {
-            last = count();
-            std::this_thread::sleep_for(std::chrono::milliseconds(quietMs));
-        }
-    }
-
-private:
-    static void callback(double, std::vector<unsigned char>* msg, void* user) {
-        auto* self = static_cast<Receiver*>(user);
-        const int i = self->m_count.load(std::memory_order_relaxed);
-        if (i >= kCapacity || msg->empty() || msg->size() > 3)
-            return;
-        Item& it = self->m_items[std::size_t(i)];
-        it.ns = nowNs();
-        it.message.size = std::uint8_t(msg->size());
-        for (std::size_t k = 0; k < msg->size(); ++k)
-            it.message.bytes[k] = (*msg)[k];
-        self->m_count.store(i + 1, std::memory_order_release);
-    }
-    static inline int s_counter = 0;
-    std::string m_client;
-    std::unique_ptr<RtMidiIn> m_in;
-    std::vector<Item> m_items;
-    std::atomic<int> m_count{0};
-};
 
 // A song with a tempo change, 2 channels and program changes: ~4 s, 96 notes.
 model::Song timingSong() {

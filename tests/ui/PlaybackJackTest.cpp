@@ -1,5 +1,6 @@
 // Playback through a JACK server of the test's own (dummy driver): recording from a MIDI
 // keyboard after a count-in, and playing to a chosen MIDI output port.
+#include "../playback/JackReceiver.h"
 #include "../playback/JackServer.h"
 #include "TestFiles.h"
 
@@ -7,7 +8,10 @@
 #include "playback/MidiMessage.h"
 #include "playback/MidiPorts.h"
 #include "ui/playback/PlaybackController.h"
+#include "ui/shell/SettingsDialog.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QSignalSpy>
@@ -202,5 +206,61 @@ TEST(PlaybackJackTest, PlaysToItsOwnVirtualPortForADawToRecord) {
     });
     EXPECT_EQ(noteOns, 1) << got.size() << " messages";
     daw.close();
+    QSettings().clear();
+}
+
+// Settings › MIDI output › Send MIDI clock, as a user turns it on for a drum machine on a port:
+// the drum machine gets Start, 24 pulses a beat and Stop with playback, and the pointer back to
+// the start after Stop. The box means nothing for the built-in synth, so it is greyed there.
+TEST(PlaybackJackTest, SendsMidiClockToTheOutputPortWhenSettingsSaySo) {
+    playback::test::JackServer server;
+    if (playback::test::JackServer::jackdPath().empty())
+        GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
+    ASSERT_EQ(server.start(), "");
+    QSettings().clear();
+    playback::test::Receiver drumMachine(true);
+    model::Song song = makeSmallSong();
+    PlaybackController controller(PlaybackController::Engine::Auto);
+    controller.setSong(&song);
+    {
+        SettingsDialog dialog(&controller);
+        QCheckBox* clock = dialog.midiClockBox();
+        ASSERT_TRUE(clock);
+        EXPECT_FALSE(clock->isEnabled()); // the built-in synth is chosen
+        const int port =
+            dialog.midiOutBox()->findData(QString::fromStdString(drumMachine.portName()));
+        ASSERT_GE(port, 0) << "the drum machine's port is not listed";
+        dialog.midiOutBox()->setCurrentIndex(port);
+        EXPECT_TRUE(clock->isEnabled());
+        clock->click();
+        dialog.accept();
+    }
+    ASSERT_TRUE(waitUntil(
+        [&] { return controller.outputDescription().startsWith(QStringLiteral("MIDI port")); },
+        5000))
+        << controller.outputDescription().toStdString();
+    EXPECT_TRUE(controller.outputDescription().contains(QStringLiteral("MIDI clock")));
+    controller.play();
+    ASSERT_TRUE(waitUntil([&] { return controller.playheadTick() > 1920; }, 5000));
+    controller.stop();
+    QTest::qWait(100);
+    drumMachine.waitQuiet(100);
+    std::vector<int> statuses;
+    int pulses = 0;
+    for (int i = 0; i < drumMachine.count(); ++i) {
+        const playback::MidiMessage& m = drumMachine.at(i).message;
+        if (m.status() == playback::MidiMessage::kClock)
+            ++pulses;
+        else if (m.status() >= 0xF0)
+            statuses.push_back(m.status());
+    }
+    using playback::MidiMessage;
+    // The pointer the port sends as it opens may go out before JACK's graph has the new
+    // connection (seen once in a few runs): only what follows is certain to arrive.
+    if (!statuses.empty() && statuses.front() == MidiMessage::kSongPosition)
+        statuses.erase(statuses.begin());
+    EXPECT_EQ(statuses, (std::vector<int>{MidiMessage::kStart, MidiMessage::kStop,
+                                          MidiMessage::kSongPosition}));
+    EXPECT_GE(pulses, 1920 / 20); // a bar's worth at least (480 PPQ: a pulse per 20 ticks)
     QSettings().clear();
 }

@@ -42,9 +42,10 @@ void OutputManager::stop() {
     m_input->close();
     m_clock.reset();
     if (m_port->isOpen()) {
-        m_port->stopSending(); // the Transport is free once this returns
+        m_port->stopSending(); // the Transport is free once this returns (a clock sent Stop)
         closeOnPortWorker(std::exchange(m_port, std::make_shared<playback::MidiPortOutput>()));
     }
+    m_transport.setMidiClockOut(false); // only a MIDI port sets it, when it starts
     m_audio->stop(); // returns at once; the notes ring out and the driver closes on its worker
     m_audioRunning = false;
     m_starting = false;
@@ -108,6 +109,8 @@ void OutputManager::portOpened(const std::shared_ptr<playback::MidiPortOutput>& 
     }
     m_starting = false;
     std::string why = error.toStdString();
+    const bool clock = QSettings().value(settings::kMidiClockOut, false).toBool();
+    m_transport.setMidiClockOut(clock);
     if (port->isOpen() && port->start(&m_transport, why)) {
         m_port = port;
         m_outputDescription =
@@ -115,11 +118,14 @@ void OutputManager::portOpened(const std::shared_ptr<playback::MidiPortOutput>& 
                 ? tr("MIDI port %1 (virtual: a DAW can connect to it and record)")
                       .arg(QString::fromLatin1(settings::kVirtualPortName))
                 : tr("MIDI port %1").arg(QString::fromStdString(m_port->portName()));
+        if (clock)
+            m_outputDescription += tr(", with MIDI clock");
         emit outputChanged(m_outputDescription);
         emit statusMessage(tr("Playing to %1").arg(m_outputDescription));
         openMidiInput();
         return;
     }
+    m_transport.setMidiClockOut(false);
     closeOnPortWorker(port);
     emit statusMessage(tr("MIDI output %1 unavailable (%2); using the built-in synthesizer")
                            .arg(name, QString::fromStdString(why)));

@@ -38,6 +38,9 @@ inline constexpr const char* kMidiOut = "playback/midiOut";         // "" = buil
 inline constexpr const char* kVirtualMidiOut = "virtual:Torchestra";
 inline constexpr const char* kVirtualPortName = "Torchestra";
 inline constexpr const char* kMidiIn = "playback/midiIn"; // "" = none
+// MIDI clock out (24 per beat, Start/Stop/Continue, song position) to the MIDI output port, for
+// a DAW or drum machine to follow; off by default, never to the built-in synth.
+inline constexpr const char* kMidiClockOut = "playback/midiClockOut";
 inline constexpr const char* kMetronome = "playback/metronome";
 } // namespace settings
 

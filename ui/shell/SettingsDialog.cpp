@@ -7,6 +7,7 @@
 #include "playback/MidiPorts.h"
 #include "playback/SoundFontLocator.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -132,6 +133,18 @@ void SettingsDialog::addMidiRows(QFormLayout* form) {
         box->setCurrentIndex(index);
     }
     form->addRow(tr("MIDI output"), m_midiOut);
+    // Clock goes to a MIDI port only: the built-in synth has no use for it.
+    m_midiClock = new QCheckBox(tr("Send MIDI clock (tempo, start, stop, song position)"), this);
+    m_midiClock->setObjectName(QStringLiteral("midiClockBox"));
+    m_midiClock->setToolTip(tr("A DAW or drum machine on the MIDI output follows Torchestra's "
+                               "tempo and transport while it plays"));
+    m_midiClock->setChecked(s.value(settings::kMidiClockOut, false).toBool());
+    auto portChosen = [this] {
+        m_midiClock->setEnabled(!m_midiOut->currentData().toString().isEmpty());
+    };
+    portChosen();
+    connect(m_midiOut, &QComboBox::currentIndexChanged, this, portChosen);
+    form->addRow(QString(), m_midiClock);
     form->addRow(tr("MIDI input"), m_midiIn);
     if (!notes.empty()) {
         QStringList lines;
@@ -228,7 +241,8 @@ void SettingsDialog::save() {
         soundFontChanged ||
         s.value(settings::kAudioDriver).toString() != m_driver->currentData().toString() ||
         s.value(settings::kMidiOut).toString() != m_midiOut->currentData().toString() ||
-        s.value(settings::kMidiIn).toString() != m_midiIn->currentData().toString();
+        s.value(settings::kMidiIn).toString() != m_midiIn->currentData().toString() ||
+        s.value(settings::kMidiClockOut, false).toBool() != m_midiClock->isChecked();
     if (soundFontChanged)
         if (const QString error = storeSoundFont(m_soundFontPath); !error.isEmpty())
             QMessageBox::warning(this, tr("SoundFont"),
@@ -236,6 +250,7 @@ void SettingsDialog::save() {
     s.setValue(settings::kAudioDriver, m_driver->currentData().toString());
     s.setValue(settings::kMidiOut, m_midiOut->currentData().toString());
     s.setValue(settings::kMidiIn, m_midiIn->currentData().toString());
+    s.setValue(settings::kMidiClockOut, m_midiClock->isChecked());
     s.setValue(kAutosaveKey, m_autosave->value());
     if (outputChanged && m_controller)
         m_controller->applySettings();

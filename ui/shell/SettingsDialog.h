@@ -5,6 +5,7 @@
 
 #include <functional>
 
+class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -50,6 +51,7 @@ public:
     QComboBox* driverBox() const { return m_driver; }
     QComboBox* midiOutBox() const { return m_midiOut; }
     QComboBox* midiInBox() const { return m_midiIn; }
+    QCheckBox* midiClockBox() const { return m_midiClock; }
     QSpinBox* autosaveBox() const { return m_autosave; }
     QLabel* soundFontStatus() const { return m_soundFontStatus; }
 
@@ -89,6 +91,7 @@ private:
     QLabel* m_output = nullptr;
     QComboBox* m_midiOut = nullptr;
     QComboBox* m_midiIn = nullptr;
+    QCheckBox* m_midiClock = nullptr;
     QSpinBox* m_autosave = nullptr;
     std::function<QString()> m_chooser;
 };
