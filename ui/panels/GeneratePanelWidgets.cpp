@@ -319,6 +319,10 @@ QWidget* GeneratePanel::buildResultBox() {
     m_list->setAlternatingRowColors(true);
     m_list->setIconSize(QSize(14, 14));
     m_list->setMinimumHeight(60);
+    // The list takes the height left over, not its own wish: the panel sits in a scroll area
+    // that grows to the panel's preferred height (word-wrapped labels make it ask), and a list
+    // asking for its rows would push the buttons below out of a small window's dock.
+    m_list->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     // Each variation shows its numbers under its title (TakeListDelegate).
     m_list->setItemDelegate(new TakeListDelegate(m_list));
     connect(m_list, &QListWidget::currentRowChanged, this, [this] {

@@ -81,6 +81,9 @@ TakesView::TakesView(QWidget* parent) : QWidget(parent) {
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_tree->setRootIsDecorated(true);
     m_tree->setMinimumHeight(60);
+    // The height left over in the Generate panel, whatever the number of takes: asking for its
+    // rows would push the buttons below out of a small window's dock (see the variation list).
+    m_tree->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     layout->addWidget(m_tree, 1);
     auto* row = new QHBoxLayout;
     m_show = new QPushButton(tr("Show"), this);
