@@ -18,7 +18,8 @@ const std::vector<std::string> kModelValueFlags = {
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
-    "valid-fraction", "cache",   "weight-decay", "average",  "input-dropout"};
+    "valid-fraction", "cache",   "weight-decay", "average",  "input-dropout",
+    "lr-schedule"};
 
 std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     std::string err;
@@ -74,6 +75,17 @@ std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
     o.maxMinutes = args.doubleValue("max-minutes", o.maxMinutes, 0.0, 1e6, err);
     o.patience = int(args.intValue("patience", o.patience, 1, 100000, err));
     o.stepsPerEpoch = args.intValue("steps-per-epoch", o.stepsPerEpoch, 0, 100000000, err);
+    if (auto schedule = args.value("lr-schedule")) {
+        if (*schedule == "plateau")
+            o.lrSchedule = ml::TrainOptions::LrSchedule::Plateau;
+        else if (*schedule == "cosine")
+            o.lrSchedule = ml::TrainOptions::LrSchedule::CosineToTimeLimit;
+        else if (err.empty())
+            err = "--lr-schedule takes plateau or cosine (cosine needs --max-minutes)";
+    }
+    if (err.empty() && o.lrSchedule == ml::TrainOptions::LrSchedule::CosineToTimeLimit &&
+        o.maxMinutes <= 0)
+        err = "--lr-schedule cosine falls to the time limit: give --max-minutes";
     return err;
 }
 

@@ -47,6 +47,13 @@ struct TrainOptions {
     double inputDropout = 0;
     int lrPatience = 2; // epochs without improvement before the rate is halved
     double lrDecay = 0.5;
+    // How the rate falls. Plateau: lrDecay after lrPatience epochs without improvement, and
+    // patience ends the run. CosineToTimeLimit (alone, with maxMinutes): from learningRate down
+    // a half cosine to kCosineFloor of it as the time limit nears, so a run ends settled
+    // wherever the limit falls; the limit ends it, not patience (the best epoch is kept).
+    // Data-parallel runs keep Plateau: each rank's clock would give it its own rate.
+    enum class LrSchedule { Plateau, CosineToTimeLimit };
+    LrSchedule lrSchedule = LrSchedule::Plateau;
     int patience = 6;  // epochs without improvement before training stops
     int transpose = 0; // augmentation: random shift within +-transpose semitones
     std::uint64_t seed = 1;
@@ -68,6 +75,7 @@ struct TrainOptions {
 };
 
 constexpr long kMinBatchesPerEpoch = 50;
+constexpr double kCosineFloor = 0.02;
 
 // Epochs for a run that time or patience ends: more than any budget here reaches.
 constexpr int kEpochsWithoutLimit = 100000;

@@ -233,6 +233,13 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     const RunResult split = runCli("eval-jsb --train --model markov --split train");
     EXPECT_EQ(split.exitCode, 2);
     EXPECT_NE(split.err.find("--split"), std::string::npos) << split.err;
+    // A rate that falls to the time limit needs one; a schedule it does not know is refused.
+    const RunResult cosine = runCli("train --model lstm --lr-schedule cosine --out y.tcm x.mid");
+    EXPECT_EQ(cosine.exitCode, 2);
+    EXPECT_NE(cosine.err.find("--max-minutes"), std::string::npos) << cosine.err;
+    EXPECT_EQ(
+        runCli("train --model lstm --lr-schedule fast --max-minutes 1 --out y.tcm x.mid").exitCode,
+        2);
 }
 
 TEST(CliMl, EvalJsbMarkovLandsBetweenTheTrivialAndPublishedNumbers) {

@@ -364,6 +364,38 @@ TEST(NeuralTrainer, TimeLimitKeepsTheBestModel) {
     EXPECT_LT(r.history.size(), 100000u);
 }
 
+// The cosine schedule: the rate falls with the clock from the base rate towards kCosineFloor
+// of it as the time limit nears, never by patience, and patience does not end the run (a
+// patience of 1 would stop a plateau run at the first epoch without improvement).
+TEST(NeuralTrainer, CosineScheduleFollowsTheClockToTheTimeLimit) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Rnn, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 100000;
+    o.stepsPerEpoch = 3;
+    o.patience = 1;
+    o.lrPatience = 1;
+    o.maxMinutes = 2.0 / 60.0; // two seconds
+    o.lrSchedule = TrainOptions::LrSchedule::CosineToTimeLimit;
+    std::atomic<bool> cancel{false};
+    const TrainResult r = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(r.status, TrainStatus::Finished) << r.error;
+    ASSERT_GE(r.history.size(), 4u);
+    double elapsed = 0;
+    for (std::size_t i = 0; i < r.history.size(); ++i) {
+        const EpochRecord& e = r.history[i];
+        if (i > 0) { // a rate set at the epoch's last batch, later than the one before
+            EXPECT_LE(e.learningRate, r.history[i - 1].learningRate + 1e-12) << "epoch " << i;
+        }
+        EXPECT_GE(e.learningRate, o.learningRate * kCosineFloor * (1 - 1e-9));
+        elapsed += e.seconds;
+    }
+    // The last epochs ran near the limit: the rate is a small part of the base by then.
+    EXPECT_LT(r.history.back().learningRate, 0.25 * o.learningRate);
+    EXPECT_GT(elapsed, 1.0); // patience (1) did not end it
+}
+
 // onImproved hands over a copy of the best model each time validation improves: one call per
 // improving epoch, the last one the model the run returns (same epoch, same loss on the held-out
 // piece), each a model of its own that scores as the loss it came with.

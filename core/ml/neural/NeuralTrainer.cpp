@@ -154,6 +154,7 @@ private:
     void reportTraining(int epoch, long step, const EpochLoss& loss);
     Next endEpoch(int epoch, const EpochLoss& loss, Clock::time_point epochStart);
     void keepOrSlowDown(int epoch, double score);
+    void followCosine();
     void report(bool force);
     bool cancelled() const { return m_cancel.load(std::memory_order_relaxed); }
     std::shared_ptr<SequenceModel> bestModel() const;
@@ -208,6 +209,7 @@ private:
     long m_framesTrained = 0;
     double m_trainSeconds = 0;
     bool m_timeUp = false;
+    bool m_cosine = false; // options.lrSchedule is CosineToTimeLimit and it applies here
 };
 
 NeuralTrainingRun::NeuralTrainingRun(const Dataset& data, const ModelConfig& config,
@@ -299,6 +301,8 @@ bool NeuralTrainingRun::setUp(const SequenceModel* resumeFrom) {
                                      (m_data.trainSteps() + m_windowFrames - 1) / m_windowFrames);
     m_haveValid = !m_data.valid.empty() && m_data.validSteps() > long(m_data.valid.size());
     m_maxSeconds = m_options.maxMinutes > 0 ? m_options.maxMinutes * 60.0 : 0.0;
+    m_cosine = m_options.lrSchedule == TrainOptions::LrSchedule::CosineToTimeLimit &&
+               m_maxSeconds > 0 && !m_group;
     m_compute.emplace(m_options.threads);
     if (m_group && !broadcastWeights())
         return false;
@@ -401,6 +405,8 @@ NeuralTrainingRun::Next NeuralTrainingRun::trainEpoch(int epoch, EpochLoss& loss
             m_timeUp = true;
             break;
         }
+        if (m_cosine)
+            followCosine();
         const Clock::time_point batchStart = Clock::now();
         Batch batch;
         long real = 0;
@@ -575,7 +581,7 @@ NeuralTrainingRun::Next NeuralTrainingRun::endEpoch(int epoch, const EpochLoss& 
 
     keepOrSlowDown(epoch, score);
     m_prog.bestValidLoss = m_bestLoss;
-    if (m_options.patience > 0 && m_sinceImprovement >= m_options.patience)
+    if (!m_cosine && m_options.patience > 0 && m_sinceImprovement >= m_options.patience)
         return Next::Stop;
     return Next::Continue;
 }
@@ -594,11 +600,21 @@ void NeuralTrainingRun::keepOrSlowDown(int epoch, double score) {
     }
     ++m_sinceImprovement;
     ++m_sinceRateChange;
+    if (m_cosine)
+        return; // the clock sets the rate (followCosine)
     if (m_options.lrPatience > 0 && m_sinceRateChange >= m_options.lrPatience) {
         m_lr *= m_options.lrDecay;
         setLearningRate(*m_adam, m_lr);
         m_sinceRateChange = 0;
     }
+}
+
+// The rate for this moment of a run the time limit ends (TrainOptions::LrSchedule).
+void NeuralTrainingRun::followCosine() {
+    const double done = std::clamp(secondsSince(m_start) / m_maxSeconds, 0.0, 1.0);
+    const double shape = 0.5 * (1.0 + std::cos(std::acos(-1.0) * done));
+    m_lr = m_options.learningRate * (kCosineFloor + (1.0 - kCosineFloor) * shape);
+    setLearningRate(*m_adam, m_lr);
 }
 
 void NeuralTrainingRun::report(bool force) {

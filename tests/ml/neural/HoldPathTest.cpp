@@ -88,16 +88,14 @@ TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
     EXPECT_GT(worstDifference(withHold.frame, without.frame), 0.1f);
 }
 
-INSTANTIATE_TEST_SUITE_P(Heads, HoldPath,
-                         ::testing::Combine(::testing::Values(HeadKind::Independent,
-                                                              HeadKind::Autoregressive),
-                                            ::testing::Bool()),
-                         [](const ::testing::TestParamInfo<HoldPath::ParamType>& info) {
-                             return std::string(std::get<0>(info.param) == HeadKind::Independent
-                                                    ? "independent"
-                                                    : "nade") +
-                                    (std::get<1>(info.param) ? "_midi" : "_jsb");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Heads, HoldPath,
+    ::testing::Combine(::testing::Values(HeadKind::Independent, HeadKind::Autoregressive),
+                       ::testing::Bool()),
+    [](const ::testing::TestParamInfo<HoldPath::ParamType>& p) {
+        return std::string(std::get<0>(p.param) == HeadKind::Independent ? "independent" : "nade") +
+               (std::get<1>(p.param) ? "_midi" : "_jsb");
+    });
 
 // A checkpoint from before the hold path has no "holdPath" in its config: it loads as a model
 // without one (its parameters would not match otherwise), and a new one keeps its own.
