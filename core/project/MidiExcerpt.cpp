@@ -80,8 +80,13 @@ std::string excerptFileName(const std::string& what) {
     }
     while (!name.empty() && (name.front() == '.' || name.front() == ' '))
         name.erase(name.begin());
-    if (name.size() > 120)
-        name.resize(120);
+    if (name.size() > 120) {
+        // Cut before the character that straddles byte 120, not inside it (names are UTF-8).
+        std::size_t cut = 120;
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+            --cut;
+        name.resize(cut);
+    }
     if (name.empty())
         name = "Torchestra";
     return name + ".mid";

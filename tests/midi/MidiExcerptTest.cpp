@@ -71,4 +71,11 @@ TEST(MidiExcerpt, FileNamesAreSafe) {
     EXPECT_EQ(project::excerptFileName("a/b:c?"), "a_b_c_.mid");
     EXPECT_EQ(project::excerptFileName("..hidden"), "hidden.mid");
     EXPECT_EQ(project::excerptFileName(""), "Torchestra.mid");
+    // A long name is cut to 120 bytes, never inside a UTF-8 character ("é" is 2 bytes: the one
+    // over byte 120 goes whole).
+    std::string accents;
+    for (int i = 0; i < 70; ++i)
+        accents += "\xc3\xa9";
+    const std::string cut = project::excerptFileName("x" + accents);
+    EXPECT_EQ(cut, "x" + accents.substr(0, 118) + ".mid");
 }

@@ -43,6 +43,24 @@ public:
         m_in->openVirtualPort("in");
     }
     std::string portName() const { return m_client + ":in"; }
+
+    // What a clock follower saw: the pulses' arrival times, and the other system messages
+    // (Start, Stop, Continue, song position) as their status bytes, in order.
+    struct Clock {
+        std::vector<std::int64_t> pulseNs;
+        std::vector<int> statuses;
+    };
+    Clock clock() const {
+        Clock c;
+        for (int i = 0; i < count(); ++i) {
+            const MidiMessage& m = at(i).message;
+            if (m.status() == MidiMessage::kClock)
+                c.pulseNs.push_back(at(i).ns);
+            else if (m.status() >= 0xF0)
+                c.statuses.push_back(m.status());
+        }
+        return c;
+    }
     int count() const { return m_count.load(std::memory_order_acquire); }
     const Item& at(int i) const { return m_items[std::size_t(i)]; }
     // Waits until no message arrived for `quietMs`.

@@ -17,27 +17,6 @@ using namespace torchestra;
 using namespace torchestra::playback;
 using namespace torchestra::playback::test;
 
-namespace {
-
-struct ClockArrivals {
-    std::vector<std::int64_t> pulseNs;
-    std::vector<int> others; // status bytes of Start, Stop, Continue, song position, in order
-};
-
-ClockArrivals clockArrivals(const Receiver& rx) {
-    ClockArrivals a;
-    for (int i = 0; i < rx.count(); ++i) {
-        const MidiMessage& m = rx.at(i).message;
-        if (m.status() == MidiMessage::kClock)
-            a.pulseNs.push_back(rx.at(i).ns);
-        else if (m.status() >= 0xF0)
-            a.others.push_back(m.status());
-    }
-    return a;
-}
-
-} // namespace
-
 TEST(MidiClockJack, AFollowerGetsStartEvenPulsesAtTheTempoAndStop) {
     if (JackServer::jackdPath().empty())
         GTEST_SKIP() << "jackd is not installed (apt-get install jackd1)";
@@ -68,10 +47,10 @@ TEST(MidiClockJack, AFollowerGetsStartEvenPulsesAtTheTempoAndStop) {
     port.close();
     follower.waitQuiet(100);
 
-    const ClockArrivals got = clockArrivals(follower);
+    const Receiver::Clock got = follower.clock();
     // Told where the song is (stopped at 0), started, stopped.
-    EXPECT_EQ(got.others, (std::vector<int>{MidiMessage::kSongPosition, MidiMessage::kStart,
-                                            MidiMessage::kStop}));
+    EXPECT_EQ(got.statuses, (std::vector<int>{MidiMessage::kSongPosition, MidiMessage::kStart,
+                                              MidiMessage::kStop}));
     // A pulse every 20 ticks of what played, the one at tick 0 included.
     EXPECT_NEAR(double(got.pulseNs.size()), std::floor(playedTicks / 20) + 1, 1.0);
     ASSERT_GT(got.pulseNs.size(), 100u);

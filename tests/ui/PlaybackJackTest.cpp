@@ -245,15 +245,8 @@ TEST(PlaybackJackTest, SendsMidiClockToTheOutputPortWhenSettingsSaySo) {
     controller.stop();
     QTest::qWait(100);
     drumMachine.waitQuiet(100);
-    std::vector<int> statuses;
-    int pulses = 0;
-    for (int i = 0; i < drumMachine.count(); ++i) {
-        const playback::MidiMessage& m = drumMachine.at(i).message;
-        if (m.status() == playback::MidiMessage::kClock)
-            ++pulses;
-        else if (m.status() >= 0xF0)
-            statuses.push_back(m.status());
-    }
+    playback::test::Receiver::Clock got = drumMachine.clock();
+    std::vector<int>& statuses = got.statuses;
     using playback::MidiMessage;
     // The pointer the port sends as it opens may go out before JACK's graph has the new
     // connection (seen once in a few runs): only what follows is certain to arrive.
@@ -261,6 +254,7 @@ TEST(PlaybackJackTest, SendsMidiClockToTheOutputPortWhenSettingsSaySo) {
         statuses.erase(statuses.begin());
     EXPECT_EQ(statuses, (std::vector<int>{MidiMessage::kStart, MidiMessage::kStop,
                                           MidiMessage::kSongPosition}));
-    EXPECT_GE(pulses, 1920 / 20); // a bar's worth at least (480 PPQ: a pulse per 20 ticks)
+    // A bar's worth at least (480 PPQ: a pulse every 20 ticks).
+    EXPECT_GE(got.pulseNs.size(), 1920u / 20);
     QSettings().clear();
 }
