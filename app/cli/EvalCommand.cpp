@@ -202,13 +202,14 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
     options.batchSize = 8;
     options.learningRate = 0.005;
     options.stepsPerEpoch = 50;
-    options.transpose = ml::defaultTrainOptions(ml::ModelKind::Lstm).transpose;
     options.lrPatience = 3;
     options.patience = 8;
     if (err.empty() && args.has("train")) {
         err = readModelConfig(args, config);
         if (config.kind == ml::ModelKind::Gan)
             options = ml::defaultTrainOptions(ml::ModelKind::Gan);
+        else
+            options.transpose = ml::defaultTrainOptions(config).transpose; // the head's
         if (err.empty())
             err = readTrainOptions(args, options);
     }

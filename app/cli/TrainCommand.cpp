@@ -35,10 +35,10 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
         err = readModelConfig(args, config);
     // Each kind's own defaults (Trainer.h). --max-minutes trains by time, as the Train panel's
     // "Train for" does: the budget's defaults (no epoch limit unless --epochs sets one).
-    options = ml::defaultTrainOptions(config.kind);
+    options = ml::defaultTrainOptions(config);
     if (err.empty() && args.has("max-minutes")) {
         const double minutes = args.doubleValue("max-minutes", 0.0, 0.0, 1e6, err);
-        options = ml::defaultTrainOptions(config.kind, minutes);
+        options = ml::defaultTrainOptions(config, minutes);
     }
     if (err.empty())
         err = readTrainOptions(args, options);
@@ -210,6 +210,8 @@ int runTrain(const std::vector<std::string>& rawArgs) {
     Resumed resumed;
     if (std::string err = readResume(args, config, resumed); !err.empty())
         return refuse(err);
+    if (resumed.model && !args.has("transpose")) // the checkpoint's model decides the defaults
+        options.transpose = ml::defaultTrainOptions(config).transpose;
     ml::DatasetOptions dataOptions;
     ml::Dataset data;
     if (std::string err =

@@ -34,6 +34,25 @@ TrainOptions defaultTrainOptions(ModelKind kind, double budgetMinutes) {
     return o;
 }
 
+namespace {
+
+TrainOptions withHeadDefaults(TrainOptions o, const ModelConfig& model) {
+    if (model.kind != ModelKind::Gan && model.kind != ModelKind::Markov &&
+        model.head == HeadKind::Autoregressive)
+        o.transpose = kNadeTranspose;
+    return o;
+}
+
+} // namespace
+
+TrainOptions defaultTrainOptions(const ModelConfig& model) {
+    return withHeadDefaults(defaultTrainOptions(model.kind), model);
+}
+
+TrainOptions defaultTrainOptions(const ModelConfig& model, double budgetMinutes) {
+    return withHeadDefaults(defaultTrainOptions(model.kind, budgetMinutes), model);
+}
+
 const std::vector<double>& trainBudgetChoices() {
     static const std::vector<double> choices = {1, 5, 15, 60, 0};
     return choices;

@@ -55,6 +55,28 @@ TEST(TrainBudget, SequenceModelsTransposeWithinThreeSemitonesAndTheGanWithinSix)
     EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).maxMinutes, 0);
 }
 
+// The NADE head transposes within +-5 (it overfits with +-3); the model's other choices and
+// every other option are its kind's, with and without a budget.
+TEST(TrainBudget, TheNadeHeadTransposesWithinFiveSemitones) {
+    for (ModelKind kind : {ModelKind::Rnn, ModelKind::Lstm}) {
+        SCOPED_TRACE(toString(kind));
+        ModelConfig model;
+        model.kind = kind;
+        model.head = HeadKind::Autoregressive;
+        EXPECT_EQ(defaultTrainOptions(model).transpose, kNadeTranspose);
+        EXPECT_EQ(defaultTrainOptions(model, 15).transpose, kNadeTranspose);
+        EXPECT_EQ(defaultTrainOptions(model, 15).maxMinutes, 15);
+        EXPECT_EQ(defaultTrainOptions(model, 15).learningRate,
+                  defaultTrainOptions(kind, 15).learningRate);
+        model.head = HeadKind::Independent;
+        EXPECT_EQ(defaultTrainOptions(model, 15).transpose, 3);
+    }
+    ModelConfig gan;
+    gan.kind = ModelKind::Gan;
+    gan.head = HeadKind::Autoregressive; // means nothing to a GAN
+    EXPECT_EQ(defaultTrainOptions(gan, 15).transpose, 6);
+}
+
 TEST(TrainBudget, ANegativeBudgetMeansNoTimeLimit) {
     EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm, -3).maxMinutes, 0);
 }

@@ -54,7 +54,7 @@ void quickEpochs(ml::TrainOptions& o) {
 class TrainByTimeTest : public LearningWindowTest {};
 
 // Each kind, each choice of the box (driven as a user does): the panel trains with exactly what
-// ml::defaultTrainOptions(kind, minutes) gives, which `train --max-minutes` uses too.
+// ml::defaultTrainOptions(model, minutes) gives, which `train --max-minutes` uses too.
 TEST_F(TrainByTimeTest, EachTrainForChoiceTrainsWithTheCommandLinesOptions) {
     TrainPanel* panel = m_window.trainPanel();
     QComboBox* trainFor = panel->trainForBox();
@@ -73,7 +73,8 @@ TEST_F(TrainByTimeTest, EachTrainForChoiceTrainsWithTheCommandLinesOptions) {
             const double minutes = ml::trainBudgetChoices()[std::size_t(i)];
             SCOPED_TRACE(std::string(ml::toString(kind)) + ", " + std::to_string(minutes));
             EXPECT_EQ(panel->trainMinutes(), minutes);
-            expectSameOptions(panel->trainOptions(), ml::defaultTrainOptions(kind, minutes));
+            expectSameOptions(panel->trainOptions(),
+                              ml::defaultTrainOptions(panel->modelConfig(), minutes));
         }
     }
 }

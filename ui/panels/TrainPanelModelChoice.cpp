@@ -144,7 +144,7 @@ ml::ModelConfig TrainPanel::modelConfig() const {
 
 ml::TrainOptions TrainPanel::trainOptions() const {
     // One source with the command line (train --max-minutes): Trainer.h.
-    ml::TrainOptions options = ml::defaultTrainOptions(modelConfig().kind, trainMinutes());
+    ml::TrainOptions options = ml::defaultTrainOptions(modelConfig(), trainMinutes());
     if (m_adjust)
         m_adjust(options);
     return options;
