@@ -34,8 +34,6 @@ public:
     // The engine is going away: Stop if the follower is running.
     void shutdown(MidiSink& sink);
 
-    bool running() const { return m_running; }
-
 private:
     // The sixteenth at or after `tick` (the pointer's unit), and its first pulse.
     std::int64_t sixteenthFrom(double tick) const;

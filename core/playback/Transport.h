@@ -64,7 +64,6 @@ public:
     // MIDI clock out (see MidiClockOut) with what plays; for an engine that is a MIDI port, as
     // a synth has no use for it. Any thread; the engine follows at its next block.
     void setMidiClockOut(bool on) { m_midiClockOut.store(on, std::memory_order_relaxed); }
-    bool midiClockOut() const { return m_midiClockOut.load(std::memory_order_relaxed); }
     // Publishes a new snapshot; the engine picks it up at its next block. Old snapshots are
     // freed here, on the control thread, once the engine no longer uses them.
     void setSnapshot(SnapshotPtr snapshot);
