@@ -1,10 +1,15 @@
 // `metrics --reference DIR|FILE.mid|FILE.json... --generated FILES... [--training ...] [--json]`:
 // the music metrics of two sets of pieces side by side, with the overlap area and KL divergence
-// of their per-piece distributions (ml/MusicMetrics.h).
+// of their per-piece distributions (ml/MusicMetrics.h). With --excerpts N both sets are first cut
+// the way `eval --metrics` cuts its reference: the N bars after each of up to 50 one-bar primers
+// (ml/ContinuationMetrics.h), so that real music can be scored on the same footing as a
+// model's continuations (what the training files themselves score against held-out files is
+// the ceiling of what a model of them can reach).
 #include "cli/Commands.h"
 #include "cli/Json.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
+#include "ml/ContinuationMetrics.h"
 #include "ml/Dataset.h"
 #include "ml/MusicMetrics.h"
 
@@ -20,11 +25,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: metrics --reference DIR|FILE.mid|FILE.json... --generated DIR|FILE.mid... "
     "[--training DIR|FILE.json...] [--split train|valid|test] [--per-track] "
-    "[--steps-per-beat N] [--bar-steps N] [--json]";
+    "[--steps-per-beat N] [--bar-steps N] [--excerpts BARS] [--json]";
 
 // Flags that take several values (up to the next --flag), and those that take one.
 const std::vector<std::string> kListFlags{"reference", "generated", "training"};
-const std::vector<std::string> kValueFlags{"split", "steps-per-beat", "bar-steps"};
+const std::vector<std::string> kValueFlags{"split", "steps-per-beat", "bar-steps", "excerpts"};
 const std::vector<std::string> kSwitches{"per-track", "json"};
 
 struct MetricsArgs {
@@ -65,6 +70,13 @@ std::string parseMetricsArgs(const std::vector<std::string>& args, MetricsArgs& 
     if (out.lists["reference"].empty() || out.lists["generated"].empty())
         return std::string("give --reference and --generated pieces (") + kUsage + ")";
     return {};
+}
+
+// The `bars` bars after each one-bar primer, as `eval --metrics` chooses them.
+std::vector<ml::FrameSequence> excerpts(const std::vector<ml::FrameSequence>& pieces,
+                                        int stepsPerBar, int bars) {
+    constexpr std::size_t kWindows = 50; // as eval's
+    return ml::continuationWindows(pieces, stepsPerBar, 1, bars, kWindows).followed;
 }
 
 bool isJson(const std::string& path) {
@@ -146,9 +158,11 @@ int runMetrics(const std::vector<std::string>& args) {
         err = numbers.parse(numberArgs, kValueFlags, {});
     ml::RepresentationConfig rep;
     ml::MetricOptions options;
+    int excerptBars = 0;
     if (err.empty()) {
         rep.stepsPerBeat = int(numbers.intValue("steps-per-beat", 4, 1, 24, err));
         options.stepsPerBar = int(numbers.intValue("bar-steps", 16, 1, 384, err));
+        excerptBars = int(numbers.intValue("excerpts", 0, 1, 64, err));
     }
     const std::string split = numbers.value("split", "test");
     if (err.empty() && split != "train" && split != "valid" && split != "test")
@@ -164,6 +178,10 @@ int runMetrics(const std::vector<std::string>& args) {
         err = loadPieces(a.lists["generated"], split, perTrack, rep, generated);
     if (err.empty() && a.lists.count("training"))
         err = loadPieces(a.lists["training"], "train", false, rep, training);
+    if (err.empty() && excerptBars > 0) {
+        reference = excerpts(reference, options.stepsPerBar, excerptBars);
+        generated = excerpts(generated, options.stepsPerBar, excerptBars);
+    }
     if (err.empty() && (reference.empty() || generated.empty()))
         err = "no usable pieces in the " +
               std::string(reference.empty() ? "reference" : "generated") + " set";

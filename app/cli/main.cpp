@@ -72,7 +72,8 @@ const std::vector<CommandInfo>& commands() {
          runExportJsb},
         {"metrics",
          "metrics --reference DIR|FILE.json... --generated FILES... [--training DIR...] "
-         "[--per-track] [--json]   music metrics side by side, with distribution overlaps",
+         "[--per-track] [--excerpts BARS] [--json]   music metrics side by side, with "
+         "distribution overlaps",
          runMetrics},
         {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV",
          runRender},

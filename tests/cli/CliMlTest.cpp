@@ -215,6 +215,33 @@ TEST(CliMl, EvalMetricsJudgesAnyKindByItsContinuations) {
         << withoutMetrics.err;
 }
 
+// metrics compares two sets piece by piece; --excerpts first cuts both the way eval --metrics
+// cuts its reference (the bars after one-bar primers), so that real music can be scored as a
+// model's continuations are.
+TEST(CliMl, MetricsComparesTwoSetsWholeOrInExcerpts) {
+    const RunResult whole =
+        runCli("metrics --json --reference " + songFolder() + " --generated " + songFolder());
+    ASSERT_EQ(whole.exitCode, 0) << whole.err;
+    const QJsonObject report =
+        QJsonDocument::fromJson(QByteArray::fromStdString(whole.out)).object();
+    EXPECT_EQ(report["referencePieces"].toInt(), 6);
+    const QJsonArray metrics = report["metrics"].toArray();
+    ASSERT_EQ(metrics.size(), 10);
+    for (const QJsonValue& m : metrics) // the same pieces on both sides
+        EXPECT_NEAR(m["overlap"].toDouble(), 1.0, 1e-3) << m["name"].toString().toStdString();
+
+    // Six songs of eight bars: two windows of a primer bar and two bars each.
+    const RunResult cut =
+        runCli("metrics --excerpts 2 --reference " + songFolder() + " --generated " + songFolder());
+    ASSERT_EQ(cut.exitCode, 0) << cut.err;
+    EXPECT_NE(cut.out.find("pieces: 12 reference, 12 generated"), std::string::npos) << cut.out;
+    const RunResult bad =
+        runCli("metrics --excerpts 0 --reference " + songFolder() + " --generated " + songFolder());
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("--excerpts must be a whole number from 1"), std::string::npos)
+        << bad.err;
+}
+
 TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     const std::string bad = tempDir() + "/bad.tcm";
     std::ofstream(bad, std::ios::binary) << "TORCHESTRA-MODEL but then nothing useful";

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include "ml/neural/NadeHead.h"
 #include "ml/neural/NeuralKinds.h"
 #include "ml/neural/TorchPayload.h"
 
@@ -126,16 +127,9 @@ torch::Tensor NeuralNetImpl::frameLogits(const torch::Tensor& x, const torch::Te
     torch::Tensor hold = m_holdFrame.defined() ? holdTerm(x, m_holdFrame) : torch::Tensor();
     if (m_frame)
         return hold.defined() ? m_frame(h) + hold : m_frame(h);
-    // RNN-NADE, teacher-forced: a_i = c_t + sum_{j<i} W_j v_j as an exclusive cumulative sum over
-    // the pitch axis (shift by one, then cumsum), all steps and pitches at once.
-    const int64_t P = frames.size(2);
+    // RNN-NADE, teacher-forced (a fused operation: ml/neural/NadeKernels.h says why).
     torch::Tensor bt = hold.defined() ? m_visible(h) + hold : m_visible(h); // [B, T, P]
-    torch::Tensor ct = m_hiddenBias(h);                                     // [B, T, Hn]
-    torch::Tensor vPrev = torch::constant_pad_nd(frames.narrow(2, 0, P - 1), {1, 0});
-    torch::Tensor wPrev = torch::constant_pad_nd(m_nadeW.narrow(0, 0, P - 1), {0, 0, 1, 0});
-    torch::Tensor acc = (vPrev.unsqueeze(-1) * wPrev).cumsum(2); // [B, T, P, Hn]
-    torch::Tensor hid = torch::sigmoid(ct.unsqueeze(2) + acc);
-    return bt + (hid * m_nadeV).sum(-1);
+    return nadeHeadLogits(bt, m_hiddenBias(h), frames, m_nadeW, m_nadeV);
 }
 
 BatchTensors makeBatchTensors(const std::vector<const FrameSequence*>& seqs, int from, int length,
