@@ -24,12 +24,13 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: metrics --reference DIR|FILE.mid|FILE.json... --generated DIR|FILE.mid... "
-    "[--training DIR|FILE.json...] [--split train|valid|test] [--per-track] "
+    "[--training DIR|FILE.json...] [--split train|valid|test] [--generated-split S] [--per-track] "
     "[--steps-per-beat N] [--bar-steps N] [--excerpts BARS] [--json]";
 
 // Flags that take several values (up to the next --flag), and those that take one.
 const std::vector<std::string> kListFlags{"reference", "generated", "training"};
-const std::vector<std::string> kValueFlags{"split", "steps-per-beat", "bar-steps", "excerpts"};
+const std::vector<std::string> kValueFlags{"split", "generated-split", "steps-per-beat",
+                                           "bar-steps", "excerpts"};
 const std::vector<std::string> kSwitches{"per-track", "json"};
 
 struct MetricsArgs {
@@ -164,9 +165,14 @@ int runMetrics(const std::vector<std::string>& args) {
         options.stepsPerBar = int(numbers.intValue("bar-steps", 16, 1, 384, err));
         excerptBars = int(numbers.intValue("excerpts", 0, 1, 64, err));
     }
+    // JSON files give one split of their pieces: --split (the test split unless told), and
+    // --generated-split for the generated set when it differs (the training split against the
+    // test split: the data's own figures).
     const std::string split = numbers.value("split", "test");
-    if (err.empty() && split != "train" && split != "valid" && split != "test")
-        err = "--split takes train, valid or test";
+    const std::string generatedSplit = numbers.value("generated-split", split);
+    for (const std::string& s : {split, generatedSplit})
+        if (err.empty() && s != "train" && s != "valid" && s != "test")
+            err = "--split and --generated-split take train, valid or test";
     if (!err.empty()) {
         std::cerr << "torchestra-cli metrics: " << err << "\n";
         return 2;
@@ -175,7 +181,7 @@ int runMetrics(const std::vector<std::string>& args) {
     std::vector<ml::FrameSequence> reference, generated, training;
     err = loadPieces(a.lists["reference"], split, false, rep, reference);
     if (err.empty())
-        err = loadPieces(a.lists["generated"], split, perTrack, rep, generated);
+        err = loadPieces(a.lists["generated"], generatedSplit, perTrack, rep, generated);
     if (err.empty() && a.lists.count("training"))
         err = loadPieces(a.lists["training"], "train", false, rep, training);
     if (err.empty() && excerptBars > 0) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace torchestra;
@@ -235,6 +236,18 @@ TEST(CliMl, MetricsComparesTwoSetsWholeOrInExcerpts) {
         runCli("metrics --excerpts 2 --reference " + songFolder() + " --generated " + songFolder());
     ASSERT_EQ(cut.exitCode, 0) << cut.err;
     EXPECT_NE(cut.out.find("pieces: 12 reference, 12 generated"), std::string::npos) << cut.out;
+    // A JSB-style file gives the reference one split and the generated set another.
+    const std::string json = tempDir() + "/splits.json";
+    std::ofstream(json) << R"({"train": [[[60, 64], [62], [64, 67]], [[55], [57, 60]]],
+                               "valid": [], "test": [[[48, 52, 55], [50]]]})";
+    const RunResult splits =
+        runCli("metrics --reference " + json + " --generated " + json + " --generated-split train");
+    ASSERT_EQ(splits.exitCode, 0) << splits.err;
+    EXPECT_NE(splits.out.find("pieces: 1 reference, 2 generated"), std::string::npos) << splits.out;
+    EXPECT_EQ(
+        runCli("metrics --reference " + json + " --generated " + json + " --generated-split all")
+            .exitCode,
+        2);
     const RunResult bad =
         runCli("metrics --excerpts 0 --reference " + songFolder() + " --generated " + songFolder());
     EXPECT_EQ(bad.exitCode, 2);

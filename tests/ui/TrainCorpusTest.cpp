@@ -192,6 +192,7 @@ TEST_F(TrainCorpusTest, TrainsAMarkovModelOnTheCorpusThenGoesBackToTheFiles) {
     const BuiltCorpus corpus = buildCorpus(m_dir, QStringLiteral("corpus"), options);
     const ml::corpus::CorpusReport& r = corpus.report;
     ASSERT_TRUE(chooseCorpus(panel, corpus.dir));
+    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Markov)));
 
     const QString path = trainOnce(panel);
     ASSERT_FALSE(path.isEmpty());
@@ -230,6 +231,7 @@ TEST_F(TrainCorpusTest, ACorpusOverTheMemoryBudgetTrainsStreamed) {
     const ml::corpus::CorpusReport& r = corpus.report;
     ASSERT_TRUE(chooseCorpus(panel, corpus.dir));
     panel->session()->setDataMemoryBudget(20000); // a few of the pieces
+    panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(int(ml::ModelKind::Markov)));
     const QString path = trainOnce(panel);
     ASSERT_FALSE(path.isEmpty()) << panel->session()->lastError().toStdString();
     EXPECT_EQ(panel->state(), TrainPanel::State::Finished);

@@ -24,12 +24,12 @@ QWidget* TrainPanel::buildModelBox() {
     m_kind->setObjectName(QStringLiteral("modelKindBox"));
     m_kind->addItem(tr("Markov (seconds, a baseline)"), int(ml::ModelKind::Markov));
     m_kind->addItem(tr("RNN"), int(ml::ModelKind::Rnn));
-    m_kind->addItem(tr("LSTM (longer memory, slower)"), int(ml::ModelKind::Lstm));
+    m_kind->addItem(tr("LSTM (minutes, recommended)"), int(ml::ModelKind::Lstm));
     m_kind->addItem(tr("GAN (bar by bar)"), int(ml::ModelKind::Gan));
     m_kind->setCurrentIndex(m_kind->findData(int(defaults.kind)));
     m_kind->setToolTip(tr("Compare kinds by the bits per note each reaches on the held-out files "
-                          "(lower is better). On a small selection the Markov model is often the "
-                          "best; an RNN or LSTM needs longer to catch up."));
+                          "(lower is better). The Markov model trains in seconds and is the result "
+                          "to beat; the LSTM's takes come closest to the music it learned from."));
     form->addRow(tr("Kind"), m_kind);
     m_preset = new QComboBox(modelBox);
     m_preset->setObjectName(QStringLiteral("modelPresetBox"));
