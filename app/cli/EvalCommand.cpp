@@ -249,7 +249,9 @@ std::shared_ptr<ml::SequenceModel> trainOnJsb(const CliArgs& args, ml::ModelConf
                                               const ml::TrainOptions& options,
                                               const ml::Dataset& data,
                                               const std::string& dataPath) {
+    const bool lookback = config.representation.lookback; // --lookback: the input, not the data
     config.representation = data.representation;
+    config.representation.lookback = lookback;
     std::cout << "training " << ml::describeModel(config)
               << " on the train split, choosing on the valid split"
               << (options.maxMinutes > 0 ? ", within " + fixed(options.maxMinutes, 1) + " minutes"

@@ -14,7 +14,7 @@ namespace torchestra::cli {
 
 const std::vector<std::string> kModelValueFlags = {
     "model", "head",           "hidden", "layers",    "dropout", "nade-hidden",
-    "order", "steps-per-beat", "noise",  "bar-steps", "hold"};
+    "order", "steps-per-beat", "noise",  "bar-steps", "hold",    "lookback"};
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
@@ -48,6 +48,12 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
         if (*hold != "on" && *hold != "off" && err.empty())
             err = "--hold must be on or off (got '" + *hold + "')";
         config.holdPath = *hold == "on";
+    }
+    config.representation.lookback = ml::defaultLookback(config.kind, config.head);
+    if (auto lookback = args.value("lookback")) {
+        if (*lookback != "on" && *lookback != "off" && err.empty())
+            err = "--lookback must be on or off (got '" + *lookback + "')";
+        config.representation.lookback = *lookback == "on";
     }
     return err;
 }

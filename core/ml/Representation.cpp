@@ -20,6 +20,8 @@ std::string RepresentationConfig::toJson() const {
     o["velocity"] = velocity;
     o["velocityBins"] = velocityBins;
     o["maxBeatsPerBar"] = maxBeatsPerBar;
+    if (lookback)
+        o["lookback"] = true; // absent in older checkpoints: false
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -37,6 +39,7 @@ std::string RepresentationConfig::fromJson(const std::string& json, Representati
     c.velocity = o["velocity"].toBool(true);
     c.velocityBins = o["velocityBins"].toInt(-1);
     c.maxBeatsPerBar = o["maxBeatsPerBar"].toInt(-1);
+    c.lookback = o["lookback"].toBool(false);
     if (c.stepsPerBeat < 1 || c.stepsPerBeat > 96 || c.lowPitch < 0 || c.highPitch > 127 ||
         c.lowPitch > c.highPitch || c.velocityBins < 1 || c.velocityBins > 127 ||
         c.maxBeatsPerBar < 1 || c.maxBeatsPerBar > 64)
@@ -224,28 +227,57 @@ std::vector<Note> sequenceToNotes(const FrameSequence& seq, const Representation
 }
 
 int inputSize(const RepresentationConfig& config) {
-    return config.pitches() * (config.onsets ? 2 : 1) +
-           (config.velocity ? config.velocityBins : 0) + config.stepsPerBeat +
-           config.maxBeatsPerBar;
+    return config.pitches() * config.pitchBlocks() + (config.velocity ? config.velocityBins : 0) +
+           config.stepsPerBeat + config.maxBeatsPerBar;
 }
 
-void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out) {
+namespace {
+
+// Step t's sounding frame, then its onsets when the config has them (zeros outside the piece);
+// returns the position after them.
+float* writeFrame(const FrameSequence& seq, int t, const RepresentationConfig& config, float* o) {
     const int P = config.pitches();
-    const int size = inputSize(config);
-    std::fill(out, out + size, 0.0f);
-    float* o = out;
-    if (t >= 0 && t < seq.steps) {
+    const bool inside = t >= 0 && t < seq.steps;
+    if (inside) {
         const std::uint8_t* row = seq.sounding.data() + std::size_t(t) * seq.pitches;
         for (int p = 0; p < P && p < seq.pitches; ++p)
             o[p] = row[p];
     }
     o += P;
     if (config.onsets) {
-        if (t >= 0 && t < seq.steps)
+        if (inside)
             for (int p = 0; p < P && p < seq.pitches; ++p)
                 o[p] = seq.starts(t, p);
         o += P;
     }
+    return o;
+}
+
+} // namespace
+
+int lookbackStep(const FrameSequence& seq, int s, const RepresentationConfig& config) {
+    if (s <= 0 || s >= seq.steps)
+        return -1;
+    const std::uint8_t sib = seq.stepInBeat[std::size_t(s)];
+    const std::uint8_t bib = seq.beatInBar[std::size_t(s)];
+    if (sib == kUnknownMetre || bib == kUnknownMetre) {
+        const int back = s - 4 * config.stepsPerBeat;
+        return back >= 0 ? back : -1;
+    }
+    // Bars longer than maxBeatsPerBar beats wrap in the input; two of them back is far enough.
+    const int limit = std::max(0, s - 2 * config.stepsPerBeat * std::max(8, int(bib) + 1));
+    for (int r = s - 1; r >= limit; --r)
+        if (seq.stepInBeat[std::size_t(r)] == sib && seq.beatInBar[std::size_t(r)] == bib)
+            return r;
+    return -1;
+}
+
+void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out) {
+    const int size = inputSize(config);
+    std::fill(out, out + size, 0.0f);
+    float* o = writeFrame(seq, t, config, out);
+    if (config.lookback)
+        o = writeFrame(seq, lookbackStep(seq, t + 1, config), config, o);
     if (config.velocity) {
         if (t >= 0 && t < seq.steps) {
             const std::uint8_t bin = seq.velocityBin[std::size_t(t)];

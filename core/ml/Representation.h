@@ -24,8 +24,17 @@ struct RepresentationConfig {
     bool velocity = true; // learn a dynamic level per step
     int velocityBins = 8;
     int maxBeatsPerBar = 8; // beat-in-bar one-hot size (longer bars wrap)
+    // The network also reads the step one bar before the one it predicts (its sounding frame,
+    // and onsets when the config has them), as Magenta's Lookback RNN does: repeating a bar's
+    // rhythm or riff is then a matter of looking, not of carrying it 16 steps in the state. It
+    // changes the input, not the frames, so two configs that differ only here describe the same
+    // music and compare equal.
+    bool lookback = false;
 
     int pitches() const { return highPitch - lowPitch + 1; }
+    // The pitch blocks at the start of the input (buildInput): the previous step's sounding
+    // frame and onsets, then the same one bar back with lookback; the hold path weighs each.
+    int pitchBlocks() const { return (onsets ? 2 : 1) * (lookback ? 2 : 1); }
     bool operator==(const RepresentationConfig& o) const {
         return stepsPerBeat == o.stepsPerBeat && lowPitch == o.lowPitch &&
                highPitch == o.highPitch && onsets == o.onsets && velocity == o.velocity &&
@@ -96,10 +105,14 @@ std::uint8_t velocityToBin(int velocity, int bins);
 int binToVelocity(std::uint8_t bin, int bins);
 
 // The model input for predicting step t+1: the frame at step t (sounding, onsets if the config
-// has them, its velocity bin) and the metre of step t+1 (known ahead). Step -1 is an all-zero
-// start frame. Written into `out` (inputSize(config) floats). Shared by training and the fast
-// inference path, so both see exactly the same features.
+// has them), with lookback the same for the step one bar before t+1 (lookbackStep), the velocity
+// bin of step t and the metre of step t+1 (known ahead). Step -1 is an all-zero start frame.
+// Written into `out` (inputSize(config) floats). Shared by training and the fast inference path, so
+// both see exactly the same features.
 int inputSize(const RepresentationConfig& config);
 void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out);
+// The step one bar before step `s`: the latest earlier step at the same place in its bar (same
+// beat and step in the beat), or s - 4 beats where the metre is not known; -1 when there is none.
+int lookbackStep(const FrameSequence& seq, int s, const RepresentationConfig& config);
 
 } // namespace torchestra::ml

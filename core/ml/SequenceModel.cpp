@@ -39,6 +39,10 @@ int defaultLayers(ModelKind kind, HeadKind head) {
     return kind == ModelKind::Lstm && head == HeadKind::Independent ? 1 : 2;
 }
 
+bool defaultLookback(ModelKind kind, HeadKind head) {
+    return kind == ModelKind::Lstm && head == HeadKind::Independent;
+}
+
 bool parseHeadKind(const std::string& s, HeadKind& out) {
     for (HeadKind k : {HeadKind::Independent, HeadKind::Autoregressive}) {
         if (s == toString(k)) {

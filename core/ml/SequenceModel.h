@@ -29,6 +29,11 @@ bool parseHeadKind(const std::string& s, HeadKind& out);
 // per step, openmsx 4.98 against 8.55); the NADE head's best JSB row has two, and the RNN was
 // not measured with one.
 int defaultLayers(ModelKind kind, HeadKind head);
+// Whether a new model reads the bar before as input (RepresentationConfig::lookback): on for an
+// LSTM with independent outputs, better on both corpora's validation files (JSB 8.1157 against
+// 8.1501 nats per step; openmsx 7.1543 against 7.1932, its takes 12 of 20 metric gates against
+// 9: docs/results.md, "The bar before"); the NADE head and the RNN were not measured with it.
+bool defaultLookback(ModelKind kind, HeadKind head);
 
 struct ModelConfig {
     ModelKind kind = ModelKind::Lstm;

@@ -56,6 +56,7 @@ std::vector<std::string> trainCommandArguments(const ModelConfig& config,
         if (config.head == HeadKind::Autoregressive)
             add("--nade-hidden", std::to_string(config.nadeHidden));
         add("--hold", config.holdPath ? "on" : "off");
+        add("--lookback", config.representation.lookback ? "on" : "off");
         break;
     }
     add("--steps-per-beat", std::to_string(config.representation.stepsPerBeat));

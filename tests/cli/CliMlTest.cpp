@@ -133,13 +133,16 @@ TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
 }
 
 // Without --layers an LSTM with independent outputs gets one layer and the NADE head two
-// (ml::defaultLayers); --layers still decides.
+// (ml::defaultLayers); --layers still decides. Without --lookback the independent outputs read
+// the bar before and the NADE head does not (ml::defaultLookback); --lookback still decides.
 TEST(CliMl, TrainChoosesTheLayersByHeadUnlessTold) {
     const std::string base = "train --model lstm --epochs 1 --steps-per-epoch 1 --threads 1 ";
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"", "(LSTM 1x256,"},
+        {"", "(LSTM 1x256, lookback,"},
         {"--head autoregressive ", "(LSTM 2x256, NADE head,"},
-        {"--layers 3 ", "(LSTM 3x256,"}};
+        {"--layers 3 ", "(LSTM 3x256, lookback,"},
+        {"--lookback off ", "(LSTM 1x256, best"},
+        {"--head autoregressive --lookback on ", "(LSTM 2x256, NADE head, lookback,"}};
     for (const auto& [flags, expected] : cases) {
         const std::string model = tempDir() + "/layers.tcm";
         RunResult r = runCli(base + flags + "--out " + model + " " + songFolder());

@@ -156,6 +156,53 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
     EXPECT_EQ(in[88 * 2 + 8 + 4 + 1], 1.0f); // of beat 2
 }
 
+// Lookback: the input also carries the step one bar before the one predicted, found by its place
+// in the bar, so a 3/4 bar after a 4/4 one looks back 12 steps, and a place the bar before did
+// not have (a 4/4 bar's fourth beat) two bars back or nowhere.
+TEST(Representation, LookbackReadsTheStepOneBarBefore) {
+    RepresentationConfig config;
+    config.lookback = true;
+    const int P = config.pitches();
+    ASSERT_EQ(inputSize(config), P * 4 + 8 + 4 + 8);
+    FrameSequence seq;
+    seq.resize(16 + 12 + 12, P, true);
+    for (int s = 0; s < seq.steps; ++s) {
+        const int inBar = s < 16 ? s : (s - 16) % 12;
+        seq.stepInBeat[std::size_t(s)] = std::uint8_t(inBar % 4);
+        seq.beatInBar[std::size_t(s)] = std::uint8_t(inBar / 4);
+    }
+    seq.sounding[std::size_t(2) * P + (60 - 21)] = 1; // a C4 struck at step 2
+    seq.onset[std::size_t(2) * P + (60 - 21)] = 1;
+    EXPECT_EQ(lookbackStep(seq, 5, config), -1); // the first bar has none before it
+    EXPECT_EQ(lookbackStep(seq, 18, config), 2);
+    EXPECT_EQ(lookbackStep(seq, 30, config), 18);
+    EXPECT_EQ(lookbackStep(seq, 27, config), 11);
+    EXPECT_EQ(lookbackStep(seq, 16 + 12 + 3, config), 16 + 3);
+
+    std::vector<float> in(std::size_t(inputSize(config)));
+    buildInput(seq, 17, config, in.data()); // predicting step 18
+    EXPECT_EQ(in[2 * P + (60 - 21)], 1.0f); // sounding one bar back
+    EXPECT_EQ(in[3 * P + (60 - 21)], 1.0f); // and struck there
+    EXPECT_EQ(std::count(in.begin(), in.begin() + 4 * P, 1.0f), 2) << "nothing else sounds";
+    buildInput(seq, 18, config, in.data()); // predicting step 19: the bar before was silent
+    EXPECT_EQ(std::count(in.begin(), in.begin() + 4 * P, 1.0f), 0);
+
+    // Without a metre a bar is taken as four beats.
+    std::fill(seq.stepInBeat.begin(), seq.stepInBeat.end(), kUnknownMetre);
+    std::fill(seq.beatInBar.begin(), seq.beatInBar.end(), kUnknownMetre);
+    EXPECT_EQ(lookbackStep(seq, 20, config), 4);
+    EXPECT_EQ(lookbackStep(seq, 15, config), -1);
+
+    // It is kept in checkpoints (absent in older ones: off) and changes no frames, so two
+    // configs that differ only in it describe the same music.
+    RepresentationConfig back;
+    ASSERT_EQ(RepresentationConfig::fromJson(config.toJson(), back), "");
+    EXPECT_TRUE(back.lookback);
+    ASSERT_EQ(RepresentationConfig::fromJson(RepresentationConfig{}.toJson(), back), "");
+    EXPECT_FALSE(back.lookback);
+    EXPECT_EQ(config, RepresentationConfig{});
+}
+
 TEST(Representation, VelocityBinsRoundTrip) {
     for (int bins : {1, 4, 8, 16, 127})
         for (int b = 0; b < bins; ++b)

@@ -75,6 +75,8 @@ TEST_F(TrainByTimeTest, EachTrainForChoiceTrainsWithTheCommandLinesOptions) {
             EXPECT_EQ(panel->trainMinutes(), minutes);
             expectSameOptions(panel->trainOptions(),
                               ml::defaultTrainOptions(panel->modelConfig(), minutes));
+            EXPECT_EQ(panel->modelConfig().representation.lookback,
+                      ml::defaultLookback(kind, panel->modelConfig().head));
         }
     }
 }

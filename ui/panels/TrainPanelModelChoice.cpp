@@ -139,6 +139,7 @@ ml::ModelConfig TrainPanel::modelConfig() const {
     ml::ModelConfig config;
     config.kind = ml::ModelKind(m_kind->currentData().toInt());
     applyPreset(Preset(m_preset->currentData().toInt()), config);
+    config.representation.lookback = ml::defaultLookback(config.kind, config.head); // as train's
     return config;
 }
 

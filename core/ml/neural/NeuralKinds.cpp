@@ -10,7 +10,9 @@ void registerNeuralKinds() {
     h.load = deserializeNeural;
     h.describe = [](const ModelConfig& config) {
         std::string text = std::to_string(config.layers) + "x" + std::to_string(config.hidden);
-        return config.head == HeadKind::Autoregressive ? text + ", NADE head" : text;
+        if (config.head == HeadKind::Autoregressive)
+            text += ", NADE head";
+        return config.representation.lookback ? text + ", lookback" : text;
     };
     registerModelKind(ModelKind::Rnn, h);
     registerModelKind(ModelKind::Lstm, h);

@@ -86,7 +86,7 @@ NeuralNetImpl::NeuralNetImpl(const ModelConfig& config, int inputSize)
             register_module("velocity", torch::nn::Linear(H, config.representation.velocityBins));
     if (config.holdPath) {
         // Zero at the start, so a new model begins as it would without the path.
-        const int K = config.representation.onsets ? 2 : 1;
+        const int K = config.representation.pitchBlocks(); // with lookback, the bar before too
         m_holdFrame = register_parameter("holdFrame", torch::zeros({K, P}));
         if (m_onset)
             m_holdOnset = register_parameter("holdOnset", torch::zeros({K, P}));

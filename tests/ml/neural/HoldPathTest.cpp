@@ -41,13 +41,15 @@ float worstDifference(const std::vector<float>& a, const std::vector<float>& b) 
     return worst;
 }
 
-class HoldPath : public ::testing::TestWithParam<std::tuple<HeadKind, bool>> {};
+// (head, MIDI-style or JSB-style representation, lookback input)
+class HoldPath : public ::testing::TestWithParam<std::tuple<HeadKind, bool, bool>> {};
 
 } // namespace
 
 TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
-    const auto [head, midi] = GetParam();
-    const RepresentationConfig rep = midi ? RepresentationConfig{} : jsbRepresentation();
+    const auto [head, midi, lookback] = GetParam();
+    RepresentationConfig rep = midi ? RepresentationConfig{} : jsbRepresentation();
+    rep.lookback = lookback;
     ModelConfig c = smallConfig(ModelKind::Lstm, head, rep, 32, 2);
     ASSERT_TRUE(c.holdPath); // new models have it
     auto model = modelWithHoldWeights(c);
@@ -79,7 +81,18 @@ TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
             << i;
     }
 
-    // The terms change the probabilities of the pitches that sounded the step before.
+    // The terms change the probabilities of the pitches that sounded the step before, and with
+    // lookback those of the pitches that sounded a bar before.
+    const int blocks = rep.pitchBlocks();
+    ASSERT_EQ(model->net()->m_holdFrame.size(0), blocks);
+    if (lookback) {
+        {
+            torch::NoGradGuard noGrad;
+            model->net()->m_holdFrame.narrow(0, blocks / 2, blocks / 2).zero_();
+        }
+        const StepProbabilities noLookback = torchProbabilities(*model, seq);
+        EXPECT_GT(worstDifference(withHold.frame, noLookback.frame), 0.1f);
+    }
     {
         torch::NoGradGuard noGrad;
         model->net()->m_holdFrame.zero_();
@@ -91,10 +104,11 @@ TEST_P(HoldPath, FastPathAddsTheSameTermsAsTorch) {
 INSTANTIATE_TEST_SUITE_P(
     Heads, HoldPath,
     ::testing::Combine(::testing::Values(HeadKind::Independent, HeadKind::Autoregressive),
-                       ::testing::Bool()),
+                       ::testing::Bool(), ::testing::Bool()),
     [](const ::testing::TestParamInfo<HoldPath::ParamType>& p) {
         return std::string(std::get<0>(p.param) == HeadKind::Independent ? "independent" : "nade") +
-               (std::get<1>(p.param) ? "_midi" : "_jsb");
+               (std::get<1>(p.param) ? "_midi" : "_jsb") +
+               (std::get<2>(p.param) ? "_lookback" : "");
     });
 
 // A checkpoint from before the hold path has no "holdPath" in its config: it loads as a model
