@@ -30,9 +30,10 @@ bool parseHeadKind(const std::string& s, HeadKind& out);
 // not measured with one.
 int defaultLayers(ModelKind kind, HeadKind head);
 // Whether a new model reads the bar before as input (RepresentationConfig::lookback): on for an
-// LSTM with independent outputs, better on both corpora's validation files (JSB 8.1157 against
-// 8.1501 nats per step; openmsx 7.1543 against 7.1932, its takes 12 of 20 metric gates against
-// 9: docs/results.md, "The bar before"); the NADE head and the RNN were not measured with it.
+// LSTM with independent outputs on MIDI files, which have a metre (openmsx validation 7.1543
+// against 7.1932 nats per step, its takes 12 of 20 metric gates against 9); eval-jsb leaves it
+// off for JSB's metre-less frames, where it is worse (8.2467 against 8.1157; docs/results.md,
+// "The bar before"). The NADE head and the RNN were not measured with it.
 bool defaultLookback(ModelKind kind, HeadKind head);
 
 struct ModelConfig {

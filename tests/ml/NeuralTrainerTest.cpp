@@ -110,6 +110,28 @@ TEST(NeuralTrainer, SeededRunsRepeat) {
     EXPECT_NE(d.history[1].trainLoss, a.history[1].trainLoss);
 }
 
+// The data decides the frames, the model whether it reads the bar before: a JSB file or a built
+// corpus knows nothing of lookback, and the model trained on it still has it (and learns
+// something else than without it, so the input really reaches the network).
+TEST(NeuralTrainer, TheModelKeepsItsLookbackWhateverTheDataSays) {
+    const RepresentationConfig rep = toyRepresentation();
+    ASSERT_FALSE(rep.lookback);
+    const Dataset data = toyDataset(rep);
+    ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 16, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 2;
+    std::atomic<bool> cancel{false};
+    const TrainResult without = trainNeural(data, c, o, cancel, {}, nullptr);
+    c.representation.lookback = true;
+    const TrainResult with = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(with.status, TrainStatus::Finished) << with.error;
+    ASSERT_TRUE(with.model);
+    EXPECT_TRUE(with.model->config().representation.lookback);
+    ASSERT_EQ(without.history.size(), 2u);
+    ASSERT_EQ(with.history.size(), 2u);
+    EXPECT_NE(with.history[1].trainLoss, without.history[1].trainLoss);
+}
+
 // Weight averaging changes what is validated and returned, never the training itself: the same
 // seed gives the same training losses with and without it, the validation losses differ, and
 // the returned model is the averaged one that was validated.

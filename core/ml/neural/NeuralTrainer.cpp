@@ -217,7 +217,10 @@ NeuralTrainingRun::NeuralTrainingRun(const Dataset& data, const ModelConfig& con
                                      const ProgressFn& progress)
     : m_data(data), m_cfg(config), m_options(options), m_cancel(cancel), m_progress(progress),
       m_rng(options.seed), m_group(options.dataParallel), m_lr(options.learningRate) {
-    m_cfg.representation = data.representation; // the data decides what the model reads
+    // The data decides the frames (grid, pitches, onsets, velocity); the model whether it also
+    // reads the bar before, which a JSB file or a built corpus does not know of.
+    m_cfg.representation = data.representation;
+    m_cfg.representation.lookback = config.representation.lookback;
     if (m_group) {
         m_ranks = m_group->worldSize();
         m_rank = m_group->rank();
