@@ -288,7 +288,9 @@ double cancelLatencyMs(HeadKind head, std::chrono::milliseconds after, bool inVa
     c.representation = rep;
     TrainOptions o;
     o.epochs = 50;
-    o.stepsPerEpoch = 1;
+    // Eight batches (about 2 s at the fused NADE head's speed) before the first validation, so
+    // that a cancel "after the start" lands before any epoch completes on a quiet machine too.
+    o.stepsPerEpoch = 8;
     o.threads = 2;
     std::atomic<bool> cancel{false};
     std::atomic<bool> validating{false};

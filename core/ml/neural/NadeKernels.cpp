@@ -104,18 +104,13 @@ void nadeForward(const float* c, const float* v, const float* W, const float* V,
     const Ops& o = ops();
     const int P = d.pitches;
     const int Hn = d.hidden;
-    std::vector<float> a(static_cast<std::size_t>(Hn)), h(static_cast<std::size_t>(Hn));
+    std::vector<float> a(static_cast<std::size_t>(Hn));
+    std::vector<float> hid(std::size_t(P) * std::size_t(Hn)); // cache-sized: P x Hn floats
     for (int r = 0; r < rows; ++r) {
-        const float* vr = v + std::size_t(r) * P;
+        hiddenUnits(o, c + std::size_t(r) * Hn, v + std::size_t(r) * P, W, d, a.data(), hid.data());
         float* out = logits + std::size_t(r) * P;
-        std::memcpy(a.data(), c + std::size_t(r) * Hn, sizeof(float) * std::size_t(Hn));
-        for (int i = 0; i < P; ++i) {
-            std::memcpy(h.data(), a.data(), sizeof(float) * std::size_t(Hn));
-            sigmoidInPlace(h.data(), Hn);
-            out[i] += dot(V + std::size_t(i) * Hn, h.data(), Hn);
-            if (vr[i] != 0.f)
-                o.axpy(a.data(), vr[i], W + std::size_t(i) * Hn, Hn);
-        }
+        for (int i = 0; i < P; ++i)
+            out[i] += dot(V + std::size_t(i) * Hn, hid.data() + std::size_t(i) * Hn, Hn);
     }
 }
 
