@@ -98,7 +98,7 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
     return 0;
 }
 
-const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p"};
+const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p", "noise-carry"};
 
 // --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
 // generate command's; eval-jsb's temperature is 1.0 unless given, so its table rows
@@ -108,6 +108,7 @@ ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     settings.temperature = args.doubleValue("temperature", settings.temperature, 0.01, 10.0, err);
     settings.topK = int(args.intValue("top-k", settings.topK, 0, 128, err));
     settings.topP = args.doubleValue("top-p", settings.topP, 0.01, 1.0, err);
+    settings.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
     return settings;
 }
 

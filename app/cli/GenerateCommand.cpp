@@ -129,6 +129,7 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     request.variations = int(args.intValue("variations", 1, 1, 64, err));
     request.topK = int(args.intValue("top-k", 0, 0, 128, err));
     request.topP = args.doubleValue("top-p", 1.0, 0.01, 1.0, err);
+    request.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
@@ -145,7 +146,7 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
                              "seed",    "variations", "key",          "top-k",      "top-p",
                              "low",     "high",       "max-poly",     "density",    "out",
                              "threads", "program",    "prime-tracks", "regenerate", "candidates",
-                             "keep",    "rank-by"},
+                             "keep",    "rank-by",    "noise-carry"},
                    {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);

@@ -37,13 +37,13 @@ const std::vector<CommandInfo>& commands() {
          runTrain},
         {"generate",
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "
-         "--bars 8 "
-         "--temperature 1.0 "
-         "--seed 1 --variations 4 [--key C:major] [--regenerate 5-6] [--no-numbers] "
-         "[--candidates 64 --keep 4 --rank-by following|likelihood|closeness] --out "
-         "OUT.mid   (with each take's closeness to the training data, NLL and verbatim copies; "
-         "--candidates samples many takes and keeps the best by the music after the gap, the "
-         "model's likelihood or closeness)",
+         "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
+         "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
+         "[--noise-carry R] --out OUT.mid   (with each take's closeness to the training data, "
+         "NLL and verbatim copies; --candidates samples many takes and keeps the best by the music "
+         "after the gap, the "
+         "model's likelihood or closeness; --noise-carry: how much of a GAN's noise carries from "
+         "bar to bar, 0-1)",
          runGenerate},
         {"models",
          "models                           the built-in models (builtin:NAME) and your own: kind, "
@@ -56,8 +56,8 @@ const std::vector<CommandInfo>& commands() {
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
-         "--temperature T --top-p P]   JSB Chorales test NLL (and the music metrics of "
-         "continuations)",
+         "--temperature T --top-p P --noise-carry R]   JSB Chorales test NLL (and the music "
+         "metrics of continuations)",
          runEvalJsb},
         {"eval-infill",
          "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "

@@ -96,6 +96,13 @@ struct SampleRequest {
     double topP = 1.0; // nucleus: candidate pitches limited to this share of the mass
     std::uint64_t seed = 1;
     int variations = 1; // sampled together in one batch
+    // GAN: how much of a bar's noise carries into the next bar's, as the correlation of the two
+    // (z_k = r z_(k-1) + sqrt(1 - r^2) e_k, so each bar's noise keeps its distribution): 0 =
+    // fresh noise every bar, 1 = the same noise throughout. The generator's noise decides
+    // most of a bar's texture, so fresh noise changes it from bar to bar (MuseGAN shares part
+    // of its noise across bars for the same reason). Negative = the model's default (0.8,
+    // chosen on JSB's valid split: docs/results.md). Other kinds ignore it.
+    double noiseCarry = -1;
     SampleConstraints constraints;
 };
 

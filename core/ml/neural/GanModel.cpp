@@ -6,6 +6,7 @@
 #include "ml/neural/TorchPayload.h"
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -115,14 +116,20 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     std::normal_distribution<float> normal(0.f, float(std::max(0.0, request.temperature)));
     std::vector<int> scratch;
     scratch.reserve(std::size_t(P));
+    const double carry =
+        std::clamp(request.noiseCarry >= 0 ? request.noiseCarry : kNoiseCarry, 0.0, 1.0);
     GanGenerator generator = m_generator;
     torch::NoGradGuard noGrad;
+    torch::Tensor previousNoise; // [V, noise], each take's last bar's
     for (std::size_t k = 0; k < bars.size(); ++k) {
         if (cancel && cancel->load())
             return {};
         torch::Tensor z = torch::empty({V, m_config.noiseSize});
         for (float *p = z.data_ptr<float>(), *e = p + z.numel(); p != e; ++p)
             *p = normal(rng);
+        if (k > 0 && carry > 0)
+            z = carry * previousNoise + std::sqrt(1 - carry * carry) * z;
+        previousNoise = z;
         torch::Tensor condition = torch::zeros({V, m_shape.conditionChannels(), S});
         const bool last = k + 1 == bars.size();
         for (int v = 0; v < V; ++v) {
