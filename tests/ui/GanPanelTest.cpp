@@ -66,6 +66,28 @@ TEST(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
     QTest::mouseClick(generate->acceptButton(), Qt::LeftButton);
     EXPECT_EQ(window.undoStack().count(), steps + 1);
     EXPECT_EQ(generate->variationList()->count(), 0);
+
+    // The takes record how much noise carried from bar to bar, and Again makes the same notes
+    // with it; a take from before the carry (none recorded) is made again without it.
+    ASSERT_EQ(generate->takes().size(), 2u);
+    const project::Take made = generate->takes()[1];
+    EXPECT_EQ(made.provenance.constraints.value(QStringLiteral("noiseCarry")).toDouble(-1),
+              ml::kDefaultNoiseCarry);
+    const auto againOf = [&](const project::Take& take) {
+        std::vector<project::Take> takes = generate->takes();
+        takes.push_back(take);
+        generate->restoreTakes(takes);
+        EXPECT_TRUE(generate->againWithSeed(int(takes.size()) - 1));
+        EXPECT_TRUE(QTest::qWaitFor(
+            [&] { return generate->state() != GeneratePanel::State::Generating; }, 30000));
+        return generate->takes().back();
+    };
+    EXPECT_EQ(againOf(made).notes, made.notes);
+    project::Take older = made;
+    older.provenance.constraints.remove(QStringLiteral("noiseCarry"));
+    EXPECT_EQ(
+        againOf(older).provenance.constraints.value(QStringLiteral("noiseCarry")).toDouble(-1),
+        0.0);
 }
 
 } // namespace

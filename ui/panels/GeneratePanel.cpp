@@ -277,6 +277,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
                           bool regenerate) {
     if (m_state == State::Generating)
         return false;
+    const double againNoiseCarry = std::exchange(m_againNoiseCarry, -1.0);
     activeTrackChanged(); // the instrument may have changed since the track was chosen
     const std::shared_ptr<const ml::SequenceModel> sampler = chosenModel();
     const model::Song& song = m_song;
@@ -292,6 +293,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
         return false;
     }
     ml::SampleRequest request = sampleRequest(rep, track, primerFrom, from, to, stepTicks, key);
+    request.noiseCarry = againNoiseCarry >= 0 ? againNoiseCarry : ml::kDefaultNoiseCarry;
     CandidateChoice choice = planRun(*sampler, request, track, to, regenerate);
     const std::uint8_t channel = trackPtr->properties.channel;
     TakeAssessor::Request judging;
@@ -306,6 +308,8 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     m_targetTo = to;
     m_targetTrack = track;
     m_provenance = provenance(request, primerFrom, from, to, track, regenerate);
+    if (sampler->config().kind == ml::ModelKind::Gan) // so that Again makes the same take
+        m_provenance.constraints.insert(QStringLiteral("noiseCarry"), request.noiseCarry);
     const std::uint64_t generation = ++m_generation;
     m_cancelFlag = std::make_shared<std::atomic<bool>>(false);
     auto cancelFlag = m_cancelFlag;

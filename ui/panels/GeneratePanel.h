@@ -290,6 +290,9 @@ private:
     bool m_settingRange = false; // the range boxes are set from the instrument, not by hand
     ml::RankBy m_rankBy = ml::RankBy::None; // how the last run chose (its scores' meaning)
     int m_againSampled = -1; // Again of a take chosen from many: its place among them
+    // Again of a GAN take: the noise carry it was made with (0 for takes from before the
+    // carry); -1: ml::kDefaultNoiseCarry.
+    double m_againNoiseCarry = -1;
     QSpinBox* m_seed = nullptr;
     QComboBox* m_tonic = nullptr;
     QComboBox* m_scale = nullptr;

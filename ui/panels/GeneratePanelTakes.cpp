@@ -136,6 +136,8 @@ bool GeneratePanel::againWithSeed(int take) {
     } else {
         s[QStringLiteral("candidates")] = 1;
     }
+    // A GAN take made before its noise carried from bar to bar has none recorded.
+    m_againNoiseCarry = p.constraints.value(QStringLiteral("noiseCarry")).toDouble(0.0);
     restoreSettings(s);
     emitSettings();
     m_pianoRoll->setActiveTrack(track);

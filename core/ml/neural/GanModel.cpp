@@ -117,7 +117,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     std::vector<int> scratch;
     scratch.reserve(std::size_t(P));
     const double carry =
-        std::clamp(request.noiseCarry >= 0 ? request.noiseCarry : kNoiseCarry, 0.0, 1.0);
+        std::clamp(request.noiseCarry >= 0 ? request.noiseCarry : kDefaultNoiseCarry, 0.0, 1.0);
     GanGenerator generator = m_generator;
     torch::NoGradGuard noGrad;
     torch::Tensor previousNoise; // [V, noise], each take's last bar's

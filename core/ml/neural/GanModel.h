@@ -43,9 +43,6 @@ public:
     std::vector<FrameSequence> sample(const SampleRequest& request,
                                       const std::atomic<bool>* cancel) const override;
 
-    // SampleRequest::noiseCarry when the request leaves it to the model.
-    static constexpr double kNoiseCarry = 0.8;
-
     GanGenerator generator() const { return m_generator; }
     GanCritic critic() const { return m_critic; }
     const GanShape& shape() const { return m_shape; }
