@@ -96,4 +96,16 @@ double CliArgs::doubleValue(const std::string& flag, double fallback, double lo,
     return x;
 }
 
+bool CliArgs::onOffValue(const std::string& flag, bool fallback, std::string& error) const {
+    auto v = value(flag);
+    if (!v)
+        return fallback;
+    if (*v != "on" && *v != "off") {
+        if (error.empty())
+            error = "--" + flag + " must be on or off (got '" + *v + "')";
+        return fallback;
+    }
+    return *v == "on";
+}
+
 } // namespace torchestra::cli

@@ -26,6 +26,8 @@ public:
                        std::string& error) const;
     double doubleValue(const std::string& flag, double fallback, double lo, double hi,
                        std::string& error) const;
+    // A flag that takes on or off; otherwise as intValue.
+    bool onOffValue(const std::string& flag, bool fallback, std::string& error) const;
 
 private:
     std::vector<std::string> m_positional;

@@ -44,17 +44,9 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
         err = "--bar-steps must be a multiple of 4";
     config.representation.stepsPerBeat =
         int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
-    if (auto hold = args.value("hold")) {
-        if (*hold != "on" && *hold != "off" && err.empty())
-            err = "--hold must be on or off (got '" + *hold + "')";
-        config.holdPath = *hold == "on";
-    }
-    config.representation.lookback = ml::defaultLookback(config.kind, config.head);
-    if (auto lookback = args.value("lookback")) {
-        if (*lookback != "on" && *lookback != "off" && err.empty())
-            err = "--lookback must be on or off (got '" + *lookback + "')";
-        config.representation.lookback = *lookback == "on";
-    }
+    config.holdPath = args.onOffValue("hold", config.holdPath, err);
+    config.representation.lookback =
+        args.onOffValue("lookback", ml::defaultLookback(config.kind, config.head), err);
     return err;
 }
 

@@ -41,9 +41,8 @@ const std::vector<CommandInfo>& commands() {
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
          "[--noise-carry R] --out OUT.mid   (with each take's closeness to the training data, "
          "NLL and verbatim copies; --candidates samples many takes and keeps the best by the music "
-         "after the gap, the "
-         "model's likelihood or closeness; --noise-carry: how much of a GAN's noise carries from "
-         "bar to bar, 0-1)",
+         "after the gap, the model's likelihood or closeness; --noise-carry: how much of a GAN's "
+         "noise carries from bar to bar, 0-1)",
          runGenerate},
         {"models",
          "models                           the built-in models (builtin:NAME) and your own: kind, "

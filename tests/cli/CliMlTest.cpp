@@ -297,6 +297,14 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     EXPECT_EQ(runCli("train --model wavenet --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("train --model gan --bar-steps 6 --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("generate --model m.tcm --key H:major --out x.mid").exitCode, 2);
+    for (const char* flag : {"hold", "lookback"}) {
+        const RunResult onOff =
+            runCli(std::string("train --model lstm --") + flag + " maybe --out y.tcm x.mid");
+        EXPECT_EQ(onOff.exitCode, 2);
+        EXPECT_NE(onOff.err.find(std::string("--") + flag + " must be on or off (got 'maybe')"),
+                  std::string::npos)
+            << onOff.err;
+    }
     // refused before any training, not after it
     const RunResult split = runCli("eval-jsb --train --model markov --split train");
     EXPECT_EQ(split.exitCode, 2);
