@@ -8,6 +8,7 @@
 // the same for any kind; `eval --training DIR` adds the copy rate against those files.
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"
+#include "midi/MidiFile.h"
 #include "ml/BuiltinModels.h"
 #include "ml/Checkpoint.h"
 #include "ml/ContinuationMetrics.h"
@@ -34,13 +35,46 @@ ml::NllResult evaluateAll(const ml::SequenceModel& model,
     return total;
 }
 
+// Each primer with the bars a model continued it with, as `dir`/take-NNN.mid, so that what the
+// metrics judged can be heard and read (--takes-out). A primer is one bar, so its length gives
+// the takes' metre. "" or the first file's error.
+std::string writeContinuations(const std::string& dir, const ml::ContinuationWindows& windows,
+                               const std::vector<ml::FrameSequence>& generated,
+                               const ml::RepresentationConfig& rep, int stepsPerQuarter) {
+    constexpr int kPpq = 480;
+    const int spq = std::clamp(stepsPerQuarter, 1, kPpq);
+    for (std::size_t i = 0; i < generated.size(); ++i) {
+        const ml::FrameSequence& primer = windows.primers[i];
+        model::TempoMap map(kPpq);
+        if (primer.steps % spq == 0)
+            map.setTimeSignature({0, std::max(1, primer.steps / spq), 4});
+        else if (2 * primer.steps % spq == 0)
+            map.setTimeSignature({0, 2 * primer.steps / spq, 8});
+        model::Song song;
+        song.setTempoMap(map);
+        const model::TrackId id = song.addTrack(model::Track{});
+        const model::Tick stepTicks = kPpq / spq;
+        song.addNotes(id, ml::sequenceToNotes(primer, rep, 0, stepTicks));
+        song.addNotes(id,
+                      ml::sequenceToNotes(generated[i], rep, primer.steps * stepTicks, stepTicks));
+        char name[32];
+        std::snprintf(name, sizeof name, "/take-%03zu.mid", i + 1);
+        if (std::string err = midi::writeMidiFile(dir + name, song); !err.empty())
+            return err;
+    }
+    return {};
+}
+
 // Continuations of up to `windows` one-bar primers from `pieces`, four bars each, against what
 // followed; copy rates against `training` when given. Prints the table and the closeness. Bars
-// are a GAN's own length, else `barSteps` (--bar-steps) where the music has no metre.
-void printContinuationMetrics(const ml::SequenceModel& model,
+// are a GAN's own length, else `barSteps` (--bar-steps) where the music has no metre. With
+// `takesOut`, the continuations are written there, `stepsPerQuarter` steps a quarter note (0:
+// a quarter of a bar, for music without a metre); false when they could not be.
+bool printContinuationMetrics(const ml::SequenceModel& model,
                               const std::vector<ml::FrameSequence>& pieces, int barSteps,
                               const std::vector<ml::FrameSequence>* training,
-                              const ml::SampleRequest& settings) {
+                              const ml::SampleRequest& settings, const std::string& takesOut,
+                              int stepsPerQuarter) {
     const int stepsPerBar =
         model.config().kind == ml::ModelKind::Gan ? model.config().barSteps : barSteps;
     constexpr int kBars = 4;
@@ -55,7 +89,20 @@ void printContinuationMetrics(const ml::SequenceModel& model,
     if (interruptFlag().load()) {
         // No table of half the continuations (or none): it would read as a result.
         std::cerr << "metrics: cancelled\n";
-        return;
+        return true;
+    }
+    bool takesWritten = true;
+    if (!takesOut.empty()) {
+        if (std::string err = writeContinuations(
+                takesOut, windows, generated, model.representation(),
+                stepsPerQuarter > 0 ? stepsPerQuarter : std::max(1, stepsPerBar / 4));
+            !err.empty()) {
+            std::cerr << "metrics: the continuations were not written: " << err << "\n";
+            takesWritten = false;
+        } else {
+            std::cout << "metrics: the " << generated.size() << " continuations are in " << takesOut
+                      << "/" << std::endl;
+        }
     }
     ml::MetricOptions options;
     options.stepsPerBar = stepsPerBar;
@@ -68,6 +115,17 @@ void printContinuationMetrics(const ml::SequenceModel& model,
     printMetricsTable(report);
     std::cout << "closeness " << fixed(ml::meanOverlap(report), 3)
               << " (mean overlap area over the metrics)" << std::endl;
+    return takesWritten;
+}
+
+// --takes-out DIR, created before any long work so that a bad path is refused at once; "" or
+// why it cannot be.
+std::string makeTakesDir(const CliArgs& args) {
+    const std::string dir = args.value("takes-out", "");
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::create_directories(dir, ec) && ec)
+        return "--takes-out " + dir + ": " + ec.message();
+    return {};
 }
 
 // Each file's NLL per step and the total; exit status 0, or 1 when cancelled.
@@ -98,7 +156,9 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
     return 0;
 }
 
-const std::vector<std::string> kSamplingFlags{"temperature", "top-k", "top-p", "noise-carry"};
+// The continuations' sampling, and --takes-out DIR, where they are written.
+const std::vector<std::string> kContinuationFlags{"temperature", "top-k", "top-p", "noise-carry",
+                                                  "takes-out"};
 
 // --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
 // generate command's; eval-jsb's temperature is 1.0 unless given, so its table rows
@@ -117,7 +177,7 @@ ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
 int runEval(const std::vector<std::string>& rawArgs) {
     CliArgs args;
     std::vector<std::string> valueFlags{"model", "threads", "training", "bar-steps"};
-    valueFlags.insert(valueFlags.end(), kSamplingFlags.begin(), kSamplingFlags.end());
+    valueFlags.insert(valueFlags.end(), kContinuationFlags.begin(), kContinuationFlags.end());
     std::string err = args.parse(rawArgs, valueFlags, {"metrics"});
     ml::SampleRequest sampling = readMetricsSampling(args, err);
     const int threads = int(args.intValue("threads", 2, 1, 256, err));
@@ -140,9 +200,14 @@ int runEval(const std::vector<std::string>& rawArgs) {
     ml::DatasetOptions options;
     options.validFraction = 0;
     const bool metrics = !loaded.model->hasLikelihood() || args.has("metrics");
-    if (args.has("training") && !metrics) {
-        std::cerr << "torchestra-cli eval: --training is read with --metrics (the copy rate of "
-                     "the continuations)\n";
+    for (const char* flag : {"training", "takes-out"})
+        if (args.has(flag) && !metrics) {
+            std::cerr << "torchestra-cli eval: --" << flag
+                      << " is read with --metrics (the continuations' copy rate and files)\n";
+            return 2;
+        }
+    if (std::string terr = makeTakesDir(args); !terr.empty()) {
+        std::cerr << "torchestra-cli eval: " << terr << "\n";
         return 2;
     }
     ml::Dataset data =
@@ -168,10 +233,11 @@ int runEval(const std::vector<std::string>& rawArgs) {
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";
-        printContinuationMetrics(*loaded.model, data.train, barSteps,
-                                 training.empty() ? nullptr : &training, sampling);
-        if (!loaded.model->hasLikelihood() || interruptFlag().load())
-            return interruptFlag().load() ? 1 : 0;
+        const bool written = printContinuationMetrics(
+            *loaded.model, data.train, barSteps, training.empty() ? nullptr : &training, sampling,
+            args.value("takes-out", ""), loaded.model->representation().stepsPerBeat);
+        if (!loaded.model->hasLikelihood() || interruptFlag().load() || !written)
+            return interruptFlag().load() || !written ? 1 : 0;
     }
     return printNll(*loaded.model, data.train, refused);
 }
@@ -188,7 +254,7 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
     valueFlags.insert(valueFlags.end(), {"data", "out", "split"});
-    valueFlags.insert(valueFlags.end(), kSamplingFlags.begin(), kSamplingFlags.end());
+    valueFlags.insert(valueFlags.end(), kContinuationFlags.begin(), kContinuationFlags.end());
     std::string err = args.parse(rawArgs, valueFlags, {"train", "metrics"});
     // JSB pieces average 60 quarter steps: 64-step windows hold most of a piece with little
     // padding. Small batches with a high rate learn far faster per second here than the old
@@ -224,6 +290,11 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
     }
     if (err.empty() && !args.positional().empty())
         err = "unexpected argument '" + args.positional()[0] + "'";
+    if (err.empty() && args.has("takes-out") && !args.has("metrics") && args.has("train") &&
+        config.kind != ml::ModelKind::Gan)
+        err = "--takes-out is read with --metrics (the continuations' files)";
+    if (err.empty())
+        err = makeTakesDir(args);
     return err;
 }
 
@@ -335,19 +406,24 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
             return 1;
     } else if (std::string lerr = loadJsbModel(*args.value("model"), data, model); !lerr.empty()) {
         return refuseJsb(lerr);
+    } else if (args.has("takes-out") && !args.has("metrics") && model->hasLikelihood()) {
+        return refuseJsb("--takes-out is read with --metrics (the continuations' files)");
     }
+    bool written = true;
     if (!model->hasLikelihood() || args.has("metrics")) {
         std::string err;
         const int barSteps = int(args.intValue("bar-steps", 16, 4, 256, err));
         // Settings are chosen with --split valid; the table of docs/results.md is on test.
         const bool onValid = args.value("split", "test") == "valid";
         std::cout << "metrics on the " << (onValid ? "valid" : "test") << " split\n";
-        printContinuationMetrics(*model, onValid ? data.valid : data.test, barSteps, &data.train,
-                                 readMetricsSampling(args, err));
+        written = printContinuationMetrics(*model, onValid ? data.valid : data.test, barSteps,
+                                           &data.train, readMetricsSampling(args, err),
+                                           args.value("takes-out", ""),
+                                           0); // JSB's frames: a bar of 4/4
     }
     if (!model->hasLikelihood()) {
         std::cout << "test-nll n/a" << std::endl; // a GAN has no likelihood
-        return interruptFlag().load() ? 1 : 0;
+        return interruptFlag().load() || !written ? 1 : 0;
     }
     const ml::NllResult valid = evaluateAll(*model, data.valid);
     const ml::NllResult test = evaluateAll(*model, data.test);
@@ -356,7 +432,7 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
         return 1;
     }
     printJsbScores(valid, test, data.test.size());
-    return 0;
+    return written ? 0 : 1;
 }
 
 } // namespace torchestra::cli

@@ -49,14 +49,14 @@ const std::vector<CommandInfo>& commands() {
          "size, what each learned from",
          runModels},
         {"eval",
-         "eval --model MODEL FILES... [--metrics --training DIR]   NLL per step on held-out "
-         "files; --metrics (and a GAN): its continuations' music metrics against them",
+         "eval --model MODEL FILES... [--metrics --training DIR --takes-out DIR]   NLL per step "
+         "on held-out files; --metrics (and a GAN): its continuations' music metrics (and files)",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
-         "--temperature T --top-p P --noise-carry R]   JSB Chorales test NLL (and the music "
-         "metrics of continuations)",
+         "--temperature T --top-p P --noise-carry R --takes-out DIR]   JSB Chorales test NLL (and "
+         "the music metrics of continuations)",
          runEvalJsb},
         {"eval-infill",
          "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "

@@ -244,6 +244,55 @@ TEST(CliMl, EvalMetricsJudgesAnyKindByItsContinuations) {
         << withoutMetrics.err;
 }
 
+// --takes-out writes what the metrics judged: each one-bar primer and the four bars that
+// continue it, one MIDI file per continuation, in the songs' metre.
+TEST(CliMl, EvalWritesTheContinuationsItJudged) {
+    const std::string model = tempDir() + "/markov-takes.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    const std::string dir = tempDir() + "/eval-takes";
+    std::filesystem::remove_all(dir);
+    const RunResult e =
+        runCli("eval --metrics --takes-out " + dir + " --model " + model + " " + songFolder());
+    ASSERT_EQ(e.exitCode, 0) << e.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(e.out, m, std::regex("metrics: ([0-9]+) continuations")))
+        << e.out;
+    const int continuations = std::stoi(m[1]);
+    EXPECT_GT(continuations, 0);
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        files += entry.path().extension() == ".mid";
+    EXPECT_EQ(files, continuations);
+    const RunResult take = runCli("inspect --json " + dir + "/take-001.mid");
+    ASSERT_EQ(take.exitCode, 0) << take.err;
+    const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(take.out)).object();
+    const QJsonObject metre = json["timeSignatures"].toArray()[0].toObject();
+    EXPECT_EQ(metre["numerator"].toInt(), 4);
+    EXPECT_EQ(metre["denominator"].toInt(), 4);
+    int inPrimer = 0, after = 0;
+    long end = 0;
+    for (const QJsonValue& n : json["notes"].toArray()) {
+        (n["startTick"].toInt() < 1920 ? inPrimer : after) += 1;
+        end = std::max<long>(end, n["endTick"].toInt());
+    }
+    EXPECT_GT(inPrimer, 0) << "the primer's bar";
+    EXPECT_GT(after, 0) << "the continuation";
+    EXPECT_LE(end, 5 * 1920) << "one bar of primer and four continued";
+    // A folder that cannot be made is refused before any work, naming it; so is --takes-out
+    // where no continuations are written.
+    const std::string underAFile = songFolder() + "/song0.mid/takes";
+    const RunResult blocked = runCli("eval --metrics --takes-out " + underAFile + " --model " +
+                                     model + " " + songFolder());
+    EXPECT_EQ(blocked.exitCode, 2);
+    EXPECT_NE(blocked.err.find("--takes-out " + underAFile + ": "), std::string::npos)
+        << blocked.err;
+    const RunResult noMetrics =
+        runCli("eval --takes-out " + dir + " --model " + model + " " + songFolder());
+    EXPECT_EQ(noMetrics.exitCode, 2);
+    EXPECT_NE(noMetrics.err.find("--takes-out is read with --metrics"), std::string::npos)
+        << noMetrics.err;
+}
+
 // metrics compares two sets piece by piece; --excerpts first cuts both the way eval --metrics
 // cuts its reference (the bars after one-bar primers), so that real music can be scored as a
 // model's continuations are.
