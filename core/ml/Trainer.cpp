@@ -14,8 +14,14 @@ TrainOptions defaultTrainOptions(ModelKind kind) {
         o.learningRate = 1e-4;
         o.transpose = 6;
         o.stepsPerEpoch = 0; // a pass over the training bars (GanTrainer.cpp)
-        o.epochs = 100;
-        o.patience = 8;
+        // The time budget is what stops a GAN. Its closeness on validation climbs for the
+        // whole 20 minutes on JSB, but not steadily: it fell from 0.69 (epoch 18) to 0.62
+        // and passed 0.69 again only at epoch 56 on its way to 0.75 (epoch 96). With 8 epochs
+        // of patience and at most 100 epochs the default run stopped at 6 minutes with 0.67,
+        // with 40 at 10 minutes (its dip was longer) (docs/results.md, "The GAN given its
+        // time", session 16). 100 epochs of patience stop only a run left without a budget.
+        o.epochs = kEpochsWithoutLimit;
+        o.patience = 100;
         o.maxMinutes = 20;
         o.averageDecay = 0.99; // about one epoch of generator steps
     } else {
