@@ -141,11 +141,15 @@ void ProgressPrinter::operator()(const ml::TrainProgress& p) {
     if (tty && now - m_lastPrint < 0.2 && p.phase == "training")
         return;
     m_lastPrint = now;
+    // A run by time has no epoch limit (kEpochsWithoutLimit): no "/100000" then.
+    const std::string epoch =
+        std::to_string(p.epoch) +
+        (p.epochs < ml::kEpochsWithoutLimit ? "/" + std::to_string(p.epochs) : std::string());
     char line[256];
     std::snprintf(line, sizeof line,
-                  "epoch %d/%d  batch %ld/%ld  train %.4f  valid %s  best %s  %.0f frames/s  "
+                  "epoch %s  batch %ld/%ld  train %.4f  valid %s  best %s  %.0f frames/s  "
                   "left %s  [%s]",
-                  p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.trainLoss,
+                  epoch.c_str(), p.step, p.stepsPerEpoch, p.trainLoss,
                   p.validLoss > 0 ? std::to_string(p.validLoss).substr(0, 7).c_str() : "-",
                   p.bestValidLoss > 0 ? std::to_string(p.bestValidLoss).substr(0, 7).c_str() : "-",
                   p.framesPerSecond, formatDuration(p.secondsLeft).c_str(), p.phase.c_str());
