@@ -118,6 +118,11 @@ bool printContinuationMetrics(const ml::SequenceModel& model,
     return takesWritten;
 }
 
+// Why `flag` is refused without --metrics.
+std::string readWithMetrics(const std::string& flag) {
+    return "--" + flag + " is read with --metrics (it concerns the continuations they judge)";
+}
+
 // --takes-out DIR, created before any long work so that a bad path is refused at once; "" or
 // why it cannot be.
 std::string makeTakesDir(const CliArgs& args) {
@@ -202,8 +207,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
     const bool metrics = !loaded.model->hasLikelihood() || args.has("metrics");
     for (const char* flag : {"training", "takes-out"})
         if (args.has(flag) && !metrics) {
-            std::cerr << "torchestra-cli eval: --" << flag
-                      << " is read with --metrics (the continuations' copy rate and files)\n";
+            std::cerr << "torchestra-cli eval: " << readWithMetrics(flag) << "\n";
             return 2;
         }
     if (std::string terr = makeTakesDir(args); !terr.empty()) {
@@ -292,7 +296,7 @@ std::string readEvalJsbFlags(const std::vector<std::string>& rawArgs, CliArgs& a
         err = "unexpected argument '" + args.positional()[0] + "'";
     if (err.empty() && args.has("takes-out") && !args.has("metrics") && args.has("train") &&
         config.kind != ml::ModelKind::Gan)
-        err = "--takes-out is read with --metrics (the continuations' files)";
+        err = readWithMetrics("takes-out");
     if (err.empty())
         err = makeTakesDir(args);
     return err;
@@ -407,7 +411,7 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     } else if (std::string lerr = loadJsbModel(*args.value("model"), data, model); !lerr.empty()) {
         return refuseJsb(lerr);
     } else if (args.has("takes-out") && !args.has("metrics") && model->hasLikelihood()) {
-        return refuseJsb("--takes-out is read with --metrics (the continuations' files)");
+        return refuseJsb(readWithMetrics("takes-out"));
     }
     bool written = true;
     if (!model->hasLikelihood() || args.has("metrics")) {
