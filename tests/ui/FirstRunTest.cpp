@@ -357,13 +357,13 @@ TEST_F(FirstRunTest, GenerateOffersTheBuiltInModelsAndWritesFromASelectionWithou
     QStringList labels;
     for (int i = 0; i < models->count(); ++i)
         labels << models->itemText(i);
-    EXPECT_EQ(labels, QStringList({QStringLiteral("Bach chorales \u2014 Markov (built in)"),
-                                   QStringLiteral("Bach chorales \u2014 GAN (built in)"),
-                                   QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)")}));
-    // The Markov model is the pick, and the project would keep it by name, not by this build's
-    // path.
+    EXPECT_EQ(labels, QStringList({QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
+                                   QStringLiteral("Bach chorales \u2014 Markov (built in)"),
+                                   QStringLiteral("Bach chorales \u2014 GAN (built in)")}));
+    // The LSTM-NADE, the closest, is the pick, and the project would keep it by name, not by
+    // this build's path.
     EXPECT_EQ(models->currentIndex(), 0);
-    EXPECT_EQ(panel->modelPath(), QStringLiteral("builtin:bach-markov"));
+    EXPECT_EQ(panel->modelPath(), QStringLiteral("builtin:bach-nade"));
 
     // The Train panel lists them too, with Delete disabled for them.
     auto* list = window->trainPanel()->findChild<QTreeView*>(QStringLiteral("modelList"));

@@ -145,10 +145,10 @@ TEST(ModelLibraryTest, BuiltInsAreListedLabelledAndNeverDeletedOrOverwritten) {
     EXPECT_EQ(library.entry(0).path, QFileInfo(own).absoluteFilePath());
     EXPECT_FALSE(library.entry(0).isBuiltin());
     EXPECT_EQ(library.reference(0), QFileInfo(own).absoluteFilePath());
-    const QString labels[] = {QStringLiteral("Bach chorales \u2014 Markov (built in)"),
-                              QStringLiteral("Bach chorales \u2014 GAN (built in)"),
-                              QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)")};
-    const char* names[] = {"bach-markov", "bach-gan", "bach-nade"};
+    const QString labels[] = {QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
+                              QStringLiteral("Bach chorales \u2014 Markov (built in)"),
+                              QStringLiteral("Bach chorales \u2014 GAN (built in)")};
+    const char* names[] = {"bach-nade", "bach-markov", "bach-gan"};
     for (int i = 0; i < 3; ++i) {
         const int row = i + 1;
         EXPECT_TRUE(library.entry(row).isBuiltin());
