@@ -13,8 +13,8 @@
 namespace torchestra::cli {
 
 const std::vector<std::string> kModelValueFlags = {
-    "model", "head",           "hidden", "layers",    "dropout", "nade-hidden",
-    "order", "steps-per-beat", "noise",  "bar-steps", "hold",    "lookback"};
+    "model",          "head",  "hidden",    "layers", "dropout",  "nade-hidden", "order",
+    "steps-per-beat", "noise", "bar-steps", "hold",   "lookback", "harmony-plan"};
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
@@ -45,6 +45,7 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     config.representation.stepsPerBeat =
         int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
     config.holdPath = args.onOffValue("hold", config.holdPath, err);
+    config.harmonyPlan = args.onOffValue("harmony-plan", config.harmonyPlan, err);
     config.representation.lookback =
         args.onOffValue("lookback", ml::defaultLookback(config.kind, config.head), err);
     return err;

@@ -65,6 +65,8 @@ std::string ModelConfig::toJson() const {
     o["noiseSize"] = noiseSize;
     o["barSteps"] = barSteps;
     o["holdPath"] = holdPath;
+    if (kind == ModelKind::Gan)
+        o["harmonyPlan"] = harmonyPlan;
     o["representation"] =
         QJsonDocument::fromJson(QByteArray::fromStdString(representation.toJson())).object();
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
@@ -89,7 +91,8 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
     // Added with the GAN: checkpoints written before it have neither.
     c.noiseSize = o["noiseSize"].toInt(c.noiseSize);
     c.barSteps = o["barSteps"].toInt(c.barSteps);
-    c.holdPath = o["holdPath"].toBool(false); // older checkpoints: trained without it
+    c.holdPath = o["holdPath"].toBool(false);       // older checkpoints: trained without it
+    c.harmonyPlan = o["harmonyPlan"].toBool(false); // older GANs: the key of the bars before
     if (c.layers < 1 || c.layers > 16 || c.hidden < 1 || c.hidden > 8192 || c.dropout < 0 ||
         c.dropout >= 1 || c.nadeHidden < 1 || c.nadeHidden > 8192 || c.markovOrder < 1 ||
         c.markovOrder > 16 || c.noiseSize < 1 || c.noiseSize > 4096 || c.barSteps < 1 ||

@@ -54,6 +54,10 @@ struct ModelConfig {
     // each pitch's frequency and writes one-step notes (docs/results.md). Checkpoints written
     // before it have none.
     bool holdPath = true;
+    // GAN: each bar is conditioned on its own pitch-class profile, which sampling draws from the
+    // training music's bar-to-bar progressions (ml/neural/GanHarmonyPlan.h), instead of on the
+    // key of the four bars before. Checkpoints written before it have the key.
+    bool harmonyPlan = true;
     RepresentationConfig representation;
 
     std::string toJson() const;

@@ -46,6 +46,7 @@ std::vector<std::string> trainCommandArguments(const ModelConfig& config,
         add("--hidden", std::to_string(config.hidden));
         add("--noise", std::to_string(config.noiseSize));
         add("--bar-steps", std::to_string(config.barSteps));
+        add("--harmony-plan", config.harmonyPlan ? "on" : "off");
         break;
     case ModelKind::Rnn:
     case ModelKind::Lstm:

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -22,9 +23,11 @@ using namespace torchestra::ml::testdata;
 
 namespace {
 
-// Two chords in one octave from middle C, each held for a whole 4/4 bar of 16 steps.
+// Two chords in one octave from middle C, each held for a whole 4/4 bar of 16 steps, the first
+// struck soft and the second loud.
 const std::set<int> kChordA = {60, 64, 67}; // C major
 const std::set<int> kChordB = {62, 65, 69}; // D minor
+constexpr std::uint8_t kSoftBin = 1, kLoudBin = 3;
 
 void writeChordBar(FrameSequence& seq, int bar, const std::set<int>& chord,
                    const RepresentationConfig& rep) {
@@ -38,7 +41,8 @@ void writeChordBar(FrameSequence& seq, int bar, const std::set<int>& chord,
             seq.sounding[i] = 1;
             seq.onset[i] = s == 0 ? 1 : 0;
         }
-        seq.velocityBin[std::size_t(t)] = s == 0 ? 2 : kNoVelocity;
+        seq.velocityBin[std::size_t(t)] =
+            s == 0 ? (chord == kChordA ? kSoftBin : kLoudBin) : kNoVelocity;
     }
 }
 
@@ -79,10 +83,9 @@ TrainOptions toyGanOptions() {
     o.patience = 8;
     o.maxMinutes = 0;
     o.threads = 1;
-    // Whether the toy learns its velocities in this short a run depends on the trajectory:
-    // over seeds 1-64 it did for 34 (before the critic step computed its condition term once)
-    // and 24 (after), 19 of 40 each on seeds 25-64, and float rounding alone (oneDNN's kernels
-    // differ by CPU) changes which. Seed 3 learned them in every variant tried.
+    // Whether the toy learned its velocities in this short a run once depended on the
+    // trajectory (with every chord at bin 2, over seeds 1-64 it did for 19 to 34). With a soft
+    // and a loud chord, seeds 1-12 all learn their order (session 18).
     o.seed = 3;
     return o;
 }
@@ -196,19 +199,28 @@ TEST(Gan, SameSeedSameTakeAndConstraintsHold) {
         }
 }
 
+// The toy's C major bars are soft and its D minor bars loud: a take's chords keep that order,
+// each within a bin of its own, which no fixed velocity does. (Until session 18 every toy chord
+// had bin 2, the bin an untrained generator's level of 0.5 rounds to as well.)
 TEST(Gan, VelocitiesAreLearnedNotFixed) {
     auto model = trainedToyGan();
     ASSERT_NE(model, nullptr);
     const auto takes = model->sample(continuation(model->representation(), 4, 3));
-    int onsetSteps = 0, bin2 = 0;
+    std::vector<int> soft, loud; // the bins of the C major and the D minor onsets
     for (const FrameSequence& take : takes)
         for (int t = 0; t < take.steps; ++t)
-            if (take.velocityBin[std::size_t(t)] != kNoVelocity) {
-                ++onsetSteps;
-                bin2 += take.velocityBin[std::size_t(t)] == 2;
-            }
-    ASSERT_GT(onsetSteps, 0);
-    EXPECT_GE(bin2, onsetSteps * 3 / 4); // the toy's onsets are all in bin 2
+            if (take.velocityBin[std::size_t(t)] != kNoVelocity)
+                (take.sounds(t, 0) ? soft : loud).push_back(take.velocityBin[std::size_t(t)]);
+    ASSERT_FALSE(soft.empty());
+    ASSERT_FALSE(loud.empty());
+    const auto mean = [](const std::vector<int>& bins) {
+        return std::accumulate(bins.begin(), bins.end(), 0.0) / double(bins.size());
+    };
+    EXPECT_GT(mean(loud), mean(soft) + 0.5);
+    for (int bin : soft)
+        EXPECT_LE(bin, kSoftBin + 1);
+    for (int bin : loud)
+        EXPECT_GE(bin, kLoudBin - 1);
 }
 
 TEST(Gan, TooLittleMusicIsRefusedWithTheMinimum) {

@@ -142,22 +142,85 @@ void encodeCondition(const BarCondition& c, const GanShape& shape, float* out) {
             std::fill(flags + (3 + k) * S, flags + (4 + k) * S, c.key[k]);
 }
 
+std::vector<std::uint8_t> noteStarts(const FrameSequence& seq, StepRange bar,
+                                     const GanShape& shape) {
+    std::vector<std::uint8_t> starts(std::size_t(shape.steps), 0);
+    const int P = std::min(seq.pitches, shape.pitches);
+    for (int t = bar.first; t < bar.second && t - bar.first < shape.steps; ++t)
+        for (int p = 0; p < P && !starts[std::size_t(t - bar.first)]; ++p) {
+            const std::size_t i = std::size_t(t) * std::size_t(seq.pitches) + std::size_t(p);
+            if (seq.sounds(t, p) &&
+                (t == 0 || !seq.sounds(t - 1, p) || (!seq.onset.empty() && seq.onset[i])))
+                starts[std::size_t(t - bar.first)] = 1;
+        }
+    return starts;
+}
+
+namespace {
+
+// The velocity bin of each step of the bar where a note starts (marked by decodeBar): the
+// generator's dynamic level averaged over the steps from that one to the next start in the bar
+// that sound, as the level is learnt on every sounding step; one step's level alone (the edge
+// of the bar, for its first) was a bin off in the toy of GanTest.VelocitiesAreLearnedNotFixed.
+void decodeVelocities(const float* prob, const GanShape& shape, int steps, FrameSequence& out,
+                      int from) {
+    if (out.velocityBin.empty())
+        return;
+    const int P = shape.pitches, S = shape.steps, bins = std::max(1, shape.velocityBins);
+    const auto sounds = [&](int s) {
+        for (int p = 0; p < P; ++p)
+            if (out.sounds(from + s, p))
+                return true;
+        return false;
+    };
+    steps = std::min(steps, int(out.velocityBin.size()) - from);
+    for (int s = 0; s < steps; ++s) {
+        std::uint8_t& bin = out.velocityBin[std::size_t(from + s)];
+        if (bin == kNoVelocity)
+            continue;
+        if (!shape.velocity) {
+            bin = kNoVelocity;
+            continue;
+        }
+        double sum = prob[2 * P * S + s];
+        int count = 1;
+        for (int u = s + 1; u < steps && out.velocityBin[std::size_t(from + u)] == kNoVelocity; ++u)
+            if (sounds(u)) {
+                sum += prob[2 * P * S + u];
+                ++count;
+            }
+        bin = std::uint8_t(std::clamp(int(std::lround(sum / count * (bins - 1))), 0, bins - 1));
+    }
+}
+
+} // namespace
+
 void decodeBar(const float* prob, const GanShape& shape, int length,
-               const SamplingConstraints& constraints, FrameSequence& out, int from,
+               const SamplingConstraints& constraints, const BarDecoding& decoding,
+               const std::uint8_t* startsBefore, FrameSequence& out, int from,
                std::vector<int>& scratch) {
     const int P = shape.pitches, S = shape.steps;
     std::vector<std::uint8_t> frame(std::size_t(P), 0);
     std::vector<float> weight(std::size_t(P), 0.f);
+    const auto weighed = [](double q, double factor) {
+        if (q >= 1.0 || factor == 1.0)
+            return q;
+        const double odds = q / (1.0 - q) * factor;
+        return odds / (1.0 + odds);
+    };
     for (int s = 0; s < std::min(length, S); ++s) {
         const int t = from + s;
+        const double newNote = !startsBefore          ? 1.0
+                               : startsBefore[s] != 0 ? decoding.startOdds
+                                                      : decoding.offBeatOdds;
         int count = 0;
         for (int p = 0; p < P; ++p) {
             const bool held = t > 0 && out.sounds(t - 1, p);
             double q = prob[(P + p) * S + s];
-            if (!held && q < 1.0) {
-                const double odds = constraints.newNoteWeight(q / (1.0 - q));
-                q = odds / (1.0 + odds);
-            }
+            if (held)
+                q = weighed(q, decoding.holdOdds);
+            else if (q < 1.0)
+                q = weighed(q, constraints.newNoteWeight(1.0) * newNote);
             frame[std::size_t(p)] = constraints.allows(p) && q > 0.5 ? 1 : 0;
             weight[std::size_t(p)] = float(q);
             count += frame[std::size_t(p)];
@@ -173,14 +236,10 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
             out.onset[i] = !held || prob[p * S + s] > 0.5f ? 1 : 0;
             anyOnset = anyOnset || out.onset[i];
         }
-        if (std::size_t(t) < out.velocityBin.size()) {
-            const int bins = std::max(1, shape.velocityBins);
-            const int bin = int(std::lround(double(prob[2 * P * S + s]) * (bins - 1)));
-            out.velocityBin[std::size_t(t)] = shape.velocity && anyOnset
-                                                  ? std::uint8_t(std::clamp(bin, 0, bins - 1))
-                                                  : kNoVelocity;
-        }
+        if (std::size_t(t) < out.velocityBin.size())
+            out.velocityBin[std::size_t(t)] = anyOnset ? 0 : kNoVelocity;
     }
+    decodeVelocities(prob, shape, std::min(length, S), out, from);
 }
 
 } // namespace torchestra::ml::neural

@@ -1,7 +1,8 @@
 #pragma once
 
 // The GAN's view of music: one bar at a time on the grid, and what each bar is conditioned on
-// (the bar before, the bar after, the key of the context, the bar's length). Shared by the
+// (the bar before, the bar after, the key of the context or the bar's own pitch-class profile,
+// the bar's length). Shared by the
 // trainer (real bars and their conditions), the sampler (conditions from the primer and the
 // music after an infill) and the decoding of generated bars. No torch here.
 //
@@ -67,6 +68,11 @@ void keyFeatures(const std::vector<KeySource>& sources, int shift, const GanShap
 // How many bars before a bar its key is read from.
 constexpr int kKeyContextBars = 4;
 
+// What a condition's 13 key features describe: the key of the bars before (and after, for an
+// infill), or the bar's own pitch-class profile, which sampling draws from a HarmonyPlan
+// (ModelConfig::harmonyPlan).
+enum class HarmonyInput { KeyAround, OwnBar };
+
 // One bar's condition. A null sequence means there is no such bar.
 struct BarCondition {
     const FrameSequence* previous = nullptr;
@@ -80,15 +86,34 @@ struct BarCondition {
 // Writes the condition into `out` (conditionSize() floats, zeroed by the caller).
 void encodeCondition(const BarCondition& condition, const GanShape& shape, float* out);
 
+// Where the notes of steps `bar` of `seq` start (a pitch sounds after a step where it did not,
+// or its onset is set): one flag per step of the model's bar, 0 past the bar's end.
+std::vector<std::uint8_t> noteStarts(const FrameSequence& seq, StepRange bar,
+                                     const GanShape& shape);
+
+// How decodeBar weighs the generator's probabilities, as factors on the odds p / (1 - p)
+// (chosen on JSB's valid split, docs/results.md, session 18). Read one step at a time, the
+// generator's probabilities let a held pitch drop out for a step and new notes start where
+// the bar before had none: short notes (qualified-note ratio 0.52 against the chorales' 0.65)
+// and a rhythm that wanders from bar to bar (groove 0.67 against 0.81).
+struct BarDecoding {
+    double holdOdds = 10;      // a pitch that sounds in the step before, to go on sounding
+    double startOdds = 2;      // a new note where the bar before started one
+    double offBeatOdds = 0.25; // a new note where the bar before started none
+};
+
 // A generated bar (probabilities in the bar layout) onto steps [from, from + length) of `out`,
-// which has the model's pitches. A pitch sounds where its sounding probability passes 0.5 (the
-// threshold MuseGAN binarises with; see docs/results.md for why not Bernoulli draws) after the
-// constraints: pitches outside the range or scale never sound, density scales the odds of a
-// pitch that did not sound in the step before, and polyphony keeps the most probable pitches.
-// A sounding pitch starts a note where its onset probability passes 0.5 or it was silent in
-// the step before (the step before `from` is read from `out`).
+// which has the model's pitches. A pitch sounds where its sounding probability, its odds
+// weighed as `decoding` says, passes 0.5 (the threshold MuseGAN binarises with; see
+// docs/results.md for why not Bernoulli draws), after the constraints: pitches outside the
+// range or scale never sound, density scales the odds of a pitch that did not sound in the step
+// before, and polyphony keeps the most probable pitches. `startsBefore` (noteStarts of the bar
+// before; null when there is none) gives the new notes' weights. A sounding pitch starts a note
+// where its onset probability passes 0.5 or it was silent in the step before (the step before
+// `from` is read from `out`).
 void decodeBar(const float* probabilities, const GanShape& shape, int length,
-               const SamplingConstraints& constraints, FrameSequence& out, int from,
+               const SamplingConstraints& constraints, const BarDecoding& decoding,
+               const std::uint8_t* startsBefore, FrameSequence& out, int from,
                std::vector<int>& scratch);
 
 } // namespace torchestra::ml::neural

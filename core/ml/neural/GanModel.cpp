@@ -40,6 +40,34 @@ std::vector<KeySource> contextBefore(const FrameSequence& primer,
     return {own, fromPrimer};
 }
 
+// The profile bar `k` of the output is conditioned on: the plan's next after the bar before
+// it as written (the primer's last bar for the first; nothing before it, any bar's profile).
+void planBar(const HarmonyPlan& plan, const FrameSequence& primer,
+             const std::vector<StepRange>& primerBars, const FrameSequence& out,
+             const std::vector<StepRange>& bars, int k, const GanShape& shape, std::mt19937_64& rng,
+             float* profile) {
+    float before[GanShape::kKeyFeatures] = {};
+    if (k > 0)
+        keyFeatures({KeySource{&out, {bars[std::size_t(k - 1)]}}}, 0, shape, before);
+    else if (!primerBars.empty())
+        keyFeatures({KeySource{&primer, {primerBars.back()}}}, 0, shape, before);
+    plan.next(before, rng, profile);
+}
+
+// noteStarts of the bar before bar `k` of the output (the primer's last for the first); empty
+// when there is none.
+std::vector<std::uint8_t> startsInBarBefore(const FrameSequence& primer,
+                                            const std::vector<StepRange>& primerBars,
+                                            const FrameSequence& out,
+                                            const std::vector<StepRange>& bars, std::size_t k,
+                                            const GanShape& shape) {
+    if (k > 0)
+        return noteStarts(out, bars[k - 1], shape);
+    if (!primerBars.empty())
+        return noteStarts(primer, primerBars.back(), shape);
+    return {};
+}
+
 } // namespace
 
 int ganWidth(const ModelConfig& config) {
@@ -68,9 +96,12 @@ std::string checkGanConfig(const ModelConfig& config) {
 }
 
 GanModel::GanModel(const ModelConfig& config, GanGenerator generator, GanCritic critic,
-                   GanTrainingState state)
+                   GanTrainingState state, std::shared_ptr<const HarmonyPlan> plan)
     : m_config(config), m_shape(ganShape(config.representation, config.barSteps)),
-      m_generator(std::move(generator)), m_critic(std::move(critic)), m_state(std::move(state)) {
+      m_generator(std::move(generator)), m_critic(std::move(critic)), m_state(std::move(state)),
+      m_plan(!config.harmonyPlan ? nullptr
+             : plan              ? std::move(plan)
+                                 : std::make_shared<const HarmonyPlan>()) {
     m_generator->eval();
     m_critic->eval();
 }
@@ -88,6 +119,10 @@ std::string GanModel::serialize() const {
     ar.write("train_best", c10::IValue(m_state.bestValidLoss));
     writeBytes(ar, "train_gen_optimizer", m_state.generatorOptimizer);
     writeBytes(ar, "train_critic_optimizer", m_state.criticOptimizer);
+    if (m_plan)
+        ar.write(
+            "harmony_plan",
+            torch::tensor(m_plan->data(), torch::kFloat).view({-1, 2, HarmonyPlan::kFeatures}));
     return wrapArchive(kMagic, kPayloadVersion, ar);
 }
 
@@ -149,15 +184,24 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
                 keyFrom.push_back({&request.following, {followingBars.front()}});
             }
             float key[GanShape::kKeyFeatures];
-            keyFeatures(keyFrom, 0, m_shape, key);
+            if (m_plan)
+                planBar(*m_plan, request.primer, primerBars, out[std::size_t(v)], bars, int(k),
+                        m_shape, rng, key);
+            else
+                keyFeatures(keyFrom, 0, m_shape, key);
             c.key = key;
             c.length = bars[k].second - bars[k].first;
             encodeCondition(c, m_shape, condition[v].data_ptr<float>());
         }
         const torch::Tensor probabilities = generator(z, condition).contiguous();
-        for (int v = 0; v < V; ++v)
+        for (int v = 0; v < V; ++v) {
+            const std::vector<std::uint8_t> startsBefore = startsInBarBefore(
+                request.primer, primerBars, out[std::size_t(v)], bars, k, m_shape);
             decodeBar(probabilities[v].data_ptr<float>(), m_shape, bars[k].second - bars[k].first,
-                      constraints, out[std::size_t(v)], bars[k].first, scratch);
+                      constraints, BarDecoding{},
+                      startsBefore.empty() ? nullptr : startsBefore.data(), out[std::size_t(v)],
+                      bars[k].first, scratch);
+        }
     }
     return out;
 }
@@ -253,7 +297,23 @@ std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const s
             state.bestValidLoss = v.toDouble();
         state.generatorOptimizer = readBytes(ar, "train_gen_optimizer");
         state.criticOptimizer = readBytes(ar, "train_critic_optimizer");
-        return std::make_unique<GanModel>(config, g, c, std::move(state));
+        std::shared_ptr<const HarmonyPlan> plan;
+        if (config.harmonyPlan) {
+            torch::Tensor pairs;
+            if (!ar.try_read("harmony_plan", pairs) || !insideItsStorage(pairs)) {
+                error = std::string(kWhat) + ": the harmony plan is missing";
+                return nullptr;
+            }
+            pairs = pairs.to(torch::kFloat).contiguous();
+            const float* first = pairs.numel() > 0 ? pairs.data_ptr<float>() : nullptr;
+            plan = std::make_shared<const HarmonyPlan>(
+                HarmonyPlan::fromData(std::vector<float>(first, first + pairs.numel()), error));
+            if (!error.empty()) {
+                error = std::string(kWhat) + ": " + error;
+                return nullptr;
+            }
+        }
+        return std::make_unique<GanModel>(config, g, c, std::move(state), std::move(plan));
     } catch (const c10::Error& e) {
         error = std::string(kWhat) + " unreadable: " + e.what_without_backtrace();
     } catch (const std::exception& e) {

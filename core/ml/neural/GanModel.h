@@ -1,11 +1,14 @@
 #pragma once
 
 // The GAN as a SequenceModel: it writes bar by bar, each bar conditioned on the bar before it
-// (the primer's last bar for the first), the key of the last four bars, and, for the last bar
-// of an infill, the bar after (SampleRequest::following). It has no likelihood. Training is
-// trainGan (GanTraining.h); loading is deserializeGan. Included only by ml/neural/*.cpp.
+// (the primer's last bar for the first), the bar's pitch-class profile drawn from its harmony
+// plan (GanHarmonyPlan.h; models from before plans: the key of the last four bars), and, for
+// the last bar of an infill, the bar after (SampleRequest::following). It has no likelihood.
+// Training is trainGan (GanTraining.h); loading is deserializeGan. Included only by
+// ml/neural/*.cpp.
 
 #include "ml/SequenceModel.h"
+#include "ml/neural/GanHarmonyPlan.h"
 #include "ml/neural/GanNet.h"
 
 #include <memory>
@@ -33,8 +36,9 @@ std::string checkGanConfig(const ModelConfig& config);
 class GanModel final : public SequenceModel {
 public:
     // Takes the modules (they must not be trained afterwards: sampling runs concurrently).
+    // `plan` is required when config.harmonyPlan (and ignored otherwise).
     GanModel(const ModelConfig& config, GanGenerator generator, GanCritic critic,
-             GanTrainingState state);
+             GanTrainingState state, std::shared_ptr<const HarmonyPlan> plan = {});
 
     const ModelConfig& config() const override { return m_config; }
     std::string serialize() const override;
@@ -47,6 +51,7 @@ public:
     GanCritic critic() const { return m_critic; }
     const GanShape& shape() const { return m_shape; }
     const GanTrainingState& trainingState() const { return m_state; }
+    const std::shared_ptr<const HarmonyPlan>& harmonyPlan() const { return m_plan; }
 
 private:
     ModelConfig m_config;
@@ -54,6 +59,7 @@ private:
     GanGenerator m_generator;
     GanCritic m_critic;
     GanTrainingState m_state;
+    std::shared_ptr<const HarmonyPlan> m_plan;
 };
 
 // A freshly initialised GAN (after torch::manual_seed(seed)); null with `error` set.

@@ -116,6 +116,9 @@ struct GanState {
     std::optional<PiecePool> pool;
     GanBarIndex bars;
     const std::vector<FrameSequence>& pieces() const { return pool ? pool->pieces() : held; }
+    // ModelConfig::harmonyPlan: the training pieces' progressions (streamed: the first pool's).
+    std::shared_ptr<const HarmonyPlan> plan;
+    HarmonyInput harmony() const { return plan ? HarmonyInput::OwnBar : HarmonyInput::KeyAround; }
     std::mt19937_64 rng;
     long steps = 0; // generator steps, for the average's warm-up
     // Data-parallel (TrainOptions::dataParallel): each batch is drawn for all ranks at once
@@ -273,6 +276,9 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     if (!fresh)
         return false;
     m_state->shape = fresh->shape();
+    if (m_cfg.harmonyPlan)
+        m_state->plan = std::make_shared<const HarmonyPlan>(
+            HarmonyPlan::fromPieces(m_state->pieces(), m_state->shape, m_cfg.barSteps));
     m_state->noise = m_cfg.noiseSize;
     m_state->generator = fresh->generator();
     m_state->critic = fresh->critic();
@@ -451,9 +457,9 @@ GanTrainingRun::Next GanTrainingRun::trainEpoch(int epoch, double& wasserstein,
 // rank's rows; streamed, each rank's own from its own share.
 GanBatch drawBatch(GanState& s, int batch, int transpose) {
     if (!s.group || s.pool)
-        return makeGanBatch(s.pieces(), s.bars, s.shape, batch, transpose, s.rng);
-    GanBatch b =
-        makeGanBatch(s.pieces(), s.bars, s.shape, batch * s.group->worldSize(), transpose, s.rng);
+        return makeGanBatch(s.pieces(), s.bars, s.shape, s.harmony(), batch, transpose, s.rng);
+    GanBatch b = makeGanBatch(s.pieces(), s.bars, s.shape, s.harmony(),
+                              batch * s.group->worldSize(), transpose, s.rng);
     const std::int64_t first = std::int64_t(s.group->rank()) * batch;
     b.real = b.real.narrow(0, first, batch);
     b.condition = b.condition.narrow(0, first, batch);
@@ -543,7 +549,7 @@ bool GanTrainingRun::validate(double& score) {
     auto windows = std::make_shared<const ContinuationWindows>(m_valid);
     const bool done = m_compute->run(
         [s = m_state, out, windows, cfg = m_cfg] {
-            const GanModel model(cfg, s->averaged, s->critic, {});
+            const GanModel model(cfg, s->averaged, s->critic, {}, s->plan);
             MetricOptions options;
             options.stepsPerBar = cfg.barSteps;
             const MetricsReport report = compareSets(
@@ -612,7 +618,7 @@ std::shared_ptr<SequenceModel> GanTrainingRun::modelFrom(const GanSnapshot& s) c
     GanCritic c = fresh->critic();
     assign(*g, s.generator);
     assign(*c, s.critic);
-    return std::make_shared<GanModel>(m_cfg, g, c, s.state);
+    return std::make_shared<GanModel>(m_cfg, g, c, s.state, m_state->plan);
 }
 
 TrainResult GanTrainingRun::result(TrainStatus status, const std::string& error) {

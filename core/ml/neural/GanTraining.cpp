@@ -33,7 +33,8 @@ int ganBarSteps(const std::vector<FrameSequence>& pieces, int unmetered) {
 }
 
 GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarIndex& data,
-                      const GanShape& shape, int count, int transpose, std::mt19937_64& rng) {
+                      const GanShape& shape, HarmonyInput harmony, int count, int transpose,
+                      std::mt19937_64& rng) {
     GanBatch batch;
     batch.real = torch::zeros({count, shape.barChannels(), shape.steps});
     batch.condition = torch::zeros({count, shape.conditionChannels(), shape.steps});
@@ -61,6 +62,8 @@ GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarInde
             c.nextBar = bars[std::size_t(bi + 1)];
             key.ranges.push_back(c.nextBar);
         }
+        if (harmony == HarmonyInput::OwnBar)
+            key.ranges = {bars[std::size_t(bi)]};
         float features[GanShape::kKeyFeatures];
         keyFeatures({key}, shift, shape, features);
         c.key = features;

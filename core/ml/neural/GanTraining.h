@@ -45,9 +45,10 @@ struct GanBatch {
     torch::Tensor condition; // [B, conditionChannels, steps]
 };
 // `count` bars of `pieces` (indexed by `bars`) drawn uniformly, each transposed by a random
-// shift within +-transpose.
+// shift within +-transpose, their key features as `harmony` says.
 GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarIndex& bars,
-                      const GanShape& shape, int count, int transpose, std::mt19937_64& rng);
+                      const GanShape& shape, HarmonyInput harmony, int count, int transpose,
+                      std::mt19937_64& rng);
 
 // Called between an update's backward pass and its optimizer step with the updated module's
 // parameters and the update's loss (data-parallel training averages the gradients there).

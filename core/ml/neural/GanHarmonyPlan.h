@@ -1,0 +1,57 @@
+#pragma once
+
+// The harmony a GAN follows from bar to bar (ModelConfig::harmonyPlan). Such a GAN conditions
+// each bar on the bar's own pitch-class profile (keyFeatures of the bar itself). When it
+// writes, the next bar's profile comes from the training music's own progressions: the
+// training bars whose profiles are nearest to the bar just written, under any of the 12
+// transpositions; one of the closest few is taken at random, and the profile of the bar that
+// followed it, transposed alike, is the next bar's.
+//
+// Why: a GAN conditioned on the key of the bars before, with its noise carried from bar to bar
+// to keep the texture, kept the harmony as well. Its four-bar pitch-class entropy stayed at that
+// of one bar (docs/results.md, session 18). The profile gives harmony a condition of its own
+// that the generator cannot ignore. The noise keeps the texture, and the plan moves the
+// harmony the way the training music moves it.
+//
+// No torch here; the pairs travel in the GAN payload (GanModel.cpp).
+
+#include "ml/neural/GanBars.h"
+
+#include <cstddef>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace torchestra::ml::neural {
+
+class HarmonyPlan {
+public:
+    static constexpr int kFeatures = GanShape::kKeyFeatures;
+    // Profiles a draw chooses among (chosen on JSB's valid split: docs/results.md).
+    static constexpr int kNearest = 8;
+    // Pairs kept at most; a larger corpus is thinned evenly. 20,000 pairs keep a draw under a
+    // millisecond.
+    static constexpr std::size_t kMaxPairs = 20000;
+
+    HarmonyPlan() = default;
+    // The profile pairs of consecutive bars (ganBars) of `pieces` where neither bar is silent.
+    static HarmonyPlan fromPieces(const std::vector<FrameSequence>& pieces, const GanShape& shape,
+                                  int barSteps);
+    // From data() of another plan; empty `error` on success.
+    static HarmonyPlan fromData(std::vector<float> data, std::string& error);
+
+    bool empty() const { return m_pairs.empty(); }
+    std::size_t size() const { return m_pairs.size() / (2 * kFeatures); }
+    // Pairs as floats: per pair the first bar's kFeatures, then the next bar's.
+    const std::vector<float>& data() const { return m_pairs; }
+
+    // The profile (kFeatures floats into `out`) of the bar after one whose profile is
+    // `current`. When `current` is silent (all zero), any pair's first profile, in any key. An
+    // empty plan (an untrained model's) gives the silent profile: no harmony asked for.
+    void next(const float* current, std::mt19937_64& rng, float* out) const;
+
+private:
+    std::vector<float> m_pairs;
+};
+
+} // namespace torchestra::ml::neural

@@ -1,0 +1,151 @@
+// The GAN's harmony plan (ml/neural/GanHarmonyPlan.h): the next bar's pitch-class profile drawn
+// from the training music's own progressions, in any key, and carried in the checkpoint.
+
+#include "../NeuralTestData.h"
+
+#include "ml/neural/GanModel.h"
+#include "ml/neural/NeuralKinds.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <limits>
+#include <set>
+
+using namespace torchestra::ml;
+using namespace torchestra::ml::neural;
+using torchestra::ml::testdata::toyRepresentation;
+
+namespace {
+
+using Profile = std::array<float, HarmonyPlan::kFeatures>;
+
+// A piece of one-bar chords (4/4, 16 steps a bar), each held through its bar.
+FrameSequence chordBars(const RepresentationConfig& rep, const std::vector<std::set<int>>& chords) {
+    FrameSequence seq;
+    seq.resize(int(chords.size()) * 16, rep.pitches(), true);
+    for (int t = 0; t < seq.steps; ++t) {
+        seq.stepInBeat[std::size_t(t)] = std::uint8_t(t % 4);
+        seq.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
+        for (int pitch : chords[std::size_t(t / 16)]) {
+            const std::size_t i =
+                std::size_t(t) * std::size_t(seq.pitches) + std::size_t(pitch - rep.lowPitch);
+            seq.sounding[i] = 1;
+            seq.onset[i] = t % 16 == 0 ? 1 : 0;
+        }
+    }
+    return seq;
+}
+
+const std::set<int> kCMajor = {60, 64, 67}, kAMinor = {60, 64, 69}, kDMajor = {62, 66, 69},
+                    kBMinor = {62, 66, 71};
+
+Profile profileOf(const std::set<int>& chord, const GanShape& shape) {
+    const FrameSequence bar = chordBars(toyRepresentation(), {chord});
+    Profile p{};
+    keyFeatures({KeySource{&bar, {{0, 16}}}}, 0, shape, p.data());
+    return p;
+}
+
+void expectProfile(const Profile& got, const Profile& want, const char* what) {
+    for (int q = 0; q < HarmonyPlan::kFeatures; ++q)
+        EXPECT_FLOAT_EQ(got[std::size_t(q)], want[std::size_t(q)]) << what << ", feature " << q;
+}
+
+// C major and A minor alternating, 12 pieces of 8 bars: 84 pairs, half of them each way.
+HarmonyPlan alternatingPlan(const GanShape& shape) {
+    std::vector<FrameSequence> pieces;
+    for (int i = 0; i < 12; ++i)
+        pieces.push_back(chordBars(toyRepresentation(), {kCMajor, kAMinor, kCMajor, kAMinor,
+                                                         kCMajor, kAMinor, kCMajor, kAMinor}));
+    return HarmonyPlan::fromPieces(pieces, shape, 16);
+}
+
+} // namespace
+
+// A major and a minor triad share no transposition, so the music's one progression from each
+// is the only answer, in the key of the bar it is asked about.
+TEST(HarmonyPlan, FollowsItsMusicsProgressionsInAnyKey) {
+    const GanShape shape = ganShape(toyRepresentation(), 16);
+    const HarmonyPlan plan = alternatingPlan(shape);
+    ASSERT_EQ(plan.size(), 12u * 7u);
+    std::mt19937_64 rng(5);
+    for (int draw = 0; draw < 20; ++draw) {
+        Profile next{};
+        plan.next(profileOf(kCMajor, shape).data(), rng, next.data());
+        expectProfile(next, profileOf(kAMinor, shape), "after C major");
+        plan.next(profileOf(kAMinor, shape).data(), rng, next.data());
+        expectProfile(next, profileOf(kCMajor, shape), "after A minor");
+        plan.next(profileOf(kDMajor, shape).data(), rng, next.data()); // a tone higher
+        expectProfile(next, profileOf(kBMinor, shape), "after D major");
+    }
+}
+
+// After silence (or with no primer) any bar's profile may start, and an untrained model's empty
+// plan asks for no harmony at all.
+TEST(HarmonyPlan, SilenceStartsAnywhereAndAnEmptyPlanAsksForNothing) {
+    const GanShape shape = ganShape(toyRepresentation(), 16);
+    const HarmonyPlan plan = alternatingPlan(shape);
+    const Profile silent{};
+    std::mt19937_64 rng(9);
+    std::set<std::vector<float>> seen;
+    for (int draw = 0; draw < 40; ++draw) {
+        Profile next{};
+        plan.next(silent.data(), rng, next.data());
+        float sum = 0;
+        for (int q = 0; q < 12; ++q)
+            sum += next[std::size_t(q)];
+        EXPECT_NEAR(sum, 1.0f, 1e-5f);
+        seen.insert(std::vector<float>(next.begin(), next.begin() + 12));
+    }
+    EXPECT_GT(seen.size(), 4u); // in more than one key
+    Profile next;
+    next.fill(0.5f);
+    HarmonyPlan().next(profileOf(kCMajor, shape).data(), rng, next.data());
+    expectProfile(next, silent, "an empty plan");
+}
+
+TEST(HarmonyPlan, DamagedPairsAreRefused) {
+    std::string error;
+    EXPECT_TRUE(
+        HarmonyPlan::fromData(std::vector<float>(2 * HarmonyPlan::kFeatures, 0.1f), error).size() ==
+        1);
+    EXPECT_TRUE(error.empty()) << error;
+    HarmonyPlan::fromData(std::vector<float>(HarmonyPlan::kFeatures, 0.1f), error);
+    EXPECT_NE(error.find("not whole pairs"), std::string::npos) << error;
+    std::vector<float> outside(2 * HarmonyPlan::kFeatures, 0.1f);
+    outside[3] = std::numeric_limits<float>::quiet_NaN();
+    HarmonyPlan::fromData(outside, error);
+    EXPECT_NE(error.find("outside 0..1"), std::string::npos) << error;
+}
+
+// The plan travels in the GAN's payload; a plan model's payload without one is refused, and a
+// model from before plans (harmonyPlan off) needs none.
+TEST(HarmonyPlan, TravelsInTheCheckpointAndIsRequiredThere) {
+    ModelConfig config;
+    config.kind = ModelKind::Gan;
+    config.hidden = 16;
+    config.noiseSize = 8;
+    config.representation = toyRepresentation();
+    ASSERT_TRUE(config.harmonyPlan); // new models have it
+    std::string error;
+    const std::unique_ptr<GanModel> fresh = createGanModel(config, 3, error);
+    ASSERT_NE(fresh, nullptr) << error;
+    auto plan = std::make_shared<const HarmonyPlan>(alternatingPlan(fresh->shape()));
+    const GanModel withPlan(config, fresh->generator(), fresh->critic(), {}, plan);
+    const std::unique_ptr<SequenceModel> back = deserializeGan(config, withPlan.serialize(), error);
+    ASSERT_NE(back, nullptr) << error;
+    const auto* gan = dynamic_cast<const GanModel*>(back.get());
+    ASSERT_NE(gan, nullptr);
+    ASSERT_NE(gan->harmonyPlan(), nullptr);
+    EXPECT_EQ(gan->harmonyPlan()->data(), plan->data());
+
+    ModelConfig before = config;
+    before.harmonyPlan = false;
+    const GanModel old(before, fresh->generator(), fresh->critic(), {});
+    EXPECT_EQ(old.harmonyPlan(), nullptr);
+    const std::string oldPayload = old.serialize();
+    EXPECT_NE(deserializeGan(before, oldPayload, error), nullptr) << error;
+    EXPECT_EQ(deserializeGan(config, oldPayload, error), nullptr);
+    EXPECT_NE(error.find("harmony plan is missing"), std::string::npos) << error;
+}
