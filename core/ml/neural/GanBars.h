@@ -2,9 +2,9 @@
 
 // The GAN's view of music: one bar at a time on the grid, and what each bar is conditioned on
 // (the bar before, the bar after, the key of the context or the bar's own pitch-class profile,
-// the bar's length). Shared by the
-// trainer (real bars and their conditions), the sampler (conditions from the primer and the
-// music after an infill) and the decoding of generated bars. No torch here.
+// the bar's length). Shared by the trainer (real bars and their conditions), the sampler
+// (conditions from the primer and the music after an infill) and the decoding of generated
+// bars. No torch here.
 //
 // Layouts, for conv1d over the bar's steps (channel-major: element [c * steps + s]):
 // - a bar: channels [0, P) onsets, [P, 2P) sounding, 2P the dynamic level (the velocity bin of

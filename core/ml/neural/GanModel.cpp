@@ -40,32 +40,25 @@ std::vector<KeySource> contextBefore(const FrameSequence& primer,
     return {own, fromPrimer};
 }
 
-// The profile bar `k` of the output is conditioned on: the plan's next after the bar before
-// it as written (the primer's last bar for the first; nothing before it, any bar's profile).
-void planBar(const HarmonyPlan& plan, const FrameSequence& primer,
-             const std::vector<StepRange>& primerBars, const FrameSequence& out,
-             const std::vector<StepRange>& bars, int k, const GanShape& shape, std::mt19937_64& rng,
-             float* profile) {
-    float before[GanShape::kKeyFeatures] = {};
-    if (k > 0)
-        keyFeatures({KeySource{&out, {bars[std::size_t(k - 1)]}}}, 0, shape, before);
-    else if (!primerBars.empty())
-        keyFeatures({KeySource{&primer, {primerBars.back()}}}, 0, shape, before);
-    plan.next(before, rng, profile);
+// The key features of a bar of a GAN from before plans: the key of the bars before bar `k`
+// of the output (reaching back into the primer) and of the bar after, when `c` has one.
+void keyAround(const FrameSequence& primer, const std::vector<StepRange>& primerBars,
+               const FrameSequence& out, const std::vector<StepRange>& bars, int k,
+               const BarCondition& c, const GanShape& shape, float* key) {
+    std::vector<KeySource> from = contextBefore(primer, primerBars, out, bars, k);
+    if (c.next)
+        from.push_back({c.next, {c.nextBar}});
+    keyFeatures(from, 0, shape, key);
 }
 
-// noteStarts of the bar before bar `k` of the output (the primer's last for the first); empty
-// when there is none.
-std::vector<std::uint8_t> startsInBarBefore(const FrameSequence& primer,
-                                            const std::vector<StepRange>& primerBars,
-                                            const FrameSequence& out,
-                                            const std::vector<StepRange>& bars, std::size_t k,
-                                            const GanShape& shape) {
-    if (k > 0)
-        return noteStarts(out, bars[k - 1], shape);
-    if (!primerBars.empty())
-        return noteStarts(primer, primerBars.back(), shape);
-    return {};
+// The profile a bar with condition `c` is conditioned on: the plan's next after the bar before
+// it as written (`c.previous`; without one, any bar's profile).
+void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& shape,
+             std::mt19937_64& rng, float* profile) {
+    float before[GanShape::kKeyFeatures] = {};
+    if (c.previous)
+        keyFeatures({KeySource{c.previous, {c.previousBar}}}, 0, shape, before);
+    plan.next(before, rng, profile);
 }
 
 } // namespace
@@ -156,6 +149,8 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     GanGenerator generator = m_generator;
     torch::NoGradGuard noGrad;
     torch::Tensor previousNoise; // [V, noise], each take's last bar's
+    // Per take, where the notes of the bar before the one being written start (noteStarts).
+    std::vector<std::vector<std::uint8_t>> startsBefore(static_cast<std::size_t>(V));
     for (std::size_t k = 0; k < bars.size(); ++k) {
         if (cancel && cancel->load())
             return {};
@@ -176,31 +171,29 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
                 c.previous = &request.primer;
                 c.previousBar = primerBars.back();
             }
-            std::vector<KeySource> keyFrom =
-                contextBefore(request.primer, primerBars, out[std::size_t(v)], bars, int(k));
             if (last && !followingBars.empty()) {
                 c.next = &request.following;
                 c.nextBar = followingBars.front();
-                keyFrom.push_back({&request.following, {followingBars.front()}});
             }
             float key[GanShape::kKeyFeatures];
             if (m_plan)
-                planBar(*m_plan, request.primer, primerBars, out[std::size_t(v)], bars, int(k),
-                        m_shape, rng, key);
+                planBar(*m_plan, c, m_shape, rng, key);
             else
-                keyFeatures(keyFrom, 0, m_shape, key);
+                keyAround(request.primer, primerBars, out[std::size_t(v)], bars, int(k), c, m_shape,
+                          key);
+            startsBefore[std::size_t(v)] = c.previous
+                                               ? noteStarts(*c.previous, c.previousBar, m_shape)
+                                               : std::vector<std::uint8_t>{};
             c.key = key;
             c.length = bars[k].second - bars[k].first;
             encodeCondition(c, m_shape, condition[v].data_ptr<float>());
         }
         const torch::Tensor probabilities = generator(z, condition).contiguous();
         for (int v = 0; v < V; ++v) {
-            const std::vector<std::uint8_t> startsBefore = startsInBarBefore(
-                request.primer, primerBars, out[std::size_t(v)], bars, k, m_shape);
+            const std::vector<std::uint8_t>& starts = startsBefore[std::size_t(v)];
             decodeBar(probabilities[v].data_ptr<float>(), m_shape, bars[k].second - bars[k].first,
-                      constraints, BarDecoding{},
-                      startsBefore.empty() ? nullptr : startsBefore.data(), out[std::size_t(v)],
-                      bars[k].first, scratch);
+                      constraints, BarDecoding{}, starts.empty() ? nullptr : starts.data(),
+                      out[std::size_t(v)], bars[k].first, scratch);
         }
     }
     return out;
