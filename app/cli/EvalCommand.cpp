@@ -162,18 +162,20 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
 }
 
 // The continuations' sampling, and --takes-out DIR, where they are written.
-const std::vector<std::string> kContinuationFlags{"temperature", "top-k", "top-p", "noise-carry",
-                                                  "takes-out"};
+const std::vector<std::string> kContinuationFlags{"temperature", "top-k",       "top-p",
+                                                  "noise-carry", "rhythm-odds", "takes-out"};
 
-// --temperature, --top-k, --top-p: the sampling settings of the continuations (defaults: the
-// generate command's; eval-jsb's temperature is 1.0 unless given, so its table rows
-// reproduce), so that they can be chosen on a validation split.
+// --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds: the sampling settings of the
+// continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless given, so
+// its table rows reproduce), so that they can be chosen on a validation split.
 ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     ml::SampleRequest settings;
     settings.temperature = args.doubleValue("temperature", settings.temperature, 0.01, 10.0, err);
     settings.topK = int(args.intValue("top-k", settings.topK, 0, 128, err));
     settings.topP = args.doubleValue("top-p", settings.topP, 0.01, 1.0, err);
     settings.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
+    if (err.empty())
+        err = readRhythmOdds(args, settings.rhythm);
     return settings;
 }
 
@@ -233,7 +235,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
         training = std::move(trainingData.train);
     }
     if (metrics) {
-        useModelTemperature(args, loaded.metadata, sampling, "continuations at"); // as generate
+        useModelSampling(args, loaded.metadata, sampling, "continuations at"); // as generate
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";

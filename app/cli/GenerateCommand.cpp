@@ -130,6 +130,8 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     request.topK = int(args.intValue("top-k", 0, 0, 128, err));
     request.topP = args.doubleValue("top-p", 1.0, 0.01, 1.0, err);
     request.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
+    if (err.empty())
+        err = readRhythmOdds(args, request.rhythm);
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
@@ -146,7 +148,7 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
                              "seed",    "variations", "key",          "top-k",      "top-p",
                              "low",     "high",       "max-poly",     "density",    "out",
                              "threads", "program",    "prime-tracks", "regenerate", "candidates",
-                             "keep",    "rank-by",    "noise-carry"},
+                             "keep",    "rank-by",    "noise-carry",  "rhythm-odds"},
                    {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);
@@ -441,7 +443,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     model::Tick stepTicks = 0;
     if (std::string err = buildRequest(args, rep, s, primer, stepTicks); !err.empty())
         return refuse(err);
-    useModelTemperature(args, loaded.metadata, s.request, "sampling at");
+    useModelSampling(args, loaded.metadata, s.request, "sampling at");
     RankingPlan plan;
     if (s.candidates > 0)
         if (std::string err = planRanking(loaded, modelPath, s, primer, plan); !err.empty())

@@ -51,9 +51,13 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     return err;
 }
 
-void useModelTemperature(const CliArgs& args, const ml::TrainingMetadata& metadata,
-                         ml::SampleRequest& request, const std::string& what) {
-    if (args.has("temperature") || !metadata.sampling.calibrated())
+void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
+                      ml::SampleRequest& request, const std::string& what) {
+    if (!metadata.sampling.calibrated())
+        return;
+    if (!args.has("rhythm-odds"))
+        request.rhythm = metadata.sampling.rhythm;
+    if (args.has("temperature"))
         return;
     request.temperature = metadata.sampling.temperature;
     std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
@@ -121,6 +125,25 @@ std::string formatDuration(double seconds) {
     else
         std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
     return buf;
+}
+
+std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out) {
+    const auto text = args.value("rhythm-odds");
+    if (!text)
+        return {};
+    if (*text == "off") {
+        out = {1.0, 1.0};
+        return {};
+    }
+    double start = -1, offBeat = -1;
+    char tail = 0;
+    if (std::sscanf(text->c_str(), "%lf,%lf%c", &start, &offBeat, &tail) != 2 ||
+        !(start >= 0 && start <= 100) || !(offBeat >= 0 && offBeat <= 100))
+        return "--rhythm-odds: '" + *text +
+               "' is not two odds from 0 to 100 (where the bar before started a note, where "
+               "it did not: e.g. 1.2,0.7) or off";
+    out = {start, offBeat};
+    return {};
 }
 
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out) {

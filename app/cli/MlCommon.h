@@ -50,13 +50,18 @@ std::string fixed(double v, int digits);
 // The metrics side by side (reference vs generated, overlap, KL) and the copy rates.
 void printMetricsTable(const ml::MetricsReport& report);
 
-// Without --temperature, sets `request`'s temperature to the one the model chose on its
-// validation files, if it chose one, and says so on stdout after `what` ("sampling at").
-void useModelTemperature(const CliArgs& args, const ml::TrainingMetadata& metadata,
-                         ml::SampleRequest& request, const std::string& what);
+// What the model chose on its validation files, if it chose: without --temperature, sets
+// `request`'s temperature to its and says so on stdout after `what` ("sampling at"); without
+// --rhythm-odds, its rhythm odds.
+void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
+                      ml::SampleRequest& request, const std::string& what);
 
 // Names each file the dataset refused (on stderr), with why; returns how many.
 std::size_t reportRefused(const ml::Dataset& data);
+
+// Parses "--rhythm-odds 1.2,0.7" (the odds of a new note where the bar before started one,
+// and where it did not; "off" = 1,1) into `out` (SequenceModel.h); absent leaves it as it is.
+std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -71,6 +71,11 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         for (const auto& [t, c] : m.sampling.tried)
             tried.append(QJsonArray{t, c});
         sampling["tried"] = tried;
+        if (m.sampling.rhythmCloseness >= 0) { // absent in older checkpoints: not tried
+            sampling["rhythm"] =
+                QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
+            sampling["rhythmCloseness"] = m.sampling.rhythmCloseness;
+        }
         o["sampling"] = sampling;
     }
     o["programVersion"] = QString::fromStdString(m.programVersion);
@@ -111,6 +116,13 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         m.sampling.closeness = c;
         for (const QJsonValue& v : sampling["tried"].toArray())
             m.sampling.tried.emplace_back(v[0].toDouble(), v[1].toDouble());
+        const QJsonArray rhythm = sampling["rhythm"].toArray();
+        const double rc = sampling["rhythmCloseness"].toDouble(-1);
+        const double a = rhythm.at(0).toDouble(-1), b = rhythm.at(1).toDouble(-1);
+        if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100 && rc >= 0 && rc <= 1) {
+            m.sampling.rhythm = {a, b};
+            m.sampling.rhythmCloseness = rc;
+        }
     }
     m.programVersion = o["programVersion"].toString().toStdString();
     m.createdUtc = o["createdUtc"].toString().toStdString();

@@ -40,6 +40,7 @@ std::vector<FrameSequence> continueWindows(const SequenceModel& model,
         request.topK = settings.topK;
         request.topP = settings.topP;
         request.noiseCarry = settings.noiseCarry;
+        request.rhythm = settings.rhythm;
         request.constraints = settings.constraints;
         request.primer = windows.primers[i];
         request.future = windows.followed[i]; // its metre and length; its notes are not read

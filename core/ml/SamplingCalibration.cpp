@@ -11,9 +11,9 @@ const std::vector<double>& calibrationTemperatures() {
     return temperatures;
 }
 
-bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
-                          const std::atomic<bool>* cancel, SamplingCalibration& out,
-                          std::size_t maxWindows, double margin, std::size_t minWindows) {
+bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
+                       const std::atomic<bool>* cancel, SamplingCalibration& out,
+                       std::size_t maxWindows, double margin, std::size_t minWindows) {
     out = {};
     const RepresentationConfig& rep = model.representation();
     MetricOptions options;
@@ -40,6 +40,17 @@ bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSeq
         }
     }
     result.closeness = best;
+    if (model.config().kind != ModelKind::Markov) { // its sampler does not read the odds
+        SampleRequest settings;
+        settings.temperature = result.temperature;
+        settings.rhythm = kRhythmOddsTried;
+        const std::vector<FrameSequence> takes = continueWindows(model, windows, cancel, settings);
+        if (takes.empty())
+            return false; // cancelled
+        result.rhythmCloseness = meanOverlap(compareSets(windows.followed, takes, rep, options));
+        if (result.rhythmCloseness > best + margin)
+            result.rhythm = kRhythmOddsTried;
+    }
     out = result;
     return true;
 }
@@ -55,7 +66,14 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
                       calibration.tried[i].second);
         text += buf;
     }
-    return text + ")";
+    text += ")";
+    if (calibration.rhythmCloseness >= 0) {
+        std::snprintf(buf, sizeof buf, "; the bar's rhythm %s (odds %.1f, %.1f: %.3f)",
+                      calibration.rhythm.isOff() ? "not kept" : "kept", kRhythmOddsTried.startOdds,
+                      kRhythmOddsTried.offBeatOdds, calibration.rhythmCloseness);
+        text += buf;
+    }
+    return text;
 }
 
 } // namespace torchestra::ml

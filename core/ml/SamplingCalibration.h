@@ -20,6 +20,10 @@ struct SamplingCalibration {
     double temperature = 1.0;
     double closeness = -1;                        // of the chosen temperature; -1 = not calibrated
     std::vector<std::pair<double, double>> tried; // (temperature, closeness), in order tried
+    // At that temperature, kRhythmOddsTried (SequenceModel.h) when its takes are closer by the
+    // margin, else off; `rhythmCloseness` is the closeness with them (-1: not tried).
+    RhythmOdds rhythm = kRhythmOff;
+    double rhythmCloseness = -1;
     bool calibrated() const { return closeness >= 0; }
 };
 
@@ -29,17 +33,20 @@ const std::vector<double>& calibrationTemperatures();
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
 // the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
-// chosen, so noise alone does not move a model off its plain distribution. False (and `out`
+// chosen, so noise alone does not move a model off its plain distribution. Then, for the
+// neural kinds, the same at the chosen temperature with kRhythmOddsTried: kept if it beats
+// them off by `margin` (on JSB's valid bars it is even, on simutrans' it gains 0.01-0.07:
+// whether it helps depends on the music, as the temperature does). False (and `out`
 // not calibrated) when the pieces hold fewer than `minWindows` windows (of five bars, not
 // overlapping: a 16-bar piece holds 3, too few to tell temperatures apart — on such a
 // selection a Markov model chose 0.6 and wrote one note in four bars) or `cancel` was set.
-bool calibrateTemperature(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
-                          const std::atomic<bool>* cancel, SamplingCalibration& out,
-                          std::size_t maxWindows = 48, double margin = 0.02,
-                          std::size_t minWindows = 12);
+bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
+                       const std::atomic<bool>* cancel, SamplingCalibration& out,
+                       std::size_t maxWindows = 48, double margin = 0.02,
+                       std::size_t minWindows = 12);
 
-// "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...)", or "" when
-// not calibrated.
+// "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...); the bar's
+// rhythm kept (odds 1.2, 0.7: 0.262)", or "" when not calibrated.
 std::string describeCalibration(const SamplingCalibration& calibration);
 
 } // namespace torchestra::ml

@@ -89,6 +89,22 @@ struct SampleConstraints {
     double density = 1.0;             // scales the odds of a new onset (0.5 sparser, 2 denser)
 };
 
+// How a take keeps the rhythm of the bar before it, as factors on the odds of a new note
+// (a re-articulated held note counts as new): `startOdds` at a step where the step one bar
+// back started a note, `offBeatOdds` where it started none. Sampled one step or one bar at a
+// time, without them the takes' onsets can wander from bar to bar where the music repeats its
+// rhythm (groove consistency 0.74 against 0.88 on the simutrans files' validation bars, an
+// LSTM; docs/results.md, session 19). 1, 1 = off. Negative = the model's own: a GAN's
+// decoding (GanBars.h); an LSTM or RNN keeps what its training chose on validation
+// (SamplingCalibration.h), which the CLI and the Generate panel pass, and reads negative as off.
+// The Markov model does not read them.
+struct RhythmOdds {
+    double startOdds = -1;
+    double offBeatOdds = -1;
+    constexpr bool isDefault() const { return startOdds < 0 || offBeatOdds < 0; }
+    constexpr bool isOff() const { return startOdds == 1.0 && offBeatOdds == 1.0; }
+};
+
 struct SampleRequest {
     FrameSequence primer; // may have 0 steps: start from nothing
     FrameSequence future; // metre of the steps to generate (steps = how many)
@@ -109,10 +125,16 @@ struct SampleRequest {
     // on four-bar takes, and 0.98 lets a long take's texture move: docs/results.md). Other
     // kinds ignore it.
     double noiseCarry = -1;
+    RhythmOdds rhythm;
     SampleConstraints constraints;
 };
 // SampleRequest::noiseCarry when a request leaves it to the model.
 constexpr double kDefaultNoiseCarry = 0.98;
+// The rhythm odds an LSTM's or RNN's training tries on its validation files (calibrateSampling):
+// the best of those tried on the validation bars of two corpora, JSB and simutrans
+// (docs/results.md, session 19).
+constexpr RhythmOdds kRhythmOddsTried{1.2, 0.7};
+constexpr RhythmOdds kRhythmOff{1.0, 1.0};
 
 // What the model expects at each step of a sequence given the steps before it: the piano roll's
 // probability overlay reads it. Row t is step t of the sequence the outlook was asked for.

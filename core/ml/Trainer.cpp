@@ -80,7 +80,7 @@ void chooseTemperature(const Dataset& data, const TrainOptions& options,
         last.phase = "choosing temperature";
         progress(last);
     }
-    calibrateTemperature(*result.model, data.valid, &cancel, result.sampling);
+    calibrateSampling(*result.model, data.valid, &cancel, result.sampling);
 }
 
 } // namespace

@@ -201,6 +201,40 @@ TEST_P(Sampling, DensityScalesOnsets) {
     EXPECT_LT(a * 3, b);
 }
 
+// The rhythm odds weigh a new note by the bar before's onsets: with odds of 0 where the bar
+// before started nothing, notes start only where the primer's bar (quarter-note chords) did, in
+// both bars of the take; the random network, left to itself (1, 1), starts notes everywhere.
+TEST_P(Sampling, RhythmOddsFollowTheBarBefore) {
+    const int bar = 4 * rep.stepsPerBeat;
+    SampleRequest r = request(6, 2 * bar);
+    r.primer = randomPiece(rep, bar, 77);
+    std::fill(r.primer.sounding.begin(), r.primer.sounding.end(), 0);
+    std::fill(r.primer.onset.begin(), r.primer.onset.end(), 0);
+    for (int t = 0; t < bar; t += rep.stepsPerBeat)
+        for (int p : {39, 43, 46}) { // a C major chord on each beat, one step long
+            r.primer.sounding[std::size_t(t) * 88 + std::size_t(p)] = 1;
+            r.primer.onset[std::size_t(t) * 88 + std::size_t(p)] = 1;
+        }
+    const auto offBeatStarts = [&](const FrameSequence& take, long& onBeat) {
+        long off = 0;
+        onBeat = 0;
+        for (int t = 0; t < take.steps; ++t)
+            for (int p = 0; p < 88; ++p)
+                (t % rep.stepsPerBeat == 0 ? onBeat : off) += take.starts(t, p);
+        return off;
+    };
+    long onBeat = 0;
+    r.rhythm = {1.0, 0.0};
+    const auto kept = model->sample(r);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(offBeatStarts(kept[0], onBeat), 0);
+    EXPECT_GT(onBeat, 0);
+    r.rhythm = {1.0, 1.0};
+    const auto free = model->sample(r);
+    ASSERT_EQ(free.size(), 1u);
+    EXPECT_GT(offBeatStarts(free[0], onBeat), 0);
+}
+
 TEST_P(Sampling, CancelGivesNothingAndNoPrimerWorks) {
     std::atomic<bool> cancel{true};
     EXPECT_TRUE(model->sample(request(1), &cancel).empty());

@@ -16,10 +16,13 @@ namespace {
 
 // Continues its primer's last bar exactly at and below `sharpFrom`, and writes noise above it:
 // a model whose music is closest at the lower temperatures, like one trained on a corpus where
-// temperature 1.0 starts stray notes.
+// temperature 1.0 starts stray notes. With `needsRhythm`, only where the request keeps the bar's
+// rhythm (SampleRequest::rhythm).
 class TemperatureModel : public StubModel {
 public:
-    explicit TemperatureModel(double sharpFrom) : m_sharpFrom(sharpFrom) {}
+    explicit TemperatureModel(double sharpFrom, bool needsRhythm = false,
+                              ModelKind kind = ModelKind::Lstm)
+        : StubModel(configOf(kind)), m_sharpFrom(sharpFrom), m_needsRhythm(needsRhythm) {}
     std::vector<FrameSequence> sample(const SampleRequest& r,
                                       const std::atomic<bool>* cancel) const override {
         if (cancel && cancel->load())
@@ -27,7 +30,8 @@ public:
         ++calls;
         std::vector<FrameSequence> out;
         for (int v = 0; v < r.variations; ++v) {
-            if (r.temperature > m_sharpFrom + 1e-9) {
+            const bool rhythmKept = !r.rhythm.isDefault() && !r.rhythm.isOff();
+            if (r.temperature > m_sharpFrom + 1e-9 || (m_needsRhythm && !rhythmKept)) {
                 out.push_back(noise(r.future, unsigned(r.seed) * 7 + unsigned(v)));
                 continue;
             }
@@ -46,7 +50,13 @@ public:
     mutable int calls = 0;
 
 private:
+    static ModelConfig configOf(ModelKind kind) {
+        ModelConfig c;
+        c.kind = kind;
+        return c;
+    }
     double m_sharpFrom;
+    bool m_needsRhythm;
 };
 
 // Pieces that repeat one bar, in three keys: what follows a bar is that bar again. 20 bars
@@ -63,7 +73,7 @@ std::vector<FrameSequence> repeatingPieces() {
 TEST(SamplingCalibration, ChoosesTheHighestTemperatureOfTheClosestMusic) {
     const TemperatureModel model(0.8);
     SamplingCalibration c;
-    ASSERT_TRUE(calibrateTemperature(model, repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(calibrateSampling(model, repeatingPieces(), nullptr, c));
     ASSERT_TRUE(c.calibrated());
     ASSERT_EQ(c.tried.size(), calibrationTemperatures().size());
     // 0.8, 0.7 and 0.6 write the same music; the first of them wins, as none beats it.
@@ -79,12 +89,40 @@ TEST(SamplingCalibration, StaysAtOneWhenNoLowerTemperatureIsClearlyCloser) {
     // Noise at every temperature: the closeness differs only by the noise's seeds.
     const TemperatureModel model(0.0);
     SamplingCalibration c;
-    ASSERT_TRUE(calibrateTemperature(model, repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(calibrateSampling(model, repeatingPieces(), nullptr, c));
     EXPECT_DOUBLE_EQ(c.temperature, 1.0) << describeCalibration(c);
     // With a margin no lower temperature can beat, the same holds for the closest model.
     const TemperatureModel sharp(0.9);
-    ASSERT_TRUE(calibrateTemperature(sharp, repeatingPieces(), nullptr, c, 48, 1.0));
+    ASSERT_TRUE(calibrateSampling(sharp, repeatingPieces(), nullptr, c, 48, 1.0));
     EXPECT_DOUBLE_EQ(c.temperature, 1.0) << describeCalibration(c);
+}
+
+TEST(SamplingCalibration, KeepsTheBarsRhythmWhereItsTakesAreCloser) {
+    // Close to what followed only with the rhythm kept: its training keeps the odds it tried.
+    const TemperatureModel rhythmic(1.0, true);
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(rhythmic, repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.temperature, 1.0);
+    EXPECT_DOUBLE_EQ(c.rhythm.startOdds, kRhythmOddsTried.startOdds);
+    EXPECT_DOUBLE_EQ(c.rhythm.offBeatOdds, kRhythmOddsTried.offBeatOdds);
+    EXPECT_GT(c.rhythmCloseness, c.closeness + 0.2) << describeCalibration(c);
+    EXPECT_NE(describeCalibration(c).find("; the bar's rhythm kept (odds 1.2, 0.7: "),
+              std::string::npos)
+        << describeCalibration(c);
+
+    // The same music with and without: not kept (it must win by the margin).
+    const TemperatureModel plain(0.8);
+    ASSERT_TRUE(calibrateSampling(plain, repeatingPieces(), nullptr, c));
+    EXPECT_TRUE(c.rhythm.isOff());
+    EXPECT_GE(c.rhythmCloseness, 0.0);
+    EXPECT_NE(describeCalibration(c).find("the bar's rhythm not kept"), std::string::npos);
+
+    // A Markov model's sampler does not read the odds: not tried.
+    const TemperatureModel markov(1.0, true, ModelKind::Markov);
+    ASSERT_TRUE(calibrateSampling(markov, repeatingPieces(), nullptr, c));
+    EXPECT_TRUE(c.rhythm.isOff());
+    EXPECT_LT(c.rhythmCloseness, 0.0);
+    EXPECT_EQ(describeCalibration(c).find("rhythm"), std::string::npos);
 }
 
 TEST(SamplingCalibration, CancelledOrWithoutWindowsLeavesItUncalibrated) {
@@ -92,18 +130,18 @@ TEST(SamplingCalibration, CancelledOrWithoutWindowsLeavesItUncalibrated) {
     std::atomic<bool> cancel{true};
     SamplingCalibration c;
     c.closeness = 0.5; // overwritten
-    EXPECT_FALSE(calibrateTemperature(model, repeatingPieces(), &cancel, c));
+    EXPECT_FALSE(calibrateSampling(model, repeatingPieces(), &cancel, c));
     EXPECT_FALSE(c.calibrated());
     EXPECT_EQ(describeCalibration(c), "");
 
     // A piece shorter than a primer bar and four bars after it holds no window.
     const std::vector<FrameSequence> shortPiece{repeatingPieces()[0].slice(0, 40)};
-    EXPECT_FALSE(calibrateTemperature(model, shortPiece, nullptr, c));
+    EXPECT_FALSE(calibrateSampling(model, shortPiece, nullptr, c));
     EXPECT_FALSE(c.calibrated());
     // Two pieces hold 8 windows: too few to tell the temperatures apart.
     std::vector<FrameSequence> two = repeatingPieces();
     two.pop_back();
-    EXPECT_FALSE(calibrateTemperature(model, two, nullptr, c));
+    EXPECT_FALSE(calibrateSampling(model, two, nullptr, c));
     EXPECT_FALSE(c.calibrated());
     EXPECT_EQ(model.calls, 0);
 }
@@ -113,6 +151,8 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     meta.sampling.temperature = 0.7;
     meta.sampling.closeness = 0.53;
     meta.sampling.tried = {{1.0, 0.16}, {0.9, 0.3}, {0.8, 0.45}, {0.7, 0.53}, {0.6, 0.52}};
+    meta.sampling.rhythm = kRhythmOddsTried;
+    meta.sampling.rhythmCloseness = 0.61;
     ModelConfig config;
     config.kind = ModelKind::Markov;
     MarkovModel model(config);
@@ -126,6 +166,9 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     EXPECT_DOUBLE_EQ(back.temperature, 0.7);
     EXPECT_DOUBLE_EQ(back.closeness, 0.53);
     EXPECT_EQ(back.tried, meta.sampling.tried);
+    EXPECT_DOUBLE_EQ(back.rhythm.startOdds, 1.2);
+    EXPECT_DOUBLE_EQ(back.rhythm.offBeatOdds, 0.7);
+    EXPECT_DOUBLE_EQ(back.rhythmCloseness, 0.61);
 
     // Metadata without it (older checkpoints, uncalibrated runs) reads as not calibrated.
     meta.sampling = {};
@@ -133,4 +176,14 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     const LoadedCheckpoint plain = loadCheckpoint(path);
     EXPECT_FALSE(plain.metadata.sampling.calibrated());
     EXPECT_DOUBLE_EQ(plain.metadata.sampling.temperature, 1.0);
+    EXPECT_TRUE(plain.metadata.sampling.rhythm.isOff());
+
+    // Calibrated before the rhythm was tried: off, not tried.
+    meta.sampling.temperature = 0.9;
+    meta.sampling.closeness = 0.4;
+    ASSERT_EQ(saveCheckpoint(path, model, meta), "");
+    const LoadedCheckpoint older = loadCheckpoint(path);
+    EXPECT_TRUE(older.metadata.sampling.calibrated());
+    EXPECT_TRUE(older.metadata.sampling.rhythm.isOff());
+    EXPECT_LT(older.metadata.sampling.rhythmCloseness, 0.0);
 }

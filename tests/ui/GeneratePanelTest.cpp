@@ -195,6 +195,8 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     meta.sampling.temperature = 0.7;
     meta.sampling.closeness = 0.6;
     meta.sampling.tried = {{1.0, 0.4}, {0.9, 0.5}, {0.8, 0.55}, {0.7, 0.6}, {0.6, 0.58}};
+    meta.sampling.rhythm = ml::kRhythmOddsTried; // and kept the bar's rhythm
+    meta.sampling.rhythmCloseness = 0.64;
     const QString calibratedPath = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
     ASSERT_EQ(ml::saveCheckpoint(calibratedPath.toStdString(), markov, meta), "");
     QSignalSpy refreshed(library, &ModelLibrary::refreshed);
@@ -204,7 +206,9 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     ASSERT_GE(calibrated, 0);
     ASSERT_GE(trained, 0);
     EXPECT_TRUE(ModelLibrary::describe(library->entry(calibrated))
-                    .contains(QStringLiteral("temperature 0.7 chosen on validation")));
+                    .contains(QStringLiteral("temperature 0.7 and the bar's rhythm kept, chosen "
+                                             "on validation")))
+        << ModelLibrary::describe(library->entry(calibrated)).toStdString();
 
     // As the user picks: the keyboard on the combo box (it emits activated).
     QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
@@ -222,9 +226,12 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     pick(trained);
     ASSERT_EQ(models->currentIndex(), trained);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.4);
+    EXPECT_TRUE(m_panel->modelRhythm().isDefault()); // chose nothing: its sampler's own
     pick(calibrated);
     ASSERT_EQ(models->currentIndex(), calibrated);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
+    EXPECT_DOUBLE_EQ(m_panel->modelRhythm().startOdds, ml::kRhythmOddsTried.startOdds);
+    EXPECT_DOUBLE_EQ(m_panel->modelRhythm().offBeatOdds, ml::kRhythmOddsTried.offBeatOdds);
 
     m_panel->temperatureBox()->setValue(1.3);
     QSignalSpy again(library, &ModelLibrary::refreshed);

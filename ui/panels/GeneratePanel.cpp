@@ -401,13 +401,13 @@ ml::SampleRequest GeneratePanel::sampleRequest(const ml::RepresentationConfig& r
         request.primer.resize(0, rep.pitches(), rep.onsets);
     request.future.resize(int((to - from) / stepTicks), rep.pitches(), rep.onsets);
     ml::fillMetre(m_song.tempoMap(), rep, from, stepTicks, request.future);
-    // The bar after the written ones, where the song goes on: a GAN fits its last bar to it
-    // (Regenerate Selection in the middle of a song is then an infill).
+    // The bar after, where the song goes on: a GAN fits its last bar to it (an infill).
     const model::TempoMap& map = m_song.tempoMap();
     if (to < m_song.endTick())
         request.following =
             ml::songToSequence(m_song, rep, selection, to, map.barToTick(map.barAtTick(to) + 1));
     request.temperature = m_temperature->value();
+    request.rhythm = modelRhythm();
     request.seed = std::uint64_t(m_seed->value());
     request.variations = m_count->value();
     request.constraints.lowPitch = m_low->value();

@@ -157,6 +157,9 @@ public:
     ModelLibrary* library() const { return m_library; }
     QSpinBox* barsBox() const { return m_bars; }
     QDoubleSpinBox* temperatureBox() const { return m_temperature; }
+    // The rhythm odds the chosen model keeps (SamplingCalibration.h), as every run passes them;
+    // RhythmOdds{} (the model's own) when it chose none.
+    ml::RhythmOdds modelRhythm() const;
     QSpinBox* variationsBox() const { return m_count; }
     QSpinBox* seedBox() const { return m_seed; }
     QComboBox* tonicBox() const { return m_tonic; }

@@ -136,6 +136,16 @@ void GeneratePanel::useModelTemperature() {
         m_temperature->setValue(sampling.temperature);
 }
 
+// The rhythm odds the model chose on its validation files (SamplingCalibration.h); the
+// model's own (a GAN, not calibrated, keeps its decoding's) when it chose nothing.
+ml::RhythmOdds GeneratePanel::modelRhythm() const {
+    const int row = m_model->currentIndex();
+    if (row < 0 || row >= m_library->count())
+        return {};
+    const ml::SamplingCalibration& sampling = m_library->entry(row).metadata.sampling;
+    return sampling.calibrated() ? sampling.rhythm : ml::RhythmOdds{};
+}
+
 void GeneratePanel::showModel() {
     const int row = m_model->currentIndex();
     m_modelInfo->setText(row >= 0 && row < m_library->count()

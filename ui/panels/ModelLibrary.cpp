@@ -357,8 +357,11 @@ QString ModelLibrary::describe(const Entry& e) {
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
     if (e.metadata.sampling.calibrated())
-        text += tr(", temperature %1 chosen on validation")
-                    .arg(e.metadata.sampling.temperature, 0, 'f', 1);
+        text += !e.metadata.sampling.rhythm.isOff()
+                    ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")
+                          .arg(e.metadata.sampling.temperature, 0, 'f', 1)
+                    : tr(", temperature %1 chosen on validation")
+                          .arg(e.metadata.sampling.temperature, 0, 'f', 1);
     return text;
 }
 

@@ -26,7 +26,13 @@ struct Variation {
     std::vector<float> frameP, onsetP, startP, logits;
     std::vector<int> order;
     std::vector<char> candidate, prev;
+    float startOffset = 0.f; // the step's log factor on the odds of a new note (rhythmOffset)
 };
+
+// log(odds), finite for odds of 0 (a new note that may not start there, in effect).
+float logOdds(double odds) {
+    return float(std::log(std::max(odds, 1e-9)));
+}
 
 // Which pitches may start (topK / nucleus): those with the highest start probability.
 void chooseCandidates(Variation& v, int P, int topK, double topP) {
@@ -71,7 +77,9 @@ public:
           m_primerSteps(request.primer.steps), m_futureSteps(request.future.steps),
           m_invT(float(1.0 / std::max(1e-3, request.temperature))),
           m_nade(w.head == HeadKind::Autoregressive),
-          m_filterStarts(request.topK > 0 || request.topP < 1.0) {}
+          m_filterStarts(request.topK > 0 || request.topP < 1.0),
+          m_rhythm(request.rhythm.isDefault() ? kRhythmOff : request.rhythm),
+          m_keepRhythm(!m_rhythm.isOff()) {}
 
     std::vector<FrameSequence> run(const std::atomic<bool>* cancel);
 
@@ -84,6 +92,13 @@ private:
                  bool useHelperThread, const std::vector<float>& primed) const;
     void initVariation(Variation& var, int v) const;
     void sampleStep(FastRunner& runner, Variation& var, int v, int s) const;
+    float rhythmOffset(const FrameSequence& work, int s) const;
+    // What the constraints' density and the rhythm add to pitch p's sounding logit: nothing for
+    // a pitch that sounds in the step before (it is held; its restart is the onset head's).
+    float startOffset(const Variation& var, int p) const {
+        return var.prev[std::size_t(p)] ? m_constraints.logitOffset(true)
+                                        : m_constraints.logitOffset(false) + var.startOffset;
+    }
     void onsetProbabilities(FastRunner& runner, Variation& var, int v) const;
     void frameProbabilities(FastRunner& runner, Variation& var, int v) const;
     void restrictStarts(Variation& var) const;
@@ -103,6 +118,8 @@ private:
     const float m_invT; // 1 / temperature
     const bool m_nade;
     const bool m_filterStarts; // top-k or nucleus in effect
+    const RhythmOdds m_rhythm;
+    const bool m_keepRhythm; // m_rhythm weighs anything
 };
 
 std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
@@ -224,6 +241,7 @@ void FastSampler::sampleStep(FastRunner& runner, Variation& var, int v, int s) c
     std::uint8_t* frameOut = work.sounding.data() + std::size_t(s) * P;
     for (int p = 0; p < P; ++p)
         var.prev[std::size_t(p)] = s > 0 ? work.sounds(s - 1, p) : 0;
+    var.startOffset = m_keepRhythm ? rhythmOffset(work, s) : 0.f;
 
     if (m_w.onsets)
         onsetProbabilities(runner, var, v);
@@ -239,14 +257,27 @@ void FastSampler::sampleStep(FastRunner& runner, Variation& var, int v, int s) c
         m_w.velocity && anyOnset ? drawVelocity(runner, var, v) : kNoVelocity;
 }
 
+// The rhythm of the bar before (SampleRequest::rhythm): the log factor on the odds of a note
+// starting at step s, from whether any note started one bar back (lookbackStep: the same place
+// in the bar before; none before the take's second bar without a primer).
+float FastSampler::rhythmOffset(const FrameSequence& work, int s) const {
+    const int back = lookbackStep(work, s, m_rep);
+    if (back < 0)
+        return 0.f;
+    for (int p = 0; p < m_pitches; ++p)
+        if (work.starts(back, p))
+            return logOdds(m_rhythm.startOdds);
+    return logOdds(m_rhythm.offBeatOdds);
+}
+
 // Onset odds for held pitches (re-articulation), independent given h_t. (The sigmoids over all
 // pitches at once, 8 lanes at a time.)
 void FastSampler::onsetProbabilities(FastRunner& runner, Variation& var, int v) const {
     const int P = m_pitches;
     runner.onsetLogits(v, var.logits.data());
     for (int p = 0; p < P; ++p)
-        var.onsetP[std::size_t(p)] =
-            var.logits[std::size_t(p)] * m_invT + m_constraints.logitOffset(false);
+        var.onsetP[std::size_t(p)] = var.logits[std::size_t(p)] * m_invT +
+                                     m_constraints.logitOffset(false) + var.startOffset;
     sigmoidInPlace(var.onsetP.data(), P);
 }
 
@@ -258,8 +289,7 @@ void FastSampler::frameProbabilities(FastRunner& runner, Variation& var, int v) 
     if (!m_nade) {
         runner.frameLogits(v, var.logits.data());
         for (int p = 0; p < P; ++p)
-            var.frameP[std::size_t(p)] = var.logits[std::size_t(p)] * m_invT +
-                                         m_constraints.logitOffset(var.prev[std::size_t(p)] != 0);
+            var.frameP[std::size_t(p)] = var.logits[std::size_t(p)] * m_invT + startOffset(var, p);
         sigmoidInPlace(var.frameP.data(), P);
         for (int p = 0; p < P; ++p)
             if (!m_constraints.allows(p))
@@ -272,8 +302,7 @@ void FastSampler::frameProbabilities(FastRunner& runner, Variation& var, int v) 
     for (int p = 0; p < P; ++p)
         var.frameP[std::size_t(p)] =
             m_constraints.allows(p)
-                ? sigmoidScalar(runner.nadeLogit(v, p) * m_invT +
-                                m_constraints.logitOffset(var.prev[std::size_t(p)] != 0))
+                ? sigmoidScalar(runner.nadeLogit(v, p) * m_invT + startOffset(var, p))
                 : 0.f;
 }
 
@@ -317,7 +346,7 @@ void FastSampler::drawNade(FastRunner& runner, Variation& var, int v,
         const bool prev = var.prev[std::size_t(p)];
         if (!m_constraints.mayAdd(p, count) || (!prev && !var.candidate[std::size_t(p)]))
             continue;
-        const float z = runner.nadeLogit(v, p) * m_invT + m_constraints.logitOffset(prev);
+        const float z = runner.nadeLogit(v, p) * m_invT + startOffset(var, p);
         if (uniform(var.rng) < double(sigmoidScalar(z))) {
             frameOut[p] = 1;
             runner.nadeSet(v, p);

@@ -195,6 +195,15 @@ void decodeVelocities(const float* prob, const GanShape& shape, int steps, Frame
 
 } // namespace
 
+BarDecoding barDecoding(const RhythmOdds& rhythm) {
+    BarDecoding decoding;
+    if (!rhythm.isDefault()) {
+        decoding.startOdds = rhythm.startOdds;
+        decoding.offBeatOdds = rhythm.offBeatOdds;
+    }
+    return decoding;
+}
+
 void decodeBar(const float* prob, const GanShape& shape, int length,
                const SamplingConstraints& constraints, const BarDecoding& decoding,
                const std::uint8_t* startsBefore, FrameSequence& out, int from,

@@ -101,6 +101,8 @@ struct BarDecoding {
     double startOdds = 2;      // a new note where the bar before started one
     double offBeatOdds = 0.25; // a new note where the bar before started none
 };
+// The decoding with a request's rhythm odds in place of the defaults, where it gives them.
+BarDecoding barDecoding(const RhythmOdds& rhythm);
 
 // A generated bar (probabilities in the bar layout) onto steps [from, from + length) of `out`,
 // which has the model's pitches. A pitch sounds where its sounding probability, its odds

@@ -140,6 +140,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     const std::vector<StepRange> primerBars = ganBars(request.primer, S);
     const std::vector<StepRange> followingBars = ganBars(request.following, S);
     const SamplingConstraints constraints(m_config.representation, request.constraints);
+    const BarDecoding decoding = barDecoding(request.rhythm);
     std::mt19937_64 rng(request.seed);
     std::normal_distribution<float> normal(0.f, float(std::max(0.0, request.temperature)));
     std::vector<int> scratch;
@@ -192,7 +193,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
         for (int v = 0; v < V; ++v) {
             const std::vector<std::uint8_t>& starts = startsBefore[std::size_t(v)];
             decodeBar(probabilities[v].data_ptr<float>(), m_shape, bars[k].second - bars[k].first,
-                      constraints, BarDecoding{}, starts.empty() ? nullptr : starts.data(),
+                      constraints, decoding, starts.empty() ? nullptr : starts.data(),
                       out[std::size_t(v)], bars[k].first, scratch);
         }
     }
