@@ -71,10 +71,13 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         for (const auto& [t, c] : m.sampling.tried)
             tried.append(QJsonArray{t, c});
         sampling["tried"] = tried;
-        if (m.sampling.rhythmCloseness >= 0) { // absent in older checkpoints: not tried
+        if (!m.sampling.triedWithRhythm.empty()) { // absent in older checkpoints: not tried
+            QJsonArray withRhythm;
+            for (const auto& [t, c] : m.sampling.triedWithRhythm)
+                withRhythm.append(QJsonArray{t, c});
+            sampling["triedWithRhythm"] = withRhythm;
             sampling["rhythm"] =
                 QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
-            sampling["rhythmCloseness"] = m.sampling.rhythmCloseness;
         }
         o["sampling"] = sampling;
     }
@@ -116,13 +119,12 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         m.sampling.closeness = c;
         for (const QJsonValue& v : sampling["tried"].toArray())
             m.sampling.tried.emplace_back(v[0].toDouble(), v[1].toDouble());
+        for (const QJsonValue& v : sampling["triedWithRhythm"].toArray())
+            m.sampling.triedWithRhythm.emplace_back(v[0].toDouble(), v[1].toDouble());
         const QJsonArray rhythm = sampling["rhythm"].toArray();
-        const double rc = sampling["rhythmCloseness"].toDouble(-1);
         const double a = rhythm.at(0).toDouble(-1), b = rhythm.at(1).toDouble(-1);
-        if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100 && rc >= 0 && rc <= 1) {
+        if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100) // else off
             m.sampling.rhythm = {a, b};
-            m.sampling.rhythmCloseness = rc;
-        }
     }
     m.programVersion = o["programVersion"].toString().toStdString();
     m.createdUtc = o["createdUtc"].toString().toStdString();

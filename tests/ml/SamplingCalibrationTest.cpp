@@ -98,30 +98,38 @@ TEST(SamplingCalibration, StaysAtOneWhenNoLowerTemperatureIsClearlyCloser) {
 }
 
 TEST(SamplingCalibration, KeepsTheBarsRhythmWhereItsTakesAreCloser) {
-    // Close to what followed only with the rhythm kept: its training keeps the odds it tried.
-    const TemperatureModel rhythmic(1.0, true);
+    // Close to what followed only with the rhythm kept, at 0.9 and below: its training chooses
+    // both, every temperature tried both ways.
+    const TemperatureModel rhythmic(0.9, true);
     SamplingCalibration c;
     ASSERT_TRUE(calibrateSampling(rhythmic, repeatingPieces(), nullptr, c));
-    EXPECT_DOUBLE_EQ(c.temperature, 1.0);
+    EXPECT_DOUBLE_EQ(c.temperature, 0.9);
     EXPECT_DOUBLE_EQ(c.rhythm.startOdds, kRhythmOddsTried.startOdds);
     EXPECT_DOUBLE_EQ(c.rhythm.offBeatOdds, kRhythmOddsTried.offBeatOdds);
-    EXPECT_GT(c.rhythmCloseness, c.closeness + 0.2) << describeCalibration(c);
-    EXPECT_NE(describeCalibration(c).find("; the bar's rhythm kept (odds 1.2, 0.7: "),
-              std::string::npos)
+    ASSERT_EQ(c.tried.size(), calibrationTemperatures().size());
+    ASSERT_EQ(c.triedWithRhythm.size(), calibrationTemperatures().size());
+    EXPECT_GT(c.triedWithRhythm[1].second, c.tried[1].second + 0.2) << describeCalibration(c);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedWithRhythm[1].second);
+    EXPECT_EQ(describeCalibration(c).rfind("temperature 0.9 and the bar's rhythm kept, chosen on "
+                                           "validation (closeness 1.0: ",
+                                           0),
+              0u)
         << describeCalibration(c);
+    EXPECT_NE(describeCalibration(c).find("; keeping the bar's rhythm 1.0: "), std::string::npos);
 
     // The same music with and without: not kept (it must win by the margin).
     const TemperatureModel plain(0.8);
     ASSERT_TRUE(calibrateSampling(plain, repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.temperature, 0.8);
     EXPECT_TRUE(c.rhythm.isOff());
-    EXPECT_GE(c.rhythmCloseness, 0.0);
-    EXPECT_NE(describeCalibration(c).find("the bar's rhythm not kept"), std::string::npos);
+    EXPECT_EQ(c.triedWithRhythm.size(), calibrationTemperatures().size());
+    EXPECT_EQ(describeCalibration(c).rfind("temperature 0.8, chosen on validation", 0), 0u);
 
     // A Markov model's sampler does not read the odds: not tried.
     const TemperatureModel markov(1.0, true, ModelKind::Markov);
     ASSERT_TRUE(calibrateSampling(markov, repeatingPieces(), nullptr, c));
     EXPECT_TRUE(c.rhythm.isOff());
-    EXPECT_LT(c.rhythmCloseness, 0.0);
+    EXPECT_TRUE(c.triedWithRhythm.empty());
     EXPECT_EQ(describeCalibration(c).find("rhythm"), std::string::npos);
 }
 
@@ -152,7 +160,7 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     meta.sampling.closeness = 0.53;
     meta.sampling.tried = {{1.0, 0.16}, {0.9, 0.3}, {0.8, 0.45}, {0.7, 0.53}, {0.6, 0.52}};
     meta.sampling.rhythm = kRhythmOddsTried;
-    meta.sampling.rhythmCloseness = 0.61;
+    meta.sampling.triedWithRhythm = {{1.0, 0.2}, {0.9, 0.4}, {0.8, 0.5}, {0.7, 0.61}, {0.6, 0.5}};
     ModelConfig config;
     config.kind = ModelKind::Markov;
     MarkovModel model(config);
@@ -168,7 +176,7 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     EXPECT_EQ(back.tried, meta.sampling.tried);
     EXPECT_DOUBLE_EQ(back.rhythm.startOdds, 1.2);
     EXPECT_DOUBLE_EQ(back.rhythm.offBeatOdds, 0.7);
-    EXPECT_DOUBLE_EQ(back.rhythmCloseness, 0.61);
+    EXPECT_EQ(back.triedWithRhythm, meta.sampling.triedWithRhythm);
 
     // Metadata without it (older checkpoints, uncalibrated runs) reads as not calibrated.
     meta.sampling = {};
@@ -185,5 +193,5 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     const LoadedCheckpoint older = loadCheckpoint(path);
     EXPECT_TRUE(older.metadata.sampling.calibrated());
     EXPECT_TRUE(older.metadata.sampling.rhythm.isOff());
-    EXPECT_LT(older.metadata.sampling.rhythmCloseness, 0.0);
+    EXPECT_TRUE(older.metadata.sampling.triedWithRhythm.empty());
 }

@@ -196,7 +196,7 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     meta.sampling.closeness = 0.6;
     meta.sampling.tried = {{1.0, 0.4}, {0.9, 0.5}, {0.8, 0.55}, {0.7, 0.6}, {0.6, 0.58}};
     meta.sampling.rhythm = ml::kRhythmOddsTried; // and kept the bar's rhythm
-    meta.sampling.rhythmCloseness = 0.64;
+    meta.sampling.triedWithRhythm = {{1.0, 0.5}, {0.9, 0.55}, {0.8, 0.58}, {0.7, 0.59}, {0.6, 0.5}};
     const QString calibratedPath = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
     ASSERT_EQ(ml::saveCheckpoint(calibratedPath.toStdString(), markov, meta), "");
     QSignalSpy refreshed(library, &ModelLibrary::refreshed);
