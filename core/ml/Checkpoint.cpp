@@ -30,6 +30,21 @@ template <typename T> T get(const std::string& in, std::size_t pos) {
     return v;
 }
 
+// (temperature, closeness) pairs as [[t, c], ...] and back.
+QJsonArray pairsToJson(const std::vector<std::pair<double, double>>& pairs) {
+    QJsonArray a;
+    for (const auto& [t, c] : pairs)
+        a.append(QJsonArray{t, c});
+    return a;
+}
+
+std::vector<std::pair<double, double>> pairsFromJson(const QJsonValue& v) {
+    std::vector<std::pair<double, double>> pairs;
+    for (const QJsonValue& e : v.toArray())
+        pairs.emplace_back(e[0].toDouble(), e[1].toDouble());
+    return pairs;
+}
+
 QJsonObject metadataToJson(const TrainingMetadata& m) {
     QJsonObject o;
     QJsonArray files;
@@ -67,15 +82,9 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         QJsonObject sampling;
         sampling["temperature"] = m.sampling.temperature;
         sampling["closeness"] = m.sampling.closeness;
-        QJsonArray tried;
-        for (const auto& [t, c] : m.sampling.tried)
-            tried.append(QJsonArray{t, c});
-        sampling["tried"] = tried;
+        sampling["tried"] = pairsToJson(m.sampling.tried);
         if (!m.sampling.triedWithRhythm.empty()) { // absent in older checkpoints: not tried
-            QJsonArray withRhythm;
-            for (const auto& [t, c] : m.sampling.triedWithRhythm)
-                withRhythm.append(QJsonArray{t, c});
-            sampling["triedWithRhythm"] = withRhythm;
+            sampling["triedWithRhythm"] = pairsToJson(m.sampling.triedWithRhythm);
             sampling["rhythm"] =
                 QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
         }
@@ -117,10 +126,8 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
     if (t >= 0.01 && t <= 10 && c >= 0 && c <= 1) { // else left uncalibrated
         m.sampling.temperature = t;
         m.sampling.closeness = c;
-        for (const QJsonValue& v : sampling["tried"].toArray())
-            m.sampling.tried.emplace_back(v[0].toDouble(), v[1].toDouble());
-        for (const QJsonValue& v : sampling["triedWithRhythm"].toArray())
-            m.sampling.triedWithRhythm.emplace_back(v[0].toDouble(), v[1].toDouble());
+        m.sampling.tried = pairsFromJson(sampling["tried"]);
+        m.sampling.triedWithRhythm = pairsFromJson(sampling["triedWithRhythm"]);
         const QJsonArray rhythm = sampling["rhythm"].toArray();
         const double a = rhythm.at(0).toDouble(-1), b = rhythm.at(1).toDouble(-1);
         if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100) // else off

@@ -66,10 +66,11 @@ const std::vector<double>& trainBudgetChoices() {
 
 namespace {
 
-// After a finished run, on the training thread (a few seconds: 5 x 48 short continuations).
-void chooseTemperature(const Dataset& data, const TrainOptions& options,
-                       const std::atomic<bool>& cancel, const ProgressFn& progress,
-                       TrainProgress last, TrainResult& result) {
+// After a finished run, on the training thread (seconds: up to 10 x 48 short continuations):
+// the temperature and the rhythm odds (calibrateSampling).
+void chooseSampling(const Dataset& data, const TrainOptions& options,
+                    const std::atomic<bool>& cancel, const ProgressFn& progress, TrainProgress last,
+                    TrainResult& result) {
     if (result.status != TrainStatus::Finished || !result.model || !result.model->hasLikelihood() ||
         data.valid.empty() || cancel.load())
         return;
@@ -119,7 +120,7 @@ TrainResult trainModel(const Dataset& data, const ModelConfig& config, const Tra
                 progress(p);
         };
         TrainResult result = kind->train(data, config, options, cancel, remember, resumeFrom);
-        chooseTemperature(data, options, cancel, progress, last, result);
+        chooseSampling(data, options, cancel, progress, last, result);
         return result;
     } catch (const std::exception& e) {
         failed.error = std::string("training failed: ") + e.what();

@@ -34,6 +34,10 @@ class QSpinBox;
 class QToolButton;
 class QTabWidget;
 
+namespace torchestra::ml {
+struct SamplingCalibration;
+}
+
 namespace torchestra::ui {
 
 class ModelLibrary;
@@ -227,6 +231,7 @@ private:
     void refreshTakes();
     std::unique_ptr<model::Command> acceptCommand(const Variation& v) const;
     void showModel();
+    const ml::SamplingCalibration* modelSampling() const;
     void useModelTemperature();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
     project::TakeProvenance provenance(const ml::SampleRequest& request, model::Tick primerFrom,

@@ -125,25 +125,26 @@ QWidget* GeneratePanel::buildModelBox() {
     return modelBox;
 }
 
+// What the model chosen in the list settled on on its validation files; null while none is.
+const ml::SamplingCalibration* GeneratePanel::modelSampling() const {
+    const int row = m_model->currentIndex();
+    return row >= 0 && row < m_library->count() ? &m_library->entry(row).metadata.sampling
+                                                : nullptr;
+}
+
 // A model the user chose (not a project's, restored with its own settings) brings the
 // temperature it chose on its validation files; the user may change it afterwards.
 void GeneratePanel::useModelTemperature() {
-    const int row = m_model->currentIndex();
-    if (row < 0 || row >= m_library->count())
-        return;
-    const ml::SamplingCalibration& sampling = m_library->entry(row).metadata.sampling;
-    if (sampling.calibrated())
-        m_temperature->setValue(sampling.temperature);
+    if (const ml::SamplingCalibration* sampling = modelSampling();
+        sampling && sampling->calibrated())
+        m_temperature->setValue(sampling->temperature);
 }
 
 // The rhythm odds the model chose on its validation files (SamplingCalibration.h); the
 // model's own (a GAN, not calibrated, keeps its decoding's) when it chose nothing.
 ml::RhythmOdds GeneratePanel::modelRhythm() const {
-    const int row = m_model->currentIndex();
-    if (row < 0 || row >= m_library->count())
-        return {};
-    const ml::SamplingCalibration& sampling = m_library->entry(row).metadata.sampling;
-    return sampling.calibrated() ? sampling.rhythm : ml::RhythmOdds{};
+    const ml::SamplingCalibration* sampling = modelSampling();
+    return sampling && sampling->calibrated() ? sampling->rhythm : ml::RhythmOdds{};
 }
 
 void GeneratePanel::showModel() {
