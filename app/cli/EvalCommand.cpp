@@ -162,20 +162,26 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
 }
 
 // The continuations' sampling, and --takes-out DIR, where they are written.
-const std::vector<std::string> kContinuationFlags{"temperature", "top-k",       "top-p",
-                                                  "noise-carry", "rhythm-odds", "takes-out"};
+const std::vector<std::string> kContinuationFlags{"temperature",   "top-k",       "top-p",
+                                                  "noise-carry",   "rhythm-odds", "key-odds",
+                                                  "sampling-seed", "takes-out"};
 
-// --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds: the sampling settings of the
-// continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless given, so
-// its table rows reproduce), so that they can be chosen on a validation split.
+// --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds, --key-odds: the sampling settings
+// of the continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless
+// given, so its table rows reproduce), so that they can be chosen on a validation split.
+// --sampling-seed N: window i is sampled with seed N + i (default 1), so that a choice can be
+// read over several draws of the same windows.
 ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     ml::SampleRequest settings;
     settings.temperature = args.doubleValue("temperature", settings.temperature, 0.01, 10.0, err);
     settings.topK = int(args.intValue("top-k", settings.topK, 0, 128, err));
     settings.topP = args.doubleValue("top-p", settings.topP, 0.01, 1.0, err);
     settings.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
+    settings.seed = std::uint64_t(args.intValue("sampling-seed", 1, 0, 1LL << 53, err));
     if (err.empty())
         err = readRhythmOdds(args, settings.rhythm);
+    if (err.empty())
+        err = readKeyOdds(args, settings.outOfKeyOdds);
     return settings;
 }
 

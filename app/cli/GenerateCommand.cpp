@@ -132,6 +132,8 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     request.noiseCarry = args.doubleValue("noise-carry", -1.0, 0.0, 1.0, err);
     if (err.empty())
         err = readRhythmOdds(args, request.rhythm);
+    if (err.empty())
+        err = readKeyOdds(args, request.outOfKeyOdds);
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
@@ -144,11 +146,11 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
 std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
                               GenerateSettings& s) {
     std::string err =
-        args.parse(rawArgs, {"model",   "prime",      "prime-bars",   "bars",       "temperature",
-                             "seed",    "variations", "key",          "top-k",      "top-p",
-                             "low",     "high",       "max-poly",     "density",    "out",
-                             "threads", "program",    "prime-tracks", "regenerate", "candidates",
-                             "keep",    "rank-by",    "noise-carry",  "rhythm-odds"},
+        args.parse(rawArgs, {"model",   "prime",      "prime-bars",   "bars",        "temperature",
+                             "seed",    "variations", "key",          "top-k",       "top-p",
+                             "low",     "high",       "max-poly",     "density",     "out",
+                             "threads", "program",    "prime-tracks", "regenerate",  "candidates",
+                             "keep",    "rank-by",    "noise-carry",  "rhythm-odds", "key-odds"},
                    {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);

@@ -55,12 +55,16 @@ void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what) {
     if (!metadata.sampling.calibrated())
         return;
-    if (!args.has("rhythm-odds"))
+    const bool modelRhythm = !args.has("rhythm-odds");
+    if (modelRhythm)
         request.rhythm = metadata.sampling.rhythm;
-    if (args.has("temperature"))
-        return;
-    request.temperature = metadata.sampling.temperature;
-    std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
+    if (!args.has("temperature")) {
+        request.temperature = metadata.sampling.temperature;
+        std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
+    } else if (modelRhythm && !metadata.sampling.rhythm.isOff()) {
+        std::cout << what << " the temperature given, keeping the bar's rhythm as the model chose "
+                  << "on validation (--rhythm-odds off does not)\n";
+    }
 }
 
 std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
@@ -143,6 +147,24 @@ std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out) {
                "' is not two odds from 0 to 100 (where the bar before started a note, where "
                "it did not: e.g. 1.2,0.7) or off";
     out = {start, offBeat};
+    return {};
+}
+
+std::string readKeyOdds(const CliArgs& args, double& out) {
+    const auto text = args.value("key-odds");
+    if (!text)
+        return {};
+    if (*text == "off") {
+        out = 1.0;
+        return {};
+    }
+    double odds = -1;
+    char tail = 0;
+    if (std::sscanf(text->c_str(), "%lf%c", &odds, &tail) != 1 || !(odds >= 0 && odds <= 100))
+        return "--key-odds: '" + *text +
+               "' is not odds from 0 to 100 (on a new note outside the key of the music before "
+               "it: e.g. 0.5) or off";
+    out = odds;
     return {};
 }
 

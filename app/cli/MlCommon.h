@@ -52,7 +52,7 @@ void printMetricsTable(const ml::MetricsReport& report);
 
 // What the model chose on its validation files, if it chose: without --temperature, sets
 // `request`'s temperature to its and says so on stdout after `what` ("sampling at"); without
-// --rhythm-odds, its rhythm odds.
+// --rhythm-odds, its rhythm odds, which are said too when the temperature is given.
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what);
 
@@ -62,6 +62,9 @@ std::size_t reportRefused(const ml::Dataset& data);
 // Parses "--rhythm-odds 1.2,0.7" (the odds of a new note where the bar before started one,
 // and where it did not; "off" = 1,1) into `out` (SequenceModel.h); absent leaves it as it is.
 std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out);
+// Parses "--key-odds 0.5" (the odds of a new note outside the key of the music before it; "off"
+// = 1) into `out` (SampleRequest::outOfKeyOdds); absent leaves it as it is.
+std::string readKeyOdds(const CliArgs& args, double& out);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -41,10 +41,11 @@ std::vector<FrameSequence> continueWindows(const SequenceModel& model,
         request.topP = settings.topP;
         request.noiseCarry = settings.noiseCarry;
         request.rhythm = settings.rhythm;
+        request.outOfKeyOdds = settings.outOfKeyOdds;
         request.constraints = settings.constraints;
         request.primer = windows.primers[i];
         request.future = windows.followed[i]; // its metre and length; its notes are not read
-        request.seed = 1 + i;
+        request.seed = settings.seed + i;
         std::vector<FrameSequence> take = model.sample(request, cancel);
         if (take.empty() || (cancel && cancel->load()))
             return {};

@@ -23,9 +23,9 @@ struct ContinuationWindows {
 ContinuationWindows continuationWindows(const std::vector<FrameSequence>& pieces, int stepsPerBar,
                                         int primerBars, int bars, std::size_t maxWindows);
 
-// One take of each window's continuation (seed 1 + the window's index, so that two runs, or
-// two epochs, see the same noise), sampled with `settings`' temperature, top-k, top-p and
-// constraints. Empty when cancelled.
+// One take of each window's continuation (seed `settings.seed` + the window's index, so that
+// two runs, or two epochs, see the same noise), sampled with `settings`' temperature, top-k,
+// top-p, noise carry, rhythm and key odds and constraints. Empty when cancelled.
 std::vector<FrameSequence> continueWindows(const SequenceModel& model,
                                            const ContinuationWindows& windows,
                                            const std::atomic<bool>* cancel = nullptr,

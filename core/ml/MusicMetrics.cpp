@@ -1,5 +1,7 @@
 #include "ml/MusicMetrics.h"
 
+#include "ml/Scales.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -123,15 +125,7 @@ double scaleConsistency(const std::vector<GridNote>& notes, int lowPitch) {
     std::array<int, 12> onsets{};
     for (const GridNote& n : notes)
         ++onsets[std::size_t((lowPitch + n.pitch) % 12)];
-    constexpr std::array<int, 7> kMajor{0, 2, 4, 5, 7, 9, 11}; // minor keys share these sets
-    int best = 0;
-    for (int tonic = 0; tonic < 12; ++tonic) {
-        int in = 0;
-        for (int step : kMajor)
-            in += onsets[std::size_t((tonic + step) % 12)];
-        best = std::max(best, in);
-    }
-    return double(best) / double(notes.size());
+    return double(majorScaleCount(onsets, bestMajorScale(onsets))) / double(notes.size());
 }
 
 // Per-bar figures: empty bars, pitch classes, pitches.

@@ -107,4 +107,26 @@ std::string parseKey(const std::string& text, KeyMask& out) {
     return "unknown scale '" + mode + "' (scales: " + names + ")";
 }
 
+int majorScaleCount(const std::array<int, 12>& counts, int tonic) {
+    constexpr std::array<int, 7> kMajor{0, 2, 4, 5, 7, 9, 11};
+    int in = 0;
+    for (int step : kMajor)
+        in += counts[std::size_t((tonic + step) % 12)];
+    return in;
+}
+
+int bestMajorScale(const std::array<int, 12>& counts, int preferred) {
+    int best = -1, most = 0;
+    for (int tonic = 0; tonic < 12; ++tonic) {
+        const int in = majorScaleCount(counts, tonic);
+        if (in > most) {
+            best = tonic;
+            most = in;
+        }
+    }
+    if (preferred >= 0 && best >= 0 && majorScaleCount(counts, preferred) == most)
+        return preferred;
+    return best;
+}
+
 } // namespace torchestra::ml

@@ -126,6 +126,15 @@ struct SampleRequest {
     // kinds ignore it.
     double noiseCarry = -1;
     RhythmOdds rhythm;
+    // How a take keeps to the key of the music before it (ml/KeyOdds.h): the odds of a new
+    // note (for the LSTM and RNN a re-articulated held note counts as new) whose pitch class
+    // lies outside the major scale (or its relative minor) holding the most note onsets of the
+    // 16 beats before the step (the GAN: before the bar), primer and take alike, are multiplied
+    // by this. Unlike constraints.scaleMask it follows the music from key to key and forbids
+    // nothing. A composer's setting: on validation bars it helped one model of three
+    // (docs/results.md, session 20), so no model chooses it. 1 or negative = off. The Markov
+    // model does not read it.
+    double outOfKeyOdds = -1;
     SampleConstraints constraints;
 };
 // SampleRequest::noiseCarry when a request leaves it to the model.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 using namespace torchestra;
@@ -267,6 +268,48 @@ TEST(CliMl, RhythmOddsAreReadOrRefused) {
         EXPECT_NE(generate.err.find("--rhythm-odds: '" + odds + "'"), std::string::npos)
             << generate.err;
     }
+}
+
+// --key-odds is read or refused with what it wants, in eval and generate alike; --sampling-seed
+// draws the metrics' continuations anew (the same seed, the same takes).
+TEST(CliMl, KeyOddsAndSamplingSeedAreReadOrRefused) {
+    const std::string model = tempDir() + "/markov-key.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    for (const std::string odds : {"0.5", "off", "0"}) {
+        const RunResult ok =
+            runCli("eval --metrics --key-odds " + odds + " --model " + model + " " + songFolder());
+        EXPECT_EQ(ok.exitCode, 0) << odds << ": " << ok.err;
+    }
+    const std::string out = tempDir() + "/key.mid";
+    for (const std::string odds : {"x", "-1", "200", "0.5,1"}) {
+        const RunResult bad =
+            runCli("eval --metrics --key-odds " + odds + " --model " + model + " " + songFolder());
+        EXPECT_EQ(bad.exitCode, 2) << odds;
+        EXPECT_NE(bad.err.find("--key-odds: '" + odds + "' is not odds"), std::string::npos)
+            << bad.err;
+        const RunResult generate =
+            runCli("generate --bars 2 --key-odds " + odds + " --model " + model + " --out " + out);
+        EXPECT_EQ(generate.exitCode, 2) << odds;
+        EXPECT_NE(generate.err.find("--key-odds: '" + odds + "'"), std::string::npos)
+            << generate.err;
+    }
+    const auto takes = [&](const std::string& seed) {
+        const std::string dir = tempDir() + "/seed-takes-" + seed;
+        std::filesystem::remove_all(dir);
+        const RunResult e = runCli("eval --metrics --sampling-seed " + seed + " --takes-out " +
+                                   dir + " --model " + model + " " + songFolder());
+        EXPECT_EQ(e.exitCode, 0) << e.err;
+        std::string all;
+        for (int i = 1; i <= 9; ++i) { // as many as there are
+            std::ifstream in(dir + "/take-00" + std::to_string(i) + ".mid", std::ios::binary);
+            all += std::string(std::istreambuf_iterator<char>(in), {});
+        }
+        return all;
+    };
+    const std::string first = takes("1");
+    EXPECT_FALSE(first.empty());
+    EXPECT_EQ(takes("1"), first);
+    EXPECT_NE(takes("500"), first);
 }
 
 // --takes-out writes what the metrics judged: each one-bar primer and the four bars that

@@ -235,6 +235,43 @@ TEST_P(Sampling, RhythmOddsFollowTheBarBefore) {
     EXPECT_GT(offBeatStarts(free[0], onBeat), 0);
 }
 
+// The key odds weigh a new note by the key of the music before it: with odds of 0 outside it,
+// the take after a C major scale starts only notes of C major (and, keeping to it, stays there);
+// the random network, left to itself, starts notes of every pitch class.
+TEST_P(Sampling, OutOfKeyOddsKeepTheKeyOfTheMusicBefore) {
+    const int bar = 4 * rep.stepsPerBeat;
+    SampleRequest r = request(7, 2 * bar);
+    r.primer = randomPiece(rep, bar, 78);
+    std::fill(r.primer.sounding.begin(), r.primer.sounding.end(), 0);
+    std::fill(r.primer.onset.begin(), r.primer.onset.end(), 0);
+    const int scale[] = {39, 41, 43, 44, 46, 48, 50}; // C4 D E F G A B (unit 39 = MIDI 60)
+    for (int i = 0; i < 7; ++i) {
+        r.primer.sounding[std::size_t(i) * 88 + std::size_t(scale[i])] = 1;
+        r.primer.onset[std::size_t(i) * 88 + std::size_t(scale[i])] = 1;
+    }
+    const auto startsOutsideCMajor = [&](const FrameSequence& take, long& inKey) {
+        long outside = 0;
+        inKey = 0;
+        for (int t = 0; t < take.steps; ++t)
+            for (int p = 0; p < 88; ++p) {
+                const int pc = (rep.lowPitch + p) % 12;
+                const bool diatonic = pc != 1 && pc != 3 && pc != 6 && pc != 8 && pc != 10;
+                (diatonic ? inKey : outside) += take.starts(t, p);
+            }
+        return outside;
+    };
+    long inKey = 0;
+    r.outOfKeyOdds = 0.0;
+    const auto kept = model->sample(r);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(startsOutsideCMajor(kept[0], inKey), 0);
+    EXPECT_GT(inKey, 0);
+    r.outOfKeyOdds = 1.0;
+    const auto free = model->sample(r);
+    ASSERT_EQ(free.size(), 1u);
+    EXPECT_GT(startsOutsideCMajor(free[0], inKey), 0);
+}
+
 TEST_P(Sampling, CancelGivesNothingAndNoPrimerWorks) {
     std::atomic<bool> cancel{true};
     EXPECT_TRUE(model->sample(request(1), &cancel).empty());

@@ -1,7 +1,9 @@
 // The constraints both samplers share: the pitch mask from a range and a scale, the polyphony
-// cap, and how density scales the odds of a new note.
+// cap, and how density scales the odds of a new note; and the key the key odds read.
 
 #include "ml/SamplingConstraints.h"
+#include "ml/KeyOdds.h"
+#include "ml/Scales.h"
 
 #include <gtest/gtest.h>
 
@@ -120,4 +122,40 @@ TEST(SamplingConstraints, DensityScalesTheOddsOfANewNote) {
     const SamplingConstraints none(pianoRange(), c);
     EXPECT_DOUBLE_EQ(none.newNoteWeight(3.0), 0.0);
     EXPECT_FLOAT_EQ(none.logitOffset(false), float(std::log(1e-6)));
+}
+
+// The key of the music before a step: the major scale holding the most onsets of the 16 beats
+// before it, reaching back into the primer; a tie keeps the key held (C and G major both hold
+// C, D, E, G, A, B), and the pitches outside it are flagged.
+TEST(KeyOdds, TheKeyOfTheSixteenBeatsBefore) {
+    RepresentationConfig rep = pianoRange();
+    rep.stepsPerBeat = 1;
+    const auto withNotes = [&](int steps, const std::vector<std::pair<int, int>>& notes) {
+        FrameSequence seq;
+        seq.resize(steps, rep.pitches(), true);
+        for (const auto& [t, pitch] : notes) {
+            seq.sounding[std::size_t(t) * std::size_t(rep.pitches()) + std::size_t(pitch - 21)] = 1;
+            seq.onset[std::size_t(t) * std::size_t(rep.pitches()) + std::size_t(pitch - 21)] = 1;
+        }
+        return seq;
+    };
+    // The primer: C D E G A B (C or G major), then an F# long before the window.
+    const FrameSequence primer =
+        withNotes(20, {{0, 66}, {14, 60}, {15, 62}, {16, 64}, {17, 67}, {18, 69}, {19, 71}});
+    const FrameSequence take = withNotes(8, {{2, 66}, {3, 66}}); // F# twice: G major
+    EXPECT_EQ(keyBefore(primer, take, 0, 1, 21, -1), 0);         // a tie: the lowest, C
+    EXPECT_EQ(keyBefore(primer, take, 0, 1, 21, 7), 7);          // a tie keeps G
+    EXPECT_EQ(keyBefore(primer, take, 4, 1, 21, 0), 7);          // the F#s tip it
+    EXPECT_EQ(keyBefore(FrameSequence{}, withNotes(1, {}), 0, 1, 21, -1), -1); // no notes
+    // The window is 16 beats: at step 2 of the take it holds primer steps 6..19, not step 0.
+    const FrameSequence early = withNotes(20, {{0, 66}, {0, 54}, {0, 78}, {19, 60}});
+    EXPECT_EQ(keyBefore(early, withNotes(4, {}), 2, 1, 21, -1), 0);
+    EXPECT_TRUE(outsideKey(7, 21, 65 - 21));   // F in G major
+    EXPECT_FALSE(outsideKey(7, 21, 66 - 21));  // F#
+    EXPECT_FALSE(outsideKey(-1, 21, 61 - 21)); // no key: nothing is outside
+    std::array<int, 12> counts{};
+    countStepOnsets(primer, 0, 21, 1, counts);
+    EXPECT_EQ(counts[6], 1);
+    countStepOnsets(primer, 0, 21, -1, counts);
+    EXPECT_EQ(counts[6], 0);
 }

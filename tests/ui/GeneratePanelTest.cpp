@@ -22,6 +22,7 @@
 #include <QTreeWidget>
 
 #include <QFile>
+#include <QJsonObject>
 #include <QLabel>
 
 #include <algorithm>
@@ -92,6 +93,37 @@ protected:
         (void)QTest::qWaitFor([&] { return m_panel->state() != GeneratePanel::State::Generating; },
                               30000);
         return m_panel->state();
+    }
+
+    // The library's row of the model at `path`; -1 if it lists none.
+    int rowOf(const QString& path) const {
+        const ModelLibrary* library = m_window.modelLibrary();
+        for (int i = 0; i < library->count(); ++i)
+            if (library->entry(i).path == path)
+                return i;
+        return -1;
+    }
+
+    // A Markov model that chose temperature 0.7 and the bar's rhythm on validation, as train
+    // writes it, saved in the library's folder and listed; its path.
+    QString addCalibratedModel() {
+        ml::ModelConfig config;
+        config.kind = ml::ModelKind::Markov;
+        ml::MarkovModel markov(config);
+        markov.train({ml::songToSequence(makeDemoSong(), config.representation)});
+        ml::TrainingMetadata meta;
+        meta.sampling.temperature = 0.7;
+        meta.sampling.closeness = 0.6;
+        meta.sampling.tried = {{1.0, 0.4}, {0.9, 0.5}, {0.8, 0.55}, {0.7, 0.6}, {0.6, 0.58}};
+        meta.sampling.rhythm = ml::kRhythmOddsTried;
+        meta.sampling.triedWithRhythm = {
+            {1.0, 0.5}, {0.9, 0.55}, {0.8, 0.58}, {0.7, 0.59}, {0.6, 0.5}};
+        const QString path = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
+        EXPECT_EQ(ml::saveCheckpoint(path.toStdString(), markov, meta), "");
+        QSignalSpy refreshed(m_window.modelLibrary(), &ModelLibrary::refreshed);
+        m_window.modelLibrary()->refresh();
+        EXPECT_TRUE(refreshed.wait(10000));
+        return path;
     }
 
     int firstNonEmptyVariation() const {
@@ -177,31 +209,10 @@ TEST_F(GeneratePanelTest, GeneratesVariationsAndAcceptsOneAsOneUndoStep) {
 TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     ModelLibrary* library = m_window.modelLibrary();
     // SetUp's model held out one 16-bar file: 3 windows, too few to choose on.
-    auto rowOf = [library](const QString& path) {
-        for (int i = 0; i < library->count(); ++i)
-            if (library->entry(i).path == path)
-                return i;
-        return -1;
-    };
     ASSERT_GE(rowOf(m_modelPath), 0);
     EXPECT_FALSE(library->entry(rowOf(m_modelPath)).metadata.sampling.calibrated());
 
-    // A model that chose 0.7, as train writes it.
-    ml::ModelConfig config;
-    config.kind = ml::ModelKind::Markov;
-    ml::MarkovModel markov(config);
-    markov.train({ml::songToSequence(makeDemoSong(), config.representation)});
-    ml::TrainingMetadata meta;
-    meta.sampling.temperature = 0.7;
-    meta.sampling.closeness = 0.6;
-    meta.sampling.tried = {{1.0, 0.4}, {0.9, 0.5}, {0.8, 0.55}, {0.7, 0.6}, {0.6, 0.58}};
-    meta.sampling.rhythm = ml::kRhythmOddsTried; // and kept the bar's rhythm
-    meta.sampling.triedWithRhythm = {{1.0, 0.5}, {0.9, 0.55}, {0.8, 0.58}, {0.7, 0.59}, {0.6, 0.5}};
-    const QString calibratedPath = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
-    ASSERT_EQ(ml::saveCheckpoint(calibratedPath.toStdString(), markov, meta), "");
-    QSignalSpy refreshed(library, &ModelLibrary::refreshed);
-    library->refresh();
-    ASSERT_TRUE(refreshed.wait(10000));
+    const QString calibratedPath = addCalibratedModel();
     const int calibrated = rowOf(calibratedPath), trained = rowOf(m_modelPath);
     ASSERT_GE(calibrated, 0);
     ASSERT_GE(trained, 0);
@@ -243,6 +254,41 @@ TEST_F(GeneratePanelTest, AChosenModelBringsTheTemperatureItChoseOnValidation) {
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.3);
     pick(rowOf(calibratedPath));
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
+}
+
+// Until the user or the project sets a temperature, the box shows the one the selected model
+// chose (as its takes already keep the rhythm it chose), without marking the project changed.
+TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
+    const QString calibratedPath = addCalibratedModel();
+    const int calibrated = rowOf(calibratedPath), trained = rowOf(m_modelPath);
+    ASSERT_GE(calibrated, 0);
+    ASSERT_GE(trained, 0);
+    QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
+    ASSERT_NE(models, nullptr);
+    QSignalSpy changed(m_panel, &GeneratePanel::settingsChanged);
+
+    // A project that saved no temperature (a new one): the box follows the selection.
+    m_panel->restoreSettings(QJsonObject{});
+    models->setCurrentIndex(calibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
+    models->setCurrentIndex(trained); // chose none: the default
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
+    models->setCurrentIndex(calibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 0.7);
+    EXPECT_EQ(changed.count(), 0);
+
+    // The user's own temperature holds when the selection moves.
+    m_panel->temperatureBox()->setValue(1.1);
+    EXPECT_EQ(changed.count(), 1);
+    models->setCurrentIndex(trained);
+    models->setCurrentIndex(calibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.1);
+
+    // So does a project's.
+    m_panel->restoreSettings(QJsonObject{{QStringLiteral("temperature"), 1.2}});
+    models->setCurrentIndex(trained);
+    models->setCurrentIndex(calibrated);
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
 }
 
 TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {

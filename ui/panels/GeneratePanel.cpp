@@ -148,7 +148,7 @@ void GeneratePanel::restoreSettings(const QJsonObject& o) {
     };
     // Missing values take the defaults the panel starts with.
     m_bars->setValue(intOf("bars", 4));
-    m_temperature->setValue(doubleOf("temperature", 1.0));
+    restoreTemperature(o);
     m_count->setValue(intOf("variations", 3));
     m_candidates->setValue(intOf("candidates", 1));
     m_seed->setValue(intOf("seed", 1));

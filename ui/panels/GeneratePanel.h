@@ -233,6 +233,8 @@ private:
     void showModel();
     const ml::SamplingCalibration* modelSampling() const;
     void useModelTemperature();
+    void followModelTemperature();
+    void restoreTemperature(const QJsonObject& settings);
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
     project::TakeProvenance provenance(const ml::SampleRequest& request, model::Tick primerFrom,
                                        model::Tick from, model::Tick to, model::TrackId track,
@@ -287,6 +289,9 @@ private:
     std::size_t m_trainingFiles = 0; // the files it names
     QString m_pendingModelPath;      // restored before the library has loaded it
     bool m_restoring = false;
+    // The temperature was set by the user, by picking a model, or by the project: until then the
+    // box follows the model the panel selects by itself (followModelTemperature).
+    bool m_temperatureChosen = false;
 
     QComboBox* m_model = nullptr;
     QLabel* m_modelInfo = nullptr;

@@ -17,6 +17,8 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QLabel>
 #include <QListWidget>
 #include <QProgressBar>
@@ -26,6 +28,8 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace torchestra::ui {
 
@@ -65,6 +69,10 @@ void GeneratePanel::buildUi() {
         connect(box, &QSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
     for (QDoubleSpinBox* box : {m_temperature, m_density})
         connect(box, &QDoubleSpinBox::valueChanged, this, &GeneratePanel::emitSettings);
+    connect(m_temperature, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (!m_restoring)
+            m_temperatureChosen = true;
+    });
     for (QComboBox* box : {m_tonic, m_scale})
         connect(box, &QComboBox::currentIndexChanged, this, &GeneratePanel::emitSettings);
     for (QCheckBox* box : {m_usePrimer, m_loop})
@@ -91,6 +99,7 @@ QWidget* GeneratePanel::buildModelBox() {
     modelLayout->addWidget(m_modelInfo);
     connect(m_model, &QComboBox::currentIndexChanged, this, [this] {
         showModel();
+        followModelTemperature();
         if (!m_restoring)
             emit modelChosen(modelPath());
     });
@@ -138,6 +147,32 @@ void GeneratePanel::useModelTemperature() {
     if (const ml::SamplingCalibration* sampling = modelSampling();
         sampling && sampling->calibrated())
         m_temperature->setValue(sampling->temperature);
+    else
+        followModelTemperature(); // the default, unless the user has set one
+    m_temperatureChosen = true;
+}
+
+// Until a temperature is chosen (m_temperatureChosen), the box shows that of the model the
+// panel selected by itself: the first the library lists at start-up, or a project's whose
+// settings hold none. The takes then sample as the rhythm odds already do, at the model's
+// choice. Set so, it is not a change to the project.
+void GeneratePanel::followModelTemperature() {
+    if (m_temperatureChosen)
+        return;
+    const ml::SamplingCalibration* sampling = modelSampling();
+    const bool restoring = std::exchange(m_restoring, true);
+    m_temperature->setValue(sampling && sampling->calibrated() ? sampling->temperature : 1.0);
+    m_restoring = restoring;
+}
+
+// A project's temperature, or (none saved) the selected model's.
+void GeneratePanel::restoreTemperature(const QJsonObject& settings) {
+    const QJsonValue temperature = settings.value(QStringLiteral("temperature"));
+    m_temperatureChosen = temperature.isDouble();
+    if (m_temperatureChosen)
+        m_temperature->setValue(temperature.toDouble());
+    else
+        followModelTemperature();
 }
 
 // The rhythm odds the model chose on its validation files (SamplingCalibration.h); the

@@ -1,11 +1,14 @@
 #include "ml/neural/FastSampler.h"
 
+#include "ml/KeyOdds.h"
 #include "ml/SamplingConstraints.h"
+#include "ml/Scales.h"
 #include "ml/neural/FastRunner.h"
 #include "ml/neural/PackedKernels.h"
 #include "ml/neural/StepPool.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -27,6 +30,9 @@ struct Variation {
     std::vector<int> order;
     std::vector<char> candidate, prev;
     float startOffset = 0.f; // the step's log factor on the odds of a new note (rhythmOffset)
+    std::array<int, 12> keyOnsets{}; // note onsets per pitch class in the key window (followKey)
+    int tonic = -1;                  // the window's major scale; -1 while it holds no notes
+    std::vector<float> keyOffset;    // per pitch: log outOfKeyOdds outside that scale, else 0
 };
 
 // log(odds), finite for odds of 0 (a new note that may not start there, in effect).
@@ -79,7 +85,9 @@ public:
           m_nade(w.head == HeadKind::Autoregressive),
           m_filterStarts(request.topK > 0 || request.topP < 1.0),
           m_rhythm(request.rhythm.isDefault() ? kRhythmOff : request.rhythm),
-          m_keepRhythm(!m_rhythm.isOff()) {}
+          m_keepRhythm(!m_rhythm.isOff()),
+          m_keepKey(request.outOfKeyOdds >= 0 && request.outOfKeyOdds != 1.0),
+          m_logKeyOdds(m_keepKey ? logOdds(request.outOfKeyOdds) : 0.f) {}
 
     std::vector<FrameSequence> run(const std::atomic<bool>* cancel);
 
@@ -93,11 +101,14 @@ private:
     void initVariation(Variation& var, int v) const;
     void sampleStep(FastRunner& runner, Variation& var, int v, int s) const;
     float rhythmOffset(const FrameSequence& work, int s) const;
-    // What the constraints' density and the rhythm add to pitch p's sounding logit: nothing for
-    // a pitch that sounds in the step before (it is held; its restart is the onset head's).
+    void followKey(Variation& var, int s) const;
+    // What the constraints' density, the rhythm and the key add to pitch p's sounding logit:
+    // nothing for a pitch that sounds in the step before (it is held; its restart is the onset
+    // head's, which adds the same to the onset logit).
     float startOffset(const Variation& var, int p) const {
         return var.prev[std::size_t(p)] ? m_constraints.logitOffset(true)
-                                        : m_constraints.logitOffset(false) + var.startOffset;
+                                        : m_constraints.logitOffset(false) + var.startOffset +
+                                              var.keyOffset[std::size_t(p)];
     }
     void onsetProbabilities(FastRunner& runner, Variation& var, int v) const;
     void frameProbabilities(FastRunner& runner, Variation& var, int v) const;
@@ -120,6 +131,8 @@ private:
     const bool m_filterStarts; // top-k or nucleus in effect
     const RhythmOdds m_rhythm;
     const bool m_keepRhythm; // m_rhythm weighs anything
+    const bool m_keepKey;    // the request's outOfKeyOdds weighs anything
+    const float m_logKeyOdds;
 };
 
 std::vector<FrameSequence> FastSampler::run(const std::atomic<bool>* cancel) {
@@ -232,6 +245,7 @@ void FastSampler::initVariation(Variation& var, int v) const {
     var.order.reserve(std::size_t(P));
     var.candidate.assign(std::size_t(P), 1);
     var.prev.assign(std::size_t(P), 0);
+    var.keyOffset.assign(std::size_t(P), 0.f);
 }
 
 // Generates step s of variation v from the runner's heads (already stepped).
@@ -242,6 +256,8 @@ void FastSampler::sampleStep(FastRunner& runner, Variation& var, int v, int s) c
     for (int p = 0; p < P; ++p)
         var.prev[std::size_t(p)] = s > 0 ? work.sounds(s - 1, p) : 0;
     var.startOffset = m_keepRhythm ? rhythmOffset(work, s) : 0.f;
+    if (m_keepKey)
+        followKey(var, s);
 
     if (m_w.onsets)
         onsetProbabilities(runner, var, v);
@@ -270,6 +286,27 @@ float FastSampler::rhythmOffset(const FrameSequence& work, int s) const {
     return logOdds(m_rhythm.offBeatOdds);
 }
 
+// The key of the music before step s (SampleRequest::outOfKeyOdds, ml/KeyOdds.h): onsets per
+// pitch class over the window before it, counted afresh at the take's first step and then kept
+// by adding the step that enters the window and removing the one that leaves it.
+void FastSampler::followKey(Variation& var, int s) const {
+    const int window = kKeyWindowBeats * m_rep.stepsPerBeat;
+    if (s == m_primerSteps) {
+        for (int t = std::max(0, s - window); t < s; ++t)
+            countStepOnsets(var.work, t, m_rep.lowPitch, 1, var.keyOnsets);
+    } else {
+        countStepOnsets(var.work, s - 1, m_rep.lowPitch, 1, var.keyOnsets);
+        if (s - 1 - window >= 0)
+            countStepOnsets(var.work, s - 1 - window, m_rep.lowPitch, -1, var.keyOnsets);
+    }
+    const int tonic = bestMajorScale(var.keyOnsets, var.tonic);
+    if (tonic == var.tonic)
+        return;
+    var.tonic = tonic;
+    for (int p = 0; p < m_pitches; ++p)
+        var.keyOffset[std::size_t(p)] = outsideKey(tonic, m_rep.lowPitch, p) ? m_logKeyOdds : 0.f;
+}
+
 // Onset odds for held pitches (re-articulation), independent given h_t. (The sigmoids over all
 // pitches at once, 8 lanes at a time.)
 void FastSampler::onsetProbabilities(FastRunner& runner, Variation& var, int v) const {
@@ -277,7 +314,8 @@ void FastSampler::onsetProbabilities(FastRunner& runner, Variation& var, int v) 
     runner.onsetLogits(v, var.logits.data());
     for (int p = 0; p < P; ++p)
         var.onsetP[std::size_t(p)] = var.logits[std::size_t(p)] * m_invT +
-                                     m_constraints.logitOffset(false) + var.startOffset;
+                                     m_constraints.logitOffset(false) + var.startOffset +
+                                     var.keyOffset[std::size_t(p)];
     sigmoidInPlace(var.onsetP.data(), P);
 }
 

@@ -1,5 +1,6 @@
 #include "ml/neural/GanBars.h"
 
+#include "ml/KeyOdds.h"
 #include "ml/MusicMetrics.h"
 
 #include <algorithm>
@@ -204,6 +205,27 @@ BarDecoding barDecoding(const RhythmOdds& rhythm) {
     return decoding;
 }
 
+KeyedDecoding::KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep,
+                             int takes)
+    : m_primer(request.primer), m_rep(rep),
+      m_keepKey(request.outOfKeyOdds >= 0 && request.outOfKeyOdds != 1.0),
+      m_decoding(barDecoding(request.rhythm)), m_tonics(std::size_t(std::max(0, takes)), -1),
+      m_outside(std::size_t(rep.pitches()), 0) {
+    if (m_keepKey)
+        m_decoding.outOfKeyOdds = request.outOfKeyOdds;
+}
+
+const BarDecoding& KeyedDecoding::forBar(int v, const FrameSequence& take, int from) {
+    if (!m_keepKey)
+        return m_decoding;
+    int& tonic = m_tonics[std::size_t(v)];
+    tonic = keyBefore(m_primer, take, from, m_rep.stepsPerBeat, m_rep.lowPitch, tonic);
+    for (int p = 0; p < m_rep.pitches(); ++p)
+        m_outside[std::size_t(p)] = outsideKey(tonic, m_rep.lowPitch, p) ? 1 : 0;
+    m_decoding.outsideKey = m_outside.data();
+    return m_decoding;
+}
+
 void decodeBar(const float* prob, const GanShape& shape, int length,
                const SamplingConstraints& constraints, const BarDecoding& decoding,
                const std::uint8_t* startsBefore, FrameSequence& out, int from,
@@ -229,7 +251,10 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
             if (held)
                 q = weighed(q, decoding.holdOdds);
             else if (q < 1.0)
-                q = weighed(q, constraints.newNoteWeight(1.0) * newNote);
+                q = weighed(q, constraints.newNoteWeight(1.0) * newNote *
+                                   (decoding.outsideKey && decoding.outsideKey[p]
+                                        ? decoding.outOfKeyOdds
+                                        : 1.0));
             frame[std::size_t(p)] = constraints.allows(p) && q > 0.5 ? 1 : 0;
             weight[std::size_t(p)] = float(q);
             count += frame[std::size_t(p)];

@@ -100,9 +100,31 @@ struct BarDecoding {
     double holdOdds = 10;      // a pitch that sounds in the step before, to go on sounding
     double startOdds = 2;      // a new note where the bar before started one
     double offBeatOdds = 0.25; // a new note where the bar before started none
+    // SampleRequest::outOfKeyOdds on a new note of a pitch flagged in `outsideKey` (one flag per
+    // pitch; null: none is, the odds are off).
+    double outOfKeyOdds = 1.0;
+    const std::uint8_t* outsideKey = nullptr;
 };
 // The decoding with a request's rhythm odds in place of the defaults, where it gives them.
 BarDecoding barDecoding(const RhythmOdds& rhythm);
+
+// A request's decoding for each bar of each take: barDecoding(request.rhythm), and where the
+// request sets its key odds (SampleRequest::outOfKeyOdds) the take's key before the bar
+// (ml/KeyOdds.h: its own bars before, reaching back into the primer).
+class KeyedDecoding {
+public:
+    KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep, int takes);
+    // For the bar of take v (`take`) that starts at step `from`; valid until the next call.
+    const BarDecoding& forBar(int v, const FrameSequence& take, int from);
+
+private:
+    const FrameSequence& m_primer;
+    const RepresentationConfig& m_rep;
+    const bool m_keepKey;
+    BarDecoding m_decoding;
+    std::vector<int> m_tonics;           // per take: its key before the last bar asked for
+    std::vector<std::uint8_t> m_outside; // per pitch, for m_decoding.outsideKey
+};
 
 // A generated bar (probabilities in the bar layout) onto steps [from, from + length) of `out`,
 // which has the model's pitches. A pitch sounds where its sounding probability, its odds

@@ -140,7 +140,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     const std::vector<StepRange> primerBars = ganBars(request.primer, S);
     const std::vector<StepRange> followingBars = ganBars(request.following, S);
     const SamplingConstraints constraints(m_config.representation, request.constraints);
-    const BarDecoding decoding = barDecoding(request.rhythm);
+    KeyedDecoding decoding(request, m_config.representation, V);
     std::mt19937_64 rng(request.seed);
     std::normal_distribution<float> normal(0.f, float(std::max(0.0, request.temperature)));
     std::vector<int> scratch;
@@ -193,8 +193,9 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
         for (int v = 0; v < V; ++v) {
             const std::vector<std::uint8_t>& starts = startsBefore[std::size_t(v)];
             decodeBar(probabilities[v].data_ptr<float>(), m_shape, bars[k].second - bars[k].first,
-                      constraints, decoding, starts.empty() ? nullptr : starts.data(),
-                      out[std::size_t(v)], bars[k].first, scratch);
+                      constraints, decoding.forBar(v, out[std::size_t(v)], bars[k].first),
+                      starts.empty() ? nullptr : starts.data(), out[std::size_t(v)], bars[k].first,
+                      scratch);
         }
     }
     return out;

@@ -1,4 +1,5 @@
-// The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry).
+// The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry), and
+// how its decoding keeps to the key of the music before a bar (SampleRequest::outOfKeyOdds).
 
 #include "../NeuralTestData.h"
 
@@ -30,16 +31,34 @@ FrameSequence chordBar(const RepresentationConfig& rep) {
     return seq;
 }
 
-} // namespace
-
-// With the generator's condition weights zeroed, a bar depends on its noise alone: carrying all
-// of it (noiseCarry 1) writes the same bar throughout a take, fresh noise (0) does not.
-TEST(GanSampling, NoiseCarryKeepsTheNoiseFromBarToBar) {
+ModelConfig toyGanConfig() {
     ModelConfig config;
     config.kind = ModelKind::Gan;
     config.hidden = 16;
     config.noiseSize = 8;
     config.representation = toyRepresentation();
+    return config;
+}
+
+// Four 4/4 bars after the C major bar, three takes.
+SampleRequest fourBarsAfterTheChord(const RepresentationConfig& rep) {
+    SampleRequest request;
+    request.primer = chordBar(rep);
+    request.future.resize(64, rep.pitches(), true);
+    for (int t = 0; t < 64; ++t) {
+        request.future.stepInBeat[std::size_t(t)] = std::uint8_t(t % 4);
+        request.future.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
+    }
+    request.variations = 3;
+    return request;
+}
+
+} // namespace
+
+// With the generator's condition weights zeroed, a bar depends on its noise alone: carrying all
+// of it (noiseCarry 1) writes the same bar throughout a take, fresh noise (0) does not.
+TEST(GanSampling, NoiseCarryKeepsTheNoiseFromBarToBar) {
+    const ModelConfig config = toyGanConfig();
     std::string error;
     const std::unique_ptr<GanModel> model = createGanModel(config, 7, error);
     ASSERT_NE(model, nullptr) << error;
@@ -60,14 +79,7 @@ TEST(GanSampling, NoiseCarryKeepsTheNoiseFromBarToBar) {
             take.sounding.begin() + std::ptrdiff_t(bar * 16 * take.pitches),
             take.sounding.begin() + std::ptrdiff_t((bar + 1) * 16 * take.pitches));
     };
-    SampleRequest request;
-    request.primer = chordBar(config.representation);
-    request.future.resize(64, config.representation.pitches(), true);
-    for (int t = 0; t < 64; ++t) {
-        request.future.stepInBeat[std::size_t(t)] = std::uint8_t(t % 4);
-        request.future.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
-    }
-    request.variations = 3;
+    SampleRequest request = fourBarsAfterTheChord(config.representation);
     request.noiseCarry = 1.0;
     for (const FrameSequence& take : model->sample(request, nullptr))
         for (int bar = 1; bar < 4; ++bar)
@@ -78,4 +90,33 @@ TEST(GanSampling, NoiseCarryKeepsTheNoiseFromBarToBar) {
         for (int bar = 1; bar < 4; ++bar)
             differ += barOf(take, bar) != barOf(take, 0);
     EXPECT_GT(differ, 0);
+}
+
+// With odds of 0 on a new note outside the key of the music before its bar, the takes after a
+// C major chord sound only notes of C major; the random generator, left to itself, sounds
+// others too.
+TEST(GanSampling, OutOfKeyOddsKeepTheKeyOfTheMusicBefore) {
+    const ModelConfig config = toyGanConfig();
+    std::string error;
+    const std::unique_ptr<GanModel> model = createGanModel(config, 11, error);
+    ASSERT_NE(model, nullptr) << error;
+    SampleRequest request = fourBarsAfterTheChord(config.representation);
+    const auto outsideCMajor = [&](long& inKey) {
+        long outside = 0;
+        inKey = 0;
+        for (const FrameSequence& take : model->sample(request, nullptr))
+            for (int t = 0; t < take.steps; ++t)
+                for (int p = 0; p < take.pitches; ++p) {
+                    const int pc = (config.representation.lowPitch + p) % 12;
+                    const bool diatonic = pc != 1 && pc != 3 && pc != 6 && pc != 8 && pc != 10;
+                    (diatonic ? inKey : outside) += take.sounds(t, p);
+                }
+        return outside;
+    };
+    long inKey = 0;
+    request.outOfKeyOdds = 0.0;
+    EXPECT_EQ(outsideCMajor(inKey), 0);
+    EXPECT_GT(inKey, 0);
+    request.outOfKeyOdds = 1.0;
+    EXPECT_GT(outsideCMajor(inKey), 0);
 }
