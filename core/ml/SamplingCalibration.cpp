@@ -11,18 +11,42 @@ const std::vector<double>& calibrationTemperatures() {
     return temperatures;
 }
 
+namespace {
+
+// Up to `count` of `pieces`, evenly spread (a bounded copy of a large training set).
+std::vector<FrameSequence> spreadChoice(const std::vector<FrameSequence>& pieces,
+                                        std::size_t count) {
+    if (pieces.size() <= count)
+        return pieces;
+    std::vector<FrameSequence> chosen;
+    for (std::size_t i = 0; i < count; ++i)
+        chosen.push_back(pieces[i * pieces.size() / count]);
+    return chosen;
+}
+
+} // namespace
+
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
-                       std::size_t maxWindows, double margin, std::size_t minWindows) {
+                       std::size_t maxWindows, double margin, std::size_t minWindows,
+                       const std::vector<FrameSequence>* trainingPieces) {
     out = {};
     const RepresentationConfig& rep = model.representation();
     MetricOptions options;
     // Bars as the metre says; music without one in bars of four beats.
     options.stepsPerBar = 4 * rep.stepsPerBeat;
-    const ContinuationWindows windows =
+    ContinuationWindows windows =
         continuationWindows(pieces, options.stepsPerBar, 1, 4, maxWindows);
     if (windows.primers.empty() || windows.primers.size() < minWindows)
         return false;
+    if (trainingPieces) {
+        ContinuationWindows more = continuationWindows(spreadChoice(*trainingPieces, maxWindows),
+                                                       options.stepsPerBar, 1, 4, maxWindows);
+        for (std::size_t i = 0; i < more.primers.size(); ++i) {
+            windows.primers.push_back(std::move(more.primers[i]));
+            windows.followed.push_back(std::move(more.followed[i]));
+        }
+    }
     SamplingCalibration result;
     double best = -1;
     // The Markov model's sampler does not read the rhythm odds.

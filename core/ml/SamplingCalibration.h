@@ -41,10 +41,15 @@ const std::vector<double>& calibrationTemperatures();
 // not calibrated) when the pieces hold fewer than `minWindows` windows (of five bars, not
 // overlapping: a 16-bar piece holds 3, too few to tell temperatures apart — on such a
 // selection a Markov model chose 0.6 and wrote one note in four bars) or `cancel` was set.
+// With `trainingPieces`, up to `maxWindows` more windows from (up to `maxWindows` of) them are
+// read beside the validation ones: on simutrans and JSB the training files' windows rank the
+// settings as unseen files do, where a small folder's four or seven validation files did not
+// (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        std::size_t maxWindows = 48, double margin = 0.02,
-                       std::size_t minWindows = 12);
+                       std::size_t minWindows = 12,
+                       const std::vector<FrameSequence>* trainingPieces = nullptr);
 
 // "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...; keeping the
 // bar's rhythm 1.0: 0.150, ...)", "temperature 0.9 and the bar's rhythm kept, chosen on ...",

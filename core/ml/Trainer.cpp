@@ -81,7 +81,9 @@ void chooseSampling(const Dataset& data, const TrainOptions& options,
         last.phase = "choosing temperature";
         progress(last);
     }
-    calibrateSampling(*result.model, data.valid, &cancel, result.sampling);
+    // The training files' windows beside the validation files' (SamplingCalibration.h).
+    calibrateSampling(*result.model, data.valid, &cancel, result.sampling, 48, 0.02, 12,
+                      &data.train);
 }
 
 } // namespace

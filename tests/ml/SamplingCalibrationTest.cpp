@@ -195,3 +195,21 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     EXPECT_TRUE(older.metadata.sampling.rhythm.isOff());
     EXPECT_TRUE(older.metadata.sampling.triedWithRhythm.empty());
 }
+
+// The training pieces' windows are read beside the validation ones (each window once per
+// setting tried), but the validation windows alone must be enough to choose on.
+TEST(SamplingCalibration, ReadsTheTrainingPiecesWindowsBesideTheValidationOnes) {
+    SamplingCalibration c;
+    const TemperatureModel alone(0.8);
+    ASSERT_TRUE(calibrateSampling(alone, repeatingPieces(), nullptr, c));
+    const std::vector<FrameSequence> training = repeatingPieces();
+    const TemperatureModel beside(0.8);
+    ASSERT_TRUE(calibrateSampling(beside, repeatingPieces(), nullptr, c, 48, 0.02, 12, &training));
+    EXPECT_EQ(beside.calls, 2 * alone.calls);
+    EXPECT_DOUBLE_EQ(c.temperature, 0.8);
+
+    std::vector<FrameSequence> two = repeatingPieces();
+    two.pop_back(); // 8 validation windows
+    EXPECT_FALSE(calibrateSampling(beside, two, nullptr, c, 48, 0.02, 12, &training));
+    EXPECT_FALSE(c.calibrated());
+}
