@@ -35,14 +35,11 @@ std::vector<FrameSequence> continueWindows(const SequenceModel& model,
                                            const SampleRequest& settings) {
     std::vector<FrameSequence> out;
     for (std::size_t i = 0; i < windows.primers.size(); ++i) {
-        SampleRequest request;
-        request.temperature = settings.temperature;
-        request.topK = settings.topK;
-        request.topP = settings.topP;
-        request.noiseCarry = settings.noiseCarry;
-        request.rhythm = settings.rhythm;
-        request.outOfKeyOdds = settings.outOfKeyOdds;
-        request.constraints = settings.constraints;
+        // Every sampling setting as given (a field copied one by one is a field a new setting
+        // can miss); one take of this window, with nothing after it.
+        SampleRequest request = settings;
+        request.variations = 1;
+        request.following = {};
         request.primer = windows.primers[i];
         request.future = windows.followed[i]; // its metre and length; its notes are not read
         request.seed = settings.seed + i;

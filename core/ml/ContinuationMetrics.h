@@ -24,8 +24,8 @@ ContinuationWindows continuationWindows(const std::vector<FrameSequence>& pieces
                                         int primerBars, int bars, std::size_t maxWindows);
 
 // One take of each window's continuation (seed `settings.seed` + the window's index, so that
-// two runs, or two epochs, see the same noise), sampled with `settings`' temperature, top-k,
-// top-p, noise carry, rhythm and key odds and constraints. Empty when cancelled.
+// two runs, or two epochs, see the same noise), sampled with every setting of `settings`
+// (its primer, future, following and variations are the window's). Empty when cancelled.
 std::vector<FrameSequence> continueWindows(const SequenceModel& model,
                                            const ContinuationWindows& windows,
                                            const std::atomic<bool>* cancel = nullptr,

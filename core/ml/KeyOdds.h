@@ -14,6 +14,11 @@ namespace torchestra::ml {
 // The music the key is read from: four bars of four beats.
 constexpr int kKeyWindowBeats = 16;
 
+// Whether SampleRequest::outOfKeyOdds weighs anything (1 and negative are off).
+constexpr bool keyOddsInEffect(double odds) {
+    return odds >= 0 && odds != 1.0;
+}
+
 // Note onsets per pitch class (C = 0); step t of `seq` added (sign 1) or taken away (-1).
 void countStepOnsets(const FrameSequence& seq, int t, int lowPitch, int sign,
                      std::array<int, 12>& counts);

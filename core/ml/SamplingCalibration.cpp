@@ -28,8 +28,8 @@ std::vector<FrameSequence> spreadChoice(const std::vector<FrameSequence>& pieces
 
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
-                       std::size_t maxWindows, double margin, std::size_t minWindows,
-                       const std::vector<FrameSequence>* trainingPieces) {
+                       const std::vector<FrameSequence>* trainingPieces, std::size_t maxWindows,
+                       double margin, std::size_t minWindows) {
     out = {};
     const RepresentationConfig& rep = model.representation();
     MetricOptions options;

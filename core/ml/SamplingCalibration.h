@@ -47,9 +47,9 @@ const std::vector<double>& calibrationTemperatures();
 // (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
+                       const std::vector<FrameSequence>* trainingPieces = nullptr,
                        std::size_t maxWindows = 48, double margin = 0.02,
-                       std::size_t minWindows = 12,
-                       const std::vector<FrameSequence>* trainingPieces = nullptr);
+                       std::size_t minWindows = 12);
 
 // "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...; keeping the
 // bar's rhythm 1.0: 0.150, ...)", "temperature 0.9 and the bar's rhythm kept, chosen on ...",

@@ -66,7 +66,7 @@ const std::vector<double>& trainBudgetChoices() {
 
 namespace {
 
-// After a finished run, on the training thread (seconds: up to 10 x 48 short continuations):
+// After a finished run, on the training thread (seconds: up to 10 x 96 short continuations):
 // the temperature and the rhythm odds (calibrateSampling).
 void chooseSampling(const Dataset& data, const TrainOptions& options,
                     const std::atomic<bool>& cancel, const ProgressFn& progress, TrainProgress last,
@@ -82,8 +82,7 @@ void chooseSampling(const Dataset& data, const TrainOptions& options,
         progress(last);
     }
     // The training files' windows beside the validation files' (SamplingCalibration.h).
-    calibrateSampling(*result.model, data.valid, &cancel, result.sampling, 48, 0.02, 12,
-                      &data.train);
+    calibrateSampling(*result.model, data.valid, &cancel, result.sampling, &data.train);
 }
 
 } // namespace

@@ -93,7 +93,7 @@ TEST(SamplingCalibration, StaysAtOneWhenNoLowerTemperatureIsClearlyCloser) {
     EXPECT_DOUBLE_EQ(c.temperature, 1.0) << describeCalibration(c);
     // With a margin no lower temperature can beat, the same holds for the closest model.
     const TemperatureModel sharp(0.9);
-    ASSERT_TRUE(calibrateSampling(sharp, repeatingPieces(), nullptr, c, 48, 1.0));
+    ASSERT_TRUE(calibrateSampling(sharp, repeatingPieces(), nullptr, c, nullptr, 48, 1.0));
     EXPECT_DOUBLE_EQ(c.temperature, 1.0) << describeCalibration(c);
 }
 
@@ -204,12 +204,12 @@ TEST(SamplingCalibration, ReadsTheTrainingPiecesWindowsBesideTheValidationOnes) 
     ASSERT_TRUE(calibrateSampling(alone, repeatingPieces(), nullptr, c));
     const std::vector<FrameSequence> training = repeatingPieces();
     const TemperatureModel beside(0.8);
-    ASSERT_TRUE(calibrateSampling(beside, repeatingPieces(), nullptr, c, 48, 0.02, 12, &training));
+    ASSERT_TRUE(calibrateSampling(beside, repeatingPieces(), nullptr, c, &training));
     EXPECT_EQ(beside.calls, 2 * alone.calls);
     EXPECT_DOUBLE_EQ(c.temperature, 0.8);
 
     std::vector<FrameSequence> two = repeatingPieces();
     two.pop_back(); // 8 validation windows
-    EXPECT_FALSE(calibrateSampling(beside, two, nullptr, c, 48, 0.02, 12, &training));
+    EXPECT_FALSE(calibrateSampling(beside, two, nullptr, c, &training));
     EXPECT_FALSE(c.calibrated());
 }

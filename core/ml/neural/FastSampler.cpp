@@ -85,8 +85,7 @@ public:
           m_nade(w.head == HeadKind::Autoregressive),
           m_filterStarts(request.topK > 0 || request.topP < 1.0),
           m_rhythm(request.rhythm.isDefault() ? kRhythmOff : request.rhythm),
-          m_keepRhythm(!m_rhythm.isOff()),
-          m_keepKey(request.outOfKeyOdds >= 0 && request.outOfKeyOdds != 1.0),
+          m_keepRhythm(!m_rhythm.isOff()), m_keepKey(keyOddsInEffect(request.outOfKeyOdds)),
           m_logKeyOdds(m_keepKey ? logOdds(request.outOfKeyOdds) : 0.f) {}
 
     std::vector<FrameSequence> run(const std::atomic<bool>* cancel);

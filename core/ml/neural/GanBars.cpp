@@ -207,8 +207,7 @@ BarDecoding barDecoding(const RhythmOdds& rhythm) {
 
 KeyedDecoding::KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep,
                              int takes)
-    : m_primer(request.primer), m_rep(rep),
-      m_keepKey(request.outOfKeyOdds >= 0 && request.outOfKeyOdds != 1.0),
+    : m_primer(request.primer), m_rep(rep), m_keepKey(keyOddsInEffect(request.outOfKeyOdds)),
       m_decoding(barDecoding(request.rhythm)), m_tonics(std::size_t(std::max(0, takes)), -1),
       m_outside(std::size_t(rep.pitches()), 0) {
     if (m_keepKey)
