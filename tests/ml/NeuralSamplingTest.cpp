@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 using namespace torchestra::ml;
 using namespace torchestra::ml::testdata;
@@ -29,6 +31,17 @@ protected:
         r.future = randomPiece(rep, steps, 78); // only its metre is used
         r.seed = seed;
         return r;
+    }
+    // One bar with a random piece's metre and only `notes` (step, pitch unit), each one step long.
+    FrameSequence barWith(const std::vector<std::pair<int, int>>& notes, std::uint64_t seed) const {
+        FrameSequence bar = randomPiece(rep, 4 * rep.stepsPerBeat, seed);
+        std::fill(bar.sounding.begin(), bar.sounding.end(), 0);
+        std::fill(bar.onset.begin(), bar.onset.end(), 0);
+        for (const auto& [t, p] : notes) {
+            bar.sounding[std::size_t(t) * 88 + std::size_t(p)] = 1;
+            bar.onset[std::size_t(t) * 88 + std::size_t(p)] = 1;
+        }
+        return bar;
     }
     RepresentationConfig rep;
     std::unique_ptr<SequenceModel> model;
@@ -207,14 +220,11 @@ TEST_P(Sampling, DensityScalesOnsets) {
 TEST_P(Sampling, RhythmOddsFollowTheBarBefore) {
     const int bar = 4 * rep.stepsPerBeat;
     SampleRequest r = request(6, 2 * bar);
-    r.primer = randomPiece(rep, bar, 77);
-    std::fill(r.primer.sounding.begin(), r.primer.sounding.end(), 0);
-    std::fill(r.primer.onset.begin(), r.primer.onset.end(), 0);
+    std::vector<std::pair<int, int>> chords;
     for (int t = 0; t < bar; t += rep.stepsPerBeat)
-        for (int p : {39, 43, 46}) { // a C major chord on each beat, one step long
-            r.primer.sounding[std::size_t(t) * 88 + std::size_t(p)] = 1;
-            r.primer.onset[std::size_t(t) * 88 + std::size_t(p)] = 1;
-        }
+        for (int p : {39, 43, 46}) // a C major chord on each beat, one step long
+            chords.emplace_back(t, p);
+    r.primer = barWith(chords, 77);
     const auto offBeatStarts = [&](const FrameSequence& take, long& onBeat) {
         long off = 0;
         onBeat = 0;
@@ -241,14 +251,8 @@ TEST_P(Sampling, RhythmOddsFollowTheBarBefore) {
 TEST_P(Sampling, OutOfKeyOddsKeepTheKeyOfTheMusicBefore) {
     const int bar = 4 * rep.stepsPerBeat;
     SampleRequest r = request(7, 2 * bar);
-    r.primer = randomPiece(rep, bar, 78);
-    std::fill(r.primer.sounding.begin(), r.primer.sounding.end(), 0);
-    std::fill(r.primer.onset.begin(), r.primer.onset.end(), 0);
-    const int scale[] = {39, 41, 43, 44, 46, 48, 50}; // C4 D E F G A B (unit 39 = MIDI 60)
-    for (int i = 0; i < 7; ++i) {
-        r.primer.sounding[std::size_t(i) * 88 + std::size_t(scale[i])] = 1;
-        r.primer.onset[std::size_t(i) * 88 + std::size_t(scale[i])] = 1;
-    }
+    // C4 D E F G A B, one a step (unit 39 = MIDI 60).
+    r.primer = barWith({{0, 39}, {1, 41}, {2, 43}, {3, 44}, {4, 46}, {5, 48}, {6, 50}}, 78);
     const auto startsOutsideCMajor = [&](const FrameSequence& take, long& inKey) {
         long outside = 0;
         inKey = 0;
