@@ -65,7 +65,7 @@ std::string writeContinuations(const std::string& dir, const ml::ContinuationWin
     return {};
 }
 
-// Continuations of up to `windows` one-bar primers from `pieces`, four bars each, against what
+// Continuations of up to `maxWindows` one-bar primers from `pieces`, four bars each, against what
 // followed; copy rates against `training` when given. Prints the table and the closeness. Bars
 // are a GAN's own length, else `barSteps` (--bar-steps) where the music has no metre. With
 // `takesOut`, the continuations are written there, `stepsPerQuarter` steps a quarter note (0:
@@ -74,13 +74,12 @@ bool printContinuationMetrics(const ml::SequenceModel& model,
                               const std::vector<ml::FrameSequence>& pieces, int barSteps,
                               const std::vector<ml::FrameSequence>* training,
                               const ml::SampleRequest& settings, const std::string& takesOut,
-                              int stepsPerQuarter) {
+                              int stepsPerQuarter, std::size_t maxWindows) {
     const int stepsPerBar =
         model.config().kind == ml::ModelKind::Gan ? model.config().barSteps : barSteps;
     constexpr int kBars = 4;
-    constexpr std::size_t kWindows = 50; // 200 generated bars
     const ml::ContinuationWindows windows =
-        ml::continuationWindows(pieces, stepsPerBar, 1, kBars, kWindows);
+        ml::continuationWindows(pieces, stepsPerBar, 1, kBars, maxWindows);
     std::cout << "metrics: " << windows.primers.size() << " continuations of " << kBars
               << " bars from one-bar primers, against the bars that followed (bars of "
               << stepsPerBar << " steps where the music has no metre)" << std::endl;
@@ -161,14 +160,22 @@ int printNll(const ml::SequenceModel& model, const std::vector<ml::FrameSequence
     return 0;
 }
 
-// The continuations' sampling, and --takes-out DIR, where they are written.
-const std::vector<std::string> kContinuationFlags{"temperature",   "top-k",       "top-p",
-                                                  "noise-carry",   "rhythm-odds", "key-odds",
-                                                  "sampling-seed", "takes-out"};
+// --windows N: how many windows the metrics continue, evenly spread over the files (default
+// 50, 200 bars). One set of 50 reads as differently as one draw of it (docs/results.md,
+// session 21): read a choice on all of a split's windows (a large N) or several sets.
+std::size_t metricsWindows(const CliArgs& args, std::string& err) {
+    return std::size_t(args.intValue("windows", 50, 1, 1000000, err));
+}
 
-// --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds, --key-odds: the sampling settings
-// of the continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless
-// given, so its table rows reproduce), so that they can be chosen on a validation split.
+// The continuations' sampling, and --takes-out DIR, where they are written.
+const std::vector<std::string> kContinuationFlags{
+    "temperature", "top-k",         "top-p",     "noise-carry",  "rhythm-odds",
+    "key-odds",    "sampling-seed", "takes-out", "progressions", "windows"};
+
+// --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds, --key-odds, --progressions: the
+// sampling settings of the continuations (defaults: the generate command's; eval-jsb's temperature
+// is 1.0 unless given, so its table rows reproduce), so that they can be chosen on a validation
+// split.
 // --sampling-seed N: window i is sampled with seed N + i (default 1), so that a choice can be
 // read over several draws of the same windows.
 ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
@@ -182,6 +189,8 @@ ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
         err = readRhythmOdds(args, settings.rhythm);
     if (err.empty())
         err = readKeyOdds(args, settings.outOfKeyOdds);
+    settings.harmonyProgressions = args.onOffValue("progressions", false, err);
+    metricsWindows(args, err);
     return settings;
 }
 
@@ -247,7 +256,8 @@ int runEval(const std::vector<std::string>& rawArgs) {
                       << ": no likelihood to score; its music against these files instead\n";
         const bool written = printContinuationMetrics(
             *loaded.model, data.train, barSteps, training.empty() ? nullptr : &training, sampling,
-            args.value("takes-out", ""), loaded.model->representation().stepsPerBeat);
+            args.value("takes-out", ""), loaded.model->representation().stepsPerBeat,
+            metricsWindows(args, err));
         if (!loaded.model->hasLikelihood() || interruptFlag().load() || !written)
             return interruptFlag().load() || !written ? 1 : 0;
     }
@@ -331,8 +341,8 @@ void saveJsbModel(const std::string& out, const ml::TrainResult& result,
 // message) when none was trained.
 std::shared_ptr<ml::SequenceModel> trainOnJsb(const CliArgs& args, ml::ModelConfig config,
                                               const ml::TrainOptions& options,
-                                              const ml::Dataset& data,
-                                              const std::string& dataPath) {
+                                              const ml::Dataset& data, const std::string& dataPath,
+                                              ml::SamplingCalibration& sampling) {
     // JSB's frames have no metre, so "a bar back" is a guess of four beats: measured on its
     // valid split it hurts (8.2467 against 8.1157 nats/step, docs/results.md "The bar before"),
     // so here the bar before is read only when --lookback on asks for it.
@@ -361,12 +371,14 @@ std::shared_ptr<ml::SequenceModel> trainOnJsb(const CliArgs& args, ml::ModelConf
               << (result.status == ml::TrainStatus::Cancelled ? ", cancelled" : "") << std::endl;
     if (auto out = args.value("out"))
         saveJsbModel(*out, result, dataPath);
+    sampling = result.sampling;
     return result.model;
 }
 
 // --model M.tcm: a model trained on JSB-style frames; "" or why not.
 std::string loadJsbModel(const std::string& path, const ml::Dataset& data,
-                         std::shared_ptr<ml::SequenceModel>& model) {
+                         std::shared_ptr<ml::SequenceModel>& model,
+                         ml::SamplingCalibration& sampling) {
     ml::LoadedCheckpoint loaded = ml::loadModelReference(path);
     if (!loaded.model)
         return loaded.error;
@@ -374,7 +386,19 @@ std::string loadJsbModel(const std::string& path, const ml::Dataset& data,
         return path + ": the model was not trained on JSB-style frames (quarter-note steps, "
                       "88 pitches, no onsets); train one with eval-jsb --train";
     model = loaded.model;
+    sampling = loaded.metadata.sampling;
     return {};
+}
+
+// The continuations' settings as given; a GAN's harmony draw, when not given, as it chose.
+ml::SampleRequest jsbMetricsSampling(const CliArgs& args, const ml::SamplingCalibration& chosen) {
+    std::string err; // read once before
+    ml::SampleRequest settings = readMetricsSampling(args, err);
+    if (!args.has("progressions") && !chosen.triedProgressions.empty()) {
+        settings.harmonyProgressions = chosen.harmonyProgressions;
+        std::cout << "continuations with the model's " << ml::describeCalibration(chosen) << "\n";
+    }
+    return settings;
 }
 
 // The scores; the last line, `test-nll <value>`, is read by other tools.
@@ -412,11 +436,13 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     installInterruptHandler();
 
     std::shared_ptr<ml::SequenceModel> model;
+    ml::SamplingCalibration chosen;
     if (args.has("train")) {
-        model = trainOnJsb(args, config, options, data, dataPath);
+        model = trainOnJsb(args, config, options, data, dataPath, chosen);
         if (!model)
             return 1;
-    } else if (std::string lerr = loadJsbModel(*args.value("model"), data, model); !lerr.empty()) {
+    } else if (std::string lerr = loadJsbModel(*args.value("model"), data, model, chosen);
+               !lerr.empty()) {
         return refuseJsb(lerr);
     } else if (args.has("takes-out") && !args.has("metrics") && model->hasLikelihood()) {
         return refuseJsb(readWithMetrics("takes-out"));
@@ -429,9 +455,10 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
         const bool onValid = args.value("split", "test") == "valid";
         std::cout << "metrics on the " << (onValid ? "valid" : "test") << " split\n";
         written = printContinuationMetrics(*model, onValid ? data.valid : data.test, barSteps,
-                                           &data.train, readMetricsSampling(args, err),
+                                           &data.train, jsbMetricsSampling(args, chosen),
                                            args.value("takes-out", ""),
-                                           0); // JSB's frames: a bar of 4/4
+                                           0, // JSB's frames: a bar of 4/4
+                                           metricsWindows(args, err));
     }
     if (!model->hasLikelihood()) {
         std::cout << "test-nll n/a" << std::endl; // a GAN has no likelihood

@@ -58,10 +58,20 @@ void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
     const bool modelRhythm = !args.has("rhythm-odds");
     if (modelRhythm)
         request.rhythm = metadata.sampling.rhythm;
+    if (!metadata.sampling.triedProgressions.empty()) { // a GAN's: its harmony's draw
+        if (!args.has("progressions")) {
+            request.harmonyProgressions = metadata.sampling.harmonyProgressions;
+            // "sampling at" -> "sampling with the model's harmony ..."
+            const std::size_t at = what.rfind(" at");
+            std::cout << what.substr(0, at) << " with the model's "
+                      << ml::describeCalibration(metadata.sampling) << "\n";
+        }
+        return;
+    }
     if (!args.has("temperature")) {
         request.temperature = metadata.sampling.temperature;
         std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
-    } else if (modelRhythm && !metadata.sampling.rhythm.isOff()) {
+    } else if (modelRhythm && metadata.sampling.keepsRhythm()) {
         std::cout << what << " the temperature given, keeping the bar's rhythm as the model chose "
                   << "on validation (--rhythm-odds off does not)\n";
     }

@@ -52,7 +52,8 @@ void printMetricsTable(const ml::MetricsReport& report);
 
 // What the model chose on its validation files, if it chose: without --temperature, sets
 // `request`'s temperature to its and says so on stdout after `what` ("sampling at"); without
-// --rhythm-odds, its rhythm odds, which are said too when the temperature is given.
+// --rhythm-odds, its rhythm odds, which are said too when the temperature is given. A GAN's:
+// without --progressions, its harmony's draw (SampleRequest::harmonyProgressions), said so.
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what);
 

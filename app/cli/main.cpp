@@ -40,10 +40,10 @@ const std::vector<CommandInfo>& commands() {
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "
          "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
-         "[--noise-carry R] [--rhythm-odds A,B|off] [--key-odds K|off] --out OUT.mid   (takes' "
-         "closeness, NLL, copies; --candidates: the best of many by the music after, likelihood "
-         "or closeness; --noise-carry: a GAN's noise kept bar to bar; --rhythm-odds: a new "
-         "note's odds where the bar before started one / not; --key-odds: outside the key)",
+         "[--noise-carry R] [--rhythm-odds A,B|off] [--key-odds K|off] [--progressions on|off] "
+         "--out OUT.mid   (takes' closeness, NLL, copies; --candidates: the best of many; "
+         "--noise-carry, --progressions: a GAN's noise and harmony bar to bar; --rhythm-odds, "
+         "--key-odds: a new note's odds by the bar before's rhythm, outside the key)",
          runGenerate},
         {"models",
          "models                           the built-in models (builtin:NAME) and your own: kind, "
@@ -51,14 +51,14 @@ const std::vector<CommandInfo>& commands() {
          runModels},
         {"eval",
          "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds A,B "
-         "--key-odds K --sampling-seed N --takes-out DIR]   NLL per step on held-out files; "
-         "--metrics (and a GAN): its continuations' music metrics (and files)",
+         "--key-odds K --progressions on|off --sampling-seed N --windows N --takes-out DIR]   NLL "
+         "per step on held-out files; --metrics (and a GAN): its continuations' music metrics",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
-         "--temperature T --top-p P --noise-carry R --rhythm-odds A,B --key-odds K "
-         "--sampling-seed N --takes-out DIR]   JSB Chorales test NLL (and continuations' metrics)",
+         "--temperature T --top-p P --noise-carry R --rhythm-odds A,B --key-odds K --progressions "
+         "on|off --sampling-seed N --windows N --takes-out DIR]   JSB test NLL (and metrics)",
          runEvalJsb},
         {"eval-infill",
          "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "

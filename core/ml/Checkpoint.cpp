@@ -88,6 +88,10 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
             sampling["rhythm"] =
                 QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
         }
+        if (!m.sampling.triedProgressions.empty()) { // a GAN's
+            sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
+            sampling["harmonyProgressions"] = m.sampling.harmonyProgressions;
+        }
         o["sampling"] = sampling;
     }
     o["programVersion"] = QString::fromStdString(m.programVersion);
@@ -132,6 +136,11 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         const double a = rhythm.at(0).toDouble(-1), b = rhythm.at(1).toDouble(-1);
         if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100) // else off
             m.sampling.rhythm = {a, b};
+        m.sampling.triedProgressions = pairsFromJson(sampling["triedProgressions"]);
+        if (!m.sampling.triedProgressions.empty()) { // a GAN's: its own decoding's rhythm
+            m.sampling.rhythm = {};
+            m.sampling.harmonyProgressions = sampling["harmonyProgressions"].toBool(false);
+        }
     }
     m.programVersion = o["programVersion"].toString().toStdString();
     m.createdUtc = o["createdUtc"].toString().toStdString();

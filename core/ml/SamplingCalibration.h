@@ -11,6 +11,7 @@
 #include "ml/SequenceModel.h"
 
 #include <atomic>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,10 +24,25 @@ struct SamplingCalibration {
     std::vector<std::pair<double, double>> tried; // (temperature, closeness), in order tried
     // kRhythmOddsTried (SequenceModel.h) when the chosen takes keep the bar's rhythm, else off;
     // `triedWithRhythm` as `tried`, with those odds (empty: not tried).
+    // A GAN's calibration chooses none: it keeps its decoding's (RhythmOdds{}).
     RhythmOdds rhythm = kRhythmOff;
     std::vector<std::pair<double, double>> triedWithRhythm;
+    // A GAN with a harmony plan: whether its takes follow the training music's progressions
+    // (SampleRequest::harmonyProgressions); `triedProgressions` as `tried`, with them (`tried`
+    // then holds the draw matched to each bar written). Empty: not tried (other kinds).
+    bool harmonyProgressions = false;
+    std::vector<std::pair<double, double>> triedProgressions;
     bool calibrated() const { return closeness >= 0; }
+    bool keepsRhythm() const { return !rhythm.isDefault() && !rhythm.isOff(); }
 };
+
+// How many draws of how many validation windows a GAN's calibration reads each setting over.
+// One read of 50 windows moves by about 0.02 with the sampling seed (docs/results.md, session
+// 18), and by as much with which 50 windows it reads: on JSB the harmony's two draws differed by
+// 0.053 on eval's 50 windows and by 0.004-0.007 on 47, 48, 49 or 60 of the same split (session
+// 21). A GAN's takes are quick (a few seconds for all of these on JSB), so it reads many.
+constexpr int kGanCalibrationDraws = 3;
+constexpr std::size_t kGanCalibrationWindows = 192;
 
 // The temperatures tried, from 1.0 down.
 const std::vector<double>& calibrationTemperatures();
@@ -45,6 +61,11 @@ const std::vector<double>& calibrationTemperatures();
 // read beside the validation ones: on simutrans and JSB the training files' windows rank the
 // settings as unseen files do, where a small folder's four or seven validation files did not
 // (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
+// A GAN tries its harmony plan's two draws instead (at temperature 1 with its own decoding), in
+// bars of its own length, over kGanCalibrationDraws draws of up to kGanCalibrationWindows
+// validation windows (not `maxWindows`) and none of the training pieces' (its plan holds their
+// bars: on them both draws follow the training pieces): progressions must win by `margin` / 2
+// over the draws' mean. A GAN without a plan has nothing to choose (false).
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,

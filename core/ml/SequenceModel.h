@@ -135,6 +135,12 @@ struct SampleRequest {
     // (docs/results.md, session 20), so no model chooses it. 1 or negative = off. The Markov
     // model does not read it.
     double outOfKeyOdds = -1;
+    // A GAN with a harmony plan (ModelConfig::harmonyPlan): after the first bar, the next bar's
+    // pitch-class profile follows the training bars its plan matched, as the training piece
+    // goes on (true), instead of a new match to the bar just written (false). Which is closer
+    // depends on the music, so each GAN chooses on validation (SamplingCalibration); other
+    // kinds ignore it.
+    bool harmonyProgressions = false;
     SampleConstraints constraints;
 };
 // SampleRequest::noiseCarry when a request leaves it to the model.

@@ -67,18 +67,21 @@ const std::vector<double>& trainBudgetChoices() {
 namespace {
 
 // After a finished run, on the training thread (seconds: up to 10 x 96 short continuations):
-// the temperature and the rhythm odds (calibrateSampling).
+// the temperature and the rhythm odds, or a GAN's harmony draw (calibrateSampling).
 void chooseSampling(const Dataset& data, const TrainOptions& options,
                     const std::atomic<bool>& cancel, const ProgressFn& progress, TrainProgress last,
                     TrainResult& result) {
-    if (result.status != TrainStatus::Finished || !result.model || !result.model->hasLikelihood() ||
-        data.valid.empty() || cancel.load())
+    if (result.status != TrainStatus::Finished || !result.model || data.valid.empty() ||
+        cancel.load())
+        return;
+    const bool gan = result.model->config().kind == ModelKind::Gan;
+    if (!result.model->hasLikelihood() && !gan)
         return;
     // Data-parallel: rank 0 keeps the model, so only it calibrates.
     if (options.dataParallel && options.dataParallel->rank() != 0)
         return;
     if (progress) {
-        last.phase = "choosing temperature";
+        last.phase = gan ? "choosing the harmony" : "choosing temperature";
         progress(last);
     }
     // The training files' windows beside the validation files' (SamplingCalibration.h).

@@ -312,6 +312,23 @@ TEST(CliMl, KeyOddsAndSamplingSeedAreReadOrRefused) {
     EXPECT_NE(takes("500"), first);
 }
 
+// --windows N: how many windows the metrics continue (50 unless given; as many as there are at
+// most), refused when not a count.
+TEST(CliMl, MetricsReadAsManyWindowsAsAskedFor) {
+    const std::string model = tempDir() + "/markov-windows.tcm";
+    ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
+    const std::string eval = "eval --metrics --model " + model + " ";
+    const RunResult three = runCli(eval + "--windows 3 " + songFolder());
+    ASSERT_EQ(three.exitCode, 0) << three.err;
+    EXPECT_NE(three.out.find("metrics: 3 continuations of 4 bars"), std::string::npos) << three.out;
+    const RunResult all = runCli(eval + songFolder());
+    ASSERT_EQ(all.exitCode, 0) << all.err;
+    EXPECT_EQ(all.out.find("metrics: 3 continuations"), std::string::npos) << all.out;
+    const RunResult none = runCli(eval + "--windows 0 " + songFolder());
+    EXPECT_EQ(none.exitCode, 2);
+    EXPECT_NE(none.err.find("--windows"), std::string::npos) << none.err;
+}
+
 // --takes-out writes what the metrics judged: each one-bar primer and the four bars that
 // continue it, one MIDI file per continuation, in the songs' metre.
 TEST(CliMl, EvalWritesTheContinuationsItJudged) {
@@ -576,6 +593,18 @@ TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
         EXPECT_LT(n.start, 5 * 1920);
     }
     EXPECT_EQ(runCli("generate --model " + model + " --regenerate 2 --out " + infill).exitCode, 2);
+
+    // The harmony plan's draw, given (SampleRequest::harmonyProgressions): on or off.
+    for (const std::string draw : {"on", "off"}) {
+        const RunResult p = runCli("generate --model " + model + " --prime " + prime +
+                                   " --bars 3 --progressions " + draw + " --out " + out);
+        EXPECT_EQ(p.exitCode, 0) << draw << ": " << p.err;
+    }
+    const RunResult bad =
+        runCli("eval --metrics --progressions yes --model " + model + " " + songFolder());
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("--progressions must be on or off (got 'yes')"), std::string::npos)
+        << bad.err;
 
     RunResult e = runCli("eval --model " + model + " " + songFolder());
     ASSERT_EQ(e.exitCode, 0) << e.err;

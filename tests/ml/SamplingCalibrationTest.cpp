@@ -9,10 +9,25 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using namespace torchestra::ml;
 using namespace torchestra::ml::test;
 
 namespace {
+
+// The primer's last bar (16 steps), again and again over the steps asked for.
+FrameSequence primersLastBarAgain(const SampleRequest& r) {
+    FrameSequence take = r.future;
+    const int bar = 16, from = r.primer.steps - bar;
+    for (int t = 0; t < take.steps; ++t)
+        for (int p = 0; p < take.pitches; ++p) {
+            const std::size_t at = std::size_t(t) * take.pitches + std::size_t(p);
+            take.sounding[at] = r.primer.sounds(from + t % bar, p);
+            take.onset[at] = r.primer.starts(from + t % bar, p);
+        }
+    return take;
+}
 
 // Continues its primer's last bar exactly at and below `sharpFrom`, and writes noise above it:
 // a model whose music is closest at the lower temperatures, like one trained on a corpus where
@@ -35,15 +50,7 @@ public:
                 out.push_back(noise(r.future, unsigned(r.seed) * 7 + unsigned(v)));
                 continue;
             }
-            FrameSequence take = r.future;
-            const int bar = 16, from = r.primer.steps - bar;
-            for (int t = 0; t < take.steps; ++t)
-                for (int p = 0; p < take.pitches; ++p) {
-                    const std::size_t at = std::size_t(t) * take.pitches + std::size_t(p);
-                    take.sounding[at] = r.primer.sounds(from + t % bar, p);
-                    take.onset[at] = r.primer.starts(from + t % bar, p);
-                }
-            out.push_back(take);
+            out.push_back(primersLastBarAgain(r));
         }
         return out;
     }
@@ -59,6 +66,39 @@ private:
     bool m_needsRhythm;
 };
 
+// A GAN whose takes continue the primer's bar only with (`closeWith`) or only without the
+// harmony plan's progressions (SampleRequest::harmonyProgressions), and noise otherwise; it
+// records the rhythm odds and temperatures it was asked for.
+class HarmonyModel : public StubModel {
+public:
+    explicit HarmonyModel(bool closeWith, bool plan = true)
+        : StubModel(configOf(plan)), m_closeWith(closeWith) {}
+    std::vector<FrameSequence> sample(const SampleRequest& r,
+                                      const std::atomic<bool>* cancel) const override {
+        if (cancel && cancel->load())
+            return {};
+        ++calls;
+        rhythmAlwaysDefault = rhythmAlwaysDefault && r.rhythm.isDefault();
+        temperatureAlwaysOne = temperatureAlwaysOne && r.temperature == 1.0;
+        seeds.insert(r.seed);
+        if (r.harmonyProgressions != m_closeWith)
+            return {noise(r.future, unsigned(r.seed) * 7)};
+        return {primersLastBarAgain(r)};
+    }
+    mutable int calls = 0;
+    mutable bool rhythmAlwaysDefault = true, temperatureAlwaysOne = true;
+    mutable std::set<std::uint64_t> seeds;
+
+private:
+    static ModelConfig configOf(bool plan) {
+        ModelConfig c;
+        c.kind = ModelKind::Gan;
+        c.harmonyPlan = plan;
+        return c;
+    }
+    bool m_closeWith;
+};
+
 // Pieces that repeat one bar, in three keys: what follows a bar is that bar again. 20 bars
 // each: 4 windows of a primer bar and four bars, 12 in all.
 std::vector<FrameSequence> repeatingPieces() {
@@ -66,6 +106,17 @@ std::vector<FrameSequence> repeatingPieces() {
     for (int transpose : {0, 2, 5})
         pieces.push_back(songToSequence(arpeggioSong(20, 480, transpose), RepresentationConfig{}));
     return pieces;
+}
+
+// `meta` saved with a Markov model (any model: the metadata is what is read back) and loaded.
+LoadedCheckpoint savedAndLoaded(const TrainingMetadata& meta) {
+    ModelConfig config;
+    config.kind = ModelKind::Markov;
+    MarkovModel model(config);
+    model.train(repeatingPieces());
+    const std::string path = makeTempDir() + "/calibrated.tcm";
+    EXPECT_EQ(saveCheckpoint(path, model, meta), "");
+    return loadCheckpoint(path);
 }
 
 } // namespace
@@ -161,13 +212,7 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     meta.sampling.tried = {{1.0, 0.16}, {0.9, 0.3}, {0.8, 0.45}, {0.7, 0.53}, {0.6, 0.52}};
     meta.sampling.rhythm = kRhythmOddsTried;
     meta.sampling.triedWithRhythm = {{1.0, 0.2}, {0.9, 0.4}, {0.8, 0.5}, {0.7, 0.61}, {0.6, 0.5}};
-    ModelConfig config;
-    config.kind = ModelKind::Markov;
-    MarkovModel model(config);
-    model.train(repeatingPieces());
-    const std::string path = makeTempDir() + "/calibrated.tcm";
-    ASSERT_EQ(saveCheckpoint(path, model, meta), "");
-    const LoadedCheckpoint loaded = loadCheckpoint(path);
+    const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
     EXPECT_TRUE(back.calibrated());
@@ -180,8 +225,7 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
 
     // Metadata without it (older checkpoints, uncalibrated runs) reads as not calibrated.
     meta.sampling = {};
-    ASSERT_EQ(saveCheckpoint(path, model, meta), "");
-    const LoadedCheckpoint plain = loadCheckpoint(path);
+    const LoadedCheckpoint plain = savedAndLoaded(meta);
     EXPECT_FALSE(plain.metadata.sampling.calibrated());
     EXPECT_DOUBLE_EQ(plain.metadata.sampling.temperature, 1.0);
     EXPECT_TRUE(plain.metadata.sampling.rhythm.isOff());
@@ -189,8 +233,7 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     // Calibrated before the rhythm was tried: off, not tried.
     meta.sampling.temperature = 0.9;
     meta.sampling.closeness = 0.4;
-    ASSERT_EQ(saveCheckpoint(path, model, meta), "");
-    const LoadedCheckpoint older = loadCheckpoint(path);
+    const LoadedCheckpoint older = savedAndLoaded(meta);
     EXPECT_TRUE(older.metadata.sampling.calibrated());
     EXPECT_TRUE(older.metadata.sampling.rhythm.isOff());
     EXPECT_TRUE(older.metadata.sampling.triedWithRhythm.empty());
@@ -212,4 +255,69 @@ TEST(SamplingCalibration, ReadsTheTrainingPiecesWindowsBesideTheValidationOnes) 
     two.pop_back(); // 8 validation windows
     EXPECT_FALSE(calibrateSampling(beside, two, nullptr, c, &training));
     EXPECT_FALSE(c.calibrated());
+}
+
+// A GAN with a harmony plan chooses how its harmony moves: each way read over several draws of
+// the same windows, at its own temperature and decoding (not the LSTM's grid of temperatures
+// and rhythm odds).
+TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
+    SamplingCalibration c;
+    const HarmonyModel along(true);
+    ASSERT_TRUE(calibrateSampling(along, repeatingPieces(), nullptr, c));
+    EXPECT_TRUE(c.harmonyProgressions);
+    ASSERT_EQ(c.tried.size(), 1u);
+    ASSERT_EQ(c.triedProgressions.size(), 1u);
+    EXPECT_GT(c.triedProgressions[0].second, c.tried[0].second + 0.2) << describeCalibration(c);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedProgressions[0].second);
+    EXPECT_TRUE(c.rhythm.isDefault()) << "a GAN keeps its own decoding's rhythm";
+    EXPECT_FALSE(c.keepsRhythm());
+    EXPECT_DOUBLE_EQ(c.temperature, 1.0);
+    EXPECT_TRUE(along.rhythmAlwaysDefault);
+    EXPECT_TRUE(along.temperatureAlwaysOne);
+    // 12 windows, each way, each draw: the draws start from seeds 1, 1001, ...
+    EXPECT_EQ(along.calls, 2 * kGanCalibrationDraws * 12);
+    EXPECT_EQ(along.seeds.count(1u + 1000u), 1u);
+    EXPECT_EQ(describeCalibration(c).rfind("harmony along the training music's progressions, "
+                                           "chosen on validation (closeness matched to each bar ",
+                                           0),
+              0u)
+        << describeCalibration(c);
+
+    // Not on the training windows: the plan holds their bars (SamplingCalibration.h).
+    const std::vector<FrameSequence> training = repeatingPieces();
+    const HarmonyModel eachBar(false);
+    ASSERT_TRUE(calibrateSampling(eachBar, repeatingPieces(), nullptr, c, &training));
+    EXPECT_EQ(eachBar.calls, along.calls);
+    EXPECT_FALSE(c.harmonyProgressions);
+    EXPECT_DOUBLE_EQ(c.closeness, c.tried[0].second);
+    EXPECT_EQ(describeCalibration(c).rfind("harmony matched to each bar written", 0), 0u);
+
+    // Without a plan there is nothing to choose.
+    const HarmonyModel noPlan(true, false);
+    EXPECT_FALSE(calibrateSampling(noPlan, repeatingPieces(), nullptr, c));
+    EXPECT_FALSE(c.calibrated());
+    EXPECT_EQ(noPlan.calls, 0);
+}
+
+// A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
+// the LSTM's "off"), which its decoding reads as its defaults.
+TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
+    TrainingMetadata meta;
+    meta.sampling.closeness = 0.8;
+    meta.sampling.rhythm = {};
+    meta.sampling.tried = {{1.0, 0.77}};
+    meta.sampling.triedProgressions = {{1.0, 0.8}};
+    meta.sampling.harmonyProgressions = true;
+    const LoadedCheckpoint loaded = savedAndLoaded(meta);
+    ASSERT_TRUE(loaded.model) << loaded.error;
+    const SamplingCalibration& back = loaded.metadata.sampling;
+    EXPECT_TRUE(back.calibrated());
+    EXPECT_TRUE(back.harmonyProgressions);
+    EXPECT_EQ(back.triedProgressions, meta.sampling.triedProgressions);
+    EXPECT_EQ(back.tried, meta.sampling.tried);
+    EXPECT_TRUE(back.rhythm.isDefault());
+    EXPECT_TRUE(back.triedWithRhythm.empty());
+
+    meta.sampling.harmonyProgressions = false;
+    EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);
 }

@@ -106,7 +106,9 @@ protected:
 
     // A Markov model that chose temperature 0.7 and the bar's rhythm on validation, as train
     // writes it, saved in the library's folder and listed; its path.
-    QString addCalibratedModel() {
+    // A model that chose its temperature and rhythm on validation; with `harmonyChosen`, the
+    // choice a GAN makes instead (its harmony along the training progressions).
+    QString addCalibratedModel(bool harmonyChosen = false) {
         ml::ModelConfig config;
         config.kind = ml::ModelKind::Markov;
         ml::MarkovModel markov(config);
@@ -118,7 +120,17 @@ protected:
         meta.sampling.rhythm = ml::kRhythmOddsTried;
         meta.sampling.triedWithRhythm = {
             {1.0, 0.5}, {0.9, 0.55}, {0.8, 0.58}, {0.7, 0.59}, {0.6, 0.5}};
-        const QString path = m_dir.filePath(QStringLiteral("models/calibrated.tcm"));
+        if (harmonyChosen) {
+            meta.sampling = {};
+            meta.sampling.closeness = 0.8;
+            meta.sampling.rhythm = {};
+            meta.sampling.tried = {{1.0, 0.77}};
+            meta.sampling.triedProgressions = {{1.0, 0.8}};
+            meta.sampling.harmonyProgressions = true;
+        }
+        const QString path =
+            m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
+                                         : QStringLiteral("models/calibrated.tcm"));
         EXPECT_EQ(ml::saveCheckpoint(path.toStdString(), markov, meta), "");
         QSignalSpy refreshed(m_window.modelLibrary(), &ModelLibrary::refreshed);
         m_window.modelLibrary()->refresh();
@@ -289,6 +301,26 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
     models->setCurrentIndex(trained);
     models->setCurrentIndex(calibrated);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
+}
+
+// A GAN's choice of how its harmony moves goes into every run's request, as its rhythm does;
+// a model that chose nothing keeps each bar's match.
+TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
+    const QString harmonyPath = addCalibratedModel(true);
+    const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
+    ASSERT_GE(chosen, 0);
+    ASSERT_GE(trained, 0);
+    QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
+    ASSERT_NE(models, nullptr);
+    ml::SampleRequest request;
+    models->setCurrentIndex(chosen);
+    m_panel->useModelSampling(request);
+    EXPECT_TRUE(request.harmonyProgressions);
+    EXPECT_TRUE(request.rhythm.isDefault()) << "the GAN's own decoding";
+    EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
+    models->setCurrentIndex(trained);
+    m_panel->useModelSampling(request);
+    EXPECT_FALSE(request.harmonyProgressions);
 }
 
 TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {

@@ -63,6 +63,31 @@ TEST(ModelLibraryTest, DescribeNamesTheTracksOnce) {
     EXPECT_FALSE(ModelLibrary::describe(entry).contains(QStringLiteral("track")));
 }
 
+// A GAN says how its harmony moves, as it chose on its validation files, and nothing of a
+// temperature or a rhythm it did not choose.
+TEST(ModelLibraryTest, DescribeSaysHowAGansHarmonyMoves) {
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Gan;
+    ModelLibrary::Entry entry;
+    entry.model = std::make_shared<ConfigOnlyModel>(config);
+    entry.metadata = metadata();
+    entry.metadata.sampling.closeness = 0.8;
+    entry.metadata.sampling.rhythm = {};
+    entry.metadata.sampling.tried = {{1.0, 0.77}};
+    entry.metadata.sampling.triedProgressions = {{1.0, 0.8}};
+    entry.metadata.sampling.harmonyProgressions = true;
+    QString text = ModelLibrary::describe(entry);
+    EXPECT_TRUE(text.endsWith(
+        QStringLiteral(", harmony along the training music's progressions, chosen on validation")))
+        << text.toStdString();
+    EXPECT_FALSE(text.contains(QStringLiteral("temperature"))) << text.toStdString();
+    entry.metadata.sampling.harmonyProgressions = false;
+    text = ModelLibrary::describe(entry);
+    EXPECT_TRUE(text.endsWith(QStringLiteral(", harmony matched to each bar written, chosen on "
+                                             "validation")))
+        << text.toStdString();
+}
+
 TEST(ModelLibraryTest, ListsALoadedCheckpointWithTheRegistryDescription) {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());

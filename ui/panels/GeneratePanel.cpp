@@ -407,7 +407,7 @@ ml::SampleRequest GeneratePanel::sampleRequest(const ml::RepresentationConfig& r
         request.following =
             ml::songToSequence(m_song, rep, selection, to, map.barToTick(map.barAtTick(to) + 1));
     request.temperature = m_temperature->value();
-    request.rhythm = modelRhythm();
+    useModelSampling(request);
     request.seed = std::uint64_t(m_seed->value());
     request.variations = m_count->value();
     request.constraints.lowPitch = m_low->value();

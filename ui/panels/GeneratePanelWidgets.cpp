@@ -176,10 +176,16 @@ void GeneratePanel::restoreTemperature(const QJsonObject& settings) {
 }
 
 // The rhythm odds the model chose on its validation files (SamplingCalibration.h); the
-// model's own (a GAN, not calibrated, keeps its decoding's) when it chose nothing.
+// model's own (a GAN keeps its decoding's) when it chose nothing.
 ml::RhythmOdds GeneratePanel::modelRhythm() const {
     const ml::SamplingCalibration* sampling = modelSampling();
     return sampling && sampling->calibrated() ? sampling->rhythm : ml::RhythmOdds{};
+}
+
+void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
+    const ml::SamplingCalibration* sampling = modelSampling();
+    request.rhythm = modelRhythm();
+    request.harmonyProgressions = sampling && sampling->harmonyProgressions;
 }
 
 void GeneratePanel::showModel() {

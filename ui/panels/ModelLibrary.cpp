@@ -356,8 +356,12 @@ QString ModelLibrary::describe(const Entry& e) {
         text += tr(", best %1 nats/step (epoch %2)")
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
-    if (e.metadata.sampling.calibrated())
-        text += !e.metadata.sampling.rhythm.isOff()
+    if (e.metadata.sampling.calibrated() && !e.metadata.sampling.triedProgressions.empty())
+        text += e.metadata.sampling.harmonyProgressions
+                    ? tr(", harmony along the training music's progressions, chosen on validation")
+                    : tr(", harmony matched to each bar written, chosen on validation");
+    else if (e.metadata.sampling.calibrated())
+        text += e.metadata.sampling.keepsRhythm()
                     ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")
                           .arg(e.metadata.sampling.temperature, 0, 'f', 1)
                     : tr(", temperature %1 chosen on validation")

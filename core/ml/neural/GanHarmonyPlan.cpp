@@ -74,8 +74,25 @@ HarmonyPlan HarmonyPlan::fromData(std::vector<float> data, std::string& error) {
 }
 
 void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out) const {
+    Walk walk;
+    next(current, rng, out, walk);
+}
+
+void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out, Walk& walk) const {
     const std::size_t pairs = size();
     const float* base = m_pairs.data();
+    // The piece goes on where the next pair starts with the bar this one ends on (pairs of a
+    // piece are stored in order; a silent bar or the piece's end breaks the chain).
+    if (walk.started && walk.pair + 1 < pairs &&
+        std::equal(base + walk.pair * 2 * kFeatures + kFeatures,
+                   base + (walk.pair + 1) * 2 * kFeatures,
+                   base + (walk.pair + 1) * 2 * kFeatures)) {
+        ++walk.pair;
+        transposed(base + walk.pair * 2 * kFeatures + kFeatures, walk.shift, out);
+        return;
+    }
+    walk.started = false;
+
     if (pairs == 0) {
         std::fill(out, out + kFeatures, 0.f);
         return;
@@ -84,7 +101,7 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out) c
         const std::size_t i = std::uniform_int_distribution<std::size_t>(0, pairs - 1)(rng);
         const int shift = std::uniform_int_distribution<int>(0, kPitchClasses - 1)(rng);
         transposed(base + i * 2 * kFeatures, shift, out);
-        return;
+        return; // a first bar, not a pair's second: the walk starts at the next match
     }
     // The kNearest closest (pair, transposition), kept sorted by distance.
     struct Match {
@@ -112,6 +129,7 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out) c
     const std::size_t found = std::min<std::size_t>(kNearest, pairs * kPitchClasses);
     const Match& m = best[std::uniform_int_distribution<std::size_t>(0, found - 1)(rng)];
     transposed(base + m.pair * 2 * kFeatures + kFeatures, m.shift, out);
+    walk = {m.pair, m.shift, true};
 }
 
 } // namespace torchestra::ml::neural

@@ -49,6 +49,19 @@ public:
     // `current`. When `current` is silent (all zero), any pair's first profile, in any key. An
     // empty plan (an untrained model's) gives the silent profile: no harmony asked for.
     void next(const float* current, std::mt19937_64& rng, float* out) const;
+    // Where a progression drawn by next() stands: the pair last drawn and its transposition.
+    struct Walk {
+        std::size_t pair = 0;
+        int shift = 0;
+        bool started = false;
+    };
+    // As next(), but once `walk` has started, the bar after the one drawn last in its training
+    // piece (in the same transposition) while the piece goes on, without a new match: the
+    // training music's progression as written (SampleRequest::harmonyProgressions). Matched
+    // anew to each bar written, the profiles drift with what the generator writes: on JSB its
+    // bars hold fewer pitch classes than the plan asks (entropy 2.38 against 2.45), and the
+    // next match, made to them, asks for fewer still (docs/results.md, session 21).
+    void next(const float* current, std::mt19937_64& rng, float* out, Walk& walk) const;
 
 private:
     std::vector<float> m_pairs;

@@ -52,13 +52,29 @@ void keyAround(const FrameSequence& primer, const std::vector<StepRange>& primer
 }
 
 // The profile a bar with condition `c` is conditioned on: the plan's next after the bar before
-// it as written (`c.previous`; without one, any bar's profile).
+// it as written (`c.previous`; without one, any bar's profile), or where `walk` is given, the
+// next along the progression it follows (HarmonyPlan::next).
 void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& shape,
-             std::mt19937_64& rng, float* profile) {
+             std::mt19937_64& rng, HarmonyPlan::Walk* walk, float* profile) {
     float before[GanShape::kKeyFeatures] = {};
     if (c.previous)
         keyFeatures({KeySource{c.previous, {c.previousBar}}}, 0, shape, before);
-    plan.next(before, rng, profile);
+    if (walk)
+        plan.next(before, rng, profile, *walk);
+    else
+        plan.next(before, rng, profile);
+}
+
+// A bar's noise for `takes` takes: fresh draws, carried over from the bar before's `previous`
+// (undefined for the first bar) by `carry` (SampleRequest::noiseCarry).
+torch::Tensor carriedNoise(const torch::Tensor& previous, double carry, int takes, int size,
+                           std::normal_distribution<float>& normal, std::mt19937_64& rng) {
+    torch::Tensor z = torch::empty({takes, size});
+    for (float *p = z.data_ptr<float>(), *e = p + z.numel(); p != e; ++p)
+        *p = normal(rng);
+    if (previous.defined() && carry > 0)
+        z = carry * previous + std::sqrt(1 - carry * carry) * z;
+    return z;
 }
 
 } // namespace
@@ -152,15 +168,12 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     torch::Tensor previousNoise; // [V, noise], each take's last bar's
     // Per take, where the notes of the bar before the one being written start (noteStarts).
     std::vector<std::vector<std::uint8_t>> startsBefore(static_cast<std::size_t>(V));
+    std::vector<HarmonyPlan::Walk> progressions(static_cast<std::size_t>(V)); // per take
     for (std::size_t k = 0; k < bars.size(); ++k) {
         if (cancel && cancel->load())
             return {};
-        torch::Tensor z = torch::empty({V, m_config.noiseSize});
-        for (float *p = z.data_ptr<float>(), *e = p + z.numel(); p != e; ++p)
-            *p = normal(rng);
-        if (k > 0 && carry > 0)
-            z = carry * previousNoise + std::sqrt(1 - carry * carry) * z;
-        previousNoise = z;
+        previousNoise = carriedNoise(previousNoise, carry, V, m_config.noiseSize, normal, rng);
+        const torch::Tensor& z = previousNoise;
         torch::Tensor condition = torch::zeros({V, m_shape.conditionChannels(), S});
         const bool last = k + 1 == bars.size();
         for (int v = 0; v < V; ++v) {
@@ -178,7 +191,8 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
             }
             float key[GanShape::kKeyFeatures];
             if (m_plan)
-                planBar(*m_plan, c, m_shape, rng, key);
+                planBar(*m_plan, c, m_shape, rng,
+                        request.harmonyProgressions ? &progressions[std::size_t(v)] : nullptr, key);
             else
                 keyAround(request.primer, primerBars, out[std::size_t(v)], bars, int(k), c, m_shape,
                           key);

@@ -81,6 +81,43 @@ TEST(HarmonyPlan, FollowsItsMusicsProgressionsInAnyKey) {
     }
 }
 
+// Along the progressions (SampleRequest::harmonyProgressions) a take's harmony goes on as its
+// training piece did, whatever the bar written; matched anew to each bar, a minor triad may be
+// followed as either minor triad of the music was.
+TEST(HarmonyPlan, AProgressionGoesOnAsItsPieceDid) {
+    const GanShape shape = ganShape(toyRepresentation(), 16);
+    const std::set<int> kDMinor = {62, 65, 69}, kGMajor = {62, 67, 71}, kDMajorFromA = kDMajor;
+    std::vector<FrameSequence> pieces;
+    for (int i = 0; i < 12; ++i)
+        pieces.push_back(chordBars(toyRepresentation(), {kCMajor, kAMinor, kDMinor, kGMajor}));
+    const HarmonyPlan plan = HarmonyPlan::fromPieces(pieces, shape, 16);
+    std::mt19937_64 rng(3);
+    std::set<std::vector<float>> afterAMinor;
+    for (int draw = 0; draw < 20; ++draw) {
+        HarmonyPlan::Walk walk;
+        Profile next{};
+        plan.next(profileOf(kCMajor, shape).data(), rng, next.data(), walk);
+        expectProfile(next, profileOf(kAMinor, shape), "the match after C major");
+        ASSERT_TRUE(walk.started);
+        // The bar written is ignored while the piece goes on.
+        plan.next(profileOf(kCMajor, shape).data(), rng, next.data(), walk);
+        expectProfile(next, profileOf(kDMinor, shape), "the piece's third bar");
+        plan.next(profileOf(kCMajor, shape).data(), rng, next.data(), walk);
+        expectProfile(next, profileOf(kGMajor, shape), "the piece's fourth bar");
+        // The piece ends there: matched again, to the bar written.
+        plan.next(profileOf(kCMajor, shape).data(), rng, next.data(), walk);
+        expectProfile(next, profileOf(kAMinor, shape), "a new match after C major");
+
+        plan.next(profileOf(kAMinor, shape).data(), rng, next.data());
+        afterAMinor.insert(std::vector<float>(next.begin(), next.end()));
+    }
+    // Matched to A minor: D minor (as A minor went on) or D major (as D minor went on to G).
+    EXPECT_EQ(afterAMinor.size(), 2u);
+    const Profile dMajor = profileOf(kDMajorFromA, shape), dMinor = profileOf(kDMinor, shape);
+    EXPECT_EQ(afterAMinor.count(std::vector<float>(dMajor.begin(), dMajor.end())), 1u);
+    EXPECT_EQ(afterAMinor.count(std::vector<float>(dMinor.begin(), dMinor.end())), 1u);
+}
+
 // After silence (or with no primer) any bar's profile may start, and an untrained model's empty
 // plan asks for no harmony at all.
 TEST(HarmonyPlan, SilenceStartsAnywhereAndAnEmptyPlanAsksForNothing) {
