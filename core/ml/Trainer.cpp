@@ -84,7 +84,8 @@ void chooseSampling(const Dataset& data, const TrainOptions& options,
         last.phase = gan ? "choosing the harmony" : "choosing temperature";
         progress(last);
     }
-    // The training files' windows beside the validation files' (SamplingCalibration.h).
+    // The training files' windows beside the validation files' (SamplingCalibration.h; a GAN
+    // reads only the validation files', as its harmony plan holds the training bars).
     calibrateSampling(*result.model, data.valid, &cancel, result.sampling, &data.train);
 }
 
