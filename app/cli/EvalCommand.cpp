@@ -250,7 +250,7 @@ int runEval(const std::vector<std::string>& rawArgs) {
         training = std::move(trainingData.train);
     }
     if (metrics) {
-        useModelSampling(args, loaded.metadata, sampling, "continuations at"); // as generate
+        useModelSampling(args, loaded.metadata, sampling, "continuations"); // as generate
         if (!loaded.model->hasLikelihood())
             std::cout << ml::describeModel(loaded.model->config())
                       << ": no likelihood to score; its music against these files instead\n";
@@ -394,10 +394,7 @@ std::string loadJsbModel(const std::string& path, const ml::Dataset& data,
 ml::SampleRequest jsbMetricsSampling(const CliArgs& args, const ml::SamplingCalibration& chosen) {
     std::string err; // read once before
     ml::SampleRequest settings = readMetricsSampling(args, err);
-    if (!args.has("progressions") && !chosen.triedProgressions.empty()) {
-        settings.harmonyProgressions = chosen.harmonyProgressions;
-        std::cout << "continuations with the model's " << ml::describeCalibration(chosen) << "\n";
-    }
+    useModelHarmony(args, chosen, settings, "continuations");
     return settings;
 }
 

@@ -194,7 +194,7 @@ int runEvalInfill(const std::vector<std::string>& rawArgs) {
     request.variations = candidates;
     if (auto t = args.value("temperature"))
         request.temperature = std::stod(*t);
-    useModelSampling(args, loaded.metadata, request, "fillers at");
+    useModelSampling(args, loaded.metadata, request, "fillers");
     std::cout << "eval-infill: bars " << first + 1 << "-" << last + 1 << " rewritten from up to "
               << kPrimerBars << " bars before, judged by the " << after << " bars after; "
               << candidates << " candidates a song, seed " << seed << "\n";

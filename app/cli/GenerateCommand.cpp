@@ -447,7 +447,7 @@ int runGenerate(const std::vector<std::string>& rawArgs) {
     model::Tick stepTicks = 0;
     if (std::string err = buildRequest(args, rep, s, primer, stepTicks); !err.empty())
         return refuse(err);
-    useModelSampling(args, loaded.metadata, s.request, "sampling at");
+    useModelSampling(args, loaded.metadata, s.request, "sampling");
     RankingPlan plan;
     if (s.candidates > 0)
         if (std::string err = planRanking(loaded, modelPath, s, primer, plan); !err.empty())

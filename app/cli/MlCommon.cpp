@@ -51,6 +51,14 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     return err;
 }
 
+void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,
+                     ml::SampleRequest& request, const std::string& what) {
+    if (!sampling.calibrated() || !sampling.choseHarmony() || args.has("progressions"))
+        return;
+    request.harmonyProgressions = sampling.harmonyProgressions;
+    std::cout << what << " with the model's " << ml::describeCalibration(sampling) << "\n";
+}
+
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what) {
     if (!metadata.sampling.calibrated())
@@ -58,22 +66,17 @@ void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
     const bool modelRhythm = !args.has("rhythm-odds");
     if (modelRhythm)
         request.rhythm = metadata.sampling.rhythm;
-    if (!metadata.sampling.triedProgressions.empty()) { // a GAN's: its harmony's draw
-        if (!args.has("progressions")) {
-            request.harmonyProgressions = metadata.sampling.harmonyProgressions;
-            // "sampling at" -> "sampling with the model's harmony ..."
-            const std::size_t at = what.rfind(" at");
-            std::cout << what.substr(0, at) << " with the model's "
-                      << ml::describeCalibration(metadata.sampling) << "\n";
-        }
+    if (metadata.sampling.choseHarmony()) {
+        useModelHarmony(args, metadata.sampling, request, what);
         return;
     }
     if (!args.has("temperature")) {
         request.temperature = metadata.sampling.temperature;
-        std::cout << what << " the model's " << ml::describeCalibration(metadata.sampling) << "\n";
+        std::cout << what << " at the model's " << ml::describeCalibration(metadata.sampling)
+                  << "\n";
     } else if (modelRhythm && metadata.sampling.keepsRhythm()) {
-        std::cout << what << " the temperature given, keeping the bar's rhythm as the model chose "
-                  << "on validation (--rhythm-odds off does not)\n";
+        std::cout << what << " at the temperature given, keeping the bar's rhythm as the model "
+                  << "chose on validation (--rhythm-odds off does not)\n";
     }
 }
 

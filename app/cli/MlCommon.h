@@ -50,10 +50,16 @@ std::string fixed(double v, int digits);
 // The metrics side by side (reference vs generated, overlap, KL) and the copy rates.
 void printMetricsTable(const ml::MetricsReport& report);
 
+// A GAN's choice of how its harmony moves (SamplingCalibration::choseHarmony), without
+// --progressions: sets SampleRequest::harmonyProgressions to it and says so on stdout after
+// `what` ("sampling"). Nothing for other calibrations.
+void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,
+                     ml::SampleRequest& request, const std::string& what);
+
 // What the model chose on its validation files, if it chose: without --temperature, sets
-// `request`'s temperature to its and says so on stdout after `what` ("sampling at"); without
+// `request`'s temperature to its and says so on stdout after `what` ("sampling"); without
 // --rhythm-odds, its rhythm odds, which are said too when the temperature is given. A GAN's:
-// without --progressions, its harmony's draw (SampleRequest::harmonyProgressions), said so.
+// useModelHarmony.
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what);
 

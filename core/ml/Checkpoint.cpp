@@ -88,7 +88,7 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
             sampling["rhythm"] =
                 QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
         }
-        if (!m.sampling.triedProgressions.empty()) { // a GAN's
+        if (m.sampling.choseHarmony()) {
             sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
             sampling["harmonyProgressions"] = m.sampling.harmonyProgressions;
         }
@@ -137,7 +137,7 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100) // else off
             m.sampling.rhythm = {a, b};
         m.sampling.triedProgressions = pairsFromJson(sampling["triedProgressions"]);
-        if (!m.sampling.triedProgressions.empty()) { // a GAN's: its own decoding's rhythm
+        if (m.sampling.choseHarmony()) { // a GAN's: its own decoding's rhythm
             m.sampling.rhythm = {};
             m.sampling.harmonyProgressions = sampling["harmonyProgressions"].toBool(false);
         }

@@ -155,7 +155,7 @@ std::string closenessList(const std::vector<std::pair<double, double>>& tried) {
 std::string describeCalibration(const SamplingCalibration& calibration) {
     if (!calibration.calibrated())
         return {};
-    if (!calibration.triedProgressions.empty() && !calibration.tried.empty()) {
+    if (calibration.choseHarmony() && !calibration.tried.empty()) {
         char buf[160];
         std::snprintf(buf, sizeof buf,
                       "harmony %s, chosen on validation (closeness matched to each bar %.3f, "

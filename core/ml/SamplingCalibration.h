@@ -33,6 +33,8 @@ struct SamplingCalibration {
     bool harmonyProgressions = false;
     std::vector<std::pair<double, double>> triedProgressions;
     bool calibrated() const { return closeness >= 0; }
+    // A GAN's calibration: it chose how its harmony moves (and nothing of a temperature).
+    bool choseHarmony() const { return !triedProgressions.empty(); }
     bool keepsRhythm() const { return !rhythm.isDefault() && !rhythm.isOff(); }
 };
 

@@ -356,7 +356,7 @@ QString ModelLibrary::describe(const Entry& e) {
         text += tr(", best %1 nats/step (epoch %2)")
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
-    if (e.metadata.sampling.calibrated() && !e.metadata.sampling.triedProgressions.empty())
+    if (e.metadata.sampling.calibrated() && e.metadata.sampling.choseHarmony())
         text += e.metadata.sampling.harmonyProgressions
                     ? tr(", harmony along the training music's progressions, chosen on validation")
                     : tr(", harmony matched to each bar written, chosen on validation");
