@@ -330,16 +330,57 @@ def gan_batch(bars, conds, batch, gen):
         flags, chroma, cond[:, GLOBAL0 + 15:]], 1)
 
 
+# What the trainer's generator step weighs beside the critic for a GAN with a harmony plan
+# (core/ml/neural/GanTraining.h: chromaDistance, spreadDistance, kChromaWeight, kSpreadWeight).
+CHROMA_WEIGHT, SPREAD_WEIGHT = 2.0, 1.0
+TO_CLASSES = torch.zeros(P, 12)
+TO_CLASSES[torch.arange(P), (21 + torch.arange(P)) % 12] = 1
+
+
+def chroma_distance(bars, cond):
+    mask = cond[:, GLOBAL0 + 2:GLOBAL0 + 3]
+    chroma = (bars[:, P:2 * P] * mask).sum(2) @ TO_CLASSES
+    shares = chroma / (chroma.sum(1, keepdim=True) + 1e-6)
+    profile = cond[:, GLOBAL0 + 3:GLOBAL0 + 15, 0]
+    planned = (profile.sum(1) > 0).float()
+    return ((shares - profile).abs().sum(1) * planned).sum() / (planned.sum() + 1e-6)
+
+
+def spread_distance(fake, real, cond):
+    mask = cond[:, GLOBAL0 + 2:GLOBAL0 + 3]
+    pitch = torch.arange(P, dtype=torch.float).unsqueeze(0)
+
+    def figures(bars):
+        sounding = bars[:, P:2 * P] * mask
+        weight = sounding.sum(2)
+        total = weight.sum(1, keepdim=True) + 1e-6
+        centre = (weight * pitch).sum(1, keepdim=True) / total
+        variance = (weight * (pitch - centre) ** 2).sum(1) / total.squeeze(1)
+        return sounding.max(2).values.sum(1), (variance + 1e-6).sqrt()
+
+    def deviation(x):
+        return (x.var() + 1e-6).sqrt()
+
+    def apart(f, r):
+        return ((f.mean() - r.mean()).abs() + (deviation(f) - deviation(r)).abs()) / (
+            deviation(r).clamp(min=1.0))
+
+    with torch.no_grad():
+        real_pitches, real_spread = figures(real)
+    fake_pitches, fake_spread = figures(fake)
+    return apart(fake_pitches, real_pitches) + apart(fake_spread, real_spread)
+
+
 def count(module):
     return sum(p.numel() for p in module.parameters())
 
 
 def gan_update_ms(updates, batch, gen):
     """One generator update as the trainer's: 5 critic steps (fresh real and fake bars each,
-    WGAN-GP with weight 10) and one generator step, Adam at 1e-4 with betas (0.5, 0.9). The
-    critic's parameters are frozen for the generator step, as PyTorch WGAN-GP code does.
-    Prints the parameter counts, each timed update's milliseconds, their mean and median, and
-    the process CPU time per update."""
+    WGAN-GP with weight 10) and one generator step (with the chroma and spread terms), Adam at
+    1e-4 with betas (0.5, 0.9). The critic's parameters are frozen for the generator step, as
+    PyTorch WGAN-GP code does. Prints the parameter counts, each timed update's milliseconds,
+    their mean and median, and the process CPU time per update."""
     netG, netD = Generator(), Critic()
     print(f"gan_generator_params {count(netG)}", flush=True)
     print(f"gan_critic_params {count(netD)}", flush=True)
@@ -366,9 +407,11 @@ def gan_update_ms(updates, batch, gen):
             loss.item()
         for p in netD.parameters():
             p.requires_grad_(False)
-        _, cond = gan_batch(bars, conds, batch, gen)
+        real, cond = gan_batch(bars, conds, batch, gen)
         optG.zero_grad()
-        loss = -netD(netG(torch.randn(batch, NOISE), cond), cond).mean()
+        fake = netG(torch.randn(batch, NOISE), cond)
+        loss = (-netD(fake, cond).mean() + CHROMA_WEIGHT * chroma_distance(fake, cond) +
+                SPREAD_WEIGHT * spread_distance(fake, real, cond))
         loss.backward()
         optG.step()
         loss.item()

@@ -119,6 +119,9 @@ struct GanState {
     // ModelConfig::harmonyPlan: the training pieces' progressions (streamed: the first pool's).
     std::shared_ptr<const HarmonyPlan> plan;
     HarmonyInput harmony() const { return plan ? HarmonyInput::OwnBar : HarmonyInput::KeyAround; }
+    // With a plan, the generator's loss also weighs how its bars follow their profiles.
+    const GeneratorTargets* targets() const { return plan ? &generatorTargets : nullptr; }
+    GeneratorTargets generatorTargets;
     std::mt19937_64 rng;
     long steps = 0; // generator steps, for the average's warm-up
     // Data-parallel (TrainOptions::dataParallel): each batch is drawn for all ranks at once
@@ -276,6 +279,7 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     if (!fresh)
         return false;
     m_state->shape = fresh->shape();
+    m_state->generatorTargets = {m_state->shape, kChromaWeight, kSpreadWeight};
     if (m_cfg.harmonyPlan)
         m_state->plan = std::make_shared<const HarmonyPlan>(
             HarmonyPlan::fromPieces(m_state->pieces(), m_state->shape, m_cfg.barSteps));
@@ -492,8 +496,9 @@ UpdateResult updatePass(GanState& s, int batch, int transpose, double decay, boo
             meanGeneratorLoss = mean[1];
             out.timeUp = mean[2] > 0.f;
         };
-    out.generatorLoss = generatorStep(s.generator, s.critic, *s.generatorAdam,
-                                      drawBatch(s, batch, transpose), s.noise, averageGenerator);
+    out.generatorLoss =
+        generatorStep(s.generator, s.critic, *s.generatorAdam, drawBatch(s, batch, transpose),
+                      s.noise, averageGenerator, s.targets());
     if (s.group)
         out.generatorLoss = meanGeneratorLoss; // every rank reports (and judges) the same
     ++s.steps;

@@ -123,15 +123,79 @@ private:
     std::vector<torch::Tensor> m_weights;
 };
 
+// The condition's step mask as [B, 1, steps].
+torch::Tensor stepMask(const torch::Tensor& condition, const GanShape& shape) {
+    return condition.select(1, shape.firstGlobalChannel() + 2).unsqueeze(1);
+}
+
+// The sounding channels of `bars` on their real steps: [B, pitches, steps].
+torch::Tensor soundingOf(const torch::Tensor& bars, const torch::Tensor& mask,
+                         const GanShape& shape) {
+    return bars.narrow(1, shape.pitches, shape.pitches) * mask;
+}
+
+// A standard deviation whose gradient stays finite where the values are all alike.
+torch::Tensor deviation(const torch::Tensor& x) {
+    return (x.var() + 1e-6).sqrt();
+}
+
 } // namespace
 
+torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& condition,
+                             const GanShape& shape) {
+    const std::int64_t P = shape.pitches;
+    std::vector<float> classOf(std::size_t(P * 12), 0.f);
+    for (std::int64_t p = 0; p < P; ++p)
+        classOf[std::size_t(p * 12 + (shape.lowPitch + p) % 12)] = 1.f;
+    const torch::Tensor toClasses = torch::from_blob(classOf.data(), {P, 12}).clone();
+    const torch::Tensor chroma =
+        soundingOf(bars, stepMask(condition, shape), shape).sum(2).matmul(toClasses); // [B, 12]
+    const torch::Tensor shares = chroma / (chroma.sum(1, true) + 1e-6);
+    // The profile is the same on every step: read the first.
+    const torch::Tensor profile =
+        condition.narrow(1, shape.firstGlobalChannel() + 3, 12).select(2, 0);
+    const torch::Tensor planned = (profile.sum(1) > 0).to(torch::kFloat); // [B]
+    const torch::Tensor l1 = (shares - profile).abs().sum(1);
+    return (l1 * planned).sum() / (planned.sum() + 1e-6);
+}
+
+torch::Tensor spreadDistance(const torch::Tensor& fake, const torch::Tensor& real,
+                             const torch::Tensor& condition, const GanShape& shape) {
+    const torch::Tensor mask = stepMask(condition, shape);
+    const torch::Tensor pitch = torch::arange(shape.pitches, torch::kFloat).unsqueeze(0);
+    const auto barFigures = [&](const torch::Tensor& bars) {
+        const torch::Tensor sounding = soundingOf(bars, mask, shape);
+        const torch::Tensor pitches = std::get<0>(sounding.max(2)).sum(1); // [B]
+        const torch::Tensor weight = sounding.sum(2);                      // [B, pitches]
+        const torch::Tensor total = weight.sum(1, true) + 1e-6;
+        const torch::Tensor centre = (weight * pitch).sum(1, true) / total;
+        const torch::Tensor variance = (weight * (pitch - centre).pow(2)).sum(1, true) / total;
+        return std::make_pair(pitches, (variance.squeeze(1) + 1e-6).sqrt());
+    };
+    const auto apart = [](const torch::Tensor& f, const torch::Tensor& r) {
+        // At least one pitch or semitone: where every real bar sounds as many pitches (a
+        // corpus of block chords) the real deviation is 0, and the term would have no bound.
+        const torch::Tensor unit = deviation(r).clamp_min(1.0);
+        return ((f.mean() - r.mean()).abs() + (deviation(f) - deviation(r)).abs()) / unit;
+    };
+    const auto [realPitches, realSpread] = barFigures(real.detach());
+    const auto [fakePitches, fakeSpread] = barFigures(fake);
+    return apart(fakePitches, realPitches) + apart(fakeSpread, realSpread);
+}
+
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                     const GanBatch& batch, int noise, const BeforeStep& beforeStep) {
+                     const GanBatch& batch, int noise, const BeforeStep& beforeStep,
+                     const GeneratorTargets* targets) {
     const std::int64_t B = batch.condition.size(0);
     adam.zero_grad();
     const FrozenWeights frozen(*critic);
     const torch::Tensor fake = generator(torch::randn({B, noise}), batch.condition);
-    const torch::Tensor loss = -critic(fake, batch.condition).mean();
+    torch::Tensor loss = -critic(fake, batch.condition).mean();
+    if (targets && targets->chromaWeight > 0)
+        loss = loss + targets->chromaWeight * chromaDistance(fake, batch.condition, targets->shape);
+    if (targets && targets->spreadWeight > 0)
+        loss = loss + targets->spreadWeight *
+                          spreadDistance(fake, batch.real, batch.condition, targets->shape);
     loss.backward();
     if (beforeStep)
         beforeStep(generator->parameters(), loss.item<double>());

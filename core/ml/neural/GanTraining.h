@@ -62,10 +62,45 @@ struct CriticStep {
 };
 CriticStep criticStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
                       const GanBatch& batch, int noise, const BeforeStep& beforeStep = {});
-// One generator update on a batch's conditions: returns its loss, -mean D(fake). The critic's
-// weights get no gradient from it.
+
+// What a generator update weighs beside the critic's verdict, for a GAN whose key features are
+// each bar's own pitch-class profile (HarmonyInput::OwnBar: a GAN with a harmony plan). With the
+// critic alone, bars followed their profiles loosely (L1 0.45) and their one-bar pitch-class
+// entropy stayed under the chorales' (overlap 0.65 on JSB's valid windows); the profile as a
+// target moved it but spread the pitches over more octaves (range 38.7 against 30.6), which the
+// spread term holds: with both, overlaps 0.87 and 0.82 (docs/results.md, session 22).
+struct GeneratorTargets {
+    GanShape shape;
+    double chromaWeight = 0;
+    double spreadWeight = 0;
+};
+// The weights a GAN with a harmony plan trains with (chosen on JSB's valid split, session 22).
+constexpr double kChromaWeight = 2.0, kSpreadWeight = 1.0;
+
+// The L1 distance between each bar's pitch-class shares (its sounding probabilities summed
+// over its real steps, per pitch class: what keyFeatures reads from a real bar) and the profile
+// its condition holds, averaged over the bars whose profile is not silence. `bars` [B,
+// barChannels, steps], `condition` [B, conditionChannels, steps].
+torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& condition,
+                             const GanShape& shape);
+// How far two batches of bars lie apart in how many pitches a bar sounds (each pitch's most
+// probable step, summed over the pitches) and how widely they spread (the standard deviation
+// of the sounding pitches, weighed by their sounding probabilities): for each of the two, the
+// distance between the batches' means plus that between their standard deviations, in units
+// of `real`'s standard deviation, or of one (pitch, semitone) where it is smaller (on JSB's
+// batches of 64 it is 2.6 pitches on average, at least 1.9, and in 99% of them over one
+// semitone). Batch moments, not
+// each fake bar against its own real bar, so the bars may still differ from one another as the
+// music's do.
+torch::Tensor spreadDistance(const torch::Tensor& fake, const torch::Tensor& real,
+                             const torch::Tensor& condition, const GanShape& shape);
+
+// One generator update on a batch's conditions: returns its loss, -mean D(fake), plus with
+// `targets` their weighted distances (chromaDistance to the conditions' profiles,
+// spreadDistance to the batch's real bars). The critic's weights get no gradient from it.
 double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::Adam& adam,
-                     const GanBatch& batch, int noise, const BeforeStep& beforeStep = {});
+                     const GanBatch& batch, int noise, const BeforeStep& beforeStep = {},
+                     const GeneratorTargets* targets = nullptr);
 
 // How many threads the compute thread gives each generator update, chosen by measurement. An
 // update is hundreds of small parallel operations, and at the end of each the OpenMP team's
