@@ -123,11 +123,6 @@ private:
     std::vector<torch::Tensor> m_weights;
 };
 
-// The condition's step mask as [B, 1, steps].
-torch::Tensor stepMask(const torch::Tensor& condition, const GanShape& shape) {
-    return condition.select(1, shape.firstGlobalChannel() + 2).unsqueeze(1);
-}
-
 // The sounding channels of `bars` on their real steps: [B, pitches, steps].
 torch::Tensor soundingOf(const torch::Tensor& bars, const torch::Tensor& mask,
                          const GanShape& shape) {
@@ -149,7 +144,7 @@ torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& con
         classOf[std::size_t(p * 12 + (shape.lowPitch + p) % 12)] = 1.f;
     const torch::Tensor toClasses = torch::from_blob(classOf.data(), {P, 12}).clone();
     const torch::Tensor chroma =
-        soundingOf(bars, stepMask(condition, shape), shape).sum(2).matmul(toClasses); // [B, 12]
+        soundingOf(bars, stepMask(shape, condition), shape).sum(2).matmul(toClasses); // [B, 12]
     const torch::Tensor shares = chroma / (chroma.sum(1, true) + 1e-6);
     // The profile is the same on every step: read the first.
     const torch::Tensor profile =
@@ -161,7 +156,7 @@ torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& con
 
 torch::Tensor spreadDistance(const torch::Tensor& fake, const torch::Tensor& real,
                              const torch::Tensor& condition, const GanShape& shape) {
-    const torch::Tensor mask = stepMask(condition, shape);
+    const torch::Tensor mask = stepMask(shape, condition);
     const torch::Tensor pitch = torch::arange(shape.pitches, torch::kFloat).unsqueeze(0);
     const auto barFigures = [&](const torch::Tensor& bars) {
         const torch::Tensor sounding = soundingOf(bars, mask, shape);
