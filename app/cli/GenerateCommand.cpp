@@ -135,6 +135,7 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     if (err.empty())
         err = readKeyOdds(args, request.outOfKeyOdds);
     request.harmonyProgressions = args.onOffValue("progressions", false, err);
+    request.holdOdds = args.doubleValue("hold-odds", -1.0, 0.1, 1000.0, err);
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
@@ -148,11 +149,11 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
                               GenerateSettings& s) {
     std::string err = args.parse(
         rawArgs,
-        {"model",      "prime",       "prime-bars", "bars",    "temperature", "seed",
-         "variations", "key",         "top-k",      "top-p",   "low",         "high",
-         "max-poly",   "density",     "out",        "threads", "program",     "prime-tracks",
-         "regenerate", "candidates",  "keep",       "rank-by", "noise-carry", "rhythm-odds",
-         "key-odds",   "progressions"},
+        {"model",      "prime",        "prime-bars", "bars",    "temperature", "seed",
+         "variations", "key",          "top-k",      "top-p",   "low",         "high",
+         "max-poly",   "density",      "out",        "threads", "program",     "prime-tracks",
+         "regenerate", "candidates",   "keep",       "rank-by", "noise-carry", "rhythm-odds",
+         "key-odds",   "progressions", "hold-odds"},
         {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);

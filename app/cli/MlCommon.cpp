@@ -53,10 +53,23 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
 
 void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,
                      ml::SampleRequest& request, const std::string& what) {
-    if (!sampling.calibrated() || !sampling.choseHarmony() || args.has("progressions"))
+    if (!sampling.calibrated() || !sampling.choseHarmony())
         return;
-    request.harmonyProgressions = sampling.harmonyProgressions;
-    std::cout << what << " with the model's " << ml::describeCalibration(sampling) << "\n";
+    std::string given; // the flags that override the model's choices
+    if (args.has("progressions"))
+        given += " --progressions";
+    else
+        request.harmonyProgressions = sampling.harmonyProgressions;
+    if (args.has("max-poly"))
+        given += " --max-poly";
+    else
+        request.constraints.maxPolyphony = sampling.maxPolyphony;
+    if (args.has("hold-odds"))
+        given += " --hold-odds";
+    else
+        request.holdOdds = sampling.holdOdds;
+    std::cout << what << " with the model's " << ml::describeCalibration(sampling)
+              << (given.empty() ? "" : ", but" + given + " as given") << "\n";
 }
 
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,

@@ -50,9 +50,11 @@ std::string fixed(double v, int digits);
 // The metrics side by side (reference vs generated, overlap, KL) and the copy rates.
 void printMetricsTable(const ml::MetricsReport& report);
 
-// A GAN's choice of how its harmony moves (SamplingCalibration::choseHarmony), without
-// --progressions: sets SampleRequest::harmonyProgressions to it and says so on stdout after
-// `what` ("sampling"). Nothing for other calibrations.
+// A GAN's choice of how its harmony moves (SamplingCalibration::choseHarmony), of its cap on
+// notes at once and of its hold odds: sets SampleRequest::harmonyProgressions (without
+// --progressions), constraints.maxPolyphony (without --max-poly) and holdOdds (without
+// --hold-odds) to them and says so on stdout after `what` ("sampling"). Nothing for other
+// calibrations.
 void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,
                      ml::SampleRequest& request, const std::string& what);
 

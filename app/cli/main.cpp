@@ -26,11 +26,8 @@ const std::vector<CommandInfo>& commands() {
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
          "FILES_OR_DIRS...|--corpus CORPUS [--data-memory-mb MB: held in memory up to this "
          "(default a quarter of the RAM), streamed from the shards beyond it] [--valid DIR "
-         "--tracks 1,2 --epochs N --hidden N "
-         "--layers N --noise N "
-         "--bar-steps N --steps-per-beat N --hold on|off --lookback on|off --harmony-plan on|off "
-         "--seed N --resume MODEL "
-         "...] "
+         "--tracks 1,2 --epochs N --hidden N --layers N --noise N --bar-steps N --steps-per-beat "
+         "N --hold on|off --lookback on|off --harmony-plan on|off --seed N --resume MODEL ...] "
          "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "
          "unless --epochs gives one; 0 = until it stops improving)] [--launch N: N local "
          "data-parallel ranks | --distributed: one rank of a group that RANK, WORLD_SIZE, "
@@ -41,9 +38,10 @@ const std::vector<CommandInfo>& commands() {
          "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
          "[--noise-carry R] [--rhythm-odds A,B|off] [--key-odds K|off] [--progressions on|off] "
-         "--out OUT.mid   (takes' closeness, NLL, copies; --candidates: the best of many; "
-         "--noise-carry, --progressions: a GAN's noise and harmony bar to bar; --rhythm-odds, "
-         "--key-odds: a new note's odds by the bar before's rhythm, outside the key)",
+         "[--max-poly N] [--hold-odds H] --out OUT.mid   (takes' closeness, NLL, copies; "
+         "--candidates: the best of many; --noise-carry, --progressions, --hold-odds: a GAN's "
+         "noise, harmony, held notes; --rhythm-odds, --key-odds: new notes by the bar's rhythm, "
+         "the key)",
          runGenerate},
         {"models",
          "models                           the built-in models (builtin:NAME) and your own: kind, "
@@ -51,14 +49,16 @@ const std::vector<CommandInfo>& commands() {
          runModels},
         {"eval",
          "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds A,B "
-         "--key-odds K --progressions on|off --sampling-seed N --windows N --takes-out DIR]   NLL "
-         "per step on held-out files; --metrics (and a GAN): its continuations' music metrics",
+         "--key-odds K --progressions on|off --max-poly N --hold-odds H --sampling-seed N "
+         "--windows N --takes-out DIR]   NLL a step on held-out files; --metrics (and a GAN): "
+         "music metrics",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
          "--temperature T --top-p P --noise-carry R --rhythm-odds A,B --key-odds K --progressions "
-         "on|off --sampling-seed N --windows N --takes-out DIR]   JSB test NLL (and metrics)",
+         "on|off --max-poly N --hold-odds H --sampling-seed N --windows N --takes-out DIR]   JSB "
+         "NLL, metrics",
          runEvalJsb},
         {"eval-infill",
          "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "

@@ -91,6 +91,14 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         if (m.sampling.choseHarmony()) {
             sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
             sampling["harmonyProgressions"] = m.sampling.harmonyProgressions;
+            if (!m.sampling.triedPolyphony.empty()) { // absent before session 23: not tried
+                sampling["triedPolyphony"] = pairsToJson(m.sampling.triedPolyphony);
+                sampling["maxPolyphony"] = m.sampling.maxPolyphony;
+            }
+            if (!m.sampling.triedHold.empty()) { // absent before session 23: not tried
+                sampling["triedHold"] = pairsToJson(m.sampling.triedHold);
+                sampling["holdOdds"] = m.sampling.holdOdds;
+            }
         }
         o["sampling"] = sampling;
     }
@@ -140,6 +148,12 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         if (m.sampling.choseHarmony()) { // a GAN's: its own decoding's rhythm
             m.sampling.rhythm = {};
             m.sampling.harmonyProgressions = sampling["harmonyProgressions"].toBool(false);
+            m.sampling.triedPolyphony = pairsFromJson(sampling["triedPolyphony"]);
+            const int cap = sampling["maxPolyphony"].toInt(0);
+            m.sampling.maxPolyphony = cap > 0 && cap <= 128 ? cap : 0; // else no cap
+            m.sampling.triedHold = pairsFromJson(sampling["triedHold"]);
+            const double hold = sampling["holdOdds"].toDouble(-1);
+            m.sampling.holdOdds = hold > 0 && hold <= 1000 ? hold : -1; // else the decoding's
         }
     }
     m.programVersion = o["programVersion"].toString().toStdString();

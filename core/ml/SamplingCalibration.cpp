@@ -11,6 +11,36 @@ const std::vector<double>& calibrationTemperatures() {
     return temperatures;
 }
 
+const std::vector<double>& ganHoldOddsTried() {
+    static const std::vector<double> odds{5, 3, 2};
+    return odds;
+}
+
+std::vector<int> polyphonyCapsTried(const std::vector<FrameSequence>& pieces) {
+    std::vector<long> steps; // steps[n]: sounding steps with n pitches
+    long sounding = 0;
+    for (const FrameSequence& piece : pieces)
+        for (int t = 0; t < piece.steps; ++t) {
+            const int n = piece.notesAt(t);
+            if (n == 0)
+                continue;
+            if (std::size_t(n) >= steps.size())
+                steps.resize(std::size_t(n) + 1);
+            ++steps[std::size_t(n)];
+            ++sounding;
+        }
+    std::vector<int> caps;
+    long within = 0;
+    for (std::size_t n = 1; n < steps.size(); ++n) {
+        within += steps[n];
+        for (const long share : {90, 99})
+            if (100 * (within - steps[n]) < share * sounding && 100 * within >= share * sounding &&
+                (caps.empty() || caps.back() != int(n) + 1))
+                caps.push_back(int(n) + 1);
+    }
+    return caps;
+}
+
 namespace {
 
 // Up to `count` of `pieces`, evenly spread (a bounded copy of a large training set).
@@ -60,10 +90,35 @@ double closenessOf(const SequenceModel& model, const ContinuationWindows& window
     return sum / draws;
 }
 
+// Each of `values` set into `settings` by `set`, read over a GAN's draws; (value, closeness)
+// appended to `tried`. The closest beating `best` becomes `chosen` and `best` (a tie keeps
+// `chosen`), and `settings` keeps `chosen` for the choices after. False when cancelled.
+template <typename Value, typename Set>
+bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel& model,
+                 const ContinuationWindows& windows, const std::atomic<bool>* cancel,
+                 const MetricOptions& options, SampleRequest& settings, double& best, Value& chosen,
+                 std::vector<std::pair<double, double>>& tried) {
+    for (const Value value : values) {
+        set(settings, value);
+        const double closeness =
+            closenessOf(model, windows, settings, kGanCalibrationDraws, cancel, options);
+        if (closeness < 0)
+            return false;
+        tried.emplace_back(double(value), closeness);
+        if (closeness > best) {
+            best = closeness;
+            chosen = value;
+        }
+    }
+    set(settings, chosen);
+    return true;
+}
+
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
+// Then its cap on notes at once, from `music`'s voices, and then its hold odds.
 bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows,
-                  const std::atomic<bool>* cancel, const MetricOptions& options, double margin,
-                  SamplingCalibration& out) {
+                  const std::vector<FrameSequence>& music, const std::atomic<bool>* cancel,
+                  const MetricOptions& options, double margin, SamplingCalibration& out) {
     SamplingCalibration result;
     result.rhythm = {}; // the GAN's own decoding
     SampleRequest settings;
@@ -79,6 +134,14 @@ bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows
     result.triedProgressions.emplace_back(1.0, progressions);
     result.harmonyProgressions = progressions > eachBar + margin / 2;
     result.closeness = result.harmonyProgressions ? progressions : eachBar;
+    settings.harmonyProgressions = result.harmonyProgressions;
+    const auto setCap = [](SampleRequest& r, int cap) { r.constraints.maxPolyphony = cap; };
+    const auto setHold = [](SampleRequest& r, double odds) { r.holdOdds = odds; };
+    if (!keepClosest(polyphonyCapsTried(music), setCap, model, windows, cancel, options, settings,
+                     result.closeness, result.maxPolyphony, result.triedPolyphony) ||
+        !keepClosest(ganHoldOddsTried(), setHold, model, windows, cancel, options, settings,
+                     result.closeness, result.holdOdds, result.triedHold))
+        return false;
     out = result;
     return true;
 }
@@ -107,7 +170,8 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
     if (windows.primers.empty())
         return false;
     if (gan)
-        return calibrateGan(model, windows, cancel, options, margin, out);
+        return calibrateGan(model, windows, trainingPieces ? *trainingPieces : pieces, cancel,
+                            options, margin, out);
     SamplingCalibration result;
     double best = -1;
     // The Markov model's sampler does not read the rhythm odds.
@@ -150,6 +214,45 @@ std::string closenessList(const std::vector<std::pair<double, double>>& tried) {
     return text;
 }
 
+// The closeness of a GAN's chosen harmony, and of its chosen cap on notes at once.
+double harmonyCloseness(const SamplingCalibration& c) {
+    return c.harmonyProgressions ? c.triedProgressions.front().second : c.tried.front().second;
+}
+double capCloseness(const SamplingCalibration& c) {
+    for (const auto& [cap, closeness] : c.triedPolyphony)
+        if (int(cap) == c.maxPolyphony)
+            return closeness;
+    return harmonyCloseness(c); // no cap
+}
+
+// "; `chosen` (closeness `before` 0.742, 5: 0.767, ...)": a GAN's choice after the one that
+// read `base`, and the values it tried; "" when it tried none.
+std::string ganChoice(const std::string& chosen, const char* before, double base,
+                      const std::vector<std::pair<double, double>>& tried) {
+    if (tried.empty())
+        return {};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (closeness %s %.3f", before, base);
+    std::string text = "; " + chosen + buf;
+    for (const auto& [value, closeness] : tried) {
+        std::snprintf(buf, sizeof buf, ", %g: %.3f", value, closeness);
+        text += buf;
+    }
+    return text + ")";
+}
+
+// "; at most 5 notes at once (closeness without a cap 0.742, 5: 0.767); notes held at odds 3
+// (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778)", as far as tried.
+std::string capAndHold(const SamplingCalibration& c) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "at most %d notes at once", c.maxPolyphony);
+    std::string text = ganChoice(c.maxPolyphony > 0 ? buf : "no cap on notes at once",
+                                 "without a cap", harmonyCloseness(c), c.triedPolyphony);
+    std::snprintf(buf, sizeof buf, "notes held at odds %g", c.holdOdds);
+    return text + ganChoice(c.holdOdds >= 0 ? buf : "notes held at the decoding's own odds",
+                            "at the decoding's own", capCloseness(c), c.triedHold);
+}
+
 } // namespace
 
 std::string describeCalibration(const SamplingCalibration& calibration) {
@@ -164,7 +267,7 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
                                                       : "matched to each bar written",
                       calibration.tried.front().second,
                       calibration.triedProgressions.front().second);
-        return buf;
+        return buf + capAndHold(calibration);
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "temperature %.1f", calibration.temperature);

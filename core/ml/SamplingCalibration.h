@@ -32,6 +32,15 @@ struct SamplingCalibration {
     // then holds the draw matched to each bar written). Empty: not tried (other kinds).
     bool harmonyProgressions = false;
     std::vector<std::pair<double, double>> triedProgressions;
+    // A GAN with a harmony plan: the most notes its takes sound at once
+    // (SampleConstraints::maxPolyphony; 0 = no cap); `triedPolyphony` the (cap, closeness)
+    // pairs read beside no cap, with the harmony chosen (empty: not tried).
+    int maxPolyphony = 0;
+    std::vector<std::pair<double, double>> triedPolyphony;
+    // And its hold odds (SampleRequest::holdOdds; negative = its decoding's own), with the cap
+    // chosen; `triedHold` as `triedPolyphony` (empty: not tried).
+    double holdOdds = -1;
+    std::vector<std::pair<double, double>> triedHold;
     bool calibrated() const { return closeness >= 0; }
     // A GAN's calibration: it chose how its harmony moves (and nothing of a temperature).
     bool choseHarmony() const { return !triedProgressions.empty(); }
@@ -48,6 +57,12 @@ constexpr std::size_t kGanCalibrationWindows = 192;
 
 // The temperatures tried, from 1.0 down.
 const std::vector<double>& calibrationTemperatures();
+// The hold odds a GAN's calibration tries beside its decoding's own (10, chosen in session 18
+// for a generator trained by the critic alone): a generator trained to its harmony plan's
+// targets holds its notes longer by itself (qualified-note ratio 0.77 against JSB's 0.66 at
+// 10, 0.67 at 2), and its takes came closer to both corpora's at lower odds
+// (docs/results.md, session 23).
+const std::vector<double>& ganHoldOddsTried();
 
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
@@ -67,12 +82,25 @@ const std::vector<double>& calibrationTemperatures();
 // bars of its own length, over kGanCalibrationDraws draws of up to kGanCalibrationWindows
 // validation windows (not `maxWindows`) and none of the training pieces' (its plan holds their
 // bars: on them both draws follow the training pieces): progressions must win by `margin` / 2
-// over the draws' mean. A GAN without a plan has nothing to choose (false).
+// over the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
+// polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
+// and no cap (a tie: no cap), and with that cap the closest of its decoding's hold odds and
+// ganHoldOddsTried() (a tie: its own). A GAN without a plan has nothing to choose (false).
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,
                        std::size_t maxWindows = 48, double margin = 0.02,
                        std::size_t minWindows = 12);
+
+// The caps on notes at once a GAN's calibration tries: one more than the most pitches the
+// music sounds at once at 90% of its sounding steps, and at 99% (once where they agree). A GAN
+// sounds more at once than its music (JSB's chorales never more than 4 at a step, session 22's
+// GAN more than 4 at 46% of its steps), and keeps the most probable notes under a cap; but a cap
+// at the music's own count cut too much (JSB valid: 15.0 of 20 gates capped at 4, 18.0 at 5,
+// 17.0 without). At 90% the counts are JSB's 4 and simutrans' 9, where the caps measured best
+// (5 on JSB; 10 of 6, 8 and 10 on simutrans); at 99%, 4 and 13 (docs/results.md, session 23).
+// Empty when no step sounds.
+std::vector<int> polyphonyCapsTried(const std::vector<FrameSequence>& pieces);
 
 // "temperature 0.8, chosen on validation (closeness 1.0: 0.157, 0.9: 0.239, ...; keeping the
 // bar's rhythm 1.0: 0.150, ...)", "temperature 0.9 and the bar's rhythm kept, chosen on ...",

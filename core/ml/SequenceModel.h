@@ -141,6 +141,11 @@ struct SampleRequest {
     // depends on the music, so each GAN chooses on validation (SamplingCalibration); other
     // kinds ignore it.
     bool harmonyProgressions = false;
+    // A GAN's decoding: the odds of a pitch that sounds at the step before to go on sounding
+    // are multiplied by this (neural/GanBars.h, BarDecoding::holdOdds); negative = the
+    // decoding's own (10). How long the notes come out depends on how the generator was
+    // trained, so each GAN chooses on validation (SamplingCalibration); other kinds ignore it.
+    double holdOdds = -1;
     SampleConstraints constraints;
 };
 // SampleRequest::noiseCarry when a request leaves it to the model.

@@ -66,13 +66,43 @@ private:
     bool m_needsRhythm;
 };
 
+// `take` with `extra` more pitches sounding above it at every step (from MIDI pitch 96 down),
+// and then only its `cap` lowest at a step (0: no cap), as a sampler keeps to a cap.
+FrameSequence thickened(FrameSequence take, int extra, int cap) {
+    const RepresentationConfig rep;
+    for (int t = 0; t < take.steps; ++t) {
+        for (int k = 0; k < extra; ++k) { // held from the first step
+            const std::size_t at =
+                std::size_t(t) * take.pitches + std::size_t(96 - k - rep.lowPitch);
+            take.sounding[at] = 1;
+            if (!take.onset.empty())
+                take.onset[at] = t == 0;
+        }
+        int n = 0;
+        for (int p = 0; p < take.pitches; ++p) {
+            const std::size_t at = std::size_t(t) * take.pitches + std::size_t(p);
+            if (take.sounding[at] && cap > 0 && ++n > cap)
+                take.sounding[at] = take.onset[at] = 0;
+        }
+    }
+    return take;
+}
+
+// A GAN with a harmony plan, or without one (`plan`).
+ModelConfig ganConfig(bool plan) {
+    ModelConfig c;
+    c.kind = ModelKind::Gan;
+    c.harmonyPlan = plan;
+    return c;
+}
+
 // A GAN whose takes continue the primer's bar only with (`closeWith`) or only without the
-// harmony plan's progressions (SampleRequest::harmonyProgressions), and noise otherwise; it
-// records the rhythm odds and temperatures it was asked for.
+// harmony plan's progressions (SampleRequest::harmonyProgressions), and noise otherwise. It
+// records the rhythm odds, temperatures and caps on notes at once it was asked for.
 class HarmonyModel : public StubModel {
 public:
     explicit HarmonyModel(bool closeWith, bool plan = true)
-        : StubModel(configOf(plan)), m_closeWith(closeWith) {}
+        : StubModel(ganConfig(plan)), m_closeWith(closeWith) {}
     std::vector<FrameSequence> sample(const SampleRequest& r,
                                       const std::atomic<bool>* cancel) const override {
         if (cancel && cancel->load())
@@ -81,6 +111,7 @@ public:
         rhythmAlwaysDefault = rhythmAlwaysDefault && r.rhythm.isDefault();
         temperatureAlwaysOne = temperatureAlwaysOne && r.temperature == 1.0;
         seeds.insert(r.seed);
+        caps.insert(r.constraints.maxPolyphony);
         if (r.harmonyProgressions != m_closeWith)
             return {noise(r.future, unsigned(r.seed) * 7)};
         return {primersLastBarAgain(r)};
@@ -88,15 +119,30 @@ public:
     mutable int calls = 0;
     mutable bool rhythmAlwaysDefault = true, temperatureAlwaysOne = true;
     mutable std::set<std::uint64_t> seeds;
+    mutable std::set<int> caps;
 
 private:
-    static ModelConfig configOf(bool plan) {
-        ModelConfig c;
-        c.kind = ModelKind::Gan;
-        c.harmonyPlan = plan;
-        return c;
-    }
     bool m_closeWith;
+};
+
+// A GAN whose takes continue the primer's bar, either way its harmony moves, with four notes
+// more at once above it (held), unless a cap cuts them (SampleConstraints::maxPolyphony); and
+// noise unless its notes are held at odds of 3 (SampleRequest::holdOdds) or its decoding's own.
+class ThickModel : public StubModel {
+public:
+    ThickModel() : StubModel(ganConfig(true)) {}
+    std::vector<FrameSequence> sample(const SampleRequest& r,
+                                      const std::atomic<bool>* cancel) const override {
+        if (cancel && cancel->load())
+            return {};
+        caps.insert(r.constraints.maxPolyphony);
+        holds.insert(r.holdOdds);
+        if (r.holdOdds >= 0 && r.holdOdds != 3)
+            return {noise(r.future, unsigned(r.seed) * 7)};
+        return {thickened(primersLastBarAgain(r), 4, r.constraints.maxPolyphony)};
+    }
+    mutable std::set<int> caps;
+    mutable std::set<double> holds;
 };
 
 // Pieces that repeat one bar, in three keys: what follows a bar is that bar again. 20 bars
@@ -274,8 +320,13 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_DOUBLE_EQ(c.temperature, 1.0);
     EXPECT_TRUE(along.rhythmAlwaysDefault);
     EXPECT_TRUE(along.temperatureAlwaysOne);
-    // 12 windows, each way, each draw: the draws start from seeds 1, 1001, ...
-    EXPECT_EQ(along.calls, 2 * kGanCalibrationDraws * 12);
+    // 12 windows, each way, each cap on notes at once and each hold odds, each draw: the draws
+    // start from seeds 1, 1001, ... The cap makes no take closer here (a tie keeps none).
+    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size()) * kGanCalibrationDraws * 12);
+    EXPECT_EQ(along.caps, (std::set<int>{0, 3}));
+    EXPECT_EQ(c.maxPolyphony, 0);
+    EXPECT_LT(c.holdOdds, 0) << "the hold odds make no take closer either";
+    EXPECT_EQ(c.triedHold.size(), ganHoldOddsTried().size());
     EXPECT_EQ(along.seeds.count(1u + 1000u), 1u);
     EXPECT_EQ(describeCalibration(c).rfind("harmony along the training music's progressions, "
                                            "chosen on validation (closeness matched to each bar ",
@@ -299,6 +350,91 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_EQ(noPlan.calls, 0);
 }
 
+// The caps tried sit one above the notes at once of 90% and of 99% of the music's sounding
+// steps.
+TEST(SamplingCalibration, TriesCapsOnNotesAtOnceAboveTheMusicsVoices) {
+    // The arpeggio over a held bass: two at once throughout.
+    EXPECT_EQ(polyphonyCapsTried(repeatingPieces()), (std::vector<int>{3}));
+    // A piece of `steps` steps sounding `notes` at once each, in turn, and one silent step.
+    const auto piece = [](std::vector<std::pair<int, int>> notesAndSteps) {
+        FrameSequence seq;
+        int steps = 1;
+        for (const auto& [notes, count] : notesAndSteps)
+            steps += count;
+        seq.resize(steps, 88, true);
+        int t = 1;
+        for (const auto& [notes, count] : notesAndSteps)
+            for (int k = 0; k < count; ++k, ++t)
+                for (int p = 0; p < notes; ++p)
+                    seq.sounding[std::size_t(t) * 88 + std::size_t(40 + p)] = 1;
+        return seq;
+    };
+    // Four at once at 99 steps in 100 sets both; a cluster of 9 at the 100th does not.
+    EXPECT_EQ(polyphonyCapsTried({piece({{4, 99}, {9, 1}})}), (std::vector<int>{5}));
+    EXPECT_EQ(polyphonyCapsTried({piece({{4, 98}, {5, 1}, {9, 1}})}), (std::vector<int>{5, 6}));
+    EXPECT_EQ(polyphonyCapsTried({piece({{4, 85}, {5, 10}, {9, 5}})}), (std::vector<int>{6, 10}));
+    // Over all the pieces given.
+    EXPECT_EQ(polyphonyCapsTried({piece({{4, 85}}), piece({{5, 10}, {9, 5}})}),
+              (std::vector<int>{6, 10}));
+    EXPECT_TRUE(polyphonyCapsTried({}).empty());
+}
+
+// A GAN that sounds more notes at once than its music keeps the cap whose takes are closest.
+// The caps come from the training pieces: here their melody alone (one at once: cap 2),
+// so that capped at 2 the takes keep the validation bars' bass and arpeggio and nothing more.
+TEST(SamplingCalibration, AGanThickerThanItsMusicChoosesACapOnNotesAtOnce) {
+    std::vector<FrameSequence> melodies = repeatingPieces();
+    for (FrameSequence& piece : melodies)
+        for (int t = 0; t < piece.steps; ++t)
+            for (int p = 0; p < 60 - RepresentationConfig{}.lowPitch; ++p)
+                piece.sounding[std::size_t(t) * piece.pitches + std::size_t(p)] = 0;
+    ASSERT_EQ(polyphonyCapsTried(melodies), (std::vector<int>{2}));
+    SamplingCalibration c;
+    const ThickModel thick;
+    ASSERT_TRUE(calibrateSampling(thick, repeatingPieces(), nullptr, c, &melodies));
+    EXPECT_EQ(c.maxPolyphony, 2) << describeCalibration(c);
+    EXPECT_EQ(thick.caps, (std::set<int>{0, 2}));
+    ASSERT_EQ(c.triedPolyphony.size(), 1u);
+    EXPECT_DOUBLE_EQ(c.triedPolyphony[0].first, 2);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedPolyphony[0].second);
+    EXPECT_FALSE(c.harmonyProgressions) << "a tie";
+    EXPECT_GT(c.triedPolyphony[0].second, c.tried[0].second + 0.2);
+    EXPECT_NE(describeCalibration(c).find("; at most 2 notes at once (closeness without a cap "),
+              std::string::npos)
+        << describeCalibration(c);
+    // Then the hold odds, with the cap chosen: at 3 as close as the decoding's own (a tie).
+    EXPECT_LT(c.holdOdds, 0) << describeCalibration(c);
+    EXPECT_EQ(thick.holds.size(), 1 + ganHoldOddsTried().size());
+    ASSERT_EQ(c.triedHold.size(), ganHoldOddsTried().size());
+    for (const auto& [odds, closeness] : c.triedHold)
+        EXPECT_EQ(closeness == c.closeness, odds == 3) << describeCalibration(c);
+}
+
+// A GAN whose notes come closest held at other odds than its decoding's keeps those odds.
+TEST(SamplingCalibration, AGanChoosesTheOddsItsNotesAreHeldAt) {
+    class HeldModel : public StubModel {
+    public:
+        HeldModel() : StubModel(ganConfig(true)) {}
+        std::vector<FrameSequence> sample(const SampleRequest& r,
+                                          const std::atomic<bool>* cancel) const override {
+            if (cancel && cancel->load())
+                return {};
+            if (r.holdOdds != 2)
+                return {noise(r.future, unsigned(r.seed) * 7)};
+            return {primersLastBarAgain(r)};
+        }
+    };
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(HeldModel(), repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.holdOdds, 2) << describeCalibration(c);
+    EXPECT_EQ(c.maxPolyphony, 0);
+    EXPECT_GT(c.closeness, c.tried[0].second + 0.2);
+    EXPECT_NE(
+        describeCalibration(c).find("; notes held at odds 2 (closeness at the decoding's own "),
+        std::string::npos)
+        << describeCalibration(c);
+}
+
 // A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
@@ -308,6 +444,10 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.tried = {{1.0, 0.77}};
     meta.sampling.triedProgressions = {{1.0, 0.8}};
     meta.sampling.harmonyProgressions = true;
+    meta.sampling.triedPolyphony = {{5, 0.82}, {7, 0.79}};
+    meta.sampling.maxPolyphony = 5;
+    meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
+    meta.sampling.holdOdds = 3;
     const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
@@ -317,7 +457,19 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_EQ(back.tried, meta.sampling.tried);
     EXPECT_TRUE(back.rhythm.isDefault());
     EXPECT_TRUE(back.triedWithRhythm.empty());
+    EXPECT_EQ(back.triedPolyphony, meta.sampling.triedPolyphony);
+    EXPECT_EQ(back.maxPolyphony, 5);
+    EXPECT_EQ(back.triedHold, meta.sampling.triedHold);
+    EXPECT_DOUBLE_EQ(back.holdOdds, 3);
 
     meta.sampling.harmonyProgressions = false;
     EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);
+    // Chosen before caps and hold odds were tried (session 22): no cap, the decoding's odds.
+    meta.sampling.triedPolyphony.clear();
+    meta.sampling.triedHold.clear();
+    const SamplingCalibration older = savedAndLoaded(meta).metadata.sampling;
+    EXPECT_EQ(older.maxPolyphony, 0);
+    EXPECT_TRUE(older.triedPolyphony.empty());
+    EXPECT_LT(older.holdOdds, 0);
+    EXPECT_TRUE(older.triedHold.empty());
 }

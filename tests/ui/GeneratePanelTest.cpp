@@ -127,6 +127,10 @@ protected:
             meta.sampling.tried = {{1.0, 0.77}};
             meta.sampling.triedProgressions = {{1.0, 0.8}};
             meta.sampling.harmonyProgressions = true;
+            meta.sampling.triedPolyphony = {{2, 0.82}, {4, 0.81}};
+            meta.sampling.maxPolyphony = 2;
+            meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
+            meta.sampling.holdOdds = 3;
         }
         const QString path =
             m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
@@ -303,8 +307,9 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
 }
 
-// A GAN's choice of how its harmony moves goes into every run's request, as its rhythm does;
-// a model that chose nothing keeps each bar's match.
+// A GAN's choice of how its harmony moves, of its cap on notes at once and of its hold odds
+// goes into every run's request, as its rhythm does; a model that chose nothing keeps each
+// bar's match, no cap and the decoding's own odds.
 TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     const QString harmonyPath = addCalibratedModel(true);
     const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
@@ -317,10 +322,42 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     m_panel->useModelSampling(request);
     EXPECT_TRUE(request.harmonyProgressions);
     EXPECT_TRUE(request.rhythm.isDefault()) << "the GAN's own decoding";
+    EXPECT_EQ(request.constraints.maxPolyphony, 2);
+    EXPECT_DOUBLE_EQ(request.holdOdds, 3);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
     models->setCurrentIndex(trained);
     m_panel->useModelSampling(request);
     EXPECT_FALSE(request.harmonyProgressions);
+    EXPECT_EQ(request.constraints.maxPolyphony, 0);
+    EXPECT_LT(request.holdOdds, 0) << "the decoding's own";
+}
+
+// Voices "as the track" on a track of chords: a GAN's cap on notes at once, as it chose on
+// validation; no limit from a model that chose none. The voices used are in the provenance.
+TEST_F(GeneratePanelTest, AGansCapOnNotesAtOnceHoldsOnATrackOfChords) {
+    const QString capped = addCalibratedModel(true);
+    const model::TrackId chords = melodyAndChords(m_window.song()).chords;
+    ASSERT_NE(chords, model::kNoTrack);
+    m_window.pianoRoll()->setActiveTrack(chords);
+    m_panel->variationsBox()->setValue(4);
+    ASSERT_EQ(m_panel->voicesBox()->value(), 0); // as the track
+    QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
+    ASSERT_NE(models, nullptr);
+    const auto voicesUsed = [&](int row) {
+        models->setCurrentIndex(row);
+        EXPECT_EQ(run(m_panel->generateButton()), GeneratePanel::State::Done);
+        int most = 0;
+        for (const GeneratePanel::Variation& v : m_panel->variations())
+            most = std::max(most, mostNotesAtOnce(v.notes));
+        return std::make_pair(
+            m_panel->takes().back().provenance.constraints.value("voices").toInt(), most);
+    };
+    const auto [uncappedVoices, uncappedMost] = voicesUsed(rowOf(m_modelPath));
+    EXPECT_EQ(uncappedVoices, 0);
+    EXPECT_GT(uncappedMost, 2) << "the chords the model learned";
+    const auto [cappedVoices, cappedMost] = voicesUsed(rowOf(capped));
+    EXPECT_EQ(cappedVoices, 2);
+    EXPECT_LE(cappedMost, 2);
 }
 
 TEST_F(GeneratePanelTest, DiscardRemovesTheVariationAndItsOverlay) {

@@ -287,19 +287,7 @@ TEST_F(GenerateTakesTest, AcceptSaysWhatChangesAndCanMergeOrMakeANewTrack) {
 // model learned chords from the other tracks); a chordal track gets no limit; a number given
 // holds. The voices used are in the take's provenance.
 TEST_F(GenerateTakesTest, AMelodyTrackGetsTakesOfOneNoteAtATime) {
-    const model::Song& song = m_window.song();
-    model::TrackId melody = model::kNoTrack, chords = model::kNoTrack;
-    for (std::size_t i = 0; i < song.tracks().size(); ++i) {
-        const model::Track& t = song.trackAt(i);
-        if (t.properties.channel == 9 || t.notes().empty())
-            continue;
-        bool overlaps = false;
-        for (std::size_t k = 1; k < t.notes().size(); ++k)
-            for (std::size_t j = 0; j < k; ++j)
-                overlaps =
-                    overlaps || t.notes()[j].start + t.notes()[j].length > t.notes()[k].start;
-        (overlaps ? chords : melody) = song.trackIdAt(i);
-    }
+    const auto [melody, chords] = melodyAndChords(m_window.song());
     ASSERT_NE(melody, model::kNoTrack);
     ASSERT_NE(chords, model::kNoTrack);
     m_window.pianoRoll()->setLoopRange(bar(0), bar(2));
@@ -307,34 +295,24 @@ TEST_F(GenerateTakesTest, AMelodyTrackGetsTakesOfOneNoteAtATime) {
     m_panel->variationsBox()->setValue(4);
     ASSERT_EQ(m_panel->voicesBox()->value(), 0); // as the track
 
-    const auto mostAtOnce = [](const std::vector<model::Note>& notes) {
-        int most = 0;
-        for (const model::Note& a : notes) {
-            int at = 0;
-            for (const model::Note& b : notes)
-                at += b.start <= a.start && a.start < b.start + b.length;
-            most = std::max(most, at);
-        }
-        return most;
-    };
     m_window.pianoRoll()->setActiveTrack(melody);
     ASSERT_EQ(generate(), GeneratePanel::State::Done);
     for (const GeneratePanel::Variation& v : m_panel->variations())
-        EXPECT_LE(mostAtOnce(v.notes), 1) << v.name.toStdString();
+        EXPECT_LE(mostNotesAtOnce(v.notes), 1) << v.name.toStdString();
     EXPECT_EQ(m_panel->takes().back().provenance.constraints.value("voices").toInt(), 1);
 
     m_window.pianoRoll()->setActiveTrack(chords);
     ASSERT_EQ(generate(), GeneratePanel::State::Done);
     int most = 0;
     for (const GeneratePanel::Variation& v : m_panel->variations())
-        most = std::max(most, mostAtOnce(v.notes));
+        most = std::max(most, mostNotesAtOnce(v.notes));
     EXPECT_GT(most, 1); // the chords the model learned
     EXPECT_EQ(m_panel->takes().back().provenance.constraints.value("voices").toInt(), 0);
 
     m_panel->voicesBox()->setValue(2);
     ASSERT_EQ(generate(), GeneratePanel::State::Done);
     for (const GeneratePanel::Variation& v : m_panel->variations())
-        EXPECT_LE(mostAtOnce(v.notes), 2) << v.name.toStdString();
+        EXPECT_LE(mostNotesAtOnce(v.notes), 2) << v.name.toStdString();
 }
 
 // A take whose model file is gone still shows, plays and accepts, and its provenance says the

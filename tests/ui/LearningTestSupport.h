@@ -21,6 +21,34 @@
 
 namespace torchestra::ui::test {
 
+// The most notes sounding at once among `notes`.
+inline int mostNotesAtOnce(const std::vector<model::Note>& notes) {
+    int most = 0;
+    for (const model::Note& a : notes) {
+        int at = 0;
+        for (const model::Note& b : notes)
+            at += b.start <= a.start && a.start < b.start + b.length;
+        most = std::max(most, at);
+    }
+    return most;
+}
+
+// The song's last pitched track (not drums, not empty) that plays one note at a time, and its
+// last that plays chords (notes overlapping); kNoTrack where there is none.
+struct MelodyAndChords {
+    model::TrackId melody = model::kNoTrack, chords = model::kNoTrack;
+};
+inline MelodyAndChords melodyAndChords(const model::Song& song) {
+    MelodyAndChords found;
+    for (std::size_t i = 0; i < song.tracks().size(); ++i) {
+        const model::Track& t = song.trackAt(i);
+        if (t.properties.channel == 9 || t.notes().empty())
+            continue;
+        (mostNotesAtOnce(t.notes()) > 1 ? found.chords : found.melody) = song.trackIdAt(i);
+    }
+    return found;
+}
+
 // The demo song three times under different names (so one file is held out for validation),
 // plus a file that is not MIDI at all.
 struct TrainingFiles {

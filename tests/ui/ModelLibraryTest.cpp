@@ -63,8 +63,8 @@ TEST(ModelLibraryTest, DescribeNamesTheTracksOnce) {
     EXPECT_FALSE(ModelLibrary::describe(entry).contains(QStringLiteral("track")));
 }
 
-// A GAN says how its harmony moves, as it chose on its validation files, and nothing of a
-// temperature or a rhythm it did not choose.
+// A GAN says how its harmony moves and its cap on notes at once, as it chose on its validation
+// files, and nothing of a temperature or a rhythm it did not choose.
 TEST(ModelLibraryTest, DescribeSaysHowAGansHarmonyMoves) {
     ml::ModelConfig config;
     config.kind = ml::ModelKind::Gan;
@@ -85,6 +85,13 @@ TEST(ModelLibraryTest, DescribeSaysHowAGansHarmonyMoves) {
     text = ModelLibrary::describe(entry);
     EXPECT_TRUE(text.endsWith(QStringLiteral(", harmony matched to each bar written, chosen on "
                                              "validation")))
+        << text.toStdString();
+    // With the cap on notes at once it chose.
+    entry.metadata.sampling.triedPolyphony = {{5, 0.82}, {7, 0.81}};
+    entry.metadata.sampling.maxPolyphony = 5;
+    text = ModelLibrary::describe(entry);
+    EXPECT_TRUE(text.endsWith(QStringLiteral(", harmony matched to each bar written and at most "
+                                             "5 notes at once, chosen on validation")))
         << text.toStdString();
 }
 

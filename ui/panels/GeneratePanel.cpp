@@ -414,9 +414,8 @@ ml::SampleRequest GeneratePanel::sampleRequest(const ml::RepresentationConfig& r
     request.constraints.highPitch = m_high->value();
     request.constraints.scaleMask = key.mask;
     request.constraints.density = m_density->value();
-    request.constraints.maxPolyphony = m_voices->value() > 0 ? m_voices->value()
-                                       : playsOneNoteAtATime(*m_song.track(track)) ? 1
-                                                                                   : 0;
+    if (m_voices->value() > 0 || playsOneNoteAtATime(*m_song.track(track))) // else the model's
+        request.constraints.maxPolyphony = std::max(m_voices->value(), 1);
     return request;
 }
 

@@ -186,6 +186,8 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     const ml::SamplingCalibration* sampling = modelSampling();
     request.rhythm = modelRhythm();
     request.harmonyProgressions = sampling && sampling->harmonyProgressions;
+    request.constraints.maxPolyphony = sampling ? sampling->maxPolyphony : 0;
+    request.holdOdds = sampling ? sampling->holdOdds : -1;
 }
 
 void GeneratePanel::showModel() {
@@ -312,8 +314,9 @@ QWidget* GeneratePanel::buildSettingsBox() {
     m_voices->setSpecialValueText(tr("as the track"));
     m_voices->setPrefix(tr("voices "));
     m_voices->setToolTip(tr("The most notes sounding at once. \u201cAs the track\u201d: one for a "
-                            "track that plays one note at a time (a melody, a sax), else no "
-                            "limit"));
+                            "track that plays one note at a time (a melody, a sax), else the "
+                            "model's choice (a GAN chooses a cap on its validation music), else "
+                            "no limit"));
     densityRow->addWidget(m_voices, 1);
     form->addRow(tr("Density"), densityRow);
     return settingsBox;

@@ -357,9 +357,14 @@ QString ModelLibrary::describe(const Entry& e) {
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
     if (e.metadata.sampling.calibrated() && e.metadata.sampling.choseHarmony())
-        text += e.metadata.sampling.harmonyProgressions
-                    ? tr(", harmony along the training music's progressions, chosen on validation")
-                    : tr(", harmony matched to each bar written, chosen on validation");
+        text +=
+            (e.metadata.sampling.harmonyProgressions
+                 ? tr(", harmony along the training music's progressions%1, chosen on "
+                      "validation")
+                 : tr(", harmony matched to each bar written%1, chosen on validation"))
+                .arg(e.metadata.sampling.maxPolyphony > 0
+                         ? tr(" and at most %1 notes at once").arg(e.metadata.sampling.maxPolyphony)
+                         : QString());
     else if (e.metadata.sampling.calibrated())
         text += e.metadata.sampling.keepsRhythm()
                     ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")

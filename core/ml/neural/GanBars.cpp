@@ -196,8 +196,11 @@ void decodeVelocities(const float* prob, const GanShape& shape, int steps, Frame
 
 } // namespace
 
-BarDecoding barDecoding(const RhythmOdds& rhythm) {
+BarDecoding barDecoding(const SampleRequest& request) {
     BarDecoding decoding;
+    const RhythmOdds& rhythm = request.rhythm;
+    if (request.holdOdds >= 0)
+        decoding.holdOdds = request.holdOdds;
     if (!rhythm.isDefault()) {
         decoding.startOdds = rhythm.startOdds;
         decoding.offBeatOdds = rhythm.offBeatOdds;
@@ -208,7 +211,7 @@ BarDecoding barDecoding(const RhythmOdds& rhythm) {
 KeyedDecoding::KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep,
                              int takes)
     : m_primer(request.primer), m_rep(rep), m_keepKey(keyOddsInEffect(request.outOfKeyOdds)),
-      m_decoding(barDecoding(request.rhythm)), m_tonics(std::size_t(std::max(0, takes)), -1),
+      m_decoding(barDecoding(request)), m_tonics(std::size_t(std::max(0, takes)), -1),
       m_outside(std::size_t(rep.pitches()), 0) {
     if (m_keepKey)
         m_decoding.outOfKeyOdds = request.outOfKeyOdds;

@@ -105,10 +105,11 @@ struct BarDecoding {
     double outOfKeyOdds = 1.0;
     const std::uint8_t* outsideKey = nullptr;
 };
-// The decoding with a request's rhythm odds in place of the defaults, where it gives them.
-BarDecoding barDecoding(const RhythmOdds& rhythm);
+// The decoding with a request's rhythm odds and hold odds (SampleRequest::rhythm, holdOdds) in
+// place of the defaults, where it gives them.
+BarDecoding barDecoding(const SampleRequest& request);
 
-// A request's decoding for each bar of each take: barDecoding(request.rhythm), and where the
+// A request's decoding for each bar of each take: barDecoding(request), and where the
 // request sets its key odds (SampleRequest::outOfKeyOdds) the take's key before the bar
 // (ml/KeyOdds.h: its own bars before, reaching back into the primer).
 class KeyedDecoding {

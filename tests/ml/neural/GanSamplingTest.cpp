@@ -120,3 +120,29 @@ TEST(GanSampling, OutOfKeyOddsKeepTheKeyOfTheMusicBefore) {
     request.outOfKeyOdds = 1.0;
     EXPECT_GT(outsideCMajor(inKey), 0);
 }
+
+// The hold odds (SampleRequest::holdOdds) weigh a sounding pitch's odds to go on sounding: the
+// same draws of a random generator, whose probabilities are middling, hold their notes longer
+// at higher odds.
+TEST(GanSampling, HoldOddsSetHowLongNotesLast) {
+    const ModelConfig config = toyGanConfig();
+    std::string error;
+    const std::unique_ptr<GanModel> model = createGanModel(config, 13, error);
+    ASSERT_NE(model, nullptr) << error;
+    SampleRequest request = fourBarsAfterTheChord(config.representation);
+    const auto stepsANote = [&](double holdOdds) {
+        request.holdOdds = holdOdds;
+        long sounding = 0, onsets = 0;
+        for (const FrameSequence& take : model->sample(request, nullptr))
+            for (int t = 0; t < take.steps; ++t)
+                for (int p = 0; p < take.pitches; ++p) {
+                    sounding += take.sounds(t, p);
+                    onsets += take.sounds(t, p) && take.starts(t, p);
+                }
+        EXPECT_GT(onsets, 0) << "hold odds " << holdOdds;
+        return double(sounding) / double(std::max(1L, onsets));
+    };
+    const double low = stepsANote(0.2), even = stepsANote(1), own = stepsANote(-1);
+    EXPECT_GT(even, low);
+    EXPECT_GT(own, even) << "the decoding's own odds, 10";
+}
