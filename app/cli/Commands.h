@@ -31,6 +31,7 @@ int runRecord(const std::vector<std::string>& args);
 int runSoundFonts(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
 int runCorpus(const std::vector<std::string>& args);
+int runCalibrate(const std::vector<std::string>& args);
 
 // The table main() dispatches on; one line per command.
 const std::vector<CommandInfo>& commands();

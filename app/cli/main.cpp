@@ -10,18 +10,11 @@
 
 namespace torchestra::cli {
 
-const std::vector<CommandInfo>& commands() {
-    static const std::vector<CommandInfo> table = {
-        {"inspect", "inspect FILE [--json]            what a MIDI file or a project holds",
-         runInspect},
-        {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
-         runConvert},
-        {"corpus",
-         "corpus build DIRS_OR_FILES... --out CORPUS [--valid-permille 50 --threads N --tracks 1,2 "
-         "--steps-per-beat N --shard-mb 64] | corpus report CORPUS   MIDI files turned into a "
-         "sharded corpus once (re-runs read only new or changed files), with a report of every "
-         "file's fate",
-         runCorpus},
+namespace {
+
+// The learning commands, in the order the usage lists them (after inspect, convert, corpus).
+std::vector<CommandInfo> learningCommands() {
+    return {
         {"train",
          "train --model markov|rnn|lstm|gan [--head independent|autoregressive] --out MODEL "
          "FILES_OR_DIRS...|--corpus CORPUS [--data-memory-mb MB: held in memory up to this "
@@ -76,18 +69,48 @@ const std::vector<CommandInfo>& commands() {
          "[--per-track] [--excerpts BARS] [--json]   music metrics side by side, with "
          "distribution overlaps",
          runMetrics},
-        {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV",
-         runRender},
-        {"play", "play IN.mid [--midi-out NAME|INDEX] [--loop-bars A:B]  play to a port or audio",
-         runPlay},
-        {"ports", "ports                            MIDI inputs/outputs and their API", runPorts},
-        {"soundfonts",
-         "soundfonts                       the SoundFont render and play use, and where it was "
-         "looked for (exit 1: none found)",
-         runSoundFonts},
-        {"record", "record --midi-in NAME --seconds N --out take.mid [--thru OUT]  record input",
-         runRecord},
+        {"calibrate",
+         "calibrate --model MODEL [--training DIR] [--out MODEL2] VALID_FILES... | --data "
+         "JSB.json   the sampling choices training ends with, made again by this program on a "
+         "trained model and saved in its checkpoint (the model itself unchanged)",
+         runCalibrate},
     };
+}
+
+} // namespace
+
+const std::vector<CommandInfo>& commands() {
+    static const std::vector<CommandInfo> table = [] {
+        std::vector<CommandInfo> all = {
+            {"inspect", "inspect FILE [--json]            what a MIDI file or a project holds",
+             runInspect},
+            {"convert", "convert IN OUT [--format 0|1] [--no-running-status]  rewrite a MIDI file",
+             runConvert},
+            {"corpus",
+             "corpus build DIRS_OR_FILES... --out CORPUS [--valid-permille 50 --threads N --tracks "
+             "1,2 --steps-per-beat N --shard-mb 64] | corpus report CORPUS   MIDI files turned "
+             "into a sharded corpus once (re-runs read only new or changed files), with a report "
+             "of every file's fate",
+             runCorpus},
+            {"render", "render IN.mid OUT.wav [--soundfont F] [--sample-rate R]  render to WAV",
+             runRender},
+            {"play",
+             "play IN.mid [--midi-out NAME|INDEX] [--loop-bars A:B]  play to a port or audio",
+             runPlay},
+            {"ports", "ports                            MIDI inputs/outputs and their API",
+             runPorts},
+            {"soundfonts",
+             "soundfonts                       the SoundFont render and play use, and where it was "
+             "looked for (exit 1: none found)",
+             runSoundFonts},
+            {"record",
+             "record --midi-in NAME --seconds N --out take.mid [--thru OUT]  record input",
+             runRecord},
+        };
+        const std::vector<CommandInfo> learning = learningCommands();
+        all.insert(all.begin() + 3, learning.begin(), learning.end());
+        return all;
+    }();
     return table;
 }
 

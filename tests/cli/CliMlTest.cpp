@@ -1,4 +1,5 @@
 // The learning commands end to end, through the real binary: train, generate, eval, eval-jsb.
+#include "CliCheckpointUtil.h"
 #include "CliTestUtil.h"
 #include "common/TestNotes.h"
 
@@ -24,20 +25,6 @@ std::string lastLine(const std::string& s) {
         t.pop_back();
     const auto nl = t.rfind('\n');
     return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
-// A checkpoint's metadata, read from its header (16 bytes of magic, the version, the header's
-// size, then the header as JSON); empty if unreadable.
-QJsonObject checkpointMetadata(const std::string& checkpoint) {
-    const std::string bytes = slurp(checkpoint);
-    std::uint32_t size = 0;
-    if (bytes.size() < 24)
-        return {};
-    std::memcpy(&size, bytes.data() + 20, sizeof size);
-    if (bytes.size() < 24 + std::size_t(size))
-        return {};
-    return QJsonDocument::fromJson(QByteArray(bytes.data() + 24, qsizetype(size)))["metadata"]
-        .toObject();
 }
 
 // The learning rate of each epoch in a checkpoint's history.
@@ -93,14 +80,7 @@ TEST(CliMl, MarkovTrainsGeneratesInKeyAndIsReproducible) {
 // Training ends by choosing the temperature the model's continuations of its validation files
 // are closest at; it is kept in the checkpoint, and generate starts from it unless told.
 TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
-    // Two validation files of 32 bars: 12 windows of a primer bar and four bars, the fewest
-    // it chooses on.
-    const std::string valid = tempDir() + "/long-valid";
-    std::filesystem::create_directories(valid);
-    for (int i = 0; i < 2; ++i)
-        ASSERT_EQ(midi::writeMidiFile(valid + "/long" + std::to_string(i) + ".mid",
-                                      cMajorSong(10 + i, 32)),
-                  "");
+    const std::string valid = longValidFolder();
     const std::string model = tempDir() + "/markov-calibrated.tcm";
     RunResult train =
         runCli("train --model markov --valid " + valid + " --out " + model + " " + songFolder());
