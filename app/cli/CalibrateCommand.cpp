@@ -102,8 +102,8 @@ int runCalibrate(const std::vector<std::string>& rawArgs) {
                   << (interruptFlag().load()
                           ? std::string("cancelled; ") + reference + " is unchanged"
                           : "nothing to choose on these files (a GAN without a harmony plan "
-                            "chooses nothing; other models need 12 windows of a primer bar and "
-                            "four bars in the validation files); " +
+                            "has nothing to choose, and every model needs 12 windows of a primer "
+                            "bar and four bars in the validation files); " +
                                 reference + " is unchanged")
                   << "\n";
         return 1;
