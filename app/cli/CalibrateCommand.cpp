@@ -32,10 +32,7 @@ std::string readPieces(const CliArgs& args, const ml::SequenceModel& model,
                        const ml::TrainingMetadata& metadata, ml::Dataset& valid,
                        std::vector<ml::FrameSequence>& training) {
     if (auto data = args.value("data")) {
-        std::string path = *data;
-        if (std::filesystem::is_directory(path))
-            path += "/jsb-chorales-16th.json";
-        if (std::string err = ml::loadJsbDataset(path, valid); !err.empty())
+        if (std::string err = ml::loadJsbDataset(jsbDataFile(*data), valid); !err.empty())
             return err;
         if (model.representation() != valid.representation)
             return *args.value("model") + ": the model was not trained on JSB-style frames; "

@@ -424,9 +424,7 @@ int runEvalJsb(const std::vector<std::string>& rawArgs) {
     ml::TrainOptions options;
     if (std::string err = readEvalJsbFlags(rawArgs, args, config, options); !err.empty())
         return refuseJsb(err);
-    std::string dataPath = args.value("data", "../shared/datasets/jsb-chorales");
-    if (std::filesystem::is_directory(dataPath))
-        dataPath += "/jsb-chorales-quarter.json";
+    const std::string dataPath = jsbDataFile(args.value("data", "../shared/datasets/jsb-chorales"));
     ml::Dataset data;
     if (std::string lerr = ml::loadJsbDataset(dataPath, data); !lerr.empty())
         return refuseJsb(lerr);

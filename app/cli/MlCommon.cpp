@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -49,6 +50,10 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     config.representation.lookback =
         args.onOffValue("lookback", ml::defaultLookback(config.kind, config.head), err);
     return err;
+}
+
+std::string jsbDataFile(const std::string& data) {
+    return std::filesystem::is_directory(data) ? data + "/jsb-chorales-quarter.json" : data;
 }
 
 void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,

@@ -65,6 +65,10 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
 void useModelSampling(const CliArgs& args, const ml::TrainingMetadata& metadata,
                       ml::SampleRequest& request, const std::string& what);
 
+// The JSB file a learning command's --data names: a file as given, in a folder the benchmark's
+// quarter-note file (jsb-chorales-quarter.json), as eval-jsb trains on.
+std::string jsbDataFile(const std::string& data);
+
 // Names each file the dataset refused (on stderr), with why; returns how many.
 std::size_t reportRefused(const ml::Dataset& data);
 
