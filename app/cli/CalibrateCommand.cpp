@@ -48,13 +48,8 @@ std::string readPieces(const CliArgs& args, const ml::SequenceModel& model,
     reportRefused(valid);
     if (valid.train.empty())
         return "no usable MIDI files among the validation files";
-    if (auto dir = args.value("training")) {
-        ml::Dataset trainingData = ml::loadMidiDataset({*dir}, model.representation(), options);
-        reportRefused(trainingData);
-        if (trainingData.train.empty())
-            return "no usable MIDI files in --training " + *dir;
-        training = std::move(trainingData.train);
-    }
+    if (auto dir = args.value("training"))
+        return readTrainingFolder(*dir, model.representation(), options, training);
     return {};
 }
 

@@ -242,16 +242,13 @@ int runEval(const std::vector<std::string>& rawArgs) {
         return 2;
     }
     std::vector<ml::FrameSequence> training;
-    if (auto dir = args.value("training")) {
-        ml::Dataset trainingData =
-            ml::loadMidiDataset({*dir}, loaded.model->representation(), options);
-        reportRefused(trainingData);
-        if (trainingData.train.empty()) {
-            std::cerr << "torchestra-cli eval: no usable MIDI files in --training " << *dir << "\n";
+    if (auto dir = args.value("training"))
+        if (std::string terr =
+                readTrainingFolder(*dir, loaded.model->representation(), options, training);
+            !terr.empty()) {
+            std::cerr << "torchestra-cli eval: " << terr << "\n";
             return 2;
         }
-        training = std::move(trainingData.train);
-    }
     if (metrics) {
         useModelSampling(args, loaded.metadata, sampling, "continuations"); // as generate
         if (!loaded.model->hasLikelihood())

@@ -52,6 +52,17 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
     return err;
 }
 
+std::string readTrainingFolder(const std::string& dir, const ml::RepresentationConfig& rep,
+                               const ml::DatasetOptions& options,
+                               std::vector<ml::FrameSequence>& out) {
+    ml::Dataset data = ml::loadMidiDataset({dir}, rep, options);
+    reportRefused(data);
+    if (data.train.empty())
+        return "no usable MIDI files in --training " + dir;
+    out = std::move(data.train);
+    return {};
+}
+
 std::string jsbDataFile(const std::string& data) {
     return std::filesystem::is_directory(data) ? data + "/jsb-chorales-quarter.json" : data;
 }

@@ -72,6 +72,12 @@ std::string jsbDataFile(const std::string& data);
 // Names each file the dataset refused (on stderr), with why; returns how many.
 std::size_t reportRefused(const ml::Dataset& data);
 
+// The music a model learned from, for the closeness of its takes (--training DIR): every usable
+// file of `dir` into `out`, the refused ones reported; "" or why none could be read.
+std::string readTrainingFolder(const std::string& dir, const ml::RepresentationConfig& rep,
+                               const ml::DatasetOptions& options,
+                               std::vector<ml::FrameSequence>& out);
+
 // Parses "--rhythm-odds 1.2,0.7" (the odds of a new note where the bar before started one,
 // and where it did not; "off" = 1,1) into `out` (SequenceModel.h); absent leaves it as it is.
 std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out);
