@@ -205,7 +205,11 @@ int runEval(const std::vector<std::string>& rawArgs) {
     valueFlags.insert(valueFlags.end(), kContinuationFlags.begin(), kContinuationFlags.end());
     std::string err = args.parse(rawArgs, valueFlags, {"metrics"});
     ml::SampleRequest sampling = readMetricsSampling(args, err);
-    const int threads = int(args.intValue("threads", 2, 1, 256, err));
+    // One by default: two were never faster here (the NADE's NLL of JSB's 229 training
+    // chorales 4.5 s on one, 5.0 on two; a GAN's metrics 2.0 and 2.1 s) and, beside two busy
+    // processes, several times slower (13.0 s against 4.4; 57 s against 2.9), docs/results.md
+    // session 24.
+    const int threads = int(args.intValue("threads", 1, 1, 256, err));
     const int barSteps = int(args.intValue("bar-steps", 16, 4, 256, err));
     if (err.empty() && !args.has("model"))
         err = "--model MODEL is required";

@@ -28,8 +28,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
                            ml::ModelConfig& config, ml::TrainOptions& options) {
     std::vector<std::string> valueFlags = kModelValueFlags;
     valueFlags.insert(valueFlags.end(), kTrainValueFlags.begin(), kTrainValueFlags.end());
-    valueFlags.insert(valueFlags.end(),
-                      {"out", "resume", "tracks", "valid", "launch", "corpus", "data-memory-mb"});
+    valueFlags.insert(valueFlags.end(), {"out", "resume", "tracks", "valid", "launch", "corpus",
+                                         "data-memory-mb", "optimizer-state"});
     std::string err = args.parse(rawArgs, valueFlags, {"distributed"});
     if (err.empty())
         err = readModelConfig(args, config);
@@ -46,6 +46,8 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
     options.keepResumedLearningRate = !args.has("lr");
     if (err.empty() && !args.has("out"))
         err = "--out MODEL is required";
+    if (err.empty())
+        args.onOffValue("optimizer-state", true, err);
     if (err.empty() && args.positional().empty() && !args.has("corpus"))
         err = "give MIDI files or folders to learn from (or --corpus CORPUS)";
     if (err.empty() && args.has("valid") && args.has("valid-fraction"))
@@ -148,9 +150,23 @@ ml::TrainingMetadata runMetadata(const ml::TrainResult& result, const Resumed& r
     return meta;
 }
 
+// Where the model goes (--out), and whether with its optimizer's state (--optimizer-state off:
+// a third of the file, for a model to share rather than resume).
+struct SaveTarget {
+    std::string path;
+    ml::OptimizerState optimizer = ml::OptimizerState::Kept;
+};
+
+SaveTarget saveTarget(const CliArgs& args) {
+    std::string unused; // checked by readTrainFlags
+    return {*args.value("out"), args.onOffValue("optimizer-state", true, unused)
+                                    ? ml::OptimizerState::Kept
+                                    : ml::OptimizerState::Left};
+}
+
 // Saves the finished or cancelled run's model with its metadata and says so; 1 when there is
 // nothing to save or the file cannot be written.
-int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, const std::string& out,
+int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, const SaveTarget& out,
                const Resumed& resumed, const ml::DatasetOptions& dataOptions,
                const ml::Dataset& data) {
     if (!result.model) {
@@ -162,7 +178,8 @@ int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, con
         return 1;
     }
     const ml::TrainingMetadata meta = runMetadata(result, resumed, dataOptions, data);
-    if (std::string serr = ml::saveCheckpoint(out, *result.model, meta); !serr.empty()) {
+    if (std::string serr = ml::saveCheckpoint(out.path, *result.model, meta, out.optimizer);
+        !serr.empty()) {
         std::cerr << "torchestra-cli train: " << serr << "\n";
         return 1;
     }
@@ -170,7 +187,7 @@ int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, con
                         : result.status == ml::TrainStatus::Cancelled
                             ? "cancelled; saved the best model so far to "
                             : "failed; saved the best model so far to ";
-    std::cout << saved << out << " (" << ml::describeModel(result.model->config())
+    std::cout << saved << out.path << " (" << ml::describeModel(result.model->config())
               << (meta.trackIndices.empty() ? std::string()
                                             : ", tracks " + ml::trackIndicesText(meta.trackIndices))
               << (config.kind == ml::ModelKind::Gan
@@ -206,7 +223,7 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         const int ranks = int(args.intValue("launch", 1, 1, 64, err));
         return err.empty() ? launchLocalRanks(rawArgs, ranks) : refuse(err);
     }
-    const std::string out = *args.value("out");
+    const SaveTarget out = saveTarget(args);
     Resumed resumed;
     if (std::string err = readResume(args, config, resumed); !err.empty())
         return refuse(err);
@@ -233,8 +250,8 @@ int runTrain(const std::vector<std::string>& rawArgs) {
             ml::TrainResult sofar;
             sofar.bestEpoch = epoch;
             sofar.bestValidLoss = loss;
-            const std::string err =
-                ml::saveCheckpoint(out, *best, runMetadata(sofar, resumed, dataOptions, data));
+            const std::string err = ml::saveCheckpoint(
+                out.path, *best, runMetadata(sofar, resumed, dataOptions, data), out.optimizer);
             if (!err.empty())
                 std::cerr << "torchestra-cli train: " << err << "\n";
         };

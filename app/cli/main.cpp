@@ -21,6 +21,8 @@ std::vector<CommandInfo> learningCommands() {
          "(default a quarter of the RAM), streamed from the shards beyond it] [--valid DIR "
          "--tracks 1,2 --epochs N --hidden N --layers N --noise N --bar-steps N --steps-per-beat "
          "N --hold on|off --lookback on|off --harmony-plan on|off --seed N --resume MODEL ...] "
+         "[--optimizer-state off: the model saved without its optimizer's state, a third of "
+         "the size, for sharing (resumed, it starts the optimizer afresh)] "
          "[--max-minutes M: train by time, as the Train panel's \"Train for\" (no epoch limit "
          "unless --epochs gives one; 0 = until it stops improving)] [--launch N: N local "
          "data-parallel ranks | --distributed: one rank of a group that RANK, WORLD_SIZE, "

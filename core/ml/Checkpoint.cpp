@@ -181,7 +181,7 @@ std::uint32_t checkpointCrc32(const char* data, std::size_t n) {
 }
 
 std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
-                           const TrainingMetadata& metadata) {
+                           const TrainingMetadata& metadata, OptimizerState optimizer) {
     TrainingMetadata meta = metadata;
     if (meta.programVersion.empty())
         meta.programVersion = TORCHESTRA_VERSION;
@@ -193,7 +193,8 @@ std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
     header["metadata"] = metadataToJson(meta);
     const std::string headerText =
         QJsonDocument(header).toJson(QJsonDocument::Compact).toStdString();
-    const std::string payload = model.serialize();
+    const std::string payload =
+        optimizer == OptimizerState::Kept ? model.serialize() : model.serializeWithoutOptimizer();
 
     std::string out(kMagic, sizeof kMagic);
     put(out, std::uint32_t(kCheckpointVersion));

@@ -33,9 +33,15 @@ struct TrainingMetadata {
 
 constexpr int kCheckpointVersion = 1;
 
+// Whether a checkpoint keeps the optimizer's state (SequenceModel::serializeWithoutOptimizer):
+// a model to resume keeps it; one to share or ship (the built-in models) may leave it, in a
+// third of the file.
+enum class OptimizerState { Kept, Left };
+
 // Returns "" or an error naming the file.
 std::string saveCheckpoint(const std::string& path, const SequenceModel& model,
-                           const TrainingMetadata& metadata);
+                           const TrainingMetadata& metadata,
+                           OptimizerState optimizer = OptimizerState::Kept);
 
 struct LoadedCheckpoint {
     std::shared_ptr<SequenceModel> model; // null on error

@@ -178,6 +178,11 @@ public:
     const RepresentationConfig& representation() const { return config().representation; }
     // Model-specific payload for a checkpoint, and its inverse (in each model's own file).
     virtual std::string serialize() const = 0;
+    // The payload without what only resuming training needs: the optimizer's state (Adam's two
+    // moments, two thirds of a neural model's file). Sampling and evaluation read it as they
+    // read serialize()'s; training resumed from it starts its optimizer afresh. This default,
+    // for a model without one: serialize().
+    virtual std::string serializeWithoutOptimizer() const { return serialize(); }
     // False for a model without a likelihood (the GAN): evaluate() then gives zeros, and
     // callers judge its music by the metrics of ml/MusicMetrics.h instead.
     virtual bool hasLikelihood() const { return true; }

@@ -411,7 +411,7 @@ TEST(CliMl, BadModelFilesAndBadInputsAreRefused) {
     EXPECT_EQ(runCli("train --model wavenet --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("train --model gan --bar-steps 6 --out y.tcm x.mid").exitCode, 2);
     EXPECT_EQ(runCli("generate --model m.tcm --key H:major --out x.mid").exitCode, 2);
-    for (const char* flag : {"hold", "lookback"}) {
+    for (const char* flag : {"hold", "lookback", "optimizer-state"}) {
         const RunResult onOff =
             runCli(std::string("train --model lstm --") + flag + " maybe --out y.tcm x.mid");
         EXPECT_EQ(onOff.exitCode, 2);

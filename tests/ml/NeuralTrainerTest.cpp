@@ -228,6 +228,35 @@ TEST(NeuralTrainer, ResumeContinues) {
     EXPECT_FALSE(bad.error.empty());
 }
 
+// Without its optimizer's state (a checkpoint saved for sharing, as the built-in models are),
+// a trained model's payload is under half the size and scores as before; its training state
+// says there is no optimizer state, and training resumes from it (with Adam afresh).
+TEST(NeuralTrainer, APayloadWithoutTheOptimizerScoresTheSameAndResumes) {
+    const RepresentationConfig rep = toyRepresentation();
+    const Dataset data = toyDataset(rep);
+    const ModelConfig c = smallConfig(ModelKind::Lstm, HeadKind::Independent, rep, 32, 1);
+    TrainOptions o = toyOptions();
+    o.epochs = 2;
+    std::atomic<bool> cancel{false};
+    const TrainResult first = trainNeural(data, c, o, cancel, {}, nullptr);
+    ASSERT_EQ(first.status, TrainStatus::Finished) << first.error;
+    const std::string full = first.model->serialize();
+    const std::string slim = first.model->serializeWithoutOptimizer();
+    EXPECT_LT(2 * slim.size(), full.size());
+    std::string error;
+    auto loaded = deserializeNeural(c, slim, error);
+    ASSERT_TRUE(loaded) << error;
+    const neural::NeuralTrainingState st = neural::trainingState(*loaded);
+    EXPECT_FALSE(st.hasOptimizerState);
+    EXPECT_EQ(st.epoch, 2);
+    const FrameSequence& piece = data.valid.front();
+    EXPECT_DOUBLE_EQ(lossPerStep(*loaded, piece), lossPerStep(*first.model, piece));
+    o.epochs = 1;
+    const TrainResult resumed = trainNeural(data, c, o, cancel, {}, loaded.get());
+    ASSERT_EQ(resumed.status, TrainStatus::Finished) << resumed.error;
+    EXPECT_LT(resumed.history[0].trainLoss, first.history[0].trainLoss);
+}
+
 // A resumed run goes on at the checkpoint's rate (halvings included), or, when
 // keepResumedLearningRate is false (train --resume --lr), at the rate the options give; Adam
 // then steps at that rate, so the training differs.

@@ -358,8 +358,8 @@ TEST_F(FirstRunTest, GenerateOffersTheBuiltInModelsAndWritesFromASelectionWithou
     for (int i = 0; i < models->count(); ++i)
         labels << models->itemText(i);
     EXPECT_EQ(labels, QStringList({QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
-                                   QStringLiteral("Bach chorales \u2014 Markov (built in)"),
-                                   QStringLiteral("Bach chorales \u2014 GAN (built in)")}));
+                                   QStringLiteral("Bach chorales \u2014 GAN (built in)"),
+                                   QStringLiteral("Bach chorales \u2014 Markov (built in)")}));
     // The LSTM-NADE, the closest, is the pick, and the project would keep it by name, not by
     // this build's path.
     EXPECT_EQ(models->currentIndex(), 0);

@@ -178,9 +178,9 @@ TEST(ModelLibraryTest, BuiltInsAreListedLabelledAndNeverDeletedOrOverwritten) {
     EXPECT_FALSE(library.entry(0).isBuiltin());
     EXPECT_EQ(library.reference(0), QFileInfo(own).absoluteFilePath());
     const QString labels[] = {QStringLiteral("Bach chorales \u2014 LSTM-NADE (built in)"),
-                              QStringLiteral("Bach chorales \u2014 Markov (built in)"),
-                              QStringLiteral("Bach chorales \u2014 GAN (built in)")};
-    const char* names[] = {"bach-nade", "bach-markov", "bach-gan"};
+                              QStringLiteral("Bach chorales \u2014 GAN (built in)"),
+                              QStringLiteral("Bach chorales \u2014 Markov (built in)")};
+    const char* names[] = {"bach-nade", "bach-gan", "bach-markov"};
     for (int i = 0; i < 3; ++i) {
         const int row = i + 1;
         EXPECT_TRUE(library.entry(row).isBuiltin());

@@ -115,7 +115,7 @@ GanModel::GanModel(const ModelConfig& config, GanGenerator generator, GanCritic 
     m_critic->eval();
 }
 
-std::string GanModel::serialize() const {
+std::string GanModel::payload(bool withOptimizers) const {
     torch::serialize::OutputArchive ar;
     ar.write("meta_version", c10::IValue(std::int64_t(kPayloadVersion)));
     ar.write("meta_shape", torch::tensor(shapeSignature(m_config), torch::kLong));
@@ -126,8 +126,10 @@ std::string GanModel::serialize() const {
     ar.write("train_epoch", c10::IValue(std::int64_t(m_state.epoch)));
     ar.write("train_gsteps", c10::IValue(std::int64_t(m_state.generatorSteps)));
     ar.write("train_best", c10::IValue(m_state.bestValidLoss));
-    writeBytes(ar, "train_gen_optimizer", m_state.generatorOptimizer);
-    writeBytes(ar, "train_critic_optimizer", m_state.criticOptimizer);
+    if (withOptimizers) {
+        writeBytes(ar, "train_gen_optimizer", m_state.generatorOptimizer);
+        writeBytes(ar, "train_critic_optimizer", m_state.criticOptimizer);
+    }
     if (m_plan)
         ar.write(
             "harmony_plan",

@@ -41,7 +41,8 @@ public:
              GanTrainingState state, std::shared_ptr<const HarmonyPlan> plan = {});
 
     const ModelConfig& config() const override { return m_config; }
-    std::string serialize() const override;
+    std::string serialize() const override { return payload(true); }
+    std::string serializeWithoutOptimizer() const override { return payload(false); }
     bool hasLikelihood() const override { return false; }
     NllResult evaluate(const FrameSequence&) const override { return {}; }
     std::vector<FrameSequence> sample(const SampleRequest& request,
@@ -54,6 +55,8 @@ public:
     const std::shared_ptr<const HarmonyPlan>& harmonyPlan() const { return m_plan; }
 
 private:
+    std::string payload(bool withOptimizers) const;
+
     ModelConfig m_config;
     GanShape m_shape;
     GanGenerator m_generator;

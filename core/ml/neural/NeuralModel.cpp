@@ -373,7 +373,7 @@ NeuralModel::NeuralModel(NeuralNet net, NeuralTrainingState state, std::string o
     m_fast = extractFastWeights(m_net);
 }
 
-std::string NeuralModel::serialize() const {
+std::string NeuralModel::payload(bool withOptimizer) const {
     NeuralNet net = m_net;
     torch::serialize::OutputArchive ar;
     ar.write("meta_version", c10::IValue(std::int64_t(kPayloadVersion)));
@@ -382,7 +382,8 @@ std::string NeuralModel::serialize() const {
     ar.write("train_epoch", c10::IValue(std::int64_t(m_state.epoch)));
     ar.write("train_lr", c10::IValue(m_state.learningRate));
     ar.write("train_best", c10::IValue(m_state.bestValidLoss));
-    writeBytes(ar, "train_optimizer", m_optimizerState);
+    if (withOptimizer)
+        writeBytes(ar, "train_optimizer", m_optimizerState);
     return wrapArchive(kMagic, kPayloadVersion, ar);
 }
 

@@ -104,7 +104,8 @@ public:
     NeuralModel(NeuralNet net, NeuralTrainingState state, std::string optimizerState);
 
     const ModelConfig& config() const override { return m_config; }
-    std::string serialize() const override;
+    std::string serialize() const override { return payload(true); }
+    std::string serializeWithoutOptimizer() const override { return payload(false); }
     NllResult evaluate(const FrameSequence& seq) const override;
     // On the fast path, every sequence in one batch (FastScoring.h).
     std::vector<NllResult> evaluateFrom(const std::vector<FrameSequence>& seqs, int from,
@@ -121,6 +122,8 @@ public:
     const std::string& optimizerState() const { return m_optimizerState; }
 
 private:
+    std::string payload(bool withOptimizer) const;
+
     ModelConfig m_config;
     NeuralNet m_net;
     FastWeights m_fast;
