@@ -84,6 +84,10 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
         given += " --hold-odds";
     else
         request.holdOdds = sampling.holdOdds;
+    if (args.has("noise-carry"))
+        given += " --noise-carry";
+    else
+        request.noiseCarry = sampling.noiseCarry;
     std::cout << what << " with the model's " << ml::describeCalibration(sampling)
               << (given.empty() ? "" : ", but" + given + " as given") << "\n";
 }

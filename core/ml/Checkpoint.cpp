@@ -99,6 +99,10 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
                 sampling["triedHold"] = pairsToJson(m.sampling.triedHold);
                 sampling["holdOdds"] = m.sampling.holdOdds;
             }
+            if (!m.sampling.triedCarry.empty()) { // absent before session 24: not tried
+                sampling["triedCarry"] = pairsToJson(m.sampling.triedCarry);
+                sampling["noiseCarry"] = m.sampling.noiseCarry;
+            }
         }
         o["sampling"] = sampling;
     }
@@ -154,6 +158,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
             m.sampling.triedHold = pairsFromJson(sampling["triedHold"]);
             const double hold = sampling["holdOdds"].toDouble(-1);
             m.sampling.holdOdds = hold > 0 && hold <= 1000 ? hold : -1; // else the decoding's
+            m.sampling.triedCarry = pairsFromJson(sampling["triedCarry"]);
+            const double carry = sampling["noiseCarry"].toDouble(-1);
+            m.sampling.noiseCarry = carry >= 0 && carry <= 1 ? carry : -1; // else the default
         }
     }
     m.programVersion = o["programVersion"].toString().toStdString();

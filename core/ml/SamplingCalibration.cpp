@@ -16,6 +16,11 @@ const std::vector<double>& ganHoldOddsTried() {
     return odds;
 }
 
+const std::vector<double>& ganNoiseCarriesTried() {
+    static const std::vector<double> carries{0.9, 0.8};
+    return carries;
+}
+
 std::vector<int> polyphonyCapsTried(const std::vector<FrameSequence>& pieces) {
     std::vector<long> steps; // steps[n]: sounding steps with n pitches
     long sounding = 0;
@@ -115,7 +120,7 @@ bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel&
 }
 
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
-// Then its cap on notes at once, from `music`'s voices, and then its hold odds.
+// Then its cap on notes at once, from `music`'s voices, its hold odds and its noise carry.
 bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows,
                   const std::vector<FrameSequence>& music, const std::atomic<bool>* cancel,
                   const MetricOptions& options, double margin, SamplingCalibration& out) {
@@ -137,10 +142,13 @@ bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows
     settings.harmonyProgressions = result.harmonyProgressions;
     const auto setCap = [](SampleRequest& r, int cap) { r.constraints.maxPolyphony = cap; };
     const auto setHold = [](SampleRequest& r, double odds) { r.holdOdds = odds; };
+    const auto setCarry = [](SampleRequest& r, double carry) { r.noiseCarry = carry; };
     if (!keepClosest(polyphonyCapsTried(music), setCap, model, windows, cancel, options, settings,
                      result.closeness, result.maxPolyphony, result.triedPolyphony) ||
         !keepClosest(ganHoldOddsTried(), setHold, model, windows, cancel, options, settings,
-                     result.closeness, result.holdOdds, result.triedHold))
+                     result.closeness, result.holdOdds, result.triedHold) ||
+        !keepClosest(ganNoiseCarriesTried(), setCarry, model, windows, cancel, options, settings,
+                     result.closeness, result.noiseCarry, result.triedCarry))
         return false;
     out = result;
     return true;
@@ -214,15 +222,26 @@ std::string closenessList(const std::vector<std::pair<double, double>>& tried) {
     return text;
 }
 
-// The closeness of a GAN's chosen harmony, and of its chosen cap on notes at once.
+// The closeness `tried` read at `chosen`; `otherwise` (the choice before's) when `chosen` is
+// the default, which is not among them.
+double closenessAt(const std::vector<std::pair<double, double>>& tried, double chosen,
+                   double otherwise) {
+    for (const auto& [value, closeness] : tried)
+        if (value == chosen)
+            return closeness;
+    return otherwise;
+}
+
+// The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, and of its
+// chosen hold odds.
 double harmonyCloseness(const SamplingCalibration& c) {
     return c.harmonyProgressions ? c.triedProgressions.front().second : c.tried.front().second;
 }
 double capCloseness(const SamplingCalibration& c) {
-    for (const auto& [cap, closeness] : c.triedPolyphony)
-        if (int(cap) == c.maxPolyphony)
-            return closeness;
-    return harmonyCloseness(c); // no cap
+    return closenessAt(c.triedPolyphony, c.maxPolyphony, harmonyCloseness(c));
+}
+double holdCloseness(const SamplingCalibration& c) {
+    return closenessAt(c.triedHold, c.holdOdds, capCloseness(c));
 }
 
 // "; `chosen` (closeness `before` 0.742, 5: 0.767, ...)": a GAN's choice after the one that
@@ -242,15 +261,21 @@ std::string ganChoice(const std::string& chosen, const char* before, double base
 }
 
 // "; at most 5 notes at once (closeness without a cap 0.742, 5: 0.767); notes held at odds 3
-// (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778)", as far as tried.
-std::string capAndHold(const SamplingCalibration& c) {
+// (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778); noise carried at 0.9
+// (closeness at 0.98 0.778, 0.9: 0.783, 0.8: 0.777)", as far as tried.
+std::string capHoldAndCarry(const SamplingCalibration& c) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "at most %d notes at once", c.maxPolyphony);
     std::string text = ganChoice(c.maxPolyphony > 0 ? buf : "no cap on notes at once",
                                  "without a cap", harmonyCloseness(c), c.triedPolyphony);
     std::snprintf(buf, sizeof buf, "notes held at odds %g", c.holdOdds);
-    return text + ganChoice(c.holdOdds >= 0 ? buf : "notes held at the decoding's own odds",
-                            "at the decoding's own", capCloseness(c), c.triedHold);
+    text += ganChoice(c.holdOdds >= 0 ? buf : "notes held at the decoding's own odds",
+                      "at the decoding's own", capCloseness(c), c.triedHold);
+    const double carry = c.noiseCarry >= 0 ? c.noiseCarry : kDefaultNoiseCarry;
+    std::snprintf(buf, sizeof buf, "noise carried at %g from bar to bar", carry);
+    char base[16];
+    std::snprintf(base, sizeof base, "at %g", kDefaultNoiseCarry);
+    return text + ganChoice(buf, base, holdCloseness(c), c.triedCarry);
 }
 
 } // namespace
@@ -267,7 +292,7 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
                                                       : "matched to each bar written",
                       calibration.tried.front().second,
                       calibration.triedProgressions.front().second);
-        return buf + capAndHold(calibration);
+        return buf + capHoldAndCarry(calibration);
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "temperature %.1f", calibration.temperature);

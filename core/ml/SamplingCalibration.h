@@ -41,6 +41,10 @@ struct SamplingCalibration {
     // chosen; `triedHold` as `triedPolyphony` (empty: not tried).
     double holdOdds = -1;
     std::vector<std::pair<double, double>> triedHold;
+    // And how much of its noise it carries from bar to bar (SampleRequest::noiseCarry; negative
+    // = kDefaultNoiseCarry), with the cap and the odds chosen; `triedCarry` as `triedHold`.
+    double noiseCarry = -1;
+    std::vector<std::pair<double, double>> triedCarry;
     bool calibrated() const { return closeness >= 0; }
     // A GAN's calibration: it chose how its harmony moves (and nothing of a temperature).
     bool choseHarmony() const { return !triedProgressions.empty(); }
@@ -64,6 +68,13 @@ const std::vector<double>& calibrationTemperatures();
 // (docs/results.md, session 23).
 const std::vector<double>& ganHoldOddsTried();
 
+// The noise carries a GAN's calibration tries beside kDefaultNoiseCarry (0.98): carried
+// almost whole, the noise keeps a take's texture and also its harmony; JSB's chorales move
+// more over four bars (pitch-class entropy over 4 bars 2.70 against 2.82 at 0.98, 2.72 at 0.9,
+// 2.80 at 0), and came closest at 0.9, where simutrans' tunes came closest at 0.98
+// (docs/results.md, session 24).
+const std::vector<double>& ganNoiseCarriesTried();
+
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
 // the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
@@ -84,8 +95,10 @@ const std::vector<double>& ganHoldOddsTried();
 // bars: on them both draws follow the training pieces): progressions must win by `margin` / 2
 // over the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
 // polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
-// and no cap (a tie: no cap), and with that cap the closest of its decoding's hold odds and
-// ganHoldOddsTried() (a tie: its own). A GAN without a plan has nothing to choose (false).
+// and no cap (a tie: no cap), with that cap the closest of its decoding's hold odds and
+// ganHoldOddsTried() (a tie: its own), and with those the closest of kDefaultNoiseCarry and
+// ganNoiseCarriesTried() (a tie: the default). A GAN without a plan has nothing to choose
+// (false).
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,

@@ -320,13 +320,16 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_DOUBLE_EQ(c.temperature, 1.0);
     EXPECT_TRUE(along.rhythmAlwaysDefault);
     EXPECT_TRUE(along.temperatureAlwaysOne);
-    // 12 windows, each way, each cap on notes at once and each hold odds, each draw: the draws
-    // start from seeds 1, 1001, ... The cap makes no take closer here (a tie keeps none).
-    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size()) * kGanCalibrationDraws * 12);
+    // 12 windows, each way, each cap on notes at once, each hold odds and each noise carry, each
+    // draw: the draws start from seeds 1, 1001, ... The cap makes no take closer here (a tie
+    // keeps none).
+    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size()) *
+                               kGanCalibrationDraws * 12);
     EXPECT_EQ(along.caps, (std::set<int>{0, 3}));
     EXPECT_EQ(c.maxPolyphony, 0);
     EXPECT_LT(c.holdOdds, 0) << "the hold odds make no take closer either";
     EXPECT_EQ(c.triedHold.size(), ganHoldOddsTried().size());
+    EXPECT_LT(c.noiseCarry, 0) << "nor the noise carry";
     EXPECT_EQ(along.seeds.count(1u + 1000u), 1u);
     EXPECT_EQ(describeCalibration(c).rfind("harmony along the training music's progressions, "
                                            "chosen on validation (closeness matched to each bar ",
@@ -435,6 +438,43 @@ TEST(SamplingCalibration, AGanChoosesTheOddsItsNotesAreHeldAt) {
         << describeCalibration(c);
 }
 
+// A GAN whose takes come closest with less of its noise carried from bar to bar keeps that
+// carry; one closest at the default keeps the default (a tie among the others changes nothing).
+TEST(SamplingCalibration, AGanChoosesHowMuchOfItsNoiseItCarries) {
+    class CarryModel : public StubModel {
+    public:
+        explicit CarryModel(double best) : StubModel(ganConfig(true)), m_best(best) {}
+        std::vector<FrameSequence> sample(const SampleRequest& r,
+                                          const std::atomic<bool>* cancel) const override {
+            if (cancel && cancel->load())
+                return {};
+            const double carry = r.noiseCarry >= 0 ? r.noiseCarry : kDefaultNoiseCarry;
+            if (carry != m_best)
+                return {noise(r.future, unsigned(r.seed) * 7)};
+            return {primersLastBarAgain(r)};
+        }
+
+    private:
+        double m_best;
+    };
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(CarryModel(0.8), repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.noiseCarry, 0.8) << describeCalibration(c);
+    EXPECT_LT(c.holdOdds, 0) << "the odds do not matter to this model: a tie keeps its own";
+    ASSERT_EQ(c.triedCarry.size(), ganNoiseCarriesTried().size());
+    EXPECT_GT(c.closeness, c.triedCarry[0].second + 0.2);
+    EXPECT_NE(describeCalibration(c).find("; noise carried at 0.8 from bar to bar (closeness at "
+                                          "0.98 "),
+              std::string::npos)
+        << describeCalibration(c);
+
+    ASSERT_TRUE(calibrateSampling(CarryModel(kDefaultNoiseCarry), repeatingPieces(), nullptr, c));
+    EXPECT_LT(c.noiseCarry, 0) << describeCalibration(c);
+    EXPECT_NE(describeCalibration(c).find("; noise carried at 0.98 from bar to bar"),
+              std::string::npos)
+        << describeCalibration(c);
+}
+
 // A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
@@ -448,6 +488,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.maxPolyphony = 5;
     meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
     meta.sampling.holdOdds = 3;
+    meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
+    meta.sampling.noiseCarry = 0.9;
     const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
@@ -461,15 +503,20 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_EQ(back.maxPolyphony, 5);
     EXPECT_EQ(back.triedHold, meta.sampling.triedHold);
     EXPECT_DOUBLE_EQ(back.holdOdds, 3);
+    EXPECT_EQ(back.triedCarry, meta.sampling.triedCarry);
+    EXPECT_DOUBLE_EQ(back.noiseCarry, 0.9);
 
     meta.sampling.harmonyProgressions = false;
     EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);
     // Chosen before caps and hold odds were tried (session 22): no cap, the decoding's odds.
     meta.sampling.triedPolyphony.clear();
     meta.sampling.triedHold.clear();
+    meta.sampling.triedCarry.clear();
     const SamplingCalibration older = savedAndLoaded(meta).metadata.sampling;
     EXPECT_EQ(older.maxPolyphony, 0);
     EXPECT_TRUE(older.triedPolyphony.empty());
     EXPECT_LT(older.holdOdds, 0);
     EXPECT_TRUE(older.triedHold.empty());
+    EXPECT_LT(older.noiseCarry, 0);
+    EXPECT_TRUE(older.triedCarry.empty());
 }

@@ -131,6 +131,8 @@ protected:
             meta.sampling.maxPolyphony = 2;
             meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
             meta.sampling.holdOdds = 3;
+            meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
+            meta.sampling.noiseCarry = 0.9;
         }
         const QString path =
             m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
@@ -307,9 +309,9 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
 }
 
-// A GAN's choice of how its harmony moves, of its cap on notes at once and of its hold odds
-// goes into every run's request, as its rhythm does; a model that chose nothing keeps each
-// bar's match, no cap and the decoding's own odds.
+// A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds and
+// of its noise carry goes into every run's request, as its rhythm does; a model that chose
+// nothing keeps each bar's match, no cap, the decoding's own odds and the default carry.
 TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     const QString harmonyPath = addCalibratedModel(true);
     const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
@@ -324,12 +326,14 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_TRUE(request.rhythm.isDefault()) << "the GAN's own decoding";
     EXPECT_EQ(request.constraints.maxPolyphony, 2);
     EXPECT_DOUBLE_EQ(request.holdOdds, 3);
+    EXPECT_DOUBLE_EQ(request.noiseCarry, 0.9);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
     models->setCurrentIndex(trained);
     m_panel->useModelSampling(request);
     EXPECT_FALSE(request.harmonyProgressions);
     EXPECT_EQ(request.constraints.maxPolyphony, 0);
     EXPECT_LT(request.holdOdds, 0) << "the decoding's own";
+    EXPECT_DOUBLE_EQ(request.noiseCarry, ml::kDefaultNoiseCarry);
 }
 
 // Voices "as the track" on a track of chords: a GAN's cap on notes at once, as it chose on

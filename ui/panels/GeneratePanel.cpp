@@ -293,7 +293,7 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
         return false;
     }
     ml::SampleRequest request = sampleRequest(rep, track, primerFrom, from, to, stepTicks, key);
-    request.noiseCarry = againNoiseCarry >= 0 ? againNoiseCarry : ml::kDefaultNoiseCarry;
+    request.noiseCarry = againNoiseCarry >= 0 ? againNoiseCarry : request.noiseCarry; // Again
     CandidateChoice choice = planRun(*sampler, request, track, to, regenerate);
     const std::uint8_t channel = trackPtr->properties.channel;
     TakeAssessor::Request judging;

@@ -164,8 +164,8 @@ public:
     // The rhythm odds the chosen model keeps (SamplingCalibration.h), as every run passes them;
     // RhythmOdds{} (the model's own) when it chose none.
     ml::RhythmOdds modelRhythm() const;
-    // The rhythm odds (modelRhythm), the harmony's draw, the cap on notes at once and the hold
-    // odds the model chose into `request`.
+    // The rhythm odds (modelRhythm), the harmony's draw, the cap on notes at once, the hold
+    // odds and the noise carry (else kDefaultNoiseCarry) the model chose into `request`.
     void useModelSampling(ml::SampleRequest& request) const;
     QSpinBox* variationsBox() const { return m_count; }
     QSpinBox* seedBox() const { return m_seed; }

@@ -188,6 +188,8 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     request.harmonyProgressions = sampling && sampling->harmonyProgressions;
     request.constraints.maxPolyphony = sampling ? sampling->maxPolyphony : 0;
     request.holdOdds = sampling ? sampling->holdOdds : -1;
+    request.noiseCarry =
+        sampling && sampling->noiseCarry >= 0 ? sampling->noiseCarry : ml::kDefaultNoiseCarry;
 }
 
 void GeneratePanel::showModel() {
