@@ -1,10 +1,11 @@
 // `calibrate --model MODEL [--training DIR] [--out MODEL2] VALID...` and
 // `calibrate --model MODEL --data JSB.json [--out MODEL2]`: the sampling choices a model makes
 // on its validation files when training ends (ml/SamplingCalibration.h: the temperature and the
-// bar's rhythm, or a GAN's harmony, cap on notes at once and hold odds), made again by this
-// program on a trained model and saved in its checkpoint. A model trained before a calibration
-// changed (session 23 added the GAN's cap and hold odds) gets the choices it would make now,
-// without training again. The model itself is left as it was.
+// bar's rhythm, or a GAN's harmony, cap on notes at once, hold odds and noise carry), made again
+// by this program on a trained model and saved in its checkpoint. A model trained before a
+// calibration changed (session 23 added the GAN's cap and hold odds, session 24 its noise
+// carry) gets the choices it would make now, without training again. The model itself is left
+// as it was.
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
 #include "cli/MlCommon.h"

@@ -67,8 +67,8 @@ const std::vector<double>& trainBudgetChoices() {
 namespace {
 
 // After a finished run, on the training thread (seconds: up to 10 x 96 short continuations):
-// the temperature and the rhythm odds, or a GAN's harmony draw, cap on notes at once and hold
-// odds (calibrateSampling).
+// the temperature and the rhythm odds, or a GAN's harmony draw, cap on notes at once, hold
+// odds and noise carry (calibrateSampling).
 void chooseSampling(const Dataset& data, const TrainOptions& options,
                     const std::atomic<bool>& cancel, const ProgressFn& progress, TrainProgress last,
                     TrainResult& result) {

@@ -582,8 +582,8 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
             : p.phase == "choosing temperature"
                 ? tr("Choosing the sampling temperature on the validation files\u2026")
             : p.phase == "choosing the harmony"
-                ? tr("Choosing the harmony, voices and note lengths on the validation "
-                     "files\u2026")
+                ? tr("Choosing the harmony, voices, note lengths and texture on the "
+                     "validation files\u2026")
                 : tr("Epoch %1, batch %2 of %3").arg(p.epoch).arg(p.step).arg(p.stepsPerEpoch);
         if (p.trainLoss > 0)
             text += tr(" \u00b7 %1").arg(lossText(p.trainLoss, m_session->trainRate()));
