@@ -139,6 +139,7 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
+    request.constraints.minPolyphony = int(args.intValue("min-poly", 0, 0, 128, err));
     request.constraints.density = args.doubleValue("density", 1.0, 0.01, 100.0, err);
     s.threads = int(args.intValue("threads", 2, 1, 256, err));
     s.program = int(args.intValue("program", 0, 0, 127, err));
@@ -153,7 +154,7 @@ std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& 
          "variations", "key",          "top-k",      "top-p",   "low",         "high",
          "max-poly",   "density",      "out",        "threads", "program",     "prime-tracks",
          "regenerate", "candidates",   "keep",       "rank-by", "noise-carry", "rhythm-odds",
-         "key-odds",   "progressions", "hold-odds"},
+         "key-odds",   "progressions", "hold-odds",  "min-poly"},
         {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);

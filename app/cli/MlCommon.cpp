@@ -88,6 +88,10 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
         given += " --noise-carry";
     else
         request.noiseCarry = sampling.noiseCarry;
+    if (args.has("min-poly"))
+        given += " --min-poly";
+    else
+        request.constraints.minPolyphony = sampling.minPolyphony;
     std::cout << what << " with the model's " << ml::describeCalibration(sampling)
               << (given.empty() ? "" : ", but" + given + " as given") << "\n";
 }

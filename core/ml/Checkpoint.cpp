@@ -103,6 +103,10 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
                 sampling["triedCarry"] = pairsToJson(m.sampling.triedCarry);
                 sampling["noiseCarry"] = m.sampling.noiseCarry;
             }
+            if (!m.sampling.triedFloor.empty()) { // absent before session 25: not tried
+                sampling["triedFloor"] = pairsToJson(m.sampling.triedFloor);
+                sampling["minPolyphony"] = m.sampling.minPolyphony;
+            }
         }
         o["sampling"] = sampling;
     }
@@ -161,6 +165,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
             m.sampling.triedCarry = pairsFromJson(sampling["triedCarry"]);
             const double carry = sampling["noiseCarry"].toDouble(-1);
             m.sampling.noiseCarry = carry >= 0 && carry <= 1 ? carry : -1; // else the default
+            m.sampling.triedFloor = pairsFromJson(sampling["triedFloor"]);
+            const int floor = sampling["minPolyphony"].toInt(0);
+            m.sampling.minPolyphony = floor > 0 && floor <= 128 ? floor : 0; // else no floor
         }
     }
     m.programVersion = o["programVersion"].toString().toStdString();

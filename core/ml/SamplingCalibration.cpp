@@ -2,6 +2,7 @@
 
 #include "ml/ContinuationMetrics.h"
 
+#include <array>
 #include <cstdio>
 
 namespace torchestra::ml {
@@ -44,6 +45,23 @@ std::vector<int> polyphonyCapsTried(const std::vector<FrameSequence>& pieces) {
                 caps.push_back(int(n) + 1);
     }
     return caps;
+}
+
+std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces) {
+    long sounding = 0;
+    std::array<long, 4> atLeast{}; // atLeast[n]: sounding steps with n or more pitches
+    for (const FrameSequence& piece : pieces)
+        for (int t = 0; t < piece.steps; ++t) {
+            const int n = piece.notesAt(t);
+            sounding += n > 0;
+            for (int k = 1; k < int(atLeast.size()); ++k)
+                atLeast[std::size_t(k)] += n >= k;
+        }
+    std::vector<int> floors;
+    for (const int floor : {2, 3})
+        if (sounding > 0 && 2 * atLeast[std::size_t(floor)] >= sounding)
+            floors.push_back(floor);
+    return floors;
 }
 
 namespace {
@@ -120,7 +138,8 @@ bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel&
 }
 
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
-// Then its cap on notes at once, from `music`'s voices, its hold odds and its noise carry.
+// Then its cap on notes at once, from `music`'s voices, its hold odds, its noise carry and its
+// floor on notes at once, from `music`'s voices again.
 bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows,
                   const std::vector<FrameSequence>& music, const std::atomic<bool>* cancel,
                   const MetricOptions& options, double margin, SamplingCalibration& out) {
@@ -143,12 +162,15 @@ bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows
     const auto setCap = [](SampleRequest& r, int cap) { r.constraints.maxPolyphony = cap; };
     const auto setHold = [](SampleRequest& r, double odds) { r.holdOdds = odds; };
     const auto setCarry = [](SampleRequest& r, double carry) { r.noiseCarry = carry; };
+    const auto setFloor = [](SampleRequest& r, int floor) { r.constraints.minPolyphony = floor; };
     if (!keepClosest(polyphonyCapsTried(music), setCap, model, windows, cancel, options, settings,
                      result.closeness, result.maxPolyphony, result.triedPolyphony) ||
         !keepClosest(ganHoldOddsTried(), setHold, model, windows, cancel, options, settings,
                      result.closeness, result.holdOdds, result.triedHold) ||
         !keepClosest(ganNoiseCarriesTried(), setCarry, model, windows, cancel, options, settings,
-                     result.closeness, result.noiseCarry, result.triedCarry))
+                     result.closeness, result.noiseCarry, result.triedCarry) ||
+        !keepClosest(polyphonyFloorsTried(music), setFloor, model, windows, cancel, options,
+                     settings, result.closeness, result.minPolyphony, result.triedFloor))
         return false;
     out = result;
     return true;
@@ -232,8 +254,8 @@ double closenessAt(const std::vector<std::pair<double, double>>& tried, double c
     return otherwise;
 }
 
-// The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, and of its
-// chosen hold odds.
+// The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, of its chosen
+// hold odds and of its chosen noise carry.
 double harmonyCloseness(const SamplingCalibration& c) {
     return c.harmonyProgressions ? c.triedProgressions.front().second : c.tried.front().second;
 }
@@ -242,6 +264,9 @@ double capCloseness(const SamplingCalibration& c) {
 }
 double holdCloseness(const SamplingCalibration& c) {
     return closenessAt(c.triedHold, c.holdOdds, capCloseness(c));
+}
+double carryCloseness(const SamplingCalibration& c) {
+    return closenessAt(c.triedCarry, c.noiseCarry, holdCloseness(c));
 }
 
 // "; `chosen` (closeness `before` 0.742, 5: 0.767, ...)": a GAN's choice after the one that
@@ -262,8 +287,9 @@ std::string ganChoice(const std::string& chosen, const char* before, double base
 
 // "; at most 5 notes at once (closeness without a cap 0.742, 5: 0.767); notes held at odds 3
 // (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778); noise carried at 0.9
-// (closeness at 0.98 0.778, 0.9: 0.783, 0.8: 0.777)", as far as tried.
-std::string capHoldAndCarry(const SamplingCalibration& c) {
+// (closeness at 0.98 0.778, 0.9: 0.783, 0.8: 0.777); at least 2 notes at once where it sounds
+// (closeness without a floor 0.783, 2: 0.850, 3: 0.836)", as far as tried.
+std::string ganChoices(const SamplingCalibration& c) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "at most %d notes at once", c.maxPolyphony);
     std::string text = ganChoice(c.maxPolyphony > 0 ? buf : "no cap on notes at once",
@@ -275,7 +301,10 @@ std::string capHoldAndCarry(const SamplingCalibration& c) {
     std::snprintf(buf, sizeof buf, "noise carried at %g from bar to bar", carry);
     char base[16];
     std::snprintf(base, sizeof base, "at %g", kDefaultNoiseCarry);
-    return text + ganChoice(buf, base, holdCloseness(c), c.triedCarry);
+    text += ganChoice(buf, base, holdCloseness(c), c.triedCarry);
+    std::snprintf(buf, sizeof buf, "at least %d notes at once where it sounds", c.minPolyphony);
+    return text + ganChoice(c.minPolyphony > 0 ? buf : "no floor on notes at once",
+                            "without a floor", carryCloseness(c), c.triedFloor);
 }
 
 } // namespace
@@ -292,7 +321,7 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
                                                       : "matched to each bar written",
                       calibration.tried.front().second,
                       calibration.triedProgressions.front().second);
-        return buf + capHoldAndCarry(calibration);
+        return buf + ganChoices(calibration);
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "temperature %.1f", calibration.temperature);

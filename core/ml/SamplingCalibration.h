@@ -45,6 +45,11 @@ struct SamplingCalibration {
     // = kDefaultNoiseCarry), with the cap and the odds chosen; `triedCarry` as `triedHold`.
     double noiseCarry = -1;
     std::vector<std::pair<double, double>> triedCarry;
+    // And the fewest notes its takes sound at once where they sound
+    // (SampleConstraints::minPolyphony; 0 = no floor), with all of the above chosen;
+    // `triedFloor` as `triedHold`.
+    int minPolyphony = 0;
+    std::vector<std::pair<double, double>> triedFloor;
     bool calibrated() const { return closeness >= 0; }
     // A GAN's calibration: it chose how its harmony moves (and nothing of a temperature).
     bool choseHarmony() const { return !triedProgressions.empty(); }
@@ -75,6 +80,16 @@ const std::vector<double>& ganHoldOddsTried();
 // (docs/results.md, session 24).
 const std::vector<double>& ganNoiseCarriesTried();
 
+// The floors on notes at once a GAN's calibration tries beside none: 2 and 3, each where the
+// music sounds at least that many at half of its sounding steps (none for a melody). A GAN
+// thins its voices where its music keeps them: the built-in GAN's takes sounded fewer than
+// four notes at 39% of their steps against 9% of JSB's valid chorales', fewer than two at 4%
+// against 0.1% (polyphony rate 0.956, overlap 0.17), and came closest at a floor of 2
+// (closeness 0.777 -> 0.868; 3: 0.854), where simutrans' tunes (polyphony rate 0.958) came
+// closest without one (0.774; 2: 0.755; docs/results.md, session 25). Empty when no step
+// sounds.
+std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces);
+
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
 // the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
@@ -96,9 +111,10 @@ const std::vector<double>& ganNoiseCarriesTried();
 // over the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
 // polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
 // and no cap (a tie: no cap), with that cap the closest of its decoding's hold odds and
-// ganHoldOddsTried() (a tie: its own), and with those the closest of kDefaultNoiseCarry and
-// ganNoiseCarriesTried() (a tie: the default). A GAN without a plan has nothing to choose
-// (false).
+// ganHoldOddsTried() (a tie: its own), with those the closest of kDefaultNoiseCarry and
+// ganNoiseCarriesTried() (a tie: the default), and last the closest of no floor on notes at
+// once and polyphonyFloorsTried() of the same music (a tie: no floor). A GAN without a plan has
+// nothing to choose (false).
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,

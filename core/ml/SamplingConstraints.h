@@ -58,6 +58,10 @@ public:
     // that no step allocates.
     void capPolyphony(std::uint8_t* frame, int count, const float* prob,
                       std::vector<int>& order) const;
+    // The same sampler, the other way: when 0 < `count` < the floor (minPolyphony), adds the
+    // most probable allowed pitches by `prob` (ties: the lower pitch), up to the floor and never
+    // over the cap; a silent step stays silent. Returns the frame's new count.
+    int fillPolyphony(std::uint8_t* frame, int count, const float* prob) const;
 
     // Density scales the odds of a new note (a start, not a held note) by `density`: on a
     // weight, multiply it (0 forbids new notes) ...
@@ -69,6 +73,7 @@ public:
 private:
     std::vector<char> m_allowed; // per pitch unit
     int m_maxPolyphony = 0;
+    int m_minPolyphony = 0;
     double m_density = 1.0;
     float m_logDensity = 0.f;
 };

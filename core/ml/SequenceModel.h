@@ -86,7 +86,11 @@ struct SampleConstraints {
     int highPitch = 127;
     std::uint16_t scaleMask = 0x0FFF; // bit k: pitch class k allowed (C = bit 0)
     int maxPolyphony = 0;             // most notes sounding at once; 0 = no limit
-    double density = 1.0;             // scales the odds of a new onset (0.5 sparser, 2 denser)
+    // Fewest notes sounding at once where a take sounds at all (a rest stays a rest); 0 = no
+    // floor. Read by a GAN's decoding (neural/GanBars.h), which fills a thinner step from the
+    // generator's next most probable pitches; other kinds ignore it.
+    int minPolyphony = 0;
+    double density = 1.0; // scales the odds of a new onset (0.5 sparser, 2 denser)
 };
 
 // How a take keeps the rhythm of the bar before it, as factors on the odds of a new note

@@ -73,6 +73,39 @@ TEST(CliBuiltinModels, EachGeneratesFourBarsAfterAPrimeFromAnyFolder) {
     }
 }
 
+// The built-in GAN samples as it chose on the valid chorales, its floor of two notes at once
+// among them (SamplingCalibration::minPolyphony): the same draws without it (--min-poly 0)
+// leave more steps of the take with a lone note.
+TEST(CliBuiltinModels, TheGanSamplesWithTheFloorOnNotesAtOnceItChose) {
+    const std::string prime = writePrime();
+    const auto loneSteps = [&](const std::string& flags, std::string& said) {
+        const std::string out = tempDir() + "/bach-gan-floor.mid";
+        const RunResult r = runFromRoot("generate --model builtin:bach-gan --prime '" + prime +
+                                        "' --bars 8 --variations 4 --seed 5 --threads 1 " + flags +
+                                        " --out '" + out + "'");
+        EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+        said = r.out;
+        const midi::ReadResult take = midi::readMidiFile(out);
+        EXPECT_TRUE(take.ok) << take.error;
+        int lone = 0;
+        for (std::size_t v = 1; v < take.song.trackCount(); ++v)
+            for (model::Tick t = 2 * 1920; t < 10 * 1920; t += 120) { // the take's sixteenths
+                int sounding = 0;
+                take.song.trackAt(v).forEachNoteInRange(0, 1 << 30, [&](const model::Note& n) {
+                    sounding += n.start <= t && t < n.end();
+                });
+                lone += sounding == 1;
+            }
+        return lone;
+    };
+    std::string chosen, given;
+    const int withFloor = loneSteps("", chosen), without = loneSteps("--min-poly 0", given);
+    EXPECT_NE(chosen.find("at least 2 notes at once where it sounds"), std::string::npos) << chosen;
+    EXPECT_NE(given.find("but --min-poly as given"), std::string::npos) << given;
+    EXPECT_GT(without, 0);
+    EXPECT_LT(withFloor, without);
+}
+
 TEST(CliBuiltinModels, ModelsListsTheBuiltInsAndTheUsersOwn) {
     // A model of the user's own, trained into the folder the workstation's library keeps.
     const std::string own = tempDir() + "/home/data/Torchestra/Torchestra/models/mine.tcm";

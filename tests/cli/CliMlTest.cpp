@@ -580,14 +580,18 @@ TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
                                    " --bars 3 --progressions " + draw + " --out " + out);
         EXPECT_EQ(p.exitCode, 0) << draw << ": " << p.err;
     }
-    // The cap on notes at once and the hold odds, given over the model's own choices.
-    const RunResult given = runCli("generate --model " + model + " --prime " + prime +
-                                   " --bars 3 --max-poly 3 --hold-odds 2.5 --out " + out);
+    // The cap and floor on notes at once and the hold odds, given over the model's own choices.
+    const RunResult given =
+        runCli("generate --model " + model + " --prime " + prime +
+               " --bars 3 --max-poly 3 --hold-odds 2.5 --min-poly 2 --out " + out);
     EXPECT_EQ(given.exitCode, 0) << given.err;
-    const RunResult zeroOdds =
-        runCli("generate --model " + model + " --prime " + prime + " --hold-odds 0 --out " + out);
-    EXPECT_EQ(zeroOdds.exitCode, 2) << zeroOdds.out;
-    EXPECT_NE(zeroOdds.err.find("--hold-odds"), std::string::npos) << zeroOdds.err;
+    for (const std::string flag : {"--hold-odds 0", "--min-poly 200"}) {
+        const RunResult refused = runCli("generate --model " + model + " --prime " + prime + " " +
+                                         flag + " --out " + out);
+        EXPECT_EQ(refused.exitCode, 2) << refused.out;
+        EXPECT_NE(refused.err.find(flag.substr(0, flag.find(' '))), std::string::npos)
+            << refused.err;
+    }
     const RunResult bad =
         runCli("eval --metrics --progressions yes --model " + model + " " + songFolder());
     EXPECT_EQ(bad.exitCode, 2);

@@ -320,16 +320,20 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_DOUBLE_EQ(c.temperature, 1.0);
     EXPECT_TRUE(along.rhythmAlwaysDefault);
     EXPECT_TRUE(along.temperatureAlwaysOne);
-    // 12 windows, each way, each cap on notes at once, each hold odds and each noise carry, each
-    // draw: the draws start from seeds 1, 1001, ... The cap makes no take closer here (a tie
-    // keeps none).
-    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size()) *
-                               kGanCalibrationDraws * 12);
+    // 12 windows, each way, each cap on notes at once, each hold odds, each noise carry and each
+    // floor on notes at once, each draw: the draws start from seeds 1, 1001, ... The cap makes
+    // no take closer here (a tie keeps none).
+    ASSERT_EQ(polyphonyFloorsTried(repeatingPieces()), (std::vector<int>{2}));
+    EXPECT_EQ(along.calls,
+              int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() + 1) *
+                  kGanCalibrationDraws * 12);
     EXPECT_EQ(along.caps, (std::set<int>{0, 3}));
     EXPECT_EQ(c.maxPolyphony, 0);
     EXPECT_LT(c.holdOdds, 0) << "the hold odds make no take closer either";
     EXPECT_EQ(c.triedHold.size(), ganHoldOddsTried().size());
     EXPECT_LT(c.noiseCarry, 0) << "nor the noise carry";
+    EXPECT_EQ(c.minPolyphony, 0) << "nor the floor";
+    EXPECT_EQ(c.triedFloor.size(), 1u);
     EXPECT_EQ(along.seeds.count(1u + 1000u), 1u);
     EXPECT_EQ(describeCalibration(c).rfind("harmony along the training music's progressions, "
                                            "chosen on validation (closeness matched to each bar ",
@@ -475,6 +479,73 @@ TEST(SamplingCalibration, AGanChoosesHowMuchOfItsNoiseItCarries) {
         << describeCalibration(c);
 }
 
+// The floors tried: 2 and 3 where the music sounds at least that many at half of its sounding
+// steps; none for a melody, or music that never sounds.
+TEST(SamplingCalibration, TriesFloorsOnNotesAtOnceWhereTheMusicKeepsItsVoices) {
+    // A piece sounding `notes` at once for `count` steps, in turn, after a silent step.
+    const auto piece = [](std::vector<std::pair<int, int>> notesAndSteps) {
+        FrameSequence seq;
+        int steps = 1;
+        for (const auto& [notes, count] : notesAndSteps)
+            steps += count;
+        seq.resize(steps, 88, true);
+        int t = 1;
+        for (const auto& [notes, count] : notesAndSteps)
+            for (int k = 0; k < count; ++k, ++t)
+                for (int p = 0; p < notes; ++p)
+                    seq.sounding[std::size_t(t) * 88 + std::size_t(40 + p)] = 1;
+        return seq;
+    };
+    EXPECT_EQ(polyphonyFloorsTried({piece({{4, 90}, {1, 10}})}), (std::vector<int>{2, 3}));
+    // Three at once at exactly half the sounding steps (the silent one does not count).
+    EXPECT_EQ(polyphonyFloorsTried({piece({{3, 50}, {2, 50}})}), (std::vector<int>{2, 3}));
+    EXPECT_EQ(polyphonyFloorsTried({piece({{3, 49}, {2, 51}})}), (std::vector<int>{2}));
+    // Over all the pieces given.
+    EXPECT_EQ(polyphonyFloorsTried({piece({{1, 60}}), piece({{2, 50}})}), (std::vector<int>{}));
+    EXPECT_EQ(polyphonyFloorsTried({piece({{1, 40}}), piece({{2, 50}})}), (std::vector<int>{2}));
+    EXPECT_TRUE(polyphonyFloorsTried({piece({{1, 100}})}).empty()) << "a melody";
+    EXPECT_TRUE(polyphonyFloorsTried({piece({})}).empty());
+    EXPECT_TRUE(polyphonyFloorsTried({}).empty());
+}
+
+// A GAN thinner than its music (here: its lowest voice alone) keeps the floor whose takes are
+// closest, read last, with everything before it chosen.
+TEST(SamplingCalibration, AGanThinnerThanItsMusicChoosesAFloorOnNotesAtOnce) {
+    class ThinModel : public StubModel {
+    public:
+        ThinModel() : StubModel(ganConfig(true)) {}
+        std::vector<FrameSequence> sample(const SampleRequest& r,
+                                          const std::atomic<bool>* cancel) const override {
+            if (cancel && cancel->load())
+                return {};
+            floors.insert(r.constraints.minPolyphony);
+            FrameSequence take = primersLastBarAgain(r);
+            if (r.constraints.minPolyphony >= 2)
+                return {take};
+            for (int t = 0; t < take.steps; ++t) // the lowest pitch of each step alone
+                for (int p = 0, n = 0; p < take.pitches; ++p) {
+                    const std::size_t at = std::size_t(t) * take.pitches + std::size_t(p);
+                    if (take.sounding[at] && ++n > 1)
+                        take.sounding[at] = take.onset[at] = 0;
+                }
+            return {take};
+        }
+        mutable std::set<int> floors;
+    };
+    SamplingCalibration c;
+    const ThinModel thin;
+    ASSERT_TRUE(calibrateSampling(thin, repeatingPieces(), nullptr, c));
+    EXPECT_EQ(c.minPolyphony, 2) << describeCalibration(c);
+    EXPECT_EQ(thin.floors, (std::set<int>{0, 2}));
+    ASSERT_EQ(c.triedFloor.size(), 1u);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedFloor[0].second);
+    EXPECT_GT(c.closeness, c.triedCarry.back().second + 0.2) << describeCalibration(c);
+    EXPECT_NE(describeCalibration(c).find("; at least 2 notes at once where it sounds (closeness "
+                                          "without a floor "),
+              std::string::npos)
+        << describeCalibration(c);
+}
+
 // A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
@@ -490,6 +561,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.holdOdds = 3;
     meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
     meta.sampling.noiseCarry = 0.9;
+    meta.sampling.triedFloor = {{2, 0.86}, {3, 0.85}};
+    meta.sampling.minPolyphony = 2;
     const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
@@ -505,6 +578,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_DOUBLE_EQ(back.holdOdds, 3);
     EXPECT_EQ(back.triedCarry, meta.sampling.triedCarry);
     EXPECT_DOUBLE_EQ(back.noiseCarry, 0.9);
+    EXPECT_EQ(back.triedFloor, meta.sampling.triedFloor);
+    EXPECT_EQ(back.minPolyphony, 2);
 
     meta.sampling.harmonyProgressions = false;
     EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);
@@ -512,6 +587,7 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.triedPolyphony.clear();
     meta.sampling.triedHold.clear();
     meta.sampling.triedCarry.clear();
+    meta.sampling.triedFloor.clear();
     const SamplingCalibration older = savedAndLoaded(meta).metadata.sampling;
     EXPECT_EQ(older.maxPolyphony, 0);
     EXPECT_TRUE(older.triedPolyphony.empty());
@@ -519,4 +595,6 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_TRUE(older.triedHold.empty());
     EXPECT_LT(older.noiseCarry, 0);
     EXPECT_TRUE(older.triedCarry.empty());
+    EXPECT_EQ(older.minPolyphony, 0);
+    EXPECT_TRUE(older.triedFloor.empty());
 }

@@ -85,6 +85,54 @@ TEST(SamplingConstraints, PolyphonyCapKeepsTheMostLikely) {
     EXPECT_EQ(underCap[4], 1);
 }
 
+// A floor fills a thin step that sounds from the most probable allowed pitches, never over the
+// cap; a silent step stays silent.
+TEST(SamplingConstraints, PolyphonyFloorFillsFromTheMostLikely) {
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 67; // 8 units
+    SampleConstraints c;
+    c.minPolyphony = 3;
+    c.scaleMask = 0x0FFF & ~(1u << 1); // C# (unit 1) outside
+    const float prob[8] = {0.3f, 0.45f, 0.2f, 0.02f, 0.4f, 0.2f, 0.01f, 0.9f};
+    const SamplingConstraints sc(rep, c);
+    std::uint8_t frame[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    EXPECT_EQ(sc.fillPolyphony(frame, 1, prob), 3);
+    // 0.45 (unit 1) is outside the scale: 0.4 (unit 4), then 0.3 (unit 0).
+    const std::uint8_t expected[8] = {1, 0, 0, 0, 1, 0, 0, 1};
+    for (int p = 0; p < 8; ++p)
+        EXPECT_EQ(frame[p], expected[p]) << p;
+
+    std::uint8_t silent[8] = {};
+    EXPECT_EQ(sc.fillPolyphony(silent, 0, prob), 0);
+    for (int p = 0; p < 8; ++p)
+        EXPECT_EQ(silent[p], 0) << p;
+
+    // However unlikely: a floor of 7 takes every allowed pitch, down to 0.01 (unit 6).
+    c.minPolyphony = 7;
+    const SamplingConstraints all(rep, c);
+    std::uint8_t every[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    EXPECT_EQ(all.fillPolyphony(every, 1, prob), 7);
+    for (int p = 0; p < 8; ++p)
+        EXPECT_EQ(every[p], p == 1 ? 0 : 1) << p;
+
+    // Under a cap of 2 a floor of 3 stops at the cap; ties keep the lower pitch (units 2, 5).
+    c.minPolyphony = 3;
+    c.maxPolyphony = 2;
+    const SamplingConstraints capped(rep, c);
+    std::uint8_t tie[8] = {0, 0, 0, 0, 1, 0, 0, 0};
+    const float even[8] = {0.f, 0.f, 0.2f, 0.f, 0.9f, 0.2f, 0.f, 0.f};
+    EXPECT_EQ(capped.fillPolyphony(tie, 1, even), 2);
+    EXPECT_EQ(tie[2], 1);
+    EXPECT_EQ(tie[5], 0);
+
+    // No floor: nothing added.
+    const SamplingConstraints none(rep, SampleConstraints{});
+    std::uint8_t alone[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    EXPECT_EQ(none.fillPolyphony(alone, 1, prob), 1);
+    EXPECT_EQ(alone[4], 0);
+}
+
 TEST(SamplingConstraints, AdmitsAndRepairsWholeFrames) {
     RepresentationConfig rep;
     rep.lowPitch = 60;

@@ -133,6 +133,8 @@ protected:
             meta.sampling.holdOdds = 3;
             meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
             meta.sampling.noiseCarry = 0.9;
+            meta.sampling.triedFloor = {{2, 0.85}};
+            meta.sampling.minPolyphony = 2;
         }
         const QString path =
             m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
@@ -309,9 +311,10 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
 }
 
-// A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds and
-// of its noise carry goes into every run's request, as its rhythm does; a model that chose
-// nothing keeps each bar's match, no cap, the decoding's own odds and the default carry.
+// A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds, of
+// its noise carry and of its floor on notes at once goes into every run's request, as its
+// rhythm does; a model that chose nothing keeps each bar's match, no cap, the decoding's own
+// odds, the default carry and no floor.
 TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     const QString harmonyPath = addCalibratedModel(true);
     const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
@@ -327,6 +330,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_EQ(request.constraints.maxPolyphony, 2);
     EXPECT_DOUBLE_EQ(request.holdOdds, 3);
     EXPECT_DOUBLE_EQ(request.noiseCarry, 0.9);
+    EXPECT_EQ(request.constraints.minPolyphony, 2);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
     models->setCurrentIndex(trained);
     m_panel->useModelSampling(request);
@@ -334,6 +338,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_EQ(request.constraints.maxPolyphony, 0);
     EXPECT_LT(request.holdOdds, 0) << "the decoding's own";
     EXPECT_DOUBLE_EQ(request.noiseCarry, ml::kDefaultNoiseCarry);
+    EXPECT_EQ(request.constraints.minPolyphony, 0);
 }
 
 // Voices "as the track" on a track of chords: a GAN's cap on notes at once, as it chose on

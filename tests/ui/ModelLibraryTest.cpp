@@ -63,8 +63,8 @@ TEST(ModelLibraryTest, DescribeNamesTheTracksOnce) {
     EXPECT_FALSE(ModelLibrary::describe(entry).contains(QStringLiteral("track")));
 }
 
-// A GAN says how its harmony moves and its cap on notes at once, as it chose on its validation
-// files, and nothing of a temperature or a rhythm it did not choose.
+// A GAN says how its harmony moves and its cap and floor on notes at once, as it chose on its
+// validation files, and nothing of a temperature or a rhythm it did not choose.
 TEST(ModelLibraryTest, DescribeSaysHowAGansHarmonyMoves) {
     ml::ModelConfig config;
     config.kind = ml::ModelKind::Gan;
@@ -92,6 +92,18 @@ TEST(ModelLibraryTest, DescribeSaysHowAGansHarmonyMoves) {
     text = ModelLibrary::describe(entry);
     EXPECT_TRUE(text.endsWith(QStringLiteral(", harmony matched to each bar written and at most "
                                              "5 notes at once, chosen on validation")))
+        << text.toStdString();
+    // And the floor it chose.
+    entry.metadata.sampling.triedFloor = {{2, 0.85}, {3, 0.84}};
+    entry.metadata.sampling.minPolyphony = 2;
+    text = ModelLibrary::describe(entry);
+    EXPECT_TRUE(text.endsWith(QStringLiteral(", harmony matched to each bar written and 2 to 5 "
+                                             "notes at once, chosen on validation")))
+        << text.toStdString();
+    entry.metadata.sampling.maxPolyphony = 0;
+    text = ModelLibrary::describe(entry);
+    EXPECT_TRUE(
+        text.endsWith(QStringLiteral(" and at least 2 notes at once, chosen on validation")))
         << text.toStdString();
 }
 

@@ -187,6 +187,7 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     request.rhythm = modelRhythm();
     request.harmonyProgressions = sampling && sampling->harmonyProgressions;
     request.constraints.maxPolyphony = sampling ? sampling->maxPolyphony : 0;
+    request.constraints.minPolyphony = sampling ? sampling->minPolyphony : 0;
     request.holdOdds = sampling ? sampling->holdOdds : -1;
     request.noiseCarry =
         sampling && sampling->noiseCarry >= 0 ? sampling->noiseCarry : ml::kDefaultNoiseCarry;

@@ -83,6 +83,17 @@ QString kindText(const ml::ModelConfig& config) {
     return QString::fromStdString(ml::describeModel(config));
 }
 
+// A GAN's chosen cap and floor on notes at once: " and 2 to 5 notes at once", " and at most 5
+// notes at once", ... or "" when it chose neither.
+QString notesAtOnce(const ml::SamplingCalibration& sampling) {
+    const int most = sampling.maxPolyphony, fewest = sampling.minPolyphony;
+    if (most > 0 && fewest > 0)
+        return QObject::tr(" and %1 to %2 notes at once").arg(fewest).arg(most);
+    if (most > 0)
+        return QObject::tr(" and at most %1 notes at once").arg(most);
+    return fewest > 0 ? QObject::tr(" and at least %1 notes at once").arg(fewest) : QString();
+}
+
 } // namespace
 
 ModelLibrary::ModelLibrary(QObject* parent)
@@ -357,14 +368,11 @@ QString ModelLibrary::describe(const Entry& e) {
                     .arg(e.metadata.bestValidLoss, 0, 'f', 3)
                     .arg(e.metadata.bestEpoch);
     if (e.metadata.sampling.calibrated() && e.metadata.sampling.choseHarmony())
-        text +=
-            (e.metadata.sampling.harmonyProgressions
-                 ? tr(", harmony along the training music's progressions%1, chosen on "
-                      "validation")
-                 : tr(", harmony matched to each bar written%1, chosen on validation"))
-                .arg(e.metadata.sampling.maxPolyphony > 0
-                         ? tr(" and at most %1 notes at once").arg(e.metadata.sampling.maxPolyphony)
-                         : QString());
+        text += (e.metadata.sampling.harmonyProgressions
+                     ? tr(", harmony along the training music's progressions%1, chosen on "
+                          "validation")
+                     : tr(", harmony matched to each bar written%1, chosen on validation"))
+                    .arg(notesAtOnce(e.metadata.sampling));
     else if (e.metadata.sampling.calibrated())
         text += e.metadata.sampling.keepsRhythm()
                     ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")

@@ -262,6 +262,7 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
             count += frame[std::size_t(p)];
         }
         constraints.capPolyphony(frame.data(), count, weight.data(), scratch);
+        constraints.fillPolyphony(frame.data(), count, weight.data());
         bool anyOnset = false;
         for (int p = 0; p < P; ++p) {
             const std::size_t i = std::size_t(t) * std::size_t(P) + std::size_t(p);

@@ -1,8 +1,10 @@
-// The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry), and
-// how its decoding keeps to the key of the music before a bar (SampleRequest::outOfKeyOdds).
+// The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry), how
+// its decoding keeps to the key of the music before a bar (SampleRequest::outOfKeyOdds), holds
+// its notes (holdOdds) and fills thin steps up to a floor on notes at once (minPolyphony).
 
 #include "../NeuralTestData.h"
 
+#include "ml/neural/GanBars.h"
 #include "ml/neural/GanModel.h"
 
 #include <gtest/gtest.h>
@@ -145,4 +147,49 @@ TEST(GanSampling, HoldOddsSetHowLongNotesLast) {
     const double low = stepsANote(0.2), even = stepsANote(1), own = stepsANote(-1);
     EXPECT_GT(even, low);
     EXPECT_GT(own, even) << "the decoding's own odds, 10";
+}
+
+// A floor on notes at once (SampleConstraints::minPolyphony) fills each thinner step that
+// sounds from the generator's next most probable pitches, however unlikely, within the scale
+// asked for, and never a silent step.
+TEST(GanSampling, AFloorOnNotesAtOnceFillsThinSteps) {
+    GanShape shape;
+    shape.pitches = 8;
+    shape.lowPitch = 60;
+    const int P = shape.pitches, S = shape.steps;
+    // Sounding probabilities: C 0.9, C# 0.6 (outside the scale), D# 0.3, F 0.2, F# 0.01, and
+    // nothing at steps 8-11; onsets 0, velocities 0.5.
+    std::vector<float> prob(std::size_t(shape.barSize()), 0.f);
+    for (int s = 0; s < S; ++s) {
+        if (s >= 8 && s < 12)
+            continue;
+        for (const auto& [p, q] : {std::pair{0, 0.9f}, {1, 0.6f}, {3, 0.3f}, {5, 0.2f}, {6, 0.01f}})
+            prob[std::size_t((P + p) * S + s)] = q;
+        prob[std::size_t(2 * P * S + s)] = 0.5f;
+    }
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 67;
+    const auto decoded = [&](int floor) {
+        SampleConstraints c;
+        c.scaleMask = 0x0FFF & ~(1u << 1); // no C#
+        c.minPolyphony = floor;
+        const SamplingConstraints constraints(rep, c);
+        FrameSequence out;
+        out.resize(S, P, true);
+        std::vector<int> scratch;
+        decodeBar(prob.data(), shape, S, constraints, BarDecoding{}, nullptr, out, 0, scratch);
+        return out;
+    };
+    const FrameSequence alone = decoded(0), filled = decoded(3), six = decoded(6);
+    for (int s = 0; s < S; ++s) {
+        const bool silent = s >= 8 && s < 12;
+        EXPECT_EQ(alone.notesAt(s), silent ? 0 : 1) << s;
+        EXPECT_EQ(filled.notesAt(s), silent ? 0 : 3) << s;
+        EXPECT_EQ(six.notesAt(s), silent ? 0 : 6) << s << ": from pitches of 0.01 and 0 too";
+        if (!silent) {
+            EXPECT_TRUE(filled.sounds(s, 0) && filled.sounds(s, 3) && filled.sounds(s, 5)) << s;
+            EXPECT_FALSE(filled.sounds(s, 1) || six.sounds(s, 1)) << "outside the scale";
+        }
+    }
 }
