@@ -154,6 +154,22 @@ std::vector<FrameSequence> repeatingPieces() {
     return pieces;
 }
 
+// A piece that sounds `notes` at once for `count` steps, for each (notes, count) in turn,
+// after one silent step.
+FrameSequence voicedPiece(const std::vector<std::pair<int, int>>& notesAndSteps) {
+    FrameSequence seq;
+    int steps = 1;
+    for (const auto& [notes, count] : notesAndSteps)
+        steps += count;
+    seq.resize(steps, 88, true);
+    int t = 1;
+    for (const auto& [notes, count] : notesAndSteps)
+        for (int k = 0; k < count; ++k, ++t)
+            for (int p = 0; p < notes; ++p)
+                seq.sounding[std::size_t(t) * 88 + std::size_t(40 + p)] = 1;
+    return seq;
+}
+
 // `meta` saved with a Markov model (any model: the metadata is what is read back) and loaded.
 LoadedCheckpoint savedAndLoaded(const TrainingMetadata& meta) {
     ModelConfig config;
@@ -362,26 +378,14 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
 TEST(SamplingCalibration, TriesCapsOnNotesAtOnceAboveTheMusicsVoices) {
     // The arpeggio over a held bass: two at once throughout.
     EXPECT_EQ(polyphonyCapsTried(repeatingPieces()), (std::vector<int>{3}));
-    // A piece of `steps` steps sounding `notes` at once each, in turn, and one silent step.
-    const auto piece = [](std::vector<std::pair<int, int>> notesAndSteps) {
-        FrameSequence seq;
-        int steps = 1;
-        for (const auto& [notes, count] : notesAndSteps)
-            steps += count;
-        seq.resize(steps, 88, true);
-        int t = 1;
-        for (const auto& [notes, count] : notesAndSteps)
-            for (int k = 0; k < count; ++k, ++t)
-                for (int p = 0; p < notes; ++p)
-                    seq.sounding[std::size_t(t) * 88 + std::size_t(40 + p)] = 1;
-        return seq;
-    };
     // Four at once at 99 steps in 100 sets both; a cluster of 9 at the 100th does not.
-    EXPECT_EQ(polyphonyCapsTried({piece({{4, 99}, {9, 1}})}), (std::vector<int>{5}));
-    EXPECT_EQ(polyphonyCapsTried({piece({{4, 98}, {5, 1}, {9, 1}})}), (std::vector<int>{5, 6}));
-    EXPECT_EQ(polyphonyCapsTried({piece({{4, 85}, {5, 10}, {9, 5}})}), (std::vector<int>{6, 10}));
+    EXPECT_EQ(polyphonyCapsTried({voicedPiece({{4, 99}, {9, 1}})}), (std::vector<int>{5}));
+    EXPECT_EQ(polyphonyCapsTried({voicedPiece({{4, 98}, {5, 1}, {9, 1}})}),
+              (std::vector<int>{5, 6}));
+    EXPECT_EQ(polyphonyCapsTried({voicedPiece({{4, 85}, {5, 10}, {9, 5}})}),
+              (std::vector<int>{6, 10}));
     // Over all the pieces given.
-    EXPECT_EQ(polyphonyCapsTried({piece({{4, 85}}), piece({{5, 10}, {9, 5}})}),
+    EXPECT_EQ(polyphonyCapsTried({voicedPiece({{4, 85}}), voicedPiece({{5, 10}, {9, 5}})}),
               (std::vector<int>{6, 10}));
     EXPECT_TRUE(polyphonyCapsTried({}).empty());
 }
@@ -482,29 +486,17 @@ TEST(SamplingCalibration, AGanChoosesHowMuchOfItsNoiseItCarries) {
 // The floors tried: 2 and 3 where the music sounds at least that many at half of its sounding
 // steps; none for a melody, or music that never sounds.
 TEST(SamplingCalibration, TriesFloorsOnNotesAtOnceWhereTheMusicKeepsItsVoices) {
-    // A piece sounding `notes` at once for `count` steps, in turn, after a silent step.
-    const auto piece = [](std::vector<std::pair<int, int>> notesAndSteps) {
-        FrameSequence seq;
-        int steps = 1;
-        for (const auto& [notes, count] : notesAndSteps)
-            steps += count;
-        seq.resize(steps, 88, true);
-        int t = 1;
-        for (const auto& [notes, count] : notesAndSteps)
-            for (int k = 0; k < count; ++k, ++t)
-                for (int p = 0; p < notes; ++p)
-                    seq.sounding[std::size_t(t) * 88 + std::size_t(40 + p)] = 1;
-        return seq;
-    };
-    EXPECT_EQ(polyphonyFloorsTried({piece({{4, 90}, {1, 10}})}), (std::vector<int>{2, 3}));
+    EXPECT_EQ(polyphonyFloorsTried({voicedPiece({{4, 90}, {1, 10}})}), (std::vector<int>{2, 3}));
     // Three at once at exactly half the sounding steps (the silent one does not count).
-    EXPECT_EQ(polyphonyFloorsTried({piece({{3, 50}, {2, 50}})}), (std::vector<int>{2, 3}));
-    EXPECT_EQ(polyphonyFloorsTried({piece({{3, 49}, {2, 51}})}), (std::vector<int>{2}));
+    EXPECT_EQ(polyphonyFloorsTried({voicedPiece({{3, 50}, {2, 50}})}), (std::vector<int>{2, 3}));
+    EXPECT_EQ(polyphonyFloorsTried({voicedPiece({{3, 49}, {2, 51}})}), (std::vector<int>{2}));
     // Over all the pieces given.
-    EXPECT_EQ(polyphonyFloorsTried({piece({{1, 60}}), piece({{2, 50}})}), (std::vector<int>{}));
-    EXPECT_EQ(polyphonyFloorsTried({piece({{1, 40}}), piece({{2, 50}})}), (std::vector<int>{2}));
-    EXPECT_TRUE(polyphonyFloorsTried({piece({{1, 100}})}).empty()) << "a melody";
-    EXPECT_TRUE(polyphonyFloorsTried({piece({})}).empty());
+    EXPECT_EQ(polyphonyFloorsTried({voicedPiece({{1, 60}}), voicedPiece({{2, 50}})}),
+              (std::vector<int>{}));
+    EXPECT_EQ(polyphonyFloorsTried({voicedPiece({{1, 40}}), voicedPiece({{2, 50}})}),
+              (std::vector<int>{2}));
+    EXPECT_TRUE(polyphonyFloorsTried({voicedPiece({{1, 100}})}).empty()) << "a melody";
+    EXPECT_TRUE(polyphonyFloorsTried({voicedPiece({})}).empty());
     EXPECT_TRUE(polyphonyFloorsTried({}).empty());
 }
 
