@@ -140,6 +140,7 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
     request.constraints.minPolyphony = int(args.intValue("min-poly", 0, 0, 128, err));
+    request.harmonyGuidance = args.doubleValue("harmony-guidance", -1.0, 0.0, 4.0, err);
     request.constraints.density = args.doubleValue("density", 1.0, 0.01, 100.0, err);
     s.threads = int(args.intValue("threads", 2, 1, 256, err));
     s.program = int(args.intValue("program", 0, 0, 127, err));
@@ -148,14 +149,37 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
 
 std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
                               GenerateSettings& s) {
-    std::string err = args.parse(
-        rawArgs,
-        {"model",      "prime",        "prime-bars", "bars",    "temperature", "seed",
-         "variations", "key",          "top-k",      "top-p",   "low",         "high",
-         "max-poly",   "density",      "out",        "threads", "program",     "prime-tracks",
-         "regenerate", "candidates",   "keep",       "rank-by", "noise-carry", "rhythm-odds",
-         "key-odds",   "progressions", "hold-odds",  "min-poly"},
-        {"no-numbers"});
+    std::string err = args.parse(rawArgs,
+                                 {"model",
+                                  "prime",
+                                  "prime-bars",
+                                  "bars",
+                                  "temperature",
+                                  "seed",
+                                  "variations",
+                                  "key",
+                                  "top-k",
+                                  "top-p",
+                                  "low",
+                                  "high",
+                                  "max-poly",
+                                  "density",
+                                  "out",
+                                  "threads",
+                                  "program",
+                                  "prime-tracks",
+                                  "regenerate",
+                                  "candidates",
+                                  "keep",
+                                  "rank-by",
+                                  "noise-carry",
+                                  "rhythm-odds",
+                                  "key-odds",
+                                  "progressions",
+                                  "hold-odds",
+                                  "min-poly",
+                                  "harmony-guidance"},
+                                 {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);
     if (err.empty())

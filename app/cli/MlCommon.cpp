@@ -92,6 +92,10 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
         given += " --min-poly";
     else
         request.constraints.minPolyphony = sampling.minPolyphony;
+    if (args.has("harmony-guidance"))
+        given += " --harmony-guidance";
+    else
+        request.harmonyGuidance = sampling.harmonyGuidance;
     std::cout << what << " with the model's " << ml::describeCalibration(sampling)
               << (given.empty() ? "" : ", but" + given + " as given") << "\n";
 }

@@ -33,9 +33,10 @@ std::vector<CommandInfo> learningCommands() {
          "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
          "[--noise-carry R] [--rhythm-odds A,B|off] [--key-odds K|off] [--progressions on|off] "
-         "[--max-poly N] [--min-poly N] [--hold-odds H] --out OUT.mid   (takes' closeness, NLL, "
-         "copies; --candidates: the best of many; --noise-carry, --progressions, --hold-odds, "
-         "--min-poly: a GAN's noise, harmony, held notes, fewest notes at once; --rhythm-odds, "
+         "[--max-poly N] [--min-poly N] [--hold-odds H] [--harmony-guidance G] --out OUT.mid   "
+         "(takes' closeness, NLL, copies; --candidates: the best of many; --noise-carry, "
+         "--progressions, --hold-odds, --min-poly, --harmony-guidance: a GAN's noise, harmony, "
+         "held notes, fewest notes at once, how far its harmony moves; --rhythm-odds, "
          "--key-odds: new notes by the bar's rhythm, the key)",
          runGenerate},
         {"models",
@@ -45,15 +46,16 @@ std::vector<CommandInfo> learningCommands() {
         {"eval",
          "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds A,B "
          "--key-odds K --progressions on|off --max-poly N --min-poly N --hold-odds H "
-         "--sampling-seed N --windows N --takes-out DIR]   NLL a step on held-out files; "
+         "--harmony-guidance G --sampling-seed N --windows N --takes-out DIR]   NLL a step on "
+         "held-out files; "
          "--metrics (and a GAN): music metrics",
          runEval},
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
          "--temperature T --top-p P --noise-carry R --rhythm-odds A,B --key-odds K --progressions "
-         "on|off --max-poly N --min-poly N --hold-odds H --sampling-seed N --windows N "
-         "--takes-out DIR]   JSB NLL, metrics",
+         "on|off --max-poly N --min-poly N --hold-odds H --harmony-guidance G --sampling-seed N "
+         "--windows N --takes-out DIR]   JSB NLL, metrics",
          runEvalJsb},
         {"eval-infill",
          "eval-infill --model MODEL FILES... [--judge MODEL] [--gap 5-6] [--after 4] "

@@ -107,6 +107,10 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
                 sampling["triedFloor"] = pairsToJson(m.sampling.triedFloor);
                 sampling["minPolyphony"] = m.sampling.minPolyphony;
             }
+            if (!m.sampling.triedGuidance.empty()) { // absent before session 25: not tried
+                sampling["triedGuidance"] = pairsToJson(m.sampling.triedGuidance);
+                sampling["harmonyGuidance"] = m.sampling.harmonyGuidance;
+            }
         }
         o["sampling"] = sampling;
     }
@@ -168,6 +172,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
             m.sampling.triedFloor = pairsFromJson(sampling["triedFloor"]);
             const int floor = sampling["minPolyphony"].toInt(0);
             m.sampling.minPolyphony = floor > 0 && floor <= 128 ? floor : 0; // else no floor
+            m.sampling.triedGuidance = pairsFromJson(sampling["triedGuidance"]);
+            const double guidance = sampling["harmonyGuidance"].toDouble(-1);
+            m.sampling.harmonyGuidance = guidance >= 0 && guidance <= 10 ? guidance : -1; // else 1
         }
     }
     m.programVersion = o["programVersion"].toString().toStdString();

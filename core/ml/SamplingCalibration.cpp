@@ -22,6 +22,11 @@ const std::vector<double>& ganNoiseCarriesTried() {
     return carries;
 }
 
+const std::vector<double>& ganHarmonyGuidancesTried() {
+    static const std::vector<double> guidances{1.25, 1.5};
+    return guidances;
+}
+
 std::vector<int> polyphonyCapsTried(const std::vector<FrameSequence>& pieces) {
     std::vector<long> steps; // steps[n]: sounding steps with n pitches
     long sounding = 0;
@@ -138,8 +143,8 @@ bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel&
 }
 
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
-// Then its cap on notes at once, from `music`'s voices, its hold odds, its noise carry and its
-// floor on notes at once, from `music`'s voices again.
+// Then its cap on notes at once, from `music`'s voices, its hold odds, its noise carry, its
+// floor on notes at once, from `music`'s voices again, and how far its harmony is pushed.
 bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows,
                   const std::vector<FrameSequence>& music, const std::atomic<bool>* cancel,
                   const MetricOptions& options, double margin, SamplingCalibration& out) {
@@ -163,6 +168,7 @@ bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows
     const auto setHold = [](SampleRequest& r, double odds) { r.holdOdds = odds; };
     const auto setCarry = [](SampleRequest& r, double carry) { r.noiseCarry = carry; };
     const auto setFloor = [](SampleRequest& r, int floor) { r.constraints.minPolyphony = floor; };
+    const auto setGuidance = [](SampleRequest& r, double g) { r.harmonyGuidance = g; };
     if (!keepClosest(polyphonyCapsTried(music), setCap, model, windows, cancel, options, settings,
                      result.closeness, result.maxPolyphony, result.triedPolyphony) ||
         !keepClosest(ganHoldOddsTried(), setHold, model, windows, cancel, options, settings,
@@ -170,7 +176,9 @@ bool calibrateGan(const SequenceModel& model, const ContinuationWindows& windows
         !keepClosest(ganNoiseCarriesTried(), setCarry, model, windows, cancel, options, settings,
                      result.closeness, result.noiseCarry, result.triedCarry) ||
         !keepClosest(polyphonyFloorsTried(music), setFloor, model, windows, cancel, options,
-                     settings, result.closeness, result.minPolyphony, result.triedFloor))
+                     settings, result.closeness, result.minPolyphony, result.triedFloor) ||
+        !keepClosest(ganHarmonyGuidancesTried(), setGuidance, model, windows, cancel, options,
+                     settings, result.closeness, result.harmonyGuidance, result.triedGuidance))
         return false;
     out = result;
     return true;
@@ -255,7 +263,7 @@ double closenessAt(const std::vector<std::pair<double, double>>& tried, double c
 }
 
 // The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, of its chosen
-// hold odds and of its chosen noise carry.
+// hold odds, of its chosen noise carry and of its chosen floor.
 double harmonyCloseness(const SamplingCalibration& c) {
     return c.harmonyProgressions ? c.triedProgressions.front().second : c.tried.front().second;
 }
@@ -267,6 +275,9 @@ double holdCloseness(const SamplingCalibration& c) {
 }
 double carryCloseness(const SamplingCalibration& c) {
     return closenessAt(c.triedCarry, c.noiseCarry, holdCloseness(c));
+}
+double floorCloseness(const SamplingCalibration& c) {
+    return closenessAt(c.triedFloor, c.minPolyphony, carryCloseness(c));
 }
 
 // "; `chosen` (closeness `before` 0.742, 5: 0.767, ...)": a GAN's choice after the one that
@@ -288,9 +299,10 @@ std::string ganChoice(const std::string& chosen, const char* before, double base
 // "; at most 5 notes at once (closeness without a cap 0.742, 5: 0.767); notes held at odds 3
 // (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778); noise carried at 0.9
 // (closeness at 0.98 0.778, 0.9: 0.783, 0.8: 0.777); at least 2 notes at once where it sounds
-// (closeness without a floor 0.783, 2: 0.850, 3: 0.836)", as far as tried.
+// (closeness without a floor 0.783, 2: 0.850, 3: 0.836); the harmony pushed 1.5 times as far
+// from the bar written (closeness at 1 0.850, 1.25: 0.858, 1.5: 0.861)", as far as tried.
 std::string ganChoices(const SamplingCalibration& c) {
-    char buf[64];
+    char buf[96];
     std::snprintf(buf, sizeof buf, "at most %d notes at once", c.maxPolyphony);
     std::string text = ganChoice(c.maxPolyphony > 0 ? buf : "no cap on notes at once",
                                  "without a cap", harmonyCloseness(c), c.triedPolyphony);
@@ -303,8 +315,13 @@ std::string ganChoices(const SamplingCalibration& c) {
     std::snprintf(base, sizeof base, "at %g", kDefaultNoiseCarry);
     text += ganChoice(buf, base, holdCloseness(c), c.triedCarry);
     std::snprintf(buf, sizeof buf, "at least %d notes at once where it sounds", c.minPolyphony);
-    return text + ganChoice(c.minPolyphony > 0 ? buf : "no floor on notes at once",
-                            "without a floor", carryCloseness(c), c.triedFloor);
+    text += ganChoice(c.minPolyphony > 0 ? buf : "no floor on notes at once", "without a floor",
+                      carryCloseness(c), c.triedFloor);
+    const double guidance = c.harmonyGuidance >= 0 ? c.harmonyGuidance : 1.0;
+    std::snprintf(buf, sizeof buf, "the harmony pushed %g times as far from the bar written",
+                  guidance);
+    return text + ganChoice(guidance != 1.0 ? buf : "the harmony as its plan asks", "at 1",
+                            floorCloseness(c), c.triedGuidance);
 }
 
 } // namespace

@@ -50,6 +50,10 @@ struct SamplingCalibration {
     // `triedFloor` as `triedHold`.
     int minPolyphony = 0;
     std::vector<std::pair<double, double>> triedFloor;
+    // And how far its harmony is pushed toward the plan's (SampleRequest::harmonyGuidance;
+    // negative = 1), with all of the above chosen; `triedGuidance` as `triedFloor`.
+    double harmonyGuidance = -1;
+    std::vector<std::pair<double, double>> triedGuidance;
     bool calibrated() const { return closeness >= 0; }
     // A GAN's calibration: it chose how its harmony moves (and nothing of a temperature).
     bool choseHarmony() const { return !triedProgressions.empty(); }
@@ -90,6 +94,15 @@ const std::vector<double>& ganNoiseCarriesTried();
 // sounds.
 std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces);
 
+// The harmony guidances a GAN's calibration tries beside 1 (the plan's own): its generator
+// follows the profile asked of a bar only part of the way, so its harmony moves less than its
+// music's. Pushed half as far again (1.5) the built-in GAN's four-bar pitch-class entropy came
+// to the valid chorales' (2.84 against 2.82; 2.74 at 1) and its takes closer (0.881 against
+// 0.868, 20 of 20 gates; 1.25: 0.877, 20); simutrans' GAN came as close (0.775 against 0.774);
+// session 23's JSB GAN came less close at 1.5 (0.844 against 0.859: its scale drifted)
+// (docs/results.md, session 25).
+const std::vector<double>& ganHarmonyGuidancesTried();
+
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
 // each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
 // the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
@@ -112,9 +125,9 @@ std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces);
 // polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
 // and no cap (a tie: no cap), with that cap the closest of its decoding's hold odds and
 // ganHoldOddsTried() (a tie: its own), with those the closest of kDefaultNoiseCarry and
-// ganNoiseCarriesTried() (a tie: the default), and last the closest of no floor on notes at
-// once and polyphonyFloorsTried() of the same music (a tie: no floor). A GAN without a plan has
-// nothing to choose (false).
+// ganNoiseCarriesTried() (a tie: the default), the closest of no floor on notes at once and
+// polyphonyFloorsTried() of the same music (a tie: no floor), and last the closest of 1 and
+// ganHarmonyGuidancesTried() (a tie: 1). A GAN without a plan has nothing to choose (false).
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,

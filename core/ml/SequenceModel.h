@@ -145,6 +145,13 @@ struct SampleRequest {
     // depends on the music, so each GAN chooses on validation (SamplingCalibration); other
     // kinds ignore it.
     bool harmonyProgressions = false;
+    // A GAN with a harmony plan: how far the profile asked of the next bar is pushed past the
+    // bar just written, toward the plan's (neural/GanHarmonyPlan.h, guideProfile): 1 = the
+    // plan's own, 1.5 = half as far again. Its generator follows the profile only part of the
+    // way (the built-in GAN's bars changed their pitch classes from bar to bar by 0.17 against
+    // the chorales' 0.25), so each GAN chooses on validation (SamplingCalibration); negative =
+    // 1. Other kinds ignore it.
+    double harmonyGuidance = -1;
     // A GAN's decoding: the odds of a pitch that sounds at the step before to go on sounding
     // are multiplied by this (neural/GanBars.h, BarDecoding::holdOdds); negative = the
     // decoding's own (10). How long the notes come out depends on how the generator was

@@ -336,13 +336,13 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_DOUBLE_EQ(c.temperature, 1.0);
     EXPECT_TRUE(along.rhythmAlwaysDefault);
     EXPECT_TRUE(along.temperatureAlwaysOne);
-    // 12 windows, each way, each cap on notes at once, each hold odds, each noise carry and each
-    // floor on notes at once, each draw: the draws start from seeds 1, 1001, ... The cap makes
-    // no take closer here (a tie keeps none).
+    // 12 windows, each way, each cap on notes at once, each hold odds, each noise carry, each
+    // floor on notes at once and each harmony guidance, each draw: the draws start from seeds
+    // 1, 1001, ... The cap makes no take closer here (a tie keeps none).
     ASSERT_EQ(polyphonyFloorsTried(repeatingPieces()), (std::vector<int>{2}));
-    EXPECT_EQ(along.calls,
-              int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() + 1) *
-                  kGanCalibrationDraws * 12);
+    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() +
+                               1 + ganHarmonyGuidancesTried().size()) *
+                               kGanCalibrationDraws * 12);
     EXPECT_EQ(along.caps, (std::set<int>{0, 3}));
     EXPECT_EQ(c.maxPolyphony, 0);
     EXPECT_LT(c.holdOdds, 0) << "the hold odds make no take closer either";
@@ -350,6 +350,8 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     EXPECT_LT(c.noiseCarry, 0) << "nor the noise carry";
     EXPECT_EQ(c.minPolyphony, 0) << "nor the floor";
     EXPECT_EQ(c.triedFloor.size(), 1u);
+    EXPECT_LT(c.harmonyGuidance, 0) << "nor the guidance";
+    EXPECT_EQ(c.triedGuidance.size(), ganHarmonyGuidancesTried().size());
     EXPECT_EQ(along.seeds.count(1u + 1000u), 1u);
     EXPECT_EQ(describeCalibration(c).rfind("harmony along the training music's progressions, "
                                            "chosen on validation (closeness matched to each bar ",
@@ -538,6 +540,39 @@ TEST(SamplingCalibration, AGanThinnerThanItsMusicChoosesAFloorOnNotesAtOnce) {
         << describeCalibration(c);
 }
 
+// A GAN whose takes come closest with its harmony pushed further keeps that guidance, the last
+// choice; at 1 the description says so.
+TEST(SamplingCalibration, AGanChoosesHowFarItsHarmonyIsPushed) {
+    class GuidedModel : public StubModel {
+    public:
+        GuidedModel() : StubModel(ganConfig(true)) {}
+        std::vector<FrameSequence> sample(const SampleRequest& r,
+                                          const std::atomic<bool>* cancel) const override {
+            if (cancel && cancel->load())
+                return {};
+            if (r.harmonyGuidance != 1.5)
+                return {noise(r.future, unsigned(r.seed) * 7)};
+            return {primersLastBarAgain(r)};
+        }
+    };
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(GuidedModel(), repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.harmonyGuidance, 1.5) << describeCalibration(c);
+    ASSERT_EQ(c.triedGuidance.size(), ganHarmonyGuidancesTried().size());
+    EXPECT_GT(c.closeness, c.triedGuidance[0].second + 0.2);
+    const std::string text = describeCalibration(c);
+    EXPECT_NE(text.find("; the harmony pushed 1.5 times as far from the bar written (closeness at "
+                        "1 "),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("; the harmony pushed"), text.rfind("; ")) << "the last choice: " << text;
+
+    ASSERT_TRUE(calibrateSampling(HarmonyModel(true), repeatingPieces(), nullptr, c));
+    EXPECT_NE(describeCalibration(c).find("; the harmony as its plan asks (closeness at 1 "),
+              std::string::npos)
+        << describeCalibration(c);
+}
+
 // A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
@@ -555,6 +590,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.noiseCarry = 0.9;
     meta.sampling.triedFloor = {{2, 0.86}, {3, 0.85}};
     meta.sampling.minPolyphony = 2;
+    meta.sampling.triedGuidance = {{1.25, 0.87}, {1.5, 0.88}};
+    meta.sampling.harmonyGuidance = 1.5;
     const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
@@ -572,6 +609,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_DOUBLE_EQ(back.noiseCarry, 0.9);
     EXPECT_EQ(back.triedFloor, meta.sampling.triedFloor);
     EXPECT_EQ(back.minPolyphony, 2);
+    EXPECT_EQ(back.triedGuidance, meta.sampling.triedGuidance);
+    EXPECT_DOUBLE_EQ(back.harmonyGuidance, 1.5);
 
     meta.sampling.harmonyProgressions = false;
     EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);
@@ -580,6 +619,7 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     meta.sampling.triedHold.clear();
     meta.sampling.triedCarry.clear();
     meta.sampling.triedFloor.clear();
+    meta.sampling.triedGuidance.clear();
     const SamplingCalibration older = savedAndLoaded(meta).metadata.sampling;
     EXPECT_EQ(older.maxPolyphony, 0);
     EXPECT_TRUE(older.triedPolyphony.empty());
@@ -589,4 +629,6 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_TRUE(older.triedCarry.empty());
     EXPECT_EQ(older.minPolyphony, 0);
     EXPECT_TRUE(older.triedFloor.empty());
+    EXPECT_LT(older.harmonyGuidance, 0);
+    EXPECT_TRUE(older.triedGuidance.empty());
 }

@@ -135,6 +135,8 @@ protected:
             meta.sampling.noiseCarry = 0.9;
             meta.sampling.triedFloor = {{2, 0.85}};
             meta.sampling.minPolyphony = 2;
+            meta.sampling.triedGuidance = {{1.25, 0.86}, {1.5, 0.87}};
+            meta.sampling.harmonyGuidance = 1.5;
         }
         const QString path =
             m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
@@ -312,9 +314,9 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
 }
 
 // A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds, of
-// its noise carry and of its floor on notes at once goes into every run's request, as its
-// rhythm does; a model that chose nothing keeps each bar's match, no cap, the decoding's own
-// odds, the default carry and no floor.
+// its noise carry, of its floor on notes at once and of its harmony guidance goes into every
+// run's request, as its rhythm does; a model that chose nothing keeps each bar's match, no cap,
+// the decoding's own odds, the default carry, no floor and the plan's own harmony.
 TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     const QString harmonyPath = addCalibratedModel(true);
     const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
@@ -331,6 +333,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_DOUBLE_EQ(request.holdOdds, 3);
     EXPECT_DOUBLE_EQ(request.noiseCarry, 0.9);
     EXPECT_EQ(request.constraints.minPolyphony, 2);
+    EXPECT_DOUBLE_EQ(request.harmonyGuidance, 1.5);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.0);
     models->setCurrentIndex(trained);
     m_panel->useModelSampling(request);
@@ -339,6 +342,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_LT(request.holdOdds, 0) << "the decoding's own";
     EXPECT_DOUBLE_EQ(request.noiseCarry, ml::kDefaultNoiseCarry);
     EXPECT_EQ(request.constraints.minPolyphony, 0);
+    EXPECT_LT(request.harmonyGuidance, 0) << "the plan's own";
 }
 
 // Voices "as the track" on a track of chords: a GAN's cap on notes at once, as it chose on

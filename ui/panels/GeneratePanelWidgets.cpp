@@ -188,6 +188,7 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     request.harmonyProgressions = sampling && sampling->harmonyProgressions;
     request.constraints.maxPolyphony = sampling ? sampling->maxPolyphony : 0;
     request.constraints.minPolyphony = sampling ? sampling->minPolyphony : 0;
+    request.harmonyGuidance = sampling ? sampling->harmonyGuidance : -1;
     request.holdOdds = sampling ? sampling->holdOdds : -1;
     request.noiseCarry =
         sampling && sampling->noiseCarry >= 0 ? sampling->noiseCarry : ml::kDefaultNoiseCarry;

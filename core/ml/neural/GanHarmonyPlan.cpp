@@ -132,4 +132,19 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out, W
     walk = {m.pair, m.shift, true};
 }
 
+void guideProfile(const float* before, double guidance, float* profile) {
+    double written = 0;
+    for (int q = 0; q < kPitchClasses; ++q)
+        written += before[q];
+    if (guidance == 1.0 || written <= 0)
+        return;
+    double sum = 0;
+    for (int q = 0; q < kPitchClasses; ++q) {
+        profile[q] = float(std::max(0.0, before[q] + guidance * (profile[q] - before[q])));
+        sum += profile[q];
+    }
+    for (int q = 0; q < kPitchClasses && sum > 0; ++q)
+        profile[q] = float(profile[q] / sum);
+}
+
 } // namespace torchestra::ml::neural

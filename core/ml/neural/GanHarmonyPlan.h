@@ -24,6 +24,12 @@
 
 namespace torchestra::ml::neural {
 
+// `profile` (the plan's next, kFeatures floats) pushed `guidance` times as far from `before`
+// (the bar just written's) in its 12 pitch-class shares: before + guidance (profile - before),
+// clipped at 0 and summed to 1 again; its mode flag is left. Unchanged at guidance 1, or when
+// `before` is silent (a first bar without a primer).
+void guideProfile(const float* before, double guidance, float* profile);
+
 class HarmonyPlan {
 public:
     static constexpr int kFeatures = GanShape::kKeyFeatures;

@@ -53,9 +53,10 @@ void keyAround(const FrameSequence& primer, const std::vector<StepRange>& primer
 
 // The profile a bar with condition `c` is conditioned on: the plan's next after the bar before
 // it as written (`c.previous`; without one, any bar's profile), or where `walk` is given, the
-// next along the progression it follows (HarmonyPlan::next).
+// next along the progression it follows (HarmonyPlan::next); pushed from the bar before by
+// `guidance` (guideProfile).
 void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& shape,
-             std::mt19937_64& rng, HarmonyPlan::Walk* walk, float* profile) {
+             std::mt19937_64& rng, HarmonyPlan::Walk* walk, double guidance, float* profile) {
     float before[GanShape::kKeyFeatures] = {};
     if (c.previous)
         keyFeatures({KeySource{c.previous, {c.previousBar}}}, 0, shape, before);
@@ -63,6 +64,7 @@ void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& sha
         plan.next(before, rng, profile, *walk);
     else
         plan.next(before, rng, profile);
+    guideProfile(before, guidance, profile);
 }
 
 // A bar's noise for `takes` takes: fresh draws, carried over from the bar before's `previous`
@@ -194,7 +196,8 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
             float key[GanShape::kKeyFeatures];
             if (m_plan)
                 planBar(*m_plan, c, m_shape, rng,
-                        request.harmonyProgressions ? &progressions[std::size_t(v)] : nullptr, key);
+                        request.harmonyProgressions ? &progressions[std::size_t(v)] : nullptr,
+                        request.harmonyGuidance >= 0 ? request.harmonyGuidance : 1.0, key);
             else
                 keyAround(request.primer, primerBars, out[std::size_t(v)], bars, int(k), c, m_shape,
                           key);

@@ -3,6 +3,7 @@
 
 #include "../NeuralTestData.h"
 
+#include "ml/neural/GanHarmonyPlan.h"
 #include "ml/neural/GanModel.h"
 #include "ml/neural/NeuralKinds.h"
 
@@ -185,4 +186,36 @@ TEST(HarmonyPlan, TravelsInTheCheckpointAndIsRequiredThere) {
     EXPECT_NE(deserializeGan(before, oldPayload, error), nullptr) << error;
     EXPECT_EQ(deserializeGan(config, oldPayload, error), nullptr);
     EXPECT_NE(error.find("harmony plan is missing"), std::string::npos) << error;
+}
+
+// The profile asked of the next bar, pushed further from the bar written: its pitch-class
+// shares move `guidance` times as far, clipped at 0 and summed to 1 again; nothing changes at 1
+// or after a silent bar.
+TEST(HarmonyPlan, GuidancePushesTheNextProfileFurtherFromTheBarWritten) {
+    Profile before{}, planned{};
+    before[0] = 0.5f; // C and G written, the plan asks for C, E and A
+    before[7] = 0.5f;
+    planned[0] = 0.5f;
+    planned[4] = 0.25f;
+    planned[9] = 0.25f;
+    planned[12] = 1.f; // minor
+    Profile pushed = planned;
+    guideProfile(before.data(), 1.5, pushed.data());
+    // C 0.5 stays; G 0.5 - 0.75 clips to 0; E and A 0.375 each: 1.25 in all.
+    EXPECT_NEAR(pushed[0], 0.5 / 1.25, 1e-6);
+    EXPECT_NEAR(pushed[7], 0.0, 1e-6);
+    EXPECT_NEAR(pushed[4], 0.375 / 1.25, 1e-6);
+    EXPECT_NEAR(pushed[9], 0.375 / 1.25, 1e-6);
+    EXPECT_FLOAT_EQ(pushed[12], 1.f) << "the mode flag is left";
+    Profile same = planned;
+    guideProfile(before.data(), 1.0, same.data());
+    EXPECT_EQ(same, planned);
+    const Profile silent{};
+    guideProfile(silent.data(), 1.5, same.data());
+    EXPECT_EQ(same, planned);
+    // Below 1, part of the way: at 0.5 halfway between the bar written and the plan's.
+    Profile half = planned;
+    guideProfile(before.data(), 0.5, half.data());
+    EXPECT_NEAR(half[7], 0.25, 1e-6);
+    EXPECT_NEAR(half[4], 0.125, 1e-6);
 }

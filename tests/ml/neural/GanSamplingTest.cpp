@@ -193,3 +193,28 @@ TEST(GanSampling, AFloorOnNotesAtOnceFillsThinSteps) {
         }
     }
 }
+
+// The harmony guidance reaches the profile each bar is conditioned on: an untrained GAN's empty
+// plan asks for nothing (a silent profile), and at guidance 0.5 for half the way back to the
+// bar before's own profile instead. Decoded at even hold odds, where a random generator's
+// middling probabilities show a change of condition, its takes change; at 1 (or negative) not.
+TEST(GanSampling, HarmonyGuidanceMovesTheProfileEachBarIsAskedFor) {
+    const ModelConfig config = toyGanConfig();
+    ASSERT_TRUE(config.harmonyPlan);
+    std::string error;
+    const std::unique_ptr<GanModel> model = createGanModel(config, 13, error);
+    ASSERT_NE(model, nullptr) << error;
+    SampleRequest request = fourBarsAfterTheChord(config.representation);
+    request.holdOdds = 1;
+    const auto takes = [&](double guidance) {
+        request.harmonyGuidance = guidance;
+        std::vector<std::uint8_t> all;
+        for (const FrameSequence& take : model->sample(request, nullptr))
+            all.insert(all.end(), take.sounding.begin(), take.sounding.end());
+        return all;
+    };
+    const std::vector<std::uint8_t> own = takes(-1);
+    ASSERT_FALSE(own.empty());
+    EXPECT_EQ(takes(1.0), own);
+    EXPECT_NE(takes(0.5), own);
+}
