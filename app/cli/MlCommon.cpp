@@ -72,30 +72,19 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
     if (!sampling.calibrated() || !sampling.choseHarmony())
         return;
     std::string given; // the flags that override the model's choices
-    if (args.has("progressions"))
-        given += " --progressions";
-    else
-        request.harmonyProgressions = sampling.harmonyProgressions;
-    if (args.has("max-poly"))
-        given += " --max-poly";
-    else
-        request.constraints.maxPolyphony = sampling.maxPolyphony;
-    if (args.has("hold-odds"))
-        given += " --hold-odds";
-    else
-        request.holdOdds = sampling.holdOdds;
-    if (args.has("noise-carry"))
-        given += " --noise-carry";
-    else
-        request.noiseCarry = sampling.noiseCarry;
-    if (args.has("min-poly"))
-        given += " --min-poly";
-    else
-        request.constraints.minPolyphony = sampling.minPolyphony;
-    if (args.has("harmony-guidance"))
-        given += " --harmony-guidance";
-    else
-        request.harmonyGuidance = sampling.harmonyGuidance;
+    // `setting` takes the model's `chosen` value unless --`flag` was given.
+    const auto chosenUnless = [&](const char* flag, auto& setting, auto chosen) {
+        if (args.has(flag))
+            given += std::string(" --") + flag;
+        else
+            setting = chosen;
+    };
+    chosenUnless("progressions", request.harmonyProgressions, sampling.harmonyProgressions);
+    chosenUnless("max-poly", request.constraints.maxPolyphony, sampling.maxPolyphony);
+    chosenUnless("hold-odds", request.holdOdds, sampling.holdOdds);
+    chosenUnless("noise-carry", request.noiseCarry, sampling.noiseCarry);
+    chosenUnless("min-poly", request.constraints.minPolyphony, sampling.minPolyphony);
+    chosenUnless("harmony-guidance", request.harmonyGuidance, sampling.harmonyGuidance);
     std::cout << what << " with the model's " << ml::describeCalibration(sampling)
               << (given.empty() ? "" : ", but" + given + " as given") << "\n";
 }

@@ -45,6 +45,17 @@ std::vector<std::pair<double, double>> pairsFromJson(const QJsonValue& v) {
     return pairs;
 }
 
+// A GAN's choice under `key` and the (value, closeness) pairs it tried under `triedKey`; nothing
+// when it tried none, so that the file reads as one from before that choice existed.
+void putGanChoice(QJsonObject& sampling, const char* triedKey,
+                  const std::vector<std::pair<double, double>>& tried, const char* key,
+                  double chosen) {
+    if (tried.empty())
+        return;
+    sampling[triedKey] = pairsToJson(tried);
+    sampling[key] = chosen;
+}
+
 QJsonObject metadataToJson(const TrainingMetadata& m) {
     QJsonObject o;
     QJsonArray files;
@@ -91,26 +102,18 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         if (m.sampling.choseHarmony()) {
             sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
             sampling["harmonyProgressions"] = m.sampling.harmonyProgressions;
-            if (!m.sampling.triedPolyphony.empty()) { // absent before session 23: not tried
-                sampling["triedPolyphony"] = pairsToJson(m.sampling.triedPolyphony);
-                sampling["maxPolyphony"] = m.sampling.maxPolyphony;
-            }
-            if (!m.sampling.triedHold.empty()) { // absent before session 23: not tried
-                sampling["triedHold"] = pairsToJson(m.sampling.triedHold);
-                sampling["holdOdds"] = m.sampling.holdOdds;
-            }
-            if (!m.sampling.triedCarry.empty()) { // absent before session 24: not tried
-                sampling["triedCarry"] = pairsToJson(m.sampling.triedCarry);
-                sampling["noiseCarry"] = m.sampling.noiseCarry;
-            }
-            if (!m.sampling.triedFloor.empty()) { // absent before session 25: not tried
-                sampling["triedFloor"] = pairsToJson(m.sampling.triedFloor);
-                sampling["minPolyphony"] = m.sampling.minPolyphony;
-            }
-            if (!m.sampling.triedGuidance.empty()) { // absent before session 25: not tried
-                sampling["triedGuidance"] = pairsToJson(m.sampling.triedGuidance);
-                sampling["harmonyGuidance"] = m.sampling.harmonyGuidance;
-            }
+            // Absent when not tried: the cap and hold odds before session 23, the carry before
+            // 24, the floor and guidance before 25.
+            putGanChoice(sampling, "triedPolyphony", m.sampling.triedPolyphony, "maxPolyphony",
+                         m.sampling.maxPolyphony);
+            putGanChoice(sampling, "triedHold", m.sampling.triedHold, "holdOdds",
+                         m.sampling.holdOdds);
+            putGanChoice(sampling, "triedCarry", m.sampling.triedCarry, "noiseCarry",
+                         m.sampling.noiseCarry);
+            putGanChoice(sampling, "triedFloor", m.sampling.triedFloor, "minPolyphony",
+                         m.sampling.minPolyphony);
+            putGanChoice(sampling, "triedGuidance", m.sampling.triedGuidance, "harmonyGuidance",
+                         m.sampling.harmonyGuidance);
         }
         o["sampling"] = sampling;
     }
