@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 
 using namespace torchestra::ml;
@@ -95,6 +96,25 @@ ModelConfig ganConfig(bool plan) {
     c.harmonyPlan = plan;
     return c;
 }
+
+// A GAN whose takes continue the primer's bar where `closeWhen` holds for the request, and are
+// noise elsewhere: a model closest at one setting of its sampling.
+class CloseWhenModel : public StubModel {
+public:
+    explicit CloseWhenModel(std::function<bool(const SampleRequest&)> closeWhen)
+        : StubModel(ganConfig(true)), m_closeWhen(std::move(closeWhen)) {}
+    std::vector<FrameSequence> sample(const SampleRequest& r,
+                                      const std::atomic<bool>* cancel) const override {
+        if (cancel && cancel->load())
+            return {};
+        if (!m_closeWhen(r))
+            return {noise(r.future, unsigned(r.seed) * 7)};
+        return {primersLastBarAgain(r)};
+    }
+
+private:
+    std::function<bool(const SampleRequest&)> m_closeWhen;
+};
 
 // A GAN whose takes continue the primer's bar only with (`closeWith`) or only without the
 // harmony plan's progressions (SampleRequest::harmonyProgressions), and noise otherwise. It
@@ -425,20 +445,10 @@ TEST(SamplingCalibration, AGanThickerThanItsMusicChoosesACapOnNotesAtOnce) {
 
 // A GAN whose notes come closest held at other odds than its decoding's keeps those odds.
 TEST(SamplingCalibration, AGanChoosesTheOddsItsNotesAreHeldAt) {
-    class HeldModel : public StubModel {
-    public:
-        HeldModel() : StubModel(ganConfig(true)) {}
-        std::vector<FrameSequence> sample(const SampleRequest& r,
-                                          const std::atomic<bool>* cancel) const override {
-            if (cancel && cancel->load())
-                return {};
-            if (r.holdOdds != 2)
-                return {noise(r.future, unsigned(r.seed) * 7)};
-            return {primersLastBarAgain(r)};
-        }
-    };
     SamplingCalibration c;
-    ASSERT_TRUE(calibrateSampling(HeldModel(), repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(
+        calibrateSampling(CloseWhenModel([](const SampleRequest& r) { return r.holdOdds == 2; }),
+                          repeatingPieces(), nullptr, c));
     EXPECT_DOUBLE_EQ(c.holdOdds, 2) << describeCalibration(c);
     EXPECT_EQ(c.maxPolyphony, 0);
     EXPECT_GT(c.closeness, c.tried[0].second + 0.2);
@@ -451,24 +461,13 @@ TEST(SamplingCalibration, AGanChoosesTheOddsItsNotesAreHeldAt) {
 // A GAN whose takes come closest with less of its noise carried from bar to bar keeps that
 // carry; one closest at the default keeps the default (a tie among the others changes nothing).
 TEST(SamplingCalibration, AGanChoosesHowMuchOfItsNoiseItCarries) {
-    class CarryModel : public StubModel {
-    public:
-        explicit CarryModel(double best) : StubModel(ganConfig(true)), m_best(best) {}
-        std::vector<FrameSequence> sample(const SampleRequest& r,
-                                          const std::atomic<bool>* cancel) const override {
-            if (cancel && cancel->load())
-                return {};
-            const double carry = r.noiseCarry >= 0 ? r.noiseCarry : kDefaultNoiseCarry;
-            if (carry != m_best)
-                return {noise(r.future, unsigned(r.seed) * 7)};
-            return {primersLastBarAgain(r)};
-        }
-
-    private:
-        double m_best;
+    const auto closestAtCarry = [](double best) {
+        return CloseWhenModel([best](const SampleRequest& r) {
+            return (r.noiseCarry >= 0 ? r.noiseCarry : kDefaultNoiseCarry) == best;
+        });
     };
     SamplingCalibration c;
-    ASSERT_TRUE(calibrateSampling(CarryModel(0.8), repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(calibrateSampling(closestAtCarry(0.8), repeatingPieces(), nullptr, c));
     EXPECT_DOUBLE_EQ(c.noiseCarry, 0.8) << describeCalibration(c);
     EXPECT_LT(c.holdOdds, 0) << "the odds do not matter to this model: a tie keeps its own";
     ASSERT_EQ(c.triedCarry.size(), ganNoiseCarriesTried().size());
@@ -478,7 +477,8 @@ TEST(SamplingCalibration, AGanChoosesHowMuchOfItsNoiseItCarries) {
               std::string::npos)
         << describeCalibration(c);
 
-    ASSERT_TRUE(calibrateSampling(CarryModel(kDefaultNoiseCarry), repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(
+        calibrateSampling(closestAtCarry(kDefaultNoiseCarry), repeatingPieces(), nullptr, c));
     EXPECT_LT(c.noiseCarry, 0) << describeCalibration(c);
     EXPECT_NE(describeCalibration(c).find("; noise carried at 0.98 from bar to bar"),
               std::string::npos)
@@ -543,20 +543,10 @@ TEST(SamplingCalibration, AGanThinnerThanItsMusicChoosesAFloorOnNotesAtOnce) {
 // A GAN whose takes come closest with its harmony pushed further keeps that guidance, the last
 // choice; at 1 the description says so.
 TEST(SamplingCalibration, AGanChoosesHowFarItsHarmonyIsPushed) {
-    class GuidedModel : public StubModel {
-    public:
-        GuidedModel() : StubModel(ganConfig(true)) {}
-        std::vector<FrameSequence> sample(const SampleRequest& r,
-                                          const std::atomic<bool>* cancel) const override {
-            if (cancel && cancel->load())
-                return {};
-            if (r.harmonyGuidance != 1.5)
-                return {noise(r.future, unsigned(r.seed) * 7)};
-            return {primersLastBarAgain(r)};
-        }
-    };
     SamplingCalibration c;
-    ASSERT_TRUE(calibrateSampling(GuidedModel(), repeatingPieces(), nullptr, c));
+    ASSERT_TRUE(calibrateSampling(
+        CloseWhenModel([](const SampleRequest& r) { return r.harmonyGuidance == 1.5; }),
+        repeatingPieces(), nullptr, c));
     EXPECT_DOUBLE_EQ(c.harmonyGuidance, 1.5) << describeCalibration(c);
     ASSERT_EQ(c.triedGuidance.size(), ganHarmonyGuidancesTried().size());
     EXPECT_GT(c.closeness, c.triedGuidance[0].second + 0.2);
