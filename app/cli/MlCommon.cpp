@@ -182,14 +182,16 @@ std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out) {
         out = {1.0, 1.0};
         return {};
     }
-    double start = -1, offBeat = -1;
+    double start = -1, offBeat = -1, repeat = -1;
     char tail = 0;
-    if (std::sscanf(text->c_str(), "%lf,%lf%c", &start, &offBeat, &tail) != 2 ||
-        !(start >= 0 && start <= 100) || !(offBeat >= 0 && offBeat <= 100))
+    const int read = std::sscanf(text->c_str(), "%lf,%lf,%lf%c", &start, &offBeat, &repeat, &tail);
+    if ((read != 2 && read != 3) || !(start >= 0 && start <= 100) ||
+        !(offBeat >= 0 && offBeat <= 100) || (read == 3 && !(repeat >= 0 && repeat <= 100)))
         return "--rhythm-odds: '" + *text +
                "' is not two odds from 0 to 100 (where the bar before started a note, where "
-               "it did not: e.g. 1.2,0.7) or off";
-    out = {start, offBeat};
+               "it did not: e.g. 1.2,0.7), a third where it did not and the music repeats its "
+               "figure (1.2,0.7,0.1), or off";
+    out = {start, offBeat, read == 3 ? repeat : -1};
     return {};
 }
 

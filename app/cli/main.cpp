@@ -32,7 +32,7 @@ std::vector<CommandInfo> learningCommands() {
          "generate --model MODEL|builtin:NAME [--prime IN.mid --prime-bars 1-4 --prime-tracks 1] "
          "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
-         "[--noise-carry R] [--rhythm-odds A,B|off] [--key-odds K|off] [--progressions on|off] "
+         "[--noise-carry R] [--rhythm-odds A,B[,R]|off] [--key-odds K|off] [--progressions on|off] "
          "[--max-poly N] [--min-poly N] [--hold-odds H] [--harmony-guidance G] --out OUT.mid   "
          "(takes' closeness, NLL, copies; --candidates: the best of many; --noise-carry, "
          "--progressions, --hold-odds, --min-poly, --harmony-guidance: a GAN's noise, harmony, "
@@ -44,7 +44,8 @@ std::vector<CommandInfo> learningCommands() {
          "size, what each learned from",
          runModels},
         {"eval",
-         "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds A,B "
+         "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds "
+         "A,B[,R] "
          "--key-odds K --progressions on|off --max-poly N --min-poly N --hold-odds H "
          "--harmony-guidance G --sampling-seed N --windows N --takes-out DIR]   NLL a step on "
          "held-out files; "
@@ -53,7 +54,8 @@ std::vector<CommandInfo> learningCommands() {
         {"eval-jsb",
          "eval-jsb --data DIR|FILE.json [--model MODEL | --train --model lstm|rnn|markov|gan "
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
-         "--temperature T --top-p P --noise-carry R --rhythm-odds A,B --key-odds K --progressions "
+         "--temperature T --top-p P --noise-carry R --rhythm-odds A,B[,R] --key-odds K "
+         "--progressions "
          "on|off --max-poly N --min-poly N --hold-odds H --harmony-guidance G --sampling-seed N "
          "--windows N --takes-out DIR]   JSB NLL, metrics",
          runEvalJsb},

@@ -94,10 +94,15 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
         sampling["temperature"] = m.sampling.temperature;
         sampling["closeness"] = m.sampling.closeness;
         sampling["tried"] = pairsToJson(m.sampling.tried);
+        if (!m.sampling.triedFigures.empty()) // absent in older checkpoints: not tried
+            sampling["triedFigures"] = pairsToJson(m.sampling.triedFigures);
         if (!m.sampling.triedWithRhythm.empty()) { // absent in older checkpoints: not tried
             sampling["triedWithRhythm"] = pairsToJson(m.sampling.triedWithRhythm);
             sampling["rhythm"] =
-                QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
+                m.sampling.rhythm.keepsFigures()
+                    ? QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds,
+                                 m.sampling.rhythm.repeatOffBeatOdds}
+                    : QJsonArray{m.sampling.rhythm.startOdds, m.sampling.rhythm.offBeatOdds};
         }
         if (m.sampling.choseHarmony()) {
             sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
@@ -157,8 +162,11 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
         m.sampling.triedWithRhythm = pairsFromJson(sampling["triedWithRhythm"]);
         const QJsonArray rhythm = sampling["rhythm"].toArray();
         const double a = rhythm.at(0).toDouble(-1), b = rhythm.at(1).toDouble(-1);
-        if (rhythm.size() == 2 && a >= 0 && a <= 100 && b >= 0 && b <= 100) // else off
-            m.sampling.rhythm = {a, b};
+        const double r = rhythm.at(2).toDouble(-1); // repeating figures' odds: none when two
+        if ((rhythm.size() == 2 || (rhythm.size() == 3 && r >= 0 && r <= 100)) && a >= 0 &&
+            a <= 100 && b >= 0 && b <= 100) // else off
+            m.sampling.rhythm = {a, b, r};
+        m.sampling.triedFigures = pairsFromJson(sampling["triedFigures"]);
         m.sampling.triedProgressions = pairsFromJson(sampling["triedProgressions"]);
         if (m.sampling.choseHarmony()) { // a GAN's: its own decoding's rhythm
             m.sampling.rhythm = {};

@@ -272,6 +272,26 @@ int lookbackStep(const FrameSequence& seq, int s, const RepresentationConfig& co
     return -1;
 }
 
+bool figureRepeats(const FrameSequence& seq, int s, int back) {
+    const int bar = s - back;
+    if (back < 0 || bar < 2 || bar % 2 != 0 || s > seq.steps)
+        return false;
+    const auto anyStart = [&seq](int t) {
+        for (int p = 0; p < seq.pitches; ++p)
+            if (seq.starts(t, p))
+                return true;
+        return false;
+    };
+    const int half = bar / 2;
+    int differ = 0, starting = 0;
+    for (int t = s - half; t < s; ++t) {
+        const bool starts = anyStart(t);
+        differ += starts != anyStart(t - half);
+        starting += starts;
+    }
+    return differ <= 1 && starting >= 2;
+}
+
 void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& config, float* out) {
     const int size = inputSize(config);
     std::fill(out, out + size, 0.0f);

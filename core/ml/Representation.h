@@ -114,5 +114,10 @@ void buildInput(const FrameSequence& seq, int t, const RepresentationConfig& con
 // The step one bar before step `s`: the latest earlier step at the same place in its bar (same
 // beat and step in the beat), or s - 4 beats where the metre is not known; -1 when there is none.
 int lookbackStep(const FrameSequence& seq, int s, const RepresentationConfig& config);
+// Whether the music before step `s` repeats its figure at the half bar, where `back` is the step
+// one bar earlier (lookbackStep): over the half bar before `s`, whether any note starts at a
+// step differs from the step half a bar before it at most once, and notes start at two steps
+// or more. False for a bar of an odd number of steps, and before a whole bar has passed.
+bool figureRepeats(const FrameSequence& seq, int s, int back);
 
 } // namespace torchestra::ml

@@ -27,6 +27,11 @@ struct SamplingCalibration {
     // A GAN's calibration chooses none: it keeps its decoding's (RhythmOdds{}).
     RhythmOdds rhythm = kRhythmOff;
     std::vector<std::pair<double, double>> triedWithRhythm;
+    // With the bar's rhythm kept: (offBeatOdds, closeness) as chosen, then
+    // (kFigureOddsTried.repeatOffBeatOdds, closeness) with repeating figures kept strictly, each
+    // over kFigureCalibrationDraws draws; `rhythm` is kFigureOddsTried when that won (empty: not
+    // tried).
+    std::vector<std::pair<double, double>> triedFigures;
     // A GAN with a harmony plan: whether its takes follow the training music's progressions
     // (SampleRequest::harmonyProgressions); `triedProgressions` as `tried`, with them (`tried`
     // then holds the draw matched to each bar written). Empty: not tried (other kinds).
@@ -67,6 +72,13 @@ struct SamplingCalibration {
 // 21). A GAN's takes are quick (a few seconds for all of these on JSB), so it reads many.
 constexpr int kGanCalibrationDraws = 3;
 constexpr std::size_t kGanCalibrationWindows = 192;
+// The same for an LSTM's or RNN's choice of keeping repeating figures (kFigureOddsTried): it
+// changes only the windows after music that repeats its figure (four in ten on simutrans), so
+// one read of `maxWindows` moves by more than it does: on simutrans' training windows (746,
+// three draws) it came closer (0.842 against 0.829), on one read of a training run's 48
+// validation and 48 training windows less (session 26).
+constexpr int kFigureCalibrationDraws = kGanCalibrationDraws;
+constexpr std::size_t kFigureCalibrationWindows = kGanCalibrationWindows;
 
 // The temperatures tried, from 1.0 down.
 const std::vector<double>& calibrationTemperatures();
@@ -109,7 +121,10 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 // chosen, so noise alone does not move a model off its plain distribution. The neural kinds
 // try each temperature again with kRhythmOddsTried, which must win by `margin` as well: they
 // help some models and not others, and most at the temperature below 1.0 that cuts the stray
-// notes they would add to (docs/results.md, session 19). False (and `out`
+// notes they would add to (docs/results.md, session 19). With the rhythm kept, they then try
+// kFigureOddsTried at the chosen temperature over kFigureCalibrationDraws draws of up to
+// kFigureCalibrationWindows validation and as many training windows, kept when closer
+// by `margin` / 2 (session 26). False (and `out`
 // not calibrated) when the pieces hold fewer than `minWindows` windows (of five bars, not
 // overlapping: a 16-bar piece holds 3, too few to tell temperatures apart — on such a
 // selection a Markov model chose 0.6 and wrote one note in four bars) or `cancel` was set.
@@ -119,8 +134,10 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 // (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
 // A GAN tries its harmony plan's two draws instead (at temperature 1 with its own decoding), in
 // bars of its own length, over kGanCalibrationDraws draws of up to kGanCalibrationWindows
-// validation windows (not `maxWindows`) and none of the training pieces' (its plan holds their
-// bars: on them both draws follow the training pieces): progressions must win by `margin` / 2
+// validation windows (not `maxWindows`), continuing none of the training pieces' primers (its
+// plan holds their bars: on them both draws follow the training pieces) but comparing its takes
+// with what followed as many of them too, beside what followed its own primers (a validation
+// split can be unlike the rest of the music): progressions must win by `margin` / 2
 // over the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
 // polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
 // and no cap (a tie: no cap), with that cap the closest of its decoding's hold odds and

@@ -105,8 +105,19 @@ struct SampleConstraints {
 struct RhythmOdds {
     double startOdds = -1;
     double offBeatOdds = -1;
+    // Where the music before repeats its figure at the half bar (figureRepeats below), the
+    // odds of a note starting where none started a bar back: negative = `offBeatOdds`. Soft
+    // odds keep every take's rhythm about as loosely: after a bar whose halves start notes
+    // alike, simutrans' files repeat their rhythm exactly for four bars in 50-63% of windows
+    // (groove 0.93-0.96), after others in 4-6% (0.73-0.87); an LSTM's takes in 2% of all
+    // windows (groove overlap 0.69; docs/results.md, session 26). The LSTM and RNN read it.
+    double repeatOffBeatOdds = -1;
     constexpr bool isDefault() const { return startOdds < 0 || offBeatOdds < 0; }
-    constexpr bool isOff() const { return startOdds == 1.0 && offBeatOdds == 1.0; }
+    constexpr bool isOff() const {
+        return startOdds == 1.0 && offBeatOdds == 1.0 &&
+               (repeatOffBeatOdds < 0 || repeatOffBeatOdds == 1.0);
+    }
+    constexpr bool keepsFigures() const { return repeatOffBeatOdds >= 0 && !isDefault(); }
 };
 
 struct SampleRequest {
@@ -165,6 +176,9 @@ constexpr double kDefaultNoiseCarry = 0.98;
 // the best of those tried on the validation bars of two corpora, JSB and simutrans
 // (docs/results.md, session 19).
 constexpr RhythmOdds kRhythmOddsTried{1.2, 0.7};
+// kRhythmOddsTried with a repeating figure kept (RhythmOdds::repeatOffBeatOdds), the choice
+// after it: of 0.05-0.3 tried on simutrans' training windows, 0.1 came closest (session 26).
+constexpr RhythmOdds kFigureOddsTried{1.2, 0.7, 0.1};
 constexpr RhythmOdds kRhythmOff{1.0, 1.0};
 
 // What the model expects at each step of a sequence given the steps before it: the piano roll's

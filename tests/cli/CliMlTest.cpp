@@ -225,18 +225,18 @@ TEST(CliMl, EvalMetricsJudgesAnyKindByItsContinuations) {
         << withoutMetrics.err;
 }
 
-// --rhythm-odds A,B or off sets the continuations' rhythm odds; anything else is refused with a
+// --rhythm-odds A,B[,R] or off sets the continuations' rhythm odds; anything else is refused with a
 // message naming the flag (eval and generate read it the same way).
 TEST(CliMl, RhythmOddsAreReadOrRefused) {
     const std::string model = tempDir() + "/markov-rhythm.tcm";
     ASSERT_EQ(runCli("train --model markov --out " + model + " " + songFolder()).exitCode, 0);
-    for (const std::string odds : {"1.2,0.7", "off", "1,0"}) {
+    for (const std::string odds : {"1.2,0.7", "off", "1,0", "1.2,0.7,0.1"}) {
         const RunResult ok = runCli("eval --metrics --rhythm-odds " + odds + " --model " + model +
                                     " " + songFolder());
         EXPECT_EQ(ok.exitCode, 0) << odds << ": " << ok.err;
     }
     const std::string out = tempDir() + "/rhythm.mid";
-    for (const std::string odds : {"1,x", "2", "1,-1", "1,0.5,3", "200,1"}) {
+    for (const std::string odds : {"1,x", "2", "1,-1", "1,0.5,300", "1,0.5,0.1,2", "200,1"}) {
         const RunResult bad = runCli("eval --metrics --rhythm-odds " + odds + " --model " + model +
                                      " " + songFolder());
         EXPECT_EQ(bad.exitCode, 2) << odds;

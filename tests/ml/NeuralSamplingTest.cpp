@@ -245,6 +245,57 @@ TEST_P(Sampling, RhythmOddsFollowTheBarBefore) {
     EXPECT_GT(offBeatStarts(free[0], onBeat), 0);
 }
 
+// Where the music before repeats its figure at the half bar (the primer's quarter-note chords),
+// the repeating figures' odds take the place of the off-beat odds: at 0 no note starts off the
+// beat while the figure holds (all of the take's first beat, whatever the network does on the
+// beat), where the off-beat odds alone (1) let the random network start notes anywhere. After
+// a primer whose halves differ, the figures' odds change nothing.
+TEST_P(Sampling, RepeatingFiguresKeepTheirRhythmStrictly) {
+    const int bar = 4 * rep.stepsPerBeat;
+    SampleRequest r = request(8, 2 * bar);
+    std::vector<std::pair<int, int>> chords;
+    for (int t = 0; t < bar; t += rep.stepsPerBeat)
+        for (int p : {39, 43, 46})
+            chords.emplace_back(t, p);
+    r.primer = barWith(chords, 79);
+    const auto offBeatStarts = [&](const FrameSequence& take, int from, int to) {
+        long off = 0;
+        for (int t = from; t < to; ++t)
+            for (int p = 0; p < 88; ++p)
+                off += t % rep.stepsPerBeat != 0 && take.starts(t, p);
+        return off;
+    };
+    // The take with the figures' odds at 0, and without them.
+    const auto takes = [&] {
+        r.rhythm = {1.0, 1.0, 0.0};
+        std::vector<FrameSequence> both = model->sample(r);
+        r.rhythm = {1.0, 1.0};
+        for (FrameSequence& loose : model->sample(r))
+            both.push_back(std::move(loose));
+        return both;
+    };
+    const auto figures = takes();
+    ASSERT_EQ(figures.size(), 2u);
+    ASSERT_EQ(figures[0].steps, 2 * bar);                         // the take alone
+    EXPECT_EQ(offBeatStarts(figures[0], 0, rep.stepsPerBeat), 0); // the take, after the primer
+    EXPECT_GT(offBeatStarts(figures[1], 0, 2 * bar), 0);
+    EXPECT_LT(offBeatStarts(figures[0], 0, 2 * bar), offBeatStarts(figures[1], 0, 2 * bar));
+
+    // A note at each step of the first beat only: the halves differ, and through the take's
+    // first beat the half bar before it differs from the half before that at the first beat's
+    // last step (and wherever the take starts a note).
+    std::vector<std::pair<int, int>> run;
+    for (int t = 0; t < rep.stepsPerBeat; ++t)
+        run.emplace_back(t, 39 + t);
+    r.primer = barWith(run, 80);
+    const auto unlike = takes();
+    ASSERT_EQ(unlike.size(), 2u);
+    EXPECT_GT(offBeatStarts(unlike[1], 0, rep.stepsPerBeat), 0);
+    for (int t = 0; t < rep.stepsPerBeat; ++t)
+        for (int p = 0; p < 88; ++p)
+            ASSERT_EQ(unlike[0].starts(t, p), unlike[1].starts(t, p)) << t << " " << p;
+}
+
 // The key odds weigh a new note by the key of the music before it: with odds of 0 outside it,
 // the take after a C major scale starts only notes of C major (and, keeping to it, stays there);
 // the random network, left to itself, starts notes of every pitch class.

@@ -156,6 +156,39 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
     EXPECT_EQ(in[88 * 2 + 8 + 4 + 1], 1.0f); // of beat 2
 }
 
+// A figure repeats when the half bar before a step starts notes where the half bar before that
+// did, all but once, at two steps or more; counted from any pitch's onsets.
+TEST(Representation, FigureRepeatsComparesTheHalvesOfTheBarBefore) {
+    RepresentationConfig config;
+    const int P = config.pitches();
+    FrameSequence seq;
+    seq.resize(32, P, true);
+    const auto strike = [&](int t, int p) {
+        seq.sounding[std::size_t(t) * P + std::size_t(p)] = 1;
+        seq.onset[std::size_t(t) * P + std::size_t(p)] = 1;
+    };
+    for (const int t : {0, 3, 4, 8, 11, 12}) // 0 3 4 | 8 11 12: the halves start alike
+        strike(t, t == 3 || t == 11 ? 40 : 30);
+    EXPECT_TRUE(figureRepeats(seq, 16, 0));
+    EXPECT_FALSE(figureRepeats(seq, 16, -1)); // no bar before
+    EXPECT_FALSE(figureRepeats(seq, 15, 0));  // a bar of an odd number of steps
+    strike(13, 50);                           // one step differs: still the figure
+    EXPECT_TRUE(figureRepeats(seq, 16, 0));
+    strike(14, 50); // two differ
+    EXPECT_FALSE(figureRepeats(seq, 16, 0));
+    // A held note is no onset: the second half starts only at step 8 again, like step 0.
+    FrameSequence sparse;
+    sparse.resize(16, P, true);
+    for (int t = 0; t < 16; ++t)
+        sparse.sounding[std::size_t(t) * P + 30] = 1;
+    sparse.onset[30] = 1;
+    sparse.onset[std::size_t(8) * P + 30] = 1;
+    EXPECT_FALSE(figureRepeats(sparse, 16, 0)) << "one onset a half is no figure";
+    sparse.onset[std::size_t(4) * P + 30] = 1;
+    sparse.onset[std::size_t(12) * P + 30] = 1;
+    EXPECT_TRUE(figureRepeats(sparse, 16, 0));
+}
+
 // Lookback: the input also carries the step one bar before the one predicted, found by its place
 // in the bar, so a 3/4 bar after a 4/4 one looks back 12 steps, and a place the bar before did
 // not have (a 4/4 bar's fourth beat) two bars back or nowhere.

@@ -97,6 +97,26 @@ ModelConfig ganConfig(bool plan) {
     return c;
 }
 
+// An LSTM whose takes continue the primer's bar at 0.9 and below with the bar's rhythm kept, and
+// are noise otherwise; with repeating figures kept strictly too, when `figuresCloser`, where
+// without them only every other window's take continues it; when not, noise with them.
+class FigureModel : public StubModel {
+public:
+    explicit FigureModel(bool figuresCloser) : StubModel(ModelConfig{}), m_closer(figuresCloser) {}
+    std::vector<FrameSequence> sample(const SampleRequest& r,
+                                      const std::atomic<bool>* cancel) const override {
+        if (cancel && cancel->load())
+            return {};
+        const bool rhythmKept = !r.rhythm.isDefault() && !r.rhythm.isOff();
+        const bool close = r.temperature <= 0.9 + 1e-9 && rhythmKept &&
+                           (r.rhythm.keepsFigures() ? m_closer : !m_closer || r.seed % 2 == 0);
+        return {close ? primersLastBarAgain(r) : noise(r.future, unsigned(r.seed) * 7)};
+    }
+
+private:
+    bool m_closer;
+};
+
 // A GAN whose takes continue the primer's bar where `closeWhen` holds for the request, and are
 // noise elsewhere: a model closest at one setting of its sampling.
 class CloseWhenModel : public StubModel {
@@ -266,6 +286,41 @@ TEST(SamplingCalibration, KeepsTheBarsRhythmWhereItsTakesAreCloser) {
     EXPECT_EQ(describeCalibration(c).find("rhythm"), std::string::npos);
 }
 
+// With the bar's rhythm kept, an LSTM tries keeping repeating figures strictly at the chosen
+// temperature, over several draws, and keeps it where its takes come closer.
+TEST(SamplingCalibration, KeepsRepeatingFiguresWhereItsTakesAreCloser) {
+    SamplingCalibration c;
+    const FigureModel closer(true);
+    ASSERT_TRUE(calibrateSampling(closer, repeatingPieces(), nullptr, c));
+    EXPECT_DOUBLE_EQ(c.temperature, 0.9) << describeCalibration(c);
+    EXPECT_TRUE(c.rhythm.keepsFigures());
+    EXPECT_DOUBLE_EQ(c.rhythm.repeatOffBeatOdds, kFigureOddsTried.repeatOffBeatOdds);
+    ASSERT_EQ(c.triedFigures.size(), 2u);
+    EXPECT_DOUBLE_EQ(c.triedFigures[0].first, kRhythmOddsTried.offBeatOdds);
+    EXPECT_GT(c.triedFigures[1].second, c.triedFigures[0].second + 0.1);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedFigures[1].second);
+    EXPECT_NE(describeCalibration(c).find("and the bar's rhythm kept, repeating figures strictly, "
+                                          "chosen on validation"),
+              std::string::npos)
+        << describeCalibration(c);
+    EXPECT_NE(describeCalibration(c).find("; over 3 draws, a repeating figure kept as loosely as "
+                                          "the rest "),
+              std::string::npos);
+
+    const FigureModel looser(false);
+    ASSERT_TRUE(calibrateSampling(looser, repeatingPieces(), nullptr, c));
+    EXPECT_TRUE(c.keepsRhythm());
+    EXPECT_FALSE(c.rhythm.keepsFigures());
+    ASSERT_EQ(c.triedFigures.size(), 2u);
+    EXPECT_LT(c.triedFigures[1].second, c.triedFigures[0].second);
+    EXPECT_EQ(describeCalibration(c).find("figures strictly"), std::string::npos);
+
+    // Without the rhythm kept nothing is tried.
+    const TemperatureModel plain(0.8);
+    ASSERT_TRUE(calibrateSampling(plain, repeatingPieces(), nullptr, c));
+    EXPECT_TRUE(c.triedFigures.empty());
+}
+
 TEST(SamplingCalibration, CancelledOrWithoutWindowsLeavesItUncalibrated) {
     const TemperatureModel model(0.8);
     std::atomic<bool> cancel{true};
@@ -304,6 +359,16 @@ TEST(SamplingCalibration, TravelsInTheCheckpointMetadata) {
     EXPECT_DOUBLE_EQ(back.rhythm.startOdds, 1.2);
     EXPECT_DOUBLE_EQ(back.rhythm.offBeatOdds, 0.7);
     EXPECT_EQ(back.triedWithRhythm, meta.sampling.triedWithRhythm);
+    EXPECT_FALSE(back.rhythm.keepsFigures());
+
+    // Repeating figures kept: the third odds and what was tried travel too.
+    meta.sampling.rhythm = kFigureOddsTried;
+    meta.sampling.triedFigures = {{0.7, 0.6}, {0.1, 0.63}};
+    const LoadedCheckpoint figures = savedAndLoaded(meta);
+    EXPECT_TRUE(figures.metadata.sampling.rhythm.keepsFigures());
+    EXPECT_DOUBLE_EQ(figures.metadata.sampling.rhythm.repeatOffBeatOdds, 0.1);
+    EXPECT_EQ(figures.metadata.sampling.triedFigures, meta.sampling.triedFigures);
+    meta.sampling.triedFigures.clear();
 
     // Metadata without it (older checkpoints, uncalibrated runs) reads as not calibrated.
     meta.sampling = {};

@@ -108,7 +108,7 @@ protected:
     // writes it, saved in the library's folder and listed; its path.
     // A model that chose its temperature and rhythm on validation; with `harmonyChosen`, the
     // choice a GAN makes instead (its harmony along the training progressions).
-    QString addCalibratedModel(bool harmonyChosen = false) {
+    QString addCalibratedModel(bool harmonyChosen = false, bool figuresChosen = false) {
         ml::ModelConfig config;
         config.kind = ml::ModelKind::Markov;
         ml::MarkovModel markov(config);
@@ -120,6 +120,10 @@ protected:
         meta.sampling.rhythm = ml::kRhythmOddsTried;
         meta.sampling.triedWithRhythm = {
             {1.0, 0.5}, {0.9, 0.55}, {0.8, 0.58}, {0.7, 0.59}, {0.6, 0.5}};
+        if (figuresChosen) {
+            meta.sampling.rhythm = ml::kFigureOddsTried;
+            meta.sampling.triedFigures = {{0.7, 0.59}, {0.1, 0.6}};
+        }
         if (harmonyChosen) {
             meta.sampling = {};
             meta.sampling.closeness = 0.8;
@@ -139,8 +143,9 @@ protected:
             meta.sampling.harmonyGuidance = 1.5;
         }
         const QString path =
-            m_dir.filePath(harmonyChosen ? QStringLiteral("models/harmony.tcm")
-                                         : QStringLiteral("models/calibrated.tcm"));
+            m_dir.filePath(harmonyChosen   ? QStringLiteral("models/harmony.tcm")
+                           : figuresChosen ? QStringLiteral("models/figures.tcm")
+                                           : QStringLiteral("models/calibrated.tcm"));
         EXPECT_EQ(ml::saveCheckpoint(path.toStdString(), markov, meta), "");
         QSignalSpy refreshed(m_window.modelLibrary(), &ModelLibrary::refreshed);
         m_window.modelLibrary()->refresh();
@@ -311,6 +316,30 @@ TEST_F(GeneratePanelTest, UntilATemperatureIsSetTheBoxFollowsTheSelectedModel) {
     models->setCurrentIndex(trained);
     models->setCurrentIndex(calibrated);
     EXPECT_DOUBLE_EQ(m_panel->temperatureBox()->value(), 1.2);
+}
+
+// A model's choice of repeating figures kept strictly goes into every run; the library names it.
+TEST_F(GeneratePanelTest, AModelsChoiceOfRepeatingFiguresGoesIntoEveryRun) {
+    const QString figuresPath = addCalibratedModel(false, true);
+    const int figures = rowOf(figuresPath);
+    ASSERT_GE(figures, 0);
+    EXPECT_TRUE(ModelLibrary::describe(m_window.modelLibrary()->entry(figures))
+                    .contains(QStringLiteral("temperature 0.7 and the bar's rhythm kept, "
+                                             "repeating figures strictly, chosen on validation")))
+        << ModelLibrary::describe(m_window.modelLibrary()->entry(figures)).toStdString();
+    QComboBox* models = m_panel->findChild<QComboBox*>(QStringLiteral("generateModelBox"));
+    ASSERT_NE(models, nullptr);
+    ml::SampleRequest request;
+    models->setCurrentIndex(figures);
+    m_panel->useModelSampling(request);
+    EXPECT_TRUE(request.rhythm.keepsFigures());
+    EXPECT_DOUBLE_EQ(request.rhythm.repeatOffBeatOdds, ml::kFigureOddsTried.repeatOffBeatOdds);
+    const int plain = rowOf(addCalibratedModel());
+    ASSERT_GE(plain, 0);
+    models->setCurrentIndex(plain);
+    m_panel->useModelSampling(request);
+    EXPECT_DOUBLE_EQ(request.rhythm.offBeatOdds, ml::kRhythmOddsTried.offBeatOdds);
+    EXPECT_FALSE(request.rhythm.keepsFigures());
 }
 
 // A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds, of

@@ -374,11 +374,13 @@ QString ModelLibrary::describe(const Entry& e) {
                      : tr(", harmony matched to each bar written%1, chosen on validation"))
                     .arg(notesAtOnce(e.metadata.sampling));
     else if (e.metadata.sampling.calibrated())
-        text += e.metadata.sampling.keepsRhythm()
-                    ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")
-                          .arg(e.metadata.sampling.temperature, 0, 'f', 1)
-                    : tr(", temperature %1 chosen on validation")
-                          .arg(e.metadata.sampling.temperature, 0, 'f', 1);
+        text += (e.metadata.sampling.rhythm.keepsFigures()
+                     ? tr(", temperature %1 and the bar's rhythm kept, repeating figures "
+                          "strictly, chosen on validation")
+                 : e.metadata.sampling.keepsRhythm()
+                     ? tr(", temperature %1 and the bar's rhythm kept, chosen on validation")
+                     : tr(", temperature %1 chosen on validation"))
+                    .arg(e.metadata.sampling.temperature, 0, 'f', 1);
     return text;
 }
 

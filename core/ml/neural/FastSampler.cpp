@@ -274,15 +274,19 @@ void FastSampler::sampleStep(FastRunner& runner, Variation& var, int v, int s) c
 
 // The rhythm of the bar before (SampleRequest::rhythm): the log factor on the odds of a note
 // starting at step s, from whether any note started one bar back (lookbackStep: the same place
-// in the bar before; none before the take's second bar without a primer).
+// in the bar before; none before the take's second bar without a primer), and where none did,
+// whether the music before repeats its figure (RhythmOdds::repeatOffBeatOdds).
 float FastSampler::rhythmOffset(const FrameSequence& work, int s) const {
     const int back = lookbackStep(work, s, m_rep);
     if (back < 0)
         return 0.f;
-    for (int p = 0; p < m_pitches; ++p)
-        if (work.starts(back, p))
-            return logOdds(m_rhythm.startOdds);
-    return logOdds(m_rhythm.offBeatOdds);
+    bool startedBack = false;
+    for (int p = 0; p < m_pitches && !startedBack; ++p)
+        startedBack = work.starts(back, p) != 0;
+    if (startedBack)
+        return logOdds(m_rhythm.startOdds);
+    const bool keepFigure = m_rhythm.keepsFigures() && figureRepeats(work, s, back);
+    return logOdds(keepFigure ? m_rhythm.repeatOffBeatOdds : m_rhythm.offBeatOdds);
 }
 
 // The key of the music before step s (SampleRequest::outOfKeyOdds, ml/KeyOdds.h): onsets per
