@@ -105,11 +105,11 @@ struct SampleConstraints {
 struct RhythmOdds {
     double startOdds = -1;
     double offBeatOdds = -1;
-    // Where the music before repeats its figure at the half bar (figureRepeats below), the
-    // odds of a note starting where none started a bar back: negative = `offBeatOdds`. Soft
-    // odds keep every take's rhythm about as loosely: after a bar whose halves start notes
-    // alike, simutrans' files repeat their rhythm exactly for four bars in 50-63% of windows
-    // (groove 0.93-0.96), after others in 4-6% (0.73-0.87); an LSTM's takes in 2% of all
+    // Where the music before repeats its figure at the half bar (Representation.h's
+    // figureRepeats), the odds of a note starting where none started a bar back: negative =
+    // `offBeatOdds`. Soft odds keep every take's rhythm about as loosely: after a bar whose halves
+    // start notes alike, simutrans' files repeat their rhythm exactly for four bars in 50-63% of
+    // windows (groove 0.93-0.96), after others in 4-6% (0.73-0.87); an LSTM's takes in 2% of all
     // windows (groove overlap 0.69; docs/results.md, session 26). The LSTM and RNN read it.
     double repeatOffBeatOdds = -1;
     constexpr bool isDefault() const { return startOdds < 0 || offBeatOdds < 0; }
