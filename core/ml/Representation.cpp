@@ -103,6 +103,13 @@ int FrameSequence::notesAt(int t) const {
     return n;
 }
 
+bool FrameSequence::startsAny(int t) const {
+    for (int p = 0; p < pitches; ++p)
+        if (starts(t, p))
+            return true;
+    return false;
+}
+
 std::uint8_t velocityToBin(int velocity, int bins) {
     velocity = std::clamp(velocity, 1, 127);
     return std::uint8_t(std::min(bins - 1, (velocity - 1) * bins / 127));
@@ -276,17 +283,11 @@ bool figureRepeats(const FrameSequence& seq, int s, int back) {
     const int bar = s - back;
     if (back < 0 || bar < 2 || bar % 2 != 0 || s > seq.steps)
         return false;
-    const auto anyStart = [&seq](int t) {
-        for (int p = 0; p < seq.pitches; ++p)
-            if (seq.starts(t, p))
-                return true;
-        return false;
-    };
     const int half = bar / 2;
     int differ = 0, starting = 0;
     for (int t = s - half; t < s; ++t) {
-        const bool starts = anyStart(t);
-        differ += starts != anyStart(t - half);
+        const bool starts = seq.startsAny(t);
+        differ += starts != seq.startsAny(t - half);
         starting += starts;
     }
     return differ <= 1 && starting >= 2;

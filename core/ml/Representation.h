@@ -71,6 +71,8 @@ struct FrameSequence {
     // Shifted by `semitones`; pitches pushed out of range are dropped.
     FrameSequence transposed(int semitones) const;
     int notesAt(int t) const;
+    // Whether any note starts at step t.
+    bool startsAny(int t) const;
 };
 
 // Which tracks feed the model: all non-drum tracks merged (the default), or chosen ones.

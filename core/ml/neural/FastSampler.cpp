@@ -280,10 +280,7 @@ float FastSampler::rhythmOffset(const FrameSequence& work, int s) const {
     const int back = lookbackStep(work, s, m_rep);
     if (back < 0)
         return 0.f;
-    bool startedBack = false;
-    for (int p = 0; p < m_pitches && !startedBack; ++p)
-        startedBack = work.starts(back, p) != 0;
-    if (startedBack)
+    if (work.startsAny(back))
         return logOdds(m_rhythm.startOdds);
     const bool keepFigure = m_rhythm.keepsFigures() && figureRepeats(work, s, back);
     return logOdds(keepFigure ? m_rhythm.repeatOffBeatOdds : m_rhythm.offBeatOdds);
