@@ -94,8 +94,7 @@ double meanWindowEntropy(const FrameSequence& s, int lowPitch,
 std::vector<std::uint8_t> onsetGrid(const FrameSequence& s, int from, int to) {
     std::vector<std::uint8_t> g(std::size_t(to - from), 0);
     for (int t = from; t < to; ++t)
-        for (int p = 0; p < s.pitches && !g[std::size_t(t - from)]; ++p)
-            g[std::size_t(t - from)] = std::uint8_t(s.sounds(t, p) && s.starts(t, p));
+        g[std::size_t(t - from)] = std::uint8_t(s.startsAny(t));
     return g;
 }
 

@@ -71,7 +71,8 @@ struct FrameSequence {
     // Shifted by `semitones`; pitches pushed out of range are dropped.
     FrameSequence transposed(int semitones) const;
     int notesAt(int t) const;
-    // Whether any note starts at step t.
+    // Whether any note starts at step t: a pitch that sounds and starts there. An onset marked on
+    // a silent pitch starts nothing (sequenceToNotes writes no note for it), so it is not counted.
     bool startsAny(int t) const;
 };
 

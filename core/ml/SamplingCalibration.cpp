@@ -404,13 +404,13 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
     if (!calibration.triedWithRhythm.empty())
         text += "; keeping the bar's rhythm" + closenessList(calibration.triedWithRhythm);
     if (calibration.triedFigures.size() == 2) {
-        char buf[128];
-        std::snprintf(buf, sizeof buf,
+        char figures[128];
+        std::snprintf(figures, sizeof figures,
                       "; over %d draws, a repeating figure kept as loosely as the rest %.3f, "
                       "strictly %.3f",
                       kFigureCalibrationDraws, calibration.triedFigures[0].second,
                       calibration.triedFigures[1].second);
-        text += buf;
+        text += figures;
     }
     return text + ")";
 }

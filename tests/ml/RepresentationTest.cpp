@@ -156,6 +156,34 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
     EXPECT_EQ(in[88 * 2 + 8 + 4 + 1], 1.0f); // of beat 2
 }
 
+// Whether any note starts at a step, with onsets known and without: without, a pitch starts
+// where it begins to sound; with, where its onset is marked, so a re-struck held note starts and
+// a note held on does not. An onset marked on a silent pitch starts nothing in either reading.
+TEST(Representation, StartsAnyReadsOnsetsWhereKnownAndSoundingRunsWhereNot) {
+    RepresentationConfig config;
+    const int P = config.pitches();
+    FrameSequence seq;
+    seq.resize(8, P, false);
+    for (int t = 2; t < 6; ++t) // one note, steps 2-5
+        seq.sounding[std::size_t(t) * P + 30] = 1;
+    std::vector<bool> fromRuns;
+    for (int t = 0; t < seq.steps; ++t)
+        fromRuns.push_back(seq.startsAny(t));
+    EXPECT_EQ(fromRuns, (std::vector<bool>{false, false, true, false, false, false, false, false}));
+
+    seq.onset.assign(seq.sounding.size(), 0);
+    seq.onset[std::size_t(2) * P + 30] = 1;
+    seq.onset[std::size_t(4) * P + 30] = 1; // re-struck at step 4
+    seq.onset[std::size_t(7) * P + 31] = 1; // marked on a pitch that does not sound
+    std::vector<bool> fromOnsets;
+    for (int t = 0; t < seq.steps; ++t)
+        fromOnsets.push_back(seq.startsAny(t));
+    EXPECT_EQ(fromOnsets,
+              (std::vector<bool>{false, false, true, false, true, false, false, false}));
+    EXPECT_TRUE(seq.starts(7, 31)) << "the onset is read as marked";
+    EXPECT_FALSE(seq.startsAny(7)) << "but starts no note";
+}
+
 // A figure repeats when the half bar before a step starts notes where the half bar before that
 // did, all but once, at two steps or more; counted from any pitch's onsets.
 TEST(Representation, FigureRepeatsComparesTheHalvesOfTheBarBefore) {
