@@ -158,7 +158,7 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
 
 // Whether any note starts at a step, with onsets known and without: without, a pitch starts
 // where it begins to sound; with, where its onset is marked, so a re-struck held note starts and
-// a note held on does not. An onset marked on a silent pitch starts nothing in either reading.
+// a note held on does not. An onset marked on a silent pitch starts nothing.
 TEST(Representation, StartsAnyReadsOnsetsWhereKnownAndSoundingRunsWhereNot) {
     RepresentationConfig config;
     const int P = config.pitches();
