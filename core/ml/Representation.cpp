@@ -105,7 +105,7 @@ int FrameSequence::notesAt(int t) const {
 
 bool FrameSequence::startsAny(int t) const {
     for (int p = 0; p < pitches; ++p)
-        if (sounds(t, p) && starts(t, p))
+        if (beginsNote(t, p))
             return true;
     return false;
 }

@@ -71,8 +71,14 @@ struct FrameSequence {
     // Shifted by `semitones`; pitches pushed out of range are dropped.
     FrameSequence transposed(int semitones) const;
     int notesAt(int t) const;
-    // Whether any note starts at step t: a pitch that sounds and starts there. An onset marked on
-    // a silent pitch starts nothing (sequenceToNotes writes no note for it), so it is not counted.
+    // Whether a note of pitch p begins at step t where sequenceToNotes writes one: p sounds and
+    // either begins to sound there or has its onset marked. An onset marked on a silent pitch
+    // begins nothing; a sounding run with no onset mark at its first step still begins a note.
+    bool beginsNote(int t, int p) const {
+        return sounds(t, p) && (t == 0 || !sounds(t - 1, p) ||
+                                (!onset.empty() && onset[std::size_t(t) * pitches + p]));
+    }
+    // Whether any note begins at step t (beginsNote of any pitch).
     bool startsAny(int t) const;
 };
 

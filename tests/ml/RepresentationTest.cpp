@@ -156,10 +156,12 @@ TEST(Representation, InputLayoutIsFrameThenOnsetsVelocityAndNextMetre) {
     EXPECT_EQ(in[88 * 2 + 8 + 4 + 1], 1.0f); // of beat 2
 }
 
-// Whether any note starts at a step, with onsets known and without: without, a pitch starts
-// where it begins to sound; with, where its onset is marked, so a re-struck held note starts and
-// a note held on does not. An onset marked on a silent pitch starts nothing.
-TEST(Representation, StartsAnyReadsOnsetsWhereKnownAndSoundingRunsWhereNot) {
+// Whether any note begins at a step, with onsets known and without: without, a pitch begins a
+// note where it begins to sound; with, where its onset is marked as well, so a re-struck held
+// note begins one and a note held on does not. Malformed marks read as sequenceToNotes reads
+// them: an onset on a silent pitch begins nothing, a sounding run without its mark still begins
+// a note.
+TEST(Representation, StartsAnyBeginsNotesWhereSequenceToNotesDoes) {
     RepresentationConfig config;
     const int P = config.pitches();
     FrameSequence seq;
@@ -175,13 +177,18 @@ TEST(Representation, StartsAnyReadsOnsetsWhereKnownAndSoundingRunsWhereNot) {
     seq.onset[std::size_t(2) * P + 30] = 1;
     seq.onset[std::size_t(4) * P + 30] = 1; // re-struck at step 4
     seq.onset[std::size_t(7) * P + 31] = 1; // marked on a pitch that does not sound
+    for (int t = 6; t < 8; ++t)             // a run of steps 6-7 with no mark at its start
+        seq.sounding[std::size_t(t) * P + 32] = 1;
     std::vector<bool> fromOnsets;
     for (int t = 0; t < seq.steps; ++t)
         fromOnsets.push_back(seq.startsAny(t));
-    EXPECT_EQ(fromOnsets,
-              (std::vector<bool>{false, false, true, false, true, false, false, false}));
+    EXPECT_EQ(fromOnsets, (std::vector<bool>{false, false, true, false, true, false, true, false}));
     EXPECT_TRUE(seq.starts(7, 31)) << "the onset is read as marked";
-    EXPECT_FALSE(seq.startsAny(7)) << "but starts no note";
+
+    std::vector<bool> fromNotes(std::size_t(seq.steps), false);
+    for (const auto& note : sequenceToNotes(seq, config, 0, 1, 0))
+        fromNotes[std::size_t(note.start)] = true;
+    EXPECT_EQ(fromOnsets, fromNotes);
 }
 
 // A figure repeats when the half bar before a step starts notes where the half bar before that

@@ -146,14 +146,8 @@ void encodeCondition(const BarCondition& c, const GanShape& shape, float* out) {
 std::vector<std::uint8_t> noteStarts(const FrameSequence& seq, StepRange bar,
                                      const GanShape& shape) {
     std::vector<std::uint8_t> starts(std::size_t(shape.steps), 0);
-    const int P = std::min(seq.pitches, shape.pitches);
     for (int t = bar.first; t < bar.second && t - bar.first < shape.steps; ++t)
-        for (int p = 0; p < P && !starts[std::size_t(t - bar.first)]; ++p) {
-            const std::size_t i = std::size_t(t) * std::size_t(seq.pitches) + std::size_t(p);
-            if (seq.sounds(t, p) &&
-                (t == 0 || !seq.sounds(t - 1, p) || (!seq.onset.empty() && seq.onset[i])))
-                starts[std::size_t(t - bar.first)] = 1;
-        }
+        starts[std::size_t(t - bar.first)] = std::uint8_t(seq.startsAny(t));
     return starts;
 }
 

@@ -86,8 +86,8 @@ struct BarCondition {
 // Writes the condition into `out` (conditionSize() floats, zeroed by the caller).
 void encodeCondition(const BarCondition& condition, const GanShape& shape, float* out);
 
-// Where the notes of steps `bar` of `seq` start (a pitch sounds after a step where it did not,
-// or its onset is set): one flag per step of the model's bar, 0 past the bar's end.
+// Where notes of steps `bar` of `seq` begin (FrameSequence::startsAny): one flag per step of
+// the model's bar, 0 past the bar's end.
 std::vector<std::uint8_t> noteStarts(const FrameSequence& seq, StepRange bar,
                                      const GanShape& shape);
 
