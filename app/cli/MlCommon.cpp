@@ -14,8 +14,9 @@
 namespace torchestra::cli {
 
 const std::vector<std::string> kModelValueFlags = {
-    "model",          "head",  "hidden",    "layers", "dropout",  "nade-hidden", "order",
-    "steps-per-beat", "noise", "bar-steps", "hold",   "lookback", "harmony-plan"};
+    "model",       "head",     "hidden",         "layers",          "dropout",
+    "nade-hidden", "order",    "steps-per-beat", "noise",           "bar-steps",
+    "hold",        "lookback", "harmony-plan",   "harmony-quarters"};
 const std::vector<std::string> kTrainValueFlags = {
     "epochs",         "batch",   "window",       "lr",       "transpose",
     "seed",           "threads", "max-minutes",  "patience", "steps-per-epoch",
@@ -47,6 +48,7 @@ std::string readModelConfig(const CliArgs& args, ml::ModelConfig& config) {
         int(args.intValue("steps-per-beat", config.representation.stepsPerBeat, 1, 24, err));
     config.holdPath = args.onOffValue("hold", config.holdPath, err);
     config.harmonyPlan = args.onOffValue("harmony-plan", config.harmonyPlan, err);
+    config.harmonyQuarters = args.onOffValue("harmony-quarters", config.harmonyQuarters, err);
     config.representation.lookback =
         args.onOffValue("lookback", ml::defaultLookback(config.kind, config.head), err);
     return err;

@@ -23,7 +23,7 @@ const std::vector<double>& ganNoiseCarriesTried() {
 }
 
 const std::vector<double>& ganHarmonyGuidancesTried() {
-    static const std::vector<double> guidances{1.25, 1.5};
+    static const std::vector<double> guidances{1.25, 1.5, 2.0, 2.5};
     return guidances;
 }
 

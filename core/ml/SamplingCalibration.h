@@ -112,7 +112,10 @@ std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces);
 // to the valid chorales' (2.84 against 2.82; 2.74 at 1) and its takes closer (0.881 against
 // 0.868, 20 of 20 gates; 1.25: 0.877, 20); simutrans' GAN came as close (0.775 against 0.774);
 // session 23's JSB GAN came less close at 1.5 (0.844 against 0.859: its scale drifted)
-// (docs/results.md, session 25).
+// (docs/results.md, session 25). Further still suited later GANs on all the valid chorales'
+// windows over three draws: a GAN trained as the built-in for 79 epochs 0.870 at 1.5, 0.876 at
+// 2, 0.879 at 2.5; one whose plan gives quarters (ModelConfig::harmonyQuarters) 0.856, 0.868,
+// 0.877, and 0.874 at 3 (session 29).
 const std::vector<double>& ganHarmonyGuidancesTried();
 
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at

@@ -65,8 +65,10 @@ std::string ModelConfig::toJson() const {
     o["noiseSize"] = noiseSize;
     o["barSteps"] = barSteps;
     o["holdPath"] = holdPath;
-    if (kind == ModelKind::Gan)
+    if (kind == ModelKind::Gan) {
         o["harmonyPlan"] = harmonyPlan;
+        o["harmonyQuarters"] = harmonyPlan && harmonyQuarters;
+    }
     o["representation"] =
         QJsonDocument::fromJson(QByteArray::fromStdString(representation.toJson())).object();
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
@@ -93,6 +95,7 @@ std::string ModelConfig::fromJson(const std::string& json, ModelConfig& out) {
     c.barSteps = o["barSteps"].toInt(c.barSteps);
     c.holdPath = o["holdPath"].toBool(false);       // older checkpoints: trained without it
     c.harmonyPlan = o["harmonyPlan"].toBool(false); // older GANs: the key of the bars before
+    c.harmonyQuarters = c.harmonyPlan && o["harmonyQuarters"].toBool(false); // the bar's only
     if (c.layers < 1 || c.layers > 16 || c.hidden < 1 || c.hidden > 8192 || c.dropout < 0 ||
         c.dropout >= 1 || c.nadeHidden < 1 || c.nadeHidden > 8192 || c.markovOrder < 1 ||
         c.markovOrder > 16 || c.noiseSize < 1 || c.noiseSize > 4096 || c.barSteps < 1 ||

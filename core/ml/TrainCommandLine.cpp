@@ -47,6 +47,8 @@ std::vector<std::string> trainCommandArguments(const ModelConfig& config,
         add("--noise", std::to_string(config.noiseSize));
         add("--bar-steps", std::to_string(config.barSteps));
         add("--harmony-plan", config.harmonyPlan ? "on" : "off");
+        if (config.harmonyPlan)
+            add("--harmony-quarters", config.harmonyQuarters ? "on" : "off");
         break;
     case ModelKind::Rnn:
     case ModelKind::Lstm:

@@ -73,7 +73,7 @@ TEST(CliBuiltinModels, EachGeneratesFourBarsAfterAPrimeFromAnyFolder) {
     }
 }
 
-// The built-in GAN samples as it chose on the valid chorales, its floor of two notes at once
+// The built-in GAN samples as it chose on the valid chorales, its floor of three notes at once
 // among them (SamplingCalibration::minPolyphony): the same draws without it (--min-poly 0)
 // leave more steps of the take with a lone note.
 TEST(CliBuiltinModels, TheGanSamplesWithTheFloorOnNotesAtOnceItChose) {
@@ -100,7 +100,7 @@ TEST(CliBuiltinModels, TheGanSamplesWithTheFloorOnNotesAtOnceItChose) {
     };
     std::string chosen, given;
     const int withFloor = loneSteps("", chosen), without = loneSteps("--min-poly 0", given);
-    EXPECT_NE(chosen.find("at least 2 notes at once where it sounds"), std::string::npos) << chosen;
+    EXPECT_NE(chosen.find("at least 3 notes at once where it sounds"), std::string::npos) << chosen;
     EXPECT_NE(given.find("but --min-poly as given"), std::string::npos) << given;
     EXPECT_GT(without, 0);
     EXPECT_LT(withFloor, without);

@@ -126,6 +126,20 @@ void keyFeatures(const std::vector<KeySource>& sources, int shift, const GanShap
     out[12] = bestCorrelation(chroma, kMinor) > bestCorrelation(chroma, kMajor) ? 1.f : 0.f;
 }
 
+void quarterProfiles(const FrameSequence& seq, StepRange bar, int shift, const GanShape& shape,
+                     float* out) {
+    const int quarter = shape.steps / kBarQuarters;
+    float features[GanShape::kKeyFeatures];
+    for (int k = 0; k < kBarQuarters; ++k) {
+        const int from = bar.first + k * quarter, to = std::min(bar.second, from + quarter);
+        if (from < to)
+            keyFeatures({KeySource{&seq, {{from, to}}}}, shift, shape, features);
+        else
+            std::fill(features, features + 12, 0.f);
+        std::copy(features, features + 12, out + k * 12);
+    }
+}
+
 void encodeCondition(const BarCondition& c, const GanShape& shape, float* out) {
     const int S = shape.steps;
     float* flags = out + std::size_t(shape.firstGlobalChannel()) * std::size_t(S);
@@ -141,6 +155,10 @@ void encodeCondition(const BarCondition& c, const GanShape& shape, float* out) {
     if (c.key)
         for (int k = 0; k < GanShape::kKeyFeatures; ++k)
             std::fill(flags + (3 + k) * S, flags + (4 + k) * S, c.key[k]);
+    if (c.quarterKey)
+        for (int s = 0; s < S; ++s)
+            for (int q = 0; q < 12; ++q)
+                flags[(3 + q) * S + s] = c.quarterKey[s * kBarQuarters / S * 12 + q];
 }
 
 std::vector<std::uint8_t> noteStarts(const FrameSequence& seq, StepRange bar,

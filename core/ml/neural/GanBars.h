@@ -13,7 +13,8 @@
 // - a condition: the previous bar, the next bar (bar layouts, zero when absent), then one
 //   channel each for "has a previous bar", "has a next bar", the step mask (1 on the bar's real
 //   steps, 0 on the padding up to the model's bar length), then the 13 key features, the same
-//   on every step.
+//   on every step (the 12 pitch classes the same on each quarter of the bar, for a GAN whose
+//   plan gives each quarter its own).
 
 #include "ml/Representation.h"
 #include "ml/SamplingConstraints.h"
@@ -70,8 +71,18 @@ constexpr int kKeyContextBars = 4;
 
 // What a condition's 13 key features describe: the key of the bars before (and after, for an
 // infill), or the bar's own pitch-class profile, which sampling draws from a HarmonyPlan
-// (ModelConfig::harmonyPlan).
-enum class HarmonyInput { KeyAround, OwnBar };
+// (ModelConfig::harmonyPlan); with OwnQuarters the 12 pitch-class features of each quarter of
+// the bar are that quarter's own (ModelConfig::harmonyQuarters), the mode flag the bar's.
+enum class HarmonyInput { KeyAround, OwnBar, OwnQuarters };
+
+// The quarters of the model's bar a condition's harmony may change by: the beats of a bar of
+// 4/4, the dotted quarters of 12/8.
+constexpr int kBarQuarters = 4;
+// The 12 pitch-class shares of each quarter of the model's bar over steps `bar` of `seq`
+// (keyFeatures of the quarter's steps, after `shift`), kBarQuarters x 12 floats into `out`;
+// zeros for a quarter past the bar's end or silent.
+void quarterProfiles(const FrameSequence& seq, StepRange bar, int shift, const GanShape& shape,
+                     float* out);
 
 // One bar's condition. A null sequence means there is no such bar.
 struct BarCondition {
@@ -81,7 +92,10 @@ struct BarCondition {
     StepRange nextBar{0, 0};
     int length = 0;             // the bar's real steps (<= shape.steps)
     const float* key = nullptr; // 13 features; null = none
-    int shift = 0;              // transposition of the previous and next bars
+    // kBarQuarters x 12 pitch-class shares written over key's 12 on each quarter's steps; null
+    // = key's on every step.
+    const float* quarterKey = nullptr;
+    int shift = 0; // transposition of the previous and next bars
 };
 // Writes the condition into `out` (conditionSize() floats, zeroed by the caller).
 void encodeCondition(const BarCondition& condition, const GanShape& shape, float* out);

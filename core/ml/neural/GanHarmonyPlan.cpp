@@ -18,32 +18,53 @@ bool silent(const float* profile) {
     return sum <= 0;
 }
 
-// `profile` moved down by `shift` semitones (pitch class q + shift becomes q); the flag stays.
-void transposed(const float* profile, int shift, float* out) {
+// `profile` (`size` floats: the bar's kFeatures, then its quarters' 12 each) moved down by
+// `shift` semitones (pitch class q + shift becomes q); the flag stays.
+void transposed(const float* profile, int shift, int size, float* out) {
     for (int q = 0; q < kPitchClasses; ++q)
         out[q] = profile[(q + shift) % kPitchClasses];
     out[kPitchClasses] = profile[kPitchClasses];
+    for (int at = HarmonyPlan::kFeatures; at < size; at += kPitchClasses)
+        for (int q = 0; q < kPitchClasses; ++q)
+            out[at + q] = profile[at + (q + shift) % kPitchClasses];
+}
+
+// The 12 shares `shares` pushed `guidance` times as far from `before`'s (guideProfile).
+void guideShares(const float* before, double guidance, float* shares) {
+    double sum = 0;
+    for (int q = 0; q < kPitchClasses; ++q) {
+        shares[q] = float(std::max(0.0, before[q] + guidance * (shares[q] - before[q])));
+        sum += shares[q];
+    }
+    for (int q = 0; q < kPitchClasses && sum > 0; ++q)
+        shares[q] = float(shares[q] / sum);
 }
 
 } // namespace
 
 HarmonyPlan HarmonyPlan::fromPieces(const std::vector<FrameSequence>& pieces, const GanShape& shape,
-                                    int barSteps) {
+                                    int barSteps, bool quarters) {
+    HarmonyPlan plan;
+    plan.m_quarters = quarters;
+    const std::size_t profile = std::size_t(plan.profileSize());
     std::vector<float> all;
+    std::vector<float> before(profile), after(profile);
     for (const FrameSequence& piece : pieces) {
         const std::vector<StepRange> bars = ganBars(piece, barSteps);
-        std::array<float, kFeatures> before{}, after{};
         for (std::size_t j = 0; j + 1 < bars.size(); ++j) {
             keyFeatures({KeySource{&piece, {bars[j]}}}, 0, shape, before.data());
             keyFeatures({KeySource{&piece, {bars[j + 1]}}}, 0, shape, after.data());
             if (silent(before.data()) || silent(after.data()))
                 continue;
+            if (quarters) {
+                quarterProfiles(piece, bars[j], 0, shape, before.data() + kFeatures);
+                quarterProfiles(piece, bars[j + 1], 0, shape, after.data() + kFeatures);
+            }
             all.insert(all.end(), before.begin(), before.end());
             all.insert(all.end(), after.begin(), after.end());
         }
     }
-    HarmonyPlan plan;
-    const std::size_t pairSize = 2 * kFeatures, count = all.size() / pairSize;
+    const std::size_t pairSize = 2 * profile, count = all.size() / pairSize;
     if (count <= kMaxPairs) {
         plan.m_pairs = std::move(all);
         return plan;
@@ -57,9 +78,11 @@ HarmonyPlan HarmonyPlan::fromPieces(const std::vector<FrameSequence>& pieces, co
     return plan;
 }
 
-HarmonyPlan HarmonyPlan::fromData(std::vector<float> data, std::string& error) {
+HarmonyPlan HarmonyPlan::fromData(std::vector<float> data, bool quarters, std::string& error) {
     error.clear();
-    if (data.size() % (2 * kFeatures) != 0) {
+    HarmonyPlan plan;
+    plan.m_quarters = quarters;
+    if (data.size() % (2 * std::size_t(plan.profileSize())) != 0) {
         error = "harmony plan: " + std::to_string(data.size()) + " values, not whole pairs";
         return {};
     }
@@ -68,7 +91,6 @@ HarmonyPlan HarmonyPlan::fromData(std::vector<float> data, std::string& error) {
             error = "harmony plan: a profile value outside 0..1";
             return {};
         }
-    HarmonyPlan plan;
     plan.m_pairs = std::move(data);
     return plan;
 }
@@ -79,28 +101,27 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out) c
 }
 
 void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out, Walk& walk) const {
-    const std::size_t pairs = size();
+    const std::size_t pairs = size(), profile = std::size_t(profileSize()), pair = 2 * profile;
     const float* base = m_pairs.data();
     // The piece goes on where the next pair starts with the bar this one ends on (pairs of a
     // piece are stored in order; a silent bar or the piece's end breaks the chain).
     if (walk.started && walk.pair + 1 < pairs &&
-        std::equal(base + walk.pair * 2 * kFeatures + kFeatures,
-                   base + (walk.pair + 1) * 2 * kFeatures,
-                   base + (walk.pair + 1) * 2 * kFeatures)) {
+        std::equal(base + walk.pair * pair + profile, base + (walk.pair + 1) * pair,
+                   base + (walk.pair + 1) * pair)) {
         ++walk.pair;
-        transposed(base + walk.pair * 2 * kFeatures + kFeatures, walk.shift, out);
+        transposed(base + walk.pair * pair + profile, walk.shift, int(profile), out);
         return;
     }
     walk.started = false;
 
     if (pairs == 0) {
-        std::fill(out, out + kFeatures, 0.f);
+        std::fill(out, out + profile, 0.f);
         return;
     }
     if (silent(current)) {
         const std::size_t i = std::uniform_int_distribution<std::size_t>(0, pairs - 1)(rng);
         const int shift = std::uniform_int_distribution<int>(0, kPitchClasses - 1)(rng);
-        transposed(base + i * 2 * kFeatures, shift, out);
+        transposed(base + i * pair, shift, int(profile), out);
         return; // a first bar, not a pair's second: the walk starts at the next match
     }
     // The kNearest closest (pair, transposition), kept sorted by distance.
@@ -111,7 +132,7 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out, W
     };
     std::array<Match, kNearest> best{};
     for (std::size_t i = 0; i < pairs; ++i) {
-        const float* first = base + i * 2 * kFeatures;
+        const float* first = base + i * pair;
         for (int shift = 0; shift < kPitchClasses; ++shift) {
             float d = 0;
             for (int q = 0; q < kPitchClasses; ++q) {
@@ -128,23 +149,19 @@ void HarmonyPlan::next(const float* current, std::mt19937_64& rng, float* out, W
     }
     const std::size_t found = std::min<std::size_t>(kNearest, pairs * kPitchClasses);
     const Match& m = best[std::uniform_int_distribution<std::size_t>(0, found - 1)(rng)];
-    transposed(base + m.pair * 2 * kFeatures + kFeatures, m.shift, out);
+    transposed(base + m.pair * pair + profile, m.shift, int(profile), out);
     walk = {m.pair, m.shift, true};
 }
 
-void guideProfile(const float* before, double guidance, float* profile) {
-    double written = 0;
-    for (int q = 0; q < kPitchClasses; ++q)
-        written += before[q];
-    if (guidance == 1.0 || written <= 0)
+void guideProfile(const float* before, double guidance, float* profile, int quarters) {
+    if (guidance == 1.0 || silent(before))
         return;
-    double sum = 0;
-    for (int q = 0; q < kPitchClasses; ++q) {
-        profile[q] = float(std::max(0.0, before[q] + guidance * (profile[q] - before[q])));
-        sum += profile[q];
+    guideShares(before, guidance, profile);
+    for (int k = 0; k < quarters; ++k) {
+        float* shares = profile + HarmonyPlan::kFeatures + k * kPitchClasses;
+        if (!silent(shares)) // a quarter of rest stays one
+            guideShares(before, guidance, shares);
     }
-    for (int q = 0; q < kPitchClasses && sum > 0; ++q)
-        profile[q] = float(profile[q] / sum);
 }
 
 } // namespace torchestra::ml::neural

@@ -24,11 +24,12 @@
 
 namespace torchestra::ml::neural {
 
-// `profile` (the plan's next, kFeatures floats) pushed `guidance` times as far from `before`
-// (the bar just written's) in its 12 pitch-class shares: before + guidance (profile - before),
+// `profile` (the plan's next: kFeatures floats, then `quarters` x 12 for a plan with quarters)
+// pushed `guidance` times as far from `before` (the bar just written's kFeatures) in its 12
+// pitch-class shares, and so each quarter's that sounds: before + guidance (profile - before),
 // clipped at 0 and summed to 1 again; its mode flag is left. Unchanged at guidance 1, or when
 // `before` is silent (a first bar without a primer).
-void guideProfile(const float* before, double guidance, float* profile);
+void guideProfile(const float* before, double guidance, float* profile, int quarters = 0);
 
 class HarmonyPlan {
 public:
@@ -40,20 +41,26 @@ public:
     static constexpr std::size_t kMaxPairs = 20000;
 
     HarmonyPlan() = default;
-    // The profile pairs of consecutive bars (ganBars) of `pieces` where neither bar is silent.
+    // The profile pairs of consecutive bars (ganBars) of `pieces` where neither bar is silent;
+    // with `quarters` each bar's profile is followed by its quarters' (quarterProfiles), for a
+    // GAN that conditions each quarter of its bar on its own (ModelConfig::harmonyQuarters).
     static HarmonyPlan fromPieces(const std::vector<FrameSequence>& pieces, const GanShape& shape,
-                                  int barSteps);
-    // From data() of another plan; empty `error` on success.
-    static HarmonyPlan fromData(std::vector<float> data, std::string& error);
+                                  int barSteps, bool quarters = false);
+    // From data() of another plan with or without quarters; empty `error` on success.
+    static HarmonyPlan fromData(std::vector<float> data, bool quarters, std::string& error);
 
     bool empty() const { return m_pairs.empty(); }
-    std::size_t size() const { return m_pairs.size() / (2 * kFeatures); }
-    // Pairs as floats: per pair the first bar's kFeatures, then the next bar's.
+    bool quarters() const { return m_quarters; }
+    // Floats a bar's profile takes: kFeatures, then kBarQuarters x 12 with quarters.
+    int profileSize() const { return kFeatures + (m_quarters ? kBarQuarters * 12 : 0); }
+    std::size_t size() const { return m_pairs.size() / (2 * std::size_t(profileSize())); }
+    // Pairs as floats: per pair the first bar's profile, then the next bar's.
     const std::vector<float>& data() const { return m_pairs; }
 
-    // The profile (kFeatures floats into `out`) of the bar after one whose profile is
-    // `current`. When `current` is silent (all zero), any pair's first profile, in any key. An
-    // empty plan (an untrained model's) gives the silent profile: no harmony asked for.
+    // The profile (profileSize() floats into `out`) of the bar after one whose profile is
+    // `current` (kFeatures floats: the bar's own, without quarters). When `current` is silent
+    // (all zero), any pair's first profile, in any key. An empty plan (an untrained model's)
+    // gives the silent profile: no harmony asked for.
     void next(const float* current, std::mt19937_64& rng, float* out) const;
     // Where a progression drawn by next() stands: the pair last drawn and its transposition.
     struct Walk {
@@ -71,6 +78,7 @@ public:
 
 private:
     std::vector<float> m_pairs;
+    bool m_quarters = false;
 };
 
 } // namespace torchestra::ml::neural

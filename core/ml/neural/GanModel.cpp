@@ -51,12 +51,13 @@ void keyAround(const FrameSequence& primer, const std::vector<StepRange>& primer
     keyFeatures(from, 0, shape, key);
 }
 
-// The profile a bar with condition `c` is conditioned on: the plan's next after the bar before
-// it as written (`c.previous`; without one, any bar's profile), or where `walk` is given, the
-// next along the progression it follows (HarmonyPlan::next); pushed from the bar before by
-// `guidance` (guideProfile).
-void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& shape,
-             std::mt19937_64& rng, HarmonyPlan::Walk* walk, double guidance, float* profile) {
+// The profile a bar with condition `c` is conditioned on, into `profile` (plan.profileSize()
+// floats): the plan's next after the bar before it as written (`c.previous`; without one, any
+// bar's profile), or where `walk` is given, the next along the progression it follows
+// (HarmonyPlan::next); pushed from the bar before by `guidance` (guideProfile). With quarters,
+// `c.quarterKey` is pointed at theirs.
+void planBar(const HarmonyPlan& plan, BarCondition& c, const GanShape& shape, std::mt19937_64& rng,
+             HarmonyPlan::Walk* walk, double guidance, float* profile) {
     float before[GanShape::kKeyFeatures] = {};
     if (c.previous)
         keyFeatures({KeySource{c.previous, {c.previousBar}}}, 0, shape, before);
@@ -64,7 +65,15 @@ void planBar(const HarmonyPlan& plan, const BarCondition& c, const GanShape& sha
         plan.next(before, rng, profile, *walk);
     else
         plan.next(before, rng, profile);
-    guideProfile(before, guidance, profile);
+    guideProfile(before, guidance, profile, plan.quarters() ? kBarQuarters : 0);
+    if (plan.quarters())
+        c.quarterKey = profile + GanShape::kKeyFeatures;
+}
+
+// The plan of a GAN not trained yet: no harmony asked for, in the layout `config` asks.
+HarmonyPlan emptyPlan(const ModelConfig& config) {
+    std::string error;
+    return HarmonyPlan::fromData({}, config.harmonyQuarters, error);
 }
 
 // A bar's noise for `takes` takes: fresh draws, carried over from the bar before's `previous`
@@ -112,7 +121,7 @@ GanModel::GanModel(const ModelConfig& config, GanGenerator generator, GanCritic 
       m_generator(std::move(generator)), m_critic(std::move(critic)), m_state(std::move(state)),
       m_plan(!config.harmonyPlan ? nullptr
              : plan              ? std::move(plan)
-                                 : std::make_shared<const HarmonyPlan>()) {
+                                 : std::make_shared<const HarmonyPlan>(emptyPlan(config))) {
     m_generator->eval();
     m_critic->eval();
 }
@@ -133,9 +142,8 @@ std::string GanModel::payload(bool withOptimizers) const {
         writeBytes(ar, "train_critic_optimizer", m_state.criticOptimizer);
     }
     if (m_plan)
-        ar.write(
-            "harmony_plan",
-            torch::tensor(m_plan->data(), torch::kFloat).view({-1, 2, HarmonyPlan::kFeatures}));
+        ar.write("harmony_plan",
+                 torch::tensor(m_plan->data(), torch::kFloat).view({-1, 2, m_plan->profileSize()}));
     return wrapArchive(kMagic, kPayloadVersion, ar);
 }
 
@@ -193,7 +201,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
                 c.next = &request.following;
                 c.nextBar = followingBars.front();
             }
-            float key[GanShape::kKeyFeatures];
+            float key[GanShape::kKeyFeatures + kBarQuarters * 12] = {};
             if (m_plan)
                 planBar(*m_plan, c, m_shape, rng,
                         request.harmonyProgressions ? &progressions[std::size_t(v)] : nullptr,
@@ -320,8 +328,8 @@ std::unique_ptr<SequenceModel> deserializeGan(const ModelConfig& config, const s
             }
             pairs = pairs.to(torch::kFloat).contiguous();
             const float* first = pairs.numel() > 0 ? pairs.data_ptr<float>() : nullptr;
-            plan = std::make_shared<const HarmonyPlan>(
-                HarmonyPlan::fromData(std::vector<float>(first, first + pairs.numel()), error));
+            plan = std::make_shared<const HarmonyPlan>(HarmonyPlan::fromData(
+                std::vector<float>(first, first + pairs.numel()), config.harmonyQuarters, error));
             if (!error.empty()) {
                 error = std::string(kWhat) + ": " + error;
                 return nullptr;

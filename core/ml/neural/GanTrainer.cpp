@@ -118,7 +118,11 @@ struct GanState {
     const std::vector<FrameSequence>& pieces() const { return pool ? pool->pieces() : held; }
     // ModelConfig::harmonyPlan: the training pieces' progressions (streamed: the first pool's).
     std::shared_ptr<const HarmonyPlan> plan;
-    HarmonyInput harmony() const { return plan ? HarmonyInput::OwnBar : HarmonyInput::KeyAround; }
+    HarmonyInput harmony() const {
+        return !plan              ? HarmonyInput::KeyAround
+               : plan->quarters() ? HarmonyInput::OwnQuarters
+                                  : HarmonyInput::OwnBar;
+    }
     // With a plan, the generator's loss also weighs how its bars follow their profiles.
     const GeneratorTargets* targets() const { return plan ? &generatorTargets : nullptr; }
     GeneratorTargets generatorTargets;
@@ -279,10 +283,11 @@ bool GanTrainingRun::setUp(const SequenceModel* resumeFrom) {
     if (!fresh)
         return false;
     m_state->shape = fresh->shape();
-    m_state->generatorTargets = {m_state->shape, kChromaWeight, kSpreadWeight};
+    m_state->generatorTargets = {m_state->shape, kChromaWeight, kSpreadWeight,
+                                 m_cfg.harmonyQuarters};
     if (m_cfg.harmonyPlan)
-        m_state->plan = std::make_shared<const HarmonyPlan>(
-            HarmonyPlan::fromPieces(m_state->pieces(), m_state->shape, m_cfg.barSteps));
+        m_state->plan = std::make_shared<const HarmonyPlan>(HarmonyPlan::fromPieces(
+            m_state->pieces(), m_state->shape, m_cfg.barSteps, m_cfg.harmonyQuarters));
     m_state->noise = m_cfg.noiseSize;
     m_state->generator = fresh->generator();
     m_state->critic = fresh->critic();

@@ -62,11 +62,16 @@ GanBatch makeGanBatch(const std::vector<FrameSequence>& pieces, const GanBarInde
             c.nextBar = bars[std::size_t(bi + 1)];
             key.ranges.push_back(c.nextBar);
         }
-        if (harmony == HarmonyInput::OwnBar)
+        if (harmony != HarmonyInput::KeyAround)
             key.ranges = {bars[std::size_t(bi)]};
         float features[GanShape::kKeyFeatures];
         keyFeatures({key}, shift, shape, features);
         c.key = features;
+        float quarters[kBarQuarters * 12];
+        if (harmony == HarmonyInput::OwnQuarters) {
+            quarterProfiles(piece, bars[std::size_t(bi)], shift, shape, quarters);
+            c.quarterKey = quarters;
+        }
         encodeCondition(c, shape, batch.condition[b].data_ptr<float>());
     }
     return batch;
@@ -137,20 +142,26 @@ torch::Tensor deviation(const torch::Tensor& x) {
 } // namespace
 
 torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& condition,
-                             const GanShape& shape) {
-    const std::int64_t P = shape.pitches;
+                             const GanShape& shape, bool quarters) {
+    const std::int64_t P = shape.pitches, B = bars.size(0);
     std::vector<float> classOf(std::size_t(P * 12), 0.f);
     for (std::int64_t p = 0; p < P; ++p)
         classOf[std::size_t(p * 12 + (shape.lowPitch + p) % 12)] = 1.f;
     const torch::Tensor toClasses = torch::from_blob(classOf.data(), {P, 12}).clone();
-    const torch::Tensor chroma =
-        soundingOf(bars, stepMask(shape, condition), shape).sum(2).matmul(toClasses); // [B, 12]
-    const torch::Tensor shares = chroma / (chroma.sum(1, true) + 1e-6);
-    // The profile is the same on every step: read the first.
-    const torch::Tensor profile =
-        condition.narrow(1, shape.firstGlobalChannel() + 3, 12).select(2, 0);
-    const torch::Tensor planned = (profile.sum(1) > 0).to(torch::kFloat); // [B]
-    const torch::Tensor l1 = (shares - profile).abs().sum(1);
+    // Parts of the bar with a profile each (the whole bar, or its quarters), of `part` steps.
+    const std::int64_t parts = quarters ? kBarQuarters : 1, part = shape.steps / parts;
+    const torch::Tensor chroma = soundingOf(bars, stepMask(shape, condition), shape)
+                                     .reshape({B, P, parts, part})
+                                     .sum(3)
+                                     .transpose(1, 2)
+                                     .matmul(toClasses); // [B, parts, 12]
+    const torch::Tensor shares = chroma / (chroma.sum(2, true) + 1e-6);
+    // A part's profile is the same on each of its steps: read its first.
+    const torch::Tensor profile = condition.narrow(1, shape.firstGlobalChannel() + 3, 12)
+                                      .index_select(2, torch::arange(0, shape.steps, part))
+                                      .transpose(1, 2);
+    const torch::Tensor planned = (profile.sum(2) > 0).to(torch::kFloat); // [B, parts]
+    const torch::Tensor l1 = (shares - profile).abs().sum(2);
     return (l1 * planned).sum() / (planned.sum() + 1e-6);
 }
 
@@ -187,7 +198,8 @@ double generatorStep(GanGenerator& generator, GanCritic& critic, torch::optim::A
     const torch::Tensor fake = generator(torch::randn({B, noise}), batch.condition);
     torch::Tensor loss = -critic(fake, batch.condition).mean();
     if (targets && targets->chromaWeight > 0)
-        loss = loss + targets->chromaWeight * chromaDistance(fake, batch.condition, targets->shape);
+        loss = loss + targets->chromaWeight *
+                          chromaDistance(fake, batch.condition, targets->shape, targets->quarters);
     if (targets && targets->spreadWeight > 0)
         loss = loss + targets->spreadWeight *
                           spreadDistance(fake, batch.real, batch.condition, targets->shape);

@@ -21,21 +21,27 @@ namespace {
 
 using Profile = std::array<float, HarmonyPlan::kFeatures>;
 
-// A piece of one-bar chords (4/4, 16 steps a bar), each held through its bar.
-FrameSequence chordBars(const RepresentationConfig& rep, const std::vector<std::set<int>>& chords) {
+// A piece of chords in 4/4 (16 steps a bar), each held for `steps` steps.
+FrameSequence chordRun(const RepresentationConfig& rep, const std::vector<std::set<int>>& chords,
+                       int steps) {
     FrameSequence seq;
-    seq.resize(int(chords.size()) * 16, rep.pitches(), true);
+    seq.resize(int(chords.size()) * steps, rep.pitches(), true);
     for (int t = 0; t < seq.steps; ++t) {
         seq.stepInBeat[std::size_t(t)] = std::uint8_t(t % 4);
         seq.beatInBar[std::size_t(t)] = std::uint8_t((t / 4) % 4);
-        for (int pitch : chords[std::size_t(t / 16)]) {
+        for (int pitch : chords[std::size_t(t / steps)]) {
             const std::size_t i =
                 std::size_t(t) * std::size_t(seq.pitches) + std::size_t(pitch - rep.lowPitch);
             seq.sounding[i] = 1;
-            seq.onset[i] = t % 16 == 0 ? 1 : 0;
+            seq.onset[i] = t % steps == 0 ? 1 : 0;
         }
     }
     return seq;
+}
+
+// A piece of one-bar chords, each held through its bar.
+FrameSequence chordBars(const RepresentationConfig& rep, const std::vector<std::set<int>>& chords) {
+    return chordRun(rep, chords, 16);
 }
 
 const std::set<int> kCMajor = {60, 64, 67}, kAMinor = {60, 64, 69}, kDMajor = {62, 66, 69},
@@ -54,12 +60,12 @@ void expectProfile(const Profile& got, const Profile& want, const char* what) {
 }
 
 // C major and A minor alternating, 12 pieces of 8 bars: 84 pairs, half of them each way.
-HarmonyPlan alternatingPlan(const GanShape& shape) {
+HarmonyPlan alternatingPlan(const GanShape& shape, bool quarters = false) {
     std::vector<FrameSequence> pieces;
     for (int i = 0; i < 12; ++i)
         pieces.push_back(chordBars(toyRepresentation(), {kCMajor, kAMinor, kCMajor, kAMinor,
                                                          kCMajor, kAMinor, kCMajor, kAMinor}));
-    return HarmonyPlan::fromPieces(pieces, shape, 16);
+    return HarmonyPlan::fromPieces(pieces, shape, 16, quarters);
 }
 
 } // namespace
@@ -146,19 +152,71 @@ TEST(HarmonyPlan, SilenceStartsAnywhereAndAnEmptyPlanAsksForNothing) {
 TEST(HarmonyPlan, DamagedPairsAreRefused) {
     std::string error;
     EXPECT_TRUE(
-        HarmonyPlan::fromData(std::vector<float>(2 * HarmonyPlan::kFeatures, 0.1f), error).size() ==
-        1);
+        HarmonyPlan::fromData(std::vector<float>(2 * HarmonyPlan::kFeatures, 0.1f), false, error)
+            .size() == 1);
     EXPECT_TRUE(error.empty()) << error;
-    HarmonyPlan::fromData(std::vector<float>(HarmonyPlan::kFeatures, 0.1f), error);
+    HarmonyPlan::fromData(std::vector<float>(HarmonyPlan::kFeatures, 0.1f), false, error);
     EXPECT_NE(error.find("not whole pairs"), std::string::npos) << error;
     std::vector<float> outside(2 * HarmonyPlan::kFeatures, 0.1f);
     outside[3] = std::numeric_limits<float>::quiet_NaN();
-    HarmonyPlan::fromData(outside, error);
+    HarmonyPlan::fromData(outside, false, error);
     EXPECT_NE(error.find("outside 0..1"), std::string::npos) << error;
 }
 
-// The plan travels in the GAN's payload; a plan model's payload without one is refused, and a
-// model from before plans (harmonyPlan off) needs none.
+// With quarters, a bar's profile comes with its quarters' (here two chords a bar, a half bar
+// each), transposed with it into the key of the bar it is asked about; guided, each quarter
+// that sounds is pushed from the bar written as the bar's profile is.
+TEST(HarmonyPlan, QuartersComeWithTheirBarInAnyKey) {
+    const GanShape shape = ganShape(toyRepresentation(), 16);
+    const std::set<int> kGMajor = {62, 67, 71}, kEMinor = {64, 67, 71}, kAMajor = {61, 64, 69},
+                        kFSharpMinor = {61, 66, 69};
+    std::vector<FrameSequence> pieces;
+    for (int i = 0; i < 12; ++i)
+        pieces.push_back(chordRun(toyRepresentation(),
+                                  {kCMajor, kGMajor, kAMinor, kEMinor, kCMajor, kGMajor, kAMinor,
+                                   kEMinor, kCMajor, kGMajor, kAMinor, kEMinor},
+                                  8));
+    const HarmonyPlan plan = HarmonyPlan::fromPieces(pieces, shape, 16, true);
+    ASSERT_TRUE(plan.quarters());
+    ASSERT_EQ(plan.profileSize(), HarmonyPlan::kFeatures + kBarQuarters * 12);
+    ASSERT_EQ(plan.size(), 12u * 5u);
+    const auto barOf = [&](const std::set<int>& first, const std::set<int>& second) {
+        const FrameSequence bar = chordRun(toyRepresentation(), {first, second}, 8);
+        Profile p{};
+        keyFeatures({KeySource{&bar, {{0, 16}}}}, 0, shape, p.data());
+        return p;
+    };
+    std::mt19937_64 rng(4);
+    std::vector<float> next(std::size_t(plan.profileSize()));
+    // A tone above C-G: D-A, so the bar after is B minor-F# minor.
+    plan.next(barOf(kDMajor, kAMajor).data(), rng, next.data());
+    const Profile bar = barOf(kBMinor, kFSharpMinor);
+    for (int q = 0; q < HarmonyPlan::kFeatures; ++q)
+        EXPECT_FLOAT_EQ(next[std::size_t(q)], bar[std::size_t(q)]) << "the bar, feature " << q;
+    const Profile bMinor = profileOf(kBMinor, shape), fSharpMinor = profileOf(kFSharpMinor, shape);
+    for (int k = 0; k < kBarQuarters; ++k)
+        for (int q = 0; q < 12; ++q)
+            EXPECT_FLOAT_EQ(next[std::size_t(HarmonyPlan::kFeatures + k * 12 + q)],
+                            (k < 2 ? bMinor : fSharpMinor)[std::size_t(q)])
+                << "quarter " << k << ", pitch class " << q;
+
+    // Guided from a bar of D major alone: each quarter is pushed from it as the bar is.
+    std::vector<float> pushed = next;
+    guideProfile(profileOf(kDMajor, shape).data(), 1.5, pushed.data(), kBarQuarters);
+    std::vector<float> alone(bMinor.begin(), bMinor.end());
+    guideProfile(profileOf(kDMajor, shape).data(), 1.5, alone.data());
+    for (int q = 0; q < 12; ++q)
+        EXPECT_FLOAT_EQ(pushed[std::size_t(HarmonyPlan::kFeatures + q)], alone[std::size_t(q)]);
+    // A quarter of rest stays one.
+    std::fill(next.begin() + HarmonyPlan::kFeatures + 36, next.end(), 0.f);
+    guideProfile(profileOf(kDMajor, shape).data(), 1.5, next.data(), kBarQuarters);
+    for (int q = 0; q < 12; ++q)
+        EXPECT_EQ(next[std::size_t(HarmonyPlan::kFeatures + 36 + q)], 0.f);
+}
+
+// The plan travels in the GAN's payload, with its quarters where the model has them; a plan
+// model's payload without one is refused, a model from before quarters reads its plan without
+// them, and a model from before plans (harmonyPlan off) needs none.
 TEST(HarmonyPlan, TravelsInTheCheckpointAndIsRequiredThere) {
     ModelConfig config;
     config.kind = ModelKind::Gan;
@@ -166,17 +224,24 @@ TEST(HarmonyPlan, TravelsInTheCheckpointAndIsRequiredThere) {
     config.noiseSize = 8;
     config.representation = toyRepresentation();
     ASSERT_TRUE(config.harmonyPlan); // new models have it
+    ASSERT_TRUE(config.harmonyQuarters);
     std::string error;
     const std::unique_ptr<GanModel> fresh = createGanModel(config, 3, error);
     ASSERT_NE(fresh, nullptr) << error;
-    auto plan = std::make_shared<const HarmonyPlan>(alternatingPlan(fresh->shape()));
-    const GanModel withPlan(config, fresh->generator(), fresh->critic(), {}, plan);
-    const std::unique_ptr<SequenceModel> back = deserializeGan(config, withPlan.serialize(), error);
-    ASSERT_NE(back, nullptr) << error;
-    const auto* gan = dynamic_cast<const GanModel*>(back.get());
-    ASSERT_NE(gan, nullptr);
-    ASSERT_NE(gan->harmonyPlan(), nullptr);
-    EXPECT_EQ(gan->harmonyPlan()->data(), plan->data());
+    EXPECT_TRUE(fresh->harmonyPlan()->quarters()) << "an untrained model's empty plan too";
+    for (const bool quarters : {true, false}) {
+        ModelConfig c = config;
+        c.harmonyQuarters = quarters;
+        auto plan = std::make_shared<const HarmonyPlan>(alternatingPlan(fresh->shape(), quarters));
+        const GanModel withPlan(c, fresh->generator(), fresh->critic(), {}, plan);
+        const std::unique_ptr<SequenceModel> back = deserializeGan(c, withPlan.serialize(), error);
+        ASSERT_NE(back, nullptr) << error;
+        const auto* gan = dynamic_cast<const GanModel*>(back.get());
+        ASSERT_NE(gan, nullptr);
+        ASSERT_NE(gan->harmonyPlan(), nullptr);
+        EXPECT_EQ(gan->harmonyPlan()->quarters(), quarters);
+        EXPECT_EQ(gan->harmonyPlan()->data(), plan->data());
+    }
 
     ModelConfig before = config;
     before.harmonyPlan = false;
@@ -218,4 +283,26 @@ TEST(HarmonyPlan, GuidancePushesTheNextProfileFurtherFromTheBarWritten) {
     guideProfile(before.data(), 0.5, half.data());
     EXPECT_NEAR(half[7], 0.25, 1e-6);
     EXPECT_NEAR(half[4], 0.125, 1e-6);
+}
+
+// A GAN checkpoint from before quarters has no "harmonyQuarters" in its config: it reads as a
+// model whose plan gives bars only (its plan's layout would not match otherwise); a model
+// without a plan has no quarters either.
+TEST(HarmonyPlan, OlderGanConfigsHaveNoQuarters) {
+    ModelConfig config;
+    config.kind = ModelKind::Gan;
+    std::string json = config.toJson();
+    ModelConfig back;
+    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
+    EXPECT_TRUE(back.harmonyQuarters);
+    const std::string key = "\"harmonyQuarters\":true";
+    const std::size_t at = json.find(key);
+    ASSERT_NE(at, std::string::npos) << json;
+    json.replace(at, key.size(), "\"unrelated\":1");
+    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
+    EXPECT_FALSE(back.harmonyQuarters);
+
+    config.harmonyPlan = false;
+    ASSERT_EQ(ModelConfig::fromJson(config.toJson(), back), "");
+    EXPECT_FALSE(back.harmonyQuarters);
 }

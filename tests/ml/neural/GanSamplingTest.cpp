@@ -5,6 +5,7 @@
 #include "../NeuralTestData.h"
 
 #include "ml/neural/GanBars.h"
+#include "ml/neural/GanHarmonyPlan.h"
 #include "ml/neural/GanModel.h"
 
 #include <gtest/gtest.h>
@@ -15,22 +16,28 @@ using torchestra::ml::testdata::toyRepresentation;
 
 namespace {
 
-// One 4/4 bar of 16 steps: a C major chord held through it.
-FrameSequence chordBar(const RepresentationConfig& rep) {
+// 4/4 bars of 16 steps, each a chord held through it.
+FrameSequence chordBars(const RepresentationConfig& rep,
+                        const std::vector<std::vector<int>>& chords) {
     FrameSequence seq;
-    seq.resize(16, rep.pitches(), true);
-    for (int s = 0; s < 16; ++s) {
+    seq.resize(16 * int(chords.size()), rep.pitches(), true);
+    for (int s = 0; s < seq.steps; ++s) {
         seq.stepInBeat[std::size_t(s)] = std::uint8_t(s % 4);
-        seq.beatInBar[std::size_t(s)] = std::uint8_t(s / 4);
-        for (int pitch : {60, 64, 67}) {
+        seq.beatInBar[std::size_t(s)] = std::uint8_t(s / 4 % 4);
+        for (int pitch : chords[std::size_t(s / 16)]) {
             const std::size_t i =
                 std::size_t(s) * std::size_t(seq.pitches) + std::size_t(pitch - 60);
             seq.sounding[i] = 1;
-            seq.onset[i] = s == 0 ? 1 : 0;
+            seq.onset[i] = s % 16 == 0 ? 1 : 0;
         }
-        seq.velocityBin[std::size_t(s)] = s == 0 ? 2 : kNoVelocity;
+        seq.velocityBin[std::size_t(s)] = s % 16 == 0 ? 2 : kNoVelocity;
     }
     return seq;
+}
+
+// One bar of a C major chord.
+FrameSequence chordBar(const RepresentationConfig& rep) {
+    return chordBars(rep, {{60, 64, 67}});
 }
 
 ModelConfig toyGanConfig() {
@@ -198,23 +205,34 @@ TEST(GanSampling, AFloorOnNotesAtOnceFillsThinSteps) {
 // plan asks for nothing (a silent profile), and at guidance 0.5 for half the way back to the
 // bar before's own profile instead. Decoded at even hold odds, where a random generator's
 // middling probabilities show a change of condition, its takes change; at 1 (or negative) not.
+// A plan with quarters is built from music here: an empty one's quarters are silent, and a
+// quarter of rest stays one however far it is pushed.
 TEST(GanSampling, HarmonyGuidanceMovesTheProfileEachBarIsAskedFor) {
-    const ModelConfig config = toyGanConfig();
-    ASSERT_TRUE(config.harmonyPlan);
-    std::string error;
-    const std::unique_ptr<GanModel> model = createGanModel(config, 13, error);
-    ASSERT_NE(model, nullptr) << error;
-    SampleRequest request = fourBarsAfterTheChord(config.representation);
-    request.holdOdds = 1;
-    const auto takes = [&](double guidance) {
-        request.harmonyGuidance = guidance;
-        std::vector<std::uint8_t> all;
-        for (const FrameSequence& take : model->sample(request, nullptr))
-            all.insert(all.end(), take.sounding.begin(), take.sounding.end());
-        return all;
-    };
-    const std::vector<std::uint8_t> own = takes(-1);
-    ASSERT_FALSE(own.empty());
-    EXPECT_EQ(takes(1.0), own);
-    EXPECT_NE(takes(0.5), own);
+    for (const bool quarters : {false, true}) {
+        ModelConfig config = toyGanConfig();
+        ASSERT_TRUE(config.harmonyPlan);
+        config.harmonyQuarters = quarters;
+        std::string error;
+        const std::unique_ptr<GanModel> untrained = createGanModel(config, 13, error);
+        ASSERT_NE(untrained, nullptr) << error;
+        const std::vector<FrameSequence> music(
+            4, chordBars(config.representation, {{60, 64, 67}, {60, 65, 69}, {62, 67, 71}}));
+        const GanModel model(config, untrained->generator(), untrained->critic(), {},
+                             quarters ? std::make_shared<const HarmonyPlan>(HarmonyPlan::fromPieces(
+                                            music, untrained->shape(), 16, true))
+                                      : nullptr);
+        SampleRequest request = fourBarsAfterTheChord(config.representation);
+        request.holdOdds = 1;
+        const auto takes = [&](double guidance) {
+            request.harmonyGuidance = guidance;
+            std::vector<std::uint8_t> all;
+            for (const FrameSequence& take : model.sample(request, nullptr))
+                all.insert(all.end(), take.sounding.begin(), take.sounding.end());
+            return all;
+        };
+        const std::vector<std::uint8_t> own = takes(-1);
+        ASSERT_FALSE(own.empty());
+        EXPECT_EQ(takes(1.0), own) << "quarters " << quarters;
+        EXPECT_NE(takes(0.5), own) << "quarters " << quarters;
+    }
 }

@@ -76,7 +76,8 @@ TEST(GanTargets, ChromaDistanceIsTheL1BetweenABarsSharesAndItsProfile) {
 }
 
 // A real bar's own profile (the condition a harmony-planned GAN trains on) is exactly its
-// chroma, transposed or not: the distance of the real bars to their conditions is 0.
+// chroma, transposed or not, and so are its quarters' profiles each quarter's: the distance of
+// the real bars to their conditions is 0, read as they were written.
 TEST(GanTargets, RealBarsLieOnTheirOwnProfiles) {
     const RepresentationConfig rep; // 88 pitches from A0: transposed, none leaves the range
     const GanShape shape = ganShape(rep, 16);
@@ -95,6 +96,14 @@ TEST(GanTargets, RealBarsLieOnTheirOwnProfiles) {
     // The same bars against another bar's profile are not.
     const torch::Tensor swapped = batch.condition.roll(1, 0);
     EXPECT_GT(chromaDistance(batch.real, swapped, shape).item<double>(), 0.1);
+    // Quarter by quarter, against the quarters' own profiles, and not against the bar's.
+    const GanBatch byQuarter =
+        makeGanBatch(pieces, index, shape, HarmonyInput::OwnQuarters, 16, 6, draws);
+    EXPECT_LT(chromaDistance(byQuarter.real, byQuarter.condition, shape, true).item<double>(),
+              1e-5);
+    EXPECT_GT(chromaDistance(batch.real, batch.condition, shape, true).item<double>(), 0.1);
+    // Read over the whole bar, the quarters' profiles are not the bar's.
+    EXPECT_GT(chromaDistance(byQuarter.real, byQuarter.condition, shape).item<double>(), 0.05);
 }
 
 // Per bar, the pitches it sounds (each one's most probable step) and the spread of its pitches;
