@@ -131,11 +131,9 @@ void quarterProfiles(const FrameSequence& seq, StepRange bar, int shift, const G
     const int quarter = shape.steps / kBarQuarters;
     float features[GanShape::kKeyFeatures];
     for (int k = 0; k < kBarQuarters; ++k) {
+        // Past the bar's end the range is empty, and keyFeatures gives silence.
         const int from = bar.first + k * quarter, to = std::min(bar.second, from + quarter);
-        if (from < to)
-            keyFeatures({KeySource{&seq, {{from, to}}}}, shift, shape, features);
-        else
-            std::fill(features, features + 12, 0.f);
+        keyFeatures({KeySource{&seq, {{from, to}}}}, shift, shape, features);
         std::copy(features, features + 12, out + k * 12);
     }
 }
