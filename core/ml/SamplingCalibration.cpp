@@ -145,7 +145,7 @@ bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel&
     for (const Value value : values) {
         set(settings, value);
         const double closeness =
-            closenessOf(model, reads, settings, kGanCalibrationDraws, cancel, options);
+            closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
         if (closeness < 0)
             return false;
         tried.emplace_back(double(value), closeness);
@@ -167,12 +167,10 @@ bool calibrateGan(const SequenceModel& model, const CalibrationReads& reads,
     SamplingCalibration result;
     result.rhythm = {}; // the GAN's own decoding
     SampleRequest settings;
-    const double eachBar =
-        closenessOf(model, reads, settings, kGanCalibrationDraws, cancel, options);
+    const double eachBar = closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
     settings.harmonyProgressions = true;
     const double progressions =
-        eachBar < 0 ? -1
-                    : closenessOf(model, reads, settings, kGanCalibrationDraws, cancel, options);
+        eachBar < 0 ? -1 : closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
     if (progressions < 0)
         return false;
     result.tried.emplace_back(1.0, eachBar);
@@ -200,30 +198,41 @@ bool calibrateGan(const SequenceModel& model, const CalibrationReads& reads,
     return true;
 }
 
-// Whether takes that keep the bar's rhythm also keep a repeating figure (kFigureOddsTried),
-// at the temperature chosen: both read over kFigureCalibrationDraws draws of `reads`, since the
-// figure changes only the windows whose music repeats it (one read is noisier than its effect);
-// kept when closer by `margin` / 2, the margin of a choice read over draws (as a GAN's harmony).
-// False when cancelled.
-bool keepFigures(const SequenceModel& model, const CalibrationReads& reads,
-                 const MetricOptions& options, double margin, const std::atomic<bool>* cancel,
-                 SamplingCalibration& result) {
+// The key a decoding's closeness is stored under in SamplingCalibration::triedFigures.
+double decodingKey(const RhythmOdds& odds) {
+    return odds.keepsFigures() ? odds.repeatOffBeatOdds : odds.offBeatOdds;
+}
+
+// The closeness `tried` read at temperature `t`.
+double readAt(const std::vector<std::pair<double, double>>& tried, double t) {
+    for (const auto& [temperature, closeness] : tried)
+        if (temperature == t)
+            return closeness;
+    return -1;
+}
+
+// At the temperature chosen, which of kDecodingsTried the takes keep: plain and with the bar's
+// rhythm as the temperatures read them, with its figures too read now over as many draws of
+// `reads`; each kept when closer than the one kept before it by `margin` / 2, the margin of a
+// choice read over draws (as a GAN's harmony). False when cancelled.
+bool chooseDecoding(const SequenceModel& model, const CalibrationReads& reads,
+                    const MetricOptions& options, double margin, const std::atomic<bool>* cancel,
+                    SamplingCalibration& result) {
     SampleRequest settings;
     settings.temperature = result.temperature;
-    double closeness[2];
-    for (const bool figures : {false, true}) {
-        settings.rhythm = figures ? kFigureOddsTried : result.rhythm;
-        closeness[figures] =
-            closenessOf(model, reads, settings, kFigureCalibrationDraws, cancel, options);
-        if (closeness[figures] < 0)
-            return false;
-        result.triedFigures.emplace_back(figures ? settings.rhythm.repeatOffBeatOdds
-                                                 : settings.rhythm.offBeatOdds,
-                                         closeness[figures]);
-    }
-    if (closeness[1] > closeness[0] + margin / 2) {
-        result.rhythm = kFigureOddsTried;
-        result.closeness = closeness[1];
+    settings.rhythm = kFigureOddsTried;
+    const double figures = closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+    if (figures < 0)
+        return false;
+    const double read[] = {readAt(result.tried, result.temperature),
+                           readAt(result.triedWithRhythm, result.temperature), figures};
+    static_assert(std::size(read) == kDecodingsTried.size());
+    for (std::size_t i = 0; i < kDecodingsTried.size(); ++i) {
+        result.triedFigures.emplace_back(decodingKey(kDecodingsTried[i]), read[i]);
+        if (i == 0 || read[i] > result.closeness + margin / 2) {
+            result.rhythm = kDecodingsTried[i];
+            result.closeness = read[i];
+        }
     }
     return true;
 }
@@ -250,8 +259,7 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
     // unlike the rest (JSB's valid chorales' bars hold fewer pitch classes than the train and
     // test ones', one-bar entropy 2.48 against 2.54 and 2.57), and a GAN chose to match it.
     const CalibrationReads reads =
-        calibrationReads(pieces, trainingPieces, gan, options.stepsPerBar,
-                         gan ? kGanCalibrationWindows : maxWindows, minWindows);
+        calibrationReads(pieces, trainingPieces, gan, options.stepsPerBar, maxWindows, minWindows);
     if (reads.windows.primers.empty())
         return false;
     if (gan)
@@ -268,7 +276,8 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
             SampleRequest settings;
             settings.temperature = t;
             settings.rhythm = keepRhythm ? kRhythmOddsTried : kRhythmOff;
-            const double closeness = closenessOf(model, reads, settings, 1, cancel, options);
+            const double closeness =
+                closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
             if (closeness < 0)
                 return false; // cancelled
             (keepRhythm ? result.triedWithRhythm : result.tried).emplace_back(t, closeness);
@@ -281,11 +290,7 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
         }
     }
     result.closeness = best;
-    if (result.keepsRhythm() &&
-        !keepFigures(model,
-                     calibrationReads(pieces, trainingPieces, false, options.stepsPerBar,
-                                      kFigureCalibrationWindows, minWindows),
-                     options, margin, cancel, result))
+    if (tryRhythm && !chooseDecoding(model, reads, options, margin, cancel, result))
         return false;
     out = result;
     return true;
@@ -377,6 +382,26 @@ std::string ganChoices(const SamplingCalibration& c) {
                             floorCloseness(c), c.triedGuidance);
 }
 
+// "; over 3 draws, plain 0.801, the bar's rhythm kept 0.812, its repeating figures kept
+// strictly too 0.846": an LSTM's or RNN's decodings as read; "" when it read none.
+std::string decodingsRead(const std::vector<std::pair<double, double>>& decodings) {
+    char buf[160];
+    if (decodings.size() == kDecodingsTried.size())
+        std::snprintf(buf, sizeof buf,
+                      "; over %d draws, plain %.3f, the bar's rhythm kept %.3f, its repeating "
+                      "figures kept strictly too %.3f",
+                      kCalibrationDraws, decodings[0].second, decodings[1].second,
+                      decodings[2].second);
+    else if (decodings.size() == 2) // a checkpoint of before session 30: the rhythm kept
+        std::snprintf(buf, sizeof buf,
+                      "; over %d draws, a repeating figure kept as loosely as the rest %.3f, "
+                      "strictly %.3f",
+                      kCalibrationDraws, decodings[0].second, decodings[1].second);
+    else
+        return {};
+    return buf;
+}
+
 } // namespace
 
 std::string describeCalibration(const SamplingCalibration& calibration) {
@@ -403,16 +428,7 @@ std::string describeCalibration(const SamplingCalibration& calibration) {
     text += ", chosen on validation (closeness" + closenessList(calibration.tried);
     if (!calibration.triedWithRhythm.empty())
         text += "; keeping the bar's rhythm" + closenessList(calibration.triedWithRhythm);
-    if (calibration.triedFigures.size() == 2) {
-        char figures[128];
-        std::snprintf(figures, sizeof figures,
-                      "; over %d draws, a repeating figure kept as loosely as the rest %.3f, "
-                      "strictly %.3f",
-                      kFigureCalibrationDraws, calibration.triedFigures[0].second,
-                      calibration.triedFigures[1].second);
-        text += figures;
-    }
-    return text + ")";
+    return text + decodingsRead(calibration.triedFigures) + ")";
 }
 
 } // namespace torchestra::ml

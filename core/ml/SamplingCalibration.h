@@ -10,6 +10,7 @@
 
 #include "ml/SequenceModel.h"
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <string>
@@ -22,15 +23,15 @@ struct SamplingCalibration {
     double temperature = 1.0;
     double closeness = -1;                        // of the chosen temperature; -1 = not calibrated
     std::vector<std::pair<double, double>> tried; // (temperature, closeness), in order tried
-    // kRhythmOddsTried (SequenceModel.h) when the chosen takes keep the bar's rhythm, else off;
-    // `triedWithRhythm` as `tried`, with those odds (empty: not tried).
-    // A GAN's calibration chooses none: it keeps its decoding's (RhythmOdds{}).
+    // kRhythmOddsTried or kFigureOddsTried (SequenceModel.h) when the chosen takes keep the
+    // bar's rhythm, else off; `triedWithRhythm` as `tried`, with kRhythmOddsTried (empty: not
+    // tried). A GAN's calibration chooses none: it keeps its decoding's (RhythmOdds{}).
     RhythmOdds rhythm = kRhythmOff;
     std::vector<std::pair<double, double>> triedWithRhythm;
-    // With the bar's rhythm kept: (offBeatOdds, closeness) as chosen, then
-    // (kFigureOddsTried.repeatOffBeatOdds, closeness) with repeating figures kept strictly, each
-    // over kFigureCalibrationDraws draws; `rhythm` is kFigureOddsTried when that won (empty: not
-    // tried).
+    // Each of kDecodingsTried at the temperature chosen, over kCalibrationDraws draws:
+    // (offBeatOdds, closeness) for the first two, (repeatOffBeatOdds, closeness) for the last
+    // (empty: not tried). Checkpoints written before session 30 hold two: the bar's rhythm and
+    // its figures, tried only where the rhythm had been kept.
     std::vector<std::pair<double, double>> triedFigures;
     // A GAN with a harmony plan: whether its takes follow the training music's progressions
     // (SampleRequest::harmonyProgressions); `triedProgressions` as `tried`, with them (`tried`
@@ -65,20 +66,26 @@ struct SamplingCalibration {
     bool keepsRhythm() const { return !rhythm.isDefault() && !rhythm.isOff(); }
 };
 
-// How many draws of how many validation windows a GAN's calibration reads each setting over.
-// One read of 50 windows moves by about 0.02 with the sampling seed (docs/results.md, session
-// 18), and by as much with which 50 windows it reads: on JSB the harmony's two draws differed by
-// 0.053 on eval's 50 windows and by 0.004-0.007 on 47, 48, 49 or 60 of the same split (session
-// 21). A GAN's takes are quick (a few seconds for all of these on JSB), so it reads many.
-constexpr int kGanCalibrationDraws = 3;
-constexpr std::size_t kGanCalibrationWindows = 192;
-// The same for an LSTM's or RNN's choice of keeping repeating figures (kFigureOddsTried): it
-// changes only the windows after music that repeats its figure (four in ten on simutrans), so
-// a read of `maxWindows` moves by more than it does: on simutrans' training windows (746,
-// three draws) it came closer (0.842 against 0.829), on three draws of a training run's 48
-// validation and 48 training windows less (0.827 against 0.835; session 26).
-constexpr int kFigureCalibrationDraws = kGanCalibrationDraws;
-constexpr std::size_t kFigureCalibrationWindows = kGanCalibrationWindows;
+// How many draws of how many validation windows (and as many training windows) a calibration
+// reads each setting over. One read of 50 windows moves by about 0.02 with the sampling seed
+// (docs/results.md, session 18), and by as much with which 50 windows it reads: on JSB a GAN's
+// harmony's two draws differed by 0.053 on eval's 50 windows and by 0.004-0.007 on 47, 48, 49
+// or 60 of the same split (session 21). Keeping the bar's rhythm or its repeating figure changes
+// only the windows after music that repeats it (four in ten on simutrans), so a smaller read
+// moves by more than it does: on simutrans' training windows (746, three draws) the figures
+// came closer (0.842 against 0.829), on three draws of a training run's 48 validation and 48
+// training windows less (0.827 against 0.835; session 26). An LSTM's temperatures were read
+// once over 48 and 48 until session 30: on simutrans' fold 4 that read chose 1.0 with the
+// training files in one order and 0.9 with the bar's rhythm in another. Takes are quick (an
+// LSTM's whole calibration on simutrans: about 7 seconds read once, N read so), so it reads many.
+constexpr int kCalibrationDraws = 3;
+constexpr std::size_t kCalibrationWindows = 192;
+// The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
+// than the one kept before it: plain, the bar's rhythm kept, and its repeating figures kept too.
+// Together because the figures gain most where the rhythm alone gains little: forced on
+// simutrans' folds, they came closer on the training windows the calibration reads by
+// 0.044-0.049 (session 29).
+constexpr std::array<RhythmOdds, 3> kDecodingsTried{kRhythmOff, kRhythmOddsTried, kFigureOddsTried};
 
 // The temperatures tried, from 1.0 down.
 const std::vector<double>& calibrationTemperatures();
@@ -119,25 +126,24 @@ std::vector<int> polyphonyFloorsTried(const std::vector<FrameSequence>& pieces);
 const std::vector<double>& ganHarmonyGuidancesTried();
 
 // Four-bar continuations of one-bar primers from `pieces` (at most `maxWindows`), sampled at
-// each of calibrationTemperatures() and compared with what followed (ContinuationMetrics.h):
-// the temperature with the highest closeness wins; a lower one must beat 1.0 by `margin` to be
-// chosen, so noise alone does not move a model off its plain distribution. The neural kinds
-// try each temperature again with kRhythmOddsTried, which must win by `margin` as well: they
-// help some models and not others, and most at the temperature below 1.0 that cuts the stray
-// notes they would add to (docs/results.md, session 19). With the rhythm kept, they then try
-// kFigureOddsTried at the chosen temperature over kFigureCalibrationDraws draws of up to
-// kFigureCalibrationWindows validation and as many training windows, kept when closer
-// by `margin` / 2 (session 26). False (and `out`
-// not calibrated) when the pieces hold fewer than `minWindows` windows (of five bars, not
-// overlapping: a 16-bar piece holds 3, too few to tell temperatures apart — on such a
-// selection a Markov model chose 0.6 and wrote one note in four bars) or `cancel` was set.
+// each of calibrationTemperatures() over kCalibrationDraws draws and compared with what
+// followed (ContinuationMetrics.h): the temperature with the highest closeness wins; a lower
+// one must beat 1.0 by `margin` to be chosen, so noise alone does not move a model off its
+// plain distribution. The neural kinds try each temperature again with kRhythmOddsTried, which
+// must win by `margin` as well: they help some models and not others, and most at the
+// temperature below 1.0 that cuts the stray notes they would add to (docs/results.md, session
+// 19). At the temperature chosen they then read kFigureOddsTried as well, and of
+// kDecodingsTried keep each that comes closer than the one kept before it by `margin` / 2
+// (sessions 26, 30). False (and `out` not calibrated) when the pieces hold fewer than
+// `minWindows` windows (of five bars, not overlapping: a 16-bar piece holds 3, too few to tell
+// temperatures apart — on such a selection a Markov model chose 0.6 and wrote one note in four
+// bars) or `cancel` was set.
 // With `trainingPieces`, up to `maxWindows` more windows from (up to `maxWindows` of) them are
 // read beside the validation ones: on simutrans and JSB the training files' windows rank the
 // settings as unseen files do, where a small folder's four or seven validation files did not
 // (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
 // A GAN tries its harmony plan's two draws instead (at temperature 1 with its own decoding), in
-// bars of its own length, over kGanCalibrationDraws draws of up to kGanCalibrationWindows
-// validation windows (not `maxWindows`), continuing none of the training pieces' primers (its
+// bars of its own length, continuing none of the training pieces' primers (its
 // plan holds their bars: on them both draws follow the training pieces) but comparing its takes
 // with what followed as many of them too, beside what followed its own primers (a validation
 // split can be unlike the rest of the music): progressions must win by `margin` / 2
@@ -151,7 +157,7 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,
-                       std::size_t maxWindows = 48, double margin = 0.02,
+                       std::size_t maxWindows = kCalibrationWindows, double margin = 0.02,
                        std::size_t minWindows = 12);
 
 // The caps on notes at once a GAN's calibration tries: one more than the most pitches the
