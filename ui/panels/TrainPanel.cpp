@@ -580,7 +580,8 @@ void TrainPanel::onProgress(const ml::TrainProgress& p) {
         QString text =
             p.phase == "validating" ? tr("Epoch %1: validating\u2026").arg(p.epoch)
             : p.phase == "choosing temperature"
-                ? tr("Choosing the sampling temperature on the validation files\u2026")
+                ? tr("Choosing the sampling temperature and rhythm on the validation and "
+                     "training files\u2026")
             : p.phase == "choosing the harmony"
                 ? tr("Choosing the harmony, voices, note lengths and texture on the "
                      "validation files\u2026")
