@@ -203,12 +203,14 @@ double decodingKey(const RhythmOdds& odds) {
     return odds.keepsFigures() ? odds.repeatOffBeatOdds : odds.offBeatOdds;
 }
 
-// The closeness `tried` read at temperature `t`.
-double readAt(const std::vector<std::pair<double, double>>& tried, double t) {
-    for (const auto& [temperature, closeness] : tried)
-        if (temperature == t)
+// The closeness `tried` read at `chosen`, or `otherwise` when it was not read (a GAN's
+// default, which is not among its values tried: the choice before's closeness).
+double closenessAt(const std::vector<std::pair<double, double>>& tried, double chosen,
+                   double otherwise) {
+    for (const auto& [value, closeness] : tried)
+        if (value == chosen)
             return closeness;
-    return -1;
+    return otherwise;
 }
 
 // At the temperature chosen, which of kDecodingsTried the takes keep: plain and with the bar's
@@ -224,8 +226,8 @@ bool chooseDecoding(const SequenceModel& model, const CalibrationReads& reads,
     const double figures = closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
     if (figures < 0)
         return false;
-    const double read[] = {readAt(result.tried, result.temperature),
-                           readAt(result.triedWithRhythm, result.temperature), figures};
+    const double read[] = {closenessAt(result.tried, result.temperature, -1),
+                           closenessAt(result.triedWithRhythm, result.temperature, -1), figures};
     static_assert(std::size(read) == kDecodingsTried.size());
     for (std::size_t i = 0; i < kDecodingsTried.size(); ++i) {
         result.triedFigures.emplace_back(decodingKey(kDecodingsTried[i]), read[i]);
@@ -284,8 +286,7 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
             const double needed = t == 1.0 && !keepRhythm ? 0.0 : margin;
             if (best < 0 || closeness > best + needed) {
                 best = closeness;
-                result.temperature = t;
-                result.rhythm = settings.rhythm;
+                result.temperature = t; // the decoding is chosen after (chooseDecoding)
             }
         }
     }
@@ -308,16 +309,6 @@ std::string closenessList(const std::vector<std::pair<double, double>>& tried) {
         text += buf;
     }
     return text;
-}
-
-// The closeness `tried` read at `chosen`; `otherwise` (the choice before's) when `chosen` is
-// the default, which is not among them.
-double closenessAt(const std::vector<std::pair<double, double>>& tried, double chosen,
-                   double otherwise) {
-    for (const auto& [value, closeness] : tried)
-        if (value == chosen)
-            return closeness;
-    return otherwise;
 }
 
 // The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, of its chosen

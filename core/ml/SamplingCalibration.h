@@ -77,7 +77,7 @@ struct SamplingCalibration {
 // training windows less (0.827 against 0.835; session 26). An LSTM's temperatures were read
 // once over 48 and 48 until session 30: on simutrans' fold 4 that read chose 1.0 with the
 // training files in one order and 0.9 with the bar's rhythm in another. Takes are quick (an
-// LSTM's whole calibration on simutrans: about 7 seconds read once, N read so), so it reads many.
+// LSTM's whole calibration on simutrans: about 7 seconds read once, 17 read so), so it reads many.
 constexpr int kCalibrationDraws = 3;
 constexpr std::size_t kCalibrationWindows = 192;
 // The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
