@@ -229,7 +229,8 @@ void ProgressPrinter::operator()(const ml::TrainProgress& p) {
     const double now =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     const bool newEpoch = p.epoch != m_lastEpoch && p.validLoss > 0;
-    if (!tty && !newEpoch && p.phase != "done" && now - m_lastPrint < 5.0)
+    const bool chosen = p.settingsToRead > 0 && p.settingsRead == p.settingsToRead;
+    if (!tty && !newEpoch && !chosen && p.phase != "done" && now - m_lastPrint < 5.0)
         return;
     if (tty && now - m_lastPrint < 0.2 && p.phase == "training")
         return;
@@ -239,13 +240,18 @@ void ProgressPrinter::operator()(const ml::TrainProgress& p) {
         std::to_string(p.epoch) +
         (p.epochs < ml::kEpochsWithoutLimit ? "/" + std::to_string(p.epochs) : std::string());
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %s  batch %ld/%ld  train %.4f  valid %s  best %s  %.0f frames/s  "
-                  "left %s  [%s]",
-                  epoch.c_str(), p.step, p.stepsPerEpoch, p.trainLoss,
-                  p.validLoss > 0 ? std::to_string(p.validLoss).substr(0, 7).c_str() : "-",
-                  p.bestValidLoss > 0 ? std::to_string(p.bestValidLoss).substr(0, 7).c_str() : "-",
-                  p.framesPerSecond, formatDuration(p.secondsLeft).c_str(), p.phase.c_str());
+    if (p.settingsToRead > 0) // choosing the sampling after training
+        std::snprintf(line, sizeof line, "sampling settings read %d/%d  [%s]", p.settingsRead,
+                      p.settingsToRead, p.phase.c_str());
+    else
+        std::snprintf(line, sizeof line,
+                      "epoch %s  batch %ld/%ld  train %.4f  valid %s  best %s  %.0f frames/s  "
+                      "left %s  [%s]",
+                      epoch.c_str(), p.step, p.stepsPerEpoch, p.trainLoss,
+                      p.validLoss > 0 ? std::to_string(p.validLoss).substr(0, 7).c_str() : "-",
+                      p.bestValidLoss > 0 ? std::to_string(p.bestValidLoss).substr(0, 7).c_str()
+                                          : "-",
+                      p.framesPerSecond, formatDuration(p.secondsLeft).c_str(), p.phase.c_str());
     if (tty) {
         std::fprintf(stderr, "\r\033[K%s", line);
         m_open = true;

@@ -2,6 +2,7 @@
 
 #include "ml/ContinuationMetrics.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -89,9 +90,10 @@ struct CalibrationReads {
     std::vector<FrameSequence> reference;
 };
 
-// The validation pieces' windows, and the training pieces' beside them: as more windows to
-// continue, or (`trainingAsReference`) only as more music to compare with. None when the
-// validation pieces hold fewer than `minWindows`.
+// The validation pieces' windows (up to `maxWindows`), and the training pieces' beside them:
+// as more windows to continue (up to kCalibrationTrainingWindows), or (`trainingAsReference`)
+// only as more music to compare with (up to `maxWindows`). None when the validation pieces
+// hold fewer than `minWindows`.
 CalibrationReads calibrationReads(const std::vector<FrameSequence>& pieces,
                                   const std::vector<FrameSequence>* trainingPieces,
                                   bool trainingAsReference, int stepsPerBar, std::size_t maxWindows,
@@ -101,8 +103,10 @@ CalibrationReads calibrationReads(const std::vector<FrameSequence>& pieces,
     if (reads.windows.primers.size() < minWindows)
         return {};
     if (trainingPieces) {
-        ContinuationWindows more = continuationWindows(spreadChoice(*trainingPieces, maxWindows),
-                                                       stepsPerBar, 1, 4, maxWindows);
+        const std::size_t most =
+            trainingAsReference ? maxWindows : std::max(maxWindows, kCalibrationTrainingWindows);
+        ContinuationWindows more =
+            continuationWindows(spreadChoice(*trainingPieces, most), stepsPerBar, 1, 4, most);
         for (std::size_t i = 0; i < more.primers.size(); ++i) {
             if (trainingAsReference) {
                 reads.reference.push_back(std::move(more.followed[i]));
@@ -117,35 +121,47 @@ CalibrationReads calibrationReads(const std::vector<FrameSequence>& pieces,
     return reads;
 }
 
-// The closeness of `settings`' takes of `reads`' windows to its reference, the mean over
-// `draws` draws (seeds 1, 1001, ...); negative when cancelled.
-double closenessOf(const SequenceModel& model, const CalibrationReads& reads,
-                   SampleRequest settings, int draws, const std::atomic<bool>* cancel,
-                   const MetricOptions& options) {
+// One calibration: what every setting's read needs, and how many settings it has read of how
+// many it will (the progress it reports: a read takes seconds, the whole about a minute).
+struct CalibrationRun {
+    const SequenceModel& model;
+    const CalibrationReads& reads;
+    const MetricOptions& options;
+    const std::atomic<bool>* cancel;
+    const CalibrationProgress& progress;
+    int total = 0;
+    int read = 0;
+};
+
+// The closeness of `settings`' takes of the run's windows to its reference, the mean over
+// kCalibrationDraws draws (seeds 1, 1001, ...); negative when cancelled.
+double closenessOf(CalibrationRun& run, SampleRequest settings) {
     double sum = 0;
-    for (int d = 0; d < draws; ++d) {
+    for (int d = 0; d < kCalibrationDraws; ++d) {
         settings.seed = 1 + 1000 * std::uint64_t(d);
         const std::vector<FrameSequence> takes =
-            continueWindows(model, reads.windows, cancel, settings);
+            continueWindows(run.model, run.reads.windows, run.cancel, settings);
         if (takes.empty())
             return -1; // cancelled
-        sum += meanOverlap(compareSets(reads.reference, takes, model.representation(), options));
+        sum += meanOverlap(
+            compareSets(run.reads.reference, takes, run.model.representation(), run.options));
     }
-    return sum / draws;
+    ++run.read;
+    if (run.progress)
+        run.progress(run.read, std::max(run.read, run.total));
+    return sum / kCalibrationDraws;
 }
 
 // Each of `values` set into `settings` by `set`, read over a GAN's draws; (value, closeness)
 // appended to `tried`. The closest beating `best` becomes `chosen` and `best` (a tie keeps
 // `chosen`), and `settings` keeps `chosen` for the choices after. False when cancelled.
 template <typename Value, typename Set>
-bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel& model,
-                 const CalibrationReads& reads, const std::atomic<bool>* cancel,
-                 const MetricOptions& options, SampleRequest& settings, double& best, Value& chosen,
+bool keepClosest(const std::vector<Value>& values, Set set, CalibrationRun& run,
+                 SampleRequest& settings, double& best, Value& chosen,
                  std::vector<std::pair<double, double>>& tried) {
     for (const Value value : values) {
         set(settings, value);
-        const double closeness =
-            closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+        const double closeness = closenessOf(run, settings);
         if (closeness < 0)
             return false;
         tried.emplace_back(double(value), closeness);
@@ -161,16 +177,18 @@ bool keepClosest(const std::vector<Value>& values, Set set, const SequenceModel&
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
 // Then its cap on notes at once, from `music`'s voices, its hold odds, its noise carry, its
 // floor on notes at once, from `music`'s voices again, and how far its harmony is pushed.
-bool calibrateGan(const SequenceModel& model, const CalibrationReads& reads,
-                  const std::vector<FrameSequence>& music, const std::atomic<bool>* cancel,
-                  const MetricOptions& options, double margin, SamplingCalibration& out) {
+bool calibrateGan(CalibrationRun& run, const std::vector<FrameSequence>& music, double margin,
+                  SamplingCalibration& out) {
+    const std::vector<int> caps = polyphonyCapsTried(music);
+    const std::vector<int> floors = polyphonyFloorsTried(music);
+    run.total = int(2 + caps.size() + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() +
+                    floors.size() + ganHarmonyGuidancesTried().size());
     SamplingCalibration result;
     result.rhythm = {}; // the GAN's own decoding
     SampleRequest settings;
-    const double eachBar = closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+    const double eachBar = closenessOf(run, settings);
     settings.harmonyProgressions = true;
-    const double progressions =
-        eachBar < 0 ? -1 : closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+    const double progressions = eachBar < 0 ? -1 : closenessOf(run, settings);
     if (progressions < 0)
         return false;
     result.tried.emplace_back(1.0, eachBar);
@@ -183,16 +201,16 @@ bool calibrateGan(const SequenceModel& model, const CalibrationReads& reads,
     const auto setCarry = [](SampleRequest& r, double carry) { r.noiseCarry = carry; };
     const auto setFloor = [](SampleRequest& r, int floor) { r.constraints.minPolyphony = floor; };
     const auto setGuidance = [](SampleRequest& r, double g) { r.harmonyGuidance = g; };
-    if (!keepClosest(polyphonyCapsTried(music), setCap, model, reads, cancel, options, settings,
-                     result.closeness, result.maxPolyphony, result.triedPolyphony) ||
-        !keepClosest(ganHoldOddsTried(), setHold, model, reads, cancel, options, settings,
-                     result.closeness, result.holdOdds, result.triedHold) ||
-        !keepClosest(ganNoiseCarriesTried(), setCarry, model, reads, cancel, options, settings,
-                     result.closeness, result.noiseCarry, result.triedCarry) ||
-        !keepClosest(polyphonyFloorsTried(music), setFloor, model, reads, cancel, options, settings,
-                     result.closeness, result.minPolyphony, result.triedFloor) ||
-        !keepClosest(ganHarmonyGuidancesTried(), setGuidance, model, reads, cancel, options,
-                     settings, result.closeness, result.harmonyGuidance, result.triedGuidance))
+    if (!keepClosest(caps, setCap, run, settings, result.closeness, result.maxPolyphony,
+                     result.triedPolyphony) ||
+        !keepClosest(ganHoldOddsTried(), setHold, run, settings, result.closeness, result.holdOdds,
+                     result.triedHold) ||
+        !keepClosest(ganNoiseCarriesTried(), setCarry, run, settings, result.closeness,
+                     result.noiseCarry, result.triedCarry) ||
+        !keepClosest(floors, setFloor, run, settings, result.closeness, result.minPolyphony,
+                     result.triedFloor) ||
+        !keepClosest(ganHarmonyGuidancesTried(), setGuidance, run, settings, result.closeness,
+                     result.harmonyGuidance, result.triedGuidance))
         return false;
     out = result;
     return true;
@@ -217,13 +235,11 @@ double closenessAt(const std::vector<std::pair<double, double>>& tried, double c
 // rhythm as the temperatures read them, with its figures too read now over as many draws of
 // `reads`; each kept when closer than the one kept before it by `margin` / 2, the margin of a
 // choice read over draws (as a GAN's harmony). False when cancelled.
-bool chooseDecoding(const SequenceModel& model, const CalibrationReads& reads,
-                    const MetricOptions& options, double margin, const std::atomic<bool>* cancel,
-                    SamplingCalibration& result) {
+bool chooseDecoding(CalibrationRun& run, double margin, SamplingCalibration& result) {
     SampleRequest settings;
     settings.temperature = result.temperature;
     settings.rhythm = kFigureOddsTried;
-    const double figures = closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+    const double figures = closenessOf(run, settings);
     if (figures < 0)
         return false;
     const double read[] = {closenessAt(result.tried, result.temperature, -1),
@@ -244,7 +260,7 @@ bool chooseDecoding(const SequenceModel& model, const CalibrationReads& reads,
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces, std::size_t maxWindows,
-                       double margin, std::size_t minWindows) {
+                       double margin, std::size_t minWindows, const CalibrationProgress& progress) {
     out = {};
     const RepresentationConfig& rep = model.representation();
     const bool gan = model.config().kind == ModelKind::Gan;
@@ -264,13 +280,15 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
         calibrationReads(pieces, trainingPieces, gan, options.stepsPerBar, maxWindows, minWindows);
     if (reads.windows.primers.empty())
         return false;
+    CalibrationRun run{model, reads, options, cancel, progress};
     if (gan)
-        return calibrateGan(model, reads, trainingPieces ? *trainingPieces : pieces, cancel,
-                            options, margin, out);
+        return calibrateGan(run, trainingPieces ? *trainingPieces : pieces, margin, out);
     SamplingCalibration result;
     double best = -1;
     // The Markov model's sampler does not read the rhythm odds.
     const bool tryRhythm = model.config().kind != ModelKind::Markov;
+    const int temperatures = int(calibrationTemperatures().size());
+    run.total = tryRhythm ? 2 * temperatures + 1 : temperatures; // and the figures (chooseDecoding)
     for (const bool keepRhythm : {false, true}) {
         if (keepRhythm && !tryRhythm)
             break;
@@ -278,8 +296,7 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
             SampleRequest settings;
             settings.temperature = t;
             settings.rhythm = keepRhythm ? kRhythmOddsTried : kRhythmOff;
-            const double closeness =
-                closenessOf(model, reads, settings, kCalibrationDraws, cancel, options);
+            const double closeness = closenessOf(run, settings);
             if (closeness < 0)
                 return false; // cancelled
             (keepRhythm ? result.triedWithRhythm : result.tried).emplace_back(t, closeness);
@@ -291,7 +308,7 @@ bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequen
         }
     }
     result.closeness = best;
-    if (tryRhythm && !chooseDecoding(model, reads, options, margin, cancel, result))
+    if (tryRhythm && !chooseDecoding(run, margin, result))
         return false;
     out = result;
     return true;

@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,6 +81,15 @@ struct SamplingCalibration {
 // LSTM's whole calibration on simutrans: about 7 seconds read once, 17 read so), so it reads many.
 constexpr int kCalibrationDraws = 3;
 constexpr std::size_t kCalibrationWindows = 192;
+// How many training windows an LSTM's or RNN's calibration continues beside the validation
+// ones (at least `maxWindows`): every one of simutrans' (about 750). Over 192 of them, spread
+// through the files in the order given, the choice still moved with that order (session 31): on
+// fold 0 the figures came closer than plain by 0.042 in the trainer's order and not at all in
+// name order (-0.003); on fold 4 the trainer's order chose 0.9 with the figures, name order 1.0
+// plain (10 of 20 gates on its held-out files against 14.7). Over all of them both orders chose
+// 0.9 with the figures on every fold, by 0.026-0.068. An LSTM's calibration on simutrans takes
+// about 50 s so (17 s over 192), bach-nade's on JSB about 45 s.
+constexpr std::size_t kCalibrationTrainingWindows = 768;
 // The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
 // than the one kept before it: plain, the bar's rhythm kept, and its repeating figures kept too.
 // Together because the figures gain most where the rhythm alone gains little: forced on
@@ -138,27 +148,34 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 // `minWindows` windows (of five bars, not overlapping: a 16-bar piece holds 3, too few to tell
 // temperatures apart — on such a selection a Markov model chose 0.6 and wrote one note in four
 // bars) or `cancel` was set.
-// With `trainingPieces`, up to `maxWindows` more windows from (up to `maxWindows` of) them are
-// read beside the validation ones: on simutrans and JSB the training files' windows rank the
-// settings as unseen files do, where a small folder's four or seven validation files did not
-// (docs/results.md, session 20). The validation windows alone must reach `minWindows`.
-// A GAN tries its harmony plan's two draws instead (at temperature 1 with its own decoding), in
-// bars of its own length, continuing none of the training pieces' primers (its
-// plan holds their bars: on them both draws follow the training pieces) but comparing its takes
-// with what followed as many of them too, beside what followed its own primers (a validation
-// split can be unlike the rest of the music): progressions must win by `margin` / 2
-// over the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
+// With `trainingPieces`, up to kCalibrationTrainingWindows (or `maxWindows`, if more) windows
+// spread through them are read beside the validation ones (a GAN: up to `maxWindows`): on simutrans
+// and JSB the training files' windows rank the settings as unseen files do, where a small folder's
+// four or seven validation files did not (docs/results.md, session 20). The validation windows
+// alone must reach `minWindows`. A GAN tries its harmony plan's two draws instead (at temperature 1
+// with its own decoding), in bars of its own length, continuing none of the training pieces'
+// primers (its plan holds their bars: on them both draws follow the training pieces) but comparing
+// its takes with what followed as many of them too, beside what followed its own primers (a
+// validation split can be unlike the rest of the music): progressions must win by `margin` / 2 over
+// the draws' mean. Then, with the harmony chosen, it reads the caps on notes at once of
 // polyphonyCapsTried(`trainingPieces`, or `pieces` without them) and keeps the closest of them
 // and no cap (a tie: no cap), with that cap the closest of its decoding's hold odds and
 // ganHoldOddsTried() (a tie: its own), with those the closest of kDefaultNoiseCarry and
 // ganNoiseCarriesTried() (a tie: the default), the closest of no floor on notes at once and
 // polyphonyFloorsTried() of the same music (a tie: no floor), and last the closest of 1 and
 // ganHarmonyGuidancesTried() (a tie: 1). A GAN without a plan has nothing to choose (false).
+constexpr double kCalibrationMargin = 0.02;
+constexpr std::size_t kCalibrationMinWindows = 12;
+// `progress`, when set, hears after each setting read how many it has read of how many it
+// will (on the calling thread).
+using CalibrationProgress = std::function<void(int read, int total)>;
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,
-                       std::size_t maxWindows = kCalibrationWindows, double margin = 0.02,
-                       std::size_t minWindows = 12);
+                       std::size_t maxWindows = kCalibrationWindows,
+                       double margin = kCalibrationMargin,
+                       std::size_t minWindows = kCalibrationMinWindows,
+                       const CalibrationProgress& progress = {});
 
 // The caps on notes at once a GAN's calibration tries: one more than the most pitches the
 // music sounds at once at 90% of its sounding steps, and at 99% (once where they agree). A GAN

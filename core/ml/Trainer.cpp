@@ -66,8 +66,9 @@ const std::vector<double>& trainBudgetChoices() {
 
 namespace {
 
-// After a finished run, on the training thread (seconds: 11 settings, each over three draws of
-// up to 384 short continuations; 17 s for simutrans' LSTM, 27 s for JSB's NADE): the
+// After a finished run, on the training thread (under a minute: 11 settings, each over three
+// draws of up to 192 validation and 768 training windows' short continuations; about 50 s for
+// simutrans' LSTM, 45 s for JSB's NADE): the
 // temperature and the decoding (the bar's rhythm, its figures), or a GAN's harmony draw, cap
 // on notes at once, hold odds, noise carry, floor and guidance (calibrateSampling).
 void chooseSampling(const Dataset& data, const TrainOptions& options,
@@ -88,7 +89,14 @@ void chooseSampling(const Dataset& data, const TrainOptions& options,
     }
     // The training files' windows beside the validation files' (SamplingCalibration.h; a GAN
     // reads only the validation files', as its harmony plan holds the training bars).
-    calibrateSampling(*result.model, data.valid, &cancel, result.sampling, &data.train);
+    const CalibrationProgress settingRead = [&](int read, int total) {
+        last.settingsRead = read;
+        last.settingsToRead = total;
+        if (progress)
+            progress(last);
+    };
+    calibrateSampling(*result.model, data.valid, &cancel, result.sampling, &data.train,
+                      kCalibrationWindows, kCalibrationMargin, kCalibrationMinWindows, settingRead);
 }
 
 } // namespace

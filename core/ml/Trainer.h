@@ -121,6 +121,10 @@ struct TrainProgress {
     double generatorLoss = 0;
     double framesPerSecond = 0;
     double secondsLeft = 0;
+    // While choosing (the phases after training): the sampling settings read so far of those
+    // it will read (SamplingCalibration.h; about a minute in all).
+    int settingsRead = 0;
+    int settingsToRead = 0;
 };
 
 struct EpochRecord {

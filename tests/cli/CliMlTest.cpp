@@ -91,6 +91,10 @@ TEST(CliMl, TrainChoosesASamplingTemperatureThatGenerateStartsFrom) {
                                              "validation \\(closeness 1\\.0: [0-9.]+, 0\\.9:")))
         << train.out;
     const std::string chosen = m[1];
+    // Its progress while it chooses: five temperatures read, the last always said.
+    EXPECT_NE(train.err.find("sampling settings read 5/5  [choosing temperature]"),
+              std::string::npos)
+        << train.err;
     const QJsonObject sampling = checkpointMetadata(model)["sampling"].toObject();
     EXPECT_NEAR(sampling["temperature"].toDouble(), std::stod(chosen), 1e-9);
     EXPECT_EQ(sampling["tried"].toArray().size(), 5);

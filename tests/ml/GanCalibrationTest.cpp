@@ -358,6 +358,25 @@ TEST(SamplingCalibration, AGanChoosesHowFarItsHarmonyIsPushed) {
         << describeCalibration(c);
 }
 
+// A GAN reports each setting read of all it will read: its harmony's two draws, then every
+// cap, hold odds, carry, floor and guidance it tries.
+TEST(SamplingCalibration, AGanReportsEachSettingReadOfAllItWillRead) {
+    std::vector<std::pair<int, int>> heard;
+    const CalibrationProgress progress = [&](int read, int total) {
+        heard.emplace_back(read, total);
+    };
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(HarmonyModel(true), repeatingPieces(), nullptr, c, nullptr,
+                                  kCalibrationWindows, kCalibrationMargin, kCalibrationMinWindows,
+                                  progress));
+    const std::size_t settings = 2 + c.triedPolyphony.size() + c.triedHold.size() +
+                                 c.triedCarry.size() + c.triedFloor.size() + c.triedGuidance.size();
+    EXPECT_GT(c.triedPolyphony.size(), 0u);
+    ASSERT_EQ(heard.size(), settings);
+    for (std::size_t i = 0; i < settings; ++i)
+        EXPECT_EQ(heard[i], std::pair(int(i) + 1, int(settings)));
+}
+
 // A GAN's choice survives the checkpoint, and with it the GAN's own rhythm (RhythmOdds{}, not
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {

@@ -301,3 +301,36 @@ TEST(SamplingCalibration, ReadsTheTrainingPiecesWindowsBesideTheValidationOnes) 
     EXPECT_FALSE(calibrateSampling(beside, two, nullptr, c, &training));
     EXPECT_FALSE(c.calibrated());
 }
+
+// An LSTM's or RNN's calibration continues more training windows than validation ones (up to
+// kCalibrationTrainingWindows): over a few of them, spread through the files in the order
+// given, its choice moved with that order (session 31).
+TEST(SamplingCalibration, ContinuesMoreTrainingWindowsThanValidationOnes) {
+    SamplingCalibration c;
+    const TemperatureModel alone(0.8);
+    ASSERT_TRUE(calibrateSampling(alone, repeatingPieces(), nullptr, c, nullptr, 4, 0.02, 4));
+    const std::vector<FrameSequence> training = repeatingPieces(); // 12 windows
+    const TemperatureModel beside(0.8);
+    ASSERT_TRUE(calibrateSampling(beside, repeatingPieces(), nullptr, c, &training, 4, 0.02, 4));
+    EXPECT_EQ(beside.calls, 4 * alone.calls); // 4 validation windows and all 12 training ones
+    EXPECT_DOUBLE_EQ(c.temperature, 0.8);
+}
+
+// Each setting read is reported as it is read, of as many as it will read: an LSTM's five
+// temperatures plain and with the bar's rhythm, then its figures; a Markov model's five.
+TEST(SamplingCalibration, ReportsEachSettingReadOfAllItWillRead) {
+    for (const auto& [kind, settings] :
+         {std::pair{ModelKind::Lstm, 11}, std::pair{ModelKind::Markov, 5}}) {
+        std::vector<std::pair<int, int>> heard;
+        const CalibrationProgress progress = [&](int read, int total) {
+            heard.emplace_back(read, total);
+        };
+        SamplingCalibration c;
+        ASSERT_TRUE(calibrateSampling(TemperatureModel(0.8, false, kind), repeatingPieces(),
+                                      nullptr, c, nullptr, kCalibrationWindows, kCalibrationMargin,
+                                      kCalibrationMinWindows, progress));
+        ASSERT_EQ(heard.size(), std::size_t(settings));
+        for (int i = 0; i < settings; ++i)
+            EXPECT_EQ(heard[std::size_t(i)], std::pair(i + 1, settings));
+    }
+}

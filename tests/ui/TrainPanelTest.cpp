@@ -6,6 +6,7 @@
 #include "ui/panels/GeneratePanel.h"
 #include "ui/panels/LossChart.h"
 #include "ui/panels/LossMeasure.h"
+#include "ui/panels/TrainingSession.h"
 
 #include <QChartView>
 #include <QElapsedTimer>
@@ -186,6 +187,41 @@ TEST_F(TrainPanelTest, KindsShareOneMeasureAndTheMarkovResultIsOnTheChart) {
     EXPECT_TRUE(panel->statusLabel()->text().contains(QStringLiteral("no model was kept")));
     QTest::qWait(200);
     EXPECT_EQ(m_window.modelLibrary()->count(), 1) << "only the Markov model";
+}
+
+// After training, while the model chooses its sampling (about a minute on a real corpus), the
+// bar and the status line follow the settings it has read: a Markov model reads five.
+TEST_F(TrainPanelTest, ShowsTheSettingsReadWhileTheModelChoosesItsSampling) {
+    // Three files of 70 bars: the one set aside for validation holds 14 windows to choose on.
+    QStringList files;
+    for (int f = 0; f < 3; ++f) {
+        model::Song song;
+        const model::TrackId id = song.addTrack(model::Track{});
+        std::vector<model::Note> notes;
+        for (int beat = 0; beat < 70 * 4; ++beat)
+            notes.push_back(makeNote(beat * 480, 480, 60 + beat * (f + 2) % 12, 100));
+        song.addNotes(id, notes);
+        files << writeSong(m_dir, QStringLiteral("long-%1.mid").arg(f), song);
+    }
+    TrainPanel* panel = m_window.trainPanel();
+    QStringList texts;
+    QList<int> values;
+    // After the panel's own handling of each report (connected first, so called first).
+    QObject::connect(
+        panel->session(), &TrainingSession::progressed, panel, [&](const ml::TrainProgress& p) {
+            if (p.settingsToRead == 0)
+                return;
+            texts << panel->statusLabel()->text();
+            EXPECT_TRUE(panel->statusLabel()->toolTip().contains(QStringLiteral("temperature")));
+            values << panel->progressBar()->value() * 1000 / panel->progressBar()->maximum();
+        });
+    ASSERT_FALSE(trainThroughPanel(m_window, files).isEmpty());
+    ASSERT_EQ(texts.size(), 5);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(texts[i],
+                  QStringLiteral("Choosing how to sample: %1 of 5 settings read").arg(i + 1));
+        EXPECT_EQ(values[i], 200 * (i + 1));
+    }
 }
 
 TEST_F(TrainPanelTest, NoUsableFilesFailsWithAReason) {

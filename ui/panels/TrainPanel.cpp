@@ -569,22 +569,35 @@ double TrainPanel::runFraction(const ml::TrainProgress& p) const {
 }
 
 void TrainPanel::onProgress(const ml::TrainProgress& p) {
-    const double fraction = runFraction(p);
+    // While it chooses its sampling (about a minute after training), the bar is that choice's.
+    const bool choosing = p.settingsToRead > 0;
+    const double fraction = choosing ? double(p.settingsRead) / p.settingsToRead : runFraction(p);
     m_progress->setRange(0, fraction < 0 ? 0 : 1000); // busy when the end is not known
     if (fraction >= 0)
         m_progress->setValue(int(std::lround(fraction * 1000)));
     m_chart->showProgress(p);
     const double budgetSeconds = m_session->options().maxMinutes * 60;
     const double elapsed = m_runClock.elapsed() / 1000.0;
-    if (state() == State::Training) {
+    if (state() == State::Training &&
+        (p.phase == "choosing temperature" || p.phase == "choosing the harmony")) {
+        // Short, to stay on one line of the panel; what it does is in the tooltip.
+        m_status->setText(choosing ? tr("Choosing how to sample: %1 of %2 settings read")
+                                         .arg(p.settingsRead)
+                                         .arg(p.settingsToRead)
+                                   : tr("Choosing how to sample\u2026"));
+        m_status->setToolTip(
+            (p.phase == "choosing the harmony"
+                 ? tr("The model writes short continuations of its validation files with each "
+                      "harmony, cap and floor on notes at once, note length, texture and "
+                      "push of the harmony, and keeps the closest to what followed.")
+                 : tr("The model writes short continuations of its validation and training "
+                      "files at each temperature, with and without the bar's rhythm and its "
+                      "repeating figures, and keeps the closest to what followed.")) +
+            QLatin1Char('\n') + measureHelp());
+    } else if (state() == State::Training) {
         QString text =
-            p.phase == "validating" ? tr("Epoch %1: validating\u2026").arg(p.epoch)
-            : p.phase == "choosing temperature"
-                ? tr("Choosing the sampling temperature and rhythm on the validation and "
-                     "training files\u2026")
-            : p.phase == "choosing the harmony"
-                ? tr("Choosing the harmony, voices, note lengths and texture on the "
-                     "validation files\u2026")
+            p.phase == "validating"
+                ? tr("Epoch %1: validating\u2026").arg(p.epoch)
                 : tr("Epoch %1, batch %2 of %3").arg(p.epoch).arg(p.step).arg(p.stepsPerEpoch);
         if (p.trainLoss > 0)
             text += tr(" \u00b7 %1").arg(lossText(p.trainLoss, m_session->trainRate()));
