@@ -88,7 +88,7 @@ constexpr std::size_t kCalibrationWindows = 192;
 // name order (-0.003); on fold 4 the trainer's order chose 0.9 with the figures, name order 1.0
 // plain (10 of 20 gates on its held-out files against 14.7). Over all of them both orders chose
 // 0.9 with the figures on every fold, by 0.026-0.068. An LSTM's calibration on simutrans takes
-// about 50 s so (17 s over 192), bach-nade's on JSB about 45 s.
+// about 46 s so (17 s over 192), bach-nade's on JSB about 41 s.
 constexpr std::size_t kCalibrationTrainingWindows = 768;
 // The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
 // than the one kept before it: plain, the bar's rhythm kept, and its repeating figures kept too.

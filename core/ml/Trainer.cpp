@@ -67,8 +67,8 @@ const std::vector<double>& trainBudgetChoices() {
 namespace {
 
 // After a finished run, on the training thread (under a minute: 11 settings, each over three
-// draws of up to 192 validation and 768 training windows' short continuations; about 50 s for
-// simutrans' LSTM, 45 s for JSB's NADE): the
+// draws of up to 192 validation and 768 training windows' short continuations; about 46 s for
+// simutrans' LSTM, 41 s for JSB's NADE): the
 // temperature and the decoding (the bar's rhythm, its figures), or a GAN's harmony draw, cap
 // on notes at once, hold odds, noise carry, floor and guidance (calibrateSampling).
 void chooseSampling(const Dataset& data, const TrainOptions& options,
