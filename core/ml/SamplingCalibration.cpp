@@ -90,10 +90,10 @@ struct CalibrationReads {
     std::vector<FrameSequence> reference;
 };
 
-// The validation pieces' windows (up to `maxWindows`), and the training pieces' beside them:
-// as more windows to continue (up to kCalibrationTrainingWindows), or (`trainingAsReference`)
-// only as more music to compare with (up to `maxWindows`). None when the validation pieces
-// hold fewer than `minWindows`.
+// The validation pieces' windows (up to `maxWindows`), and the training pieces' beside them
+// (up to kCalibrationTrainingWindows): as more windows to continue, or (`trainingAsReference`)
+// only as more music to compare with. None when the validation pieces hold fewer than
+// `minWindows`.
 CalibrationReads calibrationReads(const std::vector<FrameSequence>& pieces,
                                   const std::vector<FrameSequence>* trainingPieces,
                                   bool trainingAsReference, int stepsPerBar, std::size_t maxWindows,
@@ -103,8 +103,7 @@ CalibrationReads calibrationReads(const std::vector<FrameSequence>& pieces,
     if (reads.windows.primers.size() < minWindows)
         return {};
     if (trainingPieces) {
-        const std::size_t most =
-            trainingAsReference ? maxWindows : std::max(maxWindows, kCalibrationTrainingWindows);
+        const std::size_t most = std::max(maxWindows, kCalibrationTrainingWindows);
         ContinuationWindows more =
             continuationWindows(spreadChoice(*trainingPieces, most), stepsPerBar, 1, 4, most);
         for (std::size_t i = 0; i < more.primers.size(); ++i) {

@@ -81,14 +81,16 @@ struct SamplingCalibration {
 // LSTM's whole calibration on simutrans: about 7 seconds read once, 17 read so), so it reads many.
 constexpr int kCalibrationDraws = 3;
 constexpr std::size_t kCalibrationWindows = 192;
-// How many training windows an LSTM's or RNN's calibration continues beside the validation
-// ones (at least `maxWindows`): every one of simutrans' (about 750). Over 192 of them, spread
-// through the files in the order given, the choice still moved with that order (session 31): on
-// fold 0 the figures came closer than plain by 0.042 in the trainer's order and not at all in
-// name order (-0.003); on fold 4 the trainer's order chose 0.9 with the figures, name order 1.0
-// plain (10 of 20 gates on its held-out files against 14.7). Over all of them both orders chose
-// 0.9 with the figures on every fold, by 0.026-0.068. An LSTM's calibration on simutrans takes
-// about 46 s so (17 s over 192), bach-nade's on JSB about 41 s.
+// How many training windows a calibration reads beside the validation ones (at least
+// `maxWindows`; an LSTM or RNN continues them, a GAN compares its takes with what followed
+// them): every one of simutrans' (about 750). Over 192 of them, spread through the files in
+// the order given, the choice still moved with that order (session 31): on fold 0 the figures
+// came closer than plain by 0.042 in the trainer's order and not at all in name order (-0.003);
+// on fold 4 the trainer's order chose 0.9 with the figures, name order 1.0 plain (10 of 20
+// gates on its held-out files against 14.7). Over all of them both orders chose 0.9 with the
+// figures on every fold, by 0.026-0.068. The built-in GAN chooses as before with all of JSB's
+// training music to compare with (each closeness within 0.009). A calibration takes about 46 s
+// so for simutrans' LSTM (17 s over 192), 41 s for bach-nade, 68 s for bach-gan (65 s).
 constexpr std::size_t kCalibrationTrainingWindows = 768;
 // The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
 // than the one kept before it: plain, the bar's rhythm kept, and its repeating figures kept too.
@@ -149,7 +151,7 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 // temperatures apart — on such a selection a Markov model chose 0.6 and wrote one note in four
 // bars) or `cancel` was set.
 // With `trainingPieces`, up to kCalibrationTrainingWindows (or `maxWindows`, if more) windows
-// spread through them are read beside the validation ones (a GAN: up to `maxWindows`): on simutrans
+// spread through them are read beside the validation ones: on simutrans
 // and JSB the training files' windows rank the settings as unseen files do, where a small folder's
 // four or seven validation files did not (docs/results.md, session 20). The validation windows
 // alone must reach `minWindows`. A GAN tries its harmony plan's two draws instead (at temperature 1
