@@ -92,6 +92,13 @@ constexpr std::size_t kCalibrationWindows = 192;
 // training music to compare with (each closeness within 0.009). A calibration takes about 46 s
 // so for simutrans' LSTM (17 s over 192), 41 s for bach-nade, 68 s for bach-gan (65 s).
 constexpr std::size_t kCalibrationTrainingWindows = 768;
+// calibrateSampling's defaults: the margin a lower temperature must win by, and the fewest
+// validation windows it chooses on (both below).
+constexpr double kCalibrationMargin = 0.02;
+constexpr std::size_t kCalibrationMinWindows = 12;
+// What hears a calibration's progress: after each setting read, how many it has read of how
+// many it will read (on the calibrating thread).
+using CalibrationProgress = std::function<void(int read, int total)>;
 // The decodings an LSTM's or RNN's calibration chooses among, in order, each kept when closer
 // than the one kept before it: plain, the bar's rhythm kept, and its repeating figures kept too.
 // Together because the figures gain most where the rhythm alone gains little: forced on
@@ -166,11 +173,7 @@ const std::vector<double>& ganHarmonyGuidancesTried();
 // ganNoiseCarriesTried() (a tie: the default), the closest of no floor on notes at once and
 // polyphonyFloorsTried() of the same music (a tie: no floor), and last the closest of 1 and
 // ganHarmonyGuidancesTried() (a tie: 1). A GAN without a plan has nothing to choose (false).
-constexpr double kCalibrationMargin = 0.02;
-constexpr std::size_t kCalibrationMinWindows = 12;
-// `progress`, when set, hears after each setting read how many it has read of how many it
-// will (on the calling thread).
-using CalibrationProgress = std::function<void(int read, int total)>;
+// `progress`, when set, hears of each setting read.
 bool calibrateSampling(const SequenceModel& model, const std::vector<FrameSequence>& pieces,
                        const std::atomic<bool>* cancel, SamplingCalibration& out,
                        const std::vector<FrameSequence>* trainingPieces = nullptr,
