@@ -7,6 +7,8 @@
 #include "ml/StreamedPieces.h"
 #include "ml/neural/NeuralModel.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -15,6 +17,23 @@
 #include <vector>
 
 namespace torchestra::ml::testdata {
+
+// `config`'s flag `flag`, set, as this version writes and reads it, and as a version from
+// before the flag wrote it (its `entry`, "\"key\":true", swapped for a key no version reads):
+// read false, so an older checkpoint keeps the layout it was saved with.
+inline void expectOlderConfigsReadFalse(const ModelConfig& config, const std::string& entry,
+                                        bool ModelConfig::*flag) {
+    const std::string json = config.toJson();
+    ModelConfig back;
+    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
+    EXPECT_TRUE(back.*flag);
+    std::string older = json;
+    const std::size_t at = older.find(entry);
+    ASSERT_NE(at, std::string::npos) << json;
+    older.replace(at, entry.size(), "\"unrelated\":1");
+    ASSERT_EQ(ModelConfig::fromJson(older, back), "");
+    EXPECT_FALSE(back.*flag);
+}
 
 // One octave from middle C, onsets and 4 velocity bins: small enough to learn in a second.
 inline RepresentationConfig toyRepresentation() {

@@ -15,6 +15,7 @@
 
 using namespace torchestra::ml;
 using namespace torchestra::ml::neural;
+using torchestra::ml::testdata::expectOlderConfigsReadFalse;
 using torchestra::ml::testdata::toyRepresentation;
 
 namespace {
@@ -291,17 +292,9 @@ TEST(HarmonyPlan, GuidancePushesTheNextProfileFurtherFromTheBarWritten) {
 TEST(HarmonyPlan, OlderGanConfigsHaveNoQuarters) {
     ModelConfig config;
     config.kind = ModelKind::Gan;
-    std::string json = config.toJson();
-    ModelConfig back;
-    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
-    EXPECT_TRUE(back.harmonyQuarters);
-    const std::string key = "\"harmonyQuarters\":true";
-    const std::size_t at = json.find(key);
-    ASSERT_NE(at, std::string::npos) << json;
-    json.replace(at, key.size(), "\"unrelated\":1");
-    ASSERT_EQ(ModelConfig::fromJson(json, back), "");
-    EXPECT_FALSE(back.harmonyQuarters);
+    expectOlderConfigsReadFalse(config, "\"harmonyQuarters\":true", &ModelConfig::harmonyQuarters);
 
+    ModelConfig back;
     config.harmonyPlan = false;
     ASSERT_EQ(ModelConfig::fromJson(config.toJson(), back), "");
     EXPECT_FALSE(back.harmonyQuarters);
