@@ -88,7 +88,8 @@ void chooseSampling(const Dataset& data, const TrainOptions& options,
         progress(last);
     }
     // The training files' windows beside the validation files' (SamplingCalibration.h; a GAN
-    // reads only the validation files', as its harmony plan holds the training bars).
+    // continues only the validation files', as its harmony plan holds the training bars, and
+    // compares its takes with what followed the training files' too).
     const CalibrationProgress settingRead = [&](int read, int total) {
         last.settingsRead = read;
         last.settingsToRead = total;
