@@ -135,8 +135,9 @@ std::string readTrainOptions(const CliArgs& args, ml::TrainOptions& o) {
         else if (err.empty())
             err = "--lr-schedule takes plateau or cosine (cosine needs --max-minutes)";
     }
+    // The limit the rate falls to is the user's: not a default (train's kDefaultMaxTrainMinutes).
     if (err.empty() && o.lrSchedule == ml::TrainOptions::LrSchedule::CosineToTimeLimit &&
-        o.maxMinutes <= 0)
+        (!args.has("max-minutes") || o.maxMinutes <= 0))
         err = "--lr-schedule cosine falls to the time limit: give --max-minutes";
     return err;
 }

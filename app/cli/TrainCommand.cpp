@@ -13,6 +13,7 @@
 #include "ml/ModelRegistry.h"
 #include "ml/neural/NeuralKinds.h"
 
+#include <cmath>
 #include <iostream>
 
 namespace torchestra::cli {
@@ -33,8 +34,9 @@ std::string readTrainFlags(const std::vector<std::string>& rawArgs, CliArgs& arg
     std::string err = args.parse(rawArgs, valueFlags, {"distributed"});
     if (err.empty())
         err = readModelConfig(args, config);
-    // Each kind's own defaults (Trainer.h). --max-minutes trains by time, as the Train panel's
-    // "Train for" does: the budget's defaults (no epoch limit unless --epochs sets one).
+    // Each kind's own defaults (Trainer.h: an RNN or LSTM 30 epochs, kDefaultMaxTrainMinutes at
+    // most). --max-minutes trains by time, as the Train panel's "Train for" does: the budget's
+    // defaults (no epoch limit unless --epochs sets one).
     options = ml::defaultTrainOptions(config);
     if (err.empty() && args.has("max-minutes")) {
         const double minutes = args.doubleValue("max-minutes", 0.0, 0.0, 1e6, err);
@@ -199,6 +201,22 @@ int saveResult(const ml::TrainResult& result, const ml::ModelConfig& config, con
     return 0;
 }
 
+// How the run will end, said before it starts: the epochs, the time and the patience that
+// apply, whichever comes first (a Markov model reads its data once and has none of them).
+std::string stoppingRule(const ml::TrainOptions& o) {
+    std::vector<std::string> ends;
+    if (o.epochs < ml::kEpochsWithoutLimit)
+        ends.push_back(std::to_string(o.epochs) + " epochs");
+    if (o.maxMinutes > 0)
+        ends.push_back(fixed(o.maxMinutes, o.maxMinutes == std::floor(o.maxMinutes) ? 0 : 1) +
+                       " minutes");
+    ends.push_back(std::to_string(o.patience) + " epochs without a better validation score");
+    std::string text = "training until ";
+    for (std::size_t i = 0; i < ends.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == ends.size() ? " or " : ", ") + ends[i];
+    return text + ", whichever comes first (--epochs, --max-minutes, --patience)";
+}
+
 // What the gradient exchange cost (docs/scaling.md projects larger groups from it).
 void printExchange(const ml::DataParallel& group) {
     const ml::ExchangeStats s = group.exchangeStats();
@@ -257,6 +275,8 @@ int runTrain(const std::vector<std::string>& rawArgs) {
         };
     }
 
+    if (rank == 0 && config.kind != ml::ModelKind::Markov)
+        std::cerr << stoppingRule(options) << "\n";
     ml::setComputeThreads(options.threads);
     installInterruptHandler();
     ProgressPrinter printer;

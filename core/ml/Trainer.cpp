@@ -29,6 +29,8 @@ TrainOptions defaultTrainOptions(ModelKind kind) {
         // +-5 of the larger rows overfits less but needs more than 5 minutes), and measured on
         // openmsx's validation files (docs/results.md).
         o.transpose = 3;
+        if (kind != ModelKind::Markov) // one pass over the data, no epochs to limit
+            o.maxMinutes = kDefaultMaxTrainMinutes;
     }
     return o;
 }

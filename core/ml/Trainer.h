@@ -81,11 +81,11 @@ constexpr double kCosineFloor = 0.02;
 constexpr int kEpochsWithoutLimit = 100000;
 
 // The options a kind trains best with when the user sets none (the CLI's and the Train panel's
-// starting point). The GAN's follow WGAN-GP practice (docs/results.md): batches of 64 bars,
-// Adam at 1e-4, transposition within +-6 semitones, epochs of a pass over the bars, and an
-// average of the generator's weights (Yazici et al. 2019) as the model kept.
-// The sequence models transpose within +-3 semitones (chosen on two corpora, Trainer.cpp); the
-// NADE head within +-5 (defaultTrainOptions(const ModelConfig&) below).
+// starting point): an RNN or LSTM 30 epochs, at most kDefaultMaxTrainMinutes. The GAN's follow
+// WGAN-GP practice (docs/results.md): batches of 64 bars, Adam at 1e-4, transposition within +-6
+// semitones, epochs of a pass over the bars, and an average of the generator's weights (Yazici et
+// al. 2019) as the model kept. The sequence models transpose within +-3 semitones (chosen on two
+// corpora, Trainer.cpp); the NADE head within +-5 (defaultTrainOptions(const ModelConfig&) below).
 TrainOptions defaultTrainOptions(ModelKind kind);
 
 // Training by time: the options for a budget of `budgetMinutes` (the run stops after that long
@@ -106,6 +106,13 @@ constexpr int kNadeTranspose = 5;
 // one it starts with.
 const std::vector<double>& trainBudgetChoices();
 constexpr double kDefaultTrainBudgetMinutes = 5;
+
+// The time an RNN or LSTM trains for at most when no budget is given (defaultTrainOptions(kind):
+// the command line's `train` without --max-minutes): its 30 epochs take 3-4 minutes on a few
+// dozen files, but 33-40 on 424 (552,000 steps; docs/results.md, session 32), so on a larger
+// corpus the time ends the run (the best epoch kept), and a model is ready, calibration
+// included, within 20 minutes on any corpus.
+constexpr double kDefaultMaxTrainMinutes = 15;
 
 struct TrainProgress {
     std::string phase; // "training", "validating", "done"

@@ -515,19 +515,31 @@ TEST(CliMl, ResumeKeepsTheRateUnlessLrIsGiven) {
 
 // --max-minutes trains by time with the defaults the Train panel's "Train for" uses
 // (ml::defaultTrainOptions(kind, minutes)): no epoch count ends it, so tiny epochs run past the
-// 30 that end a run without a budget; --epochs still caps a budgeted run.
+// 30 that end a run without a budget; --epochs still caps a budgeted run. Without a budget a
+// run ends after 30 epochs or 15 minutes. Each says how it will end before it starts.
 TEST(CliMl, MaxMinutesTrainsByTimeNotEpochs) {
     const std::string tiny = " --model rnn --hidden 8 --layers 1 --steps-per-epoch 1 --batch 2 "
                              "--window 16 --threads 1 --patience 100000 ";
+    const std::string patience = " or 100000 epochs without a better validation score, "
+                                 "whichever comes first";
     const std::string timed = tempDir() + "/rnn-timed.tcm";
     RunResult t = runCli("train" + tiny + "--max-minutes 0.1 --out " + timed + " " + songFolder());
     ASSERT_EQ(t.exitCode, 0) << t.err;
     EXPECT_GT(historyRates(timed).size(), 30u) << t.err;
+    EXPECT_NE(t.err.find("training until 0.1 minutes" + patience), std::string::npos) << t.err;
     const std::string capped = tempDir() + "/rnn-capped.tcm";
     RunResult c = runCli("train" + tiny + "--max-minutes 0.1 --epochs 3 --out " + capped + " " +
                          songFolder());
     ASSERT_EQ(c.exitCode, 0) << c.err;
     EXPECT_EQ(historyRates(capped).size(), 3u);
+    EXPECT_NE(c.err.find("training until 3 epochs, 0.1 minutes" + patience), std::string::npos)
+        << c.err;
+    const std::string plain = tempDir() + "/rnn-plain.tcm";
+    RunResult d = runCli("train" + tiny + "--out " + plain + " " + songFolder());
+    ASSERT_EQ(d.exitCode, 0) << d.err;
+    EXPECT_EQ(historyRates(plain).size(), 30u);
+    EXPECT_NE(d.err.find("training until 30 epochs, 15 minutes" + patience), std::string::npos)
+        << d.err;
 }
 
 // The GAN through the user's commands: train on a folder, continue a primer, rewrite bars of a

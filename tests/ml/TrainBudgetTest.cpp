@@ -50,9 +50,24 @@ TEST(TrainBudget, SequenceModelsTransposeWithinThreeSemitonesAndTheGanWithinSix)
     EXPECT_EQ(defaultTrainOptions(ModelKind::Rnn).transpose, 3);
     EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).transpose, 3);
     EXPECT_EQ(defaultTrainOptions(ModelKind::Gan).transpose, 6);
-    // Without a budget the command line's epoch counts stay as they were.
-    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).epochs, 30);
-    EXPECT_EQ(defaultTrainOptions(ModelKind::Lstm).maxMinutes, 0);
+}
+
+// Without a budget an RNN or LSTM trains its 30 epochs, but never past kDefaultMaxTrainMinutes
+// (a large corpus would take over half an hour); a GAN its 20 minutes; a Markov model reads its
+// data once, with nothing to limit.
+TEST(TrainBudget, WithoutABudgetTheSequenceModelsStopAfterThirtyEpochsOrFifteenMinutes) {
+    EXPECT_EQ(kDefaultMaxTrainMinutes, 15);
+    for (ModelKind kind : {ModelKind::Rnn, ModelKind::Lstm}) {
+        SCOPED_TRACE(toString(kind));
+        EXPECT_EQ(defaultTrainOptions(kind).epochs, 30);
+        EXPECT_EQ(defaultTrainOptions(kind).maxMinutes, kDefaultMaxTrainMinutes);
+        ModelConfig nade;
+        nade.kind = kind;
+        nade.head = HeadKind::Autoregressive;
+        EXPECT_EQ(defaultTrainOptions(nade).maxMinutes, kDefaultMaxTrainMinutes);
+    }
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Gan).maxMinutes, 20);
+    EXPECT_EQ(defaultTrainOptions(ModelKind::Markov).maxMinutes, 0);
 }
 
 // The NADE head transposes within +-5 (it overfits with +-3); the model's other choices and
