@@ -227,6 +227,8 @@ std::string readPrimer(const CliArgs& args, Primer& primer) {
     midi::ReadResult r = midi::readMidiFile(*primePath);
     if (!r.ok)
         return *primePath + ": " + r.error;
+    for (const auto& w : r.warnings) // as convert, play and render say what they recovered
+        std::cerr << "warning: " << *primePath << ": " << w << "\n";
     primer.song = std::move(r.song);
     const model::TempoMap& map = primer.song.tempoMap();
     const std::int64_t lastBar = map.barAtTick(std::max<model::Tick>(0, primer.song.endTick() - 1));

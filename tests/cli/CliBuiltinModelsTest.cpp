@@ -4,6 +4,8 @@
 #include "CliTestUtil.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 using namespace torchestra::clitest;
 namespace fs = std::filesystem;
@@ -41,6 +43,26 @@ fs::path builtinFile(const std::string& name) {
 }
 
 } // namespace
+
+// A primer the reader had to repair (here cut short inside its track) still primes, and
+// generate says what was recovered, naming the file, as convert, play and render do.
+TEST(CliBuiltinModels, APrimerCutShortIsUsedWithItsWarnings) {
+    const std::string prime = writePrime();
+    std::string bytes;
+    {
+        std::ifstream in(prime, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    ASSERT_GT(bytes.size(), 60u);
+    const std::string cut = tempDir() + "/prime-cut.mid";
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - 20);
+    const std::string out = tempDir() + "/cut-take.mid";
+    const RunResult r = runFromRoot("generate --model builtin:bach-markov --prime '" + cut +
+                                    "' --bars 1 --variations 1 --threads 1 --out '" + out + "'");
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.err.find("warning: " + cut + ": track "), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::exists(out));
+}
 
 TEST(CliBuiltinModels, EachGeneratesFourBarsAfterAPrimeFromAnyFolder) {
     const std::string prime = writePrime();
