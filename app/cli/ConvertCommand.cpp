@@ -2,6 +2,7 @@
 // model (what the workstation's export does).
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
+#include "cli/MidiInput.h"
 #include "midi/MidiFile.h"
 
 #include <iostream>
@@ -23,13 +24,11 @@ int runConvert(const std::vector<std::string>& args) {
     options.runningStatus = !a.has("no-running-status");
     const std::string& in = a.positional()[0];
     const std::string& out = a.positional()[1];
-    midi::ReadResult r = midi::readMidiFile(in);
-    if (!r.ok) {
-        std::cerr << "torchestra-cli convert: " << in << ": " << r.error << "\n";
+    midi::ReadResult r;
+    if (std::string problem = readMidiInput(in, r); !problem.empty()) {
+        std::cerr << "torchestra-cli convert: " << problem << "\n";
         return 2;
     }
-    for (const auto& w : r.warnings)
-        std::cerr << "warning: " << in << ": " << w << "\n";
     if (std::string werr = midi::writeMidiFile(out, r.song, options); !werr.empty()) {
         std::cerr << "torchestra-cli convert: " << werr << "\n";
         return 1;

@@ -16,6 +16,7 @@
 // says by what, then one "kept N:" line per take with its candidate number (its place among
 // --variations N) and score.
 #include "cli/Commands.h"
+#include "cli/MidiInput.h"
 #include "cli/MlCommon.h"
 #include "midi/MidiFile.h"
 #include "ml/BuiltinModels.h"
@@ -224,11 +225,9 @@ std::string readPrimer(const CliArgs& args, Primer& primer) {
     const auto primePath = args.value("prime");
     if (!primePath)
         return {};
-    midi::ReadResult r = midi::readMidiFile(*primePath);
-    if (!r.ok)
-        return *primePath + ": " + r.error;
-    for (const auto& w : r.warnings) // as convert, play and render say what they recovered
-        std::cerr << "warning: " << *primePath << ": " << w << "\n";
+    midi::ReadResult r;
+    if (std::string problem = readMidiInput(*primePath, r); !problem.empty())
+        return problem;
     primer.song = std::move(r.song);
     const model::TempoMap& map = primer.song.tempoMap();
     const std::int64_t lastBar = map.barAtTick(std::max<model::Tick>(0, primer.song.endTick() - 1));

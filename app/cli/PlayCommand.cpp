@@ -3,6 +3,7 @@
 // and all-notes-off go out first). --midi-clock sends MIDI clock to the port as well.
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
+#include "cli/MidiInput.h"
 #include "midi/MidiFile.h"
 #include "playback/LiveAudioOutput.h"
 #include "playback/MidiPorts.h"
@@ -112,13 +113,11 @@ int runPlay(const std::vector<std::string>& args) {
         return 2;
     }
     const std::string& in = a.positional()[0];
-    midi::ReadResult r = midi::readMidiFile(in);
-    if (!r.ok) {
-        std::cerr << "torchestra-cli play: " << in << ": " << r.error << "\n";
+    midi::ReadResult r;
+    if (std::string problem = readMidiInput(in, r); !problem.empty()) {
+        std::cerr << "torchestra-cli play: " << problem << "\n";
         return 2;
     }
-    for (const auto& w : r.warnings)
-        std::cerr << "warning: " << in << ": " << w << "\n";
 
     playback::Transport transport;
     transport.setSnapshot(playback::PlaybackSnapshot::fromSong(r.song));

@@ -2,6 +2,7 @@
 // FluidSynth with every event at its exact sample.
 #include "cli/CliArgs.h"
 #include "cli/Commands.h"
+#include "cli/MidiInput.h"
 #include "midi/MidiFile.h"
 #include "playback/OfflineRenderer.h"
 #include "playback/SoundFontLocator.h"
@@ -60,13 +61,11 @@ int runRender(const std::vector<std::string>& args) {
         }
     }
 
-    midi::ReadResult r = midi::readMidiFile(in);
-    if (!r.ok) {
-        std::cerr << "torchestra-cli render: " << in << ": " << r.error << "\n";
+    midi::ReadResult r;
+    if (std::string problem = readMidiInput(in, r); !problem.empty()) {
+        std::cerr << "torchestra-cli render: " << problem << "\n";
         return 2;
     }
-    for (const auto& w : r.warnings)
-        std::cerr << "warning: " << in << ": " << w << "\n";
     auto snapshot = playback::PlaybackSnapshot::fromSong(r.song);
     playback::RenderResult result = playback::renderToWavFile(*snapshot, out, options);
     if (!result.ok) {

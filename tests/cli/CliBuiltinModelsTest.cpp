@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 using namespace torchestra::clitest;
 namespace fs = std::filesystem;
@@ -48,11 +47,7 @@ fs::path builtinFile(const std::string& name) {
 // generate says what was recovered, naming the file, as convert, play and render do.
 TEST(CliBuiltinModels, APrimerCutShortIsUsedWithItsWarnings) {
     const std::string prime = writePrime();
-    std::string bytes;
-    {
-        std::ifstream in(prime, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    const std::string bytes = slurp(prime);
     ASSERT_GT(bytes.size(), 60u);
     const std::string cut = tempDir() + "/prime-cut.mid";
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - 20);
