@@ -169,16 +169,16 @@ std::size_t metricsWindows(const CliArgs& args, std::string& err) {
 
 // The continuations' sampling, and --takes-out DIR, where they are written.
 const std::vector<std::string> kContinuationFlags{
-    "temperature", "top-k",         "top-p",     "noise-carry",     "rhythm-odds",
-    "key-odds",    "sampling-seed", "takes-out", "progressions",    "windows",
-    "max-poly",    "hold-odds",     "min-poly",  "harmony-guidance"};
+    "temperature", "top-k",         "top-p",     "noise-carry",      "rhythm-odds",
+    "key-odds",    "sampling-seed", "takes-out", "progressions",     "windows",
+    "max-poly",    "hold-odds",     "min-poly",  "harmony-guidance", "min-note"};
 
 // --temperature, --top-k, --top-p, --noise-carry, --rhythm-odds, --key-odds, --progressions,
-// --max-poly, --hold-odds, --min-poly, --harmony-guidance: the sampling settings of the
-// continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless given,
-// so its table rows reproduce; a GAN's harmony, cap and floor on notes at once, hold odds,
-// noise carry and harmony guidance as it chose), so that they can be chosen on a validation
-// split.
+// --max-poly, --hold-odds, --min-note, --min-poly, --harmony-guidance: the sampling settings of
+// the continuations (defaults: the generate command's; eval-jsb's temperature is 1.0 unless
+// given, so its table rows reproduce; a GAN's harmony, cap and floor on notes at once, hold
+// odds, shortest note, noise carry and harmony guidance as it chose), so that they can be
+// chosen on a validation split.
 // --sampling-seed N: window i is sampled with seed N + i (default 1), so that a choice can be
 // read over several draws of the same windows.
 ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
@@ -197,6 +197,7 @@ ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     settings.constraints.minPolyphony = int(args.intValue("min-poly", 0, 0, 128, err));
     settings.harmonyGuidance = args.doubleValue("harmony-guidance", -1.0, 0.0, 4.0, err);
     settings.holdOdds = args.doubleValue("hold-odds", -1.0, 0.1, 1000.0, err);
+    settings.shortestNote = int(args.intValue("min-note", 1, 1, 64, err));
     metricsWindows(args, err);
     return settings;
 }

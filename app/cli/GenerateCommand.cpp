@@ -137,6 +137,7 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
         err = readKeyOdds(args, request.outOfKeyOdds);
     request.harmonyProgressions = args.onOffValue("progressions", false, err);
     request.holdOdds = args.doubleValue("hold-odds", -1.0, 0.1, 1000.0, err);
+    request.shortestNote = int(args.intValue("min-note", 1, 1, 64, err));
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));
@@ -150,37 +151,14 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
 
 std::string readGenerateFlags(const std::vector<std::string>& rawArgs, CliArgs& args,
                               GenerateSettings& s) {
-    std::string err = args.parse(rawArgs,
-                                 {"model",
-                                  "prime",
-                                  "prime-bars",
-                                  "bars",
-                                  "temperature",
-                                  "seed",
-                                  "variations",
-                                  "key",
-                                  "top-k",
-                                  "top-p",
-                                  "low",
-                                  "high",
-                                  "max-poly",
-                                  "density",
-                                  "out",
-                                  "threads",
-                                  "program",
-                                  "prime-tracks",
-                                  "regenerate",
-                                  "candidates",
-                                  "keep",
-                                  "rank-by",
-                                  "noise-carry",
-                                  "rhythm-odds",
-                                  "key-odds",
-                                  "progressions",
-                                  "hold-odds",
-                                  "min-poly",
-                                  "harmony-guidance"},
-                                 {"no-numbers"});
+    std::string err = args.parse(
+        rawArgs,
+        {"model",      "prime",        "prime-bars", "bars",     "temperature", "seed",
+         "variations", "key",          "top-k",      "top-p",    "low",         "high",
+         "max-poly",   "density",      "out",        "threads",  "program",     "prime-tracks",
+         "regenerate", "candidates",   "keep",       "rank-by",  "noise-carry", "rhythm-odds",
+         "key-odds",   "progressions", "hold-odds",  "min-note", "min-poly",    "harmony-guidance"},
+        {"no-numbers"});
     if (err.empty())
         err = readSampleFlags(args, s);
     if (err.empty())

@@ -84,6 +84,7 @@ void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& samplin
     chosenUnless("progressions", request.harmonyProgressions, sampling.harmonyProgressions);
     chosenUnless("max-poly", request.constraints.maxPolyphony, sampling.maxPolyphony);
     chosenUnless("hold-odds", request.holdOdds, sampling.holdOdds);
+    chosenUnless("min-note", request.shortestNote, sampling.shortestNote);
     chosenUnless("noise-carry", request.noiseCarry, sampling.noiseCarry);
     chosenUnless("min-poly", request.constraints.minPolyphony, sampling.minPolyphony);
     chosenUnless("harmony-guidance", request.harmonyGuidance, sampling.harmonyGuidance);

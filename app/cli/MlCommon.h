@@ -51,10 +51,11 @@ std::string fixed(double v, int digits);
 void printMetricsTable(const ml::MetricsReport& report);
 
 // A GAN's choice of how its harmony moves (SamplingCalibration::choseHarmony), of its cap on
-// notes at once, its hold odds, its noise carry, its floor on notes at once and its harmony
-// guidance: sets SampleRequest::harmonyProgressions (without --progressions),
-// constraints.maxPolyphony (without --max-poly), holdOdds (without --hold-odds), noiseCarry
-// (without --noise-carry), constraints.minPolyphony (without --min-poly) and harmonyGuidance
+// notes at once, its hold odds, its shortest note, its noise carry, its floor on notes at once
+// and its harmony guidance: sets SampleRequest::harmonyProgressions (without --progressions),
+// constraints.maxPolyphony (without --max-poly), holdOdds (without --hold-odds), shortestNote
+// (without --min-note), noiseCarry (without --noise-carry), constraints.minPolyphony (without
+// --min-poly) and harmonyGuidance
 // (without --harmony-guidance) to them and says so on stdout after `what` ("sampling").
 // Nothing for other calibrations.
 void useModelHarmony(const CliArgs& args, const ml::SamplingCalibration& sampling,

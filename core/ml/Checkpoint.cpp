@@ -108,11 +108,13 @@ QJsonObject metadataToJson(const TrainingMetadata& m) {
             sampling["triedProgressions"] = pairsToJson(m.sampling.triedProgressions);
             sampling["harmonyProgressions"] = m.sampling.harmonyProgressions;
             // Absent when not tried: the cap and hold odds before session 23, the carry before
-            // 24, the floor and guidance before 25.
+            // 24, the floor and guidance before 25, the shortest note before 35.
             putGanChoice(sampling, "triedPolyphony", m.sampling.triedPolyphony, "maxPolyphony",
                          m.sampling.maxPolyphony);
             putGanChoice(sampling, "triedHold", m.sampling.triedHold, "holdOdds",
                          m.sampling.holdOdds);
+            putGanChoice(sampling, "triedShortest", m.sampling.triedShortest, "shortestNote",
+                         m.sampling.shortestNote);
             putGanChoice(sampling, "triedCarry", m.sampling.triedCarry, "noiseCarry",
                          m.sampling.noiseCarry);
             putGanChoice(sampling, "triedFloor", m.sampling.triedFloor, "minPolyphony",
@@ -177,6 +179,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
             m.sampling.triedHold = pairsFromJson(sampling["triedHold"]);
             const double hold = sampling["holdOdds"].toDouble(-1);
             m.sampling.holdOdds = hold > 0 && hold <= 1000 ? hold : -1; // else the decoding's
+            m.sampling.triedShortest = pairsFromJson(sampling["triedShortest"]);
+            const int shortest = sampling["shortestNote"].toInt(0);
+            m.sampling.shortestNote = shortest > 1 && shortest <= 64 ? shortest : 0; // else any
             m.sampling.triedCarry = pairsFromJson(sampling["triedCarry"]);
             const double carry = sampling["noiseCarry"].toDouble(-1);
             m.sampling.noiseCarry = carry >= 0 && carry <= 1 ? carry : -1; // else the default

@@ -18,6 +18,11 @@ const std::vector<double>& ganHoldOddsTried() {
     return odds;
 }
 
+const std::vector<int>& ganShortestNotesTried() {
+    static const std::vector<int> steps{2, 3};
+    return steps;
+}
+
 const std::vector<double>& ganNoiseCarriesTried() {
     static const std::vector<double> carries{0.9, 0.8};
     return carries;
@@ -174,14 +179,16 @@ bool keepClosest(const std::vector<Value>& values, Set set, CalibrationRun& run,
 }
 
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
-// Then its cap on notes at once, from `music`'s voices, its hold odds, its noise carry, its
+// Then its cap on notes at once, from `music`'s voices, its hold odds, its shortest note, its
+// noise carry, its
 // floor on notes at once, from `music`'s voices again, and how far its harmony is pushed.
 bool calibrateGan(CalibrationRun& run, const std::vector<FrameSequence>& music, double margin,
                   SamplingCalibration& out) {
     const std::vector<int> caps = polyphonyCapsTried(music);
     const std::vector<int> floors = polyphonyFloorsTried(music);
-    run.total = int(2 + caps.size() + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() +
-                    floors.size() + ganHarmonyGuidancesTried().size());
+    run.total =
+        int(2 + caps.size() + ganHoldOddsTried().size() + ganShortestNotesTried().size() +
+            ganNoiseCarriesTried().size() + floors.size() + ganHarmonyGuidancesTried().size());
     SamplingCalibration result;
     result.rhythm = {}; // the GAN's own decoding
     SampleRequest settings;
@@ -197,6 +204,7 @@ bool calibrateGan(CalibrationRun& run, const std::vector<FrameSequence>& music, 
     settings.harmonyProgressions = result.harmonyProgressions;
     const auto setCap = [](SampleRequest& r, int cap) { r.constraints.maxPolyphony = cap; };
     const auto setHold = [](SampleRequest& r, double odds) { r.holdOdds = odds; };
+    const auto setShortest = [](SampleRequest& r, int steps) { r.shortestNote = steps; };
     const auto setCarry = [](SampleRequest& r, double carry) { r.noiseCarry = carry; };
     const auto setFloor = [](SampleRequest& r, int floor) { r.constraints.minPolyphony = floor; };
     const auto setGuidance = [](SampleRequest& r, double g) { r.harmonyGuidance = g; };
@@ -204,6 +212,8 @@ bool calibrateGan(CalibrationRun& run, const std::vector<FrameSequence>& music, 
                      result.triedPolyphony) ||
         !keepClosest(ganHoldOddsTried(), setHold, run, settings, result.closeness, result.holdOdds,
                      result.triedHold) ||
+        !keepClosest(ganShortestNotesTried(), setShortest, run, settings, result.closeness,
+                     result.shortestNote, result.triedShortest) ||
         !keepClosest(ganNoiseCarriesTried(), setCarry, run, settings, result.closeness,
                      result.noiseCarry, result.triedCarry) ||
         !keepClosest(floors, setFloor, run, settings, result.closeness, result.minPolyphony,
@@ -328,7 +338,7 @@ std::string closenessList(const std::vector<std::pair<double, double>>& tried) {
 }
 
 // The closeness of a GAN's chosen harmony, of its chosen cap on notes at once, of its chosen
-// hold odds, of its chosen noise carry and of its chosen floor.
+// hold odds, of its chosen shortest note, of its chosen noise carry and of its chosen floor.
 double harmonyCloseness(const SamplingCalibration& c) {
     return c.harmonyProgressions ? c.triedProgressions.front().second : c.tried.front().second;
 }
@@ -338,8 +348,11 @@ double capCloseness(const SamplingCalibration& c) {
 double holdCloseness(const SamplingCalibration& c) {
     return closenessAt(c.triedHold, c.holdOdds, capCloseness(c));
 }
+double shortestCloseness(const SamplingCalibration& c) {
+    return closenessAt(c.triedShortest, c.shortestNote, holdCloseness(c));
+}
 double carryCloseness(const SamplingCalibration& c) {
-    return closenessAt(c.triedCarry, c.noiseCarry, holdCloseness(c));
+    return closenessAt(c.triedCarry, c.noiseCarry, shortestCloseness(c));
 }
 double floorCloseness(const SamplingCalibration& c) {
     return closenessAt(c.triedFloor, c.minPolyphony, carryCloseness(c));
@@ -362,8 +375,9 @@ std::string ganChoice(const std::string& chosen, const char* before, double base
 }
 
 // "; at most 5 notes at once (closeness without a cap 0.742, 5: 0.767); notes held at odds 3
-// (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778); noise carried at 0.9
-// (closeness at 0.98 0.778, 0.9: 0.783, 0.8: 0.777); at least 2 notes at once where it sounds
+// (closeness at the decoding's own 0.767, 5: 0.773, 3: 0.778, 2: 0.778); notes of at least 2
+// steps (closeness at any length 0.778, 2: 0.780, 3: 0.760); noise carried at 0.9
+// (closeness at 0.98 0.780, 0.9: 0.783, 0.8: 0.777); at least 2 notes at once where it sounds
 // (closeness without a floor 0.783, 2: 0.850, 3: 0.836); the harmony pushed 1.5 times as far
 // from the bar written (closeness at 1 0.850, 1.25: 0.858, 1.5: 0.861)", as far as tried.
 std::string ganChoices(const SamplingCalibration& c) {
@@ -374,11 +388,14 @@ std::string ganChoices(const SamplingCalibration& c) {
     std::snprintf(buf, sizeof buf, "notes held at odds %g", c.holdOdds);
     text += ganChoice(c.holdOdds >= 0 ? buf : "notes held at the decoding's own odds",
                       "at the decoding's own", capCloseness(c), c.triedHold);
+    std::snprintf(buf, sizeof buf, "notes of at least %d steps", c.shortestNote);
+    text += ganChoice(c.shortestNote > 1 ? buf : "notes of any length", "at any length",
+                      holdCloseness(c), c.triedShortest);
     const double carry = c.noiseCarry >= 0 ? c.noiseCarry : kDefaultNoiseCarry;
     std::snprintf(buf, sizeof buf, "noise carried at %g from bar to bar", carry);
     char base[16];
     std::snprintf(base, sizeof base, "at %g", kDefaultNoiseCarry);
-    text += ganChoice(buf, base, holdCloseness(c), c.triedCarry);
+    text += ganChoice(buf, base, shortestCloseness(c), c.triedCarry);
     std::snprintf(buf, sizeof buf, "at least %d notes at once where it sounds", c.minPolyphony);
     text += ganChoice(c.minPolyphony > 0 ? buf : "no floor on notes at once", "without a floor",
                       carryCloseness(c), c.triedFloor);

@@ -175,6 +175,13 @@ struct SampleRequest {
     // decoding's own (10). How long the notes come out depends on how the generator was
     // trained, so each GAN chooses on validation (SamplingCalibration); other kinds ignore it.
     double holdOdds = -1;
+    // A GAN's decoding: a note it starts sounds on for at least this many steps, whatever the
+    // generator's probabilities after its first step (neural/GanBars.h,
+    // BarDecoding::shortestNote); 0 or 1 = any length. The generator spreads a passing voice
+    // thinly over several steps, and read one step at a time its notes of one step drop
+    // pitch classes a bar's harmony holds (docs/results.md, session 34), so each GAN chooses
+    // on validation (SamplingCalibration); other kinds ignore it.
+    int shortestNote = 0;
     SampleConstraints constraints;
 };
 // SampleRequest::noiseCarry when a request leaves it to the model.

@@ -596,12 +596,15 @@ TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
                                    " --bars 3 --progressions " + draw + " --out " + out);
         EXPECT_EQ(p.exitCode, 0) << draw << ": " << p.err;
     }
-    // The cap and floor on notes at once and the hold odds, given over the model's own choices.
-    const RunResult given = runCli(
-        "generate --model " + model + " --prime " + prime +
-        " --bars 3 --max-poly 3 --hold-odds 2.5 --min-poly 2 --harmony-guidance 1.5 --out " + out);
+    // The cap and floor on notes at once, the hold odds and the shortest note, given over the
+    // model's own choices.
+    const RunResult given = runCli("generate --model " + model + " --prime " + prime +
+                                   " --bars 3 --max-poly 3 --hold-odds 2.5 --min-note 2 --min-poly "
+                                   "2 --harmony-guidance 1.5 --out " +
+                                   out);
     EXPECT_EQ(given.exitCode, 0) << given.err;
-    for (const std::string flag : {"--hold-odds 0", "--min-poly 200", "--harmony-guidance 5"}) {
+    for (const std::string flag :
+         {"--hold-odds 0", "--min-poly 200", "--harmony-guidance 5", "--min-note 0"}) {
         const RunResult refused = runCli("generate --model " + model + " --prime " + prime + " " +
                                          flag + " --out " + out);
         EXPECT_EQ(refused.exitCode, 2) << refused.out;

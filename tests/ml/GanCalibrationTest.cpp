@@ -1,9 +1,10 @@
 // The sampling choices a GAN makes on its validation pieces (ml/SamplingCalibration.h): how its
-// harmony moves, its cap and floor on notes at once, its hold odds, its noise carry and how far
-// its harmony is pushed, and their trip through a checkpoint's metadata.
+// harmony moves, its cap and floor on notes at once, its hold odds, its shortest note, its noise
+// carry and how far its harmony is pushed, and their trip through a checkpoint's metadata.
 
 #include "CalibrationTestUtil.h"
 #include "MlTestUtil.h"
+#include "common/GanChoices.h"
 
 #include "ml/Checkpoint.h"
 #include "ml/SamplingCalibration.h"
@@ -155,13 +156,16 @@ TEST(SamplingCalibration, AGanChoosesHowItsHarmonyMoves) {
     // floor on notes at once and each harmony guidance, each draw: the draws start from seeds
     // 1, 1001, ... The cap makes no take closer here (a tie keeps none).
     ASSERT_EQ(polyphonyFloorsTried(repeatingPieces()), (std::vector<int>{2}));
-    EXPECT_EQ(along.calls, int(2 + 1 + ganHoldOddsTried().size() + ganNoiseCarriesTried().size() +
-                               1 + ganHarmonyGuidancesTried().size()) *
-                               kCalibrationDraws * 12);
+    EXPECT_EQ(along.calls,
+              int(2 + 1 + ganHoldOddsTried().size() + ganShortestNotesTried().size() +
+                  ganNoiseCarriesTried().size() + 1 + ganHarmonyGuidancesTried().size()) *
+                  kCalibrationDraws * 12);
     EXPECT_EQ(along.caps, (std::set<int>{0, 3}));
     EXPECT_EQ(c.maxPolyphony, 0);
     EXPECT_LT(c.holdOdds, 0) << "the hold odds make no take closer either";
     EXPECT_EQ(c.triedHold.size(), ganHoldOddsTried().size());
+    EXPECT_EQ(c.shortestNote, 0) << "nor the shortest note";
+    EXPECT_EQ(c.triedShortest.size(), ganShortestNotesTried().size());
     EXPECT_LT(c.noiseCarry, 0) << "nor the noise carry";
     EXPECT_EQ(c.minPolyphony, 0) << "nor the floor";
     EXPECT_EQ(c.triedFloor.size(), 1u);
@@ -250,6 +254,32 @@ TEST(SamplingCalibration, AGanChoosesTheOddsItsNotesAreHeldAt) {
     EXPECT_NE(
         describeCalibration(c).find("; notes held at odds 2 (closeness at the decoding's own "),
         std::string::npos)
+        << describeCalibration(c);
+}
+
+// A GAN whose takes come closest with its notes at least 2 steps long keeps that shortest
+// note, chosen after the hold odds and before the noise carry.
+TEST(SamplingCalibration, AGanChoosesItsShortestNote) {
+    SamplingCalibration c;
+    ASSERT_TRUE(calibrateSampling(
+        CloseWhenModel([](const SampleRequest& r) { return r.shortestNote == 2; }),
+        repeatingPieces(), nullptr, c));
+    EXPECT_EQ(c.shortestNote, 2) << describeCalibration(c);
+    EXPECT_LT(c.holdOdds, 0) << "a tie keeps the decoding's own odds";
+    ASSERT_EQ(c.triedShortest.size(), ganShortestNotesTried().size());
+    EXPECT_DOUBLE_EQ(c.triedShortest[0].first, 2);
+    EXPECT_GT(c.triedShortest[0].second, c.triedHold.back().second + 0.2);
+    EXPECT_DOUBLE_EQ(c.closeness, c.triedShortest[0].second) << "a tie after it changes nothing";
+    const std::string text = describeCalibration(c);
+    EXPECT_NE(text.find("; notes of at least 2 steps (closeness at any length "), std::string::npos)
+        << text;
+    EXPECT_LT(text.find("; notes held at"), text.find("; notes of at least 2 steps")) << text;
+    EXPECT_LT(text.find("; notes of at least 2 steps"), text.find("; noise carried")) << text;
+
+    ASSERT_TRUE(calibrateSampling(HarmonyModel(true), repeatingPieces(), nullptr, c));
+    EXPECT_EQ(c.shortestNote, 0);
+    EXPECT_NE(describeCalibration(c).find("; notes of any length (closeness at any length "),
+              std::string::npos)
         << describeCalibration(c);
 }
 
@@ -359,7 +389,7 @@ TEST(SamplingCalibration, AGanChoosesHowFarItsHarmonyIsPushed) {
 }
 
 // A GAN reports each setting read of all it will read: its harmony's two draws, then every
-// cap, hold odds, carry, floor and guidance it tries.
+// cap, hold odds, shortest note, carry, floor and guidance it tries.
 TEST(SamplingCalibration, AGanReportsEachSettingReadOfAllItWillRead) {
     std::vector<std::pair<int, int>> heard;
     const CalibrationProgress progress = [&](int read, int total) {
@@ -370,7 +400,8 @@ TEST(SamplingCalibration, AGanReportsEachSettingReadOfAllItWillRead) {
                                   kCalibrationWindows, kCalibrationMargin, kCalibrationMinWindows,
                                   progress));
     const std::size_t settings = 2 + c.triedPolyphony.size() + c.triedHold.size() +
-                                 c.triedCarry.size() + c.triedFloor.size() + c.triedGuidance.size();
+                                 c.triedShortest.size() + c.triedCarry.size() +
+                                 c.triedFloor.size() + c.triedGuidance.size();
     EXPECT_GT(c.triedPolyphony.size(), 0u);
     ASSERT_EQ(heard.size(), settings);
     for (std::size_t i = 0; i < settings; ++i)
@@ -381,21 +412,9 @@ TEST(SamplingCalibration, AGanReportsEachSettingReadOfAllItWillRead) {
 // the LSTM's "off"), which its decoding reads as its defaults.
 TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     TrainingMetadata meta;
-    meta.sampling.closeness = 0.8;
-    meta.sampling.rhythm = {};
-    meta.sampling.tried = {{1.0, 0.77}};
-    meta.sampling.triedProgressions = {{1.0, 0.8}};
-    meta.sampling.harmonyProgressions = true;
-    meta.sampling.triedPolyphony = {{5, 0.82}, {7, 0.79}};
+    meta.sampling = torchestra::test::ganChoicesExample();
+    meta.sampling.triedPolyphony = {{5, 0.82}, {7, 0.79}}; // a cap apart from the floor
     meta.sampling.maxPolyphony = 5;
-    meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
-    meta.sampling.holdOdds = 3;
-    meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
-    meta.sampling.noiseCarry = 0.9;
-    meta.sampling.triedFloor = {{2, 0.86}, {3, 0.85}};
-    meta.sampling.minPolyphony = 2;
-    meta.sampling.triedGuidance = {{1.25, 0.87}, {1.5, 0.88}};
-    meta.sampling.harmonyGuidance = 1.5;
     const LoadedCheckpoint loaded = savedAndLoaded(meta);
     ASSERT_TRUE(loaded.model) << loaded.error;
     const SamplingCalibration& back = loaded.metadata.sampling;
@@ -409,6 +428,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_EQ(back.maxPolyphony, 5);
     EXPECT_EQ(back.triedHold, meta.sampling.triedHold);
     EXPECT_DOUBLE_EQ(back.holdOdds, 3);
+    EXPECT_EQ(back.triedShortest, meta.sampling.triedShortest);
+    EXPECT_EQ(back.shortestNote, 2);
     EXPECT_EQ(back.triedCarry, meta.sampling.triedCarry);
     EXPECT_DOUBLE_EQ(back.noiseCarry, 0.9);
     EXPECT_EQ(back.triedFloor, meta.sampling.triedFloor);
@@ -421,6 +442,7 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     // Chosen before caps and hold odds were tried (session 22): no cap, the decoding's odds.
     meta.sampling.triedPolyphony.clear();
     meta.sampling.triedHold.clear();
+    meta.sampling.triedShortest.clear();
     meta.sampling.triedCarry.clear();
     meta.sampling.triedFloor.clear();
     meta.sampling.triedGuidance.clear();
@@ -429,6 +451,8 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_TRUE(older.triedPolyphony.empty());
     EXPECT_LT(older.holdOdds, 0);
     EXPECT_TRUE(older.triedHold.empty());
+    EXPECT_EQ(older.shortestNote, 0);
+    EXPECT_TRUE(older.triedShortest.empty());
     EXPECT_LT(older.noiseCarry, 0);
     EXPECT_TRUE(older.triedCarry.empty());
     EXPECT_EQ(older.minPolyphony, 0);

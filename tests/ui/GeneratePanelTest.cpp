@@ -3,6 +3,7 @@
 // regenerate the selected bars, cancel, audition, the settings kept in the project, and the
 // numbers beside every take (closeness, NLL, the copy warning).
 #include "LearningTestSupport.h"
+#include "common/GanChoices.h"
 
 #include "ml/Checkpoint.h"
 #include "ml/MarkovModel.h"
@@ -104,10 +105,9 @@ protected:
         return -1;
     }
 
-    // A Markov model that chose temperature 0.7 and the bar's rhythm on validation, as train
-    // writes it, saved in the library's folder and listed; its path.
-    // A model that chose its temperature and rhythm on validation; with `harmonyChosen`, the
-    // choice a GAN makes instead (its harmony along the training progressions).
+    // A model that chose its temperature (0.7) and the bar's rhythm on validation, as train
+    // writes it, saved in the library's folder and listed; its path. With `harmonyChosen`, the
+    // choices a GAN makes instead (its harmony along the training progressions, and the rest).
     QString addCalibratedModel(bool harmonyChosen = false, bool figuresChosen = false) {
         ml::ModelConfig config;
         config.kind = ml::ModelKind::Markov;
@@ -124,24 +124,8 @@ protected:
             meta.sampling.rhythm = ml::kFigureOddsTried;
             meta.sampling.triedFigures = {{0.7, 0.59}, {0.1, 0.6}};
         }
-        if (harmonyChosen) {
-            meta.sampling = {};
-            meta.sampling.closeness = 0.8;
-            meta.sampling.rhythm = {};
-            meta.sampling.tried = {{1.0, 0.77}};
-            meta.sampling.triedProgressions = {{1.0, 0.8}};
-            meta.sampling.harmonyProgressions = true;
-            meta.sampling.triedPolyphony = {{2, 0.82}, {4, 0.81}};
-            meta.sampling.maxPolyphony = 2;
-            meta.sampling.triedHold = {{5, 0.83}, {3, 0.84}, {2, 0.835}};
-            meta.sampling.holdOdds = 3;
-            meta.sampling.triedCarry = {{0.9, 0.845}, {0.8, 0.83}};
-            meta.sampling.noiseCarry = 0.9;
-            meta.sampling.triedFloor = {{2, 0.85}};
-            meta.sampling.minPolyphony = 2;
-            meta.sampling.triedGuidance = {{1.25, 0.86}, {1.5, 0.87}};
-            meta.sampling.harmonyGuidance = 1.5;
-        }
+        if (harmonyChosen)
+            meta.sampling = torchestra::test::ganChoicesExample();
         const QString path =
             m_dir.filePath(harmonyChosen   ? QStringLiteral("models/harmony.tcm")
                            : figuresChosen ? QStringLiteral("models/figures.tcm")
@@ -342,10 +326,10 @@ TEST_F(GeneratePanelTest, AModelsChoiceOfRepeatingFiguresGoesIntoEveryRun) {
     EXPECT_FALSE(request.rhythm.keepsFigures());
 }
 
-// A GAN's choice of how its harmony moves, of its cap on notes at once, of its hold odds, of
-// its noise carry, of its floor on notes at once and of its harmony guidance goes into every
-// run's request, as its rhythm does; a model that chose nothing keeps each bar's match, no cap,
-// the decoding's own odds, the default carry, no floor and the plan's own harmony.
+// A GAN's choices (how its harmony moves, its cap on notes at once, hold odds, shortest note,
+// noise carry, floor on notes at once and harmony guidance) go into every run's request, as its
+// rhythm does; a model that chose nothing keeps each bar's match, no cap, the decoding's odds,
+// any length, the default carry, no floor and the plan's own harmony.
 TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     const QString harmonyPath = addCalibratedModel(true);
     const int chosen = rowOf(harmonyPath), trained = rowOf(m_modelPath);
@@ -360,6 +344,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_TRUE(request.rhythm.isDefault()) << "the GAN's own decoding";
     EXPECT_EQ(request.constraints.maxPolyphony, 2);
     EXPECT_DOUBLE_EQ(request.holdOdds, 3);
+    EXPECT_EQ(request.shortestNote, 2);
     EXPECT_DOUBLE_EQ(request.noiseCarry, 0.9);
     EXPECT_EQ(request.constraints.minPolyphony, 2);
     EXPECT_DOUBLE_EQ(request.harmonyGuidance, 1.5);
@@ -369,6 +354,7 @@ TEST_F(GeneratePanelTest, AGansHarmonyChoiceGoesIntoEveryRun) {
     EXPECT_FALSE(request.harmonyProgressions);
     EXPECT_EQ(request.constraints.maxPolyphony, 0);
     EXPECT_LT(request.holdOdds, 0) << "the decoding's own";
+    EXPECT_EQ(request.shortestNote, 0);
     EXPECT_DOUBLE_EQ(request.noiseCarry, ml::kDefaultNoiseCarry);
     EXPECT_EQ(request.constraints.minPolyphony, 0);
     EXPECT_LT(request.harmonyGuidance, 0) << "the plan's own";

@@ -190,6 +190,7 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     request.constraints.minPolyphony = sampling ? sampling->minPolyphony : 0;
     request.harmonyGuidance = sampling ? sampling->harmonyGuidance : -1;
     request.holdOdds = sampling ? sampling->holdOdds : -1;
+    request.shortestNote = sampling ? sampling->shortestNote : 0;
     request.noiseCarry =
         sampling && sampling->noiseCarry >= 0 ? sampling->noiseCarry : ml::kDefaultNoiseCarry;
 }

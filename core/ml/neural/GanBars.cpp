@@ -204,6 +204,14 @@ void decodeVelocities(const float* prob, const GanShape& shape, int steps, Frame
     }
 }
 
+// Whether pitch p, sounding at step t - 1, began its note in the `steps` steps before t.
+bool startedWithin(const FrameSequence& out, int t, int p, int steps) {
+    for (int u = 1; u <= steps && t - u >= 0 && out.sounds(t - u, p); ++u)
+        if (out.beginsNote(t - u, p))
+            return true;
+    return false;
+}
+
 } // namespace
 
 BarDecoding barDecoding(const SampleRequest& request) {
@@ -211,6 +219,8 @@ BarDecoding barDecoding(const SampleRequest& request) {
     const RhythmOdds& rhythm = request.rhythm;
     if (request.holdOdds >= 0)
         decoding.holdOdds = request.holdOdds;
+    if (request.shortestNote > 1)
+        decoding.shortestNote = request.shortestNote;
     if (!rhythm.isDefault()) {
         decoding.startOdds = rhythm.startOdds;
         decoding.offBeatOdds = rhythm.offBeatOdds;
@@ -260,6 +270,8 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
         for (int p = 0; p < P; ++p) {
             const bool held = t > 0 && out.sounds(t - 1, p);
             double q = prob[(P + p) * S + s];
+            if (held && startedWithin(out, t, p, decoding.shortestNote - 1))
+                q = 1.0; // too young to end
             if (held)
                 q = weighed(q, decoding.holdOdds);
             else if (q < 1.0)
@@ -280,7 +292,8 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
             if (!frame[std::size_t(p)] || out.onset.empty())
                 continue;
             const bool held = t > 0 && out.sounds(t - 1, p);
-            out.onset[i] = !held || prob[p * S + s] > 0.5f ? 1 : 0;
+            const bool young = held && startedWithin(out, t, p, decoding.shortestNote - 1);
+            out.onset[i] = !held || (!young && prob[p * S + s] > 0.5f) ? 1 : 0;
             anyOnset = anyOnset || out.onset[i];
         }
         if (std::size_t(t) < out.velocityBin.size())

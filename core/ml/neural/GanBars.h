@@ -114,13 +114,16 @@ struct BarDecoding {
     double holdOdds = 10;      // a pitch that sounds in the step before, to go on sounding
     double startOdds = 2;      // a new note where the bar before started one
     double offBeatOdds = 0.25; // a new note where the bar before started none
+    // A note started fewer steps before than this goes on sounding (SampleRequest::shortestNote;
+    // 1: any length).
+    int shortestNote = 1;
     // SampleRequest::outOfKeyOdds on a new note of a pitch flagged in `outsideKey` (one flag per
     // pitch; null: none is, the odds are off).
     double outOfKeyOdds = 1.0;
     const std::uint8_t* outsideKey = nullptr;
 };
-// The decoding with a request's rhythm odds and hold odds (SampleRequest::rhythm, holdOdds) in
-// place of the defaults, where it gives them.
+// The decoding with a request's rhythm odds, hold odds and shortest note (SampleRequest::rhythm,
+// holdOdds, shortestNote) in place of the defaults, where it gives them.
 BarDecoding barDecoding(const SampleRequest& request);
 
 // A request's decoding for each bar of each take: barDecoding(request), and where the
@@ -149,12 +152,13 @@ private:
 // before, and polyphony keeps the most probable pitches. `startsBefore` (noteStarts of the bar
 // before; null when there is none) gives the new notes' weights. A sounding pitch starts a note
 // where its onset probability passes 0.5 or it was silent in the step before (the step before
-// `from` is read from `out`). Under a floor on notes at once (SampleConstraints::minPolyphony)
-// a thinner step that sounds takes the next most probable allowed pitches, weighed as above (a
-// held pitch first, at the hold odds), however unlikely: the floor is a promise. Filled only
-// from pitches of at least 0.05 or 0.01, the built-in GAN's takes kept a lone note at 0.2% of
-// their steps, and came less close to JSB's valid chorales, which have none (closeness 0.856
-// and 0.818 against 0.868; docs/results.md, session 25).
+// `from` is read from `out`), except that a note younger than decoding.shortestNote steps goes
+// on sounding, as held, and is not struck again. Under a floor on notes at once
+// (SampleConstraints::minPolyphony) a thinner step that sounds takes the next most probable allowed
+// pitches, weighed as above (a held pitch first, at the hold odds), however unlikely: the floor is
+// a promise. Filled only from pitches of at least 0.05 or 0.01, the built-in GAN's takes kept a
+// lone note at 0.2% of their steps, and came less close to JSB's valid chorales, which have none
+// (closeness 0.856 and 0.818 against 0.868; docs/results.md, session 25).
 void decodeBar(const float* probabilities, const GanShape& shape, int length,
                const SamplingConstraints& constraints, const BarDecoding& decoding,
                const std::uint8_t* startsBefore, FrameSequence& out, int from,

@@ -1,6 +1,7 @@
 // The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry), how
 // its decoding keeps to the key of the music before a bar (SampleRequest::outOfKeyOdds), holds
-// its notes (holdOdds) and fills thin steps up to a floor on notes at once (minPolyphony).
+// its notes (holdOdds), keeps them sounding for a shortest note (shortestNote) and fills thin
+// steps up to a floor on notes at once (minPolyphony).
 
 #include "../NeuralTestData.h"
 
@@ -154,6 +155,64 @@ TEST(GanSampling, HoldOddsSetHowLongNotesLast) {
     const double low = stepsANote(0.2), even = stepsANote(1), own = stepsANote(-1);
     EXPECT_GT(even, low);
     EXPECT_GT(own, even) << "the decoding's own odds, 10";
+}
+
+// A shortest note (BarDecoding::shortestNote) keeps each note the decoding starts sounding for
+// that many steps, struck once, where the generator's probabilities would end it or strike it
+// again; a note from the bar before counts its steps there, and the end of the music cuts one.
+TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
+    GanShape shape;
+    shape.pitches = 3;
+    shape.lowPitch = 60;
+    const int P = shape.pitches, S = shape.steps;
+    // Pitch 0 sure on each beat, pitch 2 on every other step, pitch 1 on the bar's last step
+    // alone, each struck where sure; 0.1 elsewhere but for pitch 1 (0).
+    std::vector<float> prob(std::size_t(shape.barSize()), 0.f);
+    for (int s = 0; s < S; ++s) {
+        const float sure[] = {s % 4 == 0 ? 0.9f : 0.1f, s == S - 1 ? 0.9f : 0.f,
+                              s % 2 == 0 ? 0.9f : 0.1f};
+        for (int p = 0; p < P; ++p) {
+            prob[std::size_t((P + p) * S + s)] = sure[p];
+            prob[std::size_t(p * S + s)] = sure[p] > 0.5f ? 0.9f : 0.f;
+        }
+        prob[std::size_t(2 * P * S + s)] = 0.5f;
+    }
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 62;
+    const SamplingConstraints constraints(rep, SampleConstraints{});
+    using Notes = std::vector<std::pair<int, int>>; // (first step, steps)
+    const auto notesOf = [&](int shortest) {
+        BarDecoding decoding;
+        decoding.holdOdds = 1; // the generator's probabilities as they are
+        decoding.shortestNote = shortest;
+        FrameSequence out;
+        out.resize(2 * S, P, true);
+        std::vector<int> scratch;
+        for (const int from : {0, S})
+            decodeBar(prob.data(), shape, S, constraints, decoding, nullptr, out, from, scratch);
+        std::vector<Notes> notes(static_cast<std::size_t>(P));
+        for (int p = 0; p < P; ++p)
+            for (int t = 0; t < out.steps; ++t)
+                if (out.beginsNote(t, p))
+                    notes[std::size_t(p)].emplace_back(t, 1);
+                else if (out.sounds(t, p))
+                    ++notes[std::size_t(p)].back().second;
+        return notes;
+    };
+    for (const int shortest : {1, 2, 3}) {
+        std::vector<Notes> expected(static_cast<std::size_t>(P));
+        for (int t = 0; t < 2 * S; t += 4)
+            expected[0].emplace_back(t, shortest);
+        for (int t = 0; t < 2 * S; t += shortest == 3 ? 4 : 2)
+            expected[2].emplace_back(t, shortest);
+        expected[1] = {{S - 1, shortest}, {2 * S - 1, 1}};
+        EXPECT_EQ(notesOf(shortest), expected) << "shortest note " << shortest;
+    }
+    EXPECT_EQ(barDecoding(SampleRequest{}).shortestNote, 1);
+    SampleRequest request;
+    request.shortestNote = 2;
+    EXPECT_EQ(barDecoding(request).shortestNote, 2);
 }
 
 // A floor on notes at once (SampleConstraints::minPolyphony) fills each thinner step that
