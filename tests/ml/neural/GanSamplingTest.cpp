@@ -63,6 +63,20 @@ SampleRequest fourBarsAfterTheChord(const RepresentationConfig& rep) {
     return request;
 }
 
+// A GAN's bar of `pitches` pitches from middle C up, and the representation of the same.
+GanShape shapeFromMiddleC(int pitches) {
+    GanShape shape;
+    shape.pitches = pitches;
+    shape.lowPitch = 60;
+    return shape;
+}
+RepresentationConfig representationFromMiddleC(int pitches) {
+    RepresentationConfig rep;
+    rep.lowPitch = 60;
+    rep.highPitch = 60 + pitches - 1;
+    return rep;
+}
+
 } // namespace
 
 // With the generator's condition weights zeroed, a bar depends on its noise alone: carrying all
@@ -161,9 +175,7 @@ TEST(GanSampling, HoldOddsSetHowLongNotesLast) {
 // that many steps, struck once, where the generator's probabilities would end it or strike it
 // again; a note from the bar before counts its steps there, and the end of the music cuts one.
 TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
-    GanShape shape;
-    shape.pitches = 3;
-    shape.lowPitch = 60;
+    const GanShape shape = shapeFromMiddleC(3);
     const int P = shape.pitches, S = shape.steps;
     // Pitch 0 sure on each beat, pitch 2 on every other step, pitch 1 on the bar's last step
     // alone, each struck where sure; 0.1 elsewhere but for pitch 1 (0).
@@ -177,10 +189,7 @@ TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
         }
         prob[std::size_t(2 * P * S + s)] = 0.5f;
     }
-    RepresentationConfig rep;
-    rep.lowPitch = 60;
-    rep.highPitch = 62;
-    const SamplingConstraints constraints(rep, SampleConstraints{});
+    const SamplingConstraints constraints(representationFromMiddleC(P), SampleConstraints{});
     using Notes = std::vector<std::pair<int, int>>; // (first step, steps)
     const auto notesOf = [&](int shortest) {
         BarDecoding decoding;
@@ -219,9 +228,7 @@ TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
 // sounds from the generator's next most probable pitches, however unlikely, within the scale
 // asked for, and never a silent step.
 TEST(GanSampling, AFloorOnNotesAtOnceFillsThinSteps) {
-    GanShape shape;
-    shape.pitches = 8;
-    shape.lowPitch = 60;
+    const GanShape shape = shapeFromMiddleC(8);
     const int P = shape.pitches, S = shape.steps;
     // Sounding probabilities: C 0.9, C# 0.6 (outside the scale), D# 0.3, F 0.2, F# 0.01, and
     // nothing at steps 8-11; onsets 0, velocities 0.5.
@@ -233,9 +240,7 @@ TEST(GanSampling, AFloorOnNotesAtOnceFillsThinSteps) {
             prob[std::size_t((P + p) * S + s)] = q;
         prob[std::size_t(2 * P * S + s)] = 0.5f;
     }
-    RepresentationConfig rep;
-    rep.lowPitch = 60;
-    rep.highPitch = 67;
+    const RepresentationConfig rep = representationFromMiddleC(P);
     const auto decoded = [&](int floor) {
         SampleConstraints c;
         c.scaleMask = 0x0FFF & ~(1u << 1); // no C#
