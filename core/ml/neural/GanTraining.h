@@ -78,12 +78,12 @@ struct GeneratorTargets {
 // The weights a GAN with a harmony plan trains with (chosen on JSB's valid split, session 22).
 constexpr double kChromaWeight = 2.0, kSpreadWeight = 1.0;
 
-// The L1 distance between each bar's pitch-class shares (its sounding probabilities summed
-// over its real steps, per pitch class: what keyFeatures reads from a real bar) and the profile
-// its condition holds, averaged over the bars whose profile is not silence. `bars` [B,
-// barChannels, steps], `condition` [B, conditionChannels, steps]. With `quarters`, the same for
-// each quarter of the bar against the profile on its steps, averaged over the quarters whose
-// profile is not silence.
+// The L1 distance between each bar's pitch-class shares (its squared sounding probabilities
+// summed over its real steps, per pitch class: what keyFeatures reads from a real bar) and the
+// profile its condition holds, averaged over the bars whose profile is not silence. `bars` [B,
+// barChannels, steps], `condition` [B, conditionChannels, steps]. With `quarters`, the same
+// for each quarter of the bar against the profile on its steps, averaged over the quarters
+// whose profile is not silence.
 torch::Tensor chromaDistance(const torch::Tensor& bars, const torch::Tensor& condition,
                              const GanShape& shape, bool quarters = false);
 // How far two batches of bars lie apart in how many pitches a bar sounds (each pitch's most

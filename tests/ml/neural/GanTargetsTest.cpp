@@ -54,13 +54,13 @@ std::vector<float> profileOf(std::initializer_list<std::pair<int, float>> shares
 
 } // namespace
 
-// The bar's sounding probabilities summed over its real steps, per pitch class, as shares,
-// against the profile its condition holds; bars asked for silence are not counted.
+// The bar's squared sounding probabilities summed over its real steps, per pitch class, as
+// shares, against the profile its condition holds; bars asked for silence are not counted.
 TEST(GanTargets, ChromaDistanceIsTheL1BetweenABarsSharesAndItsProfile) {
     const GanShape shape = fourPitches();
     torch::Tensor bars = torch::zeros({3, shape.barChannels(), shape.steps});
     // Units 0-3 are A#, B, C, C#. Bar 0: C (unit 2) on all 8 steps, B (unit 1) at 0.5 on all
-    // 8: C 8, B 4, shares 2/3 and 1/3; asked for C alone: L1 2/3.
+    // 8: squared, C 8, B 2, shares 0.8 and 0.2; asked for C alone: L1 0.4.
     sound(bars, shape, 0, 2, 0, 8, 1.f);
     sound(bars, shape, 0, 1, 0, 8, 0.5f);
     // Bar 1: asked for silence, so not counted whatever it sounds.
@@ -72,7 +72,7 @@ TEST(GanTargets, ChromaDistanceIsTheL1BetweenABarsSharesAndItsProfile) {
     const torch::Tensor condition =
         conditions(shape, {8, 8, 4},
                    {profileOf({{0, 1.f}}), profileOf({}), profileOf({{10, 0.5f}, {1, 0.5f}})});
-    EXPECT_NEAR(chromaDistance(bars, condition, shape).item<double>(), (2.0 / 3 + 1.0) / 2, 1e-5);
+    EXPECT_NEAR(chromaDistance(bars, condition, shape).item<double>(), (0.4 + 1.0) / 2, 1e-5);
 }
 
 // A real bar's own profile (the condition a harmony-planned GAN trains on) is exactly its
