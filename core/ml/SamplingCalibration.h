@@ -124,9 +124,10 @@ const std::vector<double>& ganHoldOddsTried();
 // dotted eighth of a bar of sixteenths. Its generator spreads a passing voice thinly over
 // several steps, and read a step at a time the notes of one step it leaves drop pitch classes
 // of the bar's harmony: the built-in GAN's bars held 2.455 bits of pitch classes against the
-// valid chorales' 2.469, 2.476 with notes of at least 2 steps, at the same closeness (0.882
-// against 0.879); 3 steps came less close (0.845: it removes the chorales' eighths;
-// docs/results.md, session 34).
+// valid chorales' 2.469, and 2.484 with notes of at least 2 steps, as close (0.879) and with
+// the chorales' share of long notes (0.643 against 0.652, from 0.592); 3 steps came less
+// close (0.809: it removes the chorales' eighths). Three JSB GANs of four chose 2, a
+// simutrans GAN any length (docs/results.md, sessions 34-35).
 const std::vector<int>& ganShortestNotesTried();
 
 // The noise carries a GAN's calibration tries beside kDefaultNoiseCarry (0.98): carried
