@@ -180,8 +180,8 @@ bool keepClosest(const std::vector<Value>& values, Set set, CalibrationRun& run,
 
 // A GAN's harmony plan: matched to each bar written, or along the training progressions.
 // Then its cap on notes at once, from `music`'s voices, its hold odds, its shortest note, its
-// noise carry, its
-// floor on notes at once, from `music`'s voices again, and how far its harmony is pushed.
+// noise carry, its floor on notes at once, from `music`'s voices again, and how far its
+// harmony is pushed.
 bool calibrateGan(CalibrationRun& run, const std::vector<FrameSequence>& music, double margin,
                   SamplingCalibration& out) {
     const std::vector<int> caps = polyphonyCapsTried(music);
