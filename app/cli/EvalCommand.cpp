@@ -197,7 +197,8 @@ ml::SampleRequest readMetricsSampling(const CliArgs& args, std::string& err) {
     settings.constraints.minPolyphony = int(args.intValue("min-poly", 0, 0, 128, err));
     settings.harmonyGuidance = args.doubleValue("harmony-guidance", -1.0, 0.0, 4.0, err);
     settings.holdOdds = args.doubleValue("hold-odds", -1.0, 0.1, 1000.0, err);
-    settings.shortestNote = int(args.intValue("min-note", 1, 1, 64, err));
+    if (err.empty())
+        err = readShortestNote(args, settings.shortestNote);
     metricsWindows(args, err);
     return settings;
 }

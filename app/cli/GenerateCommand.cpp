@@ -137,7 +137,8 @@ std::string readSampleFlags(const CliArgs& args, GenerateSettings& s) {
         err = readKeyOdds(args, request.outOfKeyOdds);
     request.harmonyProgressions = args.onOffValue("progressions", false, err);
     request.holdOdds = args.doubleValue("hold-odds", -1.0, 0.1, 1000.0, err);
-    request.shortestNote = int(args.intValue("min-note", 1, 1, 64, err));
+    if (err.empty())
+        err = readShortestNote(args, request.shortestNote);
     request.constraints.lowPitch = int(args.intValue("low", 0, 0, 127, err));
     request.constraints.highPitch = int(args.intValue("high", 127, 0, 127, err));
     request.constraints.maxPolyphony = int(args.intValue("max-poly", 0, 0, 128, err));

@@ -199,6 +199,25 @@ std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out) {
     return {};
 }
 
+std::string readShortestNote(const CliArgs& args, int& out) {
+    out = 1;
+    const auto text = args.value("min-note");
+    if (!text)
+        return {};
+    if (*text == "primer") {
+        out = ml::kShortestNoteOfPrimer;
+        return {};
+    }
+    int steps = 0;
+    char tail = 0;
+    if (std::sscanf(text->c_str(), "%d%c", &steps, &tail) != 1 || steps < 1 || steps > 64)
+        return "--min-note must be a whole number of steps from 1 to 64, or primer (each take's "
+               "shortest note its primer's), got '" +
+               *text + "'";
+    out = steps;
+    return {};
+}
+
 std::string readKeyOdds(const CliArgs& args, double& out) {
     const auto text = args.value("key-odds");
     if (!text)

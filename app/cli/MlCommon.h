@@ -87,6 +87,9 @@ std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out);
 // Parses "--key-odds 0.5" (the odds of a new note outside the key of the music before it; "off"
 // = 1) into `out` (SampleRequest::outOfKeyOdds); absent leaves it as it is.
 std::string readKeyOdds(const CliArgs& args, double& out);
+// Parses "--min-note 2" (a GAN's shortest note in steps, 1-64; "primer" = each take its
+// primer's, ml::kShortestNoteOfPrimer) into `out` (SampleRequest::shortestNote); absent: 1.
+std::string readShortestNote(const CliArgs& args, int& out);
 
 // Parses "--tracks 1,3" (0-based track indices, as `inspect` lists them) into `out`.
 std::string readTrackIndices(const CliArgs& args, const std::string& flag, std::vector<int>& out);

@@ -35,7 +35,8 @@ std::vector<CommandInfo> learningCommands() {
          "--bars 8 --temperature 1.0 --seed 1 --variations 4 [--key C:major] [--regenerate 5-6] "
          "[--no-numbers] [--candidates 64 --keep 4 --rank-by following|likelihood|closeness] "
          "[--noise-carry R] [--rhythm-odds A,B[,R]|off] [--key-odds K|off] [--progressions on|off] "
-         "[--max-poly N] [--min-poly N] [--hold-odds H] [--min-note STEPS] [--harmony-guidance G] "
+         "[--max-poly N] [--min-poly N] [--hold-odds H] [--min-note STEPS|primer] "
+         "[--harmony-guidance G] "
          "--out OUT.mid   "
          "(takes' closeness, NLL, copies; --candidates: the best of many; --noise-carry, "
          "--progressions, --hold-odds, --min-note, --min-poly, --harmony-guidance: a GAN's noise, "
@@ -51,7 +52,8 @@ std::vector<CommandInfo> learningCommands() {
          "eval --model MODEL FILES... [--metrics --training DIR --temperature T --rhythm-odds "
          "A,B[,R] "
          "--key-odds K --progressions on|off --max-poly N --min-poly N --hold-odds H "
-         "--min-note STEPS --harmony-guidance G --sampling-seed N --windows N --takes-out DIR]   "
+         "--min-note STEPS|primer --harmony-guidance G --sampling-seed N --windows N --takes-out "
+         "DIR]   "
          "NLL a step on "
          "held-out files; "
          "--metrics (and a GAN): music metrics",
@@ -61,7 +63,8 @@ std::vector<CommandInfo> learningCommands() {
          "--head H --max-minutes N --out MODEL] [--metrics --bar-steps 16 --split valid|test "
          "--temperature T --top-p P --noise-carry R --rhythm-odds A,B[,R] --key-odds K "
          "--progressions "
-         "on|off --max-poly N --min-poly N --hold-odds H --min-note STEPS --harmony-guidance G "
+         "on|off --max-poly N --min-poly N --hold-odds H --min-note STEPS|primer "
+         "--harmony-guidance G "
          "--sampling-seed N "
          "--windows N --takes-out DIR]   JSB NLL, metrics",
          runEvalJsb},

@@ -181,7 +181,9 @@ TrainingMetadata metadataFromJson(const QJsonObject& o) {
             m.sampling.holdOdds = hold > 0 && hold <= 1000 ? hold : -1; // else the decoding's
             m.sampling.triedShortest = pairsFromJson(sampling["triedShortest"]);
             const int shortest = sampling["shortestNote"].toInt(0);
-            m.sampling.shortestNote = shortest > 1 && shortest <= 64 ? shortest : 0; // else any
+            const bool known =
+                (shortest > 1 && shortest <= 64) || shortest == kShortestNoteOfPrimer;
+            m.sampling.shortestNote = known ? shortest : 0; // else any length
             m.sampling.triedCarry = pairsFromJson(sampling["triedCarry"]);
             const double carry = sampling["noiseCarry"].toDouble(-1);
             m.sampling.noiseCarry = carry >= 0 && carry <= 1 ? carry : -1; // else the default

@@ -19,7 +19,7 @@ const std::vector<double>& ganHoldOddsTried() {
 }
 
 const std::vector<int>& ganShortestNotesTried() {
-    static const std::vector<int> steps{2, 3};
+    static const std::vector<int> steps{2, 3, kShortestNoteOfPrimer};
     return steps;
 }
 
@@ -359,16 +359,21 @@ double floorCloseness(const SamplingCalibration& c) {
 }
 
 // "; `chosen` (closeness `before` 0.742, 5: 0.767, ...)": a GAN's choice after the one that
-// read `base`, and the values it tried; "" when it tried none.
+// read `base`, and the values it tried, a negative one by `negativeName` where given; "" when it
+// tried none.
 std::string ganChoice(const std::string& chosen, const char* before, double base,
-                      const std::vector<std::pair<double, double>>& tried) {
+                      const std::vector<std::pair<double, double>>& tried,
+                      const char* negativeName = nullptr) {
     if (tried.empty())
         return {};
     char buf[64];
     std::snprintf(buf, sizeof buf, " (closeness %s %.3f", before, base);
     std::string text = "; " + chosen + buf;
     for (const auto& [value, closeness] : tried) {
-        std::snprintf(buf, sizeof buf, ", %g: %.3f", value, closeness);
+        if (value < 0 && negativeName)
+            std::snprintf(buf, sizeof buf, ", %s: %.3f", negativeName, closeness);
+        else
+            std::snprintf(buf, sizeof buf, ", %g: %.3f", value, closeness);
         text += buf;
     }
     return text + ")";
@@ -389,8 +394,11 @@ std::string ganChoices(const SamplingCalibration& c) {
     text += ganChoice(c.holdOdds >= 0 ? buf : "notes held at the decoding's own odds",
                       "at the decoding's own", capCloseness(c), c.triedHold);
     std::snprintf(buf, sizeof buf, "notes of at least %d steps", c.shortestNote);
-    text += ganChoice(c.shortestNote > 1 ? buf : "notes of any length", "at any length",
-                      holdCloseness(c), c.triedShortest);
+    text += ganChoice(c.shortestNote == kShortestNoteOfPrimer
+                          ? "notes no shorter than the primer's, up to a beat"
+                      : c.shortestNote > 1 ? buf
+                                           : "notes of any length",
+                      "at any length", holdCloseness(c), c.triedShortest, "the primer's");
     const double carry = c.noiseCarry >= 0 ? c.noiseCarry : kDefaultNoiseCarry;
     std::snprintf(buf, sizeof buf, "noise carried at %g from bar to bar", carry);
     char base[16];

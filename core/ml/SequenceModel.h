@@ -180,10 +180,17 @@ struct SampleRequest {
     // BarDecoding::shortestNote); 0 or 1 = any length. The generator spreads a passing voice
     // thinly over several steps, and read one step at a time its notes of one step drop
     // pitch classes a bar's harmony holds (docs/results.md, session 34), so each GAN chooses
-    // on validation (SamplingCalibration); other kinds ignore it.
+    // on validation (SamplingCalibration); other kinds ignore it. kShortestNoteOfPrimer: each
+    // take's is the primer's (neural/GanBars.h, primerShortestNote).
     int shortestNote = 0;
     SampleConstraints constraints;
 };
+// SampleRequest::shortestNote for a take whose shortest note is its primer's last bar's, up to
+// a beat, any length where that bar finishes no note. A chorale keeps its pace: after a bar of
+// quarter notes the next four bars hold 81-88% notes of three steps or more, after a bar with
+// sixteenths 56% (JSB's train and valid splits); one shortest note for every take gave the
+// built-in GAN's takes 0.64 whatever the primer (docs/results.md, session 36).
+constexpr int kShortestNoteOfPrimer = -1;
 // SampleRequest::noiseCarry when a request leaves it to the model.
 constexpr double kDefaultNoiseCarry = 0.98;
 // The rhythm odds an LSTM's or RNN's training tries on its validation files (calibrateSampling):

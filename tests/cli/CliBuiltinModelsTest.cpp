@@ -123,6 +123,32 @@ TEST(CliBuiltinModels, TheGanSamplesWithTheFloorOnNotesAtOnceItChose) {
     EXPECT_LT(withFloor, without);
 }
 
+// With --min-note primer a take keeps its primer's pace: after a bar of quarter notes it
+// writes no shorter note, save where the take's end cuts one; at any length it does.
+TEST(CliBuiltinModels, TheGanCanKeepItsPrimersShortestNote) {
+    const std::string prime = writePrime(); // quarter notes
+    const auto shortNotes = [&](const std::string& minNote) {
+        const std::string out = tempDir() + "/bach-gan-pace.mid";
+        const RunResult r = runFromRoot("generate --model builtin:bach-gan --prime '" + prime +
+                                        "' --bars 8 --variations 4 --seed 5 --threads 1 "
+                                        "--min-note " +
+                                        minNote + " --out '" + out + "'");
+        EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+        const midi::ReadResult take = midi::readMidiFile(out);
+        EXPECT_TRUE(take.ok) << take.error;
+        int notes = 0, shorter = 0;
+        for (std::size_t v = 1; v < take.song.trackCount(); ++v)
+            take.song.trackAt(v).forEachNoteInRange(0, 1 << 30, [&](const model::Note& n) {
+                ++notes;
+                shorter += n.length < 480 && n.end() < 10 * 1920;
+            });
+        EXPECT_GT(notes, 8 * 4) << minNote;
+        return shorter;
+    };
+    EXPECT_EQ(shortNotes("primer"), 0);
+    EXPECT_GT(shortNotes("1"), 0);
+}
+
 TEST(CliBuiltinModels, ModelsListsTheBuiltInsAndTheUsersOwn) {
     // A model of the user's own, trained into the folder the workstation's library keeps.
     const std::string own = tempDir() + "/home/data/Torchestra/Torchestra/models/mine.tcm";

@@ -603,8 +603,8 @@ TEST(CliMl, GanTrainsContinuesRegeneratesAndEvaluatesByItsMusic) {
                                    "2 --harmony-guidance 1.5 --out " +
                                    out);
     EXPECT_EQ(given.exitCode, 0) << given.err;
-    for (const std::string flag :
-         {"--hold-odds 0", "--min-poly 200", "--harmony-guidance 5", "--min-note 0"}) {
+    for (const std::string flag : {"--hold-odds 0", "--min-poly 200", "--harmony-guidance 5",
+                                   "--min-note 0", "--min-note quarter"}) {
         const RunResult refused = runCli("generate --model " + model + " --prime " + prime + " " +
                                          flag + " --out " + out);
         EXPECT_EQ(refused.exitCode, 2) << refused.out;

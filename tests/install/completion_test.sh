@@ -70,6 +70,9 @@ check "the JSB splits for export-jsb" $? "'export-jsb --split v' gave '$got'"
 got="$(complete_words torchestra-cli generate --rank-by "")"
 [ "$got" = "closeness following likelihood" ]
 check "the rankings for --rank-by" $? "'generate --rank-by' gave '$got'"
+got="$(complete_words torchestra-cli eval --min-note p)"
+[ "$got" = "primer" ]
+check "a word beside the number for --min-note" $? "'eval --min-note p' gave '$got'"
 got="$(complete_words torchestra-cli corpus b)"
 [ "$got" = "build" ]
 check "corpus's subcommands" $? "'corpus b' gave '$got'"

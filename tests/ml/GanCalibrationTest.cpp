@@ -281,6 +281,21 @@ TEST(SamplingCalibration, AGanChoosesItsShortestNote) {
     EXPECT_NE(describeCalibration(c).find("; notes of any length (closeness at any length "),
               std::string::npos)
         << describeCalibration(c);
+
+    // Each take its primer's shortest note, tried last, named rather than numbered.
+    ASSERT_TRUE(calibrateSampling(CloseWhenModel([](const SampleRequest& r) {
+                                      return r.shortestNote == kShortestNoteOfPrimer;
+                                  }),
+                                  repeatingPieces(), nullptr, c));
+    EXPECT_EQ(c.shortestNote, kShortestNoteOfPrimer);
+    ASSERT_EQ(c.triedShortest.size(), ganShortestNotesTried().size());
+    EXPECT_DOUBLE_EQ(c.triedShortest.back().first, kShortestNoteOfPrimer);
+    const std::string primers = describeCalibration(c);
+    EXPECT_NE(primers.find("; notes no shorter than the primer's, up to a beat (closeness at any "
+                           "length "),
+              std::string::npos)
+        << primers;
+    EXPECT_NE(primers.find(", the primer's: "), std::string::npos) << primers;
 }
 
 // A GAN whose takes come closest with less of its noise carried from bar to bar keeps that
@@ -436,6 +451,11 @@ TEST(SamplingCalibration, AGansChoiceTravelsInTheCheckpointMetadata) {
     EXPECT_EQ(back.minPolyphony, 2);
     EXPECT_EQ(back.triedGuidance, meta.sampling.triedGuidance);
     EXPECT_DOUBLE_EQ(back.harmonyGuidance, 1.5);
+
+    meta.sampling.shortestNote = kShortestNoteOfPrimer;
+    EXPECT_EQ(savedAndLoaded(meta).metadata.sampling.shortestNote, kShortestNoteOfPrimer);
+    meta.sampling.shortestNote = -7; // no such choice: any length
+    EXPECT_EQ(savedAndLoaded(meta).metadata.sampling.shortestNote, 0);
 
     meta.sampling.harmonyProgressions = false;
     EXPECT_FALSE(savedAndLoaded(meta).metadata.sampling.harmonyProgressions);

@@ -228,11 +228,33 @@ BarDecoding barDecoding(const SampleRequest& request) {
     return decoding;
 }
 
+int primerShortestNote(const FrameSequence& primer, StepRange bar, int cap) {
+    int shortest = 0;
+    for (int p = 0; p < primer.pitches; ++p)
+        for (int t = std::max(0, bar.first); t < std::min(bar.second, primer.steps); ++t) {
+            if (!primer.beginsNote(t, p))
+                continue;
+            int end = t + 1;
+            while (end < primer.steps && primer.sounds(end, p) && !primer.beginsNote(end, p))
+                ++end;
+            if (end < primer.steps && (shortest == 0 || end - t < shortest))
+                shortest = end - t;
+        }
+    return shortest > 0 ? std::min(shortest, std::max(1, cap)) : 0;
+}
+
 KeyedDecoding::KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep,
-                             int takes)
+                             int barSteps, int takes)
     : m_primer(request.primer), m_rep(rep), m_keepKey(keyOddsInEffect(request.outOfKeyOdds)),
       m_decoding(barDecoding(request)), m_tonics(std::size_t(std::max(0, takes)), -1),
       m_outside(std::size_t(rep.pitches()), 0) {
+    if (request.shortestNote == kShortestNoteOfPrimer) {
+        const std::vector<StepRange> bars = ganBars(request.primer, barSteps);
+        m_decoding.shortestNote =
+            bars.empty()
+                ? 1
+                : std::max(1, primerShortestNote(request.primer, bars.back(), rep.stepsPerBeat));
+    }
     if (m_keepKey)
         m_decoding.outOfKeyOdds = request.outOfKeyOdds;
 }
@@ -255,6 +277,9 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
     const int P = shape.pitches, S = shape.steps;
     std::vector<std::uint8_t> frame(std::size_t(P), 0);
     std::vector<float> weight(std::size_t(P), 0.f);
+    // Which held pitches began their note too few steps ago to end or be struck again: read
+    // once a step by the sounding pass, kept for the onset pass.
+    std::vector<std::uint8_t> young(std::size_t(P), 0);
     const auto weighed = [](double q, double factor) {
         if (q >= 1.0 || factor == 1.0)
             return q;
@@ -269,8 +294,10 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
         int count = 0;
         for (int p = 0; p < P; ++p) {
             const bool held = t > 0 && out.sounds(t - 1, p);
+            young[std::size_t(p)] =
+                held && startedWithin(out, t, p, decoding.shortestNote - 1) ? 1 : 0;
             double q = prob[(P + p) * S + s];
-            if (held && startedWithin(out, t, p, decoding.shortestNote - 1))
+            if (young[std::size_t(p)])
                 q = 1.0; // too young to end
             if (held)
                 q = weighed(q, decoding.holdOdds);
@@ -292,8 +319,7 @@ void decodeBar(const float* prob, const GanShape& shape, int length,
             if (!frame[std::size_t(p)] || out.onset.empty())
                 continue;
             const bool held = t > 0 && out.sounds(t - 1, p);
-            const bool young = held && startedWithin(out, t, p, decoding.shortestNote - 1);
-            out.onset[i] = !held || (!young && prob[p * S + s] > 0.5f) ? 1 : 0;
+            out.onset[i] = !held || (!young[std::size_t(p)] && prob[p * S + s] > 0.5f) ? 1 : 0;
             anyOnset = anyOnset || out.onset[i];
         }
         if (std::size_t(t) < out.velocityBin.size())

@@ -126,12 +126,20 @@ struct BarDecoding {
 // holdOdds, shortestNote) in place of the defaults, where it gives them.
 BarDecoding barDecoding(const SampleRequest& request);
 
-// A request's decoding for each bar of each take: barDecoding(request), and where the
-// request sets its key odds (SampleRequest::outOfKeyOdds) the take's key before the bar
-// (ml/KeyOdds.h: its own bars before, reaching back into the primer).
+// The shortest note that starts in steps `bar` of `primer` and ends before the primer does, at
+// most `cap` steps; 0 when no note does. A note still sounding at the primer's end is left out:
+// how long it lasts is the take's to say.
+int primerShortestNote(const FrameSequence& primer, StepRange bar, int cap);
+
+// A request's decoding for each bar of each take: barDecoding(request), with the primer's
+// shortest note (primerShortestNote of its last bar of `barSteps`, up to a beat) where the
+// request asks for it (kShortestNoteOfPrimer), and where the request sets its key odds
+// (SampleRequest::outOfKeyOdds) the take's key before the bar (ml/KeyOdds.h: its own bars
+// before, reaching back into the primer).
 class KeyedDecoding {
 public:
-    KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep, int takes);
+    KeyedDecoding(const SampleRequest& request, const RepresentationConfig& rep, int barSteps,
+                  int takes);
     // For the bar of take v (`take`) that starts at step `from`; valid until the next call.
     const BarDecoding& forBar(int v, const FrameSequence& take, int from);
 

@@ -168,7 +168,7 @@ std::vector<FrameSequence> GanModel::sample(const SampleRequest& request,
     const std::vector<StepRange> primerBars = ganBars(request.primer, S);
     const std::vector<StepRange> followingBars = ganBars(request.following, S);
     const SamplingConstraints constraints(m_config.representation, request.constraints);
-    KeyedDecoding decoding(request, m_config.representation, V);
+    KeyedDecoding decoding(request, m_config.representation, S, V);
     std::mt19937_64 rng(request.seed);
     std::normal_distribution<float> normal(0.f, float(std::max(0.0, request.temperature)));
     std::vector<int> scratch;

@@ -1,7 +1,7 @@
 // The GAN's sampling: how its noise carries from bar to bar (SampleRequest::noiseCarry), how
 // its decoding keeps to the key of the music before a bar (SampleRequest::outOfKeyOdds), holds
-// its notes (holdOdds), keeps them sounding for a shortest note (shortestNote) and fills thin
-// steps up to a floor on notes at once (minPolyphony).
+// its notes (holdOdds), keeps them sounding for a shortest note (shortestNote, or its primer's)
+// and fills thin steps up to a floor on notes at once (minPolyphony).
 
 #include "../NeuralTestData.h"
 
@@ -10,6 +10,9 @@
 #include "ml/neural/GanModel.h"
 
 #include <gtest/gtest.h>
+
+#include <array>
+#include <initializer_list>
 
 using namespace torchestra::ml;
 using namespace torchestra::ml::neural;
@@ -222,6 +225,45 @@ TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
     SampleRequest request;
     request.shortestNote = 2;
     EXPECT_EQ(barDecoding(request).shortestNote, 2);
+}
+
+// A take can keep its primer's pace (kShortestNoteOfPrimer): its shortest note is the shortest
+// of those its primer's last bar starts and ends, up to a beat, any length where there is none.
+TEST(GanSampling, ATakesShortestNoteCanBeItsPrimers) {
+    const RepresentationConfig rep = representationFromMiddleC(3);
+    const auto withNotes = [](std::initializer_list<std::array<int, 3>> notes) {
+        FrameSequence seq; // two bars of 16 steps; notes as (pitch, first step, steps)
+        seq.resize(32, 3, true);
+        for (const auto& [p, from, steps] : notes)
+            for (int t = from; t < from + steps; ++t) {
+                seq.sounding[std::size_t(t * 3 + p)] = 1;
+                seq.onset[std::size_t(t * 3 + p)] = t == from ? 1 : 0;
+            }
+        return seq;
+    };
+    // A sixteenth in the first bar, a note across the bar line, two quarters struck one after
+    // the other, a dotted eighth, and a note still sounding at the end.
+    const FrameSequence primer =
+        withNotes({{0, 0, 1}, {1, 12, 6}, {0, 16, 4}, {0, 20, 4}, {2, 24, 3}, {1, 29, 3}});
+    EXPECT_EQ(primerShortestNote(primer, {16, 32}, 8), 3);
+    EXPECT_EQ(primerShortestNote(primer, {16, 32}, 2), 2) << "capped";
+    EXPECT_EQ(primerShortestNote(primer, {0, 16}, 8), 1);
+    EXPECT_EQ(primerShortestNote(primer, {28, 32}, 8), 0) << "a note the end cuts says nothing";
+
+    SampleRequest request;
+    request.shortestNote = kShortestNoteOfPrimer;
+    FrameSequence take;
+    take.resize(16, 3, true);
+    const auto shortestFor = [&](const FrameSequence& given) {
+        request.primer = given;
+        return KeyedDecoding(request, rep, 16, 1).forBar(0, take, 0).shortestNote;
+    };
+    EXPECT_EQ(shortestFor(primer), 3);
+    EXPECT_EQ(shortestFor(withNotes({{0, 16, 8}})), rep.stepsPerBeat) << "a beat at most";
+    EXPECT_EQ(shortestFor(withNotes({{0, 24, 8}})), 1) << "no note ended: any length";
+    EXPECT_EQ(shortestFor(FrameSequence{}), 1) << "no primer: any length";
+    request.shortestNote = 2;
+    EXPECT_EQ(shortestFor(primer), 2) << "a shortest note given is kept";
 }
 
 // A floor on notes at once (SampleConstraints::minPolyphony) fills each thinner step that
