@@ -8,6 +8,8 @@
 #include "ml/MarkovModel.h"
 #include "ml/ModelRegistry.h"
 
+#include "common/GanChoices.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -129,6 +131,42 @@ TEST(ModelLibraryTest, ListsALoadedCheckpointWithTheRegistryDescription) {
     EXPECT_TRUE(tip.startsWith(QStringLiteral("MARKOV order 2, 3 file(s), track(s) 1, 3, best")))
         << tip.toStdString();
     EXPECT_EQ(tip.count(QStringLiteral("track(s)")), 1) << tip.toStdString();
+}
+
+// The tooltip lists each sampling choice the model made, one a line, with what it read.
+TEST(ModelLibraryTest, TheTooltipListsEverySamplingChoice) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    ml::ModelConfig config;
+    config.kind = ml::ModelKind::Markov;
+    const ml::MarkovModel model(config);
+    ml::TrainingMetadata meta = metadata();
+    meta.sampling = ::torchestra::test::ganChoicesExample();
+    const QString path = dir.filePath(QStringLiteral("chosen.tcm"));
+    ASSERT_EQ(ml::saveCheckpoint(QFile::encodeName(path).toStdString(), model, meta), "");
+    ModelLibrary library;
+    library.setDirectory(dir.filePath(QStringLiteral("models")));
+    QSignalSpy added(&library, &ModelLibrary::modelAdded);
+    library.load(path);
+    ASSERT_TRUE(added.wait(10000));
+    const QStringList lines = library.index(0, ModelLibrary::NameColumn)
+                                  .data(Qt::ToolTipRole)
+                                  .toString()
+                                  .split(QLatin1Char('\n'));
+    const QString heading = QStringLiteral("Sampling, as it chose on its validation music:");
+    ASSERT_TRUE(lines.contains(heading)) << lines.join(QLatin1Char('\n')).toStdString();
+    const QStringList expected{
+        QStringLiteral("  at most 2 notes at once (closeness without a cap 0.800, 2: 0.820, 4: "
+                       "0.810)"),
+        QStringLiteral("  notes held at odds 3 (closeness at the decoding's own 0.820, 5: 0.830, "
+                       "3: 0.840, 2: 0.835)"),
+        QStringLiteral("  notes of at least 2 steps (closeness at any length 0.840, 2: 0.842, 3: "
+                       "0.810)")};
+    const qsizetype at = lines.indexOf(heading);
+    EXPECT_TRUE(lines.at(at + 1).startsWith(QStringLiteral("  harmony along the training ")))
+        << lines.at(at + 1).toStdString();
+    EXPECT_EQ(lines.mid(at + 2, 3), expected) << lines.join(QLatin1Char('\n')).toStdString();
+    EXPECT_EQ(lines.size(), at + 1 + 7 + 3) << "seven choices, then the three files";
 }
 
 // A refresh reads the folder on a worker and then loads the built-ins (a few hundred ms); a

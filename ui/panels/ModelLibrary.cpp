@@ -3,6 +3,7 @@
 #include "base/ProgramPaths.h"
 #include "ml/BuiltinModels.h"
 #include "ml/ModelRegistry.h"
+#include "ml/SamplingCalibration.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -401,6 +402,16 @@ QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
         return e.path;
     if (role == Qt::ToolTipRole) {
         QStringList lines{describe(e), QDir::toNativeSeparators(e.path)};
+        // Every sampling choice the model made on validation, one a line, with what each
+        // setting read: describe() names only a GAN's harmony and notes at once, and the rest
+        // (its shortest note, hold odds, guidance...) were in the CLI's text alone.
+        const std::string sampling = ml::describeCalibration(e.metadata.sampling);
+        if (!sampling.empty()) {
+            lines << tr("Sampling, as it chose on its validation music:");
+            for (const QString& choice :
+                 QString::fromStdString(sampling).split(QStringLiteral("; "), Qt::SkipEmptyParts))
+                lines << QStringLiteral("  ") + choice;
+        }
         if (e.isBuiltin())
             return lines.join(QLatin1Char('\n')); // not the hundreds of chorales by name
         for (const ml::DatasetFileInfo& f : e.metadata.files)
