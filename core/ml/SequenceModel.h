@@ -186,10 +186,10 @@ struct SampleRequest {
     SampleConstraints constraints;
 };
 // SampleRequest::shortestNote for a take whose shortest note is its primer's last bar's, up to
-// a beat, any length where that bar finishes no note. A chorale keeps its pace: after a bar of
-// quarter notes the next four bars hold 81-88% notes of three steps or more, after a bar with
-// sixteenths 56% (JSB's train and valid splits); one shortest note for every take gave the
-// built-in GAN's takes 0.64 whatever the primer (docs/results.md, session 36).
+// a beat, any length where that bar finishes no note. A chorale keeps its pace: after a bar whose
+// shortest note is 3 steps or longer the next four bars hold 81-88% notes of 3 steps or more,
+// after a bar with sixteenths 56% (JSB's train and valid splits); one shortest note for every
+// take gave the built-in GAN's takes 0.63-0.67 whatever the primer (docs/results.md, session 36).
 constexpr int kShortestNoteOfPrimer = -1;
 // SampleRequest::noiseCarry when a request leaves it to the model.
 constexpr double kDefaultNoiseCarry = 0.98;
