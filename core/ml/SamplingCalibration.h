@@ -121,17 +121,17 @@ const std::vector<double>& calibrationTemperatures();
 const std::vector<double>& ganHoldOddsTried();
 
 // The shortest notes a GAN's calibration tries beside any length, in steps: an eighth and a
-// dotted eighth of a bar of sixteenths, and each take its primer's (kShortestNoteOfPrimer). Its
-// generator spreads a passing voice thinly over
-// several steps, and read a step at a time the notes of one step it leaves drop pitch classes
-// of the bar's harmony: the built-in GAN's bars held 2.455 bits of pitch classes against the
-// valid chorales' 2.469, and 2.484 with notes of at least 2 steps, as close (0.879) and with
-// the chorales' share of long notes (0.643 against 0.652, from 0.592); 3 steps came less
-// close (0.809: it removes the chorales' eighths). Three JSB GANs of four chose 2, a
-// simutrans GAN any length (docs/results.md, sessions 34-35). One shortest note for every take
-// left the takes' share of long notes as even as 0.64 whatever the primer, where the chorales
-// keep their primers' pace; each take its primer's brought the built-in GAN to 0.896 on valid,
-// 0.892 on the training windows (0.879 both; session 36).
+// dotted eighth of a bar of sixteenths, and each take its primer's (kShortestNoteOfPrimer).
+// Its generator spreads a passing voice thinly over several steps, and read a step at a time
+// the notes of one step it leaves drop pitch classes of the bar's harmony: the built-in GAN's
+// bars held 2.455 bits of pitch classes against the valid chorales' 2.469, and 2.484 with
+// notes of at least 2 steps, as close (0.879) and with the chorales' share of long notes
+// (0.643 against 0.652, from 0.592); 3 steps came less close (0.809: it removes the chorales'
+// eighths). Three JSB GANs of four chose 2, a simutrans GAN any length (docs/results.md,
+// sessions 34-35). One shortest note for every take left the takes' share of long notes as
+// even as 0.64 whatever the primer, where the chorales keep their primers' pace; each take its
+// primer's brought the built-in GAN, recalibrated, to 0.893 on valid and on its training
+// windows (0.879 both), and all seven JSB GANs read chose it (session 36).
 const std::vector<int>& ganShortestNotesTried();
 
 // The noise carries a GAN's calibration tries beside kDefaultNoiseCarry (0.98): carried
