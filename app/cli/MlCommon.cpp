@@ -200,22 +200,13 @@ std::string readRhythmOdds(const CliArgs& args, ml::RhythmOdds& out) {
 }
 
 std::string readShortestNote(const CliArgs& args, int& out) {
-    out = 1;
-    const auto text = args.value("min-note");
-    if (!text)
-        return {};
-    if (*text == "primer") {
+    if (args.value("min-note") == "primer") {
         out = ml::kShortestNoteOfPrimer;
         return {};
     }
-    int steps = 0;
-    char tail = 0;
-    if (std::sscanf(text->c_str(), "%d%c", &steps, &tail) != 1 || steps < 1 || steps > 64)
-        return "--min-note must be a whole number of steps from 1 to 64, or primer (each take's "
-               "shortest note its primer's), got '" +
-               *text + "'";
-    out = steps;
-    return {};
+    std::string err; // a number of steps, read as every whole-number flag is
+    out = int(args.intValue("min-note", 1, 1, 64, err));
+    return err.empty() ? err : err + ", or primer (each take's shortest note its primer's)";
 }
 
 std::string readKeyOdds(const CliArgs& args, double& out) {
