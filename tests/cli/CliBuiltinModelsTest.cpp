@@ -127,26 +127,31 @@ TEST(CliBuiltinModels, TheGanSamplesWithTheFloorOnNotesAtOnceItChose) {
 // writes no shorter note, save where the take's end cuts one; at any length it does.
 TEST(CliBuiltinModels, TheGanCanKeepItsPrimersShortestNote) {
     const std::string prime = writePrime(); // quarter notes
-    const auto shortNotes = [&](const std::string& minNote) {
+    // Notes shorter than a beat that end before `end` (a bar's end cuts the notes it reaches).
+    const auto shortNotes = [&](const std::string& minNote, const std::string& what,
+                                model::Tick end) {
         const std::string out = tempDir() + "/bach-gan-pace.mid";
         const RunResult r = runFromRoot("generate --model builtin:bach-gan --prime '" + prime +
-                                        "' --bars 8 --variations 4 --seed 5 --threads 1 "
-                                        "--min-note " +
-                                        minNote + " --out '" + out + "'");
+                                        "' " + what + " --variations 4 --seed 5 --threads 1 " +
+                                        "--min-note " + minNote + " --out '" + out + "'");
         EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
         const midi::ReadResult take = midi::readMidiFile(out);
         EXPECT_TRUE(take.ok) << take.error;
         int notes = 0, shorter = 0;
         for (std::size_t v = 1; v < take.song.trackCount(); ++v)
-            take.song.trackAt(v).forEachNoteInRange(0, 1 << 30, [&](const model::Note& n) {
+            take.song.trackAt(v).forEachNoteInRange(0, end, [&](const model::Note& n) {
                 ++notes;
-                shorter += n.length < 480 && n.end() < 10 * 1920;
+                shorter += n.length < 480 && n.end() < end;
             });
-        EXPECT_GT(notes, 8 * 4) << minNote;
+        EXPECT_GT(notes, 4 * 4) << minNote << " " << what;
         return shorter;
     };
-    EXPECT_EQ(shortNotes("primer"), 0);
-    EXPECT_GT(shortNotes("1"), 0);
+    // Eight bars after the primer's two.
+    EXPECT_EQ(shortNotes("primer", "--bars 8", 10 * 1920), 0);
+    EXPECT_GT(shortNotes("1", "--bars 8", 10 * 1920), 0);
+    // The first bar written again: no bar before it, so the pace of the bar after.
+    EXPECT_EQ(shortNotes("primer", "--regenerate 1", 1920), 0);
+    EXPECT_GT(shortNotes("1", "--regenerate 1", 1920), 0);
 }
 
 TEST(CliBuiltinModels, ModelsListsTheBuiltInsAndTheUsersOwn) {

@@ -249,11 +249,16 @@ KeyedDecoding::KeyedDecoding(const SampleRequest& request, const RepresentationC
       m_decoding(barDecoding(request)), m_tonics(std::size_t(std::max(0, takes)), -1),
       m_outside(std::size_t(rep.pitches()), 0) {
     if (request.shortestNote == kShortestNoteOfPrimer) {
-        const std::vector<StepRange> bars = ganBars(request.primer, barSteps);
-        m_decoding.shortestNote =
-            bars.empty()
-                ? 1
-                : std::max(1, primerShortestNote(request.primer, bars.back(), rep.stepsPerBeat));
+        // The bar before; an infill at a song's start has none, and keeps the pace of the bar
+        // after it (the music it leads into) instead of any length.
+        const std::vector<StepRange> before = ganBars(request.primer, barSteps);
+        const std::vector<StepRange> after = ganBars(request.following, barSteps);
+        const int shortest =
+            !before.empty() ? primerShortestNote(request.primer, before.back(), rep.stepsPerBeat)
+            : !after.empty()
+                ? primerShortestNote(request.following, after.front(), rep.stepsPerBeat)
+                : 0;
+        m_decoding.shortestNote = std::max(1, shortest);
     }
     if (m_keepKey)
         m_decoding.outOfKeyOdds = request.outOfKeyOdds;

@@ -132,8 +132,9 @@ BarDecoding barDecoding(const SampleRequest& request);
 int primerShortestNote(const FrameSequence& primer, StepRange bar, int cap);
 
 // A request's decoding for each bar of each take: barDecoding(request), with the primer's
-// shortest note (primerShortestNote of its last bar of `barSteps`, up to a beat) where the
-// request asks for it (kShortestNoteOfPrimer), and where the request sets its key odds
+// shortest note (primerShortestNote of its last bar of `barSteps`, up to a beat; with no primer,
+// of the first bar of the music that follows, SampleRequest::following) where the request asks
+// for it (kShortestNoteOfPrimer), and where the request sets its key odds
 // (SampleRequest::outOfKeyOdds) the take's key before the bar (ml/KeyOdds.h: its own bars
 // before, reaching back into the primer).
 class KeyedDecoding {

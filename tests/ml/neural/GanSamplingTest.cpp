@@ -228,7 +228,8 @@ TEST(GanSampling, AShortestNoteKeepsNotesSoundingThatLong) {
 }
 
 // A take can keep its primer's pace (kShortestNoteOfPrimer): its shortest note is the shortest
-// of those its primer's last bar starts and ends, up to a beat, any length where there is none.
+// of those its primer's last bar starts and ends, up to a beat (with no primer, the first bar
+// after an infill's), any length where there is none.
 TEST(GanSampling, ATakesShortestNoteCanBeItsPrimers) {
     const RepresentationConfig rep = representationFromMiddleC(3);
     const auto withNotes = [](std::initializer_list<std::array<int, 3>> notes) {
@@ -262,7 +263,14 @@ TEST(GanSampling, ATakesShortestNoteCanBeItsPrimers) {
     EXPECT_EQ(shortestFor(withNotes({{0, 16, 8}})), rep.stepsPerBeat) << "a beat at most";
     EXPECT_EQ(shortestFor(withNotes({{0, 24, 8}})), 1) << "no note ended: any length";
     EXPECT_EQ(shortestFor(FrameSequence{}), 1) << "no primer: any length";
+    // An infill with no bar before it (a song's first bars regenerated) keeps the pace of the
+    // bar after it: the first bar of what follows, not its last.
+    request.following = withNotes({{0, 0, 2}, {2, 2, 14}, {1, 16, 1}, {1, 17, 15}});
+    EXPECT_EQ(shortestFor(FrameSequence{}), 2) << "the bar after's";
+    EXPECT_EQ(shortestFor(primer), 3) << "the bar before comes first";
     request.shortestNote = 2;
+    request.following = withNotes({{0, 0, 3}});
+    EXPECT_EQ(shortestFor(FrameSequence{}), 2) << "a shortest note given is kept";
     EXPECT_EQ(shortestFor(primer), 2) << "a shortest note given is kept";
 }
 
