@@ -10,22 +10,30 @@
 
 #include "model/UndoStack.h"
 
+#include <QJsonObject>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QSpinBox>
 
+#include <functional>
+
 namespace torchestra::ui::test {
 namespace {
 
-TEST(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
-    QTemporaryDir dir;
-    ASSERT_TRUE(dir.isValid());
-    MainWindow window;
-    const TrainingFiles files = showLearningWindow(window, dir);
-    QSignalSpy loaded(&window, &MainWindow::fileLoaded);
-    window.openFile(files.good[0]);
-    ASSERT_TRUE(loaded.wait(10000));
+// The learning window with the first training file open.
+class GanPanel : public LearningWindowTest {
+protected:
+    void SetUp() override {
+        LearningWindowTest::SetUp();
+        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
+        m_window.openFile(m_files.good[0]);
+        ASSERT_TRUE(loaded.wait(10000));
+    }
+    MainWindow& window = m_window;
+    const TrainingFiles& files = m_files;
+};
 
+TEST_F(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
     TrainPanel* train = window.trainPanel();
     train->presetBox()->setCurrentIndex(0); // Small: a 128-wide generator
     train->setOptionsAdjuster([](ml::TrainOptions& o) { o.epochs = 1; }); // seconds, not minutes
@@ -88,6 +96,81 @@ TEST(GanPanel, TrainsAGanThenGeneratesAndAcceptsAVariation) {
     EXPECT_EQ(
         againOf(older).provenance.constraints.value(QStringLiteral("noiseCarry")).toDouble(-1),
         0.0);
+}
+
+// The Generate panel's "Shortest note": a GAN writes its own choice on validation (the built-in
+// GAN's: each take its primer's) until the box sets one; the box is the project's, a take records
+// it and Again makes the take with it; other kinds write the lengths they predict, so the box is
+// off for them.
+TEST_F(GanPanel, TheShortestNoteIsTheGansChoiceUnlessTheBoxSetsOne) {
+    ModelLibrary* library = window.modelLibrary();
+    QSignalSpy added(library, &ModelLibrary::modelAdded);
+    library->load(QStringLiteral("builtin:bach-gan"));
+    ASSERT_TRUE(added.wait(20000));
+    GeneratePanel* generate = window.generatePanel();
+    ASSERT_EQ(generate->chosenModel()->config().kind, ml::ModelKind::Gan);
+    QComboBox* box = generate->shortestNoteBox();
+    EXPECT_TRUE(box->isEnabled());
+    EXPECT_TRUE(box->toolTip().contains(QStringLiteral("chose the primer's, up to a beat")))
+        << box->toolTip().toStdString();
+    const auto shortestAsked = [&] {
+        ml::SampleRequest request;
+        generate->useModelSampling(request);
+        return request.shortestNote;
+    };
+    EXPECT_EQ(shortestAsked(), ml::kShortestNoteOfPrimer) << "the model's choice";
+    box->setCurrentIndex(box->findText(QStringLiteral("Any length")));
+    EXPECT_EQ(shortestAsked(), 0);
+    box->setCurrentIndex(box->findText(QStringLiteral("A quarter")));
+    EXPECT_EQ(shortestAsked(), 4) << "a beat of the model's grid";
+    EXPECT_EQ(generate->settings().value(QStringLiteral("shortestNote")).toInt(), 4);
+
+    // Two bars after the first two, with quarters the shortest: no note ends sooner unless the
+    // run's end cuts it.
+    const model::TempoMap& map = window.song().tempoMap();
+    window.pianoRoll()->setLoopRange(map.barToTick(0), map.barToTick(2));
+    generate->barsBox()->setValue(2);
+    generate->variationsBox()->setValue(2);
+    const auto run = [&](const std::function<void()>& start) {
+        start();
+        EXPECT_TRUE(QTest::qWaitFor(
+            [&] { return generate->state() != GeneratePanel::State::Generating; }, 30000));
+        EXPECT_EQ(generate->state(), GeneratePanel::State::Done)
+            << generate->lastError().toStdString();
+    };
+    const model::Tick quarter = map.barToTick(1) / 4, end = map.barToTick(4);
+    const auto shorterNotes = [&](const QString& shortest) {
+        box->setCurrentIndex(box->findText(shortest));
+        run([&] { QTest::mouseClick(generate->generateButton(), Qt::LeftButton); });
+        int notes = 0, shorter = 0;
+        for (const GeneratePanel::Variation& v : generate->variations())
+            for (const model::Note& n : v.notes) {
+                ++notes;
+                shorter += n.length < quarter && n.end() < end;
+            }
+        EXPECT_GT(notes, 4) << shortest.toStdString();
+        return shorter;
+    };
+    EXPECT_GT(shorterNotes(QStringLiteral("Any length")), 0);
+    EXPECT_EQ(shorterNotes(QStringLiteral("A quarter")), 0);
+    const project::Take made = generate->takes().back();
+    EXPECT_EQ(made.provenance.constraints.value(QStringLiteral("shortestNote")).toInt(), 4);
+
+    // Again with the box moved on: the take's own shortest note, and the same notes.
+    box->setCurrentIndex(box->findText(QStringLiteral("Any length")));
+    run([&] { EXPECT_TRUE(generate->againWithSeed(int(generate->takes().size()) - 1)); });
+    EXPECT_EQ(box->currentText(), QStringLiteral("A quarter"));
+    EXPECT_EQ(generate->takes().back().notes, made.notes);
+    // A project keeps it; one from before the box has the model's choice.
+    generate->restoreSettings(QJsonObject{{QStringLiteral("bars"), 2}});
+    EXPECT_EQ(box->currentText(), QStringLiteral("As the model chose"));
+
+    // A Markov model writes the lengths it predicts: the box is off.
+    const QString markov = trainThroughPanel(window, files.good);
+    ASSERT_FALSE(markov.isEmpty());
+    ASSERT_EQ(generate->modelPath(), markov);
+    EXPECT_FALSE(box->isEnabled());
+    EXPECT_TRUE(box->toolTip().contains(QStringLiteral("writes the lengths it predicts")));
 }
 
 } // namespace

@@ -116,63 +116,6 @@ GeneratePanel::~GeneratePanel() {
         m_cancelFlag->store(true);
 }
 
-// --- Settings -------------------------------------------------------------------------------
-
-QJsonObject GeneratePanel::settings() const {
-    QJsonObject o;
-    o[QStringLiteral("bars")] = m_bars->value();
-    o[QStringLiteral("temperature")] = m_temperature->value();
-    o[QStringLiteral("variations")] = m_count->value();
-    o[QStringLiteral("candidates")] = m_candidates->value();
-    o[QStringLiteral("seed")] = m_seed->value();
-    const QString scale = m_scale->currentData().toString();
-    o[QStringLiteral("key")] =
-        scale.isEmpty() ? QString() : m_tonic->currentData().toString() + QLatin1Char(':') + scale;
-    o[QStringLiteral("rangeFromInstrument")] = m_rangeFromInstrument->isChecked();
-    o[QStringLiteral("lowPitch")] = m_low->value();
-    o[QStringLiteral("highPitch")] = m_high->value();
-    o[QStringLiteral("density")] = m_density->value();
-    o[QStringLiteral("voices")] = m_voices->value();
-    o[QStringLiteral("usePrimer")] = m_usePrimer->isChecked();
-    o[QStringLiteral("loopAudition")] = m_loop->isChecked();
-    return o;
-}
-
-void GeneratePanel::restoreSettings(const QJsonObject& o) {
-    m_restoring = true;
-    auto intOf = [&](const char* key, int fallback) {
-        return o.value(QLatin1String(key)).toInt(fallback);
-    };
-    auto doubleOf = [&](const char* key, double fallback) {
-        return o.value(QLatin1String(key)).toDouble(fallback);
-    };
-    // Missing values take the defaults the panel starts with.
-    m_bars->setValue(intOf("bars", 4));
-    restoreTemperature(o);
-    m_count->setValue(intOf("variations", 3));
-    m_candidates->setValue(intOf("candidates", 1));
-    m_seed->setValue(intOf("seed", 1));
-    m_low->setValue(intOf("lowPitch", 36));
-    m_high->setValue(intOf("highPitch", 96));
-    // After the boxes: setting them by hand turns the button off.
-    m_rangeFromInstrument->setChecked(o.value(QStringLiteral("rangeFromInstrument")).toBool(true));
-    m_density->setValue(doubleOf("density", 1.0));
-    m_voices->setValue(intOf("voices", 0));
-    m_usePrimer->setChecked(o.value(QStringLiteral("usePrimer")).toBool(true));
-    m_loop->setChecked(o.value(QStringLiteral("loopAudition")).toBool(false));
-    const QString key = o.value(QStringLiteral("key")).toString();
-    const QString tonic = key.section(QLatin1Char(':'), 0, 0);
-    const QString scale = key.section(QLatin1Char(':'), 1);
-    m_tonic->setCurrentIndex(std::max(0, m_tonic->findData(tonic)));
-    m_scale->setCurrentIndex(key.isEmpty() ? 0 : std::max(0, m_scale->findData(scale)));
-    m_restoring = false;
-}
-
-void GeneratePanel::emitSettings() {
-    if (!m_restoring)
-        emit settingsChanged(settings());
-}
-
 QString GeneratePanel::modelPath() const {
     return m_library->reference(m_model->currentIndex());
 }
@@ -308,8 +251,11 @@ bool GeneratePanel::start(model::Tick primerFrom, model::Tick from, model::Tick 
     m_targetTo = to;
     m_targetTrack = track;
     m_provenance = provenance(request, primerFrom, from, to, track, regenerate);
-    if (sampler->config().kind == ml::ModelKind::Gan) // so that Again makes the same take
+    if (sampler->config().kind == ml::ModelKind::Gan) { // so that Again makes the same take
         m_provenance.constraints.insert(QStringLiteral("noiseCarry"), request.noiseCarry);
+        m_provenance.constraints.insert(QStringLiteral("shortestNote"),
+                                        m_shortestNote->currentData().toInt());
+    }
     const std::uint64_t generation = ++m_generation;
     m_cancelFlag = std::make_shared<std::atomic<bool>>(false);
     auto cancelFlag = m_cancelFlag;

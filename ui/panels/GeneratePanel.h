@@ -165,7 +165,8 @@ public:
     // RhythmOdds{} (the model's own) when it chose none.
     ml::RhythmOdds modelRhythm() const;
     // The rhythm odds (modelRhythm), the harmony's draw, the cap on notes at once, the hold
-    // odds and the noise carry (else kDefaultNoiseCarry) the model chose into `request`.
+    // odds, the shortest note (unless the box sets one) and the noise carry (else
+    // kDefaultNoiseCarry) the model chose into `request`.
     void useModelSampling(ml::SampleRequest& request) const;
     QSpinBox* variationsBox() const { return m_count; }
     QSpinBox* seedBox() const { return m_seed; }
@@ -175,6 +176,11 @@ public:
     QSpinBox* highPitchBox() const { return m_high; }
     QDoubleSpinBox* densityBox() const { return m_density; }
     QSpinBox* voicesBox() const { return m_voices; }
+    // The shortest note a GAN's takes write: the model's choice on its validation music
+    // (kShortestNoteAsModel), or in sixteenths (0: any length; ml::kShortestNoteOfPrimer: each
+    // take its primer's). Other kinds write the lengths they predict: disabled for them.
+    QComboBox* shortestNoteBox() const { return m_shortestNote; }
+    static constexpr int kShortestNoteAsModel = -2;
     QCheckBox* primerCheck() const { return m_usePrimer; }
     QCheckBox* loopCheck() const { return m_loop; }
     QPushButton* generateButton() const { return m_generate; }
@@ -238,6 +244,8 @@ private:
     void useModelTemperature();
     void followModelTemperature();
     void restoreTemperature(const QJsonObject& settings);
+    int shortestNoteSteps(int modelsChoice) const;
+    void showShortestNoteChoice();
     bool start(model::Tick primerFrom, model::Tick from, model::Tick to, bool regenerate);
     project::TakeProvenance provenance(const ml::SampleRequest& request, model::Tick primerFrom,
                                        model::Tick from, model::Tick to, model::TrackId track,
@@ -316,6 +324,7 @@ private:
     QSpinBox* m_high = nullptr;
     QDoubleSpinBox* m_density = nullptr;
     QSpinBox* m_voices = nullptr; // 0: as the target track
+    QComboBox* m_shortestNote = nullptr;
     QCheckBox* m_usePrimer = nullptr;
     QCheckBox* m_loop = nullptr;
     QPushButton* m_generate = nullptr;

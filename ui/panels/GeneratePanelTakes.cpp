@@ -126,6 +126,7 @@ bool GeneratePanel::againWithSeed(int take) {
     s[QStringLiteral("seed")] = double(p.seed);
     s[QStringLiteral("temperature")] = p.temperature;
     s[QStringLiteral("variations")] = p.variations;
+    s[QStringLiteral("shortestNote")] = kShortestNoteAsModel; // a take from before the box
     for (auto it = p.constraints.begin(); it != p.constraints.end(); ++it)
         s[it.key()] = it.value();
     if (p.constraints.contains(QStringLiteral("candidates"))) {

@@ -73,7 +73,7 @@ void GeneratePanel::buildUi() {
         if (!m_restoring)
             m_temperatureChosen = true;
     });
-    for (QComboBox* box : {m_tonic, m_scale})
+    for (QComboBox* box : {m_tonic, m_scale, m_shortestNote})
         connect(box, &QComboBox::currentIndexChanged, this, &GeneratePanel::emitSettings);
     for (QCheckBox* box : {m_usePrimer, m_loop})
         connect(box, &QCheckBox::toggled, this, &GeneratePanel::emitSettings);
@@ -190,7 +190,7 @@ void GeneratePanel::useModelSampling(ml::SampleRequest& request) const {
     request.constraints.minPolyphony = sampling ? sampling->minPolyphony : 0;
     request.harmonyGuidance = sampling ? sampling->harmonyGuidance : -1;
     request.holdOdds = sampling ? sampling->holdOdds : -1;
-    request.shortestNote = sampling ? sampling->shortestNote : 0;
+    request.shortestNote = shortestNoteSteps(sampling ? sampling->shortestNote : 0);
     request.noiseCarry =
         sampling && sampling->noiseCarry >= 0 ? sampling->noiseCarry : ml::kDefaultNoiseCarry;
 }
@@ -200,6 +200,7 @@ void GeneratePanel::showModel() {
     m_modelInfo->setText(row >= 0 && row < m_library->count()
                              ? ModelLibrary::describe(m_library->entry(row))
                              : tr("No model yet: train one in the Train panel."));
+    showShortestNoteChoice();
     updateButtons();
 }
 
@@ -324,6 +325,15 @@ QWidget* GeneratePanel::buildSettingsBox() {
                             "no limit"));
     densityRow->addWidget(m_voices, 1);
     form->addRow(tr("Density"), densityRow);
+    m_shortestNote = new QComboBox(settingsBox);
+    m_shortestNote->setObjectName(QStringLiteral("shortestNoteBox"));
+    m_shortestNote->addItem(tr("As the model chose"), kShortestNoteAsModel);
+    m_shortestNote->addItem(tr("Any length"), 0);
+    m_shortestNote->addItem(tr("An eighth"), 2);
+    m_shortestNote->addItem(tr("A dotted eighth"), 3);
+    m_shortestNote->addItem(tr("A quarter"), 4);
+    m_shortestNote->addItem(tr("The primer's, up to a quarter"), ml::kShortestNoteOfPrimer);
+    form->addRow(tr("Shortest note"), m_shortestNote);
     return settingsBox;
 }
 
