@@ -25,9 +25,7 @@ class GanPanel : public LearningWindowTest {
 protected:
     void SetUp() override {
         LearningWindowTest::SetUp();
-        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
-        m_window.openFile(m_files.good[0]);
-        ASSERT_TRUE(loaded.wait(10000));
+        ASSERT_TRUE(openFirstFile());
     }
     MainWindow& window = m_window;
     const TrainingFiles& files = m_files;

@@ -144,6 +144,13 @@ protected:
         return panel;
     }
 
+    // Opens the first good file in the window; false when it did not load.
+    bool openFirstFile() {
+        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
+        m_window.openFile(m_files.good[0]);
+        return loaded.wait(10000);
+    }
+
     QTemporaryDir m_dir;
     MainWindow m_window;
     TrainingFiles m_files;

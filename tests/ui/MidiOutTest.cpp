@@ -88,9 +88,7 @@ class MidiOutTest : public LearningWindowTest {
 protected:
     void SetUp() override {
         LearningWindowTest::SetUp();
-        QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
-        m_window.openFile(m_files.good[0]);
-        ASSERT_TRUE(loaded.wait(10000));
+        ASSERT_TRUE(openFirstFile());
         m_view = m_window.pianoRoll();
         ASSERT_NE(m_view->activeTrack(), model::kNoTrack);
     }

@@ -115,9 +115,7 @@ TEST_F(TrainByTimeTest, TheProjectKeepsTheChoiceAndReadsAnOlderProjectsEpochs) {
 // the Generate panel generates from it while the training is still running; Cancel then ends
 // the run at once and leaves no snapshot behind (a cancelled run keeps nothing).
 TEST_F(TrainByTimeTest, GeneratesFromTheBestModelSoFarWhileTrainingGoesOn) {
-    QSignalSpy loaded(&m_window, &MainWindow::fileLoaded);
-    m_window.openFile(m_files.good[0]);
-    ASSERT_TRUE(loaded.wait(10000));
+    ASSERT_TRUE(openFirstFile());
     TrainPanel* panel = chooseSmallLstmOnTheGoodFiles();
     ASSERT_FALSE(HasFailure()) << "the files were not read";
     // Patience that outlasts the test: the run must still be training when the take comes back.

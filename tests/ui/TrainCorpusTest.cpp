@@ -402,9 +402,7 @@ TEST_F(TrainCorpusTest, ClusterCommandLineNamesTheCorpus) {
 // The corpus is kept with the project, as the files are, and read again when it opens.
 TEST_F(TrainCorpusTest, TheProjectKeepsTheCorpus) {
     TrainPanel* panel = m_window.trainPanel();
-    QSignalSpy opened(&m_window, &MainWindow::fileLoaded);
-    m_window.openFile(m_files.good[0]);
-    ASSERT_TRUE(opened.wait(10000));
+    ASSERT_TRUE(openFirstFile());
     EXPECT_FALSE(m_window.isModified());
     const BuiltCorpus corpus = buildCorpus(m_dir, QStringLiteral("corpus"));
     ASSERT_TRUE(chooseCorpus(panel, corpus.dir));
