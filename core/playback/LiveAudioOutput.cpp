@@ -23,6 +23,9 @@ namespace torchestra::playback {
 
 namespace {
 
+// Before main(), while the process has one thread (JackProbe.h).
+const bool kJackAutostartForbidden = (forbidJackAutostart(), true);
+
 constexpr int kMaxChunk = 1024;
 // How long a stopped session goes on rendering, so released notes fade instead of being cut.
 constexpr auto kRingOut = std::chrono::milliseconds(50);
@@ -289,7 +292,6 @@ struct LiveAudioOutput::Impl {
                                         std::string& error) {
         std::string skipped, tried;
         const std::vector<std::string> order = driverOrder(options, skipped);
-        forbidJackAutostart();
         installFluidQuietLog();
         takeLastFluidError();
         auto s = std::make_unique<Session>(shared, transport);

@@ -28,8 +28,10 @@ std::int64_t nowNs() {
         .count();
 }
 
+// Before main(), while the process has one thread (JackProbe.h).
+const bool kJackAutostartForbidden = (forbidJackAutostart(), true);
+
 RtMidi::Api apiFromName(const std::string& name) {
-    forbidJackAutostart();
     const std::string n = name.empty() ? preferredMidiApi() : name;
     if (n == "jack")
         return RtMidi::UNIX_JACK;

@@ -22,7 +22,13 @@ inline bool jackServerRunning() {
 }
 
 // Torchestra connects to a running JACK server and never starts one behind the user's back
-// (unless they asked for that in their environment).
+// (unless they asked for that in their environment). Only while the process has one thread:
+// setenv() may move the environment's array and free the old one, and glibc's getenv() takes no
+// lock, so a thread reading the environment then (torch, Qt, FluidSynth, our own paths) reads
+// freed memory, whose first entries the allocator has overwritten. MidiPorts.cpp and
+// LiveAudioOutput.cpp call it during static initialisation, before main(); it was called as a
+// port or an audio driver opened, on whichever thread did that, while a window starting up has
+// several threads reading the environment.
 inline void forbidJackAutostart() {
     ::setenv("JACK_NO_START_SERVER", "1", 0);
 }
