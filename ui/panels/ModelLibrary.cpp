@@ -120,14 +120,18 @@ void ModelLibrary::refresh() {
     const QString dir = m_directory;
     const bool builtins = m_builtinsShown;
     const std::uint64_t generation = ++m_refreshGeneration;
+    m_newestRefresh->store(generation);
     begin();
     runAsync<LoadOutcome>(
         this,
-        [dir, builtins] {
+        [dir, builtins, generation, newest = m_newestRefresh] {
             LoadOutcome out;
+            const auto stale = [&] { return newest->load() != generation; };
             const QFileInfoList files =
                 QDir(dir).entryInfoList({QStringLiteral("*.") + kSuffix}, QDir::Files, QDir::Time);
             for (const QFileInfo& info : files) {
+                if (stale())
+                    return out; // dropped when it arrives
                 if (ml::builtinModelAtPath(encode(info.absoluteFilePath())))
                     continue; // listed below, as the built-in it is
                 ml::LoadedCheckpoint loaded = ml::loadCheckpoint(encode(info.absoluteFilePath()));
@@ -139,6 +143,8 @@ void ModelLibrary::refresh() {
             // The user's own models first: the newest is the one they are looking for.
             for (const ml::BuiltinModel& model :
                  builtins ? ml::builtinModels() : std::vector<ml::BuiltinModel>{}) {
+                if (stale())
+                    return out;
                 Loaded loaded = readBuiltin(model);
                 if (!loaded.error.isEmpty())
                     out.errors << loaded.error;

@@ -7,6 +7,7 @@
 #include <QSet>
 #include <QString>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -108,6 +109,11 @@ private:
     std::vector<Entry> m_entries;
     int m_pending = 0;
     std::uint64_t m_refreshGeneration = 0;
+    // The newest refresh's generation, which its workers read: one that a newer refresh made
+    // stale stops reading models whose rows would be dropped (a window starting up reads the
+    // built-ins, then a test or a project points the library elsewhere).
+    std::shared_ptr<std::atomic<std::uint64_t>> m_newestRefresh =
+        std::make_shared<std::atomic<std::uint64_t>>(0);
     // Models this library saved into the folder. A refresh whose listing was read before one
     // was saved must not drop it (the model just trained vanished from the list once).
     QSet<QString> m_savedHere;
