@@ -94,8 +94,10 @@ void GeneratePanel::showShortestNoteChoice() {
     const bool gan = model && model->config().kind == ml::ModelKind::Gan;
     m_shortestNote->setEnabled(gan);
     if (!gan) {
-        m_shortestNote->setToolTip(tr("The shortest note a GAN's take writes. This model "
-                                      "writes the lengths it predicts."));
+        m_shortestNote->setToolTip(
+            model ? tr("The shortest note a GAN's take writes. This model writes the lengths it "
+                       "predicts.")
+                  : tr("The shortest note a GAN's take writes."));
         return;
     }
     const ml::SamplingCalibration* sampling = modelSampling();
